@@ -1,0 +1,61 @@
+"""Creating and upgrading the store with Alembic, and checking it matches the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from otklik.errors import StoreError
+from otklik.ledger.models import Base
+
+__all__ = ["current_revision", "head_revision", "model_drift", "upgrade"]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the store is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Create or upgrade the store; running it again on an up-to-date store changes nothing."""
+    config = _config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc
+    return head_revision()
+
+
+def model_drift(engine: Engine) -> list[Any]:
+    """Differences autogenerate finds between the store and the models (empty when in sync)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "render_as_batch": engine.dialect.name == "sqlite"},
+        )
+        return list(compare_metadata(context, Base.metadata))

@@ -1,0 +1,219 @@
+"""Writing to the ledger in batches: each batch is one transaction, so an interrupted import
+leaves whole batches behind and a re-run completes it (rows already there count as duplicates).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+
+from otklik.ledger.models import Customer, FeedbackItem, ImportRun, QuarantineRow
+
+__all__ = [
+    "ITEM_COLUMNS",
+    "BatchResult",
+    "finish_run",
+    "start_run",
+    "write_customers",
+    "write_items",
+]
+
+# Columns an importer may fill; id is the store's own.
+ITEM_COLUMNS: tuple[str, ...] = tuple(
+    column.name for column in FeedbackItem.__table__.columns if column.name != "id"
+)
+_CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
+    column.name for column in Customer.__table__.columns if column.name != "id"
+)
+
+
+@dataclass
+class BatchResult:
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def start_run(
+    engine: Engine, *, source: str, kind: str, path: str, file_sha256: str | None = None
+) -> int:
+    with engine.begin() as conn:
+        result = conn.execute(
+            insert(ImportRun).values(
+                source=source,
+                kind=kind,
+                path=path,
+                file_sha256=file_sha256,
+                status="running",
+                started_at=_now(),
+                read=0,
+                imported=0,
+                updated=0,
+                duplicates=0,
+                quarantined=0,
+            )
+        )
+        assert result.inserted_primary_key is not None
+        return int(result.inserted_primary_key[0])
+
+
+def finish_run(
+    engine: Engine, run_id: int, *, status: str, detected: dict[str, Any] | None = None
+) -> None:
+    values: dict[str, Any] = {"status": status, "finished_at": _now()}
+    if detected is not None:
+        values["detected"] = detected
+    with engine.begin() as conn:
+        conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(**values))
+
+
+def _existing_ids(conn: Connection, source: str, ids: Sequence[str]) -> set[str]:
+    query = select(FeedbackItem.external_id).where(
+        FeedbackItem.source == source,
+        FeedbackItem.external_id.in_(bindparam("ids", expanding=True)),
+    )
+    return set(conn.execute(query, {"ids": list(ids)}).scalars())
+
+
+def _copy_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY is several times faster than INSERT for bulk rows."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    columns = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
+    with dbapi.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+        f"COPY feedback_items ({columns}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[name], ensure_ascii=False)
+                    if name == "attributes" and row.get(name) is not None
+                    else row.get(name)
+                    for name in ITEM_COLUMNS
+                ]
+            )
+
+
+def _insert_quarantine(conn: Connection, run_id: int, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(QuarantineRow), [{**row, "run_id": run_id} for row in rows])
+
+
+def _bump_run(conn: Connection, run_id: int, read: int, result: BatchResult) -> None:
+    conn.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(
+            read=ImportRun.read + read,
+            imported=ImportRun.imported + result.imported,
+            updated=ImportRun.updated + result.updated,
+            duplicates=ImportRun.duplicates + result.duplicates,
+            quarantined=ImportRun.quarantined + result.quarantined,
+        )
+    )
+
+
+def write_items(
+    engine: Engine,
+    *,
+    run_id: int | None,
+    source: str,
+    items: Iterable[dict[str, Any]],
+    quarantine: Sequence[dict[str, Any]] = (),
+    read: int | None = None,
+) -> BatchResult:
+    """Store one batch of normalised items of one source, in one transaction.
+
+    Items whose ``external_id`` is already in the ledger (or earlier in the batch) count as
+    duplicates; ``quarantine`` rows (``file``, ``line``, ``field``, ``reason``, ``raw``) are
+    stored with the run.
+    """
+    unique: dict[str, dict[str, Any]] = {}
+    seen = 0
+    for item in items:
+        seen += 1
+        unique.setdefault(item["external_id"], item)
+    result = BatchResult(quarantined=len(quarantine))
+    with engine.begin() as conn:
+        existing = _existing_ids(conn, source, list(unique)) if unique else set()
+        new_rows = [
+            {name: item.get(name) for name in ITEM_COLUMNS}
+            | {"source": source, "import_run_id": run_id}
+            for external_id, item in unique.items()
+            if external_id not in existing
+        ]
+        if new_rows:
+            if conn.dialect.name == "postgresql":
+                _copy_items(conn, new_rows)
+            else:
+                conn.execute(insert(FeedbackItem), new_rows)
+        result.imported = len(new_rows)
+        result.duplicates = seen - len(new_rows)
+        if run_id is not None:
+            _insert_quarantine(conn, run_id, list(quarantine))
+            _bump_run(conn, run_id, seen + len(quarantine) if read is None else read, result)
+    return result
+
+
+def write_customers(
+    engine: Engine,
+    *,
+    run_id: int | None,
+    source: str,
+    customers: Iterable[dict[str, Any]],
+    quarantine: Sequence[dict[str, Any]] = (),
+    read: int | None = None,
+) -> BatchResult:
+    """Insert new customers and update changed ones (a CRM export re-sent with churn dates).
+
+    A row identical to the stored one (same content hash) counts as a duplicate.
+    """
+    unique: dict[str, dict[str, Any]] = {}
+    seen = 0
+    for customer in customers:
+        seen += 1
+        unique[customer["customer_id"]] = customer
+    result = BatchResult(quarantined=len(quarantine))
+    with engine.begin() as conn:
+        stored: dict[str, str] = {}
+        if unique:
+            query = select(Customer.customer_id, Customer.content_hash).where(
+                Customer.customer_id.in_(bindparam("ids", expanding=True))
+            )
+            stored = {
+                row.customer_id: row.content_hash
+                for row in conn.execute(query, {"ids": list(unique)})
+            }
+        fresh, changed = [], []
+        for customer_id, customer in unique.items():
+            row = {name: customer.get(name) for name in _CUSTOMER_COLUMNS} | {
+                "source": source,
+                "import_run_id": run_id,
+            }
+            if customer_id not in stored:
+                fresh.append(row)
+            elif stored[customer_id] != customer["content_hash"]:
+                changed.append(row)
+        if fresh:
+            conn.execute(insert(Customer), fresh)
+        for row in changed:
+            conn.execute(
+                update(Customer).where(Customer.customer_id == row["customer_id"]).values(**row)
+            )
+        result.imported = len(fresh)
+        result.updated = len(changed)
+        result.duplicates = seen - len(fresh) - len(changed)
+        if run_id is not None:
+            _insert_quarantine(conn, run_id, list(quarantine))
+            _bump_run(conn, run_id, seen + len(quarantine) if read is None else read, result)
+    return result

@@ -1,0 +1,72 @@
+"""Shared fixtures: a fresh store on SQLite and on the real PostgreSQL for every test.
+
+PostgreSQL comes from ``OTKLIK_TEST_DATABASE_URL``; each test gets its own schema, dropped
+afterwards. Without the variable (or the server) PostgreSQL tests are skipped, except under
+``CI=true`` where a missing PostgreSQL fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from otklik.ledger import make_engine, normalize_url, upgrade
+
+DATA = Path(__file__).parent / "data"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get("OTKLIK_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but OTKLIK_TEST_DATABASE_URL is not set")
+        pytest.skip("OTKLIK_TEST_DATABASE_URL is not set")
+    return normalize_url(url)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema (search_path set to it)."""
+    admin_url = _postgres_admin_url()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # the server is not there
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {admin_url} is not reachable under CI=true: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    separator = "&" if "?" in admin_url else "?"
+    yield f"{admin_url}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'otklik.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """The URL of an empty store, once on SQLite and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def engine(store_url: str) -> Iterator[Engine]:
+    """An engine on a store upgraded to head, on SQLite and on PostgreSQL."""
+    eng = make_engine(store_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
