@@ -24,7 +24,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """otklik — customer feedback ledger, CX metrics and KPIs."""

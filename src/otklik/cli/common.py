@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,7 +14,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from otklik.config import load_settings
-from otklik.ledger import make_engine
+from otklik.errors import StoreError
+from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 
 __all__ = [
     "DbOption",
@@ -20,6 +23,7 @@ __all__ = [
     "console",
     "engine_from",
     "err_console",
+    "open_store",
     "print_json",
 ]
 
@@ -44,6 +48,25 @@ class OutputFormat(StrEnum):
 
 def engine_from(db: str | None) -> Engine:
     return make_engine(load_settings(database_url=db).database_url)
+
+
+@contextmanager
+def open_store(db: str | None) -> Iterator[Engine]:
+    """An engine on a store at head, disposed afterwards.
+
+    An empty store is created on first use (so `otklik import` works on a bare machine); a
+    store at an older schema must be upgraded on purpose with `otklik init`.
+    """
+    engine = engine_from(db)
+    try:
+        revision = current_revision(engine)
+        if revision is None:
+            upgrade(engine)
+        elif revision != head_revision():
+            raise StoreError(f"the store is at schema {revision}; run `otklik init` to upgrade it")
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def print_json(value: Any) -> None:

@@ -2,6 +2,7 @@
 
 from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
+from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
     ITEM_COLUMNS,
@@ -14,15 +15,19 @@ from otklik.ledger.writer import (
 
 __all__ = [
     "ITEM_COLUMNS",
-    "BatchResult",
     "Base",
+    "BatchResult",
     "Customer",
     "FeedbackItem",
     "ImportRun",
     "QuarantineRow",
+    "count_items",
     "current_revision",
     "finish_run",
+    "get_run",
     "head_revision",
+    "list_quarantine",
+    "list_runs",
     "make_engine",
     "model_drift",
     "normalize_url",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -35,6 +36,11 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.close()
 
 
+def _json_dumps(value: Any) -> str:
+    # Russian, Arabic and other text stays readable in the store and in exports.
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the pragmas and options otklik relies on."""
     url = normalize_url(url)
@@ -46,10 +52,14 @@ def make_engine(url: str) -> Engine:
         ) from exc
     try:
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(
+                parsed,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                json_serializer=_json_dumps,
+            )
             event.listen(engine, "connect", _on_sqlite_connect)
             return engine
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps)
     except NoSuchModuleError as exc:
         raise ConfigError(
             f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"

@@ -57,7 +57,7 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     quarantined: Mapped[int] = mapped_column(Integer, default=0)
-    detected: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    detected: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class FeedbackItem(Base):
@@ -93,7 +93,7 @@ class FeedbackItem(Base):
     resolved: Mapped[bool | None] = mapped_column(Boolean)
     ended_by: Mapped[str | None] = mapped_column(String(20))
     revenue: Mapped[float | None] = mapped_column(Float)
-    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
 
 
@@ -112,7 +112,7 @@ class Customer(Base):
     region: Mapped[str | None] = mapped_column(String(200))
     segment: Mapped[str | None] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
-    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
 
 
@@ -127,4 +127,4 @@ class QuarantineRow(Base):
     line: Mapped[int] = mapped_column(Integer)
     field: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
-    raw: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raw: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

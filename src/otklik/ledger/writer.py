@@ -87,12 +87,12 @@ def _existing_ids(conn: Connection, source: str, ids: Sequence[str]) -> set[str]
 
 def _copy_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL: COPY is several times faster than INSERT for bulk rows."""
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
+    dbapi: Any = conn.connection.dbapi_connection
     columns = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
-    with dbapi.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
-        f"COPY feedback_items ({columns}) FROM STDIN"
-    ) as copy:
+    with (
+        dbapi.cursor() as cursor,
+        cursor.copy(f"COPY feedback_items ({columns}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(
                 [

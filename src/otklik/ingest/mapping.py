@@ -1,0 +1,374 @@
+"""Which source column feeds which ledger field: canonical names, common Russian and English
+headers, and a YAML mapping file that overrides both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from otklik.errors import ConfigError
+from otklik.types import SCALES
+
+__all__ = [
+    "CUSTOMER_FIELDS",
+    "ITEM_FIELDS",
+    "ColumnMap",
+    "MappingFile",
+    "load_mapping",
+    "resolve_columns",
+]
+
+ITEM_FIELDS: tuple[str, ...] = (
+    "id",
+    "occurred_at",
+    "channel",
+    "customer_id",
+    "score",
+    "scale",
+    "text",
+    "language",
+    "product",
+    "region",
+    "team",
+    "agent",
+    "owner_team",
+    "touchpoint",
+    "handle_time_s",
+    "wait_time_s",
+    "transfers",
+    "resolved",
+    "ended_by",
+    "revenue",
+)
+CUSTOMER_FIELDS: tuple[str, ...] = (
+    "customer_id",
+    "started_at",
+    "churned_at",
+    "revenue",
+    "product",
+    "region",
+    "segment",
+)
+
+# Headers seen in real exports (normalised by _key), by the field they feed.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": (
+        "№",
+        "no",
+        "номер",
+        "ид",
+        "идентификатор",
+        "id обращения",
+        "номер обращения",
+        "id ответа",
+        "id отзыва",
+        "ticket id",
+        "response id",
+        "review id",
+        "record id",
+        "call id",
+        "contact id",
+        "uuid",
+    ),
+    "occurred_at": (
+        "дата",
+        "дата и время",
+        "время",
+        "дата время",
+        "дата обращения",
+        "дата ответа",
+        "дата отзыва",
+        "дата опроса",
+        "дата звонка",
+        "создано",
+        "date",
+        "datetime",
+        "timestamp",
+        "time",
+        "created",
+        "created at",
+        "submitted at",
+        "submitted",
+        "response date",
+        "review date",
+        "call date",
+        "start time",
+        "date time",
+    ),
+    "channel": ("канал", "канал связи", "источник", "source channel", "medium"),
+    "customer_id": (
+        "клиент",
+        "id клиента",
+        "клиент id",
+        "номер клиента",
+        "код клиента",
+        "абонент",
+        "покупатель",
+        "customer",
+        "buyer",
+        "client",
+        "client id",
+        "user",
+        "user id",
+        "customer number",
+        "account",
+        "account id",
+    ),
+    "score": (
+        "оценка",
+        "балл",
+        "баллы",
+        "рейтинг",
+        "оценка клиента",
+        "nps",
+        "оценка nps",
+        "csat",
+        "ces",
+        "score",
+        "rating",
+        "stars",
+        "grade",
+        "nps score",
+        "csat score",
+    ),
+    "scale": ("шкала", "scale type"),
+    "text": (
+        "комментарий",
+        "коммент",
+        "отзыв",
+        "текст",
+        "текст отзыва",
+        "текст обращения",
+        "комментарий клиента",
+        "ответ",
+        "сообщение",
+        "comment",
+        "comments",
+        "feedback",
+        "review",
+        "review text",
+        "verbatim",
+        "message",
+        "body",
+        "text of review",
+        "answer",
+        "free text",
+    ),
+    "language": ("язык", "lang", "locale"),
+    "product": ("продукт", "услуга", "тариф", "товар", "product name", "service", "item"),
+    "region": ("регион", "город", "страна", "филиал", "country", "city", "area"),
+    "team": (
+        "команда",
+        "отдел",
+        "группа",
+        "подразделение",
+        "department",
+        "group",
+        "queue",
+        "очередь",
+    ),
+    "agent": (
+        "оператор",
+        "сотрудник",
+        "агент",
+        "специалист",
+        "operator",
+        "employee",
+        "agent name",
+        "rep",
+        "server",
+    ),
+    "owner_team": ("ответственный", "зона ответственности", "владелец", "owner", "owner team"),
+    "touchpoint": ("точка контакта", "touch point"),
+    "handle_time_s": (
+        "длительность",
+        "длительность разговора",
+        "время обработки",
+        "время разговора",
+        "aht",
+        "handle time",
+        "handling time",
+        "duration",
+        "talk time",
+        "ser time",
+        "service time",
+    ),
+    "wait_time_s": (
+        "время ожидания",
+        "ожидание",
+        "wait time",
+        "waiting time",
+        "queue time",
+        "q time",
+        "hold time",
+    ),
+    "transfers": ("переводы", "количество переводов", "переводов", "transfer count", "transferred"),
+    "resolved": ("решено", "решен", "вопрос решен", "решение", "is resolved", "solved"),
+    "ended_by": (
+        "завершил",
+        "кто завершил",
+        "инициатор завершения",
+        "ended",
+        "hung up by",
+        "disconnected by",
+    ),
+    "revenue": ("выручка", "доход", "сумма", "ltv", "value", "amount", "arpu"),
+    "started_at": (
+        "дата начала",
+        "дата подключения",
+        "дата регистрации",
+        "клиент с",
+        "start date",
+        "start",
+        "signup date",
+        "signed up",
+        "joined",
+        "since",
+    ),
+    "churned_at": (
+        "дата ухода",
+        "дата отключения",
+        "дата закрытия",
+        "ушел",
+        "ушёл",
+        "churn date",
+        "churned",
+        "closed at",
+        "cancelled at",
+        "end date",
+        "end",
+    ),
+    "segment": ("сегмент", "customer segment", "tier"),
+}
+
+_SEPARATORS = re.compile(r"[\s_\-.:]+")
+
+
+def _key(header: str) -> str:
+    return _SEPARATORS.sub(" ", header.replace("ё", "е").replace("Ё", "Е")).strip().lower()
+
+
+def _alias_index(fields: tuple[str, ...]) -> dict[str, str]:
+    index = {_key(name): name for name in fields}
+    for name in fields:
+        for alias in _ALIASES.get(name, ()):
+            index.setdefault(_key(alias), name)
+    if "id" not in fields:  # customers: a bare "id" column is the customer's id
+        index.setdefault("id", "customer_id")
+    return index
+
+
+class MappingFile(BaseModel):
+    """The YAML a user writes when automatic mapping is not enough."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: dict[str, str] = {}
+    scale: str | None = None
+    date_format: str | None = None
+    timezone: str = "UTC"
+    defaults: dict[str, Any] = {}
+
+    @field_validator("scale")
+    @classmethod
+    def _known_scale(cls, value: str | None) -> str | None:
+        if value is not None and value not in SCALES:
+            raise ValueError(f"unknown scale {value!r}; use one of {', '.join(SCALES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (e.g. Europe/Moscow, UTC)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_mapping(path: Path | None) -> MappingFile:
+    if path is None:
+        return MappingFile()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"mapping file {path}: cannot be read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"mapping file {path}{where}: not valid YAML") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"mapping file {path}: expected keys columns, scale, date_format, ...")
+    try:
+        return MappingFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ConfigError(f"mapping file {path}, key {where}: {error['msg']}") from exc
+
+
+@dataclass
+class ColumnMap:
+    """Field → header index, plus the headers kept as attributes and how each was chosen."""
+
+    fields: dict[str, int]
+    attributes: dict[str, int]
+    how: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self, headers: list[str]) -> dict[str, str]:
+        return {name: headers[index] for name, index in self.fields.items()}
+
+
+def resolve_columns(
+    headers: list[str], fields: tuple[str, ...], mapping: MappingFile, *, source: str
+) -> ColumnMap:
+    """Map headers to fields: the mapping file first, then canonical names, then aliases."""
+    unknown = sorted(set(mapping.columns) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"mapping file: unknown field {unknown[0]!r}; fields are: {', '.join(fields)}"
+        )
+    positions = {header: index for index, header in reversed(list(enumerate(headers)))}
+    chosen: dict[str, int] = {}
+    how: dict[str, str] = {}
+    for name, header in mapping.columns.items():
+        if header not in positions:
+            raise ConfigError(
+                f"mapping file: column {header!r} for field {name} is not in {source} "
+                f"(its headers: {', '.join(headers)})"
+            )
+        chosen[name] = positions[header]
+        how[name] = "mapping file"
+    taken = set(chosen.values())
+    index = _alias_index(fields)
+    notes: list[str] = []
+    for position, header in enumerate(headers):
+        if position in taken or not header:
+            continue
+        recognised = index.get(_key(header))
+        if recognised is None:
+            continue
+        if recognised in chosen:
+            notes.append(f"column {header!r} also looks like {recognised}; kept as an attribute")
+            continue
+        chosen[recognised] = position
+        how[recognised] = "canonical" if _key(header) == _key(recognised) else "recognised header"
+        taken.add(position)
+    attributes = {
+        header or f"column_{position + 1}": position
+        for position, header in enumerate(headers)
+        if position not in taken
+    }
+    return ColumnMap(chosen, attributes, how, notes)

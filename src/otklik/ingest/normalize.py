@@ -1,0 +1,282 @@
+"""Turning the strings (and typed cells) of real exports into ledger values.
+
+Each parser returns the value or raises :class:`ValueError` with a message that names the
+value and says what was expected; the pipeline puts that message in the quarantine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from otklik.types import SCALES, EndedBy
+
+__all__ = [
+    "DateParser",
+    "parse_bool",
+    "parse_duration",
+    "parse_ended_by",
+    "parse_int",
+    "parse_number",
+    "parse_score",
+    "parse_text",
+    "split_date",
+]
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_NUMERIC_DATE = re.compile(r"^\d{4,5}(?:[.,]\d+)?$")
+# d.m.y / d/m/y / d-m-y with optional time: the order of d and m is decided per column.
+_DMY = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?$"
+)
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_number(value: Any) -> float | None:
+    """Numbers with a decimal comma, spaces or non-breaking spaces as thousands separators."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = _SPACES.sub("", str(value))
+        if "," in text and "." in text:
+            # The separator that comes last is the decimal one: 1.234,5 or 1,234.5.
+            if text.rfind(",") > text.rfind("."):
+                text = text.replace(".", "").replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        elif text.count(",") == 1:
+            text = text.replace(",", ".")
+        elif text.count(",") > 1:
+            text = text.replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{str(value)!r} is not a number") from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{str(value)!r} is not a finite number")
+    return number
+
+
+def parse_int(value: Any) -> int | None:
+    number = parse_number(value)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise ValueError(f"{str(value)!r} is not a whole number")
+    return int(number)
+
+
+def parse_duration(value: Any) -> float | None:
+    """Seconds, or ``mm:ss`` / ``hh:mm:ss`` as call-centre exports write durations."""
+    if _blank(value):
+        return None
+    if isinstance(value, time):
+        return float(value.hour * 3600 + value.minute * 60 + value.second)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, str) and ":" in value:
+        parts = value.strip().split(":")
+        try:
+            numbers = [float(part.replace(",", ".")) for part in parts]
+        except ValueError:
+            raise ValueError(f"{value!r} is not a duration (seconds or hh:mm:ss)") from None
+        if len(numbers) > 3:
+            raise ValueError(f"{value!r} is not a duration (seconds or hh:mm:ss)")
+        seconds = 0.0
+        for number in numbers:
+            seconds = seconds * 60 + number
+    else:
+        parsed = parse_number(value)
+        assert parsed is not None
+        seconds = parsed
+    if seconds < 0:
+        raise ValueError(f"{str(value)!r} is negative")
+    return seconds
+
+
+_TRUE = {"1", "true", "yes", "y", "да", "д", "решено", "решен", "решён", "+", "t", "ya", "sí", "si"}
+_FALSE = {
+    "0",
+    "false",
+    "no",
+    "n",
+    "нет",
+    "н",
+    "не решено",
+    "не решен",
+    "не решён",
+    "-",
+    "f",
+    "tidak",
+}
+
+
+def parse_bool(value: Any) -> bool | None:
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    key = str(value).strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"{str(value)!r} is not yes/no (да/нет, true/false, 1/0)")
+
+
+_ENDED_BY = {
+    "customer": EndedBy.CUSTOMER,
+    "client": EndedBy.CUSTOMER,
+    "caller": EndedBy.CUSTOMER,
+    "клиент": EndedBy.CUSTOMER,
+    "абонент": EndedBy.CUSTOMER,
+    "agent": EndedBy.AGENT,
+    "operator": EndedBy.AGENT,
+    "оператор": EndedBy.AGENT,
+    "сотрудник": EndedBy.AGENT,
+    "агент": EndedBy.AGENT,
+    "system": EndedBy.SYSTEM,
+    "ivr": EndedBy.SYSTEM,
+    "timeout": EndedBy.SYSTEM,
+    "система": EndedBy.SYSTEM,
+    "таймаут": EndedBy.SYSTEM,
+}
+
+
+def parse_ended_by(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    key = str(value).strip().lower()
+    if key in _ENDED_BY:
+        return _ENDED_BY[key].value
+    raise ValueError(f"{str(value)!r} is not one of customer, agent, system")
+
+
+def parse_score(value: Any, scale: str | None) -> float | None:
+    """A score checked against its scale: whole and within the scale's range."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if scale is None:
+        return number
+    spec = SCALES[scale]
+    if not number.is_integer():
+        raise ValueError(f"score {str(value)!r} is not a whole number on the {scale} scale")
+    if not spec.low <= number <= spec.high:
+        raise ValueError(f"score {number:g} is outside the {scale} scale {spec.low}–{spec.high}")
+    return number
+
+
+def split_date(text: str) -> tuple[int, int] | None:
+    """The first two numbers of a d/m/y-looking date, for deciding the column's order."""
+    match = _DMY.match(text.strip())
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(3))
+
+
+class DateParser:
+    """Parses one column's dates into naive UTC.
+
+    ``day_first`` is the column's order for ``a/b/yyyy`` dates: True, False, or None when the
+    column never showed which (then such dates are refused, not guessed). Dotted dates
+    (``dd.mm.yyyy``) are day-first by convention.
+    """
+
+    def __init__(
+        self, *, tz: tzinfo = UTC, day_first: bool | None = None, date_format: str | None = None
+    ) -> None:
+        self.tz = tz
+        self.day_first = day_first
+        self.date_format = date_format
+
+    def _to_utc(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.tz)
+        return moment.astimezone(UTC).replace(tzinfo=None)
+
+    def __call__(self, value: Any) -> datetime | None:
+        if _blank(value):
+            return None
+        if isinstance(value, datetime):
+            return self._to_utc(value)
+        if isinstance(value, date):
+            return self._to_utc(datetime.combine(value, time()))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self._from_serial(float(value), value)
+        text = str(value).strip()
+        if self.date_format:
+            try:
+                return self._to_utc(datetime.strptime(text, self.date_format))
+            except ValueError:
+                raise ValueError(
+                    f"date {text!r} does not match date_format {self.date_format!r}"
+                ) from None
+        try:
+            return self._to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+        match = _DMY.match(text)
+        if match is not None:
+            return self._from_dmy(text, match)
+        if _NUMERIC_DATE.match(text):
+            return self._from_serial(float(text.replace(",", ".")), text)
+        raise ValueError(
+            f"date {text!r} is not a date (expected yyyy-mm-dd or dd.mm.yyyy [hh:mm[:ss]]); "
+            "set date_format in a mapping file"
+        )
+
+    def _from_serial(self, serial: float, original: Any) -> datetime:
+        # Excel's day numbers: 1 is 1900-01-01 (with its phantom 1900-02-29, hence 12-30).
+        if not 1 <= serial < 2_958_466:
+            raise ValueError(f"date {original!r} is not a valid Excel day number")
+        return self._to_utc(_EXCEL_EPOCH + timedelta(days=serial))
+
+    def _from_dmy(self, text: str, match: re.Match[str]) -> datetime:
+        first, separator, second, year_text = (
+            int(match.group(1)),
+            match.group(2),
+            int(match.group(3)),
+            match.group(4),
+        )
+        if separator == "." or first > 12 or self.day_first is True:
+            day, month = first, second
+        elif second > 12 or self.day_first is False:
+            day, month = second, first
+        elif first == second:
+            day = month = first
+        else:
+            raise ValueError(
+                f"date {text!r} is ambiguous: the column never shows whether the day or the "
+                "month comes first; set date_format (e.g. '%d/%m/%Y') in a mapping file"
+            )
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 2000 if year < 70 else 1900
+        hour, minute, second_ = (int(match.group(i) or 0) for i in (5, 6, 7))
+        micro = int((match.group(8) or "0").ljust(6, "0"))
+        try:
+            moment = datetime(year, month, day, hour, minute, second_, micro)
+        except ValueError as exc:
+            raise ValueError(f"date {text!r} is not a real date ({exc})") from None
+        return self._to_utc(moment)
