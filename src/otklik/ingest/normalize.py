@@ -38,7 +38,9 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")
 def parse_text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = (value if type(value) is str else str(value)).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text or None
 
 
@@ -48,31 +50,43 @@ def _blank(value: Any) -> bool:
 
 def parse_number(value: Any) -> float | None:
     """Numbers with a decimal comma, spaces or non-breaking spaces as thousands separators."""
-    if _blank(value):
+    if type(value) is str:
+        try:
+            # Most cells are plain numbers: float() is the fast path, the rest below.
+            number = float(value)
+        except ValueError:
+            if not value.strip():
+                return None
+            number = _parse_localised(value)
+    elif value is None:
         return None
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
-    if isinstance(value, int | float):
+    elif isinstance(value, int | float):
         number = float(value)
     else:
-        text = _SPACES.sub("", str(value))
-        if "," in text and "." in text:
-            # The separator that comes last is the decimal one: 1.234,5 or 1,234.5.
-            if text.rfind(",") > text.rfind("."):
-                text = text.replace(".", "").replace(",", ".")
-            else:
-                text = text.replace(",", "")
-        elif text.count(",") == 1:
-            text = text.replace(",", ".")
-        elif text.count(",") > 1:
-            text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"{str(value)!r} is not a number") from None
+        number = _parse_localised(str(value))
     if math.isnan(number) or math.isinf(number):
         raise ValueError(f"{str(value)!r} is not a finite number")
     return number
+
+
+def _parse_localised(value: str) -> float:
+    text = _SPACES.sub("", value)
+    if "," in text and "." in text:
+        # The separator that comes last is the decimal one: 1.234,5 or 1,234.5.
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not a number") from None
 
 
 def parse_int(value: Any) -> int | None:
@@ -195,6 +209,26 @@ def split_date(text: str) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(3))
 
 
+def _fast_dotted(text: str) -> datetime | None:
+    """``dd.mm.yyyy[ HH:MM[:SS]]`` by position: the common Russian export, without a regex."""
+    size = len(text)
+    if size not in (10, 16, 19) or text[2] != "." or text[5] != ".":
+        return None
+    if size > 10 and (text[10] != " " or text[13] != ":" or (size == 19 and text[16] != ":")):
+        return None
+    try:
+        return datetime(
+            int(text[6:10]),
+            int(text[3:5]),
+            int(text[0:2]),
+            int(text[11:13]) if size > 10 else 0,
+            int(text[14:16]) if size > 10 else 0,
+            int(text[17:19]) if size == 19 else 0,
+        )
+    except ValueError:
+        return None  # the general path explains what is wrong with it
+
+
 class DateParser:
     """Parses one column's dates into naive UTC.
 
@@ -206,16 +240,23 @@ class DateParser:
     def __init__(
         self, *, tz: tzinfo = UTC, day_first: bool | None = None, date_format: str | None = None
     ) -> None:
-        self.tz = tz
+        # ZoneInfo("UTC") is not datetime.UTC; using the latter lets naive UTC skip conversion.
+        self.tz = UTC if getattr(tz, "key", None) in ("UTC", "Etc/UTC") else tz
         self.day_first = day_first
         self.date_format = date_format
 
     def _to_utc(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
+            if self.tz is UTC:
+                return moment
             moment = moment.replace(tzinfo=self.tz)
         return moment.astimezone(UTC).replace(tzinfo=None)
 
     def __call__(self, value: Any) -> datetime | None:
+        if type(value) is str and not self.date_format:
+            fast = _fast_dotted(value)
+            if fast is not None:
+                return self._to_utc(fast)
         if _blank(value):
             return None
         if isinstance(value, datetime):
@@ -232,10 +273,11 @@ class DateParser:
                 raise ValueError(
                     f"date {text!r} does not match date_format {self.date_format!r}"
                 ) from None
-        try:
-            return self._to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-        except ValueError:
-            pass
+        if len(text) >= 10 and text[4] == "-":
+            try:
+                return self._to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+            except ValueError:
+                pass
         match = _DMY.match(text)
         if match is not None:
             return self._from_dmy(text, match)

@@ -180,10 +180,11 @@ class RowBuilder:
         record: dict[str, Any] = {}
         problems: list[Problem] = []
         width = len(values)
+        defaults = self.defaults
         for name, index, parse in self.steps:
             value = values[index] if 0 <= index < width else None
-            if value is None or (isinstance(value, str) and not value.strip()):
-                value = self.defaults.get(name)
+            if defaults and (value is None or (isinstance(value, str) and not value.strip())):
+                value = defaults.get(name)
             try:
                 record[name] = parse(value)
             except ValueError as exc:

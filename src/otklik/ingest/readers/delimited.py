@@ -119,7 +119,7 @@ def read_delimited(
                 for record in reader:
                     start = previous_end + 1
                     previous_end = reader.line_num
-                    if not record or not any(cell.strip() for cell in record):
+                    if not record or not "".join(record).strip():
                         continue
                     yield start, list(record)
             except csv.Error as exc:
