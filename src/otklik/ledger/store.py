@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from otklik.errors import StoreError
 from otklik.ledger.models import Base
 
-__all__ = ["current_revision", "head_revision", "model_drift", "upgrade"]
+__all__ = ["current_revision", "head_revision", "model_drift", "unreachable", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -33,10 +33,20 @@ def head_revision() -> str:
     return head
 
 
+def unreachable(engine: Engine, exc: OperationalError) -> StoreError:
+    """A one-line StoreError for a store that cannot be opened."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    url = engine.url.render_as_string(hide_password=True)
+    return StoreError(f"cannot open the store at {url}: {reason}")
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the store is at, or None for an empty database."""
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise unreachable(engine, exc) from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
@@ -47,7 +57,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except OperationalError as exc:
-        raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc
+        raise unreachable(engine, exc) from exc
     return head_revision()
 
 
