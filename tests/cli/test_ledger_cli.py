@@ -169,7 +169,7 @@ def test_killed_import_is_completed_by_running_it_again(tmp_path: Path) -> None:
 
 
 def test_unreachable_store_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "init", "--db", "postgresql://postgres:pw@127.0.0.1:1/test")
+    code, _out, err = run(capsys, "init", "--db", "postgresql://postgres:pw@127.0.0.1:1/test")
     assert code == 3
     assert err.startswith("error: cannot open the store at postgresql+psycopg://postgres:***@")
     assert "pw" not in err and "Traceback" not in err
