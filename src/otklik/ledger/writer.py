@@ -85,24 +85,44 @@ def _existing_ids(conn: Connection, source: str, ids: Sequence[str]) -> set[str]
     return set(conn.execute(query, {"ids": list(ids)}).scalars())
 
 
-def _copy_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY is several times faster than INSERT for bulk rows."""
-    dbapi: Any = conn.connection.dbapi_connection
-    columns = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
-    with (
-        dbapi.cursor() as cursor,
-        cursor.copy(f"COPY feedback_items ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(
-                [
-                    json.dumps(row[name], ensure_ascii=False)
-                    if name == "attributes" and row.get(name) is not None
-                    else row.get(name)
-                    for name in ITEM_COLUMNS
-                ]
-            )
+def _copy_items(
+    conn: Connection, source: str, run_id: int | None, rows: list[dict[str, Any]]
+) -> int:
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING.
 
+    COPY is the fast path into PostgreSQL, but it cannot skip duplicates; the staging table
+    lets the unique key do that in one statement, whose row count is the number imported.
+    Rows keep their file order, so the first of two equal ids in a batch wins.
+    """
+    if not rows:
+        return 0
+    names = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
+    dbapi: Any = conn.connection.dbapi_connection
+    with dbapi.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE otklik_staging ON COMMIT DROP AS "
+            f"SELECT {names}, 0 AS ord FROM feedback_items WITH NO DATA"
+        )
+        with cursor.copy(f"COPY otklik_staging ({names}, ord) FROM STDIN") as copy:
+            for ord_, row in enumerate(rows):
+                values = [row.get(name) for name in ITEM_COLUMNS]
+                values[_AT_SOURCE], values[_AT_RUN] = source, run_id
+                if values[_AT_ATTRIBUTES] is not None:
+                    values[_AT_ATTRIBUTES] = json.dumps(values[_AT_ATTRIBUTES], ensure_ascii=False)
+                values.append(ord_)
+                copy.write_row(values)
+        cursor.execute(
+            f"INSERT INTO feedback_items ({names}) SELECT {names} FROM otklik_staging "
+            "ORDER BY ord ON CONFLICT (source, external_id) DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE otklik_staging")
+    return int(inserted)
+
+
+_AT_SOURCE = ITEM_COLUMNS.index("source")
+_AT_RUN = ITEM_COLUMNS.index("import_run_id")
+_AT_ATTRIBUTES = ITEM_COLUMNS.index("attributes")
 
 _DATETIME_COLUMNS = frozenset(
     column.name for column in FeedbackItem.__table__.columns if isinstance(column.type, DateTime)
@@ -189,6 +209,8 @@ def write_items(
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             imported = _insert_sqlite(conn, source, run_id, rows)
+        elif conn.dialect.name == "postgresql":
+            imported = _copy_items(conn, source, run_id, rows)
         else:
             imported = _insert_new(conn, source, run_id, rows)
         result.imported = imported
@@ -212,11 +234,7 @@ def _insert_new(
         for external_id, row in unique.items()
         if external_id not in existing
     ]
-    if not new_rows:
-        return 0
-    if conn.dialect.name == "postgresql":
-        _copy_items(conn, new_rows)
-    else:
+    if new_rows:
         conn.execute(
             insert(FeedbackItem),
             [{name: row.get(name) for name in ITEM_COLUMNS} for row in new_rows],
