@@ -17,7 +17,6 @@ import pytest
 
 from otklik.cli import main
 from otklik.ledger import head_revision
-from otklik.ledger import head_revision
 from tests.conftest import DATA
 
 
