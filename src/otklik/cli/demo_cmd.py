@@ -1,1 +1,137 @@
-"""``otklik demo``: a realistic company's feedback in a fresh store (filled in by the demo work)."""
+"""``otklik demo``: a realistic company's feedback in a store, and what to look for in it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.columns import Columns
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from otklik.cli import app
+from otklik.cli.common import DbOption, console, engine_from, err_console
+from otklik.demo import PERIOD_END, PERIOD_START, DemoData, DemoSummary, generate, load_demo
+
+__all__ = ["demo_command"]
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "s":
+        return f"{value:.0f} s"
+    if unit == "★":
+        return f"{value:.2f} ★"
+    if unit == "pts":
+        return f"{value:+.1f}"
+    return f"{value:.2f}"
+
+
+def _counts_table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("", style="bold")
+    table.add_column("items / шт.", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    return table
+
+
+def _print_load(summary: DemoSummary, data: DemoData) -> None:
+    written = summary.imported + summary.updated
+    if written == 0 and summary.duplicates:
+        console.print(
+            f"The store already held this demo: all {summary.duplicates:,} rows counted as "
+            "duplicates, nothing written twice (повторный запуск ничего не дублирует)."
+        )
+    else:
+        console.print(
+            f"Loaded / загружено: {summary.imported:,} new rows, {summary.updated:,} updated, "
+            f"{summary.duplicates:,} already there ({data.rows:,} items + "
+            f"{data.customer_count:,} customers)."
+        )
+
+
+def _print_summary(summary: DemoSummary) -> None:
+    kinds = _counts_table("By kind / По видам", summary.by_kind)
+    channels = _counts_table("By channel / По каналам", summary.by_channel)
+    facts = Table(title="Store / Хранилище", title_justify="left", show_header=False)
+    facts.add_column(style="bold")
+    facts.add_column()
+    if summary.first_at is not None and summary.last_at is not None:
+        facts.add_row(
+            "period / период", f"{summary.first_at:%Y-%m-%d} … {summary.last_at:%Y-%m-%d}"
+        )
+    facts.add_row("items / записей", f"{summary.items:,}")
+    share = 100 * summary.churned / summary.customers if summary.customers else 0.0
+    facts.add_row("customers / клиентов", f"{summary.customers:,}")
+    facts.add_row("churned / ушли", f"{summary.churned:,} ({share:.0f}%)")
+    console.print(Columns([kinds, channels, facts], padding=(0, 2)))
+    figures = Table(title="Headline figures / Ключевые показатели", title_justify="left")
+    figures.add_column("metric / метрика", style="bold")
+    figures.add_column("value", justify="right")
+    figures.add_column("n", justify="right")
+    for figure in summary.figures:
+        figures.add_row(
+            f"{figure.name} / {figure.name_ru}", _number(figure.value, figure.unit), f"{figure.n:,}"
+        )
+    console.print(figures)
+    patterns = Table(
+        title="Planted patterns: what to look for / Что искать", title_justify="left", expand=True
+    )
+    patterns.add_column("pattern / закономерность", ratio=3)
+    patterns.add_column("measured in the store / в данных", ratio=2)
+    for finding in summary.findings:
+        mark = "✓" if finding.found else "✗"
+        title = Text(f"{mark} {finding.title} / {finding.title_ru}\n", style="bold")
+        patterns.add_row(title + Text(finding.look_for), Text(finding.evidence))
+    console.print(patterns)
+
+
+@app.command("demo")
+def demo_command(
+    rows: Annotated[int, typer.Option("--rows", help="Feedback items to generate.")] = 50_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same data.")] = 42,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only load the data; do not serve the web app.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Load a demo company (a bank with a marketplace side, 2025) and show what it holds."""
+    data = generate(rows, seed)
+    engine = engine_from(db)
+    url = engine.url.render_as_string(hide_password=True)
+    console.print(
+        f"otklik demo: a bank with a marketplace side, {PERIOD_START:%Y-%m-%d} … "
+        f"{PERIOD_END - timedelta(days=1):%Y-%m-%d}, {data.rows:,} items, "
+        f"{data.customer_count:,} customers, seed {seed} → {url}",
+        markup=False,
+    )
+    with Progress(
+        TextColumn("[bold]{task.description:<16}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("loading", total=data.total)
+
+        def progress(source: str, done: int) -> None:
+            bar.update(task, advance=done, description=source)
+
+        summary = load_demo(engine, data, progress)
+    engine.dispose()
+    _print_load(summary, data)
+    _print_summary(summary)
+    if not no_serve:
+        console.print(
+            "The web app will be served here once it exists; for now explore the store with "
+            f"the CLI (--db {url}). Use --no-serve to skip this note.",
+            markup=False,
+        )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from otklik.cli import main
+from otklik.demo import MIN_ROWS, PATTERNS
+
+
+def test_demo_command_loads_and_prints_the_summary(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--rows", "2000", "--no-serve", "--db", store_url]) == 0
+    out = capsys.readouterr().out
+    assert "2,000 items" in out
+    assert "Loaded / загружено" in out
+    for heading in ("By kind", "By channel", "Headline figures", "Planted patterns"):
+        assert heading in out
+    for kind in ("survey", "contact", "review", "exit", "employee"):
+        assert kind in out
+    assert "2025-01-01 … 2025-12-31" in out
+    assert "churned / ушли" in out
+    for pattern in PATTERNS:
+        assert pattern.title in out
+    assert "web app" not in out
+
+
+def test_demo_command_twice_reports_duplicates(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--rows", "1000", "--db", sqlite_url]) == 0
+    first = capsys.readouterr().out
+    assert "web app will be served here" in first
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
+    second = capsys.readouterr().out
+    assert "already held this demo" in second and "duplicates" in second
+
+
+def test_demo_command_errors_are_one_line(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--rows", "10", "--no-serve", "--db", sqlite_url]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"error: the demo needs at least {MIN_ROWS} rows (got 10)"
+
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
+    assert main(["demo", "--rows", "1000", "--seed", "9", "--no-serve", "--db", sqlite_url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the store already holds another demo") and err.count("\n") == 1
