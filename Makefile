@@ -32,6 +32,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_classify_rules.py
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Make sure the services the tests talk to are there: PostgreSQL (real, not mocked) and a Java
-# runtime for the Spark backend. Installs from Debian's packages when missing (needs root).
+# Make sure the services the tests talk to are there: PostgreSQL (real, not mocked), a Java
+# runtime for the Spark backend and Chromium for the web app's browser tests. Installs from
+# Debian's packages when missing (needs root).
 set -euo pipefail
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql)
+# The web app's browser tests drive Debian's Chromium (Playwright never downloads a browser);
+# the PDF export needs a TrueType font with Cyrillic.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

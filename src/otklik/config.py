@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
+from otklik.errors import ConfigError
+
+__all__ = ["DEFAULT_DATABASE_URL", "PLACEHOLDER_SECRETS", "Settings", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///otklik.db"
+PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "dev"})
+_MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -14,6 +21,39 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     import_batch_size: int = 5000
+
+    # Classification and routing (`otklik classify`, `otklik cases`).
+    taxonomy: Path | None = None  # default: the taxonomy shipped in otklik.classify
+    teams: Path | None = None  # default: the teams shipped in otklik.routing
+    model_dir: Path = Path("models")
+    classify_on_import: bool = False
+    classify_batch_size: int = 2000
+    actor: str | None = None  # who the audit trail names; default: the login name
+
+    # The web app (`otklik serve`).
+    environment: Literal["development", "production"] = "development"
+    secret_key: str = "changethis"
+    session_cookie: str = "otklik_session"
+    session_max_age_s: int = 8 * 3600
+    cookie_secure: bool = True
+    login_attempts: int = 5
+    login_window_s: int = 300
+    default_locale: Literal["ru", "en"] = "ru"
+    metrics_check_every_s: float = 5.0
+    rollup_dimensions: tuple[str, ...] = ("channel", "owner_team")
+    pdf_font: str | None = None
+    upload_max_mb: int = 50
+
+    def require_secret(self) -> None:
+        """Refuse a placeholder or short secret key outside development."""
+        if self.environment == "development":
+            return
+        if self.secret_key in PLACEHOLDER_SECRETS or len(self.secret_key) < _MIN_SECRET_LENGTH:
+            raise ConfigError(
+                "OTKLIK_SECRET_KEY is a placeholder or shorter than "
+                f"{_MIN_SECRET_LENGTH} characters; set a random one, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,8 +7,9 @@ code, the web layer into the JSON error shape. Anything else is a bug and keeps 
     ├── ConfigError          settings or a config file (mapping, taxonomy) is wrong
     ├── StoreError           the database cannot be opened, migrated or written
     ├── InputFileError       a file cannot be read at all (nothing is imported)
-    └── MetricError          a metric cannot be computed as asked
-        └── UnsupportedOperation   the engine lacks an operation the metric needs
+    ├── MetricError          a metric cannot be computed as asked
+    │   └── UnsupportedOperation   the engine lacks an operation the metric needs
+    └── NotFoundError        a case, item or model asked for by id or path does not exist
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "ConfigError",
     "InputFileError",
     "MetricError",
+    "NotFoundError",
     "OtklikError",
     "StoreError",
     "UnsupportedOperation",
@@ -47,3 +49,9 @@ class MetricError(OtklikError):
 
 class UnsupportedOperation(MetricError):
     """The backend cannot run an operation; raised instead of returning a different number."""
+
+
+class NotFoundError(OtklikError):
+    """A case, item or model named by id or path does not exist."""
+
+    exit_code = 6

@@ -14,6 +14,8 @@ def test_upgrade_reaches_head_and_is_idempotent(store_url: str) -> None:
     assert current_revision(engine) == head_revision()
     tables = set(inspect(engine).get_table_names())
     assert {"feedback_items", "customers", "import_runs", "quarantine"} <= tables
+    assert {"classifications", "teams", "cases", "case_events"} <= tables
+    assert "current_classifications" in inspect(engine).get_view_names()
     engine.dispose()
 
 

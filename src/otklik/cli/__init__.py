@@ -30,7 +30,17 @@ def _root() -> None:
 
 
 # Command modules register on `app` when imported.
-from otklik.cli import demo_cmd, ledger_cmd  # noqa: E402, F401
+from otklik.cli import (  # noqa: E402, F401
+    cases_cmd,
+    classify_cmd,
+    demo_cmd,
+    label_cmd,
+    ledger_cmd,
+    metrics_cmd,
+    model_cmd,
+    train_cmd,
+    web_cmd,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -151,10 +151,23 @@ def _import(
             progress=progress,
             batch_size=load_settings().import_batch_size,
         )
+    # OTKLIK_CLASSIFY_ON_IMPORT: new items are classified and routed right away.
+    classified = None
+    if kind != "customers" and load_settings().classify_on_import:
+        from otklik.cli.classify_cmd import run_classification
+
+        classified = run_classification(engine, show_progress=output is OutputFormat.table)
     if output is OutputFormat.json:
-        print_json(report.as_dict())
+        shown = report.as_dict()
+        if classified is not None:
+            shown["classification"] = classified.as_dict()
+        print_json(shown)
     else:
         _print_report(report, engine)
+        if classified is not None:
+            from otklik.cli.classify_cmd import print_report
+
+            print_report(classified)
 
 
 @quarantine_app.command("list")

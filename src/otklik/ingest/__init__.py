@@ -1,8 +1,9 @@
 """Ingest: reading exports of every channel into the ledger, with nothing silently lost."""
 
 from otklik.ingest.mapping import CUSTOMER_FIELDS, ITEM_FIELDS, MappingFile, load_mapping
-from otklik.ingest.pipeline import IMPORT_KINDS, import_file
+from otklik.ingest.pipeline import IMPORT_KINDS, import_file, import_table
 from otklik.ingest.readers import Table, open_table
+from otklik.ingest.records import RecordError, RecordsReport, import_records
 from otklik.ingest.report import ImportReport
 
 __all__ = [
@@ -11,8 +12,12 @@ __all__ = [
     "ITEM_FIELDS",
     "ImportReport",
     "MappingFile",
+    "RecordError",
+    "RecordsReport",
     "Table",
     "import_file",
+    "import_records",
+    "import_table",
     "load_mapping",
     "open_table",
 ]

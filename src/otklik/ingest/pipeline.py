@@ -24,13 +24,13 @@ from otklik.ingest.mapping import (
     resolve_columns,
 )
 from otklik.ingest.profile import guess_scale, profile_rows
-from otklik.ingest.readers import open_table
+from otklik.ingest.readers import Table, open_table
 from otklik.ingest.report import ImportReport
 from otklik.ingest.rows import RowBuilder
 from otklik.ledger import finish_run, start_run, write_customers, write_items
 from otklik.types import Kind
 
-__all__ = ["IMPORT_KINDS", "import_file"]
+__all__ = ["IMPORT_KINDS", "import_file", "import_table"]
 
 IMPORT_KINDS: tuple[str, ...] = (*(kind.value for kind in Kind), "customers")
 
@@ -63,12 +63,41 @@ def import_file(
         raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
     spec = mapping if isinstance(mapping, MappingFile) else load_mapping(mapping)
     table = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    return import_table(
+        engine,
+        table,
+        kind=kind,
+        source=source or path.stem,
+        mapping=spec,
+        label=str(path),
+        file_sha256=_sha256(path),
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+def import_table(
+    engine: Engine,
+    table: Table,
+    *,
+    kind: str,
+    source: str,
+    mapping: MappingFile,
+    label: str,
+    file_sha256: str | None = None,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the rows of an opened :class:`Table` (a file, or records sent to the API)."""
+    if kind not in IMPORT_KINDS:
+        raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
+    spec = mapping
     is_customers = kind == "customers"
     fields = CUSTOMER_FIELDS if is_customers else ITEM_FIELDS
     unknown_defaults = sorted(set(spec.defaults) - set(fields) - {"score"})
     if unknown_defaults:
         raise ConfigError(f"mapping file: defaults has an unknown field {unknown_defaults[0]!r}")
-    columns = resolve_columns(table.headers, fields, spec, source=path.name)
+    columns = resolve_columns(table.headers, fields, spec, source=Path(label).name)
     date_fields = [
         name for name in ("occurred_at", "started_at", "churned_at") if name in columns.fields
     ]
@@ -110,15 +139,12 @@ def import_file(
         headers=table.headers,
         columns=columns,
         mapping=spec,
-        file_label=str(path),
+        file_label=label,
         file_scale=file_scale,
         day_first=day_first,
     )
-    source = source or path.stem
-    run_id = start_run(engine, source=source, kind=kind, path=str(path), file_sha256=_sha256(path))
-    report = ImportReport(
-        file=str(path), source=source, kind=kind, run_id=run_id, detected=detected
-    )
+    run_id = start_run(engine, source=source, kind=kind, path=label, file_sha256=file_sha256)
+    report = ImportReport(file=label, source=source, kind=kind, run_id=run_id, detected=detected)
     build = builder.customer if is_customers else builder.item
     good: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []

@@ -1,7 +1,19 @@
 """The ledger: one store of every piece of feedback, its customers, imports and quarantine."""
 
+from otklik.ledger.browse import (
+    FILTER_FIELDS,
+    ItemFilter,
+    count_by,
+    distinct_values,
+    get_item,
+    item_condition,
+    latest_occurred_at,
+    search_items,
+)
 from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
+from otklik.ledger.models_auth import ApiToken, User
+from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
@@ -14,23 +26,38 @@ from otklik.ledger.writer import (
 )
 
 __all__ = [
+    "CURRENT_VIEW",
+    "FILTER_FIELDS",
     "ITEM_COLUMNS",
+    "ApiToken",
     "Base",
     "BatchResult",
+    "Case",
+    "CaseEvent",
+    "Classification",
     "Customer",
     "FeedbackItem",
     "ImportRun",
+    "ItemFilter",
     "QuarantineRow",
+    "Team",
+    "User",
+    "count_by",
     "count_items",
     "current_revision",
+    "distinct_values",
     "finish_run",
+    "get_item",
     "get_run",
     "head_revision",
+    "item_condition",
+    "latest_occurred_at",
     "list_quarantine",
     "list_runs",
     "make_engine",
     "model_drift",
     "normalize_url",
+    "search_items",
     "start_run",
     "upgrade",
     "write_customers",

@@ -86,6 +86,9 @@ class FeedbackItem(Base):
     team: Mapped[str | None] = mapped_column(String(200))
     agent: Mapped[str | None] = mapped_column(String(200))
     owner_team: Mapped[str | None] = mapped_column(String(200))
+    # None: owner_team came from the import (explicit, never overwritten); "routing": derived
+    # from the item's topics by otklik.routing, and updated when its labels change.
+    owner_team_source: Mapped[str | None] = mapped_column(String(10))
     touchpoint: Mapped[str | None] = mapped_column(String(200))
     handle_time_s: Mapped[float | None] = mapped_column(Float)
     wait_time_s: Mapped[float | None] = mapped_column(Float)
@@ -128,3 +131,8 @@ class QuarantineRow(Base):
     field: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+# The classification and routing tables live in their own module on the same metadata, so the
+# migrations and the drift check see every table whoever imports Base.
+from otklik.ledger import models_classify as _models_classify  # noqa: E402, F401

@@ -23,9 +23,11 @@ __all__ = [
     "write_items",
 ]
 
-# Columns an importer may fill; id is the store's own.
+# Columns an importer may fill; id is the store's own, owner_team_source is routing's.
 ITEM_COLUMNS: tuple[str, ...] = tuple(
-    column.name for column in FeedbackItem.__table__.columns if column.name != "id"
+    column.name
+    for column in FeedbackItem.__table__.columns
+    if column.name not in ("id", "owner_team_source")
 )
 _CUSTOMER_COLUMNS: tuple[str, ...] = tuple(
     column.name for column in Customer.__table__.columns if column.name != "id"

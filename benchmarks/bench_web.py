@@ -1,0 +1,139 @@
+"""The overview's server time on a large demo store (not a timed test).
+
+Builds (once) a demo store of N items, signs in as an admin and as a team member, lets the
+metrics worker build its rollups, then requests the overview repeatedly and reads the app's
+own ``Server-Timing`` header (time inside the app: session, queries, metrics, rendering; no
+network). Prints p50, p95 and max for each role, the first (cold) request, and how long the
+rollup cube took to build.
+
+    python benchmarks/bench_web.py [--rows 1000000] [--db sqlite:///benchmarks/out/demo-1m.db]
+                                   [--requests 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+import statistics
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from otklik.config import Settings
+from otklik.demo import generate, load_demo
+from otklik.errors import ConfigError
+from otklik.ledger import make_engine
+from otklik.web import create_app
+from otklik.web.users import add_user
+
+PASSWORD = "benchmark password"
+
+
+def _ensure_store(url: str, rows: int) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM feedback_items")).scalar_one()
+    except Exception:
+        count = 0
+    if count < rows:
+        print(f"loading a demo of {rows:,} items into {url} (once) …", flush=True)
+        load_demo(engine, generate(rows, 42))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE feedback_items SET owner_team = 'digital' "
+                "WHERE owner_team IS NULL AND channel IN ('app', 'web')"
+            )
+        )
+    for email, role, team in (
+        ("bench-admin@example.org", "admin", None),
+        ("bench-team@example.org", "team", "digital"),
+    ):
+        with contextlib.suppress(ConfigError):  # already there
+            add_user(engine, email=email, role=role, password=PASSWORD, team=team)
+    engine.dispose()
+
+
+def _server_ms(response: object) -> float:
+    header = response.headers["server-timing"]  # type: ignore[attr-defined]
+    found = re.search(r"dur=([\d.]+)", header)
+    assert found is not None
+    return float(found.group(1))
+
+
+def _login(client: TestClient, email: str) -> None:
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+def _measure(client: TestClient, path: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        response = client.get(path)
+        assert response.status_code == 200, response.text[:500]
+        times.append(_server_ms(response))
+    return times
+
+
+def _report(label: str, times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return (
+        f"{label:<28} n={len(times):<4} p50={statistics.median(times):7.1f} ms  "
+        f"p95={p95:7.1f} ms  max={max(times):7.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", default="sqlite:///benchmarks/out/demo-1m.db")
+    parser.add_argument("--requests", type=int, default=100)
+    args = parser.parse_args()
+    if args.db.startswith("sqlite:///"):
+        Path(args.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    _ensure_store(args.db, args.rows)
+    settings = Settings(database_url=args.db, secret_key="x" * 48, metrics_check_every_s=5.0)
+    app = create_app(settings)
+    lines = []
+    with TestClient(app, base_url="https://testserver") as client:
+        started = time.perf_counter()
+        app.state.web.metrics.warm().result()
+        lines.append(f"rollup cube built in {time.perf_counter() - started:.1f} s")
+        for email, label in (
+            ("bench-admin@example.org", "overview, admin"),
+            ("bench-team@example.org", "overview, team 'digital'"),
+        ):
+            client.cookies.clear()
+            _login(client, email)
+            first = _measure(client, "/", 1)
+            lines.append(f"{label:<28} first request {first[0]:.1f} ms")
+            lines.append(_report(label, _measure(client, "/", args.requests)))
+        client.cookies.clear()
+        _login(client, "bench-admin@example.org")
+        lines.append(
+            _report(
+                "explore nps×channel, admin",
+                _measure(
+                    client,
+                    "/explore?metric=nps&by=month&segment=channel",
+                    max(10, args.requests // 5),
+                ),
+            )
+        )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

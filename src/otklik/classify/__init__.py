@@ -1,0 +1,108 @@
+"""Classification: the taxonomy, keyword rules, trained models, language, sentiment and PII.
+
+The trained-model names (``TextClassifier``, ``save_model``, ``load_model``, ``training_hash``,
+``evaluate``) load scikit-learn; they are imported on first use so that the CLI and the rules
+start without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from otklik.classify.estimator import TARGETS, ItemText, RulesClassifier
+from otklik.classify.labels import LabelImportReport, LabelProblem, import_labels
+from otklik.classify.pii import PLACEHOLDERS, PiiMatch, find_pii, mask_pii
+from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
+from otklik.classify.run import (
+    ClassifyReport,
+    TrainedModel,
+    classify_items,
+    load_trained_models,
+    owner_of,
+)
+from otklik.classify.signals import PREFERRED_LANGUAGES, detect_language, score_sentiment
+from otklik.classify.store import (
+    HumanLabel,
+    MachineLabel,
+    current_labels,
+    review_queue,
+    write_human_labels,
+    write_machine_labels,
+)
+from otklik.classify.taxonomy import (
+    DEFAULT_TAXONOMY,
+    FALLBACK_TYPE,
+    Taxonomy,
+    TopicNode,
+    load_taxonomy,
+    read_taxonomy,
+)
+from otklik.classify.train import TrainReport, train_models
+from otklik.classify.yamlconf import ConfigIssue
+
+if TYPE_CHECKING:
+    from otklik.classify.artefacts import load_model, save_model, training_hash
+    from otklik.classify.evaluate import evaluate
+    from otklik.classify.model import TextClassifier
+
+__all__ = [
+    "DEFAULT_TAXONOMY",
+    "FALLBACK_TYPE",
+    "NO_TOPIC",
+    "PLACEHOLDERS",
+    "PREFERRED_LANGUAGES",
+    "TARGETS",
+    "Analysis",
+    "ClassifyReport",
+    "ConfigIssue",
+    "HumanLabel",
+    "ItemText",
+    "LabelImportReport",
+    "LabelProblem",
+    "MachineLabel",
+    "PiiMatch",
+    "RuleSet",
+    "RulesClassifier",
+    "Taxonomy",
+    "TextClassifier",
+    "TopicNode",
+    "TrainReport",
+    "TrainedModel",
+    "classify_items",
+    "current_labels",
+    "default_rules",
+    "detect_language",
+    "evaluate",
+    "find_pii",
+    "import_labels",
+    "load_model",
+    "load_taxonomy",
+    "load_trained_models",
+    "mask_pii",
+    "owner_of",
+    "read_taxonomy",
+    "review_queue",
+    "save_model",
+    "score_sentiment",
+    "train_models",
+    "training_hash",
+    "write_human_labels",
+    "write_machine_labels",
+]
+
+_LAZY = {
+    "TextClassifier": "otklik.classify.model",
+    "save_model": "otklik.classify.artefacts",
+    "load_model": "otklik.classify.artefacts",
+    "training_hash": "otklik.classify.artefacts",
+    "evaluate": "otklik.classify.evaluate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'otklik.classify' has no attribute {name!r}")

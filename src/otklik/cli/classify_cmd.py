@@ -1,0 +1,145 @@
+"""``otklik validate`` and ``otklik classify``: check the configs, classify and route items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from otklik.cli import app
+from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
+from otklik.config import load_settings
+from otklik.routing import ProcessReport, check_configs, classify_and_route
+
+__all__ = [
+    "TaxonomyOption",
+    "TeamsOption",
+    "classify_command",
+    "print_report",
+    "run_classification",
+    "validate_command",
+]
+
+TaxonomyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--taxonomy",
+        help="Taxonomy YAML (default: $OTKLIK_TAXONOMY or the shipped one).",
+        show_default=False,
+    ),
+]
+TeamsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--teams",
+        help="Teams YAML (default: $OTKLIK_TEAMS or the shipped one).",
+        show_default=False,
+    ),
+]
+
+
+@app.command("validate")
+def validate_command(taxonomy: TaxonomyOption = None, teams: TeamsOption = None) -> None:
+    """Check the taxonomy and teams files; each problem is printed as file:line: key: message."""
+    settings = load_settings()
+    check = check_configs(taxonomy or settings.taxonomy, teams or settings.teams)
+    for issue in check.issues:
+        err_console.print(str(issue), markup=False, highlight=False, soft_wrap=True)
+    if not check.ok:
+        err_console.print(f"{len(check.issues)} problem(s) found", markup=False)
+        raise typer.Exit(2)
+    console.print(
+        f"ok: {check.taxonomy} ({check.topics} topics), {check.teams} ({check.team_count} teams)",
+        markup=False,
+        highlight=False,
+    )
+
+
+def run_classification(
+    engine: Engine,
+    *,
+    reclassify: bool = False,
+    taxonomy: Path | None = None,
+    teams: Path | None = None,
+    show_progress: bool = True,
+) -> ProcessReport:
+    """Classify and route with a progress bar on a terminal (also used after imports)."""
+    settings = load_settings()
+    with Progress(
+        TextColumn("[bold]classifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not (show_progress and err_console.is_terminal),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("classify", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return classify_and_route(
+            engine,
+            reclassify=reclassify,
+            taxonomy=taxonomy or settings.taxonomy,
+            teams=teams or settings.teams,
+            model_dir=settings.model_dir,
+            batch_size=settings.classify_batch_size,
+            progress=progress,
+        )
+
+
+def print_report(report: ProcessReport) -> None:
+    result = report.classify
+    console.print(
+        f"classified / классифицировано: {result.classified:,} of {result.total_items:,} items "
+        f"in {result.seconds:.1f} s ({result.per_second:,.0f} items/s); "
+        f"cases opened / открыто обращений: {report.cases_opened:,}",
+        markup=False,
+        highlight=False,
+    )
+    if not result.classified:
+        return
+    table = Table(show_header=True, title_justify="left")
+    for column in ("method", "type", "language"):
+        table.add_column(column)
+    methods = [f"{name} {count:,}" for name, count in result.by_method.most_common()]
+    types = [f"{name} {count:,}" for name, count in result.by_type.most_common()]
+    languages = [f"{name} {count:,}" for name, count in result.by_language.most_common(8)]
+    for row in range(max(len(methods), len(types), len(languages))):
+        table.add_row(*(c[row] if row < len(c) else "" for c in (methods, types, languages)))
+    console.print(table)
+    for target, version in result.models.items():
+        console.print(f"model for {target}: {version}", markup=False)
+
+
+@app.command("classify")
+def classify_command(
+    reclassify: Annotated[
+        bool, typer.Option("--all", help="Reclassify every item (human labels are kept).")
+    ] = False,
+    taxonomy: TaxonomyOption = None,
+    teams: TeamsOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = (
+        OutputFormat.table
+    ),
+    db: DbOption = None,
+) -> None:
+    """Classify items not yet classified (type, topics, sentiment, language) and open cases."""
+    with open_store(db) as engine:
+        report = run_classification(
+            engine,
+            reclassify=reclassify,
+            taxonomy=taxonomy,
+            teams=teams,
+            show_progress=output is OutputFormat.table,
+        )
+    if output is OutputFormat.json:
+        print_json(report.as_dict())
+    else:
+        print_report(report)

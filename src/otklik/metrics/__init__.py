@@ -1,0 +1,63 @@
+"""CX metrics: one definition of each, computed on any engine, with n and a 95% interval.
+
+    >>> from otklik.metrics import compute
+    >>> rows = compute("nps", "sqlite:///otklik.db", by="month", segments=["channel"])
+    >>> rows[0].value, rows[0].n, rows[0].ci_low, rows[0].ci_high, rows[0].flags
+
+The catalogue (:data:`CATALOGUE`) holds every metric's formula, interval method, pros, cons,
+gaming risks and guardrails; ``docs/metrics.md`` explains them in Russian and English.
+"""
+
+from otklik.metrics.backends import CAPABILITIES, Capabilities, MetricSource, connect
+from otklik.metrics.catalogue import CATALOGUE, get_metric, metric_names
+from otklik.metrics.compare import ALPHA, Comparison, Slice, compare
+from otklik.metrics.compute import compute, to_sql
+from otklik.metrics.periods import Grain, parse_period
+from otklik.metrics.results import (
+    CENSORED,
+    FLAGS,
+    SMALL_SAMPLE,
+    SMALL_SAMPLE_N,
+    MetricRow,
+    MetricValue,
+)
+from otklik.metrics.rollups import DEFAULT_DIMENSIONS, Rollups, enable_rollups
+from otklik.metrics.spec import (
+    DEFAULT_WINDOW_DAYS,
+    MetricParams,
+    MetricSpec,
+    Statistic,
+    TableRole,
+)
+
+__all__ = [
+    "ALPHA",
+    "CAPABILITIES",
+    "CATALOGUE",
+    "CENSORED",
+    "DEFAULT_DIMENSIONS",
+    "DEFAULT_WINDOW_DAYS",
+    "FLAGS",
+    "SMALL_SAMPLE",
+    "SMALL_SAMPLE_N",
+    "Capabilities",
+    "Comparison",
+    "Grain",
+    "MetricParams",
+    "MetricRow",
+    "MetricSource",
+    "MetricSpec",
+    "MetricValue",
+    "Rollups",
+    "Slice",
+    "Statistic",
+    "TableRole",
+    "compare",
+    "compute",
+    "connect",
+    "enable_rollups",
+    "get_metric",
+    "metric_names",
+    "parse_period",
+    "to_sql",
+]

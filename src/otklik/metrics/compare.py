@@ -1,0 +1,190 @@
+"""Is a difference real? Two slices of one metric (two periods or two segments) and a test.
+
+Proportions use the pooled two-proportion z-test (Newcombe's interval for the difference),
+NPS the z-test of the difference of two NPS values, means Welch's t-test, revenue churn a
+z-test on linearised standard errors. Quantiles have no closed-form test here and are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from otklik.errors import MetricError
+from otklik.metrics.catalogue import get_metric
+from otklik.metrics.compute import SourceLike, groups_for, opened
+from otklik.metrics.groups import Group, finish
+from otklik.metrics.periods import as_utc_naive, parse_period
+from otklik.metrics.query import FilterValue, make_query
+from otklik.metrics.results import MetricRow
+from otklik.metrics.spec import MetricParams, MetricSpec, Statistic
+from otklik.metrics.stats import (
+    TestResult,
+    mean_sd,
+    nps_difference_test,
+    ratio_difference_test,
+    two_proportion_test,
+    welch_test,
+)
+
+__all__ = ["ALPHA", "Comparison", "Slice", "compare"]
+
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One side of a comparison: a period, a segment value, or both."""
+
+    label: str
+    start: datetime | None = None
+    end: datetime | None = None
+    filters: Mapping[str, FilterValue] = field(default_factory=dict)
+
+    @classmethod
+    def period(cls, text: str) -> Slice:
+        """A period as people type it: ``2024``, ``2024-Q1``, ``2024-03``, ``2024-W05``…"""
+        start, end = parse_period(text)
+        return cls(text, as_utc_naive(start), as_utc_naive(end))
+
+    @classmethod
+    def segment(cls, field_name: str, value: str | None) -> Slice:
+        return cls(f"{field_name}={value}", filters={field_name: value})
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """b − a in the metric's unit (percentage points for shares), with the test's verdict."""
+
+    metric: str
+    a_label: str
+    b_label: str
+    a: MetricRow
+    b: MetricRow
+    test: str
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    alpha: float = ALPHA
+
+    @property
+    def significant(self) -> bool | None:
+        return None if self.p_value is None else self.p_value < self.alpha
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "a": {"label": self.a_label, **self.a.to_dict()},
+            "b": {"label": self.b_label, **self.b.to_dict()},
+            "test": self.test,
+            "difference": self.difference,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "p_value": self.p_value,
+            "alpha": self.alpha,
+            "significant": self.significant,
+        }
+
+
+def _scaled(result: TestResult, factor: float) -> tuple[float, float | None, float | None]:
+    def scale(value: float | None) -> float | None:
+        return None if value is None else factor * value
+
+    return factor * result.difference, scale(result.ci_low), scale(result.ci_high)
+
+
+def _test(spec: MetricSpec, a: Group, b: Group) -> tuple[TestResult, float]:
+    sa, sb = a.stats, b.stats
+    statistic = spec.statistic
+    if statistic is Statistic.NPS:
+        return nps_difference_test(
+            (sa["promoters"], sa["detractors"], sa["n"]),
+            (sb["promoters"], sb["detractors"], sb["n"]),
+        ), 1.0
+    if statistic in (Statistic.PROPORTION, Statistic.REPEAT, Statistic.CHURN):
+        return two_proportion_test(sa["k"], sa["n"], sb["k"], sb["n"]), 100.0
+    if statistic is Statistic.MEAN:
+        mean_a, sd_a = mean_sd(sa["n"], sa["s1"], sa["s2"])
+        mean_b, sd_b = mean_sd(sb["n"], sb["s1"], sb["s2"])
+        if sd_a is None or sd_b is None:
+            raise MetricError("Welch's test needs at least 2 observations on each side")
+        return welch_test((mean_a, sd_a, sa["n"]), (mean_b, sd_b, sb["n"])), 1.0
+    if statistic is Statistic.REVENUE_CHURN:
+        if sa["w"] <= 0 or sb["w"] <= 0:
+            raise MetricError("revenue churn needs revenue on both sides")
+        return ratio_difference_test(
+            (sa["wk"], sa["w"], sa["n"], sa["qk"], sa["q"]),
+            (sb["wk"], sb["w"], sb["n"], sb["qk"], sb["q"]),
+        ), 100.0
+    raise MetricError(
+        f"{spec.name} has no significance test in otklik (a quantile's difference needs the "
+        "raw values); compare the mean (aht) instead"
+    )
+
+
+def _merge(common: Mapping[str, FilterValue], own: Mapping[str, FilterValue]
+           ) -> dict[str, FilterValue]:
+    merged = dict(common)
+    for name, value in own.items():
+        if name in merged and merged[name] != value:
+            raise MetricError(f"--{name} conflicts with the compared value {name}={value}")
+        merged[name] = value
+    return merged
+
+
+def _overlap(a: Slice, b: Slice) -> bool:
+    if a.start is None or b.start is None or a.end is None or b.end is None:
+        return False
+    if dict(a.filters) != dict(b.filters):
+        return False
+    return a.start < b.end and b.start < a.end
+
+
+def compare(
+    metric: str | MetricSpec,
+    source: SourceLike,
+    a: Slice,
+    b: Slice,
+    *,
+    filters: Mapping[str, FilterValue] | None = None,
+    start: date | datetime | None = None,
+    end: date | datetime | None = None,
+    window_days: int | None = None,
+    scale: str | None = None,
+    top_box: float | None = None,
+    alpha: float = ALPHA,
+) -> Comparison:
+    """Compare slice ``b`` with slice ``a`` (b − a) and say whether the difference is real.
+
+    ``filters``, ``start`` and ``end`` apply to both sides; a slice's own period or segment
+    value overrides them. The two samples are taken as independent.
+    """
+    spec = get_metric(metric)
+    if _overlap(a, b):
+        raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
+    params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
+    groups: list[Group] = []
+    with opened(source) as src:
+        for side in (a, b):
+            query = make_query(
+                spec,
+                filters=_merge(filters or {}, side.filters),
+                start=side.start or start,
+                end=side.end or end,
+                params=params,
+            )
+            found = groups_for(src, query)
+            if not found or found[0].n == 0:
+                raise MetricError(f"no data for {spec.name} in {side.label}")
+            groups.append(found[0])
+    result, factor = _test(spec, groups[0], groups[1])
+    difference, low, high = _scaled(result, factor)
+    rows: Sequence[MetricRow] = [finish(spec, group) for group in groups]
+    return Comparison(
+        metric=spec.name, a_label=a.label, b_label=b.label, a=rows[0], b=rows[1],
+        test=result.test, difference=difference, ci_low=low, ci_high=high,
+        p_value=result.p_value, alpha=alpha,
+    )

@@ -1,0 +1,117 @@
+"""``compute``: the one entry point every figure goes through (CLI, web, KPIs, exports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TypeAlias
+
+import ibis
+from ibis.backends import BaseBackend
+from sqlalchemy import Engine
+
+from otklik.metrics.backends import MetricSource, connect
+from otklik.metrics.catalogue import get_metric
+from otklik.metrics.collect import collect
+from otklik.metrics.expressions import (
+    additive_expr,
+    churn_cells_expr,
+    quantile_counts_expr,
+    repeat_expr,
+)
+from otklik.metrics.groups import Group, finish, sort_rows
+from otklik.metrics.periods import Grain
+from otklik.metrics.query import FilterValue, Query, make_query
+from otklik.metrics.results import MetricRow
+from otklik.metrics.spec import MetricParams, MetricSpec, Statistic
+
+__all__ = ["SourceLike", "compute", "groups_for", "opened", "to_sql"]
+
+SourceLike: TypeAlias = MetricSource | str | Engine | BaseBackend
+
+
+@contextmanager
+def opened(source: SourceLike) -> Iterator[MetricSource]:
+    """``source`` as a :class:`MetricSource`, closed afterwards if it was opened here."""
+    if isinstance(source, MetricSource):
+        yield source
+        return
+    src = connect(source)
+    try:
+        yield src
+    finally:
+        src.close()
+
+
+def groups_for(source: MetricSource, query: Query, *, rollups: bool = True) -> list[Group]:
+    """Sufficient statistics per group: from the rollup when it covers the query, else the
+    engine (both give the same numbers; a test holds them to it)."""
+    cube = source.rollups
+    if rollups and cube is not None and cube.covers(query):
+        return list(cube.collect(query))
+    return collect(source, query)
+
+
+def compute(
+    metric: str | MetricSpec,
+    source: SourceLike,
+    *,
+    by: Grain | str = Grain.ALL,
+    segments: Sequence[str] = (),
+    filters: Mapping[str, FilterValue] | None = None,
+    start: date | datetime | None = None,
+    end: date | datetime | None = None,
+    window_days: int | None = None,
+    scale: str | None = None,
+    top_box: float | None = None,
+    rollups: bool = True,
+) -> list[MetricRow]:
+    """The metric per period (``by``) and segment, each row with n, a 95% interval and flags.
+
+    ``source`` is a :class:`MetricSource`, a database URL, a SQLAlchemy engine or an Ibis
+    connection. ``filters`` maps a field to a value or a list of values (None matches a
+    missing value); ``start`` is inclusive and ``end`` exclusive (dates mean midnight UTC).
+    ``window_days`` is the FCR/repeat window, ``scale`` and ``top_box`` choose the scale and
+    the lowest top-box score of CSAT-like metrics. Rows come sorted by period, then segment.
+    """
+    spec = get_metric(metric)
+    params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
+    query = make_query(
+        spec, by=by, segments=segments, filters=filters, start=start, end=end, params=params
+    )
+    with opened(source) as src:
+        groups = groups_for(src, query, rollups=rollups)
+    return sort_rows([finish(spec, group) for group in groups])
+
+
+def to_sql(
+    metric: str | MetricSpec,
+    source: SourceLike,
+    *,
+    by: Grain | str = Grain.ALL,
+    segments: Sequence[str] = (),
+    filters: Mapping[str, FilterValue] | None = None,
+    start: date | datetime | None = None,
+    end: date | datetime | None = None,
+    window_days: int | None = None,
+    scale: str | None = None,
+    top_box: float | None = None,
+) -> str:
+    """The SQL of the metric's main query in ``source``'s dialect (to read or to audit)."""
+    spec = get_metric(metric)
+    params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
+    query = make_query(
+        spec, by=by, segments=segments, filters=filters, start=start, end=end, params=params
+    )
+    with opened(source) as src:
+        statistic = spec.statistic
+        if statistic in (Statistic.CHURN, Statistic.REVENUE_CHURN):
+            expr = churn_cells_expr(src, query)
+        elif statistic is Statistic.REPEAT:
+            expr = repeat_expr(src, query)
+        elif statistic is Statistic.QUANTILE:
+            expr = quantile_counts_expr(src, query)
+        else:
+            expr = additive_expr(src, query)
+        return str(ibis.to_sql(expr, dialect=src.backend))

@@ -1,0 +1,91 @@
+"""What ``compute`` returns: a value with its sample size, 95% interval and warning flags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "CENSORED",
+    "FLAGS",
+    "SMALL_SAMPLE",
+    "SMALL_SAMPLE_N",
+    "MetricRow",
+    "MetricValue",
+]
+
+SMALL_SAMPLE_N = 30
+SMALL_SAMPLE = "small_sample"
+"""n < 30: the interval is wide and the normal approximations behind it are rough."""
+CENSORED = "censored"
+"""Some contacts' repeat window reaches past the last contact in the data (FCR, repeat rate)."""
+
+FLAGS: Mapping[str, str] = {
+    SMALL_SAMPLE: f"fewer than {SMALL_SAMPLE_N} observations",
+    CENSORED: "the repeat window of some contacts reaches past the end of the data",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MetricValue:
+    """One figure: ``value`` over ``n`` observations, its 95% interval and flags.
+
+    ``value`` and the bounds are None when they cannot be computed (the interval needs n ≥ 2
+    for a mean).
+    """
+
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRow:
+    """A metric's value for one period (``None`` = the whole range) and one segment."""
+
+    metric: str
+    period: date | None
+    segment: Mapping[str, Any] = field(default_factory=dict)
+    result: MetricValue = field(default_factory=lambda: MetricValue(None, 0, None, None))
+
+    @property
+    def value(self) -> float | None:
+        return self.result.value
+
+    @property
+    def n(self) -> int:
+        return self.result.n
+
+    @property
+    def ci_low(self) -> float | None:
+        return self.result.ci_low
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.result.ci_high
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.result.flags
+
+    @property
+    def period_label(self) -> str:
+        """ISO date of the period's start, or ``all``."""
+        return "all" if self.period is None else self.period.isoformat()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of one row (the CLI's ``--format json`` and the web API)."""
+        return {
+            "metric": self.metric,
+            "period": self.period_label,
+            "segment": dict(self.segment),
+            "value": self.value,
+            "n": self.n,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "flags": list(self.flags),
+        }

@@ -1,0 +1,53 @@
+"""Routing: the owner team of every item, and cases with an SLA for the actionable ones."""
+
+from otklik.routing.cases import (
+    CASE_STATUSES,
+    assign_case,
+    case_events,
+    close_case,
+    count_cases,
+    get_case,
+    list_cases,
+    reopen_case,
+    route_items,
+)
+from otklik.routing.configs import ConfigCheck, check_configs
+from otklik.routing.ownership import ACTIONABLE_REASONS, actionable_reason, resolve_owner
+from otklik.routing.pipeline import ProcessReport, classify_and_route
+from otklik.routing.sla import due_dates, is_overdue, team_spec
+from otklik.routing.teams import (
+    DEFAULT_TEAMS,
+    TeamsConfig,
+    TeamSpec,
+    load_teams,
+    read_teams,
+    sync_teams,
+)
+
+__all__ = [
+    "ACTIONABLE_REASONS",
+    "CASE_STATUSES",
+    "DEFAULT_TEAMS",
+    "ConfigCheck",
+    "ProcessReport",
+    "TeamSpec",
+    "TeamsConfig",
+    "actionable_reason",
+    "assign_case",
+    "case_events",
+    "check_configs",
+    "classify_and_route",
+    "close_case",
+    "count_cases",
+    "due_dates",
+    "get_case",
+    "is_overdue",
+    "list_cases",
+    "load_teams",
+    "read_teams",
+    "reopen_case",
+    "resolve_owner",
+    "route_items",
+    "sync_teams",
+    "team_spec",
+]

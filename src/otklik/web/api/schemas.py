@@ -1,0 +1,123 @@
+"""What the API sends and accepts (pydantic models, published in the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from otklik.types import Kind
+
+__all__ = [
+    "ItemIn",
+    "ItemPublic",
+    "ItemsIn",
+    "ItemsPage",
+    "ItemsStored",
+    "MePublic",
+    "MetricInfo",
+    "MetricRowPublic",
+    "RecordProblem",
+    "utc_iso",
+]
+
+
+def utc_iso(value: datetime | None) -> str | None:
+    """A naive UTC time from the store as ISO 8601 with an explicit offset."""
+    return None if value is None else value.replace(tzinfo=UTC).isoformat()
+
+
+class ItemPublic(BaseModel):
+    id: int
+    source: str
+    external_id: str
+    kind: str
+    channel: str | None
+    occurred_at: str
+    customer_id: str | None
+    score: float | None
+    scale: str | None
+    text: str | None
+    language: str | None
+    product: str | None
+    region: str | None
+    team: str | None
+    agent: str | None
+    owner_team: str | None
+    touchpoint: str | None
+    handle_time_s: float | None
+    wait_time_s: float | None
+    transfers: int | None
+    resolved: bool | None
+    ended_by: str | None
+    revenue: float | None
+    attributes: dict[str, Any] | None
+    import_run_id: int | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ItemPublic:
+        return cls.model_validate({**row, "occurred_at": utc_iso(row["occurred_at"])})
+
+
+class ItemsPage(BaseModel):
+    items: list[ItemPublic]
+    total: int
+
+
+ItemIn = dict[str, Any]
+
+
+class ItemsIn(BaseModel):
+    """Items of one kind from one source; each item has the fields a file's row would have
+    (``occurred_at``, ``score``, ``text``, ``channel``, ``id``…)."""
+
+    kind: Kind
+    source: str = Field("api", min_length=1, max_length=200)
+    items: list[Any] | ItemIn
+    scale: str | None = Field(None, description="Scale of the scores when items have none")
+    timezone: str = Field("UTC", description="Zone of times written without an offset")
+
+
+class RecordProblem(BaseModel):
+    index: int
+    field: str | None
+    reason: str
+
+
+class ItemsStored(BaseModel):
+    run_id: int
+    source: str
+    kind: str
+    read: int
+    imported: int
+    duplicates: int
+    quarantined: int
+    errors: list[RecordProblem]
+
+
+class MetricRowPublic(BaseModel):
+    metric: str
+    period: str
+    segment: dict[str, Any]
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    flags: list[str]
+
+
+class MetricInfo(BaseModel):
+    name: str
+    title: str
+    unit: str
+    formula: str
+    ci: str
+    guardrails: list[str]
+
+
+class MePublic(BaseModel):
+    id: int
+    email: str
+    role: str
+    team: str | None

@@ -1,0 +1,144 @@
+"""The web app's factory: ``create_app(settings)`` builds it; nothing runs at import time.
+
+The engine, the metrics worker (with its rollups) and the login limiter are created in the
+lifespan and kept on ``app.state.web``. The JSON API lives under ``/api/v1`` (OpenAPI at
+``/api/v1/openapi.json``); pages are rendered on the server; Plotly's JavaScript is served
+from the ``plotly`` Python package, so the browser fetches nothing from the internet.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from otklik import __version__
+from otklik.config import PLACEHOLDER_SECRETS, Settings, load_settings
+from otklik.errors import StoreError
+from otklik.ledger import current_revision, head_revision, make_engine, upgrade
+from otklik.web.api import api_router
+from otklik.web.auth import LoginLimiter, SessionCodec
+from otklik.web.errors import install_error_handlers
+from otklik.web.i18n import LOCALES, negotiate
+from otklik.web.metrics_worker import MetricsWorker
+from otklik.web.pages import pages_router
+from otklik.web.rendering import LANG_COOKIE, make_templates, render_error
+from otklik.web.state import WebState
+
+__all__ = ["PLOTLY_JS", "create_app"]
+
+PLOTLY_JS = Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+_STATIC = Path(__file__).with_name("static")
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _prepare_store(settings: Settings) -> WebState:
+    engine = make_engine(settings.database_url)
+    revision = current_revision(engine)
+    if revision is None:
+        upgrade(engine)
+    elif revision != head_revision():
+        engine.dispose()
+        raise StoreError(f"the store is at schema {revision}; run `otklik init` to upgrade it")
+    secret = settings.secret_key
+    if secret in PLACEHOLDER_SECRETS:
+        # Development without a key: sessions last until the server restarts.
+        secret = secrets.token_urlsafe(48)
+    return WebState(
+        settings=settings,
+        engine=engine,
+        sessions=SessionCodec(settings, secret),
+        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
+        metrics=MetricsWorker(
+            engine,
+            dimensions=settings.rollup_dimensions,
+            check_every_s=settings.metrics_check_every_s,
+        ),
+        templates=make_templates(),
+    )
+
+
+def _locale(request: Request, settings: Settings) -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return negotiate(request.headers.get("accept-language"), settings.default_locale)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The otklik web app for ``settings`` (read from the environment when not given)."""
+    settings = settings or load_settings()
+    settings.require_secret()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = _prepare_store(settings)
+        app.state.web = state
+        state.metrics.warm()
+        try:
+            yield
+        finally:
+            state.close()
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="otklik",
+        version=__version__,
+        description="Customer feedback ledger and CX metrics: JSON API.",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_error_handlers(app, render_error)
+
+    @app.middleware("http")
+    async def _session_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        state: WebState = request.app.state.web
+        session = state.sessions.load(request)
+        request.state.session = session
+        request.state.locale = _locale(request, settings)
+        response = await call_next(request)
+        if session.changed:
+            state.sessions.save(response, session)
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        # The server's own time for the request (benchmarks/bench_web.py reads it).
+        response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(
+            PLOTLY_JS,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    return app

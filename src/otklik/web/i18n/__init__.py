@@ -1,0 +1,111 @@
+"""Russian and English for the web app: message catalogues and locale-aware formatting.
+
+Messages live in ``ru.json`` and ``en.json`` beside this module (a test keeps their keys equal
+and checks every key the templates use). Numbers and dates are formatted by Babel with the
+locale's own separators and month names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+__all__ = ["LOCALES", "Translator", "catalogue", "negotiate", "translator"]
+
+LOCALES: tuple[str, ...] = ("ru", "en")
+_HERE = Path(__file__).parent
+
+
+@cache
+def catalogue(locale: str) -> Mapping[str, str]:
+    """The messages of ``locale`` (``ru`` or ``en``)."""
+    data: dict[str, str] = json.loads((_HERE / f"{locale}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def negotiate(accept_language: str | None, default: str) -> str:
+    """The best of :data:`LOCALES` for an ``Accept-Language`` header, else ``default``."""
+    if not accept_language:
+        return default
+    wanted: list[tuple[float, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag:
+            wanted.append((quality - position * 1e-6, tag.strip().replace("_", "-")))
+    found = Locale.negotiate(
+        [tag for _, tag in sorted(wanted, reverse=True)], list(LOCALES), sep="-"
+    )
+    return str(found) if found is not None else default
+
+
+@dataclass(frozen=True)
+class Translator:
+    """``t("key", name=value)`` and number/date formatting for one locale."""
+
+    locale: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = catalogue(self.locale).get(key) or catalogue("en").get(key) or key
+        return text.format(**values) if values else text
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def integer(self, value: int | None) -> str:
+        return "–" if value is None else format_decimal(value, format="#,##0", locale=self.locale)
+
+    def percent(self, value: float | None, digits: int = 1) -> str:
+        """``value`` in percent units (42.5 → 42,5 %)."""
+        if value is None:
+            return "–"
+        base = Locale.parse(self.locale).percent_formats[None].pattern
+        pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits > 0 else ""), 1)
+        return format_percent(value / 100, format=pattern, locale=self.locale)
+
+    def metric(self, value: float | None, unit: str) -> str:
+        """A metric value in its unit: %, points (signed), seconds or a score."""
+        if value is None:
+            return "–"
+        if unit == "%":
+            return self.percent(value)
+        if unit == "points":
+            return ("+" if value > 0 else "") + self.number(value)
+        if unit == "s":
+            return self.number(value, 0) + " " + self("unit.seconds")
+        return self.number(value, 2)
+
+    def date(self, value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, dt.datetime):
+            return format_datetime(value, format=fmt, locale=self.locale)
+        return format_date(value, format=fmt, locale=self.locale)
+
+    def month_short(self, value: dt.date | None) -> str:
+        """A chart tick: ``янв. 2025`` / ``Jan 2025``."""
+        return "–" if value is None else format_date(value, format="LLL yyyy", locale=self.locale)
+
+    def month(self, value: dt.date | None) -> str:
+        return "–" if value is None else format_date(value, format="LLLL yyyy", locale=self.locale)
+
+
+@cache
+def translator(locale: str) -> Translator:
+    return Translator(locale if locale in LOCALES else LOCALES[0])

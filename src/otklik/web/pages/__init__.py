@@ -1,0 +1,12 @@
+"""Server-rendered pages (Jinja2, autoescaped); each module is one page and its forms."""
+
+from fastapi import APIRouter
+
+from otklik.web.pages import auth, explore, imports, inbox, items, overview, settings
+
+__all__ = ["PAGE_MODULES", "pages_router"]
+
+PAGE_MODULES = (auth, overview, explore, items, inbox, imports, settings)
+pages_router = APIRouter(include_in_schema=False)
+for _module in PAGE_MODULES:
+    pages_router.include_router(_module.router)

@@ -1,0 +1,123 @@
+"""The team inbox: cases by status and SLA, overdue first; assign or close with a note."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from otklik.web import domain
+from otklik.web.auth import CSRF_FIELD
+from otklik.web.deps import PageUser, StateDep, session_of
+from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.params import split_values
+from otklik.web.rendering import render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+_EXPORT = (
+    "id",
+    "item_id",
+    "team",
+    "status",
+    "reason",
+    "assignee",
+    "due_at",
+    "overdue",
+    "created_at",
+    "closed_at",
+    "note",
+    "channel",
+    "text",
+)
+
+
+@router.get("/inbox")
+def inbox_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    status: Annotated[list[str] | None, Query()] = None,
+    team: Annotated[list[str] | None, Query()] = None,
+    overdue: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    format: str | None = None,
+) -> Response:
+    available = domain.has_cases(state.engine)
+    statuses = [s for s in split_values(status) if s] or ["open", "in_progress"]
+    teams = [s for s in split_values(team) if s]
+    cases: list[dict[str, object]] = []
+    total = 0
+    if available:
+        limit = 100_000 if format in EXPORT_FORMATS else 50
+        cases, total = domain.list_cases(
+            state.engine,
+            zone=user.zone,
+            teams=teams,
+            statuses=statuses,
+            overdue_only=overdue,
+            limit=limit,
+            offset=0 if format else (page - 1) * 50,
+        )
+        if format in EXPORT_FORMATS:
+            return export_table(
+                format,
+                "otklik-cases",
+                _EXPORT,
+                ([case.get(name) for name in _EXPORT] for case in cases),
+            )
+    team_names = [row["name"] for row in domain.list_teams(state.engine)]
+    return render(
+        request,
+        "inbox.html",
+        {
+            "available": available,
+            "cases": cases,
+            "total": total,
+            "statuses": statuses,
+            "all_statuses": domain.CASE_STATUSES,
+            "teams": teams,
+            "overdue": overdue,
+            "team_names": team_names if user.zone is None else [],
+            "page": page,
+            "pages": max(1, -(-total // 50)),
+        },
+    )
+
+
+@router.post("/inbox/{case_id}/assign")
+def assign(
+    request: Request,
+    case_id: int,
+    user: PageUser,
+    state: StateDep,
+    assignee: Annotated[str, Form(max_length=200)],
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> RedirectResponse:
+    session_of(request).check_csrf(csrf_token)
+    domain.assign_case(
+        state.engine,
+        case_id,
+        assignee=assignee,
+        actor=user.email,
+        zone=user.zone,
+        note=note.strip() or None,
+    )
+    return RedirectResponse(f"/inbox#case-{case_id}", status_code=303)
+
+
+@router.post("/inbox/{case_id}/close")
+def close(
+    request: Request,
+    case_id: int,
+    user: PageUser,
+    state: StateDep,
+    note: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> RedirectResponse:
+    session_of(request).check_csrf(csrf_token)
+    domain.close_case(state.engine, case_id, actor=user.email, zone=user.zone, note=note)
+    return RedirectResponse("/inbox", status_code=303)

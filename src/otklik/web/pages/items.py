@@ -1,0 +1,134 @@
+"""Items: search (``?q=``), multi-select filters, paging, exports; one item with its
+classification, its case and the case's history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from otklik.ledger import ITEM_COLUMNS, get_item, get_run, search_items
+from otklik.web import domain
+from otklik.web.deps import PageUser, StateDep
+from otklik.web.errors import ApiError
+from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.pages.explore import filter_options
+from otklik.web.params import day_range, split_values
+from otklik.web.rendering import render
+from otklik.web.scope import scoped_filters, sees_team
+
+__all__ = ["EXPORT_LIMIT", "PAGE_SIZE", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+ITEM_FILTERS: tuple[str, ...] = ("kind", "channel", "product", "region", "owner_team", "scale")
+Values = Annotated[list[str] | None, Query()]
+_EXPORT_COLUMNS = ("id", *(name for name in ITEM_COLUMNS if name != "import_run_id"))
+
+
+@router.get("/items")
+def items_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    q: Annotated[str | None, Query(max_length=500)] = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    kind: Values = None,
+    channel: Values = None,
+    product: Values = None,
+    region: Values = None,
+    owner_team: Values = None,
+    scale: Values = None,
+    topic: Values = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    format: str | None = None,
+) -> Response:
+    chosen = {
+        "kind": split_values(kind),
+        "channel": split_values(channel),
+        "product": split_values(product),
+        "region": split_values(region),
+        "owner_team": split_values(owner_team),
+        "scale": split_values(scale),
+    }
+    filters = scoped_filters(user, chosen)
+    begin, stop = day_range(start, end)
+    topics = split_values(topic)
+    extra = domain.topic_condition(state.engine, topics)
+    if format in EXPORT_FORMATS:
+        rows, _ = search_items(
+            state.engine,
+            q=q,
+            filters=filters,
+            start=begin,
+            end=stop,
+            extra=extra,
+            limit=EXPORT_LIMIT,
+            count=False,
+        )
+        return export_table(
+            format,
+            "otklik-items",
+            _EXPORT_COLUMNS,
+            ([row.get(name) for name in _EXPORT_COLUMNS] for row in rows),
+        )
+    items, total = search_items(
+        state.engine,
+        q=q,
+        filters=filters,
+        start=begin,
+        end=stop,
+        extra=extra,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    pages = max(1, -(-(total or 0) // PAGE_SIZE))
+    return render(
+        request,
+        "items.html",
+        {
+            "items": items,
+            "total": total or 0,
+            "page": page,
+            "pages": pages,
+            "q": q or "",
+            "start": start or "",
+            "end": end or "",
+            "chosen": chosen,
+            "topics": topics,
+            "options": filter_options(state, user, ITEM_FILTERS),
+            "has_topics": domain.has_classification(state.engine),
+        },
+    )
+
+
+@router.get("/items/{item_id}")
+def item_page(request: Request, item_id: int, user: PageUser, state: StateDep) -> Response:
+    item = get_item(state.engine, item_id)
+    case = domain.case_for_item(state.engine, item_id) if item is not None else None
+    visible = item is not None and (
+        sees_team(user, item["owner_team"]) or (case is not None and sees_team(user, case["team"]))
+    )
+    if item is None or not visible:
+        raise ApiError(404, f"no item {item_id}")
+    history: list[dict[str, Any]] = []
+    if case is not None:
+        history = domain.case_history(state.engine, case["id"])
+    run = get_run(state.engine, item["import_run_id"]) if item["import_run_id"] else None
+    return render(
+        request,
+        "item.html",
+        {
+            "item": item,
+            "classification": domain.classification_for_item(state.engine, item_id),
+            "has_classification": domain.has_classification(state.engine),
+            "case": case,
+            "has_cases": domain.has_cases(state.engine),
+            "history": history,
+            "run": run,
+        },
+    )

@@ -1,0 +1,78 @@
+"""The overview: NPS, CSAT and CES with n, 95% intervals and trends, volumes by channel;
+exported to PDF for management."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from otklik.web.charts import bar_figure, items_url, trend_figure
+from otklik.web.dashboard import Overview, build_overview
+from otklik.web.deps import PageUser, StateDep, TranslatorDep
+from otklik.web.exports import find_font
+from otklik.web.i18n import Translator
+from otklik.web.pdf import overview_pdf
+from otklik.web.rendering import render
+from otklik.web.users import Principal
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _scope_label(user: Principal, t: Translator) -> str:
+    return t("scope.team", team=user.zone) if user.zone else t("scope.all")
+
+
+def _figures(overview: Overview, user: Principal, t: Translator) -> dict[str, Any]:
+    base: dict[str, list[str | None]] = {}
+    if user.zone:
+        base["owner_team"] = [user.zone]
+    trends = {trend.metric: trend_figure(trend, t, base) for trend in overview.trends}
+    total = overview.total or 1
+    labels = [channel or "–" for channel, _ in overview.channels]
+    channel_urls = [
+        items_url({**base, "channel": [channel]}, overview.start, overview.end)
+        for channel, _ in overview.channels
+    ]
+    texts = [
+        f"{label}: {t.integer(count)} ({t.percent(100 * count / total)})"
+        for label, (_, count) in zip(labels, overview.channels, strict=True)
+    ]
+    channels = bar_figure(labels, [count for _, count in overview.channels], channel_urls, texts, t)
+    return {"trends": trends, "channels": channels}
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    t: TranslatorDep,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    format: str | None = None,
+) -> Response:
+    overview = build_overview(state, user, start=start, end=end)
+    if format == "pdf":
+        pdf = overview_pdf(overview, t, find_font(state.settings.pdf_font), _scope_label(user, t))
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="otklik-overview-{overview.start}.pdf"'
+                )
+            },
+        )
+    return render(
+        request,
+        "overview.html",
+        {
+            "overview": overview,
+            "figures": _figures(overview, user, t),
+            "scope": _scope_label(user, t),
+        },
+    )

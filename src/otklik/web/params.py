@@ -1,0 +1,56 @@
+"""Query parameters shared by pages and the API: date ranges, filters, metric options."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from otklik.ledger import FILTER_FIELDS
+from otklik.web.errors import ApiError
+
+__all__ = ["ITEM_FILTERS", "day_range", "parse_day", "parse_where", "split_values"]
+
+# Filters the item lists offer (``team`` in the API means the owner team: the zone).
+ITEM_FILTERS: tuple[str, ...] = tuple(name for name in FILTER_FIELDS if name != "scale")
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ApiError(
+            422, f"{name}: {value!r} is not a date (use YYYY-MM-DD)", code="invalid_request"
+        ) from None
+
+
+def day_range(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
+    """``from`` (inclusive) and ``to`` (the last day included) as a half-open UTC range."""
+    first, last = parse_day(start, "from"), parse_day(end, "to")
+    if first is not None and last is not None and last < first:
+        raise ApiError(422, f"to {last} is before from {first}", code="invalid_request")
+    begin = datetime(first.year, first.month, first.day) if first else None
+    stop = datetime(last.year, last.month, last.day) + timedelta(days=1) if last else None
+    return begin, stop
+
+
+def split_values(values: Sequence[str] | None) -> list[str | None]:
+    """Repeated parameters, each possibly comma-separated; ``-`` stands for a missing value."""
+    found: list[str | None] = []
+    for value in values or []:
+        for part in value.split(","):
+            part = part.strip()
+            if part:
+                found.append(None if part == "-" else part)
+    return list(dict.fromkeys(found))
+
+
+def parse_where(items: Sequence[str] | None) -> dict[str, list[str | None]]:
+    filters: dict[str, list[str | None]] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ApiError(422, f"where {item!r} is not FIELD=VALUE", code="invalid_request")
+        filters.setdefault(name.strip(), []).append(value.strip())
+    return filters

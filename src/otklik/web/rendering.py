@@ -1,0 +1,87 @@
+"""Drawing pages: the Jinja2 environment (autoescaped) and the context every page gets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from otklik.web.i18n import LOCALES, translator
+from otklik.web.users import Principal, Role
+
+__all__ = ["LANG_COOKIE", "make_templates", "query_with", "render", "render_error"]
+
+LANG_COOKIE = "otklik_lang"
+_TEMPLATES = Path(__file__).with_name("templates")
+
+# (path, message key, roles that see it)
+_NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
+    ("/", "nav.overview", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
+    ("/explore", "nav.explore", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
+    ("/items", "nav.items", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
+    ("/inbox", "nav.inbox", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
+    ("/imports", "nav.imports", (Role.ADMIN, Role.ANALYST)),
+    ("/settings", "nav.settings", (Role.ADMIN, Role.ANALYST)),
+)
+
+
+def query_with(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            pairs.extend((key, str(v)) for v in value)
+        else:
+            pairs.append((key, str(value)))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(_TEMPLATES))
+    env = templates.env
+    env.autoescape = True  # customer text is data: never markup, whatever the file name
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    # Readable JSON for people (Cyrillic kept); autoescaping still applies to it.
+    env.filters["json_text"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
+    return templates
+
+
+def _nav(principal: Principal | None) -> list[tuple[str, str]]:
+    if principal is None:
+        return []
+    return [(path, key) for path, key, roles in _NAV if principal.role in roles]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.web.templates
+    locale: str = request.state.locale
+    principal: Principal | None = getattr(request.state, "principal", None)
+    base = {
+        "t": translator(locale),
+        "locale": locale,
+        "locales": LOCALES,
+        "user": principal,
+        "csrf": request.state.session.csrf,
+        "nav": _nav(principal),
+        "path": request.url.path,
+        "query_with": lambda **changes: query_with(request, **changes),
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    response: HTMLResponse = templates.TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status
+    )
+    return response
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "message": message}, status)

@@ -1,0 +1,112 @@
+"""Every metric gives the same numbers on SQLite, PostgreSQL, DuckDB and Spark, and those numbers
+are the ones computed independently from the rows (tests/metrics/oracle.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from otklik.errors import MetricError
+from otklik.metrics import CATALOGUE, MetricSource, TableRole, compute
+from tests.metrics.conftest import DUCKDB_DEPRECATION, SPARK_SOCKETS, Data
+from tests.metrics.oracle import assert_matches, expected_churn, expected_items
+
+ITEM_METRICS = [name for name, spec in CATALOGUE.items()
+                if spec.table is TableRole.ITEMS]
+GROUPINGS: list[dict[str, Any]] = [
+    {"by": "all"},
+    {"by": "month", "segments": ["channel"]},
+    {"by": "week"},
+    {"by": "quarter", "segments": ["kind", "channel"]},
+]
+EXTRA: list[tuple[str, dict[str, Any]]] = [
+    ("nps", {"by": "month", "filters": {"kind": "survey"},
+             "start": datetime(2024, 1, 15), "end": datetime(2024, 4, 1)}),
+    ("nps", {"by": "day", "filters": {"channel": [None, "app"]}}),
+    ("nps", {"by": "year", "segments": ["channel"]}),
+    ("csat", {"by": "month", "scale": "csat10"}),
+    ("csat", {"by": "all", "top_box": 5}),
+    ("csi", {"by": "month", "scale": "rating5"}),
+    ("fcr", {"by": "all", "filters": {"channel": "call"}}),
+    ("fcr", {"by": "week", "window_days": 3}),
+    ("repeat_rate", {"by": "month", "window_days": 30, "segments": ["channel"]}),
+]
+CASES = [(m, g) for m in ITEM_METRICS for g in GROUPINGS] + EXTRA
+MONTHS = [(datetime(2024, m, 1), datetime(2024, m + 1, 1)) for m in range(1, 7)]
+CHURN_CASES: list[tuple[str, dict[str, Any], list[tuple[datetime, datetime]]]] = [
+    (metric, kwargs, periods)
+    for metric in ("churn_rate", "revenue_churn")
+    for kwargs, periods in (
+        ({"by": "month", "start": datetime(2024, 1, 1), "end": datetime(2024, 7, 1)}, MONTHS),
+        ({"by": "all", "start": datetime(2024, 1, 1), "end": datetime(2024, 4, 1)},
+         [(datetime(2024, 1, 1), datetime(2024, 4, 1))]),
+        ({"by": "quarter", "start": datetime(2024, 1, 1), "end": datetime(2024, 7, 1),
+          "segments": ["segment"]},
+         [(datetime(2024, 1, 1), datetime(2024, 4, 1)),
+          (datetime(2024, 4, 1), datetime(2024, 7, 1))]),
+    )
+]
+
+
+def _label(case: tuple[str, dict[str, Any]]) -> str:
+    metric, kwargs = case
+    return metric + "-" + "-".join(f"{k}={v}" for k, v in kwargs.items() if k != "start")
+
+
+def _expected_items(data: Data, metric: str, kwargs: dict[str, Any]) -> Any:
+    return expected_items(metric, data.items, **kwargs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_label(c) for c in CASES])
+def test_item_metrics_match_the_rows(source: MetricSource, data: Data,
+                                     case: tuple[str, dict[str, Any]]) -> None:
+    metric, kwargs = case
+    rows = compute(metric, source, **kwargs)
+    assert rows, "the dataset has data for every case"
+    assert_matches(rows, _expected_items(data, metric, kwargs))
+
+
+@pytest.mark.parametrize("case", CHURN_CASES, ids=[_label(c[:2]) for c in CHURN_CASES])
+def test_churn_matches_the_customers(source: MetricSource, data: Data, case: Any) -> None:
+    metric, kwargs, periods = case
+    rows = compute(metric, source, **kwargs)
+    expected = expected_churn(metric, data.customers, periods, by=kwargs["by"],
+                              segments=kwargs.get("segments", ()))
+    assert_matches(rows, expected)
+
+
+@DUCKDB_DEPRECATION
+def test_response_rate_runs_where_invitations_exist(duckdb_source: MetricSource,
+                                                    data: Data) -> None:
+    rows = compute("response_rate", duckdb_source, by="month", segments=["channel"])
+    assert_matches(rows, expected_items("response_rate", data.invitations, by="month",
+                                        segments=["channel"], time_column="sent_at"))
+
+
+def test_response_rate_is_a_clear_error_without_invitations(sqlite_source: MetricSource) -> None:
+    with pytest.raises(MetricError, match=r"needs survey invitations.*once surveys exist"):
+        compute("response_rate", sqlite_source)
+
+
+SPARK_CASES: list[tuple[str, dict[str, Any]]] = [
+    (m, {"by": "month", "segments": ["channel"]}) for m in ITEM_METRICS
+] + [
+    ("fcr", {"by": "all", "filters": {"channel": "call"}}),
+    ("nps", {"by": "week", "start": datetime(2024, 1, 15), "end": datetime(2024, 4, 1)}),
+]
+
+
+@pytest.mark.spark
+@SPARK_SOCKETS
+def test_spark_gives_the_same_numbers(spark_source: MetricSource, data: Data) -> None:
+    for metric, kwargs in SPARK_CASES:
+        assert_matches(compute(metric, spark_source, **kwargs),
+                       _expected_items(data, metric, kwargs))
+    for metric, kwargs, periods in CHURN_CASES[:2]:
+        expected = expected_churn(metric, data.customers, periods, by=kwargs["by"])
+        assert_matches(compute(metric, spark_source, **kwargs), expected)
+    rows = compute("response_rate", spark_source, by="quarter")
+    assert_matches(rows, expected_items("response_rate", data.invitations, by="quarter",
+                                        time_column="sent_at"))
