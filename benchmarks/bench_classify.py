@@ -175,13 +175,14 @@ def run_clinc(folder: Path, methods: Sequence[str]) -> Iterator[dict]:
         )
         predicted = [label for _, label in _read_csv(predictions, "text", "predicted")]
         yield {**result, **_oos_scores([label for _, label in test], predicted)}
-        yield _clinc_threshold(data, method)
+        yield from _clinc_threshold(data, method)
 
 
-def _clinc_threshold(data: dict[str, Rows], method: str) -> dict[str, Any]:
-    """oos-threshold: train on the 150 intents only; below the threshold on the top probability
-    a query is out of scope. The threshold maximises, on the validation split, the mean of
-    in-scope accuracy and oos recall (3,000 in-scope to 100 oos queries there)."""
+def _clinc_threshold(data: dict[str, Rows], method: str) -> Iterator[dict[str, Any]]:
+    """oos-threshold: train on the 150 intents only; a query whose top probability is below the
+    threshold is out of scope. The threshold is chosen on the validation split (3,000 in-scope
+    and 100 oos queries) two ways: the best mean of in-scope accuracy and oos recall
+    ("balanced"), and the best plain accuracy with oos as a class ("accuracy")."""
     texts, labels = zip(*data["train"], strict=True)
     started = time.perf_counter()
     model = TextClassifier(method=method).fit(list(texts), list(labels))
@@ -192,28 +193,32 @@ def _clinc_threshold(data: dict[str, Rows], method: str) -> dict[str, Any]:
         return [label for _, label in rows], model.classes_[proba.argmax(1)], proba.max(1)
 
     val_truth, val_top, val_p = scored(data["val"] + data["oos_val"])
-    best: tuple[float, float] = (-1.0, 0.0)
+    best = {"balanced": (-1.0, 0.0), "accuracy": (-1.0, 0.0)}
     for threshold in np.unique(np.round(val_p, 3)):
-        s = _oos_scores(val_truth, _apply(val_top, val_p, threshold))
+        predicted = _apply(val_top, val_p, float(threshold))
+        s = _oos_scores(val_truth, predicted)
         balanced = (s["inscope_accuracy"] + s["oos_recall"]) / 2
-        best = max(best, (balanced, float(threshold)))
+        accuracy = float(np.mean(np.asarray(predicted) == np.asarray(val_truth)))
+        best["balanced"] = max(best["balanced"], (balanced, float(threshold)))
+        best["accuracy"] = max(best["accuracy"], (accuracy, float(threshold)))
     rows = data["test"] + data["oos_test"]
     started = time.perf_counter()
     truth, top, p = scored(rows)
     predict_seconds = time.perf_counter() - started
-    predicted = _apply(top, p, best[1])
-    return {
-        "dataset": "clinc150 oos-threshold",
-        "requested": method,
-        "method": model.method_,
-        "threshold": best[1],
-        "accuracy": round(float(np.mean(np.asarray(predicted) == np.asarray(truth))), 4),
-        **_oos_scores(truth, predicted),
-        "n_train": len(texts),
-        "n_test": len(rows),
-        "fit_seconds": round(fit_seconds, 3),
-        "predict_per_second": round(len(rows) / predict_seconds, 1),
-    }
+    for criterion, (_, threshold) in best.items():
+        predicted = _apply(top, p, threshold)
+        yield {
+            "dataset": f"clinc150 oos-threshold ({criterion})",
+            "requested": method,
+            "method": model.method_,
+            "threshold": threshold,
+            "accuracy": round(float(np.mean(np.asarray(predicted) == np.asarray(truth))), 4),
+            **_oos_scores(truth, predicted),
+            "n_train": len(texts),
+            "n_test": len(rows),
+            "fit_seconds": round(fit_seconds, 3),
+            "predict_per_second": round(len(rows) / predict_seconds, 1),
+        }
 
 
 def _apply(top: np.ndarray, p: np.ndarray, threshold: float) -> list[str]:

@@ -16,6 +16,7 @@ arrays, then times typical dashboard queries (12 months, and 12 months × channe
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import time
@@ -226,6 +227,8 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|")
     for line in lines:
         print("| " + " | ".join(line) + " |")
+    if args.dir is None:
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

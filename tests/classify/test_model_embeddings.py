@@ -51,9 +51,24 @@ def test_embedder_gives_normalised_vectors() -> None:
     assert embedder.transform([]).shape == (0, embedder.dimension_)
 
 
-def test_auto_uses_the_ensemble_when_the_model_is_installed() -> None:
-    texts, labels, _ = _read("classify_train.csv")
-    assert TextClassifier(method="auto").fit(texts[:24], labels[:24]).method_ == "ensemble"
+def _language(language: str) -> tuple[list[str], list[str]]:
+    texts, labels, langs = _read("classify_train.csv")
+    rows = [(t, y) for t, y, lang in zip(texts, labels, langs, strict=True) if lang == language]
+    return [t for t, _ in rows], [y for _, y in rows]
+
+
+def test_auto_uses_the_shipped_english_model_for_english_texts() -> None:
+    assert TextClassifier(method="auto").fit(*_language("en")).method_ == "ensemble"
+
+
+@pytest.mark.parametrize("language", ["ru", "ar"])
+def test_auto_keeps_to_tfidf_for_other_languages(language: str) -> None:
+    assert TextClassifier(method="auto").fit(*_language(language)).method_ == "tfidf"
+
+
+def test_a_configured_model_is_used_whatever_the_language() -> None:
+    model = TextClassifier(method="auto", embedding_model=default_embedding_model_path())
+    assert model.fit(*_language("ru")).method_ == "ensemble"
 
 
 def test_embeddings_alone_learn_english() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from otklik.cli import main
-from otklik.demo import MIN_ROWS, PATTERNS
+from otklik.demo import DEMO_USERS, MIN_ROWS, PATTERNS
 
 
 def test_demo_command_loads_and_prints_the_summary(
@@ -22,17 +22,23 @@ def test_demo_command_loads_and_prints_the_summary(
     for pattern in PATTERNS:
         assert pattern.title in out
     assert "web app" not in out
+    # the demo classifies and routes like a real store and leaves one sign-in per role
+    assert "classified / классифицировано: 2,000 of 2,000 items" in out
+    for email, _role, _team in DEMO_USERS:
+        assert email in out
+    assert "Serve it with: otklik serve --db" in out
 
 
 def test_demo_command_twice_reports_duplicates(
     sqlite_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo", "--rows", "1000", "--db", sqlite_url]) == 0
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
     first = capsys.readouterr().out
-    assert "web app will be served here" in first
+    assert "created 4 demo user(s)" in first
     assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
     second = capsys.readouterr().out
     assert "already held this demo" in second and "duplicates" in second
+    assert "created" not in second  # the demo users are there from the first run
 
 
 def test_demo_command_errors_are_one_line(

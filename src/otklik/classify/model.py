@@ -17,8 +17,10 @@ Methods:
 ``ensemble``
     the weighted mean of the two probability matrices (``tfidf_weight`` on TF-IDF).
 ``auto``
-    ``ensemble`` when an embedding model is configured or shipped (the ``embeddings`` extra),
-    else ``tfidf``.
+    ``ensemble`` when an embedding model is configured, or when the shipped one (the
+    ``embeddings`` extra: all-MiniLM-L6-v2, an English model) is installed and most training
+    texts are English; else ``tfidf``. On Russian and Arabic reviews the English model only
+    added noise (see docs/benchmarks-classify.md).
 
 With fewer than two examples of some label there is nothing to cross-validate on: the linear
 model is then a plain logistic regression and ``calibrated_`` is False.
@@ -109,7 +111,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                 "TextClassifier needs samples of at least 2 classes in the data; "
                 f"got {len(counts)} class"
             )
-        method, model_path = self._resolve_method()
+        method, model_path = self._resolve_method(items)
         fewest = min(counts.values())
         pipelines: dict[str, Pipeline] = {}
         if method in ("tfidf", "ensemble"):
@@ -159,12 +161,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.n_train_ = len(items)
         return self
 
-    def _resolve_method(self) -> tuple[str, str | None]:
+    def _resolve_method(self, texts: list[str]) -> tuple[str, str | None]:
         if self.method not in METHODS:
             raise ConfigError(f"unknown method {self.method!r}; use {', '.join(METHODS)}")
         path = self.embedding_model or default_embedding_model_path()
         if self.method == "auto":
-            return ("ensemble", path) if path else ("tfidf", None)
+            if self.embedding_model or (path and _mostly_english(texts)):
+                return "ensemble", path
+            return "tfidf", None
         if self.method == "tfidf":
             return "tfidf", None
         if not path:
@@ -216,3 +220,13 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         return tags
+
+
+def _mostly_english(texts: list[str], sample: int = 200) -> bool:
+    """Whether at least half of an even sample of the texts (with a language) is English."""
+    from otklik.classify.signals import detect_language
+
+    step = max(1, len(texts) // sample)
+    found = [detect_language(text)[0] for text in texts[::step][:sample]]
+    known = [code for code in found if code]
+    return bool(known) and sum(code == "en" for code in known) / len(known) >= 0.5

@@ -12,8 +12,20 @@ from rich.table import Table
 from rich.text import Text
 
 from otklik.cli import app
+from otklik.cli.classify_cmd import print_report, run_classification
 from otklik.cli.common import DbOption, console, engine_from, err_console
-from otklik.demo import PERIOD_END, PERIOD_START, DemoData, DemoSummary, generate, load_demo
+from otklik.cli.web_cmd import serve_command
+from otklik.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    PERIOD_END,
+    PERIOD_START,
+    DemoData,
+    DemoSummary,
+    ensure_demo_users,
+    generate,
+    load_demo,
+)
 
 __all__ = ["demo_command"]
 
@@ -99,6 +111,8 @@ def demo_command(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Only load the data; do not serve the web app.")
     ] = False,
+    host: Annotated[str, typer.Option("--host", help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
     db: DbOption = None,
 ) -> None:
     """Load a demo company (a bank with a marketplace side, 2025) and show what it holds."""
@@ -126,12 +140,27 @@ def demo_command(
             bar.update(task, advance=done, description=source)
 
         summary = load_demo(engine, data, progress)
-    engine.dispose()
-    _print_load(summary, data)
-    _print_summary(summary)
-    if not no_serve:
-        console.print(
-            "The web app will be served here once it exists; for now explore the store with "
-            f"the CLI (--db {url}). Use --no-serve to skip this note.",
-            markup=False,
-        )
+    try:
+        _print_load(summary, data)
+        _print_summary(summary)
+        # Classify and route like a real store, so topics, owners and team inboxes are filled.
+        print_report(run_classification(engine))
+        created = ensure_demo_users(engine)
+    finally:
+        engine.dispose()
+    _print_logins(created)
+    if no_serve:
+        console.print(f"Serve it with: otklik serve --db {url}", markup=False)
+        return
+    serve_command(host=host, port=port, db=db)
+
+
+def _print_logins(created: list[str]) -> None:
+    table = Table(title="Sign in / Вход (demo users, password / пароль: " + DEMO_PASSWORD + ")")
+    table.add_column("e-mail")
+    table.add_column("role / роль")
+    for email, role, team in DEMO_USERS:
+        table.add_row(email, role + (f" ({team})" if team else ""))
+    console.print(table)
+    if created:
+        console.print(f"created {len(created)} demo user(s)", markup=False)

@@ -18,11 +18,14 @@ from otklik.demo.scenario import (
     PlantedPattern,
 )
 from otklik.demo.summary import DemoSummary, Figure, summarize
+from otklik.demo.users import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 __all__ = [
     "BATCH_SIZE",
     "CUSTOMER_SOURCE",
+    "DEMO_PASSWORD",
     "DEMO_SOURCES",
+    "DEMO_USERS",
     "ITEM_SOURCES",
     "MIN_ROWS",
     "PATTERNS",
@@ -34,6 +37,7 @@ __all__ = [
     "Finding",
     "PlantedPattern",
     "Progress",
+    "ensure_demo_users",
     "generate",
     "load_demo",
     "summarize",
