@@ -68,6 +68,16 @@ class FeedbackItem(Base):
         UniqueConstraint("source", "external_id", name="uq_feedback_items_source_external_id"),
         Index("ix_feedback_items_kind_occurred_at", "kind", "occurred_at"),
         Index("ix_feedback_items_customer_occurred_at", "customer_id", "occurred_at"),
+        # Covers NPS/CSAT/CES by period and channel without touching the table (0.2 s instead
+        # of a full scan at 1M items; see docs/benchmarks.md).
+        Index(
+            "ix_feedback_items_scale_occurred_at_cover",
+            "scale",
+            "occurred_at",
+            "kind",
+            "channel",
+            "score",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
