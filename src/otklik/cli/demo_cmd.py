@@ -86,10 +86,19 @@ def _print_summary(summary: DemoSummary) -> None:
     figures = Table(title="Headline figures / Ключевые показатели", title_justify="left")
     figures.add_column("metric / метрика", style="bold")
     figures.add_column("value", justify="right")
+    figures.add_column("95% CI / ДИ", justify="right")
     figures.add_column("n", justify="right")
     for figure in summary.figures:
+        interval = (
+            f"{_number(figure.ci_low, figure.unit)} … {_number(figure.ci_high, figure.unit)}"
+            if figure.ci_low is not None and figure.ci_high is not None
+            else "–"
+        )
         figures.add_row(
-            f"{figure.name} / {figure.name_ru}", _number(figure.value, figure.unit), f"{figure.n:,}"
+            f"{figure.name} / {figure.name_ru}",
+            _number(figure.value, figure.unit),
+            interval,
+            f"{figure.n:,}",
         )
     console.print(figures)
     patterns = Table(

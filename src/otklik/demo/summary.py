@@ -1,7 +1,7 @@
 """What a store holds after the demo load: counts, period, customers and headline figures.
 
-Plain SQL (SQLAlchemy Core) against the ledger, not the generator's own numbers, so the summary
-shows what actually landed in the store.
+Counts are plain SQL against the ledger and headline figures come from the metrics catalogue,
+not from the generator's own numbers, so the summary shows what actually landed in the store.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
-from otklik.demo.findings import Finding, count_if, find_patterns
+from otklik.demo.findings import Finding, find_patterns
 from otklik.demo.scenario import CUSTOMER_SOURCE, ITEM_SOURCES
 from otklik.ledger import Customer, FeedbackItem
 
@@ -31,6 +31,8 @@ class Figure:
     n: int
     # "pts" (NPS points), "%", "s", "★", or "" for a plain mean.
     unit: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,77 +54,37 @@ class DemoSummary:
     duplicates: int = 0
 
 
-def _share(part: Any, whole: Any) -> float | None:
-    return 100.0 * float(part) / float(whole) if whole else None
+# (metric, name, name in Russian, unit, extra compute() arguments): the catalogue's own
+# definitions, so the demo shows exactly what `otklik metrics` and the web app show.
+_HEADLINES: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
+    ("nps", "NPS (surveys)", "NPS (опросы)", "pts", {"kind": "survey"}),
+    ("csat", "CSAT (top-2 box)", "CSAT (4–5)", "%", {}),
+    ("ces", "CES (mean, 1–7)", "CES (среднее)", "", {}),
+    ("csi", "review rating", "рейтинг отзывов", "★", {"scale": "rating5"}),
+    ("aht", "AHT", "среднее время обработки", "s", {}),
+    ("transfer_rate", "transfer rate", "доля переводов", "%", {}),
+    ("enps", "eNPS", "eNPS", "pts", {}),
+)
 
 
-def _sum_if(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+def _figures(engine: Engine, sources: Sequence[str] | None) -> tuple[Figure, ...]:
+    from otklik.metrics import compute
 
-
-def _nps(name: str, n: int, promoters: int, detractors: int) -> Figure:
-    value = 100.0 * (promoters - detractors) / n if n else None
-    return Figure(name, name, value, n, "pts")
-
-
-def _figures(conn: Any, sources: ColumnElement[bool]) -> tuple[Figure, ...]:
-    """One scan per kind, every figure of that kind computed in it."""
-    item = FeedbackItem
-    score = item.score
-    nps = and_(item.scale == "nps", score.is_not(None))
-    csat = and_(item.scale == "csat5", score.is_not(None))
-    ces = and_(item.scale == "ces7", score.is_not(None))
-    nps_parts = (count_if(nps), count_if(and_(nps, score >= 9)), count_if(and_(nps, score <= 6)))
-    survey = conn.execute(
-        select(
-            *nps_parts,
-            count_if(csat),
-            count_if(and_(csat, score >= 4)),
-            count_if(ces),
-            _sum_if(ces, score),
-        ).where(sources, item.kind == "survey")
-    ).one()
-    reviews, stars = conn.execute(
-        select(func.count(score), func.avg(score)).where(
-            sources, item.kind == "review", item.scale == "rating5"
+    figures = []
+    for metric, name, name_ru, unit, extra in _HEADLINES:
+        filters: dict[str, Any] = {"source": list(sources)} if sources is not None else {}
+        kwargs = dict(extra)
+        if "kind" in kwargs:
+            filters["kind"] = kwargs.pop("kind")
+        rows = compute(metric, engine, filters=filters or None, **kwargs)
+        result = rows[0].result if rows else None
+        if result is None or not result.n:
+            figures.append(Figure(name, name_ru, None, 0, unit))
+            continue
+        figures.append(
+            Figure(name, name_ru, result.value, result.n, unit, result.ci_low, result.ci_high)
         )
-    ).one()
-    handled, handle_mean, counted, moved = conn.execute(
-        select(
-            func.count(item.handle_time_s),
-            func.avg(item.handle_time_s),
-            func.count(item.transfers),
-            count_if(item.transfers >= 1),
-        ).where(sources, item.kind == "contact")
-    ).one()
-    staff = conn.execute(select(*nps_parts).where(sources, item.kind == "employee")).one()
-    n_nps, promoters, detractors = map(int, survey[:3])
-    n_csat, n_ces = int(survey[3]), int(survey[5])
-    return (
-        _nps("NPS", n_nps, promoters, detractors),
-        Figure("promoters (9–10)", "промоутеры", _share(promoters, n_nps), n_nps, "%"),
-        Figure("detractors (0–6)", "критики", _share(detractors, n_nps), n_nps, "%"),
-        Figure("CSAT (top-2 box)", "CSAT (4–5)", _share(survey[4], n_csat), n_csat, "%"),
-        Figure(
-            "CES (mean, 1–7)", "CES (среднее)", float(survey[6]) / n_ces if n_ces else None, n_ces
-        ),
-        Figure(
-            "review rating",
-            "рейтинг отзывов",
-            float(stars) if stars is not None else None,
-            int(reviews),
-            "★",
-        ),
-        Figure(
-            "AHT",
-            "среднее время обработки",
-            float(handle_mean) if handle_mean is not None else None,
-            int(handled),
-            "s",
-        ),
-        Figure("transfer rate", "доля переводов", _share(moved, counted), int(counted), "%"),
-        _nps("eNPS", *map(int, staff)),
-    )
+    return tuple(figures)
 
 
 def summarize(engine: Engine, *, sources: Sequence[str] | None = ITEM_SOURCES) -> DemoSummary:
@@ -153,7 +115,6 @@ def summarize(engine: Engine, *, sources: Sequence[str] | None = ITEM_SOURCES) -
         customers, churned = conn.execute(
             select(func.count(), func.count(Customer.churned_at)).where(customer_filter)
         ).one()
-        figures = _figures(conn, source_filter)
         findings = find_patterns(conn, source_filter, first_at, last_at)
     return DemoSummary(
         items=sum(by_source.values()),
@@ -164,6 +125,6 @@ def summarize(engine: Engine, *, sources: Sequence[str] | None = ITEM_SOURCES) -
         last_at=last_at,
         customers=int(customers),
         churned=int(churned),
-        figures=figures,
+        figures=_figures(engine, sources),
         findings=findings,
     )
