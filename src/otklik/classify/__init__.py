@@ -42,9 +42,9 @@ from otklik.classify.train import TrainReport, train_models
 from otklik.classify.yamlconf import ConfigIssue
 
 if TYPE_CHECKING:
-    from otklik.classify.artefacts import load_model, save_model, training_hash
+    from otklik.classify.artefacts import load_model, read_metadata, save_model, training_hash
     from otklik.classify.evaluate import evaluate
-    from otklik.classify.model import TextClassifier
+    from otklik.classify.model import TextClassifier, default_embedding_model_path
 
 __all__ = [
     "DEFAULT_TAXONOMY",
@@ -71,6 +71,7 @@ __all__ = [
     "TrainedModel",
     "classify_items",
     "current_labels",
+    "default_embedding_model_path",
     "default_rules",
     "detect_language",
     "evaluate",
@@ -81,6 +82,7 @@ __all__ = [
     "load_trained_models",
     "mask_pii",
     "owner_of",
+    "read_metadata",
     "read_taxonomy",
     "review_queue",
     "save_model",
@@ -97,6 +99,8 @@ _LAZY = {
     "load_model": "otklik.classify.artefacts",
     "training_hash": "otklik.classify.artefacts",
     "evaluate": "otklik.classify.evaluate",
+    "read_metadata": "otklik.classify.artefacts",
+    "default_embedding_model_path": "otklik.classify.model",
 }
 
 
