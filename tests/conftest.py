@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,15 @@ def _postgres_admin_url() -> str:
     return normalize_url(url)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL to a fresh, empty PostgreSQL schema (search_path set to it)."""
+@contextmanager
+def postgres_schema(prefix: str = "t") -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema (search_path set to it), dropped afterwards.
+
+    Skips without ``OTKLIK_TEST_DATABASE_URL`` or a reachable server, except under ``CI=true``
+    where either is a failure.
+    """
     admin_url = _postgres_admin_url()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -45,10 +50,19 @@ def pg_url() -> Iterator[str]:
             pytest.fail(f"PostgreSQL at {admin_url} is not reachable under CI=true: {exc}")
         pytest.skip(f"PostgreSQL is not reachable: {exc}")
     separator = "&" if "?" in admin_url else "?"
-    yield f"{admin_url}{separator}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{admin_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema (search_path set to it)."""
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
