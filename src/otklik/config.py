@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     # Classification and routing (`otklik classify`, `otklik cases`).
     taxonomy: Path | None = None  # default: the taxonomy shipped in otklik.classify
     teams: Path | None = None  # default: the teams shipped in otklik.routing
+    kpis: Path | None = None  # KPI definitions; default: the set shipped in otklik.kpi
     model_dir: Path = Path("models")
     classify_on_import: bool = False
     classify_batch_size: int = 2000
@@ -43,6 +44,16 @@ class Settings(BaseSettings):
     rollup_dimensions: tuple[str, ...] = ("channel", "owner_team")
     pdf_font: str | None = None
     upload_max_mb: int = 50
+
+    # Surveys (`otklik survey`, the public /s/<token> pages and /widget.js).
+    public_url: str = "http://127.0.0.1:8000"  # where customers reach the server: link base
+    survey_policy: Path | None = None  # default: the contact policy shipped in otklik.surveys
+    survey_link_days: int = 14  # how long a link stays valid unless --expires-days says
+    survey_ip_per_minute: int = 600  # requests to /s/… per client address (NAT: be generous)
+    survey_token_per_minute: int = 20  # requests per link
+    survey_max_body_kb: int = 16  # largest answer accepted
+    survey_allowed_origins: tuple[str, ...] = ("*",)  # pages that may embed the widget (CORS)
+    survey_batch_max: int = 256  # answers written per transaction by the collector
 
     def require_secret(self) -> None:
         """Refuse a placeholder or short secret key outside development."""

@@ -17,9 +17,17 @@ from typing import Any
 import ibis
 import pyarrow as pa
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, insert, text
 
-from otklik.ledger import make_engine, normalize_url, upgrade, write_customers, write_items
+from otklik.ledger import (
+    Invitation,
+    Survey,
+    make_engine,
+    normalize_url,
+    upgrade,
+    write_customers,
+    write_items,
+)
 from otklik.metrics import MetricSource, connect
 from tests.metrics import dataset
 
@@ -39,8 +47,10 @@ CUSTOMER_TYPES: dict[str, pa.DataType] = {
     "content_hash": pa.string(), "import_run_id": pa.int64(),
 }
 INVITATION_TYPES: dict[str, pa.DataType] = {
-    "id": pa.int64(), "sent_at": pa.timestamp("us"), "answered_at": pa.timestamp("us"),
-    "channel": pa.string(),
+    "id": pa.int64(), "survey_id": pa.int64(), "survey": pa.string(),
+    "survey_type": pa.string(), "customer_id": pa.string(), "sent_at": pa.timestamp("us"),
+    "expires_at": pa.timestamp("us"), "answered_at": pa.timestamp("us"), "channel": pa.string(),
+    "mechanic": pa.string(),
 }
 
 
@@ -62,7 +72,8 @@ def data() -> Data:
 
 
 def load_store(engine: Engine, data: Data) -> None:
-    """Write the dataset through the ledger's own writer, one transaction per batch."""
+    """Write the dataset through the ledger's own writer, one transaction per batch (surveys
+    and invitations straight into their tables)."""
     upgrade(engine)
     for offset in range(0, len(data.items), 500):
         batch = [{k: v for k, v in row.items() if k not in ("id", "source", "import_run_id")}
@@ -72,6 +83,13 @@ def load_store(engine: Engine, data: Data) -> None:
         {k: v for k, v in row.items() if k not in ("id", "source", "import_run_id")}
         for row in data.customers
     ])
+    with engine.begin() as conn:
+        conn.execute(insert(Survey), [
+            {"id": survey_id, "name": name, "type": type_, "texts": {}, "active": True,
+             "created_at": dataset.START}
+            for survey_id, name, type_ in dataset.SURVEYS
+        ])
+        conn.execute(insert(Invitation), [{**row, "forced": False} for row in data.invitations])
 
 
 def arrow(rows: list[dict[str, Any]], types: dict[str, pa.DataType]) -> pa.Table:

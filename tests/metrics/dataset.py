@@ -87,12 +87,25 @@ def customers() -> list[dict[str, Any]]:
     return rows
 
 
+SURVEYS = ((1, "checkout-csat", "csat"), (2, "quarterly-nps", "nps"))
+MECHANICS = ("success-screen", "bottom-sheet", "popup", "link")
+# Answer probability per mechanic: planted so the mechanics really differ.
+ANSWER_RATE = {"success-screen": 0.45, "bottom-sheet": 0.35, "popup": 0.2, "link": 0.1}
+
+
 def invitations() -> list[dict[str, Any]]:
     rng = random.Random(11)
     rows = []
-    for i in range(150):
+    for i in range(400):
         sent = _at(rng)
-        answered = sent + timedelta(hours=rng.randrange(1, 48)) if rng.random() < 0.3 else None
-        rows.append({"id": i + 1, "sent_at": sent, "answered_at": answered,
-                     "channel": rng.choice(("sms", "push", "email"))})
+        survey_id, survey, survey_type = rng.choice(SURVEYS)
+        mechanic = rng.choice(MECHANICS)
+        channel = "app" if mechanic != "link" else rng.choice(("sms", "push", "email", None))
+        answered = None
+        if rng.random() < ANSWER_RATE[mechanic]:
+            answered = sent + timedelta(hours=rng.randrange(1, 48))
+        rows.append({"id": i + 1, "survey_id": survey_id, "survey": survey,
+                     "survey_type": survey_type, "customer_id": f"c{i % 90:03d}",
+                     "sent_at": sent, "expires_at": sent + timedelta(days=14),
+                     "answered_at": answered, "channel": channel, "mechanic": mechanic})
     return rows

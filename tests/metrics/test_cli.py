@@ -83,7 +83,7 @@ def test_compare_periods_and_segments(capsys: pytest.CaptureFixture[str], db: st
 
 @pytest.mark.parametrize(("args", "message"), [
     (["metrics", "nsp"], "unknown metric 'nsp'; did you mean nps?"),
-    (["metrics", "response_rate"], "needs survey invitations"),
+    (["metrics", "response_rate", "--segment", "kind"], "no field 'kind'"),
     (["metrics", "nps", "--from", "01.02.2024"], "is not a date"),
     (["metrics", "compare", "nps", "--period", "2024-01"], "compare needs two sides"),
     (["metrics", "nps", "--where", "team"], "is not FIELD=VALUE"),
@@ -95,6 +95,23 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], db: str, args: 
     assert code == 5
     assert err.startswith("error: ") and message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_response_rate_by_mechanic_and_its_comparison(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    code, out, _ = _run(capsys, "metrics", "response_rate", "--segment", "mechanic",
+                        "--format", "json", "--db", db)
+    assert code == 0
+    rows = json.loads(out)
+    assert {row["segment"]["mechanic"] for row in rows} == {
+        "link", "popup", "bottom-sheet", "success-screen"}
+    assert all(row["ci_low"] <= row["value"] <= row["ci_high"] for row in rows)
+    code, out, _ = _run(capsys, "metrics", "compare", "response_rate",
+                        "--segment-value", "mechanic=bottom-sheet",
+                        "--segment-value", "mechanic=popup", "--db", db)
+    assert code == 0
+    assert "mechanic=popup vs mechanic=bottom-sheet" in out and "two-proportion z-test" in out
 
 
 def test_sql(capsys: pytest.CaptureFixture[str], db: str) -> None:

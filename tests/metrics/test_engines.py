@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import ibis
 import pytest
 
 from otklik.errors import MetricError
-from otklik.metrics import CATALOGUE, MetricSource, TableRole, compute
-from tests.metrics.conftest import DUCKDB_DEPRECATION, SPARK_SOCKETS, Data
+from otklik.metrics import CATALOGUE, MetricSource, Slice, TableRole, compare, compute, connect
+from tests.metrics.conftest import (
+    DUCKDB_DEPRECATION,
+    ITEM_TYPES,
+    SPARK_SOCKETS,
+    Data,
+    arrow,
+)
 from tests.metrics.oracle import assert_matches, expected_churn, expected_items
 
 ITEM_METRICS = [name for name, spec in CATALOGUE.items()
@@ -77,17 +84,44 @@ def test_churn_matches_the_customers(source: MetricSource, data: Data, case: Any
     assert_matches(rows, expected)
 
 
+RESPONSE_CASES: list[dict[str, Any]] = [
+    {"by": "all"},
+    {"by": "month", "segments": ["channel"]},
+    {"by": "all", "segments": ["mechanic"]},
+    {"by": "quarter", "segments": ["survey", "mechanic"]},
+    {"by": "all", "segments": ["channel"], "filters": {"survey_type": "nps"}},
+]
+
+
+@pytest.mark.parametrize("kwargs", RESPONSE_CASES, ids=[_label(("rr", c)) for c in RESPONSE_CASES])
+def test_response_rate_matches_the_invitations(source: MetricSource, data: Data,
+                                               kwargs: dict[str, Any]) -> None:
+    rows = compute("response_rate", source, **kwargs)
+    assert rows
+    assert_matches(rows, expected_items("response_rate", data.invitations,
+                                        time_column="sent_at", **kwargs))
+
+
+def test_response_rate_tells_mechanics_apart(source: MetricSource, data: Data) -> None:
+    result = compare("response_rate", source, Slice.segment("mechanic", "link"),
+                     Slice.segment("mechanic", "success-screen"))
+    for side, mechanic in ((result.a, "link"), (result.b, "success-screen")):
+        [expected] = expected_items("response_rate", data.invitations, time_column="sent_at",
+                                    filters={"mechanic": mechanic})
+        assert (side.value, side.n) == pytest.approx(expected[2:4])
+    assert result.test == "two-proportion z-test" and result.significant
+    assert result.difference == pytest.approx(result.b.value - result.a.value)
+
+
 @DUCKDB_DEPRECATION
-def test_response_rate_runs_where_invitations_exist(duckdb_source: MetricSource,
-                                                    data: Data) -> None:
-    rows = compute("response_rate", duckdb_source, by="month", segments=["channel"])
-    assert_matches(rows, expected_items("response_rate", data.invitations, by="month",
-                                        segments=["channel"], time_column="sent_at"))
-
-
-def test_response_rate_is_a_clear_error_without_invitations(sqlite_source: MetricSource) -> None:
-    with pytest.raises(MetricError, match=r"needs survey invitations.*once surveys exist"):
-        compute("response_rate", sqlite_source)
+def test_response_rate_is_a_clear_error_without_invitations(data: Data) -> None:
+    con = ibis.duckdb.connect()
+    con.con.from_arrow(arrow(data.items, ITEM_TYPES)).create("feedback_items")
+    with connect(con) as source, pytest.raises(
+        MetricError, match=r"needs survey invitations.*once surveys exist"
+    ):
+        compute("response_rate", source)
+    con.disconnect()
 
 
 SPARK_CASES: list[tuple[str, dict[str, Any]]] = [

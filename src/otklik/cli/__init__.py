@@ -34,10 +34,12 @@ from otklik.cli import (  # noqa: E402, F401
     cases_cmd,
     classify_cmd,
     demo_cmd,
+    kpi_cmd,
     label_cmd,
     ledger_cmd,
     metrics_cmd,
     model_cmd,
+    survey_cmd,
     train_cmd,
     web_cmd,
 )

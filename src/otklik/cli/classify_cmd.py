@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from otklik.cli import app
 from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
 from otklik.config import load_settings
+from otklik.kpi import read_kpis
 from otklik.routing import ProcessReport, check_configs, classify_and_route
 
 __all__ = [
@@ -43,17 +44,34 @@ TeamsOption = Annotated[
 
 
 @app.command("validate")
-def validate_command(taxonomy: TaxonomyOption = None, teams: TeamsOption = None) -> None:
-    """Check the taxonomy and teams files; each problem is printed as file:line: key: message."""
+def validate_command(
+    taxonomy: TaxonomyOption = None,
+    teams: TeamsOption = None,
+    kpis: Annotated[
+        Path | None,
+        typer.Option(
+            "--kpis",
+            help="Also check this KPI YAML (default: $OTKLIK_KPIS when set).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check the taxonomy and teams files (and KPIs); each problem is printed as
+    file:line: key: message."""
     settings = load_settings()
     check = check_configs(taxonomy or settings.taxonomy, teams or settings.teams)
-    for issue in check.issues:
+    kpi_file = kpis or settings.kpis
+    kpi_set, kpi_issues = read_kpis(kpi_file) if kpi_file else (None, [])
+    issues = [*check.issues, *kpi_issues]
+    for issue in issues:
         err_console.print(str(issue), markup=False, highlight=False, soft_wrap=True)
-    if not check.ok:
-        err_console.print(f"{len(check.issues)} problem(s) found", markup=False)
+    if issues:
+        err_console.print(f"{len(issues)} problem(s) found", markup=False)
         raise typer.Exit(2)
+    kpi_text = f", {kpi_file} ({len(kpi_set.kpis)} KPIs)" if kpi_set is not None else ""
     console.print(
-        f"ok: {check.taxonomy} ({check.topics} topics), {check.teams} ({check.team_count} teams)",
+        f"ok: {check.taxonomy} ({check.topics} topics), {check.teams} ({check.team_count} teams)"
+        + kpi_text,
         markup=False,
         highlight=False,
     )

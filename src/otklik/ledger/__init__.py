@@ -14,6 +14,7 @@ from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
 from otklik.ledger.models_auth import ApiToken, User
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
@@ -38,8 +39,11 @@ __all__ = [
     "Customer",
     "FeedbackItem",
     "ImportRun",
+    "Invitation",
     "ItemFilter",
+    "PolicyEvent",
     "QuarantineRow",
+    "Survey",
     "Team",
     "User",
     "count_by",

@@ -10,7 +10,7 @@ gaming risks and guardrails; ``docs/metrics.md`` explains them in Russian and En
 
 from otklik.metrics.backends import CAPABILITIES, Capabilities, MetricSource, connect
 from otklik.metrics.catalogue import CATALOGUE, get_metric, metric_names
-from otklik.metrics.compare import ALPHA, Comparison, Slice, compare
+from otklik.metrics.compare import ALPHA, Comparison, Slice, compare, compare_segments
 from otklik.metrics.compute import compute, to_sql
 from otklik.metrics.periods import Grain, parse_period
 from otklik.metrics.results import (
@@ -53,6 +53,7 @@ __all__ = [
     "Statistic",
     "TableRole",
     "compare",
+    "compare_segments",
     "compute",
     "connect",
     "enable_rollups",

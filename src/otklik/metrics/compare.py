@@ -29,7 +29,7 @@ from otklik.metrics.stats import (
     welch_test,
 )
 
-__all__ = ["ALPHA", "Comparison", "Slice", "compare"]
+__all__ = ["ALPHA", "Comparison", "Slice", "compare", "compare_segments"]
 
 ALPHA = 0.05
 
@@ -188,3 +188,47 @@ def compare(
         test=result.test, difference=difference, ci_low=low, ci_high=high,
         p_value=result.p_value, alpha=alpha,
     )
+
+
+def compare_segments(
+    metric: str | MetricSpec,
+    source: SourceLike,
+    a: Slice,
+    b: Slice,
+    *,
+    segments: Sequence[str],
+    filters: Mapping[str, FilterValue] | None = None,
+    window_days: int | None = None,
+    scale: str | None = None,
+    top_box: float | None = None,
+    alpha: float = ALPHA,
+) -> dict[tuple[Any, ...], Comparison]:
+    """:func:`compare` for every segment at once: one query per side instead of two per
+    segment (KPIs per agent). Keys are the segment values in the order of ``segments``; a
+    segment with no data on either side, or too little for its test, is left out."""
+    spec = get_metric(metric)
+    if _overlap(a, b):
+        raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
+    params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
+    sides: list[dict[tuple[Any, ...], Group]] = []
+    with opened(source) as src:
+        for side in (a, b):
+            query = make_query(spec, segments=segments,
+                               filters=_merge(filters or {}, side.filters),
+                               start=side.start, end=side.end, params=params)
+            sides.append({tuple(g.segment.get(f) for f in segments): g
+                          for g in groups_for(src, query) if g.n > 0})
+    found: dict[tuple[Any, ...], Comparison] = {}
+    for key in sides[0].keys() & sides[1].keys():
+        group_a, group_b = sides[0][key], sides[1][key]
+        try:
+            result, factor = _test(spec, group_a, group_b)
+        except MetricError:
+            continue
+        difference, low, high = _scaled(result, factor)
+        found[key] = Comparison(
+            metric=spec.name, a_label=a.label, b_label=b.label, a=finish(spec, group_a),
+            b=finish(spec, group_b), test=result.test, difference=difference, ci_low=low,
+            ci_high=high, p_value=result.p_value, alpha=alpha,
+        )
+    return found

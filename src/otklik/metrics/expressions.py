@@ -171,7 +171,10 @@ def repeat_expr(source: MetricSource, query: Query) -> ir.Table:
 def data_end_expr(source: MetricSource) -> ir.Table:
     """The last contact in the data (any customer, any channel): where windows are cut."""
     t = source.table(TableRole.ITEMS)
-    return t.filter(t.kind == "contact").aggregate(last=t.occurred_at.max())
+    # The maximum of no contacts is NULL: declare it nullable, or Arrow refuses the result
+    # (PostgreSQL, where occurred_at is NOT NULL).
+    last = t.occurred_at.max().cast(t.occurred_at.type().copy(nullable=True))
+    return t.filter(t.kind == "contact").aggregate(last=last)
 
 
 def churn_cells_expr(source: MetricSource, query: Query) -> ir.Table:

@@ -16,7 +16,7 @@ SEGMENT_FIELDS: Mapping[TableRole, tuple[str, ...]] = {
     TableRole.ITEMS: ("kind", "channel", "source", "product", "region", "team", "agent",
                       "owner_team", "touchpoint", "language"),
     TableRole.CUSTOMERS: ("product", "region", "segment", "source"),
-    TableRole.INVITATIONS: ("channel",),
+    TableRole.INVITATIONS: ("survey", "survey_type", "channel", "mechanic"),
 }
 
 FilterValue = str | None | Sequence[str | None]

@@ -29,8 +29,10 @@ from otklik.web.errors import install_error_handlers
 from otklik.web.i18n import LOCALES, negotiate
 from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.pages import pages_router
+from otklik.web.public_gate import PublicGate
 from otklik.web.rendering import LANG_COOKIE, make_templates, render_error
 from otklik.web.state import WebState
+from otklik.web.survey_desk import SurveyDesk
 
 __all__ = ["PLOTLY_JS", "create_app"]
 
@@ -90,10 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = _prepare_store(settings)
         app.state.web = state
+        app.state.surveys = SurveyDesk(settings, state.engine)
         state.metrics.warm()
         try:
             yield
         finally:
+            app.state.surveys.close()
             state.close()
             state.engine.dispose()
 
@@ -141,4 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    # Survey links and the widget (no login) take their own lane, ahead of the session.
+    app.add_middleware(
+        PublicGate, origins=settings.survey_allowed_origins, headers=_SECURITY_HEADERS
+    )
     return app

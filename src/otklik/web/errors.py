@@ -24,6 +24,7 @@ from otklik.errors import (
     NotFoundError,
     OtklikError,
     StoreError,
+    SurveyError,
 )
 
 __all__ = ["ApiError", "LoginRequired", "error_body", "install_error_handlers", "wants_json"]
@@ -89,6 +90,8 @@ _DOMAIN_CODES: tuple[tuple[type[OtklikError], int, str], ...] = (
 
 
 def _status_of(exc: OtklikError) -> tuple[int, str]:
+    if isinstance(exc, SurveyError):
+        return exc.status, str(getattr(exc, "code", "survey_error"))
     for kind, status, code in _DOMAIN_CODES:
         if isinstance(exc, kind):
             return status, code

@@ -2,11 +2,20 @@
 
 from fastapi import APIRouter
 
-from otklik.web.pages import auth, explore, imports, inbox, items, overview, settings
+from otklik.web.pages import (
+    auth,
+    explore,
+    imports,
+    inbox,
+    items,
+    overview,
+    scorecards,
+    settings,
+)
 
 __all__ = ["PAGE_MODULES", "pages_router"]
 
-PAGE_MODULES = (auth, overview, explore, items, inbox, imports, settings)
+PAGE_MODULES = (auth, overview, explore, scorecards, items, inbox, imports, settings)
 pages_router = APIRouter(include_in_schema=False)
 for _module in PAGE_MODULES:
     pages_router.include_router(_module.router)

@@ -43,6 +43,8 @@ def items_page(
     region: Values = None,
     owner_team: Values = None,
     scale: Values = None,
+    team: Values = None,
+    agent: Values = None,
     topic: Values = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     format: str | None = None,
@@ -54,6 +56,9 @@ def items_page(
         "region": split_values(region),
         "owner_team": split_values(owner_team),
         "scale": split_values(scale),
+        # No multi-select for these (too many values); scorecards link to an agent's items.
+        "team": split_values(team),
+        "agent": split_values(agent),
     }
     filters = scoped_filters(user, chosen)
     begin, stop = day_range(start, end)

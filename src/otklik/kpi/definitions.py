@@ -1,0 +1,321 @@
+"""KPI definitions: YAML (``data/kpis.yaml`` by default), validated, every problem located.
+
+A KPI is a metric of the catalogue, a scope (the company, or a channel, team, agent or
+product), an evaluation period, a target and its direction, an owner, and guardrails: the
+counter-metrics that move when the KPI is hit the easy way. A guardrail is one of
+
+* ``metric: NAME`` with ``tolerance`` (how much worse than the previous period or the peer
+  group it may get, in its unit: percentage points for shares) and/or ``limit`` (a bound it
+  must never cross);
+* ``check: sample_size`` with ``min``: the KPI's own n must reach it (NPS on 40 answers is
+  noise);
+* ``check: survey_coverage`` with ``min``: answers to the KPI's survey metric per 100
+  handled contacts in the scope (an agent who picks whom to ask answers few).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from otklik.classify.yamlconf import (
+    ConfigIssue,
+    LocatedYaml,
+    issues_error,
+    read_yaml,
+    validate_model,
+)
+from otklik.errors import MetricError, NotFoundError
+from otklik.metrics import Grain, MetricParams, MetricSpec, get_metric
+from otklik.metrics.query import SEGMENT_FIELDS
+from otklik.types import SCALES
+
+__all__ = [
+    "DEFAULT_KPIS",
+    "SCOPE_FIELDS",
+    "GamingRule",
+    "GuardrailDef",
+    "KpiDef",
+    "KpiSet",
+    "describe",
+    "load_kpis",
+    "read_kpis",
+]
+
+DEFAULT_KPIS = Path(str(resources.files("otklik.kpi") / "data" / "kpis.yaml"))
+SCOPE_FIELDS: tuple[str, ...] = ("channel", "team", "agent", "product")
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_STRICT = ConfigDict(extra="forbid")
+
+
+def _metric_name(value: str) -> str:
+    try:
+        return get_metric(value).name
+    except MetricError as exc:  # pydantic reports ValueErrors with their location
+        raise ValueError(str(exc)) from None
+
+
+class GuardrailDef(BaseModel):
+    """One counter-metric (``metric``) or check (``check``) that keeps a KPI honest."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    metric: str | None = None
+    check: Literal["sample_size", "survey_coverage"] | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+    limit: float | None = None
+    minimum: float | None = Field(default=None, alias="min", ge=0)
+    window_days: int | None = Field(default=None, ge=1, le=365)
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: str | None) -> str | None:
+        return None if value is None else _metric_name(value)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> GuardrailDef:
+        if (self.metric is None) == (self.check is None):
+            raise ValueError("a guardrail is either `metric: NAME` or `check: KIND`, not both")
+        if self.metric is not None:
+            if self.tolerance is None and self.limit is None:
+                raise ValueError(f"guardrail {self.metric}: give a tolerance, a limit or both")
+            if self.minimum is not None:
+                raise ValueError("`min` belongs to checks; a metric takes tolerance or limit")
+        else:
+            if self.minimum is None:
+                raise ValueError(f"check {self.check}: give its `min`")
+            if self.tolerance is not None or self.limit is not None or self.window_days:
+                raise ValueError(f"check {self.check} takes only `min`")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The metric's name, or the check's."""
+        found = self.metric or self.check
+        assert found is not None
+        return found
+
+    @property
+    def spec(self) -> MetricSpec | None:
+        return get_metric(self.metric) if self.metric is not None else None
+
+
+class GamingRule(BaseModel):
+    """Thresholds of the peer comparison (docs/kpi.md explains the rule)."""
+
+    model_config = _STRICT
+
+    min_n: int = Field(default=30, ge=2)
+    min_peers: int = Field(default=5, ge=3)
+    kpi_z: float = Field(default=2.0, gt=0)
+    guardrail_z: float = Field(default=3.0, gt=0)
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+
+
+class KpiDef(BaseModel):
+    """One KPI: a metric in a scope, with a target, an owner and its guardrails."""
+
+    model_config = _STRICT
+
+    name: str
+    title: dict[str, str] | str | None = None
+    metric: str
+    scope: dict[str, str] | Literal["company"] = "company"
+    period: Literal["week", "month", "quarter", "year"] = "month"
+    target: float
+    direction: Literal["higher", "lower"] | None = None
+    owner: str
+    window_days: int | None = Field(default=None, ge=1, le=365)
+    min_n: int = Field(default=30, ge=1)
+    guardrails: list[GuardrailDef] = []
+    why: str | None = None
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: str) -> str:
+        return _metric_name(value)
+
+    @property
+    def spec(self) -> MetricSpec:
+        return get_metric(self.metric)
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """The scope as metric filters ({} for the whole company)."""
+        return {} if self.scope == "company" else dict(self.scope)
+
+    @property
+    def grain(self) -> Grain:
+        return Grain(self.period)
+
+    @property
+    def lower_is_better(self) -> bool:
+        if self.direction is not None:
+            return self.direction == "lower"
+        return self.spec.higher_is_better is False
+
+    def label(self, language: str = "en") -> str:
+        if isinstance(self.title, str):
+            return self.title
+        if self.title:
+            return self.title.get(language) or self.title.get("en") or self.name
+        return self.name
+
+
+class KpiSet(BaseModel):
+    """A KPI file: its KPIs and the gaming rule's thresholds."""
+
+    model_config = _STRICT
+
+    version: int = Field(default=1, ge=1, le=1)
+    gaming: GamingRule = Field(default_factory=GamingRule)
+    kpis: list[KpiDef]
+
+    def get(self, name: str) -> KpiDef:
+        for kpi in self.kpis:
+            if kpi.name == name:
+                return kpi
+        known = ", ".join(kpi.name for kpi in self.kpis)
+        raise NotFoundError(f"no KPI named {name!r} (known: {known})")
+
+    def owned_by(self, owner: str) -> list[KpiDef]:
+        return [kpi for kpi in self.kpis if kpi.owner == owner]
+
+
+def _target_range(spec: MetricSpec) -> tuple[float, float] | None:
+    if spec.unit == "%":
+        return 0.0, 100.0
+    if spec.unit == "points":
+        return -100.0, 100.0
+    if spec.unit == "score" and spec.scales:
+        scales = [SCALES[name] for name in spec.scales]
+        return float(min(s.low for s in scales)), float(max(s.high for s in scales))
+    if spec.unit == "s":
+        return 0.0, float("inf")
+    return None
+
+
+def _check_window(
+    spec: MetricSpec, days: int | None, key: tuple[str | int, ...], doc: LocatedYaml
+) -> list[ConfigIssue]:
+    try:
+        spec.resolve(MetricParams(window_days=days))
+    except MetricError as exc:
+        return [doc.issue(key, str(exc))]
+    return []
+
+
+def _check_kpi(kpi: KpiDef, position: int, doc: LocatedYaml) -> list[ConfigIssue]:
+    at: tuple[str | int, ...] = ("kpis", position)
+    spec = kpi.spec
+    issues: list[ConfigIssue] = []
+    if not _SLUG.match(kpi.name):
+        issues.append(doc.issue((*at, "name"), f"{kpi.name!r}: use lower-case letters, digits, _"))
+    allowed = SEGMENT_FIELDS[spec.table]
+    for field in kpi.filters:
+        if field not in SCOPE_FIELDS or field not in allowed:
+            usable = [name for name in SCOPE_FIELDS if name in allowed]
+            issues.append(
+                doc.issue(
+                    (*at, "scope", field),
+                    f"{spec.name} cannot be scoped by {field!r} (use company or "
+                    f"{', '.join(usable) or 'nothing else'})",
+                )
+            )
+    wanted_lower = kpi.direction == "lower"
+    known = kpi.direction is not None and spec.higher_is_better is not None
+    if known and wanted_lower == spec.higher_is_better:
+        better = "higher" if spec.higher_is_better else "lower"
+        issues.append(
+            doc.issue(
+                (*at, "direction"),
+                f"{spec.name}: {better} is better in the catalogue; a KPI pushing it the "
+                "other way rewards making things worse",
+            )
+        )
+    if kpi.direction is None and spec.higher_is_better is None:
+        issues.append(doc.issue((*at, "direction"), f"{spec.name}: say higher or lower"))
+    bounds = _target_range(spec)
+    if bounds is not None and not bounds[0] <= kpi.target <= bounds[1]:
+        issues.append(
+            doc.issue(
+                (*at, "target"),
+                f"{kpi.target:g} is outside what {spec.name} can be ({bounds[0]:g}…{bounds[1]:g} "
+                f"{spec.unit})",
+            )
+        )
+    issues += _check_window(spec, kpi.window_days, (*at, "window_days"), doc)
+    seen: set[str] = set()
+    for index, guard in enumerate(kpi.guardrails):
+        key = (*at, "guardrails", index)
+        label = f"{guard.name}:{guard.window_days or ''}"
+        if label in seen:
+            issues.append(doc.issue(key, f"guardrail {guard.name} is listed twice"))
+        seen.add(label)
+        if guard.metric is None:
+            if guard.check == "survey_coverage" and not spec.scales:
+                issues.append(
+                    doc.issue(key, f"survey coverage needs a survey metric, not {spec.name}")
+                )
+            continue
+        guard_spec = get_metric(guard.metric)
+        if guard_spec.name == spec.name and guard.window_days == kpi.window_days:
+            issues.append(doc.issue((*key, "metric"), "a KPI cannot guard itself"))
+        issues += _check_window(guard_spec, guard.window_days, (*key, "window_days"), doc)
+        guard_fields = SEGMENT_FIELDS[guard_spec.table]
+        missing = [field for field in kpi.filters if field not in guard_fields]
+        if missing:
+            issues.append(
+                doc.issue(
+                    (*key, "metric"),
+                    f"{guard_spec.name} has no {', '.join(missing)} to follow the KPI's scope",
+                )
+            )
+    return issues
+
+
+def _check(config: KpiSet, doc: LocatedYaml) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    names: set[str] = set()
+    for position, kpi in enumerate(config.kpis):
+        if kpi.name in names:
+            issues.append(doc.issue(("kpis", position, "name"), f"{kpi.name!r} is used twice"))
+        names.add(kpi.name)
+        issues += _check_kpi(kpi, position, doc)
+    return issues
+
+
+def read_kpis(path: Path | None = None) -> tuple[KpiSet | None, list[ConfigIssue]]:
+    """The KPI file at ``path`` (default: the shipped one) and every problem in it."""
+    doc = read_yaml(path or DEFAULT_KPIS, what="KPI file")
+    config, issues = validate_model(doc, KpiSet)
+    if config is not None:
+        issues += _check(config, doc)
+    return (config if not issues else None), issues
+
+
+def load_kpis(path: Path | None = None) -> KpiSet:
+    """The KPI set at ``path``; any problem raises :class:`~otklik.errors.ConfigError`."""
+    config, issues = read_kpis(path)
+    if config is None:
+        raise issues_error(issues)
+    return config
+
+
+def describe(kpi: KpiDef) -> Mapping[str, Any]:
+    """A KPI as plain data (for JSON and templates)."""
+    return {
+        "name": kpi.name,
+        "metric": kpi.metric,
+        "scope": kpi.filters,
+        "period": kpi.period,
+        "target": kpi.target,
+        "direction": "lower" if kpi.lower_is_better else "higher",
+        "owner": kpi.owner,
+        "guardrails": [g.model_dump(exclude_none=True, by_alias=True) for g in kpi.guardrails],
+    }

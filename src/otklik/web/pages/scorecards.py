@@ -1,0 +1,235 @@
+"""Scorecards: each KPI's value with its 95% interval against the target, its guardrails
+beside it, and the gaming flags with their evidence and a link to the items behind them.
+
+A team user sees the KPIs its team owns (``owner`` in the KPI file is the team's slug) and
+nothing else; admins and analysts see every KPI. The KPI file is ``OTKLIK_KPIS`` (default:
+the set shipped in ``otklik.kpi``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from otklik.kpi import (
+    BY_FIELDS,
+    GamingFlag,
+    KpiResult,
+    KpiSet,
+    Report,
+    evaluate,
+    load_kpis,
+    span_of,
+)
+from otklik.metrics import get_metric
+from otklik.web.charts import items_url
+from otklik.web.deps import PageUser, StateDep, TranslatorDep
+from otklik.web.errors import ApiError
+from otklik.web.i18n import Translator
+from otklik.web.rendering import render
+from otklik.web.users import Principal
+
+__all__ = ["BY_OPTIONS", "router", "signal_text", "visible_kpis"]
+
+router = APIRouter(include_in_schema=False)
+
+BY_OPTIONS: tuple[str, ...] = ("team", "agent", "channel")
+_COLORS = {
+    "met": "#2f855a",
+    "missed": "#c53030",
+    "not_significant": "#718096",
+    "small_sample": "#b7791f",
+}
+_SIGNAL_SUFFIXES = ("below_peers", "above_peers", "improved", "worsened")
+
+
+def visible_kpis(kpis: KpiSet, user: Principal) -> KpiSet:
+    """The KPIs ``user`` may see: all, or those its team owns."""
+    if user.zone is None:
+        return kpis
+    return kpis.model_copy(update={"kpis": kpis.owned_by(user.zone)})
+
+
+def signal_text(signal: str, t: Translator) -> str:
+    """``aht_below_peers`` → "Average handle time: below peers" in the page's language."""
+    for suffix in _SIGNAL_SUFFIXES:
+        if signal.endswith("_" + suffix):
+            metric = signal[: -len(suffix) - 1]
+            return f"{t('metric.' + metric)}: {t('signal.' + suffix)}"
+    return signal
+
+
+def _label(scope: Mapping[str, Any], kpi_scope: Mapping[str, Any], t: Translator) -> str:
+    own = {k: v for k, v in scope.items() if k not in kpi_scope}
+    shown = own or dict(scope)
+    if not shown:
+        return t("scorecards.company")
+    return ", ".join(f"{v}" for v in shown.values())
+
+
+def _items_link(scope: Mapping[str, Any], start: str | None, last: str | None) -> str:
+    filters = {name: [str(value)] for name, value in scope.items() if value is not None}
+    begin = date.fromisoformat(start) if start else None
+    stop = date.fromisoformat(last) + timedelta(days=1) if last else None
+    return items_url(filters, begin, stop)
+
+
+def _figure(results: Sequence[KpiResult], t: Translator) -> dict[str, Any]:
+    """Each scope's value with its 95% interval as whiskers, the target as a dashed line."""
+    kpi = results[0].kpi
+    unit = kpi.spec.unit
+    shown = [r for r in results if r.value is not None]
+    labels = [_label(r.scope, kpi.filters, t) for r in shown]
+    values = [r.value for r in shown]
+    high = [
+        (r.row.ci_high - r.value)
+        if r.row and r.row.ci_high is not None and r.value is not None
+        else 0
+        for r in shown
+    ]
+    low = [
+        (r.value - r.row.ci_low)
+        if r.row and r.row.ci_low is not None and r.value is not None
+        else 0
+        for r in shown
+    ]
+    urls = [_items_link(r.scope, *_period(r)) for r in shown]
+    texts = [
+        f"{label}: {t.metric(r.value, unit)}, n = {t.integer(r.n)}, {t('kpi_status.' + r.status)}"
+        for label, r in zip(labels, shown, strict=True)
+    ]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": labels,
+                "y": values,
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": high,
+                    "arrayminus": low,
+                    "color": "#4a5568",
+                },
+                "marker": {"size": 9, "color": [_COLORS[r.status] for r in shown]},
+                "customdata": urls,
+                "text": texts,
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 260,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 60},
+            "showlegend": False,
+            "xaxis": {"type": "category", "automargin": True},
+            "yaxis": {"title": {"text": t(f"unit.{unit}")}, "automargin": True},
+            "separators": ", " if t.locale == "ru" else ".,",
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": kpi.target,
+                    "y1": kpi.target,
+                    "line": {"color": "#c53030", "dash": "dash"},
+                }
+            ],
+        },
+    }
+
+
+def _period(result: KpiResult) -> tuple[str | None, str | None]:
+    span = result.trend.period
+    if span is None:
+        return None, None
+    return span.start.isoformat(), span.last_day.isoformat()
+
+
+def _cards(report: Report, t: Translator) -> list[dict[str, Any]]:
+    cards: list[dict[str, Any]] = []
+    for result in report.results:
+        if not cards or cards[-1]["kpi"] is not result.kpi:
+            cards.append({"kpi": result.kpi, "results": [], "unit": result.kpi.spec.unit})
+        cards[-1]["results"].append(result)
+    for card in cards:
+        card["figure"] = _figure(card["results"], t)
+        card["period"] = card["results"][0].trend.period
+    return cards
+
+
+def _flag_view(flag: GamingFlag, t: Translator) -> dict[str, Any]:
+    period = flag.evidence.get("period", {})
+    rows = []
+    for name, figures in flag.evidence.get("metrics", {}).items():
+        unit = get_metric(name).unit
+        reference = figures.get("peer_median", figures.get("previous"))
+        rows.append(
+            {
+                "metric": name,
+                "unit": unit,
+                "value": figures.get("value"),
+                "n": figures.get("n"),
+                "reference": reference,
+                "z": figures.get("robust_z"),
+                "p": figures.get("p_value"),
+                "broken": figures.get("broken", False),
+            }
+        )
+    return {
+        "flag": flag,
+        "signals": [signal_text(s, t) for s in flag.signals],
+        "rows": rows,
+        "period": period,
+        "peers": flag.evidence.get("peers"),
+        "level": flag.evidence.get("level"),
+        "items_url": _items_link(
+            flag.evidence.get("items", flag.scope), period.get("from"), period.get("to")
+        ),
+    }
+
+
+@router.get("/scorecards")
+def scorecards_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    t: TranslatorDep,
+    period: Annotated[str | None, Query(max_length=40)] = None,
+    by: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    by = by or None
+    period = (period or "").strip() or None
+    if by is not None and (by not in BY_OPTIONS or by not in BY_FIELDS):
+        raise ApiError(
+            422, f"cannot split by {by!r}: use {', '.join(BY_OPTIONS)}", code="invalid_request"
+        )
+    if period is not None:
+        span_of(period)  # a period that cannot be read is a 400 with the reason
+    kpis = visible_kpis(load_kpis(state.settings.kpis), user)
+    names = tuple(k.name for k in kpis.kpis)
+
+    def run() -> Report:
+        return state.metrics.call(lambda source: evaluate(kpis, source, period=period, by=by))
+
+    report = state.cache.get(("scorecards", names, period, by), run) if names else Report([], [])
+    return render(
+        request,
+        "scorecards.html",
+        {
+            "cards": _cards(report, t),
+            "flags": [_flag_view(flag, t) for flag in report.gaming],
+            "period": period or "",
+            "by": by or "",
+            "by_options": BY_OPTIONS,
+            "rule": kpis.gaming,
+            "zone": user.zone,
+        },
+    )

@@ -1,0 +1,42 @@
+"""What the public survey endpoints keep between requests (on ``app.state.surveys``).
+
+The link signer (None, with the reason, when no real secret is configured: the endpoints then
+answer 503), the survey cache, the one answer writer and the two rate limiters, built in the
+app's lifespan and closed with it (the writer finishes what is queued first).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from otklik.config import Settings
+from otklik.errors import ConfigError
+from otklik.surveys import AnswerWriter, LinkSigner, SurveyCache, signer_from_settings
+from otklik.web.ratelimit import RateLimiter
+
+__all__ = ["SurveyDesk"]
+
+
+class SurveyDesk:
+    """The public survey endpoints' state, built in the app's lifespan."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.max_body = settings.survey_max_body_kb * 1024
+        self.cache = SurveyCache(engine)
+        self.by_ip = RateLimiter(settings.survey_ip_per_minute)
+        self.by_token = RateLimiter(settings.survey_token_per_minute)
+        self.signer: LinkSigner | None = None
+        self.problem: str | None = None
+        self.writer: AnswerWriter | None = None
+        try:
+            self.signer = signer_from_settings(settings)
+        except ConfigError as exc:
+            self.problem = str(exc)
+            return
+        self.writer = AnswerWriter(engine, self.signer, batch_max=settings.survey_batch_max)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
