@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +16,18 @@ from typing import Any
 import ibis
 import pyarrow as pa
 import pytest
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert
 
 from otklik.ledger import (
     Invitation,
     Survey,
     make_engine,
-    normalize_url,
     upgrade,
     write_customers,
     write_items,
 )
 from otklik.metrics import MetricSource, connect
+from tests.conftest import postgres_schema
 from tests.metrics import dataset
 
 ITEM_TYPES: dict[str, pa.DataType] = {
@@ -122,33 +121,14 @@ def sqlite_copy(sqlite_store: Path, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_source(data: Data) -> Iterator[MetricSource]:
-    url = os.environ.get("OTKLIK_TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but OTKLIK_TEST_DATABASE_URL is not set")
-        pytest.skip("OTKLIK_TEST_DATABASE_URL is not set")
-    admin_url = normalize_url(url)
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is not reachable under CI=true: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    separator = "&" if "?" in admin_url else "?"
-    engine = make_engine(f"{admin_url}{separator}options=-csearch_path%3D{schema}")
-    try:
-        load_store(engine, data)
-        with connect(engine) as source:
-            yield source
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("m") as url:
+        engine = make_engine(url)
+        try:
+            load_store(engine, data)
+            with connect(engine) as source:
+                yield source
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")
