@@ -7,9 +7,7 @@ known in advance: tests compute them from the seed rows, not from otklik.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +15,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert, text
 
 from otklik.config import Settings
-from otklik.ledger import Case, CaseEvent, make_engine, normalize_url, upgrade, write_items
+from otklik.ledger import Case, CaseEvent, make_engine, upgrade, write_items
 from otklik.web import create_app
 from otklik.web.users import add_user, create_token
+from tests.conftest import postgres_schema
 
 PASSWORD = "correct horse battery"
 USERS = {
@@ -171,27 +170,8 @@ def web_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'otklik.db'}"
         return
-    url = os.environ.get("OTKLIK_TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but OTKLIK_TEST_DATABASE_URL is not set")
-        pytest.skip("OTKLIK_TEST_DATABASE_URL is not set")
-    admin_url = normalize_url(url)
-    schema = f"w_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is not reachable under CI=true: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    separator = "&" if "?" in admin_url else "?"
-    yield f"{admin_url}{separator}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("w") as url:
+        yield url
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
