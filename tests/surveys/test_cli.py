@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from otklik.cli import main
-from otklik.ledger import make_engine
+from otklik.ledger import FeedbackItem, make_engine
 from otklik.surveys import LinkSigner, record_answer
 from tests.surveys.conftest import PUBLIC_URL, SECRET
 
@@ -291,3 +293,52 @@ def test_response_rate_by_mechanic_end_to_end(capsys: pytest.CaptureFixture[str]
         db,
     )
     assert code == 0 and json.loads(out)[0]["segment"] == {"survey": "app-nps", "channel": "app"}
+
+
+def test_operation_time_from_the_cli_sets_time_to_answer(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    assert _run(capsys, "survey", "create", "--name", "pay", "--type", "csat", "--db", db)[0] == 0
+    operation = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=10)
+    code, out, err = _run(
+        capsys,
+        "survey",
+        "invite",
+        "--survey",
+        "1",
+        "--customer",
+        "c-1",
+        "--db",
+        db,
+        "--operation-at",
+        operation.isoformat(timespec="seconds"),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    engine = make_engine(db)
+    record_answer(engine, LinkSigner(SECRET), json.loads(out)["token"], {"score": "4"})
+    with engine.connect() as conn:
+        attributes = conn.execute(
+            select(FeedbackItem.attributes).where(FeedbackItem.source == "surveys")
+        ).scalar_one()
+    engine.dispose()
+    assert 599 < attributes["seconds_to_answer"] < 700
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id;operation_at\nc-2;не дата\n", encoding="utf-8")
+    code, out, _ = _run(
+        capsys,
+        "survey",
+        "invite",
+        "--survey",
+        "1",
+        "--customers",
+        str(customers),
+        "--format",
+        "json",
+        "--db",
+        db,
+    )
+    [row] = json.loads(out)
+    assert row["status"] == "error" and "operation_at" in row["reason"]

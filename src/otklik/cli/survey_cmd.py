@@ -26,6 +26,7 @@ from otklik.surveys import (
     load_reasons,
     read_customers,
 )
+from otklik.surveys.invite import operation_time
 
 __all__ = ["survey_app"]
 
@@ -163,7 +164,7 @@ def invite_command(
         typer.Option(
             "--customers",
             help="CSV of customers (column customer_id; optional "
-            "channel, mechanic, transaction_id, expires_days).",
+            "channel, mechanic, transaction_id, expires_days, operation_at).",
             show_default=False,
         ),
     ] = None,
@@ -193,6 +194,15 @@ def invite_command(
             show_default=False,
         ),
     ] = None,
+    operation_at: Annotated[
+        str | None,
+        typer.Option(
+            "--operation-at",
+            help="When the operation happened (ISO or dd.mm.yyyy HH:MM, UTC); the answer "
+            "then records the time from operation to answer.",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Send even if the contact policy refuses (logged).")
     ] = False,
@@ -215,6 +225,7 @@ def invite_command(
                 mechanic=mechanic,
                 transaction_id=transaction,
                 expires_days=expires_days,
+                operation_at=operation_time(operation_at),
                 force=force,
             )
         else:
@@ -223,6 +234,7 @@ def invite_command(
                 "mechanic": mechanic,
                 "transaction_id": transaction,
                 "expires_days": expires_days,
+                "operation_at": operation_at,
             }
             filled = [
                 (n, {**{k: v for k, v in defaults.items() if v is not None}, **fields})

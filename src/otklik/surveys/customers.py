@@ -32,6 +32,8 @@ COLUMN_ALIASES: dict[str, str] = {
     "transaction": "transaction_id",
     "операция": "transaction_id",
     "expires_days": "expires_days",
+    "operation_at": "operation_at",
+    "время операции": "operation_at",
 }
 
 

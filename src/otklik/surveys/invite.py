@@ -17,13 +17,14 @@ from sqlalchemy import Connection, Engine, insert
 
 from otklik.config import Settings
 from otklik.errors import PolicyRefused, SurveyError
+from otklik.ingest.normalize import DateParser
 from otklik.ledger.models_surveys import Invitation, PolicyEvent
 from otklik.surveys.links import LinkSigner, signer_from_settings
 from otklik.surveys.policy import Policy, load_policy, sent_before
 from otklik.surveys.surveys import SurveyDef, get_survey
 from otklik.types import normalize_channel
 
-__all__ = ["CHANNELS", "MECHANICS", "InviteResult", "Inviter", "RowResult"]
+__all__ = ["CHANNELS", "MECHANICS", "InviteResult", "Inviter", "RowResult", "operation_time"]
 
 MECHANICS: tuple[str, ...] = ("link", "success-screen", "bottom-sheet", "popup", "section")
 CHANNELS: tuple[str, ...] = ("sms", "email", "push", "app", "web")
@@ -123,6 +124,20 @@ def _days(value: object) -> int | None:
         raise SurveyError(f"expires_days {str(value)[:20]!r} is not a whole number") from None
 
 
+def operation_time(value: object) -> datetime | None:
+    """When the operation that prompted the survey happened (naive UTC), from a CLI or CSV value.
+
+    The time from operation to answer is what compares mechanics fairly: a push that arrives an
+    hour after the payment is a different mechanic from a success screen.
+    """
+    if value is None or value == "" or isinstance(value, datetime):
+        return value if isinstance(value, datetime) else None
+    try:
+        return DateParser()(value)
+    except ValueError as exc:
+        raise SurveyError(f"operation_at: {exc}") from None
+
+
 def _mechanic(value: str | None) -> str:
     mechanic = (value or "link").strip().lower()
     if mechanic not in MECHANICS:
@@ -199,8 +214,8 @@ class Inviter:
         now: datetime | None = None,
     ) -> list[RowResult]:
         """Invite every ``(row number, fields)``; fields: ``customer_id`` and optionally
-        ``channel``, ``mechanic``, ``transaction_id``, ``expires_days``. Rows are checked in
-        order, so a customer listed twice is refused the second time."""
+        ``channel``, ``mechanic``, ``transaction_id``, ``expires_days``, ``operation_at``.
+        Rows are checked in order, so a customer listed twice is refused the second time."""
         survey = self._survey(survey_id)
         results: list[RowResult] = []
         pending = list(rows)
@@ -230,7 +245,7 @@ class Inviter:
                 mechanic=fields.get("mechanic"),
                 transaction_id=fields.get("transaction_id"),
                 expires_days=_days(fields.get("expires_days")),
-                operation_at=None,
+                operation_at=operation_time(fields.get("operation_at")),
                 force=force,
                 now=now or _now(),
             )
