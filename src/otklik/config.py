@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     # Classification and routing (`otklik classify`, `otklik cases`).
     taxonomy: Path | None = None  # default: the taxonomy shipped in otklik.classify
     teams: Path | None = None  # default: the teams shipped in otklik.routing
-    kpis: Path | None = None  # KPI definitions; default: the set shipped in otklik.kpi
+    # KPI definitions; unset: kpis_local when that file exists, else the set shipped in
+    # otklik.kpi. The web editor saves to kpis, or to kpis_local when kpis is unset.
+    kpis: Path | None = None
+    kpis_local: Path = Path("kpis.yaml")
     model_dir: Path = Path("models")
     classify_on_import: bool = False
     classify_batch_size: int = 2000

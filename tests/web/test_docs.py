@@ -26,6 +26,8 @@ WEB_SETTINGS = (
     "rollup_dimensions",
     "pdf_font",
     "upload_max_mb",
+    "kpis",
+    "kpis_local",
 )
 
 

@@ -17,7 +17,15 @@ from pydantic import BaseModel, ValidationError
 
 from otklik.errors import ConfigError
 
-__all__ = ["ConfigIssue", "LocatedYaml", "issues_error", "read_yaml", "validate_model"]
+__all__ = [
+    "ConfigIssue",
+    "LocatedYaml",
+    "YamlSyntaxError",
+    "issues_error",
+    "parse_yaml",
+    "read_yaml",
+    "validate_model",
+]
 
 Key = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -85,6 +93,14 @@ def _index(node: yaml.Node, path: Key, doc: LocatedYaml) -> None:
             _index(item, child, doc)
 
 
+class YamlSyntaxError(ConfigError):
+    """Text that is not valid YAML; ``issue`` locates the problem."""
+
+    def __init__(self, issue: ConfigIssue) -> None:
+        super().__init__(str(issue))
+        self.issue = issue
+
+
 def read_yaml(path: Path, *, what: str) -> LocatedYaml:
     """Parse ``path``; a file that cannot be read or parsed raises :class:`ConfigError`."""
     label = str(path)
@@ -94,6 +110,11 @@ def read_yaml(path: Path, *, what: str) -> LocatedYaml:
         raise ConfigError(f"{what} {label}: cannot be read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{what} {label}: not UTF-8 text") from exc
+    return parse_yaml(source, label)
+
+
+def parse_yaml(source: str, label: str) -> LocatedYaml:
+    """Parse YAML text named ``label``; invalid YAML raises :class:`YamlSyntaxError`."""
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source)
@@ -101,7 +122,8 @@ def read_yaml(path: Path, *, what: str) -> LocatedYaml:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"{label}:{line}: (top): not valid YAML: {problem}") from exc
+        issue = ConfigIssue(label, line, "", f"not valid YAML: {problem}")
+        raise YamlSyntaxError(issue) from exc
     doc = LocatedYaml(label, data, {(): 1}, [])
     if node is not None:
         _index(node, (), doc)

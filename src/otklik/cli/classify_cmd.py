@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from otklik.cli import app
 from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
 from otklik.config import load_settings
-from otklik.kpi import read_kpis
+from otklik.kpi import DEFAULT_KPIS, kpis_in_force, read_kpis
 from otklik.routing import ProcessReport, check_configs, classify_and_route
 
 __all__ = [
@@ -51,7 +51,7 @@ def validate_command(
         Path | None,
         typer.Option(
             "--kpis",
-            help="Also check this KPI YAML (default: $OTKLIK_KPIS when set).",
+            help="Also check this KPI YAML (default: $OTKLIK_KPIS, or ./kpis.yaml if it exists).",
             show_default=False,
         ),
     ] = None,
@@ -60,7 +60,8 @@ def validate_command(
     file:line: key: message."""
     settings = load_settings()
     check = check_configs(taxonomy or settings.taxonomy, teams or settings.teams)
-    kpi_file = kpis or settings.kpis
+    in_force = kpis_in_force(settings)
+    kpi_file = kpis or (in_force if in_force != DEFAULT_KPIS else None)
     kpi_set, kpi_issues = read_kpis(kpi_file) if kpi_file else (None, [])
     issues = [*check.issues, *kpi_issues]
     for issue in issues:

@@ -20,12 +20,12 @@ from otklik.cli.common import DbOption, console, engine_from, err_console, print
 from otklik.config import load_settings
 from otklik.errors import MetricError
 from otklik.kpi import (
-    DEFAULT_KPIS,
     KpiSet,
     Report,
     Suggestion,
     evaluate,
     format_value,
+    kpis_in_force,
     load_kpis,
     read_kpis,
     render_text,
@@ -57,7 +57,10 @@ app.add_typer(kpi_app, name="kpi")
 KpisOption = Annotated[
     Path | None,
     typer.Option(
-        "--kpis", help="KPI YAML (default: $OTKLIK_KPIS or the shipped one).", show_default=False
+        "--kpis",
+        help="KPI YAML (default: $OTKLIK_KPIS, else ./kpis.yaml if it exists, else the "
+        "shipped one).",
+        show_default=False,
     ),
 ]
 
@@ -80,8 +83,9 @@ FormatOption = Annotated[
 
 
 def kpis_path(path: Path | None) -> Path:
-    """The KPI file to use: the option, else $OTKLIK_KPIS, else the shipped default."""
-    return path or load_settings().kpis or DEFAULT_KPIS
+    """The KPI file to use: the option, else $OTKLIK_KPIS, else ./kpis.yaml
+    ($OTKLIK_KPIS_LOCAL) when it exists, else the shipped default."""
+    return path or kpis_in_force(load_settings())
 
 
 def parse_scope(items: list[str] | None) -> dict[str, str]:

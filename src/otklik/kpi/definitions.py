@@ -15,7 +15,9 @@ counter-metrics that move when the KPI is hit the easy way. A guardrail is one o
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -26,10 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from otklik.classify.yamlconf import (
     ConfigIssue,
     LocatedYaml,
+    YamlSyntaxError,
     issues_error,
+    parse_yaml,
     read_yaml,
     validate_model,
 )
+from otklik.config import Settings
 from otklik.errors import MetricError, NotFoundError
 from otklik.metrics import Grain, MetricParams, MetricSpec, get_metric
 from otklik.metrics.query import SEGMENT_FIELDS
@@ -43,8 +48,13 @@ __all__ = [
     "KpiDef",
     "KpiSet",
     "describe",
+    "is_shipped",
+    "kpis_in_force",
+    "kpis_save_path",
     "load_kpis",
+    "parse_kpis",
     "read_kpis",
+    "save_kpis",
 ]
 
 DEFAULT_KPIS = Path(str(resources.files("otklik.kpi") / "data" / "kpis.yaml"))
@@ -290,13 +300,70 @@ def _check(config: KpiSet, doc: LocatedYaml) -> list[ConfigIssue]:
     return issues
 
 
-def read_kpis(path: Path | None = None) -> tuple[KpiSet | None, list[ConfigIssue]]:
-    """The KPI file at ``path`` (default: the shipped one) and every problem in it."""
-    doc = read_yaml(path or DEFAULT_KPIS, what="KPI file")
+def _validated(doc: LocatedYaml) -> tuple[KpiSet | None, list[ConfigIssue]]:
     config, issues = validate_model(doc, KpiSet)
     if config is not None:
         issues += _check(config, doc)
     return (config if not issues else None), issues
+
+
+def read_kpis(path: Path | None = None) -> tuple[KpiSet | None, list[ConfigIssue]]:
+    """The KPI file at ``path`` (default: the shipped one) and every problem in it."""
+    return _validated(read_yaml(path or DEFAULT_KPIS, what="KPI file"))
+
+
+def parse_kpis(source: str, label: str = "kpis.yaml") -> tuple[KpiSet | None, list[ConfigIssue]]:
+    """KPI YAML text checked exactly as :func:`read_kpis` checks a file; invalid YAML is one
+    issue, not an exception."""
+    try:
+        doc = parse_yaml(source, label)
+    except YamlSyntaxError as exc:
+        return None, [exc.issue]
+    return _validated(doc)
+
+
+def save_kpis(source: str, path: Path) -> tuple[KpiSet | None, list[ConfigIssue]]:
+    """Check ``source`` and, only when it has no problem, write it to ``path`` atomically (a
+    temporary file beside it, then ``os.replace``): readers see the old file or the new one."""
+    config, issues = parse_kpis(source, str(path))
+    if config is None:
+        return None, issues
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(source)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return config, []
+
+
+def is_shipped(path: Path) -> bool:
+    """Whether ``path`` is the KPI set shipped inside the package (never written to)."""
+    return path.resolve() == DEFAULT_KPIS.resolve()
+
+
+def kpis_save_path(settings: Settings) -> Path:
+    """Where KPI edits are saved: ``$OTKLIK_KPIS`` when set (and not the shipped file), else
+    ``$OTKLIK_KPIS_LOCAL`` (``kpis.yaml`` in the current folder)."""
+    configured = settings.kpis
+    if configured is not None and not is_shipped(configured):
+        return configured
+    return settings.kpis_local
+
+
+def kpis_in_force(settings: Settings) -> Path:
+    """The KPI file in use: ``$OTKLIK_KPIS`` when set (and not the shipped file); else the
+    local file (``$OTKLIK_KPIS_LOCAL``, ``kpis.yaml``) when it exists; else the shipped set."""
+    configured = settings.kpis
+    if configured is not None and not is_shipped(configured):
+        return configured
+    return settings.kpis_local if settings.kpis_local.is_file() else DEFAULT_KPIS
 
 
 def load_kpis(path: Path | None = None) -> KpiSet:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from otklik.ledger import get_run, list_quarantine, list_runs
-from otklik.web.api import cases, items, metrics, surveys
+from otklik.web.api import cases, items, kpis, metrics, surveys
 from otklik.web.api.schemas import MePublic, utc_iso
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
@@ -16,7 +16,7 @@ from otklik.web.users import Role
 __all__ = ["api_router"]
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (items, metrics, cases, surveys):
+for _module in (items, metrics, kpis, cases, surveys):
     api_router.include_router(_module.router)
 
 

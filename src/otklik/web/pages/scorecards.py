@@ -2,8 +2,8 @@
 beside it, and the gaming flags with their evidence and a link to the items behind them.
 
 A team user sees the KPIs its team owns (``owner`` in the KPI file is the team's slug) and
-nothing else; admins and analysts see every KPI. The KPI file is ``OTKLIK_KPIS`` (default:
-the set shipped in ``otklik.kpi``).
+nothing else; admins and analysts see every KPI. The KPI file is the one in force
+(:mod:`otklik.web.kpis`); admins edit it at ``/settings/kpis``.
 """
 
 from __future__ import annotations
@@ -15,23 +15,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from otklik.kpi import (
-    BY_FIELDS,
-    GamingFlag,
-    KpiResult,
-    KpiSet,
-    Report,
-    evaluate,
-    load_kpis,
-    span_of,
-)
+from otklik.kpi import BY_FIELDS, GamingFlag, KpiResult, Report, span_of
 from otklik.metrics import get_metric
 from otklik.web.charts import items_url
 from otklik.web.deps import PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
+from otklik.web.kpis import current_kpis, kpi_report, visible_kpis
 from otklik.web.rendering import render
-from otklik.web.users import Principal
 
 __all__ = ["BY_OPTIONS", "router", "signal_text", "visible_kpis"]
 
@@ -45,13 +36,6 @@ _COLORS = {
     "small_sample": "#b7791f",
 }
 _SIGNAL_SUFFIXES = ("below_peers", "above_peers", "improved", "worsened")
-
-
-def visible_kpis(kpis: KpiSet, user: Principal) -> KpiSet:
-    """The KPIs ``user`` may see: all, or those its team owns."""
-    if user.zone is None:
-        return kpis
-    return kpis.model_copy(update={"kpis": kpis.owned_by(user.zone)})
 
 
 def signal_text(signal: str, t: Translator) -> str:
@@ -213,13 +197,8 @@ def scorecards_page(
         )
     if period is not None:
         span_of(period)  # a period that cannot be read is a 400 with the reason
-    kpis = visible_kpis(load_kpis(state.settings.kpis), user)
-    names = tuple(k.name for k in kpis.kpis)
-
-    def run() -> Report:
-        return state.metrics.call(lambda source: evaluate(kpis, source, period=period, by=by))
-
-    report = state.cache.get(("scorecards", names, period, by), run) if names else Report([], [])
+    kpis = current_kpis(state, user)
+    report = kpi_report(state, kpis, period=period, by=by)
     return render(
         request,
         "scorecards.html",
