@@ -51,8 +51,11 @@ def generate(n: int, seed: int = 42) -> dict[str, np.ndarray]:
     family = rng.choice(len(KINDS), size=n, p=SHARES)
     seconds = rng.integers(0, 365 * 86400, size=n)
     micros = rng.integers(0, 1_000_000, size=n)
-    at = np.datetime64(YEAR, "us") + seconds.astype("timedelta64[s]") + micros.astype(
-        "timedelta64[us]")
+    at = (
+        np.datetime64(YEAR, "us")
+        + seconds.astype("timedelta64[s]")
+        + micros.astype("timedelta64[us]")
+    )
     high = np.array([11, 5, 7, 11, 1, 5])[family]
     low = np.array([0, 1, 1, 0, 0, 1])[family]
     score = (low + rng.integers(0, 1 << 30, size=n) % (high - low + 1)).astype(float)
@@ -62,9 +65,15 @@ def generate(n: int, seed: int = 42) -> dict[str, np.ndarray]:
     transfers = np.where(contact, rng.choice([0, 0, 0, 1, 2], size=n), -1)
     ended = np.where(contact, rng.choice(np.array(["customer", "agent", "system"]), size=n), "")
     return {
-        "kind": KINDS[family], "scale": SCALES[family], "channel": rng.choice(CHANNELS, size=n),
-        "occurred_at": at, "score": score, "handle_time_s": handle, "transfers": transfers,
-        "ended_by": ended, "customer_id": rng.integers(0, n // 5, size=n),
+        "kind": KINDS[family],
+        "scale": SCALES[family],
+        "channel": rng.choice(CHANNELS, size=n),
+        "occurred_at": at,
+        "score": score,
+        "handle_time_s": handle,
+        "transfers": transfers,
+        "ended_by": ended,
+        "customer_id": rng.integers(0, n // 5, size=n),
     }
 
 
@@ -73,8 +82,11 @@ def _rows(data: dict[str, np.ndarray], start: int, stop: int) -> Iterator[dict[s
     for i in range(start, stop):
         contact = data["kind"][i] == "contact"
         yield {
-            "external_id": str(i), "kind": str(data["kind"][i]), "scale": data["scale"][i],
-            "channel": str(data["channel"][i]), "occurred_at": at[i - start],
+            "external_id": str(i),
+            "kind": str(data["kind"][i]),
+            "scale": data["scale"][i],
+            "channel": str(data["channel"][i]),
+            "occurred_at": at[i - start],
             "customer_id": f"c{data['customer_id'][i]}",
             "score": None if contact else float(data["score"][i]),
             "handle_time_s": float(data["handle_time_s"][i]) if contact else None,
@@ -90,8 +102,9 @@ def load_sqlite(path: Path, data: dict[str, np.ndarray]) -> float:
     began = time.perf_counter()
     n = len(data["kind"])
     for start in range(0, n, BATCH):
-        write_items(engine, run_id=None, source="bench",
-                    items=_rows(data, start, min(n, start + BATCH)))
+        write_items(
+            engine, run_id=None, source="bench", items=_rows(data, start, min(n, start + BATCH))
+        )
     engine.dispose()
     return time.perf_counter() - began
 
@@ -99,35 +112,47 @@ def load_sqlite(path: Path, data: dict[str, np.ndarray]) -> float:
 def load_duckdb(data: dict[str, np.ndarray]) -> Any:
     n = len(data["kind"])
     contact = data["kind"] == "contact"
-    table = pa.table({
-        "id": pa.array(np.arange(1, n + 1)),
-        "kind": pa.array(data["kind"]), "scale": pa.array(data["scale"], pa.string()),
-        "channel": pa.array(data["channel"]), "occurred_at": pa.array(data["occurred_at"]),
-        "customer_id": pa.array(np.char.add("c", data["customer_id"].astype(str))),
-        "score": pa.array(data["score"], mask=contact),
-        "handle_time_s": pa.array(data["handle_time_s"], mask=~contact),
-        "transfers": pa.array(data["transfers"], mask=~contact),
-        "ended_by": pa.array(data["ended_by"], mask=~contact),
-        "source": pa.array(np.full(n, "bench")), "product": pa.nulls(n, pa.string()),
-        "region": pa.nulls(n, pa.string()), "team": pa.nulls(n, pa.string()),
-        "agent": pa.nulls(n, pa.string()), "owner_team": pa.nulls(n, pa.string()),
-        "touchpoint": pa.nulls(n, pa.string()), "language": pa.nulls(n, pa.string()),
-    })
+    table = pa.table(
+        {
+            "id": pa.array(np.arange(1, n + 1)),
+            "kind": pa.array(data["kind"]),
+            "scale": pa.array(data["scale"], pa.string()),
+            "channel": pa.array(data["channel"]),
+            "occurred_at": pa.array(data["occurred_at"]),
+            "customer_id": pa.array(np.char.add("c", data["customer_id"].astype(str))),
+            "score": pa.array(data["score"], mask=contact),
+            "handle_time_s": pa.array(data["handle_time_s"], mask=~contact),
+            "transfers": pa.array(data["transfers"], mask=~contact),
+            "ended_by": pa.array(data["ended_by"], mask=~contact),
+            "source": pa.array(np.full(n, "bench")),
+            "product": pa.nulls(n, pa.string()),
+            "region": pa.nulls(n, pa.string()),
+            "team": pa.nulls(n, pa.string()),
+            "agent": pa.nulls(n, pa.string()),
+            "owner_team": pa.nulls(n, pa.string()),
+            "touchpoint": pa.nulls(n, pa.string()),
+            "language": pa.nulls(n, pa.string()),
+        }
+    )
     con = ibis.duckdb.connect()
     con.con.from_arrow(table).create("feedback_items")
     return con
 
 
-MONTH = {"sqlite": "strftime('%Y-%m-01', occurred_at)",
-         "duckdb": "date_trunc('month', occurred_at)"}
+MONTH = {
+    "sqlite": "strftime('%Y-%m-01', occurred_at)",
+    "duckdb": "date_trunc('month', occurred_at)",
+}
 RANGE = "occurred_at >= '2025-01-01' AND occurred_at < '2026-01-01'"
 
 
 def hand_sql(engine: str, metric: str, by_channel: bool) -> str:
     keys = MONTH[engine] + (", channel" if by_channel else "")
     if metric == "nps":
-        stats = ("count(*), sum(CASE WHEN score >= 9 THEN 1 ELSE 0 END), "
-                 "sum(CASE WHEN score <= 6 THEN 1 ELSE 0 END)")
+        stats = (
+            "count(*), sum(CASE WHEN score >= 9 THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN score <= 6 THEN 1 ELSE 0 END)"
+        )
         where = "scale = 'nps' AND kind <> 'employee' AND score IS NOT NULL"
     elif metric == "csat":
         stats = "count(*), sum(CASE WHEN score >= 4 THEN 1 ELSE 0 END)"
@@ -151,26 +176,41 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 QUERIES = [("nps", False), ("nps", True), ("csat", True), ("aht", True)]
 
 
-def bench(name: str, dialect: str, source: MetricSource, raw: Callable[[str], list[Any]],
-          repeat: int, rollups: bool = False) -> list[tuple[str, ...]]:
+def bench(
+    name: str,
+    dialect: str,
+    source: MetricSource,
+    raw: Callable[[str], list[Any]],
+    repeat: int,
+    rollups: bool = False,
+) -> list[tuple[str, ...]]:
     lines: list[tuple[str, ...]] = []
     for metric, by_channel in QUERIES:
         segments = ["channel"] if by_channel else []
 
         def ours(metric: str = metric, segments: list[str] = segments) -> Any:
-            return compute(metric, source, by="month", segments=segments,
-                           start=date(2025, 1, 1), end=date(2026, 1, 1), rollups=rollups)
+            return compute(
+                metric,
+                source,
+                by="month",
+                segments=segments,
+                start=date(2025, 1, 1),
+                end=date(2026, 1, 1),
+                rollups=rollups,
+            )
 
         def theirs(metric: str = metric, by_channel: bool = by_channel) -> Any:
             return raw(hand_sql(dialect, metric, by_channel))
 
         ms, rows = timed(ours, repeat)
         hand_ms, hand_rows = timed(theirs, repeat)
-        assert sum(r.n for r in rows) == sum(int(h[-3 if metric != "csat" else -2])
-                                             for h in hand_rows), "different n"
+        assert sum(r.n for r in rows) == sum(
+            int(h[-3 if metric != "csat" else -2]) for h in hand_rows
+        ), "different n"
         label = f"{metric} by month" + (" × channel" if by_channel else "")
-        lines.append((label, name, f"{ms:.1f}", f"{hand_ms:.1f}", f"{ms / hand_ms:.2f}",
-                      str(len(rows))))
+        lines.append(
+            (label, name, f"{ms:.1f}", f"{hand_ms:.1f}", f"{ms / hand_ms:.2f}", str(len(rows)))
+        )
     return lines
 
 
@@ -188,8 +228,10 @@ def main() -> None:
     path.unlink(missing_ok=True)
     data = generate(args.items)
     load_s = load_sqlite(path, data)
-    print(f"{args.items:,} items; SQLite store {path} loaded through write_items in {load_s:.1f} s "
-          f"({path.stat().st_size / 2**20:.0f} MiB)")
+    print(
+        f"{args.items:,} items; SQLite store {path} loaded through write_items in {load_s:.1f} s "
+        f"({path.stat().st_size / 2**20:.0f} MiB)"
+    )
     lines: list[tuple[str, ...]] = []
 
     with connect(f"sqlite:///{path}") as source:

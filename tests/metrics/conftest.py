@@ -31,24 +31,54 @@ from tests.conftest import postgres_schema
 from tests.metrics import dataset
 
 ITEM_TYPES: dict[str, pa.DataType] = {
-    "id": pa.int64(), "source": pa.string(), "external_id": pa.string(), "kind": pa.string(),
-    "channel": pa.string(), "occurred_at": pa.timestamp("us"), "customer_id": pa.string(),
-    "score": pa.float64(), "scale": pa.string(), "text": pa.string(), "language": pa.string(),
-    "product": pa.string(), "region": pa.string(), "team": pa.string(), "agent": pa.string(),
-    "owner_team": pa.string(), "touchpoint": pa.string(), "handle_time_s": pa.float64(),
-    "wait_time_s": pa.float64(), "transfers": pa.int64(), "resolved": pa.bool_(),
-    "ended_by": pa.string(), "revenue": pa.float64(), "import_run_id": pa.int64(),
+    "id": pa.int64(),
+    "source": pa.string(),
+    "external_id": pa.string(),
+    "kind": pa.string(),
+    "channel": pa.string(),
+    "occurred_at": pa.timestamp("us"),
+    "customer_id": pa.string(),
+    "score": pa.float64(),
+    "scale": pa.string(),
+    "text": pa.string(),
+    "language": pa.string(),
+    "product": pa.string(),
+    "region": pa.string(),
+    "team": pa.string(),
+    "agent": pa.string(),
+    "owner_team": pa.string(),
+    "touchpoint": pa.string(),
+    "handle_time_s": pa.float64(),
+    "wait_time_s": pa.float64(),
+    "transfers": pa.int64(),
+    "resolved": pa.bool_(),
+    "ended_by": pa.string(),
+    "revenue": pa.float64(),
+    "import_run_id": pa.int64(),
 }
 CUSTOMER_TYPES: dict[str, pa.DataType] = {
-    "id": pa.int64(), "customer_id": pa.string(), "source": pa.string(),
-    "started_at": pa.timestamp("us"), "churned_at": pa.timestamp("us"), "revenue": pa.float64(),
-    "product": pa.string(), "region": pa.string(), "segment": pa.string(),
-    "content_hash": pa.string(), "import_run_id": pa.int64(),
+    "id": pa.int64(),
+    "customer_id": pa.string(),
+    "source": pa.string(),
+    "started_at": pa.timestamp("us"),
+    "churned_at": pa.timestamp("us"),
+    "revenue": pa.float64(),
+    "product": pa.string(),
+    "region": pa.string(),
+    "segment": pa.string(),
+    "content_hash": pa.string(),
+    "import_run_id": pa.int64(),
 }
 INVITATION_TYPES: dict[str, pa.DataType] = {
-    "id": pa.int64(), "survey_id": pa.int64(), "survey": pa.string(),
-    "survey_type": pa.string(), "customer_id": pa.string(), "sent_at": pa.timestamp("us"),
-    "expires_at": pa.timestamp("us"), "answered_at": pa.timestamp("us"), "channel": pa.string(),
+    "id": pa.int64(),
+    "survey_id": pa.int64(),
+    "survey": pa.string(),
+    "survey_type": pa.string(),
+    "customer_id": pa.string(),
+    "sent_at": pa.timestamp("us"),
+    "expires_at": pa.timestamp("us"),
+    "answered_at": pa.timestamp("us"),
+    "channel": pa.string(),
     "mechanic": pa.string(),
 }
 
@@ -63,10 +93,10 @@ class Data:
 @pytest.fixture(scope="session")
 def data() -> Data:
     blank = dict.fromkeys(ITEM_TYPES)
-    items = [{**blank, **row, "source": "test", "id": i + 1}
-             for i, row in enumerate(dataset.items())]
-    customers = [{**row, "source": "crm", "id": i + 1}
-                 for i, row in enumerate(dataset.customers())]
+    items = [
+        {**blank, **row, "source": "test", "id": i + 1} for i, row in enumerate(dataset.items())
+    ]
+    customers = [{**row, "source": "crm", "id": i + 1} for i, row in enumerate(dataset.customers())]
     return Data(items, customers, dataset.invitations())
 
 
@@ -75,25 +105,42 @@ def load_store(engine: Engine, data: Data) -> None:
     and invitations straight into their tables)."""
     upgrade(engine)
     for offset in range(0, len(data.items), 500):
-        batch = [{k: v for k, v in row.items() if k not in ("id", "source", "import_run_id")}
-                 for row in data.items[offset:offset + 500]]
+        batch = [
+            {k: v for k, v in row.items() if k not in ("id", "source", "import_run_id")}
+            for row in data.items[offset : offset + 500]
+        ]
         write_items(engine, run_id=None, source="test", items=batch)
-    write_customers(engine, run_id=None, source="crm", customers=[
-        {k: v for k, v in row.items() if k not in ("id", "source", "import_run_id")}
-        for row in data.customers
-    ])
+    write_customers(
+        engine,
+        run_id=None,
+        source="crm",
+        customers=[
+            {k: v for k, v in row.items() if k not in ("id", "source", "import_run_id")}
+            for row in data.customers
+        ],
+    )
     with engine.begin() as conn:
-        conn.execute(insert(Survey), [
-            {"id": survey_id, "name": name, "type": type_, "texts": {}, "active": True,
-             "created_at": dataset.START}
-            for survey_id, name, type_ in dataset.SURVEYS
-        ])
+        conn.execute(
+            insert(Survey),
+            [
+                {
+                    "id": survey_id,
+                    "name": name,
+                    "type": type_,
+                    "texts": {},
+                    "active": True,
+                    "created_at": dataset.START,
+                }
+                for survey_id, name, type_ in dataset.SURVEYS
+            ],
+        )
         conn.execute(insert(Invitation), [{**row, "forced": False} for row in data.invitations])
 
 
 def arrow(rows: list[dict[str, Any]], types: dict[str, pa.DataType]) -> pa.Table:
-    return pa.table({name: pa.array([row.get(name) for row in rows], type_)
-                     for name, type_ in types.items()})
+    return pa.table(
+        {name: pa.array([row.get(name) for row in rows], type_) for name, type_ in types.items()}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -134,9 +181,11 @@ def postgres_source(data: Data) -> Iterator[MetricSource]:
 @pytest.fixture(scope="session")
 def duckdb_source(data: Data) -> Iterator[MetricSource]:
     con = ibis.duckdb.connect()
-    for name, rows, types in (("feedback_items", data.items, ITEM_TYPES),
-                              ("customers", data.customers, CUSTOMER_TYPES),
-                              ("invitations", data.invitations, INVITATION_TYPES)):
+    for name, rows, types in (
+        ("feedback_items", data.items, ITEM_TYPES),
+        ("customers", data.customers, CUSTOMER_TYPES),
+        ("invitations", data.invitations, INVITATION_TYPES),
+    ):
         con.con.from_arrow(arrow(rows, types)).create(name)
     yield connect(con)
     con.disconnect()
@@ -149,7 +198,8 @@ def spark() -> Iterator[Any]:
         pytest.skip("Spark tests need a Java runtime (install a JDK 17)")
     sql = pytest.importorskip("pyspark.sql", reason="Spark tests need pyspark (extra 'spark')")
     session = (
-        sql.SparkSession.builder.master("local[1]").appName("otklik-tests")
+        sql.SparkSession.builder.master("local[1]")
+        .appName("otklik-tests")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1")
@@ -165,8 +215,9 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-def _spark_view(spark: Any, name: str, rows: list[dict[str, Any]],
-                types: dict[str, pa.DataType]) -> None:
+def _spark_view(
+    spark: Any, name: str, rows: list[dict[str, Any]], types: dict[str, pa.DataType]
+) -> None:
     # Arrow timestamps without a zone become Spark TIMESTAMP_NTZ: no zone conversion at all.
     spark.createDataFrame(arrow(rows, types)).createOrReplaceTempView(name)
 
@@ -189,10 +240,14 @@ DUCKDB_DEPRECATION = pytest.mark.filterwarnings(
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("duckdb", marks=DUCKDB_DEPRECATION)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("duckdb", marks=DUCKDB_DEPRECATION),
+    ]
+)
 def source(request: pytest.FixtureRequest) -> MetricSource:
     """The loaded dataset on SQLite, PostgreSQL and DuckDB (Spark has its own tests)."""
     found: MetricSource = request.getfixturevalue(f"{request.param}_source")
     return found
-

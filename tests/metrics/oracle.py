@@ -18,8 +18,9 @@ import numpy as np
 from scipy import stats
 
 Row = dict[str, Any]
-Expected = tuple[date | None, tuple[Any, ...], float | None, int, float | None, float | None,
-                 tuple[str, ...]]
+Expected = tuple[
+    date | None, tuple[Any, ...], float | None, int, float | None, float | None, tuple[str, ...]
+]
 Z = stats.norm.ppf(0.975)
 
 
@@ -129,10 +130,18 @@ def _resolved(items: list[Row], window: timedelta) -> dict[int, bool]:
     return out
 
 
-def expected_items(metric: str, items: list[Row], *, by: str = "all",
-                   segments: Sequence[str] = (), filters: dict[str, Any] | None = None,
-                   start: datetime | None = None, end: datetime | None = None,
-                   time_column: str = "occurred_at", **params: Any) -> list[Expected]:
+def expected_items(
+    metric: str,
+    items: list[Row],
+    *,
+    by: str = "all",
+    segments: Sequence[str] = (),
+    filters: dict[str, Any] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    time_column: str = "occurred_at",
+    **params: Any,
+) -> list[Expected]:
     filters = filters or {}
     window = timedelta(days=params.get("window_days") or 7)
     repeat = metric in ("fcr", "repeat_rate")
@@ -163,13 +172,20 @@ def expected_items(metric: str, items: list[Row], *, by: str = "all",
             extra = ("censored",) if last + window > data_end else ()
         else:
             value = _value(metric, rows, params)
-        out.append((period, segment, value[0], len(rows), value[1], value[2],
-                    _flags(len(rows), extra)))
+        out.append(
+            (period, segment, value[0], len(rows), value[1], value[2], _flags(len(rows), extra))
+        )
     return sorted(out, key=lambda e: (e[0] or date.min, [(v is None, str(v)) for v in e[1]]))
 
 
-def expected_churn(metric: str, customers: list[Row], periods: list[tuple[datetime, datetime]],
-                   *, by: str, segments: Sequence[str] = ()) -> list[Expected]:
+def expected_churn(
+    metric: str,
+    customers: list[Row],
+    periods: list[tuple[datetime, datetime]],
+    *,
+    by: str,
+    segments: Sequence[str] = (),
+) -> list[Expected]:
     out: list[Expected] = []
     for start, end in periods:
         base: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
@@ -193,15 +209,26 @@ def expected_churn(metric: str, customers: list[Row], periods: list[tuple[dateti
             w = np.array([m["revenue"] for m in members], dtype=float)
             r = float((w * y).sum() / w.sum())
             se = math.sqrt(n / (n - 1) * float((w**2 * (y - r) ** 2).sum())) / w.sum()
-            out.append((period, segment, 100 * r, n, 100 * max(0.0, r - Z * se),
-                        100 * min(1.0, r + Z * se), _flags(n)))
+            out.append(
+                (
+                    period,
+                    segment,
+                    100 * r,
+                    n,
+                    100 * max(0.0, r - Z * se),
+                    100 * min(1.0, r + Z * se),
+                    _flags(n),
+                )
+            )
     return sorted(out, key=lambda e: (e[0] or date.min, [(v is None, str(v)) for v in e[1]]))
 
 
 def assert_matches(actual: Sequence[Any], expected: list[Expected], *, rel: float = 1e-9) -> None:
     """Compare ``MetricRow`` objects with expected tuples (numbers to ``rel``)."""
-    got = [(r.period, tuple(r.segment.values()), r.value, r.n, r.ci_low, r.ci_high, r.flags)
-           for r in actual]
+    got = [
+        (r.period, tuple(r.segment.values()), r.value, r.n, r.ci_low, r.ci_high, r.flags)
+        for r in actual
+    ]
     assert [g[:2] for g in got] == [e[:2] for e in expected], "groups differ"
     for g, e in zip(got, expected, strict=True):
         where = f"{g[0]} {g[1]}"

@@ -28,13 +28,29 @@ from otklik.metrics import (
 from otklik.metrics.periods import Grain, period_start, periods_between
 from tests.metrics.conftest import DUCKDB_DEPRECATION, Data
 
-MODULES = ["backends", "catalogue", "collect", "compare", "compute", "expressions", "groups",
-           "periods", "query", "results", "rollups", "spec", "stats"]
+MODULES = [
+    "backends",
+    "catalogue",
+    "collect",
+    "compare",
+    "compute",
+    "expressions",
+    "groups",
+    "periods",
+    "query",
+    "results",
+    "rollups",
+    "spec",
+    "stats",
+]
 
 
 def test_package_all_is_its_public_surface() -> None:
-    names = {key for key, value in vars(otklik.metrics).items()
-             if not key.startswith("_") and not inspect.ismodule(value)}
+    names = {
+        key
+        for key, value in vars(otklik.metrics).items()
+        if not key.startswith("_") and not inspect.ismodule(value)
+    }
     assert set(otklik.metrics.__all__) == names
 
 
@@ -42,21 +58,28 @@ def test_package_all_is_its_public_surface() -> None:
 def test_module_all_lists_what_it_defines(name: str) -> None:
     module = importlib.import_module(f"otklik.metrics.{name}")
     assert set(module.__all__) <= set(vars(module))
-    defined = {key for key, value in vars(module).items()
-               if not key.startswith("_") and (inspect.isclass(value) or inspect.isfunction(value))
-               and value.__module__ == module.__name__}
+    defined = {
+        key
+        for key, value in vars(module).items()
+        if not key.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
+        and value.__module__ == module.__name__
+    }
     assert defined <= set(module.__all__)
 
 
-@pytest.mark.parametrize(("text", "span"), [
-    ("2024", (date(2024, 1, 1), date(2025, 1, 1))),
-    ("2024-Q4", (date(2024, 10, 1), date(2025, 1, 1))),
-    ("2024-02", (date(2024, 2, 1), date(2024, 3, 1))),
-    ("2024-W01", (date(2024, 1, 1), date(2024, 1, 8))),
-    ("2021-W01", (date(2021, 1, 4), date(2021, 1, 11))),
-    ("2024-02-29", (date(2024, 2, 29), date(2024, 3, 1))),
-    ("2024-01-30..2024-02-02", (date(2024, 1, 30), date(2024, 2, 3))),
-])
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("2024", (date(2024, 1, 1), date(2025, 1, 1))),
+        ("2024-Q4", (date(2024, 10, 1), date(2025, 1, 1))),
+        ("2024-02", (date(2024, 2, 1), date(2024, 3, 1))),
+        ("2024-W01", (date(2024, 1, 1), date(2024, 1, 8))),
+        ("2021-W01", (date(2021, 1, 4), date(2021, 1, 11))),
+        ("2024-02-29", (date(2024, 2, 29), date(2024, 3, 1))),
+        ("2024-01-30..2024-02-02", (date(2024, 1, 30), date(2024, 2, 3))),
+    ],
+)
 def test_parse_period(text: str, span: tuple[date, date]) -> None:
     assert parse_period(text) == span
 
@@ -71,45 +94,69 @@ def test_periods() -> None:
     assert period_start(date(2024, 1, 7), Grain.WEEK) == date(2024, 1, 1)  # Sunday → Monday
     assert period_start(date(2024, 12, 31), Grain.QUARTER) == date(2024, 10, 1)
     assert periods_between(date(2023, 11, 15), date(2024, 2, 1), Grain.MONTH) == [
-        date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1), date(2024, 2, 1)]
+        date(2023, 11, 1),
+        date(2023, 12, 1),
+        date(2024, 1, 1),
+        date(2024, 2, 1),
+    ]
 
 
-@pytest.mark.parametrize(("metric", "kwargs", "message"), [
-    ("nps", {"by": "fortnight"}, "cannot group by"),
-    ("nps", {"segments": ["customer_id"]}, "no field 'customer_id'"),
-    ("nps", {"filters": {"kind": "employee"}}, "use enps"),
-    ("aht", {"filters": {"kind": "survey"}}, "defined over kind contact"),
-    ("nps", {"window_days": 3}, "no repeat window"),
-    ("fcr", {"window_days": 0}, "at least 1 day"),
-    ("csat", {"scale": "nps"}, "cannot use scale"),
-    ("csat", {"top_box": 6}, "outside csat5"),
-    ("churn_rate", {}, "needs its start"),
-    ("nps", {"start": date(2024, 2, 1), "end": date(2024, 1, 1)}, "range is empty"),
-    ("npss", {}, "did you mean nps"),
-])
-def test_bad_requests_are_one_clear_error(sqlite_source: MetricSource, metric: str,
-                                          kwargs: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("metric", "kwargs", "message"),
+    [
+        ("nps", {"by": "fortnight"}, "cannot group by"),
+        ("nps", {"segments": ["customer_id"]}, "no field 'customer_id'"),
+        ("nps", {"filters": {"kind": "employee"}}, "use enps"),
+        ("aht", {"filters": {"kind": "survey"}}, "defined over kind contact"),
+        ("nps", {"window_days": 3}, "no repeat window"),
+        ("fcr", {"window_days": 0}, "at least 1 day"),
+        ("csat", {"scale": "nps"}, "cannot use scale"),
+        ("csat", {"top_box": 6}, "outside csat5"),
+        ("churn_rate", {}, "needs its start"),
+        ("nps", {"start": date(2024, 2, 1), "end": date(2024, 1, 1)}, "range is empty"),
+        ("npss", {}, "did you mean nps"),
+    ],
+)
+def test_bad_requests_are_one_clear_error(
+    sqlite_source: MetricSource, metric: str, kwargs: dict[str, Any], message: str
+) -> None:
     with pytest.raises(MetricError, match=message):
         compute(metric, sqlite_source, **kwargs)
 
 
 def test_rows_have_the_documented_shape(sqlite_source: MetricSource) -> None:
     row = compute("nps", sqlite_source, by="month", segments=["channel"])[0]
-    assert row.to_dict().keys() == {"metric", "period", "segment", "value", "n", "ci_low",
-                                    "ci_high", "flags"}
+    assert row.to_dict().keys() == {
+        "metric",
+        "period",
+        "segment",
+        "value",
+        "n",
+        "ci_low",
+        "ci_high",
+        "flags",
+    }
     assert row.to_dict()["period"] == "2023-12-01"
     assert compute("nps", sqlite_source)[0].to_dict()["period"] == "all"
     assert compute("nps", sqlite_source, filters={"channel": "nowhere"}) == []
 
 
-def test_compare_periods_is_welch_on_the_raw_values(sqlite_source: MetricSource,
-                                                     data: Data) -> None:
+def test_compare_periods_is_welch_on_the_raw_values(
+    sqlite_source: MetricSource, data: Data
+) -> None:
     result = compare("aht", sqlite_source, Slice.period("2024-01"), Slice.period("2024-03"))
 
     def times(month: int) -> np.ndarray:
-        return np.array([r["handle_time_s"] for r in data.items
-                         if r["kind"] == "contact" and r["handle_time_s"] is not None
-                         and r["occurred_at"].year == 2024 and r["occurred_at"].month == month])
+        return np.array(
+            [
+                r["handle_time_s"]
+                for r in data.items
+                if r["kind"] == "contact"
+                and r["handle_time_s"] is not None
+                and r["occurred_at"].year == 2024
+                and r["occurred_at"].month == month
+            ]
+        )
 
     expected = stats.ttest_ind(times(3), times(1), equal_var=False)
     assert result.test == "Welch t-test"
@@ -120,8 +167,13 @@ def test_compare_periods_is_welch_on_the_raw_values(sqlite_source: MetricSource,
 
 
 def test_compare_segments_and_churn(sqlite_source: MetricSource) -> None:
-    result = compare("csat", sqlite_source, Slice.segment("channel", "app"),
-                     Slice.segment("channel", "web"), start=date(2024, 1, 1))
+    result = compare(
+        "csat",
+        sqlite_source,
+        Slice.segment("channel", "app"),
+        Slice.segment("channel", "web"),
+        start=date(2024, 1, 1),
+    )
     assert result.test == "two-proportion z-test"
     a, b = result.a.value, result.b.value
     assert a is not None and b is not None
@@ -132,13 +184,17 @@ def test_compare_segments_and_churn(sqlite_source: MetricSource) -> None:
     assert nps.test == "NPS difference z-test"
 
 
-@pytest.mark.parametrize(("metric", "a", "b", "message"), [
-    ("aht_median", Slice.period("2024-01"), Slice.period("2024-02"), "no significance test"),
-    ("nps", Slice.period("2024-Q1"), Slice.period("2024-03"), "overlap"),
-    ("nps", Slice.period("2030-01"), Slice.period("2030-02"), "no data"),
-])
-def test_compare_refusals(sqlite_source: MetricSource, metric: str, a: Slice, b: Slice,
-                          message: str) -> None:
+@pytest.mark.parametrize(
+    ("metric", "a", "b", "message"),
+    [
+        ("aht_median", Slice.period("2024-01"), Slice.period("2024-02"), "no significance test"),
+        ("nps", Slice.period("2024-Q1"), Slice.period("2024-03"), "overlap"),
+        ("nps", Slice.period("2030-01"), Slice.period("2030-02"), "no data"),
+    ],
+)
+def test_compare_refusals(
+    sqlite_source: MetricSource, metric: str, a: Slice, b: Slice, message: str
+) -> None:
     with pytest.raises(MetricError, match=message):
         compare(metric, sqlite_source, a, b)
 
@@ -147,12 +203,13 @@ class _FakeBackend:
     name = "clickhouse"  # an engine otklik has not declared
 
 
-def test_undeclared_engines_and_missing_operations_are_refused(sqlite_source: MetricSource
-                                                               ) -> None:
+def test_undeclared_engines_and_missing_operations_are_refused(sqlite_source: MetricSource) -> None:
     with pytest.raises(UnsupportedOperation, match="not declared"):
         MetricSource(cast(BaseBackend, _FakeBackend()))
-    limited = MetricSource(sqlite_source.con, capabilities=Capabilities(
-        "sqlite", window_functions=False, timestamp_shift="sqlite_text"))
+    limited = MetricSource(
+        sqlite_source.con,
+        capabilities=Capabilities("sqlite", window_functions=False, timestamp_shift="sqlite_text"),
+    )
     for metric in ("aht_median", "fcr"):
         with pytest.raises(UnsupportedOperation, match="window functions"):
             compute(metric, limited)
@@ -174,10 +231,12 @@ def test_duckdb_file_url(tmp_path: Any) -> None:
 
     path = tmp_path / "cx.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.execute("CREATE TABLE feedback_items AS SELECT * FROM (VALUES "
-                    "('survey', 'nps', 10.0, TIMESTAMP '2024-01-02 10:00:00'), "
-                    "('survey', 'nps', 3.0, TIMESTAMP '2024-01-03 10:00:00')) "
-                    "AS t(kind, scale, score, occurred_at)")
+        con.execute(
+            "CREATE TABLE feedback_items AS SELECT * FROM (VALUES "
+            "('survey', 'nps', 10.0, TIMESTAMP '2024-01-02 10:00:00'), "
+            "('survey', 'nps', 3.0, TIMESTAMP '2024-01-03 10:00:00')) "
+            "AS t(kind, scale, score, occurred_at)"
+        )
     (row,) = compute("nps", f"duckdb:///{path}")
     assert (row.value, row.n) == (0.0, 2)
 
@@ -207,8 +266,12 @@ def test_times_are_half_open_at_midnight(sqlite_source: MetricSource, data: Data
     # The dataset has a 10 at exactly 2024-02-01 00:00 and a 0 one microsecond before.
     january = compute("nps", sqlite_source, start=date(2024, 1, 1), end=date(2024, 2, 1))[0]
     at_midnight = [r for r in data.items if r["occurred_at"] == datetime(2024, 2, 1)]
-    in_january = [r for r in data.items if r["scale"] == "nps" and r["score"] is not None
-                  and r["kind"] != "employee"
-                  and datetime(2024, 1, 1) <= r["occurred_at"] < datetime(2024, 2, 1)]
+    in_january = [
+        r
+        for r in data.items
+        if r["scale"] == "nps"
+        and r["score"] is not None
+        and r["kind"] != "employee"
+        and datetime(2024, 1, 1) <= r["occurred_at"] < datetime(2024, 2, 1)
+    ]
     assert at_midnight and january.n == len(in_january)
-

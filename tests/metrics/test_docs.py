@@ -12,8 +12,14 @@ from otklik.cli import app
 from otklik.metrics import CATALOGUE
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
-ROWS = ("Formula · Формула", "95% CI · Интервал", "Pros · Плюсы", "Cons · Минусы",
-        "Gamed by · Как накручивают", "Guardrail · Страховка")
+ROWS = (
+    "Formula · Формула",
+    "95% CI · Интервал",
+    "Pros · Плюсы",
+    "Cons · Минусы",
+    "Gamed by · Как накручивают",
+    "Guardrail · Страховка",
+)
 
 
 def _sections() -> dict[str, str]:
@@ -30,8 +36,7 @@ def test_every_metric_has_a_section_and_nothing_else() -> None:
 def test_section_is_complete_in_both_languages(name: str) -> None:
     section = _sections()[name]
     for label in ROWS:
-        row = next((line for line in section.splitlines() if line.startswith(f"| {label} |")),
-                   None)
+        row = next((line for line in section.splitlines() if line.startswith(f"| {label} |")), None)
         assert row is not None, f"{name}: no row {label!r}"
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert len(cells) == 3 and all(cells), f"{name}: {label} needs English and Russian"

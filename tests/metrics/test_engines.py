@@ -20,8 +20,7 @@ from tests.metrics.conftest import (
 )
 from tests.metrics.oracle import assert_matches, expected_churn, expected_items
 
-ITEM_METRICS = [name for name, spec in CATALOGUE.items()
-                if spec.table is TableRole.ITEMS]
+ITEM_METRICS = [name for name, spec in CATALOGUE.items() if spec.table is TableRole.ITEMS]
 GROUPINGS: list[dict[str, Any]] = [
     {"by": "all"},
     {"by": "month", "segments": ["channel"]},
@@ -29,8 +28,15 @@ GROUPINGS: list[dict[str, Any]] = [
     {"by": "quarter", "segments": ["kind", "channel"]},
 ]
 EXTRA: list[tuple[str, dict[str, Any]]] = [
-    ("nps", {"by": "month", "filters": {"kind": "survey"},
-             "start": datetime(2024, 1, 15), "end": datetime(2024, 4, 1)}),
+    (
+        "nps",
+        {
+            "by": "month",
+            "filters": {"kind": "survey"},
+            "start": datetime(2024, 1, 15),
+            "end": datetime(2024, 4, 1),
+        },
+    ),
     ("nps", {"by": "day", "filters": {"channel": [None, "app"]}}),
     ("nps", {"by": "year", "segments": ["channel"]}),
     ("csat", {"by": "month", "scale": "csat10"}),
@@ -47,12 +53,22 @@ CHURN_CASES: list[tuple[str, dict[str, Any], list[tuple[datetime, datetime]]]] =
     for metric in ("churn_rate", "revenue_churn")
     for kwargs, periods in (
         ({"by": "month", "start": datetime(2024, 1, 1), "end": datetime(2024, 7, 1)}, MONTHS),
-        ({"by": "all", "start": datetime(2024, 1, 1), "end": datetime(2024, 4, 1)},
-         [(datetime(2024, 1, 1), datetime(2024, 4, 1))]),
-        ({"by": "quarter", "start": datetime(2024, 1, 1), "end": datetime(2024, 7, 1),
-          "segments": ["segment"]},
-         [(datetime(2024, 1, 1), datetime(2024, 4, 1)),
-          (datetime(2024, 4, 1), datetime(2024, 7, 1))]),
+        (
+            {"by": "all", "start": datetime(2024, 1, 1), "end": datetime(2024, 4, 1)},
+            [(datetime(2024, 1, 1), datetime(2024, 4, 1))],
+        ),
+        (
+            {
+                "by": "quarter",
+                "start": datetime(2024, 1, 1),
+                "end": datetime(2024, 7, 1),
+                "segments": ["segment"],
+            },
+            [
+                (datetime(2024, 1, 1), datetime(2024, 4, 1)),
+                (datetime(2024, 4, 1), datetime(2024, 7, 1)),
+            ],
+        ),
     )
 ]
 
@@ -67,8 +83,9 @@ def _expected_items(data: Data, metric: str, kwargs: dict[str, Any]) -> Any:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_label(c) for c in CASES])
-def test_item_metrics_match_the_rows(source: MetricSource, data: Data,
-                                     case: tuple[str, dict[str, Any]]) -> None:
+def test_item_metrics_match_the_rows(
+    source: MetricSource, data: Data, case: tuple[str, dict[str, Any]]
+) -> None:
     metric, kwargs = case
     rows = compute(metric, source, **kwargs)
     assert rows, "the dataset has data for every case"
@@ -79,8 +96,9 @@ def test_item_metrics_match_the_rows(source: MetricSource, data: Data,
 def test_churn_matches_the_customers(source: MetricSource, data: Data, case: Any) -> None:
     metric, kwargs, periods = case
     rows = compute(metric, source, **kwargs)
-    expected = expected_churn(metric, data.customers, periods, by=kwargs["by"],
-                              segments=kwargs.get("segments", ()))
+    expected = expected_churn(
+        metric, data.customers, periods, by=kwargs["by"], segments=kwargs.get("segments", ())
+    )
     assert_matches(rows, expected)
 
 
@@ -94,20 +112,27 @@ RESPONSE_CASES: list[dict[str, Any]] = [
 
 
 @pytest.mark.parametrize("kwargs", RESPONSE_CASES, ids=[_label(("rr", c)) for c in RESPONSE_CASES])
-def test_response_rate_matches_the_invitations(source: MetricSource, data: Data,
-                                               kwargs: dict[str, Any]) -> None:
+def test_response_rate_matches_the_invitations(
+    source: MetricSource, data: Data, kwargs: dict[str, Any]
+) -> None:
     rows = compute("response_rate", source, **kwargs)
     assert rows
-    assert_matches(rows, expected_items("response_rate", data.invitations,
-                                        time_column="sent_at", **kwargs))
+    assert_matches(
+        rows, expected_items("response_rate", data.invitations, time_column="sent_at", **kwargs)
+    )
 
 
 def test_response_rate_tells_mechanics_apart(source: MetricSource, data: Data) -> None:
-    result = compare("response_rate", source, Slice.segment("mechanic", "link"),
-                     Slice.segment("mechanic", "success-screen"))
+    result = compare(
+        "response_rate",
+        source,
+        Slice.segment("mechanic", "link"),
+        Slice.segment("mechanic", "success-screen"),
+    )
     for side, mechanic in ((result.a, "link"), (result.b, "success-screen")):
-        [expected] = expected_items("response_rate", data.invitations, time_column="sent_at",
-                                    filters={"mechanic": mechanic})
+        [expected] = expected_items(
+            "response_rate", data.invitations, time_column="sent_at", filters={"mechanic": mechanic}
+        )
         assert (side.value, side.n) == pytest.approx(expected[2:4])
     assert result.test == "two-proportion z-test" and result.significant
     assert result.difference == pytest.approx(result.b.value - result.a.value)
@@ -117,8 +142,9 @@ def test_response_rate_tells_mechanics_apart(source: MetricSource, data: Data) -
 def test_response_rate_is_a_clear_error_without_invitations(data: Data) -> None:
     con = ibis.duckdb.connect()
     con.con.from_arrow(arrow(data.items, ITEM_TYPES)).create("feedback_items")
-    with connect(con) as source, pytest.raises(
-        MetricError, match=r"needs survey invitations.*once surveys exist"
+    with (
+        connect(con) as source,
+        pytest.raises(MetricError, match=r"needs survey invitations.*once surveys exist"),
     ):
         compute("response_rate", source)
     con.disconnect()
@@ -136,11 +162,13 @@ SPARK_CASES: list[tuple[str, dict[str, Any]]] = [
 @SPARK_SOCKETS
 def test_spark_gives_the_same_numbers(spark_source: MetricSource, data: Data) -> None:
     for metric, kwargs in SPARK_CASES:
-        assert_matches(compute(metric, spark_source, **kwargs),
-                       _expected_items(data, metric, kwargs))
+        assert_matches(
+            compute(metric, spark_source, **kwargs), _expected_items(data, metric, kwargs)
+        )
     for metric, kwargs, periods in CHURN_CASES[:2]:
         expected = expected_churn(metric, data.customers, periods, by=kwargs["by"])
         assert_matches(compute(metric, spark_source, **kwargs), expected)
     rows = compute("response_rate", spark_source, by="quarter")
-    assert_matches(rows, expected_items("response_rate", data.invitations, by="quarter",
-                                        time_column="sent_at"))
+    assert_matches(
+        rows, expected_items("response_rate", data.invitations, by="quarter", time_column="sent_at")
+    )

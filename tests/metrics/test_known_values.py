@@ -36,7 +36,7 @@ def _store(path: Path, rows: list[dict[str, Any]], source: str) -> MetricSource:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     for offset in range(0, len(rows), 5000):
-        write_items(engine, run_id=None, source=source, items=rows[offset:offset + 5000])
+        write_items(engine, run_id=None, source=source, items=rows[offset : offset + 5000])
     engine.dispose()
     return connect(f"sqlite:///{path}")
 
@@ -47,8 +47,16 @@ def test_r_nps_package_example(tmp_path: Path) -> None:
     assert nps_se(3, 1, 6) == pytest.approx(30.4, abs=0.05)
     value, _ = nps_interval(3, 1, 6)
     assert value == pytest.approx(33.3, abs=0.05)
-    rows = [{"external_id": str(i), "kind": "survey", "scale": "nps", "score": float(s),
-             "occurred_at": datetime(2024, 5, 1, 12)} for i, s in enumerate(scores)]
+    rows = [
+        {
+            "external_id": str(i),
+            "kind": "survey",
+            "scale": "nps",
+            "score": float(s),
+            "occurred_at": datetime(2024, 5, 1, 12),
+        }
+        for i, s in enumerate(scores)
+    ]
     with _store(tmp_path / "r.db", rows, "r") as source:
         (row,) = compute("nps", source)
     assert round(_num(row.value), 1) == 33.3
@@ -70,12 +78,20 @@ def nps_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetricSourc
     for i, record in enumerate(_nps_file()):
         if not record["NPS_SCORE"].strip():
             continue
-        rows.append({
-            "external_id": str(i), "kind": "survey", "scale": "nps",
-            "score": float(record["NPS_SCORE"]), "touchpoint": record["SURVEY_SUB_TYPE"],
-            "occurred_at": datetime.strptime(record["CUSTOMER_RESPONSE_DATE"], "%d/%m/%Y %H:%M"),
-            "text": record["text"], "language": "en",
-        })
+        rows.append(
+            {
+                "external_id": str(i),
+                "kind": "survey",
+                "scale": "nps",
+                "score": float(record["NPS_SCORE"]),
+                "touchpoint": record["SURVEY_SUB_TYPE"],
+                "occurred_at": datetime.strptime(
+                    record["CUSTOMER_RESPONSE_DATE"], "%d/%m/%Y %H:%M"
+                ),
+                "text": record["text"],
+                "language": "en",
+            }
+        )
     source = _store(tmp_path_factory.mktemp("nps") / "nps.db", rows, "textsummary")
     yield source
     source.close()
@@ -129,16 +145,20 @@ def bank_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetricSour
         if call["outcome"] == "PHANTOM":  # virtual calls, to be ignored (README)
             continue
         answered = call["outcome"] == "AGENT"
-        rows.append({
-            "external_id": str(i), "kind": "contact", "channel": "call",
-            "occurred_at": _call_time(call),
-            "customer_id": None if call["customer_id"] == "0" else call["customer_id"],
-            "handle_time_s": float(call["ser_time"]) if answered else None,
-            "wait_time_s": float(call["q_time"]),
-            "ended_by": None if answered else "customer",
-            "agent": None if call["server"] == "NO_SERVER" else call["server"],
-            "touchpoint": call["type"],
-        })
+        rows.append(
+            {
+                "external_id": str(i),
+                "kind": "contact",
+                "channel": "call",
+                "occurred_at": _call_time(call),
+                "customer_id": None if call["customer_id"] == "0" else call["customer_id"],
+                "handle_time_s": float(call["ser_time"]) if answered else None,
+                "wait_time_s": float(call["q_time"]),
+                "ended_by": None if answered else "customer",
+                "agent": None if call["server"] == "NO_SERVER" else call["server"],
+                "touchpoint": call["type"],
+            }
+        )
     source = _store(tmp_path_factory.mktemp("bank") / "bank.db", rows, "anonymous-bank")
     yield source
     source.close()

@@ -12,8 +12,12 @@ from otklik.ledger import make_engine, write_items
 from otklik.metrics import CATALOGUE, compute, connect, enable_rollups
 
 ROLLED = [name for name, spec in CATALOGUE.items() if spec.rollup]
-KIND = {"enps": "employee", "aht": "contact", "transfer_rate": "contact",
-        "agent_hangup_rate": "contact"}
+KIND = {
+    "enps": "employee",
+    "aht": "contact",
+    "transfer_rate": "contact",
+    "agent_hangup_rate": "contact",
+}
 
 
 def _queries(metric: str) -> list[dict[str, Any]]:
@@ -21,22 +25,44 @@ def _queries(metric: str) -> list[dict[str, Any]]:
         {"by": "all"},
         {"by": "month", "segments": ["channel"]},
         {"by": "week", "filters": {"channel": ["app", None]}},
-        {"by": "quarter", "segments": ["kind"], "start": date(2024, 1, 15),
-         "end": date(2024, 5, 1)},
+        {
+            "by": "quarter",
+            "segments": ["kind"],
+            "start": date(2024, 1, 15),
+            "end": date(2024, 5, 1),
+        },
         {"by": "year", "filters": {"kind": KIND.get(metric, "survey")}},
     ]
 
 
 def _numbers(rows: list[Any]) -> list[tuple[Any, ...]]:
-    return [(r.period, tuple(r.segment.items()), r.n, r.flags,
-             *(pytest.approx(v, rel=1e-12, abs=1e-12) if v is not None else None
-               for v in (r.value, r.ci_low, r.ci_high)))
-            for r in rows]
+    return [
+        (
+            r.period,
+            tuple(r.segment.items()),
+            r.n,
+            r.flags,
+            *(
+                pytest.approx(v, rel=1e-12, abs=1e-12) if v is not None else None
+                for v in (r.value, r.ci_low, r.ci_high)
+            ),
+        )
+        for r in rows
+    ]
 
 
 def test_rollup_covers_the_additive_metrics() -> None:
-    assert set(ROLLED) == {"nps", "enps", "csat", "csi", "ces", "ces_easy", "aht",
-                           "transfer_rate", "agent_hangup_rate"}
+    assert set(ROLLED) == {
+        "nps",
+        "enps",
+        "csat",
+        "csi",
+        "ces",
+        "ces_easy",
+        "aht",
+        "transfer_rate",
+        "agent_hangup_rate",
+    }
 
 
 @pytest.mark.parametrize("metric", ROLLED)
@@ -55,10 +81,22 @@ def test_rollup_refreshes_incrementally_and_rebuilds(sqlite_copy: str) -> None:
     with connect(sqlite_copy) as source:
         cube = enable_rollups(source)
         before = compute("nps", source, by="month")
-        write_items(engine, run_id=None, source="late", items=[
-            {"external_id": f"late{i}", "kind": "survey", "scale": "nps", "score": 10.0,
-             "channel": "app", "occurred_at": datetime(2024, 2, 3, 12)} for i in range(5)
-        ])
+        write_items(
+            engine,
+            run_id=None,
+            source="late",
+            items=[
+                {
+                    "external_id": f"late{i}",
+                    "kind": "survey",
+                    "scale": "nps",
+                    "score": 10.0,
+                    "channel": "app",
+                    "occurred_at": datetime(2024, 2, 3, 12),
+                }
+                for i in range(5)
+            ],
+        )
         after = compute("nps", source, by="month")
         assert cube.builds == 1 and cube.increments == 1
         february = {r.period: r for r in after}[date(2024, 2, 1)]
@@ -71,14 +109,18 @@ def test_rollup_refreshes_incrementally_and_rebuilds(sqlite_copy: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"segments": ["team"]},
-    {"top_box": 5},
-    {"start": datetime(2024, 1, 1, 12)},
-    {"filters": {"product": "x"}},
-])
-def test_queries_the_rollup_cannot_answer_go_to_the_engine(sqlite_copy: str,
-                                                          kwargs: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"segments": ["team"]},
+        {"top_box": 5},
+        {"start": datetime(2024, 1, 1, 12)},
+        {"filters": {"product": "x"}},
+    ],
+)
+def test_queries_the_rollup_cannot_answer_go_to_the_engine(
+    sqlite_copy: str, kwargs: dict[str, Any]
+) -> None:
     with connect(sqlite_copy) as source:
         cube = enable_rollups(source)
         compute("csat", source, **kwargs)

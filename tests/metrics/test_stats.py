@@ -116,6 +116,7 @@ def test_ratio_se_reduces_to_a_proportion_with_equal_weights() -> None:
     assert share == pytest.approx(p)
     assert interval is not None and interval.low == pytest.approx(p - Z * se)
     assert ratio_se(1.0, 2.0, 1, 1.0, 2.0) is None
-    result = ratio_difference_test((k * w, n * w, n, k * w * w, n * w * w),
-                                   (2 * k * w, n * w, n, 2 * k * w * w, n * w * w))
+    result = ratio_difference_test(
+        (k * w, n * w, n, k * w * w, n * w * w), (2 * k * w, n * w, n, 2 * k * w * w, n * w * w)
+    )
     assert result.difference == pytest.approx(p) and result.p_value is not None

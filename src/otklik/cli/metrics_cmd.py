@@ -41,9 +41,7 @@ _DEFAULT = "show"
 class _DefaultCommandGroup(TyperGroup):
     """A group whose first argument is a subcommand or, failing that, the default's METRIC."""
 
-    def resolve_command(
-        self, ctx: Context, args: list[str]
-    ) -> tuple[str | None, Any, list[str]]:
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Any, list[str]]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             return _DEFAULT, self.commands[_DEFAULT], args
         return super().resolve_command(ctx, args)
@@ -75,8 +73,9 @@ WhereOption = Annotated[
 ]
 WindowOption = Annotated[
     int | None,
-    typer.Option("--window-days", help="FCR / repeat window in days (default 7).",
-                 show_default=False),
+    typer.Option(
+        "--window-days", help="FCR / repeat window in days (default 7).", show_default=False
+    ),
 ]
 ScaleOption = Annotated[
     str | None, typer.Option("--scale", help="Scale for csat/csi (csat5, csat10, rating5).")
@@ -134,8 +133,9 @@ def _ci(unit: str, row: MetricRow) -> str:
     return f"{_fmt(unit, row.ci_low)} … {_fmt(unit, row.ci_high)}"
 
 
-def _print_rows(metric: str, rows: list[MetricRow], segments: list[str], fmt: OutputFormat,
-                by: Grain) -> None:
+def _print_rows(
+    metric: str, rows: list[MetricRow], segments: list[str], fmt: OutputFormat, by: Grain
+) -> None:
     if fmt is OutputFormat.json:
         print_json([row.to_dict() for row in rows])
         return
@@ -143,8 +143,18 @@ def _print_rows(metric: str, rows: list[MetricRow], segments: list[str], fmt: Ou
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["metric", "period", *segments, "value", "n", "ci_low", "ci_high", "flags"])
         for row in rows:
-            writer.writerow([row.metric, row.period_label, *row.segment.values(), row.value,
-                             row.n, row.ci_low, row.ci_high, ";".join(row.flags)])
+            writer.writerow(
+                [
+                    row.metric,
+                    row.period_label,
+                    *row.segment.values(),
+                    row.value,
+                    row.n,
+                    row.ci_low,
+                    row.ci_high,
+                    ";".join(row.flags),
+                ]
+            )
         return
     spec = get_metric(metric)
     if not rows:
@@ -159,8 +169,14 @@ def _print_rows(metric: str, rows: list[MetricRow], segments: list[str], fmt: Ou
     table.add_column("flags")
     for row in rows:
         segment = ["–" if value is None else str(value) for value in row.segment.values()]
-        table.add_row(row.period_label, *segment, _fmt(spec.unit, row.value), str(row.n),
-                      _ci(spec.unit, row), ", ".join(row.flags))
+        table.add_row(
+            row.period_label,
+            *segment,
+            _fmt(spec.unit, row.value),
+            str(row.n),
+            _ci(spec.unit, row),
+            ", ".join(row.flags),
+        )
     console.print(table)
 
 
@@ -188,8 +204,14 @@ def show_command(
     segments = list(segment or [])
     engine = engine_from(db)
     options: dict[str, Any] = dict(
-        by=by, segments=segments, filters=_filters(kind, channel, where), start=first,
-        end=stop, window_days=window_days, scale=scale, top_box=top_box,
+        by=by,
+        segments=segments,
+        filters=_filters(kind, channel, where),
+        start=first,
+        end=stop,
+        window_days=window_days,
+        scale=scale,
+        top_box=top_box,
     )
     try:
         with connect(engine) as source:
@@ -227,19 +249,47 @@ def _print_comparison(result: Comparison, fmt: OutputFormat) -> None:
     unit = get_metric(result.metric).unit
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["metric", "side", "value", "n", "ci_low", "ci_high", "difference",
-                         "diff_ci_low", "diff_ci_high", "p_value", "significant", "test"])
+        writer.writerow(
+            [
+                "metric",
+                "side",
+                "value",
+                "n",
+                "ci_low",
+                "ci_high",
+                "difference",
+                "diff_ci_low",
+                "diff_ci_high",
+                "p_value",
+                "significant",
+                "test",
+            ]
+        )
         for label, row in ((result.a_label, result.a), (result.b_label, result.b)):
-            writer.writerow([result.metric, label, row.value, row.n, row.ci_low, row.ci_high,
-                             result.difference, result.ci_low, result.ci_high, result.p_value,
-                             result.significant, result.test])
+            writer.writerow(
+                [
+                    result.metric,
+                    label,
+                    row.value,
+                    row.n,
+                    row.ci_low,
+                    row.ci_high,
+                    result.difference,
+                    result.ci_low,
+                    result.ci_high,
+                    result.p_value,
+                    result.significant,
+                    result.test,
+                ]
+            )
         return
     table = Table(title=f"{result.metric}: {result.b_label} vs {result.a_label}")
     for column in ("side", f"value ({unit})", "n", "95% CI", "flags"):
         table.add_column(column, justify="left" if column in ("side", "flags") else "right")
     for label, row in ((result.a_label, result.a), (result.b_label, result.b)):
-        table.add_row(label, _fmt(unit, row.value), str(row.n), _ci(unit, row),
-                      ", ".join(row.flags))
+        table.add_row(
+            label, _fmt(unit, row.value), str(row.n), _ci(unit, row), ", ".join(row.flags)
+        )
     console.print(table)
     diff_unit = "pp" if unit == "%" else unit
     low = "–" if result.ci_low is None else f"{result.ci_low:+.2f}"
@@ -254,7 +304,8 @@ def _print_comparison(result: Comparison, fmt: OutputFormat) -> None:
     console.print(
         f"difference {result.difference:+.2f} {diff_unit} (95% CI {low} … {high}), "
         f"{result.test}, p = {p}: {verdict}",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )
 
 
@@ -263,8 +314,11 @@ def compare_command(
     metric: Metric,
     period: Annotated[
         list[str] | None,
-        typer.Option("--period", help="A period to compare (2024-03, 2024-Q1, 2024-W05, "
-                     "2024, 2024-03-15, 2024-01-01..2024-02-15); give two."),
+        typer.Option(
+            "--period",
+            help="A period to compare (2024-03, 2024-Q1, 2024-W05, "
+            "2024, 2024-03-15, 2024-01-01..2024-02-15); give two.",
+        ),
     ] = None,
     segment_value: Annotated[
         list[str] | None,
@@ -293,8 +347,17 @@ def compare_command(
     try:
         with connect(engine) as source:
             result = compare(
-                metric, source, a, b, filters=filters, start=first, end=stop,
-                window_days=window_days, scale=scale, top_box=top_box, alpha=alpha,
+                metric,
+                source,
+                a,
+                b,
+                filters=filters,
+                start=first,
+                end=stop,
+                window_days=window_days,
+                scale=scale,
+                top_box=top_box,
+                alpha=alpha,
             )
     finally:
         engine.dispose()
@@ -306,19 +369,30 @@ def list_command(fmt: FormatOption = OutputFormat.table) -> None:
     """The catalogue: every metric, its formula and its interval."""
     specs = list(CATALOGUE.values())
     if fmt is OutputFormat.json:
-        print_json([
-            {"name": s.name, "title": s.title, "unit": s.unit, "formula": s.formula,
-             "numerator": s.numerator, "denominator": s.denominator, "ci": s.ci_method,
-             "guardrails": list(s.guardrails), "gaming": s.gaming}
-            for s in specs
-        ])
+        print_json(
+            [
+                {
+                    "name": s.name,
+                    "title": s.title,
+                    "unit": s.unit,
+                    "formula": s.formula,
+                    "numerator": s.numerator,
+                    "denominator": s.denominator,
+                    "ci": s.ci_method,
+                    "guardrails": list(s.guardrails),
+                    "gaming": s.gaming,
+                }
+                for s in specs
+            ]
+        )
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["name", "title", "unit", "formula", "ci", "guardrails"])
         for s in specs:
-            writer.writerow([s.name, s.title, s.unit, s.formula, s.ci_method,
-                             ";".join(s.guardrails)])
+            writer.writerow(
+                [s.name, s.title, s.unit, s.formula, s.ci_method, ";".join(s.guardrails)]
+            )
         return
     table = Table(title="otklik metrics (docs/metrics.md explains each)")
     for column in ("metric", "what", "formula", "95% CI", "guardrails"):

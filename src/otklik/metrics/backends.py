@@ -74,7 +74,9 @@ def _date(value: Any) -> date:
 
 
 _SQLITE_READERS: dict[str, Callable[[Any], Any]] = {
-    "Timestamp": _timestamp, "Date": _date, "Boolean": bool,
+    "Timestamp": _timestamp,
+    "Date": _date,
+    "Boolean": bool,
 }
 
 
@@ -130,7 +132,8 @@ class MetricSource:
         if found is None:
             name = self.tables[TableRole(role).value]
             raise MetricError(
-                hint or f"table {name!r} is not in the {self.backend} database "
+                hint
+                or f"table {name!r} is not in the {self.backend} database "
                 "(run `otklik init` on a store, or pass tables= for a warehouse)"
             )
         return found
@@ -143,8 +146,9 @@ class MetricSource:
                 "FCR need; run this metric on SQLite ≥ 3.25, PostgreSQL, DuckDB or Spark"
             )
 
-    def within_days(self, later: ir.TimestampValue, earlier: ir.TimestampValue,
-                    days: int) -> ir.BooleanValue:
+    def within_days(
+        self, later: ir.TimestampValue, earlier: ir.TimestampValue, days: int
+    ) -> ir.BooleanValue:
         """``later <= earlier + days`` (whole days; times are naive UTC, so no DST)."""
         if self.capabilities.timestamp_shift == "interval":
             return later <= earlier + ibis.interval(days=days)
@@ -185,8 +189,10 @@ class MetricSource:
             cursor.close()
         readers = [_SQLITE_READERS.get(type(schema[name]).__name__) for name in names]
         return [
-            {name: value if read is None or value is None else read(value)
-             for name, read, value in zip(names, readers, row, strict=True)}
+            {
+                name: value if read is None or value is None else read(value)
+                for name, read, value in zip(names, readers, row, strict=True)
+            }
             for row in rows
         ]
 
@@ -233,8 +239,12 @@ def _connect_url(url: str) -> BaseBackend:
         options: dict[str, Any] = {key: value for key, value in parsed.query.items()}
         try:
             return ibis.postgres.connect(
-                host=parsed.host, port=parsed.port, user=parsed.username,
-                password=parsed.password, database=parsed.database, **options,
+                host=parsed.host,
+                port=parsed.port,
+                user=parsed.username,
+                password=parsed.password,
+                database=parsed.database,
+                **options,
             )
         except Exception as exc:  # psycopg's errors: the server, the login, the database
             raise StoreError(f"cannot connect to {parsed.render_as_string()}: {exc}") from exc

@@ -36,16 +36,23 @@ def _group_key(row: dict[str, Any], query: Query) -> tuple[date | None, tuple[An
     return period, tuple(row[field] for field in query.segments)
 
 
-def _group(query: Query, key: tuple[date | None, tuple[Any, ...]],
-           stats: dict[str, float], flags: tuple[str, ...] = ()) -> Group:
+def _group(
+    query: Query,
+    key: tuple[date | None, tuple[Any, ...]],
+    stats: dict[str, float],
+    flags: tuple[str, ...] = (),
+) -> Group:
     return Group(key[0], dict(zip(query.segments, key[1], strict=True)), stats, flags)
 
 
 def _additive(source: MetricSource, query: Query) -> list[Group]:
     groups = []
     for row in source.execute(additive_expr(source, query)):
-        stats = {name: _number(value) for name, value in row.items()
-                 if name != PERIOD and name not in query.segments}
+        stats = {
+            name: _number(value)
+            for name, value in row.items()
+            if name != PERIOD and name not in query.segments
+        }
         if stats["n"] > 0:
             groups.append(_group(query, _group_key(row, query), stats))
     return groups
@@ -67,7 +74,9 @@ def _quantile(source: MetricSource, query: Query) -> list[Group]:
         low, high = quantile_ci_ranks(n, q)
         plans[key] = (lo, hi, weight, low, high)
     wanted = {
-        rank for plan in plans.values() for rank in (plan[0], plan[1], plan[3], plan[4])
+        rank
+        for plan in plans.values()
+        for rank in (plan[0], plan[1], plan[3], plan[4])
         if rank is not None
     }
     values: dict[tuple[Any, ...], dict[int, float]] = defaultdict(dict)
@@ -170,4 +179,3 @@ def collect(source: MetricSource, query: Query) -> list[Group]:
     if statistic is Statistic.PROPORTION:
         return _proportion(source, query)
     return _additive(source, query)
-

@@ -125,8 +125,9 @@ def _test(spec: MetricSpec, a: Group, b: Group) -> tuple[TestResult, float]:
     )
 
 
-def _merge(common: Mapping[str, FilterValue], own: Mapping[str, FilterValue]
-           ) -> dict[str, FilterValue]:
+def _merge(
+    common: Mapping[str, FilterValue], own: Mapping[str, FilterValue]
+) -> dict[str, FilterValue]:
     merged = dict(common)
     for name, value in own.items():
         if name in merged and merged[name] != value:
@@ -184,9 +185,17 @@ def compare(
     difference, low, high = _scaled(result, factor)
     rows: Sequence[MetricRow] = [finish(spec, group) for group in groups]
     return Comparison(
-        metric=spec.name, a_label=a.label, b_label=b.label, a=rows[0], b=rows[1],
-        test=result.test, difference=difference, ci_low=low, ci_high=high,
-        p_value=result.p_value, alpha=alpha,
+        metric=spec.name,
+        a_label=a.label,
+        b_label=b.label,
+        a=rows[0],
+        b=rows[1],
+        test=result.test,
+        difference=difference,
+        ci_low=low,
+        ci_high=high,
+        p_value=result.p_value,
+        alpha=alpha,
     )
 
 
@@ -213,11 +222,21 @@ def compare_segments(
     sides: list[dict[tuple[Any, ...], Group]] = []
     with opened(source) as src:
         for side in (a, b):
-            query = make_query(spec, segments=segments,
-                               filters=_merge(filters or {}, side.filters),
-                               start=side.start, end=side.end, params=params)
-            sides.append({tuple(g.segment.get(f) for f in segments): g
-                          for g in groups_for(src, query) if g.n > 0})
+            query = make_query(
+                spec,
+                segments=segments,
+                filters=_merge(filters or {}, side.filters),
+                start=side.start,
+                end=side.end,
+                params=params,
+            )
+            sides.append(
+                {
+                    tuple(g.segment.get(f) for f in segments): g
+                    for g in groups_for(src, query)
+                    if g.n > 0
+                }
+            )
     found: dict[tuple[Any, ...], Comparison] = {}
     for key in sides[0].keys() & sides[1].keys():
         group_a, group_b = sides[0][key], sides[1][key]
@@ -227,8 +246,16 @@ def compare_segments(
             continue
         difference, low, high = _scaled(result, factor)
         found[key] = Comparison(
-            metric=spec.name, a_label=a.label, b_label=b.label, a=finish(spec, group_a),
-            b=finish(spec, group_b), test=result.test, difference=difference, ci_low=low,
-            ci_high=high, p_value=result.p_value, alpha=alpha,
+            metric=spec.name,
+            a_label=a.label,
+            b_label=b.label,
+            a=finish(spec, group_a),
+            b=finish(spec, group_b),
+            test=result.test,
+            difference=difference,
+            ci_low=low,
+            ci_high=high,
+            p_value=result.p_value,
+            alpha=alpha,
         )
     return found

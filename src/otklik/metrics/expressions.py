@@ -163,8 +163,11 @@ def repeat_expr(source: MetricSource, query: Query) -> ir.Table:
     )
     counted = ibis.ifelse(repeated, 1, 0) if query.spec.complement else ibis.ifelse(repeated, 0, 1)
     return _aggregate(
-        base, _keys(base, query, "occurred_at"),
-        n=base.count(), k=counted.sum(), last=base.occurred_at.max(),
+        base,
+        _keys(base, query, "occurred_at"),
+        n=base.count(),
+        k=counted.sum(),
+        last=base.occurred_at.max(),
     )
 
 
@@ -196,9 +199,7 @@ def churn_cells_expr(source: MetricSource, query: Query) -> ir.Table:
         inside = ibis.literal(0)
         if query.end is not None:
             inside = ibis.ifelse(c.churned_at < query.end, 0, 1)
-        cp = ibis.ifelse(
-            c.churned_at.isnull(), 2, ibis.ifelse(c.churned_at < start, -1, inside)
-        )
+        cp = ibis.ifelse(c.churned_at.isnull(), 2, ibis.ifelse(c.churned_at < start, -1, inside))
     else:
         sp = c.started_at.truncate(query.grain.ibis_unit)
         cp = c.churned_at.truncate(query.grain.ibis_unit)

@@ -13,8 +13,18 @@ from otklik.metrics.spec import MetricParams, MetricSpec, Statistic, TableRole
 __all__ = ["SEGMENT_FIELDS", "FilterValue", "Query", "make_query"]
 
 SEGMENT_FIELDS: Mapping[TableRole, tuple[str, ...]] = {
-    TableRole.ITEMS: ("kind", "channel", "source", "product", "region", "team", "agent",
-                      "owner_team", "touchpoint", "language"),
+    TableRole.ITEMS: (
+        "kind",
+        "channel",
+        "source",
+        "product",
+        "region",
+        "team",
+        "agent",
+        "owner_team",
+        "touchpoint",
+        "language",
+    ),
     TableRole.CUSTOMERS: ("product", "region", "segment", "source"),
     TableRole.INVITATIONS: ("survey", "survey_type", "channel", "mechanic"),
 }

@@ -83,8 +83,9 @@ class Rollups:
         fields = {*query.segments, *(name for name, _ in query.filters)}
         if not fields <= set(self.dimensions):
             return False
-        return all(moment is None or moment.time() == clock(0)
-                   for moment in (query.start, query.end))
+        return all(
+            moment is None or moment.time() == clock(0) for moment in (query.start, query.end)
+        )
 
     def _fingerprint(self) -> tuple[int, int]:
         t = self.source.table(TableRole.ITEMS)
@@ -186,9 +187,6 @@ def enable_rollups(
     check_every_s: float = 0.0,
 ) -> Rollups:
     """Attach a :class:`Rollups` to ``source``: later ``compute`` calls it covers use it."""
-    rollups = Rollups(
-        source, dimensions=dimensions, metrics=metrics, check_every_s=check_every_s
-    )
+    rollups = Rollups(source, dimensions=dimensions, metrics=metrics, check_every_s=check_every_s)
     source.rollups = rollups
     return rollups
-

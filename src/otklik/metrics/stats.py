@@ -161,9 +161,7 @@ def ratio_difference_test(
     if se == 0:
         return TestResult("linearised ratio z-test", d, d, d, None, None)
     z = d / se
-    return TestResult(
-        "linearised ratio z-test", d, d - Z * se, d + Z * se, _two_sided_p(z), z
-    )
+    return TestResult("linearised ratio z-test", d, d - Z * se, d + Z * se, _two_sided_p(z), z)
 
 
 def _two_sided_p(z: float) -> float:
@@ -196,9 +194,7 @@ def newcombe_difference(k1: float, n1: float, k2: float, n2: float) -> Interval:
     return Interval(low, high)
 
 
-def nps_difference_test(
-    a: tuple[float, float, float], b: tuple[float, float, float]
-) -> TestResult:
+def nps_difference_test(a: tuple[float, float, float], b: tuple[float, float, float]) -> TestResult:
     """z-test of NPS_b − NPS_a from (promoters, detractors, n) of two independent samples."""
     value_a = 100 * (a[0] - a[1]) / a[2]
     value_b = 100 * (b[0] - b[1]) / b[2]
@@ -211,9 +207,7 @@ def nps_difference_test(
     return TestResult("NPS difference z-test", d, d - Z * se, d + Z * se, _two_sided_p(z), z)
 
 
-def welch_test(
-    a: tuple[float, float, float], b: tuple[float, float, float]
-) -> TestResult:
+def welch_test(a: tuple[float, float, float], b: tuple[float, float, float]) -> TestResult:
     """Welch's t-test of mean_b − mean_a from (mean, sd, n) of two samples (scipy.stats)."""
     (m1, s1, n1), (m2, s2, n2) = a, b
     result = _st.ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False)
