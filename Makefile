@@ -8,7 +8,7 @@ export OTKLIK_TEST_DATABASE_URL ?= $(PG_URL)
 
 EMBEDDINGS_STAMP := $(VENV)/.embeddings
 
-.PHONY: install embeddings demo test lint bench clean
+.PHONY: install embeddings demo test lint bench docs clean
 
 install: $(STAMP)
 
@@ -49,6 +49,9 @@ bench: install embeddings
 	$(BIN)/python benchmarks/bench_metrics.py --items 1000000
 	$(BIN)/python benchmarks/bench_classify_rules.py
 	$(BIN)/python benchmarks/bench_classify.py --methods tfidf auto
+
+docs: install
+	$(BIN)/python -m otklik.cli.reference > docs/cli.md
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache
