@@ -21,9 +21,9 @@ from otklik.classify.text import RULE_LANGUAGES
 from otklik.classify.yamlconf import (
     ConfigIssue,
     LocatedYaml,
+    check_config,
     issues_error,
     read_yaml,
-    validate_model,
 )
 
 __all__ = [
@@ -219,10 +219,9 @@ def read_taxonomy(
 ) -> tuple[Taxonomy | None, list[ConfigIssue]]:
     """The taxonomy at ``path`` (default: the shipped one) and every problem found in it."""
     doc = read_yaml(path or DEFAULT_TAXONOMY, what="taxonomy")
-    taxonomy, issues = validate_model(doc, Taxonomy)
-    if taxonomy is not None:
-        issues += check_taxonomy(doc, taxonomy, teams=teams)
-    return (taxonomy if not issues else None), issues
+    return check_config(
+        doc, Taxonomy, lambda taxonomy, located: check_taxonomy(located, taxonomy, teams=teams)
+    )
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:

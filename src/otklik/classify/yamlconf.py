@@ -7,7 +7,7 @@ which YAML loaders silently resolve to the last value, are reported too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ __all__ = [
     "ConfigIssue",
     "LocatedYaml",
     "YamlSyntaxError",
+    "check_config",
     "issues_error",
     "parse_yaml",
     "read_yaml",
@@ -147,6 +148,22 @@ def validate_model(
             message = error["msg"].removeprefix("Value error, ")
             issues.append(doc.issue(location, message))
         return None, issues
+
+
+def check_config(
+    doc: LocatedYaml,
+    model: type[ModelT],
+    check: Callable[[ModelT, LocatedYaml], list[ConfigIssue]] | None = None,
+) -> tuple[ModelT | None, list[ConfigIssue]]:
+    """Validate ``doc`` against ``model``, then run the file's own cross-checks.
+
+    The config comes back only when there is no issue at all, so callers never act on a file
+    that is half right.
+    """
+    config, issues = validate_model(doc, model)
+    if config is not None and check is not None:
+        issues += check(config, doc)
+    return (config if not issues else None), issues
 
 
 def issues_error(issues: Sequence[ConfigIssue]) -> ConfigError:

@@ -29,10 +29,10 @@ from otklik.classify.yamlconf import (
     ConfigIssue,
     LocatedYaml,
     YamlSyntaxError,
+    check_config,
     issues_error,
     parse_yaml,
     read_yaml,
-    validate_model,
 )
 from otklik.config import Settings
 from otklik.errors import MetricError, NotFoundError
@@ -301,10 +301,7 @@ def _check(config: KpiSet, doc: LocatedYaml) -> list[ConfigIssue]:
 
 
 def _validated(doc: LocatedYaml) -> tuple[KpiSet | None, list[ConfigIssue]]:
-    config, issues = validate_model(doc, KpiSet)
-    if config is not None:
-        issues += _check(config, doc)
-    return (config if not issues else None), issues
+    return check_config(doc, KpiSet, _check)
 
 
 def read_kpis(path: Path | None = None) -> tuple[KpiSet | None, list[ConfigIssue]]:

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, insert, select, update
 from otklik.classify.yamlconf import (
     ConfigIssue,
     LocatedYaml,
+    check_config,
     issues_error,
     read_yaml,
-    validate_model,
 )
 from otklik.ledger import Team
 
@@ -85,11 +85,7 @@ def _check(config: TeamsConfig, doc: LocatedYaml) -> list[ConfigIssue]:
 
 def read_teams(path: Path | None = None) -> tuple[TeamsConfig | None, list[ConfigIssue]]:
     """The teams file at ``path`` (default: the shipped one) and every problem in it."""
-    doc = read_yaml(path or DEFAULT_TEAMS, what="teams file")
-    config, issues = validate_model(doc, TeamsConfig)
-    if config is not None:
-        issues += _check(config, doc)
-    return (config if not issues else None), issues
+    return check_config(read_yaml(path or DEFAULT_TEAMS, what="teams file"), TeamsConfig, _check)
 
 
 def load_teams(path: Path | None = None) -> TeamsConfig:
