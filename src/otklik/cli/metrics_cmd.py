@@ -141,20 +141,8 @@ def _print_rows(
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["metric", "period", *segments, "value", "n", "ci_low", "ci_high", "flags"])
-        for row in rows:
-            writer.writerow(
-                [
-                    row.metric,
-                    row.period_label,
-                    *row.segment.values(),
-                    row.value,
-                    row.n,
-                    row.ci_low,
-                    row.ci_high,
-                    ";".join(row.flags),
-                ]
-            )
+        writer.writerow(MetricRow.table_header(segments))
+        writer.writerows(row.cells(segments) for row in rows)
         return
     spec = get_metric(metric)
     if not rows:

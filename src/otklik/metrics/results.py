@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -89,3 +89,21 @@ class MetricRow:
             "ci_high": self.ci_high,
             "flags": list(self.flags),
         }
+
+    @staticmethod
+    def table_header(segments: Sequence[str]) -> list[str]:
+        """Column names of :meth:`cells`: the flat shape of CSV and XLSX exports."""
+        return ["metric", "period", *segments, "value", "n", "ci_low", "ci_high", "flags"]
+
+    def cells(self, segments: Sequence[str]) -> list[Any]:
+        """One flat row (flags joined by ``;``), aligned with :meth:`table_header`."""
+        return [
+            self.metric,
+            self.period_label,
+            *(self.segment.get(name) for name in segments),
+            self.value,
+            self.n,
+            self.ci_low,
+            self.ci_high,
+            ";".join(self.flags),
+        ]

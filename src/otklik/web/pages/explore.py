@@ -3,7 +3,7 @@ items; the table exports to CSV and XLSX."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -63,19 +63,6 @@ def _metrics_for(user: Principal) -> list[str]:
     ]
 
 
-def _row_cells(row: MetricRow, segments: list[str]) -> list[Any]:
-    return [
-        row.metric,
-        row.period_label,
-        *(row.segment.get(s) for s in segments),
-        row.value,
-        row.n,
-        row.ci_low,
-        row.ci_high,
-        ";".join(row.flags),
-    ]
-
-
 @router.get("/explore")
 def explore_page(
     request: Request,
@@ -116,9 +103,11 @@ def explore_page(
     except MetricError as exc:
         error = str(exc)
     if format in EXPORT_FORMATS:
-        header = ["metric", "period", *segments, "value", "n", "ci_low", "ci_high", "flags"]
         return export_table(
-            format, f"otklik-{spec.name}", header, (_row_cells(row, segments) for row in rows)
+            format,
+            f"otklik-{spec.name}",
+            MetricRow.table_header(segments),
+            (row.cells(segments) for row in rows),
         )
     figure = metric_figure(
         spec.name,
