@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kpi.helpers import bank_rows, load_demo_store, write_store
+from tests.bank_log import bank_rows
+from tests.kpi.helpers import load_demo_store, write_store
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import pytest
 
 from otklik.demo.scenario import GAMING_AGENT, GAMING_TEAM
 from otklik.kpi import KpiSet, evaluate, load_kpis
-from tests.kpi.helpers import bank_calls, demo_contacts, write_store
+from tests.bank_log import bank_calls
+from tests.kpi.helpers import demo_contacts, write_store
 
 
 def _aht_kpi(**gaming: Any) -> KpiSet:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import gzip
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -21,10 +20,10 @@ import pytest
 from otklik.ledger import make_engine, upgrade, write_items
 from otklik.metrics import MetricSource, compute, connect
 from otklik.metrics.stats import nps_interval, nps_se
+from tests.bank_log import bank_calls, bank_rows, call_time
 from tests.conftest import SHARED_DATA
 
 NPS_FILE = SHARED_DATA / "nps_verbatims_textsummary" / "verbatim.csv"
-BANK_FILE = SHARED_DATA / "callcenter_anonymous_bank_1999" / "data_anonymous_bank_february.txt.gz"
 
 
 def _num(value: float | None) -> float:
@@ -127,45 +126,16 @@ def test_nps_verbatims_by_month_and_touchpoint(nps_source: MetricSource) -> None
         assert ("small_sample" in row.flags) == (n < 30)
 
 
-def _bank_calls() -> list[dict[str, str]]:
-    with gzip.open(BANK_FILE, "rt", encoding="ascii") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
-
-
-def _call_time(call: dict[str, str]) -> datetime:
-    day = datetime.strptime(call["date"], "%y%m%d")
-    h, m, s = (int(part) for part in call["vru_entry"].split(":"))
-    return day + timedelta(hours=h, minutes=m, seconds=s)
-
-
 @pytest.fixture(scope="module")
 def bank_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetricSource]:
-    rows = []
-    for i, call in enumerate(_bank_calls()):
-        if call["outcome"] == "PHANTOM":  # virtual calls, to be ignored (README)
-            continue
-        answered = call["outcome"] == "AGENT"
-        rows.append(
-            {
-                "external_id": str(i),
-                "kind": "contact",
-                "channel": "call",
-                "occurred_at": _call_time(call),
-                "customer_id": None if call["customer_id"] == "0" else call["customer_id"],
-                "handle_time_s": float(call["ser_time"]) if answered else None,
-                "wait_time_s": float(call["q_time"]),
-                "ended_by": None if answered else "customer",
-                "agent": None if call["server"] == "NO_SERVER" else call["server"],
-                "touchpoint": call["type"],
-            }
-        )
+    rows = bank_rows()
     source = _store(tmp_path_factory.mktemp("bank") / "bank.db", rows, "anonymous-bank")
     yield source
     source.close()
 
 
 def test_bank_handle_time(bank_source: MetricSource) -> None:
-    answered = np.array([float(c["ser_time"]) for c in _bank_calls() if c["outcome"] == "AGENT"])
+    answered = np.array([float(c["ser_time"]) for c in bank_calls() if c["outcome"] == "AGENT"])
     (aht,) = compute("aht", bank_source)
     assert round(_num(aht.value), 2) == 176.35  # README: AGENT calls, mean ser_time 176.35 s
     assert aht.value == pytest.approx(answered.mean(), rel=1e-12)
@@ -178,16 +148,16 @@ def test_bank_handle_time(bank_source: MetricSource) -> None:
 
 
 def test_bank_fcr_from_customer_ids(bank_source: MetricSource) -> None:
-    calls = [c for c in _bank_calls() if c["outcome"] != "PHANTOM" and c["customer_id"] != "0"]
+    calls = [c for c in bank_calls() if c["outcome"] != "PHANTOM" and c["customer_id"] != "0"]
     times: dict[str, list[datetime]] = defaultdict(list)
     for c in calls:
-        times[c["customer_id"]].append(_call_time(c))
+        times[c["customer_id"]].append(call_time(c))
     for moments in times.values():
         moments.sort()
     window = timedelta(days=7)
     resolved = 0
     for c in calls:
-        moments, t = times[c["customer_id"]], _call_time(c)
+        moments, t = times[c["customer_id"]], call_time(c)
         later = bisect.bisect_right(moments, t)
         resolved += not (later < len(moments) and moments[later] <= t + window)
     (fcr,) = compute("fcr", bank_source)
