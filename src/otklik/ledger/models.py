@@ -68,6 +68,8 @@ class FeedbackItem(Base):
         UniqueConstraint("source", "external_id", name="uq_feedback_items_source_external_id"),
         Index("ix_feedback_items_kind_occurred_at", "kind", "occurred_at"),
         Index("ix_feedback_items_customer_occurred_at", "customer_id", "occurred_at"),
+        # Period ranges, and volumes by channel without reading the table (the overview).
+        Index("ix_feedback_items_occurred_at_channel", "occurred_at", "channel"),
         # Covers NPS/CSAT/CES by period and channel without touching the table (0.2 s instead
         # of a full scan at 1M items; see docs/benchmarks.md).
         Index(
@@ -85,7 +87,7 @@ class FeedbackItem(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str | None] = mapped_column(String(50))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
     customer_id: Mapped[str | None] = mapped_column(String(200))
     score: Mapped[float | None] = mapped_column(Float)
     scale: Mapped[str | None] = mapped_column(String(10))
