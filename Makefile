@@ -7,8 +7,11 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export OTKLIK_TEST_DATABASE_URL ?= $(PG_URL)
 
 EMBEDDINGS_STAMP := $(VENV)/.embeddings
+# Every install takes its versions from the lock; upgrading is `make lock` and a commit.
+LOCK := requirements/lock.txt
+PIP := $(BIN)/python -m pip install --quiet -c $(LOCK)
 
-.PHONY: install embeddings demo test lint bench docs clean
+.PHONY: install embeddings demo test lint bench docs lock clean
 
 install: $(STAMP)
 
@@ -18,16 +21,16 @@ embeddings: $(EMBEDDINGS_STAMP)
 
 $(EMBEDDINGS_STAMP): $(STAMP)
 	if $(BIN)/python -m pip install --quiet torch==2.13.0; then \
-	  $(BIN)/python -m pip install --quiet -e '.[dev,embeddings]'; \
+	  $(PIP) -e '.[dev,embeddings]'; \
 	else \
 	  echo "note: no CPU torch 2.13.0 wheel here; the embedding tests will be skipped"; \
 	fi
 	touch $(EMBEDDINGS_STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) -e '.[dev]'
 	touch $(STAMP)
 
 demo: install
@@ -52,6 +55,9 @@ bench: install embeddings
 
 docs: install
 	$(BIN)/python -m otklik.cli.reference > docs/cli.md
+
+lock:
+	bash scripts/lock.sh
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache
