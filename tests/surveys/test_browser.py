@@ -253,6 +253,18 @@ def test_an_exit_survey_in_a_section(env: Env, page: Any) -> None:
     assert item["attributes"]["other"] == "Закрыли отделение"
 
 
+def test_an_exit_reason_typed_without_ticking_other(env: Env, page: Any) -> None:
+    url, link = env.host_page("exit", "section", lang="ru")
+    page.goto(url)
+    page.wait_for_selector("#slot .otk-section .otk-reasons")
+    page.fill("#slot input[name=other]", "Переезжаю")  # the "other" box stays unticked
+    page.click("#slot .otk-send")
+    page.wait_for_selector("#slot .otk-thanks")
+    [item] = [a for a in answers(env.engine) if a["attributes"]["invitation_id"] == link.id]
+    assert item["attributes"]["reasons"] == ["other"]
+    assert item["attributes"]["other"] == "Переезжаю" and item["text"] == "Переезжаю"
+
+
 def test_the_plain_link_page_works_without_script(env: Env, browser: Any) -> None:
     link = env.inviter.invite(survey_id=env.surveys["nps"], customer_id="sms-1", channel="sms")
     context = browser.new_context(java_script_enabled=False, locale="ru-RU")

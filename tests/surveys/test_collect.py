@@ -78,6 +78,23 @@ def test_exit_answers_keep_their_reasons(engine: Engine, inviter: Inviter) -> No
     assert item["attributes"]["mode"] == "section" and item["attributes"]["mechanic"] == "link"
 
 
+def test_text_typed_into_other_is_kept_without_the_tick(engine: Engine, inviter: Inviter) -> None:
+    survey = create_survey(engine, name="leaving-untick", type="exit")
+    typed = {
+        "c-untick-1": ({"reasons": ["fees"], "other": "  нет отделения рядом "}, ["fees", "other"]),
+        "c-untick-2": ({"other": "переехал за границу"}, ["other"]),
+    }
+    for customer, (fields, _) in typed.items():
+        link = inviter.invite(survey_id=survey.id, customer_id=customer, channel="app")
+        record_answer(engine, inviter.signer, link.token, fields)
+    stored = {item["customer_id"]: item for item in answers(engine)}
+    for customer, (fields, reasons) in typed.items():
+        item = stored[customer]
+        assert item["attributes"]["reasons"] == reasons
+        assert item["attributes"]["other"] == str(fields["other"]).strip()
+        assert item["text"] == str(fields["other"]).strip()
+
+
 def test_time_to_answer_counts_from_the_operation(engine: Engine, inviter: Inviter) -> None:
     survey = create_survey(engine, name="after-op", type="csat")
     operation = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5)

@@ -100,6 +100,11 @@ def parse_answer(survey: SurveyDef, fields: Mapping[str, Any]) -> Answer:
     that says what is wrong."""
     score = _score(survey, _first(fields, "score"))
     reasons = list(dict.fromkeys(_many(fields, "reasons")))
+    other = _limited(fields, "other", 500)
+    if survey.type == "exit" and other and other.strip() and "other" not in reasons:
+        # Text typed into "other" is the customer's reason even when the box stayed unticked:
+        # it is never dropped.
+        reasons.append("other")
     if survey.type == "exit":
         unknown = [code for code in reasons if code not in survey.reason_codes]
         if unknown:
@@ -132,7 +137,7 @@ def parse_answer(survey: SurveyDef, fields: Mapping[str, Any]) -> Answer:
         score=score,
         comment=_limited(fields, "comment", MAX_COMMENT),
         reasons=tuple(reasons),
-        other=_limited(fields, "other", 500) if "other" in reasons else None,
+        other=(other.strip() or None) if other and "other" in reasons else None,
         mode=mode,
         channel=channel,
         language=language if language in LANGUAGES else None,

@@ -165,6 +165,10 @@
       if (survey.scale && !checked) {
         return fail(survey.ui.score_needed);
       }
+      var typedOther = form.querySelector("input[name=other]");
+      if (!survey.scale && typedOther && typedOther.value.trim() && reasons.indexOf("other") < 0) {
+        reasons.push("other");  // a typed reason counts even when its box stayed unticked
+      }
       if (!survey.scale && reasons.length === 0) {
         return fail(survey.ui.reason_needed);
       }
