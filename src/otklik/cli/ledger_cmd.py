@@ -82,7 +82,8 @@ def _print_report(report: ImportReport, engine: Engine) -> None:
     for field, order in detected.get("date_order", {}).items():
         summary.add_row(f"{field} order", order)
     for field, number_format in detected.get("number_format", {}).items():
-        summary.add_row(f"{field} numbers", Text(number_format))
+        if not any(number_format in warning for warning in report.warnings):
+            summary.add_row(f"{field} numbers", Text(number_format))
     for note in detected.get("notes", []):
         summary.add_row("note", note)
     for warning in report.warnings:

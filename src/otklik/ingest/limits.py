@@ -124,14 +124,14 @@ def value_problem(value: Any, limits: ImportLimits) -> str | None:
 def clamp_source(source: str) -> str:
     """``source`` if it fits the ledger's 200 characters, else a stable shortened form.
 
-    The cut keeps 190 characters and appends ``~`` and 8 hex digits of the full name's hash,
+    The cut keeps 191 characters and appends ``~`` and 8 hex digits of the full name's hash,
     so the same long name always gives the same source (re-imports stay idempotent) and two
     long names that share a prefix stay apart.
     """
     if len(source) <= MAX_SOURCE_CHARS:
         return source
     digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
-    return f"{source[:190]}~{digest}"
+    return f"{source[:191]}~{digest}"
 
 
 def safe_raw(value: Any, depth: int = 0) -> Any:

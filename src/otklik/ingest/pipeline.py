@@ -125,8 +125,8 @@ def import_table(
     stored_source = clamp_source(source)
     if stored_source != source:
         warnings.append(
-            f"the source name is {len(source)} characters, longer than 200: stored as "
-            f"{stored_source[-20:]!r} at its end; pass --source with a shorter name"
+            f"the source name is {len(source)} characters, longer than 200: stored cut to "
+            f"200 as '…{stored_source[-20:]}'; pass --source with a shorter name"
         )
     source = stored_source
     columns = resolve_columns(table.headers, fields, spec, source=Path(label).name)
