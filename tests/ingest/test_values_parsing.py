@@ -8,6 +8,7 @@ import pytest
 
 from otklik.ingest.identity import RawIdentity, raw_text
 from otklik.ingest.normalize import DateParser, number_style, parse_duration, parse_number
+from otklik.ingest.questions import scale_family
 
 
 @pytest.mark.parametrize(
@@ -156,3 +157,23 @@ def test_raw_identity_counts_occurrences_and_ignores_column_order() -> None:
 def test_repeated_headers_keep_both_values_apart() -> None:
     identity = RawIdentity(["q", "q"])
     assert identity.next_id(["1", "2"]) != RawIdentity(["q", "q"]).next_id(["2", "1"])
+
+
+@pytest.mark.parametrize(
+    ("header", "family"),
+    [
+        ("nps_score", "nps"),
+        ("Оценка NPS", "nps"),
+        ("eNPS", "nps"),
+        ("CSAT_5", "csat"),
+        ("CES score", "ces"),
+        ("How satisfied are you with our services?", "csat"),
+        ("Access", None),
+        ("Processes", None),
+        ("Customer services", None),
+        ("Количество звёзд", "rating"),
+        ("Рейтинг", "rating"),
+    ],
+)
+def test_scale_hints_match_on_word_boundaries(header: str, family: str | None) -> None:
+    assert scale_family(header) == family

@@ -76,9 +76,13 @@ def is_question(header: str) -> bool:
 
 
 def scale_family(header: str) -> str | None:
-    """``nps``, ``ces``, ``csat`` or ``rating`` when the header names or asks for one."""
+    """``nps``, ``ces``, ``csat`` or ``rating`` when the header names or asks for one.
+
+    ``_`` counts as a word boundary (``nps_score``, ``CSAT_5``), as it does for headers.
+    """
+    spaced = header.replace("_", " ")
     for family, pattern in _FAMILIES:
-        if pattern.search(header):
+        if pattern.search(spaced):
             return family
     return None
 

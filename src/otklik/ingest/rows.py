@@ -265,7 +265,7 @@ class RowBuilder:
             "file": self.file_label,
             "line": line,
             "field": problems[0].field,
-            "reason": "; ".join(problem.reason for problem in problems),
+            "reason": safe_raw("; ".join(problem.reason for problem in problems)),
             "raw": raw,
         }
 
