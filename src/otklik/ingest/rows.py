@@ -9,157 +9,37 @@ raised. Nothing about one row can stop the import.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
+from otklik.ingest.fields import (
+    checked_text,
+    duration_parser,
+    jsonable,
+    parse_channel,
+    parse_language,
+    parse_scale,
+    reason_of,
+    revenue_parser,
+    scalar,
+    short_text,
+    transfers_parser,
+)
 from otklik.ingest.identity import RawIdentity
-from otklik.ingest.limits import (
-    MAX_DURATION_S,
-    MAX_REVENUE,
-    MAX_TRANSFERS,
-    ImportLimits,
-    safe_raw,
-    string_problem,
-    value_problem,
-)
+from otklik.ingest.limits import ImportLimits, safe_raw, value_problem
 from otklik.ingest.mapping import ColumnMap, MappingFile
-from otklik.ingest.normalize import (
-    DateParser,
-    parse_bool,
-    parse_duration,
-    parse_ended_by,
-    parse_int,
-    parse_number,
-    parse_score,
-    parse_text,
-)
+from otklik.ingest.normalize import DateParser, parse_bool, parse_ended_by, parse_score
 from otklik.ingest.readers.jsonfile import NOT_AN_OBJECT
-from otklik.types import SCALES, normalize_channel
 
 __all__ = ["Problem", "RowBuilder"]
-
-_MAX_LENGTH = {"channel": 50, "language": 10}
-_DEFAULT_MAX = 200
 
 
 @dataclass
 class Problem:
     field: str | None
     reason: str
-
-
-def _scalar(value: Any) -> Any:
-    """``value`` if it is a single finite value; nested JSON and NaN are not a field's value."""
-    if isinstance(value, dict):
-        raise ValueError("is a JSON object, not a single value")
-    if isinstance(value, list):
-        raise ValueError("is a JSON list, not a single value")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{value!r} is not a finite number")
-    return value
-
-
-def _checked_text(value: Any) -> str | None:
-    text = parse_text(_scalar(value))
-    if text is not None and (why := string_problem(text)):
-        raise ValueError(why)
-    return text
-
-
-def _short_text(name: str) -> Callable[[Any], str | None]:
-    limit = _MAX_LENGTH.get(name, _DEFAULT_MAX)
-
-    def parse(value: Any) -> str | None:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # 12345.0 from a spreadsheet is the id 12345
-        text = _checked_text(value)
-        if text is not None and len(text) > limit:
-            raise ValueError(f"{text[:40]!r}… is longer than {limit} characters")
-        return text
-
-    return parse
-
-
-def _channel(value: Any) -> str | None:
-    text = _short_text("channel")(value)
-    return None if text is None else normalize_channel(text)
-
-
-def _language(value: Any) -> str | None:
-    text = _short_text("language")(value)
-    return None if text is None else text.lower()
-
-
-def _scale(value: Any) -> str | None:
-    text = _checked_text(value)
-    if text is None:
-        return None
-    key = text.lower().replace(" ", "").replace("-", "")
-    if key not in SCALES:
-        raise ValueError(f"unknown scale {text[:40]!r}; use one of {', '.join(SCALES)}")
-    return key
-
-
-def _duration(decimal: str | None) -> Callable[[Any], float | None]:
-    def parse(value: Any) -> float | None:
-        seconds = parse_duration(_scalar(value), decimal)
-        if seconds is not None and seconds > MAX_DURATION_S:
-            raise ValueError(
-                f"{seconds:,.0f} s is longer than {MAX_DURATION_S // 86_400} days "
-                f"({MAX_DURATION_S:,} s)"
-            )
-        return seconds
-
-    return parse
-
-
-def _transfers(decimal: str | None) -> Callable[[Any], int | None]:
-    def parse(value: Any) -> int | None:
-        number = parse_int(_scalar(value), decimal)
-        if number is not None and not 0 <= number <= MAX_TRANSFERS:
-            shown = f"{number}" if abs(number) < 10**12 else f"{number:.3g}"
-            raise ValueError(f"transfers {shown} is outside 0–{MAX_TRANSFERS:,}")
-        return number
-
-    return parse
-
-
-def _revenue(decimal: str | None) -> Callable[[Any], float | None]:
-    def parse(value: Any) -> float | None:
-        number = parse_number(_scalar(value), decimal)
-        if number is not None and abs(number) >= MAX_REVENUE:
-            raise ValueError(f"{number:.6g} is not below {MAX_REVENUE:.0e} in absolute value")
-        return number
-
-    return parse
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, list | dict):
-        return value
-    return str(value)
-
-
-def _reason(name: str | None, exc: Exception) -> str:
-    """A quarantine reason for any exception a parser raised."""
-    if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
-        message = str(exc)
-    else:
-        detail = str(exc)
-        detail = detail if len(detail) <= 120 else f"{detail[:120]}…"
-        message = f"cannot be read ({type(exc).__name__}: {detail})"
-    if name is None or message.startswith(f"{name} ") or message.startswith(f"{name}:"):
-        return message
-    return f"{name}: {message}"
 
 
 class RowBuilder:
@@ -198,25 +78,25 @@ class RowBuilder:
             for name in ("occurred_at", "started_at", "churned_at")
         }
         parsers: dict[str, Callable[[Any], Any]] = {
-            "id": _short_text("id"),
-            "customer_id": _short_text("customer_id"),
-            "channel": _channel,
-            "scale": _scale,
+            "id": short_text("id"),
+            "customer_id": short_text("customer_id"),
+            "channel": parse_channel,
+            "scale": parse_scale,
             "text": self._text,
-            "language": _language,
-            "handle_time_s": _duration(decimals.get("handle_time_s")),
-            "wait_time_s": _duration(decimals.get("wait_time_s")),
-            "transfers": _transfers(decimals.get("transfers")),
-            "resolved": lambda value: parse_bool(_scalar(value)),
-            "ended_by": lambda value: parse_ended_by(_checked_text(value)),
-            "revenue": _revenue(decimals.get("revenue")),
+            "language": parse_language,
+            "handle_time_s": duration_parser(decimals.get("handle_time_s")),
+            "wait_time_s": duration_parser(decimals.get("wait_time_s")),
+            "transfers": transfers_parser(decimals.get("transfers")),
+            "resolved": lambda value: parse_bool(scalar(value)),
+            "ended_by": lambda value: parse_ended_by(checked_text(value)),
+            "revenue": revenue_parser(decimals.get("revenue")),
             **{name: self._date(parser) for name, parser in dates.items()},
         }
         # A default from the mapping file fills a field when its cell is blank or it has no
         # column, and goes through the same parser as the file's own values.
         wanted = {**dict.fromkeys(self.defaults, -1), **columns.fields}
         self.steps = [
-            (name, index, parsers.get(name) or _short_text(name))
+            (name, index, parsers.get(name) or short_text(name))
             for name, index in wanted.items()
             if name != "score"
         ]
@@ -229,7 +109,7 @@ class RowBuilder:
         ]
 
     def _text(self, value: Any) -> str | None:
-        text = _checked_text(value)
+        text = checked_text(value)
         limit = self.limits.text_chars
         if text is not None and len(text) > limit:
             raise ValueError(
@@ -241,19 +121,19 @@ class RowBuilder:
     @staticmethod
     def _date(parser: DateParser) -> Callable[[Any], datetime | None]:
         def parse(value: Any) -> datetime | None:
-            return parser(_scalar(value))
+            return parser(scalar(value))
 
         return parse
 
     def raw(self, values: list[Any]) -> dict[str, Any]:
         if values and values[0] == NOT_AN_OBJECT:
-            return {"value": safe_raw(_jsonable(values[1]))}
+            return {"value": safe_raw(jsonable(values[1]))}
         raw = {
-            (header or f"column_{position + 1}"): safe_raw(_jsonable(value))
+            (header or f"column_{position + 1}"): safe_raw(jsonable(value))
             for position, (header, value) in enumerate(zip(self.headers, values, strict=False))
         }
         for position in range(len(self.headers), len(values)):
-            raw[f"column_{position + 1}"] = safe_raw(_jsonable(values[position]))
+            raw[f"column_{position + 1}"] = safe_raw(jsonable(values[position]))
         return {str(safe_raw(key)): value for key, value in raw.items()}
 
     def quarantine(self, line: int, values: list[Any], problems: list[Problem]) -> dict[str, Any]:
@@ -298,7 +178,7 @@ class RowBuilder:
             try:
                 record[name] = parse(value)
             except Exception as exc:  # any failure is this row's reason
-                problems.append(Problem(name, _reason(name, exc)))
+                problems.append(Problem(name, reason_of(name, exc)))
         return record, problems
 
     def attributes(self, values: list[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -319,7 +199,7 @@ class RowBuilder:
             if why is not None:
                 problems.append(Problem("attributes", f"attributes: {header[:60]!r} {why}"))
                 continue
-            attributes[header] = _jsonable(value)
+            attributes[header] = jsonable(value)
         if len(attributes) > limits.attributes:
             problems.append(
                 Problem(
@@ -334,9 +214,9 @@ class RowBuilder:
         assert self.score_index is not None
         value = values[self.score_index] if self.score_index < len(values) else None
         try:
-            score = parse_score(_scalar(value), scale, self.score_decimal)
+            score = parse_score(scalar(value), scale, self.score_decimal)
         except Exception as exc:  # any failure is this row's reason
-            problems.append(Problem("score", _reason("score", exc)))
+            problems.append(Problem("score", reason_of("score", exc)))
             return None
         if score is not None and scale is None:
             problems.append(
@@ -355,7 +235,7 @@ class RowBuilder:
                 return self.customer(line, values)
             return self.item(line, values)
         except Exception as exc:  # any failure is this row's reason, never the import's
-            return None, [Problem(None, _reason(None, exc))]
+            return None, [Problem(None, reason_of(None, exc))]
 
     def item(self, line: int, values: list[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
         problem = self._shape_problem(values)
