@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 
 from otklik.cli import app
@@ -24,7 +25,7 @@ from otklik.cli.common import (
     print_json,
 )
 from otklik.config import load_settings
-from otklik.ingest import IMPORT_KINDS, ImportReport, import_file
+from otklik.ingest import IMPORT_KINDS, ImportLimits, ImportReport, import_file
 from otklik.ledger import list_quarantine, upgrade
 
 quarantine_app = typer.Typer(
@@ -80,8 +81,13 @@ def _print_report(report: ImportReport, engine: Engine) -> None:
         summary.add_row("scale", detected["scale"])
     for field, order in detected.get("date_order", {}).items():
         summary.add_row(f"{field} order", order)
+    for field, number_format in detected.get("number_format", {}).items():
+        if not any(number_format in warning for warning in report.warnings):
+            summary.add_row(f"{field} numbers", Text(number_format))
     for note in detected.get("notes", []):
         summary.add_row("note", note)
+    for warning in report.warnings:
+        summary.add_row("[yellow]warning / внимание[/]", Text(warning))
     console.print(summary)
     if report.quarantined:
         rows = list_quarantine(engine, run_id=report.run_id)[:5]
@@ -106,11 +112,14 @@ def import_command(
     output: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = (
         OutputFormat.table
     ),
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse the file (nothing imported) on any warning.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Import a file of feedback (or the customer list) into the ledger."""
     with open_store(db) as engine:
-        _import(engine, path, kind, source, mapping, encoding, delimiter, sheet, output)
+        _import(engine, path, kind, source, mapping, encoding, delimiter, sheet, output, strict)
 
 
 def _import(
@@ -123,7 +132,9 @@ def _import(
     delimiter: str | None,
     sheet: str | None,
     output: OutputFormat,
+    strict: bool = False,
 ) -> None:
+    settings = load_settings()
     show_progress = output is OutputFormat.table and err_console.is_terminal
     with Progress(
         TextColumn("[bold]importing"),
@@ -149,11 +160,13 @@ def _import(
             delimiter=delimiter,
             sheet=sheet,
             progress=progress,
-            batch_size=load_settings().import_batch_size,
+            batch_size=settings.import_batch_size,
+            strict=strict,
+            limits=ImportLimits(text_chars=settings.import_max_text_chars),
         )
     # OTKLIK_CLASSIFY_ON_IMPORT: new items are classified and routed right away.
     classified = None
-    if kind != "customers" and load_settings().classify_on_import:
+    if kind != "customers" and settings.classify_on_import:
         from otklik.cli.classify_cmd import run_classification
 
         classified = run_classification(engine, show_progress=output is OutputFormat.table)

@@ -1,5 +1,6 @@
 """Ingest: reading exports of every channel into the ledger, with nothing silently lost."""
 
+from otklik.ingest.limits import ImportLimits
 from otklik.ingest.mapping import CUSTOMER_FIELDS, ITEM_FIELDS, MappingFile, load_mapping
 from otklik.ingest.pipeline import IMPORT_KINDS, import_file, import_table
 from otklik.ingest.readers import Table, open_table
@@ -10,6 +11,7 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "IMPORT_KINDS",
     "ITEM_FIELDS",
+    "ImportLimits",
     "ImportReport",
     "MappingFile",
     "RecordError",

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from otklik.errors import ConfigError
+from otklik.ingest.questions import question_field
 from otklik.types import SCALES
 
 __all__ = [
@@ -91,6 +92,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "date",
         "datetime",
         "timestamp",
+        "отметка времени",
+        "время ответа",
         "time",
         "created",
         "created at",
@@ -274,6 +277,7 @@ class MappingFile(BaseModel):
     scale: str | None = None
     date_format: str | None = None
     timezone: str = "UTC"
+    decimal: Literal[",", "."] | None = None
     defaults: dict[str, Any] = {}
 
     @field_validator("scale")
@@ -365,6 +369,19 @@ def resolve_columns(
             continue
         chosen[recognised] = position
         how[recognised] = "canonical" if _key(header) == _key(recognised) else "recognised header"
+        taken.add(position)
+    # Survey tools name columns by their question: "How likely are you to recommend…?"
+    for position, header in enumerate(headers):
+        if position in taken or not header:
+            continue
+        asked = question_field(header)
+        if asked is None or asked not in fields:
+            continue
+        if asked in chosen:
+            notes.append(f"column {header!r} also looks like {asked}; kept as an attribute")
+            continue
+        chosen[asked] = position
+        how[asked] = "question wording"
         taken.add(position)
     attributes = {
         header or f"column_{position + 1}": position

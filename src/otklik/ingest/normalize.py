@@ -11,10 +11,12 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from otklik.ingest.limits import YEARS
 from otklik.types import SCALES, EndedBy
 
 __all__ = [
     "DateParser",
+    "number_style",
     "parse_bool",
     "parse_duration",
     "parse_ended_by",
@@ -48,81 +50,158 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_number(value: Any) -> float | None:
-    """Numbers with a decimal comma, spaces or non-breaking spaces as thousands separators."""
+def number_style(value: str) -> str | None:
+    """Which decimal separator one written number shows: ``","``, ``"."``, ``"?"`` or None.
+
+    None: no separator at all (``1250``). ``"?"``: ambiguous, one separator followed by exactly
+    three digits after a non-zero whole part (``1.000``, ``12,500``: a thousand or one?). Both
+    separators: the last one is the decimal (``1.250,00``, ``1,250.00``); one kind repeated is
+    the thousands separator (``1.000.000``). Spaces and apostrophes are always thousands.
+    """
+    text = _SPACES.sub("", value).lstrip("+-")
+    comma, point = text.rfind(","), text.rfind(".")
+    if comma < 0 and point < 0:
+        return None
+    if comma >= 0 and point >= 0:
+        return "," if comma > point else "."
+    mark = "," if comma >= 0 else "."
+    if text.count(mark) > 1:
+        return "." if mark == "," else ","
+    whole, _, fraction = text.partition(mark)
+    if len(fraction) == 3 and fraction.isdigit() and whole.isdigit() and whole[0] != "0":
+        return "?"
+    return mark
+
+
+def parse_number(value: Any, decimal: str | None = None) -> float | None:
+    """A finite number from a cell; ``decimal`` is the column's separator (``","``/``"."``).
+
+    With ``decimal`` None (the column never showed which), a value whose own writing is
+    ambiguous (``1.000``) is refused, not guessed; every other value says its own convention.
+    Spaces and non-breaking spaces are thousands separators (``1 250,50``).
+    """
     if type(value) is str:
-        try:
-            # Most cells are plain numbers: float() is the fast path, the rest below.
-            number = float(value)
-        except ValueError:
-            if not value.strip():
-                return None
-            number = _parse_localised(value)
+        if "," in value or "." in value:
+            number = _parse_localised(value, decimal)
+        else:
+            try:
+                # Most cells are plain numbers: float() is the fast path, the rest below.
+                number = float(value)
+            except ValueError:
+                if not value.strip():
+                    return None
+                number = _parse_localised(value, decimal)
     elif value is None:
         return None
     elif isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
-    elif isinstance(value, int | float):
-        number = float(value)
+    elif isinstance(value, int):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(f"{value} is too large") from None
+    elif isinstance(value, float):
+        number = value
     else:
-        number = _parse_localised(str(value))
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{str(value)!r} is not a finite number")
+        number = _parse_localised(str(value), decimal)
+    if not math.isfinite(number):
+        raise ValueError(f"{_show(value)} is not a finite number")
     return number
 
 
-def _parse_localised(value: str) -> float:
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else f"{text[:40]}…")
+
+
+_GROUPED = {".": re.compile(r"^\d{1,3}(?:\.\d{3})+$"), ",": re.compile(r"^\d{1,3}(?:,\d{3})+$")}
+
+
+def _parse_localised(value: str, decimal: str | None) -> float:
     text = _SPACES.sub("", value)
-    if "," in text and "." in text:
-        # The separator that comes last is the decimal one: 1.234,5 or 1,234.5.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    elif text.count(",") == 1:
-        text = text.replace(",", ".")
-    elif text.count(",") > 1:
-        text = text.replace(",", "")
+    if not text:
+        raise ValueError(f"{_show(value)} is not a number")
+    sign = ""
+    if text[0] in "+-":
+        sign, text = text[0], text[1:]
+    style = number_style(text)
+    if decimal is None:
+        if style == "?":
+            raise ValueError(
+                f"{_show(value)} is ambiguous: the column never shows whether ',' or '.' is "
+                "the decimal separator; set decimal: in a mapping file"
+            )
+        decimal = style or "."
+    thousands = "." if decimal == "," else ","
+    whole, _, fraction = text.partition(decimal)
+    if thousands in whole:
+        if not _GROUPED[thousands].match(whole):
+            raise ValueError(
+                f"{_show(value)} is not a number written with {decimal!r} as the decimal "
+                "separator (the column's convention)"
+            )
+        whole = whole.replace(thousands, "")
+    if thousands in fraction or decimal in fraction:
+        raise ValueError(f"{_show(value)} is not a number")
     try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{str(value)!r} is not a number") from None
+        number = float(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")
+    except (ValueError, OverflowError):
+        raise ValueError(f"{_show(value)} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{_show(value)} is not a finite number")
+    return number
 
 
-def parse_int(value: Any) -> int | None:
-    number = parse_number(value)
+def parse_int(value: Any, decimal: str | None = None) -> int | None:
+    number = parse_number(value, decimal)
     if number is None:
         return None
     if not number.is_integer():
-        raise ValueError(f"{str(value)!r} is not a whole number")
+        raise ValueError(f"{_show(value)} is not a whole number")
     return int(number)
 
 
-def parse_duration(value: Any) -> float | None:
-    """Seconds, or ``mm:ss`` / ``hh:mm:ss`` as call-centre exports write durations."""
+_DURATION_PART = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
+def parse_duration(value: Any, decimal: str | None = None) -> float | None:
+    """Seconds, or ``mm:ss`` / ``hh:mm:ss`` as call-centre exports write durations.
+
+    Refused: a sign anywhere (``-0:30``, ``-3``), NaN and infinities (``nan:00``, ``inf``,
+    ``1e400``), exponents in ``hh:mm:ss`` (``1e308:1e308``), and minutes or seconds of 60 or
+    more after a larger unit (``1:75``).
+    """
     if _blank(value):
         return None
     if isinstance(value, time):
         return float(value.hour * 3600 + value.minute * 60 + value.second)
     if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, str) and ":" in value:
-        parts = value.strip().split(":")
-        try:
-            numbers = [float(part.replace(",", ".")) for part in parts]
-        except ValueError:
-            raise ValueError(f"{value!r} is not a duration (seconds or hh:mm:ss)") from None
-        if len(numbers) > 3:
-            raise ValueError(f"{value!r} is not a duration (seconds or hh:mm:ss)")
-        seconds = 0.0
-        for number in numbers:
-            seconds = seconds * 60 + number
+        seconds = value.total_seconds()
+    elif isinstance(value, str) and ":" in value:
+        seconds = _clock(value)
     else:
-        parsed = parse_number(value)
+        if isinstance(value, str) and value.strip().startswith("-"):
+            raise ValueError(f"{_show(value)} is negative")
+        parsed = parse_number(value, decimal)
         assert parsed is not None
         seconds = parsed
-    if seconds < 0:
-        raise ValueError(f"{str(value)!r} is negative")
+    if seconds < 0 or math.copysign(1.0, seconds) < 0:
+        raise ValueError(f"{_show(value)} is negative")
+    return seconds
+
+
+def _clock(value: str) -> float:
+    parts = value.strip().split(":")
+    if len(parts) > 3 or not all(_DURATION_PART.match(part) for part in parts):
+        if value.strip().startswith("-"):
+            raise ValueError(f"{_show(value)} is negative")
+        raise ValueError(f"{_show(value)} is not a duration (seconds or hh:mm:ss)")
+    numbers = [float(part.replace(",", ".")) for part in parts]
+    if any(number >= 60 for number in numbers[1:]):
+        raise ValueError(f"{_show(value)} is not a duration: minutes and seconds go up to 59")
+    seconds = 0.0
+    for number in numbers:
+        seconds = seconds * 60 + number
     return seconds
 
 
@@ -186,9 +265,9 @@ def parse_ended_by(value: Any) -> str | None:
     raise ValueError(f"{str(value)!r} is not one of customer, agent, system")
 
 
-def parse_score(value: Any, scale: str | None) -> float | None:
+def parse_score(value: Any, scale: str | None, decimal: str | None = None) -> float | None:
     """A score checked against its scale: whole and within the scale's range."""
-    number = parse_number(value)
+    number = parse_number(value, decimal)
     if number is None:
         return None
     if scale is None:
@@ -229,8 +308,11 @@ def _fast_dotted(text: str) -> datetime | None:
         return None  # the general path explains what is wrong with it
 
 
+_FIRST_YEAR, _LAST_YEAR = YEARS
+
+
 class DateParser:
-    """Parses one column's dates into naive UTC.
+    """Parses one column's dates into naive UTC, between the years 1900 and 2100.
 
     ``day_first`` is the column's order for ``a/b/yyyy`` dates: True, False, or None when the
     column never showed which (then such dates are refused, not guessed). Dotted dates
@@ -246,6 +328,10 @@ class DateParser:
         self.date_format = date_format
 
     def _to_utc(self, moment: datetime) -> datetime:
+        if not _FIRST_YEAR <= moment.year <= _LAST_YEAR:
+            raise ValueError(
+                f"date {moment.isoformat()!r} is outside the years {_FIRST_YEAR}–{_LAST_YEAR}"
+            )
         if moment.tzinfo is None:
             if self.tz is UTC:
                 return moment
@@ -264,20 +350,25 @@ class DateParser:
         if isinstance(value, date):
             return self._to_utc(datetime.combine(value, time()))
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, int) and not 1 <= value < 2_958_466:
+                raise ValueError(f"date {_show(value)} is not a valid Excel day number")
             return self._from_serial(float(value), value)
         text = str(value).strip()
         if self.date_format:
             try:
-                return self._to_utc(datetime.strptime(text, self.date_format))
+                moment = datetime.strptime(text, self.date_format)
             except ValueError:
                 raise ValueError(
                     f"date {text!r} does not match date_format {self.date_format!r}"
                 ) from None
+            return self._to_utc(moment)
         if len(text) >= 10 and text[4] == "-":
             try:
-                return self._to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             except ValueError:
                 pass
+            else:
+                return self._to_utc(moment)
         match = _DMY.match(text)
         if match is not None:
             return self._from_dmy(text, match)

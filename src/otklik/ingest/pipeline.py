@@ -1,9 +1,13 @@
 """``import_file``: one file into the ledger, every row accounted for.
 
-The file is read twice: a profile pass (row count, date order, scale) and the load pass, in
-batches of one transaction each. Rows that fail validation go to the quarantine with their
-line, field and reason. Ctrl-C marks the run interrupted; running the import again completes
-it, because rows already stored count as duplicates.
+The file is read twice: a profile pass (row count, date order, number format, scale) and the
+load pass, in batches of one transaction each. Rows that fail validation go to the quarantine
+with their line, field and reason. Ctrl-C marks the run interrupted; running the import again
+completes it, because rows already stored count as duplicates.
+
+What the profile could not settle (no score column in a survey, a number column whose decimal
+separator stays ambiguous, scores that fit no scale, a source name cut to fit) is a warning in
+the report; with ``strict=True`` any warning refuses the import before anything is written.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from otklik.errors import ConfigError
+from otklik.errors import ConfigError, InputFileError
+from otklik.ingest.limits import ImportLimits, clamp_source, safe_raw, string_problem
 from otklik.ingest.mapping import (
     CUSTOMER_FIELDS,
     ITEM_FIELDS,
@@ -23,7 +28,7 @@ from otklik.ingest.mapping import (
     load_mapping,
     resolve_columns,
 )
-from otklik.ingest.profile import guess_scale, profile_rows
+from otklik.ingest.profile import FileProfile, guess_scale, profile_rows
 from otklik.ingest.readers import Table, open_table
 from otklik.ingest.report import ImportReport
 from otklik.ingest.rows import RowBuilder
@@ -33,6 +38,9 @@ from otklik.types import Kind
 __all__ = ["IMPORT_KINDS", "import_file", "import_table"]
 
 IMPORT_KINDS: tuple[str, ...] = (*(kind.value for kind in Kind), "customers")
+_NUMBER_FIELDS = ("score", "revenue", "handle_time_s", "wait_time_s", "transfers")
+# Kinds whose files are expected to carry a score: without one, the report warns.
+_SCORED_KINDS = (Kind.SURVEY.value, Kind.EMPLOYEE.value)
 
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 
@@ -57,8 +65,14 @@ def import_file(
     sheet: str | None = None,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    strict: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
-    """Import ``path`` as feedback of ``kind`` (or the customer list for ``customers``)."""
+    """Import ``path`` as feedback of ``kind`` (or the customer list for ``customers``).
+
+    ``strict``: refuse the import (:class:`InputFileError`, nothing written) when the report
+    would carry a warning. ``limits``: the size limits on one row (comment length, ...).
+    """
     if kind not in IMPORT_KINDS:
         raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
     spec = mapping if isinstance(mapping, MappingFile) else load_mapping(mapping)
@@ -73,6 +87,8 @@ def import_file(
         file_sha256=_sha256(path),
         batch_size=batch_size,
         progress=progress,
+        strict=strict,
+        limits=limits,
     )
 
 
@@ -87,8 +103,14 @@ def import_table(
     file_sha256: str | None = None,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    strict: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
-    """Import the rows of an opened :class:`Table` (a file, or records sent to the API)."""
+    """Import the rows of an opened :class:`Table` (a file, or records sent to the API).
+
+    Raises :class:`ConfigError` for a bad mapping or source name, and :class:`InputFileError`
+    when ``strict`` and the profile found something to warn about (nothing is written then).
+    """
     if kind not in IMPORT_KINDS:
         raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
     spec = mapping
@@ -97,16 +119,33 @@ def import_table(
     unknown_defaults = sorted(set(spec.defaults) - set(fields) - {"score"})
     if unknown_defaults:
         raise ConfigError(f"mapping file: defaults has an unknown field {unknown_defaults[0]!r}")
+    if why := string_problem(source):
+        raise ConfigError(f"the source name {why}")
+    warnings: list[str] = []
+    stored_source = clamp_source(source)
+    if stored_source != source:
+        warnings.append(
+            f"the source name is {len(source)} characters, longer than 200: stored cut to "
+            f"200 as '…{stored_source[-20:]}'; pass --source with a shorter name"
+        )
+    source = stored_source
     columns = resolve_columns(table.headers, fields, spec, source=Path(label).name)
     date_fields = [
         name for name in ("occurred_at", "started_at", "churned_at") if name in columns.fields
     ]
+    number_fields = [name for name in _NUMBER_FIELDS if name in columns.fields]
     score_index = columns.fields.get("score")
     profile = profile_rows(
-        table.rows(), [columns.fields[name] for name in date_fields], score_index
+        table.rows(),
+        [columns.fields[name] for name in date_fields],
+        score_index,
+        [columns.fields[name] for name in number_fields],
+        decimal=spec.decimal,
     )
 
+    # Readers may add warnings while reading (read by the profile pass above).
     detected: dict[str, Any] = dict(table.detected)
+    warnings[:0] = [str(warning) for warning in detected.get("warnings", [])]
     detected["columns"] = columns.describe(table.headers)
     detected["columns_how"] = columns.how
     detected["attributes"] = list(columns.attributes)
@@ -122,6 +161,13 @@ def import_table(
             detected.setdefault("date_order", {})[name] = described
     if spec.date_format:
         detected["date_format"] = spec.date_format
+    decimals = _number_formats(table.headers, columns.fields, number_fields, profile, spec)
+    for number_field, (_decimal, described, unresolved) in decimals.items():
+        if described:
+            detected.setdefault("number_format", {})[number_field] = described
+        if unresolved:
+            header = table.headers[columns.fields[number_field]]
+            warnings.append(f"{number_field} ({header!r}): {described}")
     file_scale = spec.scale
     if (
         not is_customers
@@ -131,8 +177,26 @@ def import_table(
     ):
         file_scale, why = guess_scale(table.headers[score_index], kind, profile.scores)
         detected["scale"] = f"{file_scale or 'none'} ({why})"
+        if file_scale is None and profile.scores:
+            warnings.append(
+                f"score ({table.headers[score_index]!r}): {why}; its scored rows are quarantined"
+            )
     elif file_scale:
         detected["scale"] = f"{file_scale} (mapping file)"
+    if score_index is None and kind in _SCORED_KINDS:
+        warnings.append(
+            f"no score column among the headers ({_headers(table.headers)}): the answers are "
+            'imported without scores; map one with columns: {score: "…"} in a mapping file'
+        )
+    if warnings:
+        detected["warnings"] = warnings
+    if strict and warnings:
+        raise InputFileError(
+            f"{Path(label).name}: {warnings[0]} — --strict refuses "
+            f"{'a warning' if len(warnings) == 1 else f'{len(warnings)} warnings'}; "
+            "nothing imported"
+        )
+    detected = dict(safe_raw(detected))  # header names with NUL etc. must not reach the store
 
     builder = RowBuilder(
         kind=kind,
@@ -142,10 +206,19 @@ def import_table(
         file_label=label,
         file_scale=file_scale,
         day_first=day_first,
+        decimals={name: decimal for name, (decimal, _, _) in decimals.items()},
+        limits=limits,
     )
     run_id = start_run(engine, source=source, kind=kind, path=label, file_sha256=file_sha256)
-    report = ImportReport(file=label, source=source, kind=kind, run_id=run_id, detected=detected)
-    build = builder.customer if is_customers else builder.item
+    report = ImportReport(
+        file=label,
+        source=source,
+        kind=kind,
+        run_id=run_id,
+        detected=detected,
+        warnings=list(detected.get("warnings", [])),
+    )
+    build = builder.build
     good: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     done = 0
@@ -184,3 +257,26 @@ def import_table(
         raise
     finish_run(engine, run_id, status="completed", detected=detected)
     return report
+
+
+def _headers(headers: list[str]) -> str:
+    shown = ", ".join(repr(header[:40]) for header in headers[:8])
+    return shown + (f", … ({len(headers)} in all)" if len(headers) > 8 else "")
+
+
+def _number_formats(
+    headers: list[str],
+    fields: dict[str, int],
+    number_fields: list[str],
+    profile: FileProfile,
+    spec: MappingFile,
+) -> dict[str, tuple[str | None, str | None, bool]]:
+    """Per number field: (decimal separator, how it was decided, whether values stay unread)."""
+    formats: dict[str, tuple[str | None, str | None, bool]] = {}
+    for name in number_fields:
+        column = profile.numbers[fields[name]]
+        if spec.decimal:
+            formats[name] = (spec.decimal, f"decimal {spec.decimal!r} (mapping file)", False)
+        else:
+            formats[name] = (column.decimal(), column.describe(), column.unresolved)
+    return formats

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from otklik.ingest.limits import ImportLimits
 from otklik.ingest.mapping import MappingFile
 from otklik.ingest.pipeline import import_table
 from otklik.ingest.readers.base import Row, Table
@@ -71,8 +72,15 @@ def import_records(
     source: str,
     mapping: MappingFile | None = None,
     label: str = "api",
+    limits: ImportLimits | None = None,
 ) -> RecordsReport:
-    """Store ``records`` of one ``kind`` from ``source``; bad ones go to the quarantine."""
+    """Store ``records`` of one ``kind`` from ``source``; bad ones go to the quarantine.
+
+    Records without an ``id`` are identified by their raw values and their occurrence in this
+    call (see :mod:`otklik.ingest.identity`): 14 identical records are 14 answers, and sending
+    the same 14 again adds nothing. A client that sends identical answers one call at a time
+    must give each an ``id``.
+    """
     table = _table(records, label)
     report = import_table(
         engine,
@@ -82,6 +90,7 @@ def import_records(
         mapping=mapping or MappingFile(),
         label=label,
         batch_size=max(len(records), 1),
+        limits=limits,
     )
     errors = [
         RecordError(row["line"] - 1, row["field"], row["reason"])

@@ -1,4 +1,9 @@
-"""What an import did, in the shape ``otklik import --format json`` prints."""
+"""What an import did, in the shape ``otklik import --format json`` prints.
+
+``warnings`` are one-line strings about the file as a whole (a survey without a score column,
+a number column whose decimal separator stays ambiguous, scores that fit no scale, a reader's
+doubts about the file); ``otklik import --strict`` refuses a file that has any.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ class ImportReport:
     duplicates: int = 0
     quarantined: int = 0
     detected: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,31 +1,39 @@
-"""Building one ledger record (or one quarantine entry) from one input row."""
+"""Building one ledger record (or one quarantine entry) from one input row.
+
+Every field goes through its parser inside a guard: a value that cannot be stored — malformed,
+out of range (``otklik.ingest.limits``), NaN, a NUL character, an integer wider than any column
+— becomes a quarantine reason naming the line and the field, whatever exception its parser
+raised. Nothing about one row can stop the import.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from otklik.ingest.mapping import ColumnMap, MappingFile
-from otklik.ingest.normalize import (
-    DateParser,
-    parse_bool,
-    parse_duration,
-    parse_ended_by,
-    parse_int,
-    parse_number,
-    parse_score,
-    parse_text,
+from otklik.ingest.fields import (
+    checked_text,
+    duration_parser,
+    jsonable,
+    parse_channel,
+    parse_language,
+    parse_scale,
+    reason_of,
+    revenue_parser,
+    scalar,
+    short_text,
+    transfers_parser,
 )
+from otklik.ingest.identity import RawIdentity
+from otklik.ingest.limits import ImportLimits, safe_raw, value_problem
+from otklik.ingest.mapping import ColumnMap, MappingFile
+from otklik.ingest.normalize import DateParser, parse_bool, parse_ended_by, parse_score
 from otklik.ingest.readers.jsonfile import NOT_AN_OBJECT
-from otklik.types import SCALES, normalize_channel
 
 __all__ = ["Problem", "RowBuilder"]
-
-_MAX_LENGTH = {"channel": 50, "language": 10}
-_DEFAULT_MAX = 200
 
 
 @dataclass
@@ -34,56 +42,12 @@ class Problem:
     reason: str
 
 
-def _short_text(name: str) -> Callable[[Any], str | None]:
-    limit = _MAX_LENGTH.get(name, _DEFAULT_MAX)
-
-    def parse(value: Any) -> str | None:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # 12345.0 from a spreadsheet is the id 12345
-        text = parse_text(value)
-        if text is not None and len(text) > limit:
-            raise ValueError(f"{text[:40]!r}… is longer than {limit} characters")
-        return text
-
-    return parse
-
-
-def _channel(value: Any) -> str | None:
-    text = _short_text("channel")(value)
-    return None if text is None else normalize_channel(text)
-
-
-def _language(value: Any) -> str | None:
-    text = _short_text("language")(value)
-    return None if text is None else text.lower()
-
-
-def _scale(value: Any) -> str | None:
-    text = parse_text(value)
-    if text is None:
-        return None
-    key = text.lower().replace(" ", "").replace("-", "")
-    if key not in SCALES:
-        raise ValueError(f"unknown scale {text!r}; use one of {', '.join(SCALES)}")
-    return key
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | dict):
-        return value
-    return str(value)
-
-
-def _digest(values: tuple[Any, ...]) -> str:
-    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).hexdigest()
-
-
 class RowBuilder:
-    """Turns rows of one file into ledger records; a row with any bad field is quarantined."""
+    """Turns rows of one file into ledger records; a row with any bad field is quarantined.
+
+    ``decimals`` gives each number field its column's decimal separator (``","``, ``"."`` or
+    None when the column never showed one; see :class:`~otklik.ingest.profile.NumberProfile`).
+    """
 
     def __init__(
         self,
@@ -95,13 +59,18 @@ class RowBuilder:
         file_label: str,
         file_scale: str | None,
         day_first: dict[str, bool | None],
+        decimals: dict[str, str | None] | None = None,
+        limits: ImportLimits | None = None,
     ) -> None:
         self.kind = kind
         self.headers = headers
         self.columns = columns
         self.file_label = file_label
         self.file_scale = file_scale
+        self.limits = limits or ImportLimits()
         self.defaults = dict(mapping.defaults)
+        decimals = decimals or {}
+        self.score_decimal = decimals.get("score")
         dates = {
             name: DateParser(
                 tz=mapping.zone, day_first=day_first.get(name), date_format=mapping.date_format
@@ -109,55 +78,75 @@ class RowBuilder:
             for name in ("occurred_at", "started_at", "churned_at")
         }
         parsers: dict[str, Callable[[Any], Any]] = {
-            "id": _short_text("id"),
-            "customer_id": _short_text("customer_id"),
-            "channel": _channel,
-            "scale": _scale,
-            "text": parse_text,
-            "language": _language,
-            "handle_time_s": parse_duration,
-            "wait_time_s": parse_duration,
-            "transfers": self._transfers,
-            "resolved": parse_bool,
-            "ended_by": parse_ended_by,
-            "revenue": parse_number,
-            **dates,
+            "id": short_text("id"),
+            "customer_id": short_text("customer_id"),
+            "channel": parse_channel,
+            "scale": parse_scale,
+            "text": self._text,
+            "language": parse_language,
+            "handle_time_s": duration_parser(decimals.get("handle_time_s")),
+            "wait_time_s": duration_parser(decimals.get("wait_time_s")),
+            "transfers": transfers_parser(decimals.get("transfers")),
+            "resolved": lambda value: parse_bool(scalar(value)),
+            "ended_by": lambda value: parse_ended_by(checked_text(value)),
+            "revenue": revenue_parser(decimals.get("revenue")),
+            **{name: self._date(parser) for name, parser in dates.items()},
         }
         # A default from the mapping file fills a field when its cell is blank or it has no
         # column, and goes through the same parser as the file's own values.
         wanted = {**dict.fromkeys(self.defaults, -1), **columns.fields}
         self.steps = [
-            (name, index, parsers.get(name) or _short_text(name))
+            (name, index, parsers.get(name) or short_text(name))
             for name, index in wanted.items()
             if name != "score"
         ]
         self.score_index = columns.fields.get("score")
+        self.identity = RawIdentity(headers)
+        # Attribute keys are headers: NUL and lone surrogates are cleaned out of them once.
+        self.attribute_columns = [
+            (str(safe_raw(header)).replace("\u2400", ""), index)
+            for header, index in columns.attributes.items()
+        ]
+
+    def _text(self, value: Any) -> str | None:
+        text = checked_text(value)
+        limit = self.limits.text_chars
+        if text is not None and len(text) > limit:
+            raise ValueError(
+                f"{len(text):,} characters, longer than the limit of {limit:,} "
+                "(OTKLIK_IMPORT_MAX_TEXT_CHARS)"
+            )
+        return text
 
     @staticmethod
-    def _transfers(value: Any) -> int | None:
-        number = parse_int(value)
-        if number is not None and number < 0:
-            raise ValueError(f"transfers {number} is negative")
-        return number
+    def _date(parser: DateParser) -> Callable[[Any], datetime | None]:
+        def parse(value: Any) -> datetime | None:
+            return parser(scalar(value))
+
+        return parse
 
     def raw(self, values: list[Any]) -> dict[str, Any]:
         if values and values[0] == NOT_AN_OBJECT:
-            return {"value": _jsonable(values[1])}
+            return {"value": safe_raw(jsonable(values[1]))}
         raw = {
-            (header or f"column_{position + 1}"): _jsonable(value)
+            (header or f"column_{position + 1}"): safe_raw(jsonable(value))
             for position, (header, value) in enumerate(zip(self.headers, values, strict=False))
         }
         for position in range(len(self.headers), len(values)):
-            raw[f"column_{position + 1}"] = _jsonable(values[position])
-        return raw
+            raw[f"column_{position + 1}"] = safe_raw(jsonable(values[position]))
+        return {str(safe_raw(key)): value for key, value in raw.items()}
 
     def quarantine(self, line: int, values: list[Any], problems: list[Problem]) -> dict[str, Any]:
+        try:
+            raw: dict[str, Any] | None = self.raw(values)
+        except Exception:  # the raw copy is a courtesy; the line and reason are what count
+            raw = None
         return {
             "file": self.file_label,
             "line": line,
             "field": problems[0].field,
-            "reason": "; ".join(problem.reason for problem in problems),
-            "raw": self.raw(values),
+            "reason": safe_raw("; ".join(problem.reason for problem in problems)),
+            "raw": raw,
         }
 
     def _shape_problem(self, values: list[Any]) -> Problem | None:
@@ -167,7 +156,8 @@ class RowBuilder:
                 return Problem(None, f"not valid JSON ({reason})")
             return Problem(None, "not a JSON object")
         if len(values) > len(self.headers) and any(
-            parse_text(value) for value in values[len(self.headers) :]
+            not (value is None or (isinstance(value, str) and not value.strip()))
+            for value in values[len(self.headers) :]
         ):
             return Problem(
                 None,
@@ -187,18 +177,65 @@ class RowBuilder:
                 value = defaults.get(name)
             try:
                 record[name] = parse(value)
-            except ValueError as exc:
-                problems.append(Problem(name, f"{name}: {exc}"))
+            except Exception as exc:  # any failure is this row's reason
+                problems.append(Problem(name, reason_of(name, exc)))
         return record, problems
 
-    def attributes(self, values: list[Any]) -> dict[str, Any] | None:
+    def attributes(self, values: list[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """The row's unmapped cells, and why they cannot be stored (limits, NUL, NaN)."""
         width = len(values)
-        attributes = {
-            header: _jsonable(values[index])
-            for header, index in self.columns.attributes.items()
-            if index < width and parse_text(values[index]) is not None
-        }
-        return attributes or None
+        limits = self.limits
+        attributes: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for header, index in self.attribute_columns:
+            if index >= width:
+                continue
+            value = values[index]
+            if value is None or (type(value) is str and not value.strip()):
+                continue
+            why = value_problem(value, limits)
+            if why is None and type(value) is str and len(value) > limits.text_chars:
+                why = f"{len(value):,} characters, longer than the limit of {limits.text_chars:,}"
+            if why is not None:
+                problems.append(Problem("attributes", f"attributes: {header[:60]!r} {why}"))
+                continue
+            attributes[header] = jsonable(value)
+        if len(attributes) > limits.attributes:
+            problems.append(
+                Problem(
+                    "attributes",
+                    f"attributes: {len(attributes)} extra columns, more than "
+                    f"{limits.attributes}; map or drop some",
+                )
+            )
+        return attributes or None, problems
+
+    def _score(self, values: list[Any], scale: str | None, problems: list[Problem]) -> Any:
+        assert self.score_index is not None
+        value = values[self.score_index] if self.score_index < len(values) else None
+        try:
+            score = parse_score(scalar(value), scale, self.score_decimal)
+        except Exception as exc:  # any failure is this row's reason
+            problems.append(Problem("score", reason_of("score", exc)))
+            return None
+        if score is not None and scale is None:
+            problems.append(
+                Problem(
+                    "score",
+                    f"score {score:g} has no scale: set scale: (nps, csat5, csat10, ces7, "
+                    "rating5) in a mapping file",
+                )
+            )
+        return score
+
+    def build(self, line: int, values: list[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """:meth:`item` or :meth:`customer` by the kind; an unexpected failure is a problem."""
+        try:
+            if self.kind == "customers":
+                return self.customer(line, values)
+            return self.item(line, values)
+        except Exception as exc:  # any failure is this row's reason, never the import's
+            return None, [Problem(None, reason_of(None, exc))]
 
     def item(self, line: int, values: list[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
         problem = self._shape_problem(values)
@@ -218,36 +255,19 @@ class RowBuilder:
         scale = record.get("scale") or self.file_scale
         record["scale"] = scale
         if self.score_index is not None:
-            value = values[self.score_index] if self.score_index < len(values) else None
-            try:
-                record["score"] = parse_score(value, scale)
-            except ValueError as exc:
-                message = str(exc)
-                problems.append(
-                    Problem(
-                        "score", message if message.startswith("score") else f"score: {message}"
-                    )
-                )
-            if record.get("score") is not None and scale is None:
-                problems.append(
-                    Problem(
-                        "score",
-                        f"score {record['score']:g} has no scale: set scale: (nps, csat5, "
-                        "csat10, ces7, rating5) in a mapping file",
-                    )
-                )
+            record["score"] = self._score(values, scale, problems)
         if record.get("score") is None:
             record["scale"] = None
+        attributes, more = self.attributes(values)
+        problems.extend(more)
         if problems:
             return None, problems
-        record["attributes"] = self.attributes(values)
+        record["attributes"] = attributes
         record["kind"] = self.kind
         external_id = record.pop("id", None)
-        if external_id is None:
-            content = tuple(sorted((k, v) for k, v in record.items() if k != "attributes"))
-            attributes = tuple(sorted((record["attributes"] or {}).items()))
-            external_id = "h:" + _digest((content, repr(attributes)))
-        record["external_id"] = str(external_id)
+        record["external_id"] = (
+            self.identity.next_id(values) if external_id is None else str(external_id)
+        )
         return record, []
 
     def customer(self, line: int, values: list[Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -267,10 +287,16 @@ class RowBuilder:
                     f"churned_at {churned:%Y-%m-%d} is before started_at {started:%Y-%m-%d}",
                 )
             )
+        attributes, more = self.attributes(values)
+        problems.extend(more)
         if problems:
             return None, problems
-        record["attributes"] = self.attributes(values)
+        record["attributes"] = attributes
         record["customer_id"] = str(record["customer_id"])
         content = tuple(sorted((k, repr(v)) for k, v in record.items()))
         record["content_hash"] = _digest(content)
         return record, []
+
+
+def _digest(values: tuple[Any, ...]) -> str:
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,179 @@
+"""Numbers by their column's separator, durations and dates at the edges, raw identities."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from otklik.ingest.identity import RawIdentity, raw_text
+from otklik.ingest.normalize import DateParser, number_style, parse_duration, parse_number
+from otklik.ingest.questions import scale_family
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        ("1250", None),
+        ("980,50", ","),
+        ("1.250,00", ","),
+        ("0,5", ","),
+        ("0,500", ","),  # a leading zero is never a thousands group
+        ("1.000.000", ","),
+        ("12.5", "."),
+        ("1,250.00", "."),
+        ("1,000,000", "."),
+        ("0.500", "."),
+        ("1.000", "?"),
+        ("12,500", "?"),
+        ("-1.000", "?"),
+        ("1 000", None),
+    ],
+)
+def test_number_style(text: str, style: str | None) -> None:
+    assert number_style(text) == style
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("1.000", ",", 1000.0),
+        ("1.000", ".", 1.0),
+        ("12,500", ",", 12.5),
+        ("12,500", ".", 12500.0),
+        ("1.250,00", ",", 1250.0),
+        ("980,50", ",", 980.5),
+        ("1 250,50", ",", 1250.5),
+        ("-2.345,10", ",", -2345.1),
+        ("1,250.00", ".", 1250.0),
+        ("1250", ",", 1250.0),
+        ("980,50", None, 980.5),
+        ("12.5", None, 12.5),
+    ],
+)
+def test_parse_number_by_the_column_separator(
+    text: str, decimal: str | None, expected: float
+) -> None:
+    assert parse_number(text, decimal) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "message"),
+    [
+        ("1.000", None, "ambiguous"),
+        ("12,500", None, "ambiguous"),
+        ("12.5", ",", "decimal separator"),  # a point in a decimal-comma column
+        ("1.00.0", ",", "decimal separator"),
+        ("1e400", None, "finite"),
+        ("NaN", None, "finite"),
+        ("-inf", ",", "finite"),
+    ],
+)
+def test_parse_number_refuses_what_the_column_does_not_settle(
+    text: str, decimal: str | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_number(text, decimal)
+
+
+def test_parse_number_refuses_integers_no_float_holds() -> None:
+    with pytest.raises(ValueError, match="too large"):
+        parse_number(10**400)
+    with pytest.raises(ValueError, match="finite"):
+        parse_number(float("inf"))
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("5:20", 320.0), ("00:01:05", 65.0), ("1:05,5", 65.5), ("75:00", 4500.0), ("0", 0.0)],
+)
+def test_parse_duration(value: str, seconds: float) -> None:
+    assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nan:00", "not a duration"),
+        ("1e308:1e308", "not a duration"),
+        ("-0:30", "negative"),
+        ("-0", "negative"),
+        ("-3", "negative"),
+        ("inf", "finite"),
+        ("1e400", "finite"),
+        ("nan", "finite"),
+        ("1:75", "up to 59"),
+        ("1:2:3:4", "not a duration"),
+        (timedelta(seconds=-5), "negative"),
+    ],
+)
+def test_parse_duration_refuses(value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_duration(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "1899-12-31",
+        "2101-01-01",
+        "31.12.1899",
+        10**30,
+        1e300,
+        float("nan"),
+    ],
+)
+def test_dates_outside_1900_2100_are_refused_never_overflow(value: object) -> None:
+    with pytest.raises(ValueError, match="date"):
+        DateParser()(value)
+
+
+def test_dates_at_the_edges_of_the_range() -> None:
+    assert DateParser()("1900-01-01") == datetime(1900, 1, 1)
+    assert DateParser()("2100-12-31T12:00:00+03:00") == datetime(2100, 12, 31, 9, 0)
+
+
+def test_raw_text_is_canonical() -> None:
+    assert raw_text("  a\r\nb ") == "a\nb"
+    assert raw_text(12) == raw_text(12.0) == raw_text("12") == "12"
+    assert raw_text("") is None and raw_text("   ") is None and raw_text(None) is None
+    assert raw_text({"b": 1, "a": [2]}) == '{"a": [2], "b": 1}'
+    assert raw_text(True) == "true"
+
+
+def test_raw_identity_counts_occurrences_and_ignores_column_order() -> None:
+    one = RawIdentity(["date", "score", "comment"])
+    first = one.next_id(["2025-03-01", "5", ""])
+    second = one.next_id(["2025-03-01", "5", None])  # blank is blank, however written
+    other = one.next_id(["2025-03-01", "4", ""])
+    assert first.endswith(":1") and second.endswith(":2") and other.endswith(":1")
+    assert first[:-2] == second[:-2] != other[:-2]
+    reordered = RawIdentity(["score", "comment", "date"])
+    assert reordered.next_id(["5", "", "2025-03-01"]) == first
+
+
+def test_repeated_headers_keep_both_values_apart() -> None:
+    identity = RawIdentity(["q", "q"])
+    assert identity.next_id(["1", "2"]) != RawIdentity(["q", "q"]).next_id(["2", "1"])
+
+
+@pytest.mark.parametrize(
+    ("header", "family"),
+    [
+        ("nps_score", "nps"),
+        ("Оценка NPS", "nps"),
+        ("eNPS", "nps"),
+        ("CSAT_5", "csat"),
+        ("CES score", "ces"),
+        ("How satisfied are you with our services?", "csat"),
+        ("Access", None),
+        ("Processes", None),
+        ("Customer services", None),
+        ("Количество звёзд", "rating"),
+        ("Рейтинг", "rating"),
+    ],
+)
+def test_scale_hints_match_on_word_boundaries(header: str, family: str | None) -> None:
+    assert scale_family(header) == family
