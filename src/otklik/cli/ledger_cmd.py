@@ -64,7 +64,7 @@ def _print_report(report: ImportReport, engine: Engine) -> None:
         summary.add_row(label, str(value))
     file_facts = [
         f"{key}={detected[key]!r}"
-        for key in ("format", "encoding", "delimiter", "sheet")
+        for key in ("format", "encoding", "encoding_confidence", "delimiter", "sheet")
         if key in detected
     ]
     summary.add_row("detected", ", ".join(file_facts))
@@ -82,6 +82,8 @@ def _print_report(report: ImportReport, engine: Engine) -> None:
         summary.add_row(f"{field} order", order)
     for note in detected.get("notes", []):
         summary.add_row("note", note)
+    for warning in detected.get("warnings", []):
+        summary.add_row("warning", warning)
     console.print(summary)
     if report.quarantined:
         rows = list_quarantine(engine, run_id=report.run_id)[:5]

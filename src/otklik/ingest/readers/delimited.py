@@ -208,7 +208,7 @@ def read_delimited(
         "delimiter_detected": sniffed,
     }
     if hint:
-        detected["delimiter_hint"] = first.strip()
+        detected["delimiter_hint"] = first.strip(" ")
     table = Table(path, headers, detected, guarded_rows(path, rows))
     holder.append(table)
     for message in [decoding.warning, *renamed]:

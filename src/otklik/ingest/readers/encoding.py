@@ -9,13 +9,15 @@ Order of evidence:
 2. UTF-16 without a BOM: NUL bytes at mostly even (big-endian) or mostly odd (little-endian)
    positions.
 3. Strict UTF-8 over the whole file (the fast path: most exports are UTF-8).
-4. Otherwise charset-normalizer proposes single-byte encodings used for Russian and Western
+4. A file that is not UTF-8 and has NUL bytes is not text: refused.
+5. Otherwise charset-normalizer proposes single-byte encodings used for Russian and Western
    European text; among those that read the sample with little "mess", the one whose letters
    look most like real words wins (Russian letter frequencies, no case flips inside a word, no
    words mixing Latin and Cyrillic). This separates KOI8-R from Windows-1251, which
    charset-normalizer alone confuses on short files. The winner must then decode the whole file.
 
-A file with NUL bytes that is not UTF-16, or that no candidate reads cleanly, is refused with
+A file with NUL bytes that is neither UTF-16 nor UTF-8, or that no candidate reads cleanly, is
+refused with
 :class:`InputFileError`: importing it would store mojibake. ``confidence`` is 1.0 for a BOM or
 valid UTF-8, else ``1 - chaos`` of charset-normalizer for the chosen encoding, lowered when a
 runner-up reads the text almost as well (then ``warning`` says so).
@@ -130,8 +132,9 @@ def plausibility(text: str) -> float:
     """Mean log-likelihood per letter of ``text`` as words; higher reads more like language.
 
     Cyrillic letters score by Russian frequencies, Latin letters a flat rate; a lower-case
-    letter followed by a capital inside a word, or a word mixing scripts, costs as much as a
-    very rare letter (mojibake of one Cyrillic code page in another does both).
+    letter followed by a capital inside a word, a word mixing scripts, or a non-ASCII sign
+    inside a word costs as much as a very rare letter (mojibake of one Cyrillic code page in
+    another does these).
     """
     total, letters = 0.0, 0
     for word in text.split():
@@ -140,6 +143,8 @@ def plausibility(text: str) -> float:
         for char in word:
             if not char.isalpha():
                 previous_lower = False
+                if not char.isascii() and not char.isdigit() and len(word) > 1:
+                    total += _RARE  # a typographic sign glued to a word: Ђ‚„ in "—пасибо"
                 continue
             letters += 1
             lower = char.lower()
