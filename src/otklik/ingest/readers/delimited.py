@@ -43,6 +43,7 @@ DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_CHARS = 256 * 1024
 FIELD_LIMIT = 64 * 1024 * 1024  # characters in one field
 LONG_FIELD_LINES = 50
+_UNCLOSED = "a quote in this line is not closed properly; fix the quoting and import again"
 _SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 
 csv.field_size_limit(FIELD_LIMIT)
@@ -69,30 +70,6 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
-class _Lines:
-    """The physical lines fed to a csv reader, kept until ``take()``; lines can be put back."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._source = iter(lines)
-        self._again: deque[str] = deque()
-        self._taken: list[str] = []
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        line = self._again.popleft() if self._again else next(self._source)
-        self._taken.append(line)
-        return line
-
-    def take(self) -> list[str]:
-        taken, self._taken = self._taken, []
-        return taken
-
-    def put_back(self, lines: list[str]) -> None:
-        self._again.extendleft(reversed(lines))
-
-
 def _strict_error(raw: list[str], delimiter: str) -> str | None:
     """Why ``raw`` (one record's lines) is not well-formed CSV, or None if it is."""
     try:
@@ -108,51 +85,59 @@ def _records(
 ) -> Iterator[tuple[int, list[str] | Row]]:
     """(start line, record) for each record, or (start line, broken Row) where the quoting
     breaks; see the module docstring. ``table`` holds the Table once built, for warnings."""
-    tap = _Lines(lines)
-    reader = csv.reader(tap, delimiter=delimiter)
+    source = iter(lines)
+    taken: list[str] = []  # the physical lines of the record being read
+    again: deque[str] = deque()  # lines to read again, before the rest of the source
+
+    def feed() -> Iterator[str]:
+        while again:
+            text = again.popleft()
+            taken.append(text)
+            yield text
+        for text in source:
+            taken.append(text)
+            yield text
+
     line = first_line - 1  # the last line consumed
     while True:
+        reader = csv.reader(feed(), delimiter=delimiter)
         try:
-            record = next(reader)
-        except StopIteration:
-            return
+            for record in reader:
+                start = line + 1
+                if len(taken) == 1 and not taken[0].count('"') % 2:
+                    taken.clear()
+                    line = start
+                    yield start, record
+                    continue
+                raw = taken[:]
+                taken.clear()
+                line += len(raw)
+                problem = _strict_error(raw, delimiter)
+                if problem is not None and (len(raw) > 1 or "end of data" in problem):
+                    if table:
+                        table[0].warn(
+                            f"line {start}: a quote is not closed properly ({problem}); the "
+                            f"line is quarantined and the {len(raw) - 1} line(s) after it are "
+                            "read as rows"
+                        )
+                    yield start, broken(start, raw[0].rstrip("\r\n"), _UNCLOSED)
+                    again.extendleft(reversed(raw[1:]))
+                    line = start
+                    break  # read the lines after it again, with a fresh reader
+                if len(raw) > LONG_FIELD_LINES and table:
+                    table[0].warn(
+                        f"line {start}: a quoted field runs over {len(raw)} lines; check the "
+                        "quoting"
+                    )
+                yield start, record
+            else:
+                return
         except csv.Error as exc:
-            raw = tap.take()
+            raw = taken[:]
+            taken.clear()
             start, line = line + 1, line + len(raw)
             reason = f"{exc} ({FIELD_LIMIT:,} characters); shorten the field"
-            reader = csv.reader(tap, delimiter=delimiter)
             yield start, broken(start, raw[0][:1000] if raw else "", reason)
-            continue
-        raw = tap.take()
-        start, line = line + 1, line + len(raw)
-        quotes = raw[0].count('"') if len(raw) == 1 else 0
-        if len(raw) > 1 or quotes % 2:
-            problem = _strict_error(raw, delimiter)
-            if problem is not None and (len(raw) > 1 or "end of data" in problem):
-                text = raw[0].rstrip("\r\n")
-                if table:
-                    after = len(raw) - 1
-                    table[0].warn(
-                        f"line {start}: a quote is not closed properly ({problem}); the line "
-                        f"is quarantined and the {after} line(s) after it are read as rows"
-                    )
-                yield (
-                    start,
-                    broken(
-                        start,
-                        text,
-                        "a quote in this line is not closed properly; fix the quoting and import "
-                        "again",
-                    ),
-                )
-                tap.put_back(raw[1:])
-                line = start
-                continue
-            if len(raw) > LONG_FIELD_LINES and table:
-                table[0].warn(
-                    f"line {start}: a quoted field runs over {len(raw)} lines; check the quoting"
-                )
-        yield start, record
 
 
 def _is_blank(record: list[str] | Row) -> bool:
@@ -196,9 +181,9 @@ def read_delimited(
         split(all_records)
         for start, record in all_records:
             if isinstance(record, tuple):
-                yield record
-            elif record and not _is_blank(record):
-                yield start, list(record)
+                yield record  # a broken row
+            elif "".join(record).strip():
+                yield start, record
 
     headers, renamed = unique_headers(split(records()))
     detected: dict[str, object] = {
