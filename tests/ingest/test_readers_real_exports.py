@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,44 @@ def test_mojibake_reads_less_like_russian(text: str, wrong: str) -> None:
     right = "koi8_r" if wrong == "cp1251" else "cp1251"
     garbled = text.encode(right).decode(wrong)
     assert plausibility(text) > plausibility(garbled)
+
+
+PHRASES = [
+    "Спасибо",
+    "Долго ждал",
+    "Всё отлично",
+    "Не дозвонился",
+    "Оператор грубил",
+    "Приложение зависает",
+    "Плохо",
+    "Верните деньги",
+    "Нет",
+    "Да",
+    "Карта заблокирована",
+    "Иванов И.И.",
+    "Перевод не прошёл",
+    "Где мой кэшбэк?",
+    "ОТЛИЧНО",
+    "СПАСИБО!",
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8_r", "cp866"])
+def test_short_russian_files_read_back_exactly(tmp_path: Path, encoding: str) -> None:
+    """40 small files (1-3 rows, one to three words a comment) in each code page."""
+    rng = random.Random(20251130)
+    path = tmp_path / "short.csv"
+    for _ in range(40):
+        header = rng.choice(["date,score,comment", "дата,оценка,комментарий"])
+        rows = [
+            f"2025-03-0{day},{rng.randint(0, 10)},{rng.choice(PHRASES)}"
+            for day in range(1, rng.randint(2, 5))
+        ]
+        text = "\n".join([header, *rows]) + "\n"
+        path.write_bytes(text.encode(encoding))
+        table = open_table(path)
+        read_back = [",".join(table.headers)] + [",".join(values) for _, values in table.rows()]
+        assert "\n".join(read_back) + "\n" == text, table.detected
 
 
 def test_koi8r_import_stores_the_right_text(capsys: pytest.CaptureFixture[str], store: str) -> None:

@@ -11,10 +11,11 @@ Order of evidence:
 3. Strict UTF-8 over the whole file (the fast path: most exports are UTF-8).
 4. A file that is not UTF-8 and has NUL bytes is not text: refused.
 5. Otherwise charset-normalizer proposes single-byte encodings used for Russian and Western
-   European text; among those that read the sample with little "mess", the one whose letters
-   look most like real words wins (Russian letter frequencies, no case flips inside a word, no
-   words mixing Latin and Cyrillic). This separates KOI8-R from Windows-1251, which
-   charset-normalizer alone confuses on short files. The winner must then decode the whole file.
+   European text (``CANDIDATES``), judged on the lines that have non-ASCII bytes; each is
+   ranked by how much its letters look like real words (:func:`plausibility`: Russian letter
+   frequencies, no case flips, signs or mixed scripts inside a word) less charset-normalizer's
+   "chaos". This separates KOI8-R from Windows-1251, which charset-normalizer alone confuses on
+   short files. The winner must then decode the whole file.
 
 A file with NUL bytes that is neither UTF-16 nor UTF-8, or that no candidate reads cleanly, is
 refused with
@@ -28,6 +29,7 @@ from __future__ import annotations
 import codecs
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -36,7 +38,14 @@ from charset_normalizer import from_bytes
 
 from otklik.errors import InputFileError
 
-__all__ = ["Decoding", "detect_encoding", "given_encoding", "open_text"]
+__all__ = [
+    "CANDIDATES",
+    "Decoding",
+    "detect_encoding",
+    "given_encoding",
+    "open_text",
+    "plausibility",
+]
 
 _SAMPLE_BYTES = 256 * 1024
 _CHUNK = 1 << 20
@@ -63,7 +72,10 @@ _RUSSIAN = dict(
     )
 )  # fmt: skip
 _RARE = math.log(0.2 / 1000)
+_CHAOS_WEIGHT = 5.0  # plausibility per letter lost per unit of charset-normalizer's chaos
+_CLEAR_MARGIN = 0.3  # a rival closer than this lowers the confidence and is named
 _LATIN = math.log(30 / 1000)
+_WORDS = re.compile(r"[ \t\r\n]+")  # ASCII whitespace: a no-break space in mojibake is a sign
 
 
 @dataclass(frozen=True)
@@ -137,14 +149,15 @@ def plausibility(text: str) -> float:
     another does these).
     """
     total, letters = 0.0, 0
-    for word in text.split():
+    for word in _WORDS.split(text):
         cyrillic = latin = 0
         previous_lower = False
         for char in word:
             if not char.isalpha():
                 previous_lower = False
                 if not char.isascii() and not char.isdigit() and len(word) > 1:
-                    total += _RARE  # a typographic sign glued to a word: Ђ‚„ in "—пасибо"
+                    letters += 1
+                    total += _RARE  # a sign glued to a word: Ђ‚„ in "—пасибо", ─┴ for "да"
                 continue
             letters += 1
             lower = char.lower()
@@ -164,6 +177,22 @@ def plausibility(text: str) -> float:
     return total / letters if letters else 0.0
 
 
+def _non_ascii_lines(path: Path, skip: int) -> bytes:
+    """Up to a sample's worth of the lines that have non-ASCII bytes, from anywhere in the file:
+    a long ASCII head must not leave the code-page guess without evidence."""
+    kept: list[bytes] = []
+    size = 0
+    with path.open("rb") as handle:
+        handle.seek(skip)
+        for line in handle:
+            if not line.isascii():
+                kept.append(line)
+                size += len(line)
+                if size >= _SAMPLE_BYTES:
+                    break
+    return b"".join(kept)
+
+
 def _guess_single_byte(path: Path, sample: bytes) -> Decoding:
     results = from_bytes(sample, cp_isolation=list(CANDIDATES), threshold=_MAX_CHAOS)
     if not len(results):
@@ -175,27 +204,21 @@ def _guess_single_byte(path: Path, sample: bytes) -> Decoding:
     scored = []
     for match in results:
         text = sample.decode(match.encoding, errors="replace")
-        scored.append((match.chaos, plausibility(text), order.get(match.encoding, 99), match))
-    least_chaos = min(chaos for chaos, *_ in scored)
-    close = [entry for entry in scored if entry[0] <= least_chaos + 0.05]
-    close.sort(key=lambda entry: (-entry[1], entry[2]))
-    for chaos, score, _, match in close + [e for e in scored if e not in close]:
+        merit = plausibility(text) - _CHAOS_WEIGHT * match.chaos
+        scored.append((merit, -order.get(match.encoding, 99), match, text))
+    scored.sort(key=lambda entry: entry[:2], reverse=True)
+    for merit, _, match, text in scored:
         if _decodes(path, match.encoding) is not None:
             continue
-        confidence = max(0.0, 1.0 - chaos)
+        confidence = max(0.0, 1.0 - match.chaos)
         warning = None
-        rivals = [
-            other
-            for other in close
-            if other[3] is not match
-            and sample.decode(other[3].encoding, errors="replace")
-            != sample.decode(match.encoding, errors="replace")
-        ]
-        if rivals and score - rivals[0][1] < 0.3:
-            confidence = min(confidence, 0.5 + max(0.0, score - rivals[0][1]))
+        rivals = [other for other in scored if other[2] is not match and other[3] != text]
+        if rivals and merit - rivals[0][0] < _CLEAR_MARGIN:
+            confidence = min(confidence, 0.5 + max(0.0, merit - rivals[0][0]))
+            rival = codecs.lookup(rivals[0][2].encoding).name
             warning = (
-                f"the text encoding could also be {codecs.lookup(rivals[0][3].encoding).name}; "
-                "if the text looks wrong, import again with --encoding"
+                f"the text encoding could also be {rival}; if the text looks wrong, import "
+                "again with --encoding"
             )
         return Decoding(match.encoding, confidence=confidence, warning=warning)
     raise InputFileError(
@@ -221,7 +244,7 @@ def _detect_body(path: Path, sample: bytes, skip: int, note: str | None) -> Deco
             f"{path}: this is not a text file (it has NUL bytes); export the data as CSV, XLSX "
             "or JSON"
         )
-    guessed = _guess_single_byte(path, sample)
+    guessed = _guess_single_byte(path, _non_ascii_lines(path, skip) or sample)
     if skip:
         raise InputFileError(
             f"{path}: a UTF-16 byte-order mark in front of text that is neither UTF-16 nor "
