@@ -298,6 +298,26 @@ def test_unclosed_quote_on_the_last_line() -> None:
     assert values[1] == '2025-03-02,7,"no closing quote'
 
 
+def test_two_unclosed_quotes_in_a_semicolon_file(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    lines = [
+        "Дата;Оценка;Комментарий",
+        '01.03.2025;9;"всё хорошо',
+        "02.03.2025;10;отлично",
+        '03.03.2025;2;"плохо',
+        "04.03.2025;7;нормально",
+        '05.03.2025;8;"с ""кавычками"" и;разделителем"',
+    ]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+    table = open_table(path)
+    rows = list(table.rows())
+    assert [line for line, _ in rows] == [2, 3, 4, 5, 6]
+    assert [line for line, values in rows if values[0] == BROKEN_ROW] == [2, 4]
+    assert rows[1][1] == ["02.03.2025", "10", "отлично"]
+    assert rows[4][1] == ["05.03.2025", "8", 'с "кавычками" и;разделителем']
+    assert len(table.detected["warnings"]) == 2
+
+
 def test_a_wellformed_multiline_comment_is_one_row() -> None:
     table = open_table(READERS / "multiline_ok.csv")
     rows = list(table.rows())
@@ -387,6 +407,17 @@ def test_merged_header_keeps_the_extra_column(
     assert items[1]["attributes"] == {question: "other", f"{question} (2)": "a branch office"}
 
 
+def test_a_header_merged_over_three_columns() -> None:
+    table = open_table(READERS / "merged_header_three.xlsx")
+    assert table.headers == ["Date", "Rate us", "Rate us (2)", "Rate us (3)", "Score"]
+    # the merge A3:B3 is in a data row: it names nothing and its row is read as it is
+    assert list(table.rows()) == [
+        (2, ["2025-03-01", "speed: 5", "price: 4", "staff: 5", 10]),
+        (3, ["2025-03-02", None, "price: 2", None, 6]),
+        (4, ["2025-03-03", None, None, "staff: 1", 0]),
+    ]
+
+
 def test_values_under_a_blank_xlsx_header_are_kept() -> None:
     table = open_table(READERS / "blank_header_with_values.xlsx")
     assert table.headers == ["Date", "Score", "column_3", "Comment", "Comment (2)", "column_6"]
@@ -420,6 +451,16 @@ def test_hostile_jsonl_records_are_quarantined(
     assert "-Infinity is not a number" in quarantine[4]
     assert "5,000 digits" in quarantine[5]
     assert quarantine[6].startswith("not valid JSON")
+
+
+def test_repeated_json_keys_keep_every_value(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    report = _import(capsys, store, READERS / "duplicate_keys.jsonl")
+    assert (report["read"], report["imported"]) == (2, 2)
+    first, second = _items(store)
+    assert (first["text"], first["attributes"]) == ("first", {"comment (2)": "second"})
+    assert (second["text"], second["attributes"]) == ("only", None)
 
 
 def test_nan_in_a_json_array_quarantines_that_record(

@@ -15,6 +15,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -108,6 +109,10 @@ def text_files() -> dict[str, bytes]:
     files["big_int.jsonl"] = (
         b'{"date": "2025-03-06", "score": 6, "transfers": 100000000000000000000000}\n'
     )
+    files["duplicate_keys.jsonl"] = (
+        b'{"date": "2025-03-01", "score": 9, "comment": "first", "comment": "second"}\n'
+        b'{"date": "2025-03-02", "score": 7, "comment": "only"}\n'
+    )
     files["deep_array.json"] = b"[" * 100_000 + b"]" * 100_000
     files["ru_cp1251.json"] = json.dumps(
         [{"date": "2025-03-01", "score": 9, "comment": "Спасибо большое"}], ensure_ascii=False
@@ -118,30 +123,35 @@ def text_files() -> dict[str, bytes]:
     return files
 
 
-def _workbook(rows: list[list[object]], merge: str | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Responses"
-    for row in rows:
-        sheet.append(row)
-    if merge:
-        sheet.merge_cells(merge)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _rewrite(data: bytes, member: str, edit: object) -> bytes:
-    """``data`` (a zip) with ``member``'s bytes passed through ``edit``."""
+def _rewrite(data: bytes, member: str | None = None, edit: Any = None) -> bytes:
+    """``data`` (a zip) with ``member``'s bytes passed through ``edit``, and fixed timestamps
+    (in the zip and in docProps/core.xml) so that the output is the same on every run."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             body = source.read(info.filename)
             if info.filename == member:
-                body = edit(body)  # type: ignore[operator]
-            target.writestr(info.filename, body)
+                body = edit(body)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-01-01T00:00:00Z", body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, body)
     return buffer.getvalue()
+
+
+def _workbook(rows: list[list[object]], *merges: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Responses"
+    for row in rows:
+        sheet.append(row)
+    for merge in merges:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _rewrite(buffer.getvalue())
 
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -175,7 +185,17 @@ def workbooks() -> dict[str, bytes]:
             ["2025-03-01", 9, "app", None, "ok"],
             ["2025-03-02", 3, "other", "a branch office", "queue"],
         ],
-        merge="C1:D1",
+        "C1:D1",
+    )
+    files["merged_header_three.xlsx"] = _workbook(
+        [
+            ["Date", "Rate us", None, None, "Score"],
+            ["2025-03-01", "speed: 5", "price: 4", "staff: 5", 10],
+            ["2025-03-02", None, "price: 2", None, 6],
+            ["2025-03-03", None, None, "staff: 1", 0],
+        ],
+        "B1:D1",
+        "A3:B3",
     )
     files["blank_header_with_values.xlsx"] = _workbook(
         [

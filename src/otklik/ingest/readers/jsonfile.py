@@ -9,6 +9,9 @@ the reason) rather than stopping the file:
 - an integer with more than ``MAX_INT_DIGITS`` digits (Python refuses to convert it);
 - a record nested more than ``MAX_DEPTH`` levels (objects and arrays counted).
 
+A key repeated in one object (``{"comment": "a", "comment": "b"}``) is kept as
+``comment (2)``: Python's json module would keep only the last.
+
 Large integers that do convert (``10**23``) are left as they are: the value layer decides.
 A JSON array file that cannot be parsed at all (a syntax error, nesting too deep for the
 parser) is one :class:`InputFileError` with its line.
@@ -59,8 +62,22 @@ def _integer(text: str) -> int | _Invalid:
     return int(text)
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose repeated keys are kept as ``key (2)``… instead of the last one winning."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        name, count = key, 1
+        while name in result:
+            count += 1
+            name = f"{key} ({count})"
+        result[name] = value
+    return result
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_constant, parse_int=_integer)
+    return json.loads(
+        text, parse_constant=_constant, parse_int=_integer, object_pairs_hook=_unique_keys
+    )
 
 
 def _problem(value: Any, depth: int = 0) -> str | None:
