@@ -138,6 +138,7 @@ def test_explicit_delimiter_still_skips_the_hint(tmp_path: Path) -> None:
         ("ru_cp866.csv", "cp866"),
         ("utf16le_no_bom.csv", "utf-16-le"),
         ("utf16_bom_utf8_body.csv", "utf-8"),
+        ("utf16_bom_cp1251_body.csv", "cp1251"),
     ],
 )
 def test_russian_text_in_any_encoding_reads_the_same(name: str, encoding: str) -> None:

@@ -53,6 +53,7 @@ def text_files() -> dict[str, bytes]:
     files["ru_short_cp1251.csv"] = RU_SHORT.encode("cp1251")
     files["utf16_bom_utf8_body.csv"] = codecs.BOM_UTF16_LE + RU.encode()
     files["utf16be_bom_utf8_body.csv"] = codecs.BOM_UTF16_BE + RU_SHORT.encode()
+    files["utf16_bom_cp1251_body.csv"] = codecs.BOM_UTF16_LE + RU.encode("cp1251")
     files["utf16le_no_bom.csv"] = RU.encode("utf_16_le")
     files["utf16_bom_cut.csv"] = (codecs.BOM_UTF16_LE + RU.encode("utf_16_le"))[:-1]
     files["binary_junk.csv"] = bytes((i * 37 + 11) % 256 for i in range(4096))

@@ -193,7 +193,7 @@ def _non_ascii_lines(path: Path, skip: int) -> bytes:
     return b"".join(kept)
 
 
-def _guess_single_byte(path: Path, sample: bytes) -> Decoding:
+def _guess_single_byte(path: Path, sample: bytes, skip: int) -> Decoding:
     results = from_bytes(sample, cp_isolation=list(CANDIDATES), threshold=_MAX_CHAOS)
     if not len(results):
         raise InputFileError(
@@ -208,7 +208,7 @@ def _guess_single_byte(path: Path, sample: bytes) -> Decoding:
         scored.append((merit, -order.get(match.encoding, 99), match, text))
     scored.sort(key=lambda entry: entry[:2], reverse=True)
     for merit, _, match, text in scored:
-        if _decodes(path, match.encoding) is not None:
+        if _decodes(path, match.encoding, skip) is not None:
             continue
         confidence = max(0.0, 1.0 - match.chaos)
         warning = None
@@ -244,13 +244,8 @@ def _detect_body(path: Path, sample: bytes, skip: int, note: str | None) -> Deco
             f"{path}: this is not a text file (it has NUL bytes); export the data as CSV, XLSX "
             "or JSON"
         )
-    guessed = _guess_single_byte(path, _non_ascii_lines(path, skip) or sample)
-    if skip:
-        raise InputFileError(
-            f"{path}: a UTF-16 byte-order mark in front of text that is neither UTF-16 nor "
-            "UTF-8; save the file as UTF-8 or pass --encoding"
-        )
-    return guessed
+    guessed = _guess_single_byte(path, _non_ascii_lines(path, skip) or sample, skip)
+    return Decoding(guessed.codec, guessed.confidence, skip, note, guessed.warning)
 
 
 def detect_encoding(path: Path) -> Decoding:
