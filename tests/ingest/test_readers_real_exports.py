@@ -260,6 +260,25 @@ def test_unreadable_text_is_refused_in_one_line(
     assert message in _refused(capsys, store, READERS / name)
 
 
+@pytest.mark.parametrize("codec", ["utf_16_le", "utf_16_be"])
+def test_mostly_cyrillic_utf16_without_bom(tmp_path: Path, codec: str) -> None:
+    """Few ASCII characters (so few NUL bytes): still UTF-16, not UTF-8 garbage."""
+    comment = "Долго-долго ждал ответа оператора и потом сбросили"
+    path = tmp_path / "u16.csv"
+    path.write_bytes(("Комментарий\n" + f"{comment}\n" * 50).encode(codec))
+    table = open_table(path)
+    assert table.detected["encoding"] == codec.replace("_", "-")
+    assert [values for _, values in table.rows()] == [[comment]] * 50
+
+
+def test_a_nul_byte_in_utf8_text_is_not_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(("a,b\n" + "x\x00y,2\n" + "ok,3\n" * 100).encode())
+    table = open_table(path)
+    assert table.detected["encoding"] == "utf-8"
+    assert next(iter(table.rows())) == (2, ["x\x00y", "2"])
+
+
 def test_wrong_encoding_given_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"cannot be read as utf-8 \(byte 0\)"):
         open_table(READERS / "ru_koi8r.csv", encoding="utf-8")

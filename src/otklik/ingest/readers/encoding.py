@@ -3,8 +3,8 @@
 Order of evidence:
 
 1. A BOM. UTF-8's is trusted when the body decodes as UTF-8. A UTF-16 BOM is trusted when the
-   body looks like UTF-16 (text in UTF-16 has NUL bytes: every ASCII character, the line breaks
-   and delimiters included, carries one); a UTF-16 BOM in front of a body without NUL bytes
+   body has NUL bytes (in UTF-16 every ASCII character, the line breaks and delimiters
+   included, carries one; UTF-8 text has none); a UTF-16 BOM in front of a body without them
    (some exporters write one before UTF-8 text) is skipped and the body detected on its own.
 2. UTF-16 without a BOM: NUL bytes at mostly even (big-endian) or mostly odd (little-endian)
    positions.
@@ -133,9 +133,12 @@ def _utf16_order(sample: bytes) -> str | None:
         return None
     even = sample[0 : pairs * 2 : 2].count(0)
     odd = sample[1 : pairs * 2 : 2].count(0)
-    if odd >= pairs * 0.2 and even <= odd * 0.1:
+    # Spaces, digits, delimiters and line breaks carry a NUL in UTF-16; even text that is mostly
+    # Cyrillic has 5% of them. A stray NUL in UTF-8 text is nowhere near that.
+    least = max(2, pairs * 0.05)
+    if odd >= least and even <= odd * 0.1:
         return "utf_16_le"
-    if even >= pairs * 0.2 and odd <= even * 0.1:
+    if even >= least and odd <= even * 0.1:
         return "utf_16_be"
     return None
 
@@ -263,7 +266,7 @@ def detect_encoding(path: Path) -> Decoding:
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf_16_le"), (codecs.BOM_UTF16_BE, "utf_16_be")):
         if sample.startswith(bom):
             body = sample[2:]
-            if _utf16_order(body[:4096]) == codec or not body:
+            if 0 in body[:4096] or not body:  # UTF-16 text has NUL bytes; UTF-8 has none
                 error = _decodes(path, codec, 2)
                 if error is None:
                     return Decoding("utf-16", note=None)
