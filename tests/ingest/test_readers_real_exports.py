@@ -338,6 +338,13 @@ def test_two_unclosed_quotes_in_a_semicolon_file(tmp_path: Path) -> None:
     assert len(table.detected["warnings"]) == 2
 
 
+def test_an_unclosed_quote_in_the_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text('date,score,"comment\n2025-03-01,9,ok\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"line 1: the header row has a quote"):
+        open_table(path)
+
+
 def test_a_wellformed_multiline_comment_is_one_row() -> None:
     table = open_table(READERS / "multiline_ok.csv")
     rows = list(table.rows())

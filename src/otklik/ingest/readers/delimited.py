@@ -171,8 +171,13 @@ def read_delimited(
             yield from _records(text, delimiter, skip + 1, holder)
 
     def split(all_records: Iterator[tuple[int, list[str] | Row]]) -> list[str]:
-        for _, record in all_records:
-            if isinstance(record, list) and not _is_blank(record):
+        for start, record in all_records:
+            if isinstance(record, tuple):
+                raise InputFileError(
+                    f"{path}, line {start}: the header row has a quote that is not closed; "
+                    "fix it and import again"
+                )
+            if not _is_blank(record):
                 return [cell.strip() for cell in record]
         raise InputFileError(f"{path}: no header row")
 
