@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     import_batch_size: int = 5000
     import_max_text_chars: int = 20_000  # longest comment an import stores (see docs/import.md)
+    import_max_mb: int = 2048  # largest file `otklik import` reads (refused before parsing)
 
     # Classification and routing (`otklik classify`, `otklik cases`).
     taxonomy: Path | None = None  # default: the taxonomy shipped in otklik.classify

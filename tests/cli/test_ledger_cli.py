@@ -92,7 +92,7 @@ def test_import_table_report_and_quarantine_list_formats(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["import", str(DATA / "not_text.csv"), "--kind", "survey"], "neither UTF-8"),
+        (["import", str(DATA / "not_text.csv"), "--kind", "survey"], "not a text file"),
         (["import", str(DATA / "missing.csv"), "--kind", "survey"], "no such file"),
         (["import", str(DATA / "csat_en_bom.csv"), "--kind", "nonsense"], "unknown kind"),
         (

@@ -65,7 +65,7 @@ def _print_report(report: ImportReport, engine: Engine) -> None:
         summary.add_row(label, str(value))
     file_facts = [
         f"{key}={detected[key]!r}"
-        for key in ("format", "encoding", "delimiter", "sheet")
+        for key in ("format", "encoding", "encoding_confidence", "delimiter", "sheet")
         if key in detected
     ]
     summary.add_row("detected", ", ".join(file_facts))

@@ -153,7 +153,7 @@ class RowBuilder:
         if values and values[0] == NOT_AN_OBJECT:
             reason = getattr(values[1], "reason", None)
             if reason:
-                return Problem(None, f"not valid JSON ({reason})")
+                return Problem(None, reason)  # the reader's sentence (readers/base.py)
             return Problem(None, "not a JSON object")
         if len(values) > len(self.headers) and any(
             not (value is None or (isinstance(value, str) and not value.strip()))

@@ -1,5 +1,11 @@
 """Readers turn a file into a :class:`Table`: headers, rows with their line numbers, and what
-was detected (format, encoding, delimiter, sheet) so the report can say it.
+was detected (format, encoding and its confidence, delimiter, sheet, ``warnings``) so the
+report can say it.
+
+Whatever goes wrong inside a reader is an :class:`InputFileError` of one line (file, line where
+known, what to do), never a traceback; a row the reader cannot split is a broken row that the
+import quarantines (see ``base.broken``). Files over ``OTKLIK_IMPORT_MAX_MB`` are refused before
+any parsing.
 """
 
 from __future__ import annotations
@@ -7,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from otklik.errors import InputFileError
-from otklik.ingest.readers.base import Table
+from otklik.ingest.readers.base import Table, one_line_errors
 from otklik.ingest.readers.delimited import read_delimited
 from otklik.ingest.readers.jsonfile import read_json, read_jsonl
 from otklik.ingest.readers.xlsx import read_xlsx
@@ -27,14 +33,24 @@ _BY_SUFFIX = {
 }
 
 
+def _max_mb() -> int:
+    from otklik.config import load_settings
+
+    return load_settings().import_max_mb
+
+
 def open_table(
     path: Path,
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    max_mb: int | None = None,
 ) -> Table:
-    """Open ``path`` by its extension; raise :class:`InputFileError` if it cannot be read."""
+    """Open ``path`` by its extension; raise :class:`InputFileError` if it cannot be read.
+
+    ``max_mb`` (default: the ``OTKLIK_IMPORT_MAX_MB`` setting) is the largest file accepted.
+    """
     if not path.exists():
         raise InputFileError(f"{path}: no such file")
     if not path.is_file():
@@ -44,12 +60,19 @@ def open_table(
         raise InputFileError(
             f"{path}: unknown file type {path.suffix!r}; use .csv, .tsv, .xlsx, .json or .jsonl"
         )
+    limit = _max_mb() if max_mb is None else max_mb
+    size = path.stat().st_size
+    if size > limit * 1024 * 1024:
+        raise InputFileError(
+            f"{path}: the file is {size / 1024 / 1024:,.0f} MB, over the {limit:,} MB limit; "
+            "split it, or raise OTKLIK_IMPORT_MAX_MB"
+        )
     if kind == "xlsx":
-        return read_xlsx(path, sheet=sheet)
+        return one_line_errors(path, read_xlsx, path, sheet=sheet)
     if kind == "json":
-        return read_json(path, encoding=encoding)
+        return one_line_errors(path, read_json, path, encoding=encoding)
     if kind == "jsonl":
-        return read_jsonl(path, encoding=encoding)
+        return one_line_errors(path, read_jsonl, path, encoding=encoding)
     if path.suffix.lower() in (".tsv", ".tab") and delimiter is None:
         delimiter = "\t"
-    return read_delimited(path, encoding=encoding, delimiter=delimiter)
+    return one_line_errors(path, read_delimited, path, encoding=encoding, delimiter=delimiter)

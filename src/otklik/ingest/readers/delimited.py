@@ -1,54 +1,52 @@
-"""CSV/TSV: encoding and delimiter sniffing, quoted fields with newlines, line numbers."""
+"""CSV/TSV: encoding and delimiter sniffing, quoted fields with newlines, line numbers.
+
+What this reader does with awkward files:
+
+- **Excel's ``sep=;`` first line** names the delimiter; it is honoured (unless ``--delimiter``
+  says otherwise) and skipped, so the header is the next line. Line numbers stay the file's.
+- **A quote that is not closed properly** makes the csv module swallow the following lines
+  into one field (``2025-03-01,9,"x`` followed by two good rows reads as one row). Each record
+  that spans several lines, or has an odd number of quote characters, is parsed again with
+  strict quoting; if that fails, the record's first line is returned as a broken row (the import
+  quarantines it with the reason) and the lines after it are read again as rows of their own,
+  so no row is lost silently. ``detected["warnings"]`` says which line it was. A quoted field
+  that is well-formed but runs over more than ``LONG_FIELD_LINES`` lines is read as it is, with
+  a warning.
+- **A field over the csv module's size limit** (``FIELD_LIMIT`` characters) is a broken row
+  for that line, not a crash.
+- **Repeated or blank headers** become ``comment (2)``, ``column_4``: no value is dropped.
+- **A row longer than the header** is kept as it is: in a CSV that is a quoting or delimiter
+  problem, and the import quarantines it.
+"""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-from collections import Counter
-from collections.abc import Iterator
+import re
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from otklik.errors import InputFileError
-from otklik.ingest.readers.base import Row, Table
+from otklik.ingest.readers.base import Row, Table, broken, guarded_rows, unique_headers
+from otklik.ingest.readers.encoding import (
+    Decoding,
+    detect_encoding,
+    given_encoding,
+    open_text,
+)
 
-__all__ = ["detect_delimiter", "detect_encoding", "read_delimited"]
+__all__ = ["FIELD_LIMIT", "LONG_FIELD_LINES", "detect_delimiter", "read_delimited"]
 
 DELIMITERS = (",", ";", "\t", "|")
-_SAMPLE_BYTES = 256 * 1024
-_CHUNK = 1 << 20
+_SAMPLE_CHARS = 256 * 1024
+FIELD_LIMIT = 64 * 1024 * 1024  # characters in one field
+LONG_FIELD_LINES = 50
+_UNCLOSED = "a quote in this line is not closed properly; fix the quoting and import again"
+_SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 
-csv.field_size_limit(64 * 1024 * 1024)
-
-
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1251 if the bytes decode."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        fallback = codecs.getincrementaldecoder("cp1251")()
-        try:
-            while chunk := handle.read(_CHUNK):
-                fallback.decode(chunk)
-            return "cp1251"
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"{path}: the text is neither UTF-8 nor Windows-1251 ({exc.reason}); "
-                "pass --encoding"
-            ) from exc
+csv.field_size_limit(FIELD_LIMIT)
 
 
 def detect_delimiter(sample: str) -> str:
@@ -72,68 +70,138 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
-def _check_encoding(path: Path, encoding: str) -> str:
+def _strict_error(raw: list[str], delimiter: str) -> str | None:
+    """Why ``raw`` (one record's lines) is not well-formed CSV, or None if it is."""
     try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise InputFileError(f"unknown encoding {encoding!r}; try utf-8 or cp1251") from exc
-    try:
-        with path.open(encoding=encoding, newline="") as handle:
-            while handle.read(_CHUNK):
-                pass
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path}: cannot be read as {encoding} (byte {exc.start}); "
-            "pass another --encoding or leave it out to detect"
-        ) from exc
-    return encoding
+        for _ in csv.reader(raw, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return str(exc)
+    return None
+
+
+def _records(
+    lines: Iterable[str], delimiter: str, first_line: int, table: list[Table]
+) -> Iterator[tuple[int, list[str] | Row]]:
+    """(start line, record) for each record, or (start line, broken Row) where the quoting
+    breaks; see the module docstring. ``table`` holds the Table once built, for warnings."""
+    source = iter(lines)
+    taken: list[str] = []  # the physical lines of the record being read
+    again: deque[str] = deque()  # lines to read again, before the rest of the source
+
+    def feed() -> Iterator[str]:
+        while again:
+            text = again.popleft()
+            taken.append(text)
+            yield text
+        for text in source:
+            taken.append(text)
+            yield text
+
+    line = first_line - 1  # the last line consumed
+    while True:
+        reader = csv.reader(feed(), delimiter=delimiter)
+        try:
+            for record in reader:
+                start = line + 1
+                if len(taken) == 1 and not taken[0].count('"') % 2:
+                    taken.clear()
+                    line = start
+                    yield start, record
+                    continue
+                raw = taken[:]
+                taken.clear()
+                line += len(raw)
+                problem = _strict_error(raw, delimiter)
+                if problem is not None and (len(raw) > 1 or "end of data" in problem):
+                    if table:
+                        table[0].warn(
+                            f"line {start}: a quote is not closed properly ({problem}); the "
+                            f"line is quarantined and the {len(raw) - 1} line(s) after it are "
+                            "read as rows"
+                        )
+                    yield start, broken(start, raw[0].rstrip("\r\n"), _UNCLOSED)
+                    again.extendleft(reversed(raw[1:]))
+                    line = start
+                    break  # read the lines after it again, with a fresh reader
+                if len(raw) > LONG_FIELD_LINES and table:
+                    table[0].warn(
+                        f"line {start}: a quoted field runs over {len(raw)} lines; check the "
+                        "quoting"
+                    )
+                yield start, record
+            else:
+                return
+        except csv.Error as exc:
+            raw = taken[:]
+            taken.clear()
+            start, line = line + 1, line + len(raw)
+            reason = f"{exc} ({FIELD_LIMIT:,} characters); shorten the field"
+            yield start, broken(start, raw[0][:1000] if raw else "", reason)
+
+
+def _is_blank(record: list[str] | Row) -> bool:
+    return isinstance(record, list) and not "".join(record).strip()
 
 
 def read_delimited(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None
 ) -> Table:
-    encoding = _check_encoding(path, encoding) if encoding else detect_encoding(path)
-    with path.open(encoding=encoding, newline="") as handle:
-        sample = handle.read(_SAMPLE_BYTES)
+    decoding: Decoding = given_encoding(path, encoding) if encoding else detect_encoding(path)
+    with open_text(path, decoding) as handle:
+        sample = handle.read(_SAMPLE_CHARS)
     if not sample.strip():
         raise InputFileError(f"{path}: the file is empty")
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
     if delimiter is not None and len(delimiter) != 1:
         raise InputFileError(f"--delimiter must be one character, got {delimiter!r}")
-    sniffed = delimiter is None
-    delimiter = delimiter or detect_delimiter(sample)
+    first = sample.split("\n", 1)[0].rstrip("\r")
+    hint = _SEP_HINT.match(first)
+    skip = 1 if hint else 0
+    sniffed = delimiter is None and hint is None
+    if delimiter is None:
+        delimiter = hint.group(1) if hint else detect_delimiter(sample.split("\n", skip)[-1])
+    holder: list[Table] = []
 
-    def read_header(reader: Iterator[list[str]]) -> list[str]:
-        for record in reader:
-            if any(cell.strip() for cell in record):
+    def records() -> Iterator[tuple[int, list[str] | Row]]:
+        with open_text(path, decoding) as text:
+            for _ in range(skip):
+                text.readline()
+            yield from _records(text, delimiter, skip + 1, holder)
+
+    def split(all_records: Iterator[tuple[int, list[str] | Row]]) -> list[str]:
+        for start, record in all_records:
+            if isinstance(record, tuple):
+                raise InputFileError(
+                    f"{path}, line {start}: the header row has a quote that is not closed; "
+                    "fix it and import again"
+                )
+            if not _is_blank(record):
                 return [cell.strip() for cell in record]
         raise InputFileError(f"{path}: no header row")
 
     def rows() -> Iterator[Row]:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            read_header(reader)
-            previous_end = reader.line_num
-            try:
-                for record in reader:
-                    start = previous_end + 1
-                    previous_end = reader.line_num
-                    if not record or not "".join(record).strip():
-                        continue
-                    yield start, list(record)
-            except csv.Error as exc:
-                raise InputFileError(
-                    f"{path}, line {previous_end + 1}: broken CSV ({exc}); "
-                    "fix the quoting there and import again"
-                ) from exc
+        all_records = records()
+        split(all_records)
+        for start, record in all_records:
+            if isinstance(record, tuple):
+                yield record  # a broken row
+            elif "".join(record).strip():
+                yield start, record
 
-    with path.open(encoding=encoding, newline="") as handle:
-        headers = read_header(csv.reader(handle, delimiter=delimiter))
-    detected = {
+    headers, renamed = unique_headers(split(records()))
+    detected: dict[str, object] = {
         "format": "tsv" if delimiter == "\t" else "csv",
-        "encoding": encoding,
+        **decoding.describe(),
         "delimiter": delimiter,
         "delimiter_detected": sniffed,
     }
-    return Table(path, headers, detected, rows)
+    if hint:
+        detected["delimiter_hint"] = first.strip(" ")
+    table = Table(path, headers, detected, guarded_rows(path, rows))
+    holder.append(table)
+    for message in [decoding.warning, *renamed]:
+        if message:
+            table.warn(message)
+    return table

@@ -1,0 +1,293 @@
+"""Which text encoding a file is in, and how sure we are.
+
+Order of evidence:
+
+1. A BOM. UTF-8's is trusted when the body decodes as UTF-8. A UTF-16 BOM is trusted when the
+   body has NUL bytes (in UTF-16 every ASCII character, the line breaks and delimiters
+   included, carries one; UTF-8 text has none); a UTF-16 BOM in front of a body without them
+   (some exporters write one before UTF-8 text) is skipped and the body detected on its own.
+2. UTF-16 without a BOM: NUL bytes at mostly even (big-endian) or mostly odd (little-endian)
+   positions.
+3. Strict UTF-8 over the whole file (the fast path: most exports are UTF-8).
+4. A file that is not UTF-8 and has NUL bytes is not text: refused.
+5. Otherwise charset-normalizer proposes single-byte encodings used for Russian and Western
+   European text (``CANDIDATES``), judged on the lines that have non-ASCII bytes; each is
+   ranked by how much its letters look like real words (:func:`plausibility`: Russian letter
+   frequencies, no case flips, signs or mixed scripts inside a word) less charset-normalizer's
+   "chaos". This separates KOI8-R from Windows-1251, which charset-normalizer alone confuses on
+   short files. The winner must then decode the whole file.
+
+A file with NUL bytes that is neither UTF-16 nor UTF-8, or that no candidate reads cleanly, is
+refused with
+:class:`InputFileError`: importing it would store mojibake. ``confidence`` is 1.0 for a BOM or
+valid UTF-8, else ``1 - chaos`` of charset-normalizer for the chosen encoding, lowered when a
+runner-up reads the text almost as well (then ``warning`` says so).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from charset_normalizer import from_bytes
+
+from otklik.errors import InputFileError
+
+__all__ = [
+    "CANDIDATES",
+    "Decoding",
+    "detect_encoding",
+    "given_encoding",
+    "open_text",
+    "plausibility",
+]
+
+_SAMPLE_BYTES = 256 * 1024
+_CHUNK = 1 << 20
+# Single-byte encodings our users' exports come in; the first wins a tie.
+CANDIDATES = (
+    "cp1251",
+    "koi8_r",
+    "cp866",
+    "mac_cyrillic",
+    "iso8859_5",
+    "koi8_u",
+    "cp1252",
+    "cp1250",
+    "iso8859_15",
+)
+_MAX_CHAOS = 0.2  # charset-normalizer's own default threshold
+# Relative frequencies of Russian letters (per mille), a standard corpus count.
+_RUSSIAN = dict(
+    zip(
+        "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё",
+        (110, 85, 80, 74, 67, 63, 55, 47, 45, 44, 35, 32, 30, 28, 26, 20, 19, 17, 17, 17, 16,
+         14, 12, 10, 9, 7, 6, 5, 4, 3, 3, 0.4, 2),
+        strict=True,
+    )
+)  # fmt: skip
+_RARE = math.log(0.2 / 1000)
+_CHAOS_WEIGHT = 5.0  # plausibility per letter lost per unit of charset-normalizer's chaos
+_CLEAR_MARGIN = 0.3  # a rival closer than this lowers the confidence and is named
+_LATIN = math.log(30 / 1000)
+_WORDS = re.compile(r"[ \t\r\n]+")  # ASCII whitespace: a no-break space in mojibake is a sign
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How to read a file as text: ``codec`` after skipping ``skip`` bytes (a stray BOM)."""
+
+    codec: str
+    confidence: float = 1.0
+    skip: int = 0
+    note: str | None = None  # e.g. "a UTF-16 BOM before UTF-8 text"
+    warning: str | None = None  # e.g. "could also be koi8_r"
+
+    @property
+    def name(self) -> str:
+        """The codec's usual name (``koi8-r``, ``cp1251``, ``utf-8-sig``)."""
+        return codecs.lookup(self.codec).name
+
+    def describe(self) -> dict[str, object]:
+        shown: dict[str, object] = {
+            "encoding": self.name,
+            "encoding_confidence": round(self.confidence, 2),
+        }
+        if self.note:
+            shown["encoding_note"] = self.note
+        return shown
+
+
+def open_text(path: Path, decoding: Decoding) -> IO[str]:
+    """``path`` opened for reading as text, universal newlines off (the csv module wants that)."""
+    raw = path.open("rb")
+    raw.seek(decoding.skip)
+    return io.TextIOWrapper(raw, encoding=decoding.codec, errors="strict", newline="")
+
+
+def _decodes(path: Path, codec: str, skip: int = 0) -> int | None:
+    """None if the whole file (after ``skip`` bytes) decodes, else the first bad byte's offset."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = skip
+    with path.open("rb") as handle:
+        handle.seek(skip)
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return offset + max(exc.start, 0)
+    return None
+
+
+def _utf16_order(sample: bytes) -> str | None:
+    """``utf_16_le``/``utf_16_be`` when NUL bytes sit mostly on one side of each pair."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sample[0 : pairs * 2 : 2].count(0)
+    odd = sample[1 : pairs * 2 : 2].count(0)
+    # Spaces, digits, delimiters and line breaks carry a NUL in UTF-16; even text that is mostly
+    # Cyrillic has 5% of them. A stray NUL in UTF-8 text is nowhere near that.
+    least = max(2, pairs * 0.05)
+    if odd >= least and even <= odd * 0.1:
+        return "utf_16_le"
+    if even >= least and odd <= even * 0.1:
+        return "utf_16_be"
+    return None
+
+
+def plausibility(text: str) -> float:
+    """Mean log-likelihood per letter of ``text`` as words; higher reads more like language.
+
+    Cyrillic letters score by Russian frequencies, Latin letters a flat rate; a lower-case
+    letter followed by a capital inside a word, a word mixing scripts, or a non-ASCII sign
+    inside a word costs as much as a very rare letter (mojibake of one Cyrillic code page in
+    another does these).
+    """
+    total, letters = 0.0, 0
+    for word in _WORDS.split(text):
+        cyrillic = latin = 0
+        previous_lower = False
+        for char in word:
+            if not char.isalpha():
+                previous_lower = False
+                if not char.isascii() and not char.isdigit() and len(word) > 1:
+                    letters += 1
+                    total += _RARE  # a sign glued to a word: Ђ‚„ in "—пасибо", ─┴ for "да"
+                continue
+            letters += 1
+            lower = char.lower()
+            if "а" <= lower <= "я" or lower == "ё":
+                cyrillic += 1
+                total += math.log(_RUSSIAN.get(lower, 1) / 1000)
+            elif lower.isascii():
+                latin += 1
+                total += _LATIN
+            else:
+                total += _RARE  # a letter of neither alphabet: ú, ќ, ў …
+            if previous_lower and char.isupper():
+                total += _RARE
+            previous_lower = char.islower()
+        if cyrillic and latin:
+            total += _RARE * min(cyrillic, latin)
+    return total / letters if letters else 0.0
+
+
+def _non_ascii_lines(path: Path, skip: int) -> bytes:
+    """Up to a sample's worth of the lines that have non-ASCII bytes, from anywhere in the file:
+    a long ASCII head must not leave the code-page guess without evidence."""
+    kept: list[bytes] = []
+    size = 0
+    with path.open("rb") as handle:
+        handle.seek(skip)
+        for line in handle:
+            if not line.isascii():
+                kept.append(line)
+                size += len(line)
+                if size >= _SAMPLE_BYTES:
+                    break
+    return b"".join(kept)
+
+
+def _guess_single_byte(path: Path, sample: bytes, skip: int) -> Decoding:
+    results = from_bytes(sample, cp_isolation=list(CANDIDATES), threshold=_MAX_CHAOS)
+    if not len(results):
+        raise InputFileError(
+            f"{path}: cannot tell the text encoding (not UTF-8, and no code page reads it "
+            "cleanly); save it as UTF-8 or pass --encoding"
+        )
+    order = {name: position for position, name in enumerate(CANDIDATES)}
+    scored = []
+    for match in results:
+        text = sample.decode(match.encoding, errors="replace")
+        merit = plausibility(text) - _CHAOS_WEIGHT * match.chaos
+        scored.append((merit, -order.get(match.encoding, 99), match, text))
+    scored.sort(key=lambda entry: entry[:2], reverse=True)
+    for merit, _, match, text in scored:
+        if _decodes(path, match.encoding, skip) is not None:
+            continue
+        confidence = max(0.0, 1.0 - match.chaos)
+        warning = None
+        rivals = [other for other in scored if other[2] is not match and other[3] != text]
+        if rivals and merit - rivals[0][0] < _CLEAR_MARGIN:
+            confidence = min(confidence, 0.5 + max(0.0, merit - rivals[0][0]))
+            rival = codecs.lookup(rivals[0][2].encoding).name
+            warning = (
+                f"the text encoding could also be {rival}; if the text looks wrong, import "
+                "again with --encoding"
+            )
+        return Decoding(match.encoding, confidence=confidence, warning=warning)
+    raise InputFileError(
+        f"{path}: cannot tell the text encoding (no code page reads the whole file); "
+        "save it as UTF-8 or pass --encoding"
+    )
+
+
+def _detect_body(path: Path, sample: bytes, skip: int, note: str | None) -> Decoding:
+    order = _utf16_order(sample[:4096])
+    if order is not None:
+        error = _decodes(path, order, skip)
+        if error is not None:
+            raise InputFileError(
+                f"{path}: looks like UTF-16 but is cut or corrupt at byte {error} "
+                "(open it in a spreadsheet and save it as CSV UTF-8)"
+            )
+        return Decoding(order, skip=skip, note=note)
+    if _decodes(path, "utf-8", skip) is None:
+        return Decoding("utf-8", skip=skip, note=note)
+    if 0 in sample:
+        raise InputFileError(
+            f"{path}: this is not a text file (it has NUL bytes); export the data as CSV, XLSX "
+            "or JSON"
+        )
+    guessed = _guess_single_byte(path, _non_ascii_lines(path, skip) or sample, skip)
+    return Decoding(guessed.codec, guessed.confidence, skip, note, guessed.warning)
+
+
+def detect_encoding(path: Path) -> Decoding:
+    """The :class:`Decoding` for ``path``; :class:`InputFileError` if no encoding reads it."""
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        error = _decodes(path, "utf-8-sig")
+        if error is None:
+            return Decoding("utf-8-sig")
+        raise InputFileError(
+            f"{path}: starts with a UTF-8 byte-order mark but byte {error} is not UTF-8; "
+            "save the file as UTF-8 again or pass --encoding"
+        )
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf_16_le"), (codecs.BOM_UTF16_BE, "utf_16_be")):
+        if sample.startswith(bom):
+            body = sample[2:]
+            if 0 in body[:4096] or not body:  # UTF-16 text has NUL bytes; UTF-8 has none
+                error = _decodes(path, codec, 2)
+                if error is None:
+                    return Decoding("utf-16", note=None)
+                raise InputFileError(
+                    f"{path}: starts with a UTF-16 byte-order mark but is cut or corrupt at "
+                    f"byte {error}; save the file again or pass --encoding"
+                )
+            return _detect_body(path, body, 2, "a UTF-16 byte-order mark before non-UTF-16 text")
+    return _detect_body(path, sample, 0, None)
+
+
+def given_encoding(path: Path, name: str) -> Decoding:
+    """The encoding the user named (``--encoding``), checked against the whole file."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError as exc:
+        raise InputFileError(f"unknown encoding {name!r}; try utf-8 or cp1251") from exc
+    error = _decodes(path, codec)
+    if error is not None:
+        raise InputFileError(
+            f"{path}: cannot be read as {name} (byte {error}); "
+            "pass another --encoding or leave it out to detect"
+        )
+    return Decoding(codec)
