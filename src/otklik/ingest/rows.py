@@ -149,11 +149,21 @@ class RowBuilder:
             "raw": raw,
         }
 
+    def _field_of(self, header: str | None) -> str | None:
+        """The ledger field a column feeds: its mapped field, else ``attributes``."""
+        if header is None:
+            return None
+        for name, index in self.columns.fields.items():
+            if index < len(self.headers) and self.headers[index] == header:
+                return name
+        return "attributes" if header in self.headers else None
+
     def _shape_problem(self, values: list[Any]) -> Problem | None:
         if values and values[0] == NOT_AN_OBJECT:
             reason = getattr(values[1], "reason", None)
             if reason:
-                return Problem(None, reason)  # the reader's sentence (readers/base.py)
+                # the reader's sentence (readers/base.py), on the field its column feeds
+                return Problem(self._field_of(getattr(values[1], "header", None)), reason)
             return Problem(None, "not a JSON object")
         if len(values) > len(self.headers) and any(
             not (value is None or (isinstance(value, str) and not value.strip()))

@@ -34,16 +34,19 @@ class BrokenRow(str):
     """The raw text of a row a reader could not split into fields; ``reason`` says why."""
 
     reason: str
+    header: str | None  # the column (or JSON key) at fault, where one is
 
-    def __new__(cls, text: str, reason: str) -> BrokenRow:
+    def __new__(cls, text: str, reason: str, header: str | None = None) -> BrokenRow:
         obj = super().__new__(cls, text)
         obj.reason = reason
+        obj.header = header
         return obj
 
 
-def broken(line: int, text: str, reason: str) -> Row:
-    """The row the pipeline quarantines at ``line`` with ``reason``, keeping ``text`` as raw."""
-    return line, [BROKEN_ROW, BrokenRow(text, reason)]
+def broken(line: int, text: str, reason: str, header: str | None = None) -> Row:
+    """The row the pipeline quarantines at ``line`` with ``reason``, keeping ``text`` as raw;
+    ``header`` names the column at fault where the reader knows it."""
+    return line, [BROKEN_ROW, BrokenRow(text, reason, header)]
 
 
 @dataclass

@@ -111,10 +111,11 @@ def _aligned(headers: list[str], line: int, record: Any) -> Row:
         # The pipeline quarantines it; the value is kept for the quarantine's raw row.
         return line, [BROKEN_ROW, record]
     # the record's own depth counts from its fields: {"a": {...}} is one level
-    problem = _problem(record, depth=-1)
-    if problem:
-        text = json.dumps(record, default=repr, ensure_ascii=False)[:1000]
-        return broken(line, text, problem)
+    for key, value in record.items():
+        problem = _problem(value)
+        if problem:
+            text = json.dumps(record, default=repr, ensure_ascii=False)[:1000]
+            return broken(line, text, f"{key}: {problem}", str(key))
     return line, [record.get(name) for name in headers]
 
 
