@@ -27,7 +27,7 @@ from otklik.demo import generate, load_demo
 from otklik.errors import ConfigError
 from otklik.ledger import make_engine
 from otklik.web import create_app
-from otklik.web.users import add_user
+from otklik.auth import add_user
 
 PASSWORD = "benchmark password"
 

@@ -59,7 +59,7 @@ def user_add(
     db: DbOption = None,
 ) -> None:
     """Add a user who signs in with an e-mail and a password (argon2-hashed)."""
-    from otklik.web.users import add_user
+    from otklik.auth import add_user
 
     if not password_stdin:
         raise ConfigError("give the password on standard input with --password-stdin")
@@ -76,7 +76,7 @@ def user_list(
     db: DbOption = None,
 ) -> None:
     """The users, their roles and teams."""
-    from otklik.web.users import list_users
+    from otklik.auth import list_users
 
     with open_store(db) as engine:
         users = list_users(engine)
@@ -96,7 +96,7 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Create an API token; it is printed once, as the last line (only its hash is kept)."""
-    from otklik.web.users import create_token
+    from otklik.auth import create_token
 
     with open_store(db) as engine:
         token = create_token(engine, email=email, name=name)

@@ -17,7 +17,7 @@ from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.rendering import render
 from otklik.web.state import WebState
-from otklik.web.users import Role, add_user, list_users, update_user
+from otklik.auth import Role, add_user, list_users, update_user
 
 __all__ = ["router"]
 
