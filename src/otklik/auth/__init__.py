@@ -13,6 +13,7 @@ from otklik.auth.throttle import LoginThrottle, LoginThrottled
 from otklik.auth.tokens import TOKEN_PREFIX, create_token, principal_for_token
 from otklik.auth.users import (
     MIN_PASSWORD_LENGTH,
+    WrongPassword,
     add_user,
     authenticate,
     change_password,
@@ -20,18 +21,17 @@ from otklik.auth.users import (
     hash_password,
     list_users,
     update_user,
-    WrongPassword,
     verify_password,
 )
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "TOKEN_PREFIX",
-    "WrongPassword",
     "LoginThrottle",
     "LoginThrottled",
     "Principal",
     "Role",
+    "WrongPassword",
     "add_user",
     "authenticate",
     "change_password",

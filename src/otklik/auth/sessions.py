@@ -45,7 +45,9 @@ def open_session(
     return token
 
 
-def session_principal(engine: Engine, token: str, *, now: datetime | None = None) -> Principal | None:
+def session_principal(
+    engine: Engine, token: str, *, now: datetime | None = None
+) -> Principal | None:
     """The active user of a live session, or None (unknown, ended or expired token)."""
     query = (
         select(User)

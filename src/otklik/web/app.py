@@ -20,11 +20,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from otklik import __version__
+from otklik.auth import LoginThrottle
 from otklik.config import PLACEHOLDER_SECRETS, Settings, load_settings
 from otklik.errors import StoreError
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 from otklik.web.api import api_router
-from otklik.auth import LoginThrottle
 from otklik.web.auth import SessionCodec
 from otklik.web.errors import install_error_handlers
 from otklik.web.i18n import LOCALES, negotiate

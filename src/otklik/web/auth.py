@@ -3,9 +3,11 @@
 The session cookie holds the server-side session's token (:mod:`otklik.auth.sessions`; None
 before sign-in) and the CSRF token, signed with the secret key (itsdangerous) and timestamped,
 so it expires after ``session_max_age_s``; it is HttpOnly, SameSite=Lax and Secure. Signing out
-or changing the password ends the session on the server, so a copied cookie stops working. Every form carries the CSRF token and every state-changing request
-made with the cookie must present it (a form field or the ``X-CSRF-Token`` header); requests
-with a bearer token are not exposed to CSRF and need none.
+or changing the password ends the session on the server, so a copied cookie stops working.
+
+Every form carries the CSRF token and every state-changing request made with the cookie must
+present it (a form field or the ``X-CSRF-Token`` header); requests with a bearer token are not
+exposed to CSRF and need none.
 """
 
 from __future__ import annotations

@@ -11,11 +11,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from otklik.auth import Principal, Role, principal_for_token, session_principal
 from otklik.web.auth import CSRF_HEADER, Session, bearer_token
 from otklik.web.errors import ApiError, LoginRequired
 from otklik.web.i18n import Translator, translator
 from otklik.web.state import WebState
-from otklik.auth import Principal, Role, principal_for_token, session_principal
 
 __all__ = [
     "AdminUser",

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
-from otklik.config import Settings
 from otklik.auth import LoginThrottle
+from otklik.config import Settings
 from otklik.web.auth import SessionCodec
 from otklik.web.metrics_worker import MetricsWorker
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from otklik.auth import Role, add_user, list_users, update_user
 from otklik.classify.yamlconf import ConfigIssue
 from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis, save_kpis
 from otklik.web import domain
@@ -17,7 +18,6 @@ from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.rendering import render
 from otklik.web.state import WebState
-from otklik.auth import Role, add_user, list_users, update_user
 
 __all__ = ["router"]
 
