@@ -1,4 +1,5 @@
-"""Settings: the taxonomy (topics and their owner teams), teams with their SLAs, users
+"""Settings: the taxonomy in force (``OTKLIK_TAXONOMY``, else the shipped one: topics and their
+owner teams, or the file's problems), teams with their SLAs, users
 (admins add users and change roles; analysts read), and the KPI file (admins edit it at
 ``/settings/kpis``: checked like ``otklik kpi validate``, written only when it has no problem)."""
 
@@ -9,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from otklik import routing
 from otklik.auth import Role, add_user, list_users, update_user
-from otklik.classify.yamlconf import ConfigIssue
+from otklik.classify import DEFAULT_TAXONOMY, ConfigIssue, read_taxonomy
+from otklik.errors import ConfigError
 from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis, save_kpis
-from otklik.web import domain
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
@@ -38,12 +40,30 @@ def settings_page(
             _USER_COLUMNS,
             ([row.get(name) for name in _USER_COLUMNS] for row in users),
         )
+    path = state.settings.taxonomy or DEFAULT_TAXONOMY
+    try:
+        taxonomy, issues = read_taxonomy(path)
+    except ConfigError as exc:  # unreadable, or not YAML at all
+        taxonomy, problems = None, [str(exc)]
+    else:
+        problems = [str(issue) for issue in issues]
+    topics = [
+        {
+            "id": node.id,
+            "title": node.title(request.state.locale),
+            "owner": node.owner,
+            "depth": node.id.count("."),
+        }
+        for node in (taxonomy.flat_topics() if taxonomy is not None else [])
+    ]
     return render(
         request,
         "settings.html",
         {
-            "topics": domain.taxonomy_topics(request.state.locale),
-            "teams": domain.list_teams(state.engine),
+            "taxonomy_file": path,
+            "taxonomy_issues": problems,
+            "topics": topics,
+            "teams": routing.list_teams(state.engine),
             "users": users,
             "roles": [role.value for role in Role],
         },
