@@ -6,6 +6,7 @@ of one test never reach another.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from otklik.auth import (
     session_principal,
     update_user,
 )
+from otklik.cli import main
 from otklik.ledger import LoginFailure, UserSession, make_engine, upgrade
 from otklik.web import create_app
 from tests.web.conftest import csrf_of, settings_for
@@ -215,3 +217,31 @@ def test_delays_grow_and_are_forgotten(env: Env) -> None:
     assert kept == 0  # stale counters are deleted, not kept forever
     throttle.succeeded("later@example.org", "192.0.2.201")
     throttle.check("later@example.org", "192.0.2.201", now=t0 + timedelta(seconds=200))
+
+
+def test_the_cli_password_reset_ends_every_session(
+    env: Env, web_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.user("cli-reset@example.org")
+    browser = _signed_in(env, "cli-reset@example.org", "192.0.2.30")
+    monkeypatch.setattr("sys.stdin", io.StringIO("set by the cli\n"))
+    command = ["user", "password", "--email", "CLI-Reset@example.org", "--password-stdin"]
+    assert main([*command, "--db", web_url]) == 0
+    assert "1 session(s) ended" in capsys.readouterr().out
+    assert browser.get("/api/v1/me").status_code == 401
+    assert _try(env.client("192.0.2.31"), "cli-reset@example.org", "set by the cli") == 303
+    monkeypatch.setattr("sys.stdin", io.StringIO("another password\n"))
+    assert (
+        main(
+            [
+                "user",
+                "password",
+                "--email",
+                "nobody@example.org",
+                "--password-stdin",
+                "--db",
+                web_url,
+            ]
+        )
+        == 2
+    )

@@ -20,6 +20,7 @@ from otklik.auth.users import (
     get_principal,
     hash_password,
     list_users,
+    set_password,
     update_user,
     verify_password,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "principal_for_token",
     "revoke_sessions",
     "session_principal",
+    "set_password",
     "update_user",
     "verify_password",
 ]

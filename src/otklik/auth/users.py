@@ -30,6 +30,7 @@ __all__ = [
     "hash_password",
     "list_users",
     "normal_email",
+    "set_password",
     "update_user",
     "verify_password",
 ]
@@ -168,6 +169,21 @@ def change_password(
     with engine.begin() as conn:
         conn.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
     return revoke_sessions(engine, user_id, keep=keep_session)
+
+
+def set_password(engine: Engine, *, email: str, password: str) -> int:
+    """An admin's reset of the password of the user with ``email``; every session of theirs
+    ends. Returns how many ended; an unknown e-mail raises ConfigError."""
+    with engine.connect() as conn:
+        user_id = conn.execute(
+            select(User.id).where(User.email == normal_email(email))
+        ).scalar_one_or_none()
+    if user_id is None:
+        raise ConfigError(f"no user {email!r}; `otklik user list` shows them")
+    new_hash = hash_password(password)
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
+    return revoke_sessions(engine, user_id)
 
 
 def list_users(engine: Engine) -> list[dict[str, Any]]:

@@ -70,6 +70,25 @@ def user_add(
     console.print(f"user {user.email} added (role {user.role.value}{zone})", markup=False)
 
 
+@user_app.command("password")
+def user_password(
+    email: Annotated[str, typer.Option("--email", help="The user whose password is set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a user's password (an admin's reset); every browser session of theirs ends."""
+    from otklik.auth import set_password
+
+    if not password_stdin:
+        raise ConfigError("give the new password on standard input with --password-stdin")
+    password = _password_from_stdin()
+    with open_store(db) as engine:
+        ended = set_password(engine, email=email, password=password)
+    console.print(f"password of {email} set; {ended} session(s) ended", markup=False)
+
+
 @user_app.command("list")
 def user_list(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
