@@ -192,8 +192,18 @@ topics:
 """
 
 
-def _settings_page(web: WebEnv, taxonomy: Path) -> str:
-    app = create_app(settings_for(web.url, taxonomy=taxonomy))
+CUSTOM_TEAMS = """\
+version: 1
+default_team: payments
+teams:
+  payments: {sla_hours: 48}
+  cards: {sla_hours: 24}
+  warehouse_ops: {label: {en: Warehouse operations}, sla_hours: 12, escalate_to: payments}
+"""
+
+
+def _settings_page(web: WebEnv, taxonomy: Path, teams: Path | None = None) -> str:
+    app = create_app(settings_for(web.url, taxonomy=taxonomy, teams=teams))
     with TestClient(app, base_url="https://testserver") as client:
         token = csrf_of(client.get("/login").text)
         signed = client.post(
@@ -209,7 +219,11 @@ def _settings_page(web: WebEnv, taxonomy: Path) -> str:
 def test_settings_lists_the_taxonomy_in_force(web: WebEnv, tmp_path: Path) -> None:
     path = tmp_path / "taxonomy.yaml"
     path.write_text(CUSTOM_TAXONOMY, encoding="utf-8")
-    page = _settings_page(web, path)
+    teams = tmp_path / "teams.yaml"
+    teams.write_text(CUSTOM_TEAMS, encoding="utf-8")
+    page = _settings_page(web, path, teams)
+    assert "warehouse_ops" in page and "Warehouse operations" in page and str(teams) in page
+    assert "contact_center" not in page  # a team of the shipped file only
     for shown in ("warehouse.damage", "Damaged parcel", "courier_rudeness", "Rude courier"):
         assert shown in page
     assert str(path) in page
@@ -220,3 +234,9 @@ def test_settings_lists_the_taxonomy_in_force(web: WebEnv, tmp_path: Path) -> No
     page = _settings_page(web, broken)
     assert f"{broken}:3" in page and "praise" in page  # file:line of the problem
     assert "warehouse.damage" not in page
+    assert "contact_center" in page  # OTKLIK_TEAMS unset: the shipped teams
+    teams.write_text(
+        CUSTOM_TEAMS.replace("escalate_to: payments", "escalate_to: nowhere"), encoding="utf-8"
+    )
+    page = _settings_page(web, path, teams)
+    assert f"{teams}:6" in page and "nowhere" in page
