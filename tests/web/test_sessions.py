@@ -245,3 +245,21 @@ def test_the_cli_password_reset_ends_every_session(
         )
         == 2
     )
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(env: Env) -> None:
+    env.user("twice@example.org")
+    browser = _signed_in(env, "twice@example.org", "192.0.2.40")
+    first = _cookie_of(browser)
+    token = csrf_of(browser.get("/account/password").text)  # /login would redirect home
+    again = browser.post(
+        "/login",
+        data={"email": "twice@example.org", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert _cookie_of(browser) != first
+    assert _as(env, first).get("/api/v1/me").status_code == 401
+    assert browser.get("/api/v1/me").status_code == 200
+    forged = first[:-4] + ("AAAA" if not first.endswith("AAAA") else "BBBB")
+    assert _as(env, forged).get("/api/v1/me").status_code == 401
