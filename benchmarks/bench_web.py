@@ -22,12 +22,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from otklik.auth import add_user
 from otklik.config import Settings
 from otklik.demo import generate, load_demo
 from otklik.errors import ConfigError
 from otklik.ledger import make_engine
 from otklik.web import create_app
-from otklik.web.users import add_user
 
 PASSWORD = "benchmark password"
 

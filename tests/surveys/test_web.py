@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from otklik.auth import add_user, create_token
 from otklik.ledger import make_engine, upgrade
 from otklik.surveys import Inviter, close_survey, create_survey
 from otklik.web import create_app
-from otklik.web.users import add_user, create_token
 from tests.surveys.conftest import Public, answers, invitation, survey_settings
 
 

@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, text
 
+from otklik.auth import add_user, create_token
 from otklik.config import Settings
 from otklik.ledger import Case, CaseEvent, make_engine, upgrade, write_items
 from otklik.web import create_app
-from otklik.web.users import add_user, create_token
 from tests.conftest import postgres_schema
 
 PASSWORD = "correct horse battery"

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from otklik.auth import add_user
 from otklik.demo.scenario import GAMING_AGENT, GAMING_TEAM
 from otklik.kpi import load_kpis
 from otklik.ledger import make_engine, upgrade
 from otklik.web import create_app
-from otklik.web.users import add_user
 from tests.kpi.helpers import demo_contacts, load_demo_store
 from tests.web.conftest import PASSWORD, csrf_of, settings_for
 

@@ -38,6 +38,7 @@ from otklik.classify.taxonomy import (
     load_taxonomy,
     read_taxonomy,
 )
+from otklik.classify.topics import topic_filter
 from otklik.classify.train import TrainReport, train_models
 from otklik.classify.yamlconf import ConfigIssue
 
@@ -87,6 +88,7 @@ __all__ = [
     "review_queue",
     "save_model",
     "score_sentiment",
+    "topic_filter",
     "train_models",
     "training_hash",
     "write_human_labels",

@@ -59,7 +59,7 @@ def user_add(
     db: DbOption = None,
 ) -> None:
     """Add a user who signs in with an e-mail and a password (argon2-hashed)."""
-    from otklik.web.users import add_user
+    from otklik.auth import add_user
 
     if not password_stdin:
         raise ConfigError("give the password on standard input with --password-stdin")
@@ -70,13 +70,32 @@ def user_add(
     console.print(f"user {user.email} added (role {user.role.value}{zone})", markup=False)
 
 
+@user_app.command("password")
+def user_password(
+    email: Annotated[str, typer.Option("--email", help="The user whose password is set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a user's password (an admin's reset); every browser session of theirs ends."""
+    from otklik.auth import set_password
+
+    if not password_stdin:
+        raise ConfigError("give the new password on standard input with --password-stdin")
+    password = _password_from_stdin()
+    with open_store(db) as engine:
+        ended = set_password(engine, email=email, password=password)
+    console.print(f"password of {email} set; {ended} session(s) ended", markup=False)
+
+
 @user_app.command("list")
 def user_list(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
     """The users, their roles and teams."""
-    from otklik.web.users import list_users
+    from otklik.auth import list_users
 
     with open_store(db) as engine:
         users = list_users(engine)
@@ -96,7 +115,7 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Create an API token; it is printed once, as the last line (only its hash is kept)."""
-    from otklik.web.users import create_token
+    from otklik.auth import create_token
 
     with open_store(db) as engine:
         token = create_token(engine, email=email, name=name)

@@ -20,7 +20,7 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
 
 def ensure_demo_users(engine: Engine) -> list[str]:
     """Create the demo users that are missing; return the e-mails created."""
-    from otklik.web.users import add_user
+    from otklik.auth import add_user
 
     created = []
     for email, role, team in DEMO_USERS:

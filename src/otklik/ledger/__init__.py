@@ -12,7 +12,7 @@ from otklik.ledger.browse import (
 )
 from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
-from otklik.ledger.models_auth import ApiToken, User
+from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
@@ -41,11 +41,13 @@ __all__ = [
     "ImportRun",
     "Invitation",
     "ItemFilter",
+    "LoginFailure",
     "PolicyEvent",
     "QuarantineRow",
     "Survey",
     "Team",
     "User",
+    "UserSession",
     "count_by",
     "count_items",
     "current_revision",

@@ -1,24 +1,24 @@
 """Routing: the owner team of every item, and cases with an SLA for the actionable ones."""
 
-from otklik.routing.cases import (
-    CASE_STATUSES,
-    assign_case,
-    case_events,
-    close_case,
-    count_cases,
-    get_case,
-    list_cases,
-    reopen_case,
-    route_items,
-)
+from otklik.routing.cases import assign_case, close_case, reopen_case, route_items
 from otklik.routing.configs import ConfigCheck, check_configs
 from otklik.routing.ownership import ACTIONABLE_REASONS, actionable_reason, resolve_owner
 from otklik.routing.pipeline import ProcessReport, classify_and_route
+from otklik.routing.queue import (
+    CASE_STATUSES,
+    case_events,
+    case_of_item,
+    case_page,
+    count_cases,
+    get_case,
+    list_cases,
+)
 from otklik.routing.sla import due_dates, is_overdue, team_spec
 from otklik.routing.teams import (
     DEFAULT_TEAMS,
     TeamsConfig,
     TeamSpec,
+    list_teams,
     load_teams,
     read_teams,
     sync_teams,
@@ -35,6 +35,8 @@ __all__ = [
     "actionable_reason",
     "assign_case",
     "case_events",
+    "case_of_item",
+    "case_page",
     "check_configs",
     "classify_and_route",
     "close_case",
@@ -43,6 +45,7 @@ __all__ = [
     "get_case",
     "is_overdue",
     "list_cases",
+    "list_teams",
     "load_teams",
     "read_teams",
     "reopen_case",

@@ -3,6 +3,8 @@
 :func:`route_items` opens a case for each actionable item that has none yet (an item has at most
 one case, so routing again opens nothing twice). Every status change, assignment and note is a
 row in ``case_events``: who, when, from which status to which.
+
+Reading the queue is :mod:`otklik.routing.queue`.
 """
 
 from __future__ import annotations
@@ -11,31 +13,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
-from otklik.classify.pii import mask_pii
 from otklik.classify.store import current_labels
 from otklik.errors import ConfigError, NotFoundError
 from otklik.ledger import Case, CaseEvent, FeedbackItem
 from otklik.routing.ownership import actionable_reason, resolve_owner
-from otklik.routing.sla import due_dates, is_overdue, team_spec
+from otklik.routing.queue import CASE_STATUSES, get_case
+from otklik.routing.sla import due_dates, team_spec
 from otklik.routing.teams import TeamsConfig
 
-__all__ = [
-    "CASE_STATUSES",
-    "assign_case",
-    "case_events",
-    "close_case",
-    "count_cases",
-    "get_case",
-    "list_cases",
-    "reopen_case",
-    "route_items",
-]
+__all__ = ["assign_case", "close_case", "reopen_case", "route_items"]
 
-CASE_STATUSES = ("open", "in_progress", "closed")
 _CHUNK = 5000
-_TEXT_PREVIEW = 200
 
 
 def _now() -> datetime:
@@ -145,109 +135,6 @@ def _open(conn: Any, new_cases: list[dict[str, Any]], opened_at: datetime, actor
             for case_id, reason in case_ids
         ],
     )
-
-
-_CASE_COLUMNS = (
-    Case.id,
-    Case.item_id,
-    Case.team,
-    Case.status,
-    Case.reason,
-    Case.due_at,
-    Case.first_response_due_at,
-    Case.assignee,
-    Case.created_at,
-    Case.updated_at,
-    Case.closed_at,
-    Case.note,
-    FeedbackItem.source,
-    FeedbackItem.external_id,
-    FeedbackItem.kind,
-    FeedbackItem.channel,
-    FeedbackItem.score,
-    FeedbackItem.scale,
-    FeedbackItem.text,
-)
-
-
-def _shape(row: Any, now: datetime, show_pii: bool) -> dict[str, Any]:
-    case = dict(row._mapping)
-    text = case.pop("text") or ""
-    text = text if show_pii else mask_pii(text)
-    case["text"] = text if len(text) <= _TEXT_PREVIEW else text[: _TEXT_PREVIEW - 1] + "…"
-    case["overdue"] = is_overdue(case["status"], case["due_at"], now)
-    return case
-
-
-def list_cases(
-    engine: Engine,
-    *,
-    team: str | None = None,
-    status: str | None = None,
-    overdue: bool = False,
-    now: datetime | None = None,
-    limit: int = 100,
-) -> list[dict[str, Any]]:
-    """Cases, most urgent first; by default the ones not closed. ``status="all"`` lists all."""
-    now = now or _now()
-    if status not in (None, "all", *CASE_STATUSES):
-        raise ConfigError(f"unknown status {status!r}; use {', '.join(CASE_STATUSES)} or all")
-    query = select(*_CASE_COLUMNS).join(FeedbackItem, FeedbackItem.id == Case.item_id)
-    if status is None:
-        query = query.where(Case.status != "closed")
-    elif status != "all":
-        query = query.where(Case.status == status)
-    if team is not None:
-        query = query.where(Case.team == team)
-    if overdue:
-        query = query.where(Case.status != "closed", Case.due_at < now)
-    query = query.order_by(Case.due_at, Case.id).limit(limit)
-    with engine.connect() as conn:
-        return [_shape(row, now, show_pii=False) for row in conn.execute(query)]
-
-
-def count_cases(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return {
-            status: int(count)
-            for status, count in conn.execute(
-                select(Case.status, func.count()).group_by(Case.status)
-            )
-        }
-
-
-def get_case(
-    engine: Engine, case_id: int, *, now: datetime | None = None, show_pii: bool = False
-) -> dict[str, Any]:
-    query = (
-        select(*_CASE_COLUMNS)
-        .join(FeedbackItem, FeedbackItem.id == Case.item_id)
-        .where(Case.id == case_id)
-    )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        raise NotFoundError(f"no case {case_id}; `otklik cases list` shows the open ones")
-    case = _shape(row, now or _now(), show_pii)
-    case["events"] = case_events(engine, case_id)
-    return case
-
-
-def case_events(engine: Engine, case_id: int) -> list[dict[str, Any]]:
-    query = (
-        select(
-            CaseEvent.at,
-            CaseEvent.actor,
-            CaseEvent.action,
-            CaseEvent.from_status,
-            CaseEvent.to_status,
-            CaseEvent.note,
-        )
-        .where(CaseEvent.case_id == case_id)
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def _change(

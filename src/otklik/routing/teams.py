@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, insert, select, update
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_TEAMS",
     "TeamSpec",
     "TeamsConfig",
+    "list_teams",
     "load_teams",
     "read_teams",
     "sync_teams",
@@ -118,3 +120,11 @@ def sync_teams(engine: Engine, config: TeamsConfig) -> None:
             conn.execute(
                 update(Team).where(Team.name.in_(sorted(gone))).values(active=False, updated_at=now)
             )
+
+
+def list_teams(engine: Engine) -> list[dict[str, Any]]:
+    """The teams mirrored into the store (:func:`sync_teams`), by name: name, title, sla_hours,
+    first_response_hours, escalate_to, active, updated_at."""
+    with engine.connect() as conn:
+        query = select(*Team.__table__.columns).order_by(Team.name)
+        return [dict(row) for row in conn.execute(query).mappings()]

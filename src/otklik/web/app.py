@@ -1,6 +1,6 @@
 """The web app's factory: ``create_app(settings)`` builds it; nothing runs at import time.
 
-The engine, the metrics worker (with its rollups) and the login limiter are created in the
+The engine, the metrics worker (with its rollups) and the login throttle are created in the
 lifespan and kept on ``app.state.web``. The JSON API lives under ``/api/v1`` (OpenAPI at
 ``/api/v1/openapi.json``); pages are rendered on the server; Plotly's JavaScript is served
 from the ``plotly`` Python package, so the browser fetches nothing from the internet.
@@ -20,11 +20,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from otklik import __version__
+from otklik.auth import LoginThrottle
 from otklik.config import PLACEHOLDER_SECRETS, Settings, load_settings
 from otklik.errors import StoreError
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 from otklik.web.api import api_router
-from otklik.web.auth import LoginLimiter, SessionCodec
+from otklik.web.auth import SessionCodec
 from otklik.web.errors import install_error_handlers
 from otklik.web.i18n import LOCALES, negotiate
 from otklik.web.metrics_worker import MetricsWorker
@@ -66,7 +67,9 @@ def _prepare_store(settings: Settings) -> WebState:
         settings=settings,
         engine=engine,
         sessions=SessionCodec(settings, secret),
-        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
+        throttle=LoginThrottle(
+            engine, attempts=settings.login_attempts, window_s=settings.login_window_s
+        ),
         metrics=MetricsWorker(
             engine,
             dimensions=settings.rollup_dimensions,

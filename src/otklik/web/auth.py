@@ -1,19 +1,19 @@
-"""Sign-in state: a signed session cookie, CSRF tokens, bearer tokens and the login limiter.
+"""Sign-in state in the browser: a signed session cookie, CSRF tokens and bearer tokens.
 
-The session cookie holds the user's id and the session's CSRF token, signed with the secret
-key (itsdangerous) and timestamped, so it expires after ``session_max_age_s``; it is HttpOnly,
-SameSite=Lax and Secure. Every form carries the CSRF token and every state-changing request
-made with the cookie must present it (a form field or the ``X-CSRF-Token`` header); requests
-with a bearer token are not exposed to CSRF and need none.
+The session cookie holds the server-side session's token (:mod:`otklik.auth.sessions`; None
+before sign-in) and the CSRF token, signed with the secret key (itsdangerous) and timestamped,
+so it expires after ``session_max_age_s``; it is HttpOnly, SameSite=Lax and Secure. Signing out
+or changing the password ends the session on the server, so a copied cookie stops working.
+
+Every form carries the CSRF token and every state-changing request made with the cookie must
+present it (a form field or the ``X-CSRF-Token`` header); requests with a bearer token are not
+exposed to CSRF and need none.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from otklik.config import Settings
 from otklik.web.errors import ApiError
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "LoginLimiter", "Session", "SessionCodec", "bearer_token"]
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "Session", "SessionCodec", "bearer_token", "client_address"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -31,9 +31,10 @@ CSRF_HEADER = "x-csrf-token"
 
 @dataclass
 class Session:
-    """What the cookie carries: who is signed in (None: nobody yet) and the CSRF token."""
+    """What the cookie carries: the server-side session's token (None: nobody signed in) and
+    the CSRF token."""
 
-    user_id: int | None = None
+    token: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     changed: bool = False
 
@@ -64,12 +65,12 @@ class SessionCodec:
             except BadSignature:
                 data = None
             if isinstance(data, dict) and isinstance(data.get("csrf"), str):
-                user_id = data.get("uid")
-                return Session(user_id if isinstance(user_id, int) else None, data["csrf"])
+                token = data.get("sid")
+                return Session(token if isinstance(token, str) else None, data["csrf"])
         return Session(changed=True)
 
     def save(self, response: Response, session: Session) -> None:
-        value = self._serializer.dumps({"uid": session.user_id, "csrf": session.csrf})
+        value = self._serializer.dumps({"sid": session.token, "csrf": session.csrf})
         response.set_cookie(
             self.name,
             value,
@@ -92,45 +93,6 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-class LoginLimiter:
-    """At most ``attempts`` failed logins per address and per e-mail in ``window_s`` seconds."""
-
-    def __init__(self, attempts: int, window_s: float) -> None:
-        self.attempts = attempts
-        self.window_s = window_s
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window_s:
-            times.popleft()
-        return times
-
-    def check(self, *keys: str) -> None:
-        """Raise 429 while any key has used up its attempts."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [
-                self.window_s - (now - times[0])
-                for key in keys
-                if len(times := self._recent(key, now)) >= self.attempts
-            ]
-        if waits:
-            retry = max(1, int(max(waits)) + 1)
-            raise ApiError(
-                429,
-                f"too many failed sign-ins; try again in {retry} s",
-                code="too_many_requests",
-                headers={"Retry-After": str(retry)},
-            )
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+def client_address(request: Request) -> str:
+    """The address the request came from (what login throttling counts per source)."""
+    return request.client.host if request.client else "unknown"

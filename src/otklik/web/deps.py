@@ -11,11 +11,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from otklik.auth import Principal, Role, principal_for_token, session_principal
 from otklik.web.auth import CSRF_HEADER, Session, bearer_token
 from otklik.web.errors import ApiError, LoginRequired
 from otklik.web.i18n import Translator, translator
 from otklik.web.state import WebState
-from otklik.web.users import Principal, Role, get_principal, principal_for_token
 
 __all__ = [
     "AdminUser",
@@ -62,8 +62,10 @@ def current_principal(request: Request, state: StateDep) -> Principal | None:
     else:
         session = session_of(request)
         principal = None
-        if session.user_id is not None:
-            principal = get_principal(state.engine, session.user_id)
+        if session.token is not None:
+            principal = session_principal(state.engine, session.token)
+            if principal is None:  # ended on the server (signed out, password changed, expired)
+                session.token, session.changed = None, True
         request.state.via_token = False
     request.state.principal = principal
     return principal

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from otklik.auth import LoginThrottle
 from otklik.config import Settings
-from otklik.web.auth import LoginLimiter, SessionCodec
+from otklik.web.auth import SessionCodec
 from otklik.web.metrics_worker import MetricsWorker
 
 __all__ = ["TTLCache", "WebState"]
@@ -54,7 +55,7 @@ class WebState:
     settings: Settings
     engine: Engine
     sessions: SessionCodec
-    limiter: LoginLimiter
+    throttle: LoginThrottle
     metrics: MetricsWorker
     templates: Jinja2Templates
     cache: TTLCache = field(default_factory=lambda: TTLCache(60.0))

@@ -1,4 +1,8 @@
-"""``/api/v1/cases``: the inbox as JSON; assign and close (a team user: own zone only)."""
+"""``/api/v1/cases``: the inbox as JSON; assign and close (a team user: own zone only).
+
+Cases are what :mod:`otklik.routing` returns (texts with personal data masked, as in
+``otklik cases list``); this module only checks the caller's zone and shapes times as UTC ISO.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from otklik.web import domain
+from otklik import routing
 from otklik.web.api.schemas import utc_iso
 from otklik.web.deps import ApiUser, StateDep
 from otklik.web.params import split_values
@@ -27,7 +31,16 @@ class CloseIn(BaseModel):
 
 
 def _public(case: dict[str, Any]) -> dict[str, Any]:
-    return {name: utc_iso(value) if name.endswith("_at") else value for name, value in case.items()}
+    """The case with its times as UTC ISO strings and its events as ``history``."""
+    events: list[dict[str, Any]] | None = case.get("events")
+    found = {
+        name: utc_iso(value) if name.endswith("_at") else value
+        for name, value in case.items()
+        if name != "events"
+    }
+    if events is not None:
+        found["history"] = [_public(event) for event in events]
+    return found
 
 
 @router.get("/cases")
@@ -40,13 +53,14 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Cases overdue first, then by due date: ``{"cases": [...], "total": N}``."""
-    cases, total = domain.list_cases(
+    """Cases, most urgent first (every status unless ``status`` says):
+    ``{"cases": [...], "total": N}``."""
+    cases, total = routing.case_page(
         state.engine,
         zone=user.zone,
-        teams=[t for t in split_values(team) if t],
-        statuses=[s for s in split_values(status) if s],
-        overdue_only=overdue,
+        team=[t for t in split_values(team) if t],
+        status=[s for s in split_values(status) if s] or "all",
+        overdue=overdue,
         limit=limit,
         offset=offset,
     )
@@ -55,27 +69,20 @@ def list_cases(
 
 @router.get("/cases/{case_id}")
 def read_case(case_id: int, user: ApiUser, state: StateDep) -> dict[str, Any]:
-    case = domain.get_case(state.engine, case_id, zone=user.zone)
-    history = [_public(event) for event in domain.case_history(state.engine, case_id)]
-    return {**_public(case), "history": history}
+    return _public(routing.get_case(state.engine, case_id, zone=user.zone))
 
 
 @router.post("/cases/{case_id}/assign")
 def assign_case(case_id: int, body: AssignIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
-    case = domain.assign_case(
-        state.engine,
-        case_id,
-        assignee=body.assignee,
-        actor=user.email,
-        zone=user.zone,
-        note=body.note,
+    routing.get_case(state.engine, case_id, zone=user.zone)  # another zone's case: 404
+    case = routing.assign_case(
+        state.engine, case_id, body.assignee.strip(), actor=user.email, note=body.note
     )
     return _public(case)
 
 
 @router.post("/cases/{case_id}/close")
 def close_case(case_id: int, body: CloseIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
-    case = domain.close_case(
-        state.engine, case_id, actor=user.email, zone=user.zone, note=body.note
-    )
+    routing.get_case(state.engine, case_id, zone=user.zone)
+    case = routing.close_case(state.engine, case_id, note=body.note, actor=user.email)
     return _public(case)

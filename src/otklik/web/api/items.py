@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from otklik.classify import topic_filter
 from otklik.ingest import MappingFile, import_records
 from otklik.ledger import get_item, search_items
-from otklik.web import domain
 from otklik.web.api.schemas import ItemPublic, ItemsIn, ItemsPage, ItemsStored
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
@@ -60,7 +60,7 @@ def list_items(
         filters=filters,
         start=begin,
         end=stop,
-        extra=domain.topic_condition(state.engine, split_values(topic)),
+        extra=topic_filter(state.engine, split_values(topic)),
         limit=limit,
         offset=offset,
     )

@@ -1,4 +1,8 @@
-"""The team inbox: cases by status and SLA, overdue first; assign or close with a note."""
+"""The team inbox: cases by status and SLA, overdue first; assign or close with a note.
+
+Cases are what :func:`otklik.routing.case_page` returns (texts with personal data masked, as in
+``otklik cases list``); this module only reads the form, checks the zone and renders.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.web import domain
+from otklik import routing
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import PageUser, StateDep, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
@@ -17,6 +21,7 @@ from otklik.web.rendering import render
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+_PAGE = 50
 _EXPORT = (
     "id",
     "item_id",
@@ -45,44 +50,40 @@ def inbox_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     format: str | None = None,
 ) -> Response:
-    available = domain.has_cases(state.engine)
     statuses = [s for s in split_values(status) if s] or ["open", "in_progress"]
     teams = [s for s in split_values(team) if s]
-    cases: list[dict[str, object]] = []
-    total = 0
-    if available:
-        limit = 100_000 if format in EXPORT_FORMATS else 50
-        cases, total = domain.list_cases(
-            state.engine,
-            zone=user.zone,
-            teams=teams,
-            statuses=statuses,
-            overdue_only=overdue,
-            limit=limit,
-            offset=0 if format else (page - 1) * 50,
+    exporting = format in EXPORT_FORMATS
+    cases, total = routing.case_page(
+        state.engine,
+        zone=user.zone,
+        team=teams,
+        status=statuses,
+        overdue=overdue,
+        limit=100_000 if exporting else _PAGE,
+        offset=0 if exporting else (page - 1) * _PAGE,
+        preview=not exporting,
+    )
+    if exporting:
+        return export_table(
+            str(format),
+            "otklik-cases",
+            _EXPORT,
+            ([case.get(name) for name in _EXPORT] for case in cases),
         )
-        if format in EXPORT_FORMATS:
-            return export_table(
-                format,
-                "otklik-cases",
-                _EXPORT,
-                ([case.get(name) for name in _EXPORT] for case in cases),
-            )
-    team_names = [row["name"] for row in domain.list_teams(state.engine)]
+    team_names = [row["name"] for row in routing.list_teams(state.engine)]
     return render(
         request,
         "inbox.html",
         {
-            "available": available,
             "cases": cases,
             "total": total,
             "statuses": statuses,
-            "all_statuses": domain.CASE_STATUSES,
+            "all_statuses": routing.CASE_STATUSES,
             "teams": teams,
             "overdue": overdue,
             "team_names": team_names if user.zone is None else [],
             "page": page,
-            "pages": max(1, -(-total // 50)),
+            "pages": max(1, -(-total // _PAGE)),
         },
     )
 
@@ -98,13 +99,9 @@ def assign(
     csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> RedirectResponse:
     session_of(request).check_csrf(csrf_token)
-    domain.assign_case(
-        state.engine,
-        case_id,
-        assignee=assignee,
-        actor=user.email,
-        zone=user.zone,
-        note=note.strip() or None,
+    routing.get_case(state.engine, case_id, zone=user.zone)  # another zone's case: 404
+    routing.assign_case(
+        state.engine, case_id, assignee.strip(), actor=user.email, note=note.strip() or None
     )
     return RedirectResponse(f"/inbox#case-{case_id}", status_code=303)
 
@@ -119,5 +116,6 @@ def close(
     csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> RedirectResponse:
     session_of(request).check_csrf(csrf_token)
-    domain.close_case(state.engine, case_id, actor=user.email, zone=user.zone, note=note)
+    routing.get_case(state.engine, case_id, zone=user.zone)
+    routing.close_case(state.engine, case_id, note=note, actor=user.email)
     return RedirectResponse("/inbox", status_code=303)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from otklik.classify import current_labels, topic_filter
 from otklik.ledger import ITEM_COLUMNS, get_item, get_run, search_items
-from otklik.web import domain
+from otklik.routing import case_of_item
 from otklik.web.deps import PageUser, StateDep
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
@@ -63,7 +64,7 @@ def items_page(
     filters = scoped_filters(user, chosen)
     begin, stop = day_range(start, end)
     topics = split_values(topic)
-    extra = domain.topic_condition(state.engine, topics)
+    extra = topic_filter(state.engine, topics)
     if format in EXPORT_FORMATS:
         rows, _ = search_items(
             state.engine,
@@ -106,7 +107,7 @@ def items_page(
             "chosen": chosen,
             "topics": topics,
             "options": filter_options(state, user, ITEM_FILTERS),
-            "has_topics": domain.has_classification(state.engine),
+            "has_topics": True,
         },
     )
 
@@ -114,25 +115,23 @@ def items_page(
 @router.get("/items/{item_id}")
 def item_page(request: Request, item_id: int, user: PageUser, state: StateDep) -> Response:
     item = get_item(state.engine, item_id)
-    case = domain.case_for_item(state.engine, item_id) if item is not None else None
+    case = case_of_item(state.engine, item_id) if item is not None else None
     visible = item is not None and (
         sees_team(user, item["owner_team"]) or (case is not None and sees_team(user, case["team"]))
     )
     if item is None or not visible:
         raise ApiError(404, f"no item {item_id}")
-    history: list[dict[str, Any]] = []
-    if case is not None:
-        history = domain.case_history(state.engine, case["id"])
+    history: list[dict[str, Any]] = case.pop("events") if case is not None else []
     run = get_run(state.engine, item["import_run_id"]) if item["import_run_id"] else None
     return render(
         request,
         "item.html",
         {
             "item": item,
-            "classification": domain.classification_for_item(state.engine, item_id),
-            "has_classification": domain.has_classification(state.engine),
+            "classification": current_labels(state.engine, [item_id]).get(item_id),
+            "has_classification": True,
             "case": case,
-            "has_cases": domain.has_cases(state.engine),
+            "has_cases": True,
             "history": history,
             "run": run,
         },

@@ -1,29 +1,46 @@
-"""Settings: the taxonomy (topics and their owner teams), teams with their SLAs, users
-(admins add users and change roles; analysts read), and the KPI file (admins edit it at
-``/settings/kpis``: checked like ``otklik kpi validate``, written only when it has no problem)."""
+"""Settings: the taxonomy and the teams in force (``OTKLIK_TAXONOMY``, ``OTKLIK_TEAMS``, else
+the shipped files: topics with their owner teams, teams with their SLAs, or the files'
+problems), users (admins add users and change roles; analysts read), and the KPI file (admins
+edit it at ``/settings/kpis``: checked like ``otklik kpi validate``, written only when it has no
+problem)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.classify.yamlconf import ConfigIssue
+from otklik import routing
+from otklik.auth import Role, add_user, list_users, update_user
+from otklik.classify import DEFAULT_TAXONOMY, ConfigIssue, read_taxonomy
+from otklik.errors import ConfigError
 from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis, save_kpis
-from otklik.web import domain
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.rendering import render
 from otklik.web.state import WebState
-from otklik.web.users import Role, add_user, list_users, update_user
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 _USER_COLUMNS = ("id", "email", "role", "team", "active", "created_at", "last_login_at")
 _KPI_MAX_CHARS = 500_000
+_T = TypeVar("_T")
+
+
+def _read(
+    reader: Callable[[Path], tuple[_T | None, list[ConfigIssue]]], path: Path
+) -> tuple[_T | None, list[str]]:
+    """A config file in force through its domain reader, and its problems as lines."""
+    try:
+        config, issues = reader(path)
+    except ConfigError as exc:  # unreadable, or not YAML at all
+        return None, [str(exc)]
+    return config, [str(issue) for issue in issues]
 
 
 @router.get("/settings")
@@ -38,12 +55,40 @@ def settings_page(
             _USER_COLUMNS,
             ([row.get(name) for name in _USER_COLUMNS] for row in users),
         )
+    locale = request.state.locale
+    taxonomy_path = state.settings.taxonomy or DEFAULT_TAXONOMY
+    taxonomy, taxonomy_issues = _read(read_taxonomy, taxonomy_path)
+    topics = [
+        {
+            "id": node.id,
+            "title": node.title(locale),
+            "owner": node.owner,
+            "depth": node.id.count("."),
+        }
+        for node in (taxonomy.flat_topics() if taxonomy is not None else [])
+    ]
+    teams_path = state.settings.teams or routing.DEFAULT_TEAMS
+    teams_config, teams_issues = _read(routing.read_teams, teams_path)
+    teams = [
+        {
+            "name": name,
+            "title": spec.title(locale),
+            "sla_hours": spec.sla_hours,
+            "first_response_hours": spec.first_response_hours,
+            "escalate_to": spec.escalate_to,
+        }
+        for name, spec in sorted(teams_config.teams.items() if teams_config else [])
+    ]
     return render(
         request,
         "settings.html",
         {
-            "topics": domain.taxonomy_topics(request.state.locale),
-            "teams": domain.list_teams(state.engine),
+            "taxonomy_file": taxonomy_path,
+            "taxonomy_issues": taxonomy_issues,
+            "topics": topics,
+            "teams_file": teams_path,
+            "teams_issues": teams_issues,
+            "teams": teams,
             "users": users,
             "roles": [role.value for role in Role],
         },
