@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from otklik.errors import MetricError
 from otklik.metrics.catalogue import get_metric
 from otklik.metrics.compute import SourceLike, groups_for, opened
 from otklik.metrics.groups import Group, finish
-from otklik.metrics.periods import as_utc_naive, parse_period
+from otklik.metrics.periods import Period, as_utc_naive, get_zone
 from otklik.metrics.query import FilterValue, make_query
 from otklik.metrics.results import MetricRow
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic
@@ -36,18 +36,21 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class Slice:
-    """One side of a comparison: a period, a segment value, or both."""
+    """One side of a comparison: a period, a segment value, or both.
+
+    ``start``/``end`` as dates are local days of the reporting zone; naive datetimes are UTC.
+    """
 
     label: str
-    start: datetime | None = None
-    end: datetime | None = None
+    start: date | datetime | None = None
+    end: date | datetime | None = None
     filters: Mapping[str, FilterValue] = field(default_factory=dict)
 
     @classmethod
     def period(cls, text: str) -> Slice:
         """A period as people type it: ``2024``, ``2024-Q1``, ``2024-03``, ``2024-W05``…"""
-        start, end = parse_period(text)
-        return cls(text, as_utc_naive(start), as_utc_naive(end))
+        period = Period.parse(text)
+        return cls(text, period.start, period.end)
 
     @classmethod
     def segment(cls, field_name: str, value: str | None) -> Slice:
@@ -136,12 +139,14 @@ def _merge(
     return merged
 
 
-def _overlap(a: Slice, b: Slice) -> bool:
+def _overlap(a: Slice, b: Slice, zone: tzinfo) -> bool:
     if a.start is None or b.start is None or a.end is None or b.end is None:
         return False
     if dict(a.filters) != dict(b.filters):
         return False
-    return a.start < b.end and b.start < a.end
+    a_start, a_end = as_utc_naive(a.start, zone), as_utc_naive(a.end, zone)
+    b_start, b_end = as_utc_naive(b.start, zone), as_utc_naive(b.end, zone)
+    return a_start < b_end and b_start < a_end
 
 
 def compare(
@@ -157,14 +162,17 @@ def compare(
     scale: str | None = None,
     top_box: float | None = None,
     alpha: float = ALPHA,
+    timezone: str | tzinfo | None = None,
 ) -> Comparison:
     """Compare slice ``b`` with slice ``a`` (b − a) and say whether the difference is real.
 
     ``filters``, ``start`` and ``end`` apply to both sides; a slice's own period or segment
-    value overrides them. The two samples are taken as independent.
+    value overrides them. The two samples are taken as independent. ``timezone`` is the
+    reporting zone of the slices' days (None: ``OTKLIK_TIMEZONE``).
     """
     spec = get_metric(metric)
-    if _overlap(a, b):
+    zone = get_zone(timezone)
+    if _overlap(a, b, zone):
         raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     groups: list[Group] = []
@@ -176,6 +184,7 @@ def compare(
                 start=side.start or start,
                 end=side.end or end,
                 params=params,
+                timezone=zone,
             )
             found = groups_for(src, query)
             if not found or found[0].n == 0:
@@ -211,12 +220,14 @@ def compare_segments(
     scale: str | None = None,
     top_box: float | None = None,
     alpha: float = ALPHA,
+    timezone: str | tzinfo | None = None,
 ) -> dict[tuple[Any, ...], Comparison]:
     """:func:`compare` for every segment at once: one query per side instead of two per
     segment (KPIs per agent). Keys are the segment values in the order of ``segments``; a
     segment with no data on either side, or too little for its test, is left out."""
     spec = get_metric(metric)
-    if _overlap(a, b):
+    zone = get_zone(timezone)
+    if _overlap(a, b, zone):
         raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     sides: list[dict[tuple[Any, ...], Group]] = []
@@ -229,6 +240,7 @@ def compare_segments(
                 start=side.start,
                 end=side.end,
                 params=params,
+                timezone=zone,
             )
             sides.append(
                 {
