@@ -12,7 +12,7 @@ from otklik.metrics.backends import CAPABILITIES, Capabilities, MetricSource, co
 from otklik.metrics.catalogue import CATALOGUE, get_metric, metric_names
 from otklik.metrics.compare import ALPHA, Comparison, Slice, compare, compare_segments
 from otklik.metrics.compute import compute, to_sql
-from otklik.metrics.periods import Grain, parse_period
+from otklik.metrics.periods import Grain, Period, get_zone, parse_period
 from otklik.metrics.results import (
     CENSORED,
     FLAGS,
@@ -48,6 +48,7 @@ __all__ = [
     "MetricSource",
     "MetricSpec",
     "MetricValue",
+    "Period",
     "Rollups",
     "Slice",
     "Statistic",
@@ -58,6 +59,7 @@ __all__ = [
     "connect",
     "enable_rollups",
     "get_metric",
+    "get_zone",
     "metric_names",
     "parse_period",
     "to_sql",

@@ -35,6 +35,7 @@ __all__ = [
     "parse_period",
     "period_start",
     "periods_between",
+    "today",
     "utc_offsets",
 ]
 
@@ -98,6 +99,11 @@ def as_utc_naive(value: date | datetime, zone: tzinfo = UTC_ZONE) -> datetime:
         return value
     midnight = datetime(value.year, value.month, value.day, tzinfo=zone)
     return midnight.astimezone(UTC).replace(tzinfo=None)
+
+
+def today(zone: tzinfo = UTC_ZONE) -> date:
+    """Today's date in ``zone`` (the reporting zone's calendar, not the server's)."""
+    return datetime.now(UTC).astimezone(zone).date()
 
 
 def local_date(moment: datetime, zone: tzinfo = UTC_ZONE) -> date:
