@@ -1,8 +1,11 @@
 """Is a difference real? Two slices of one metric (two periods or two segments) and a test.
 
-Proportions use the pooled two-proportion z-test (Newcombe's interval for the difference),
-NPS the z-test of the difference of two NPS values, means Welch's t-test, revenue churn a
-z-test on linearised standard errors. Quantiles have no closed-form test here and are refused.
+Proportions use the pooled two-proportion z-test, or Fisher's exact test for small counts
+(Newcombe's interval for the difference), NPS the adjusted Wald z-test of Rocks (2016), means
+Welch's t-test, revenue churn a z-test on linearised standard errors. Quantiles have no
+closed-form test here and are refused. With fewer than ``MIN_TEST_N`` observations on a side
+(or no variance to test a mean against) the verdict is ``not_enough_data`` and there is no
+p-value.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from otklik.metrics.compute import SourceLike, groups_for, opened
 from otklik.metrics.groups import Group, finish
 from otklik.metrics.periods import Period, as_utc_naive, get_zone
 from otklik.metrics.query import FilterValue, make_query
-from otklik.metrics.results import MetricRow
+from otklik.metrics.results import MetricRow, json_safe
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic
 from otklik.metrics.stats import (
+    MIN_TEST_N,
     TestResult,
     mean_sd,
     nps_difference_test,
@@ -29,9 +33,21 @@ from otklik.metrics.stats import (
     welch_test,
 )
 
-__all__ = ["ALPHA", "Comparison", "Slice", "compare", "compare_segments"]
+__all__ = [
+    "ALPHA",
+    "NOISE",
+    "NOT_ENOUGH_DATA",
+    "SIGNIFICANT",
+    "Comparison",
+    "Slice",
+    "compare",
+    "compare_segments",
+]
 
 ALPHA = 0.05
+SIGNIFICANT = "significant"
+NOISE = "noise"
+NOT_ENOUGH_DATA = "not_enough_data"
 
 
 @dataclass(frozen=True)
@@ -77,19 +93,30 @@ class Comparison:
     def significant(self) -> bool | None:
         return None if self.p_value is None else self.p_value < self.alpha
 
+    @property
+    def verdict(self) -> str:
+        """``significant``, ``noise`` (could be chance) or ``not_enough_data`` (no test)."""
+        if self.p_value is None:
+            return NOT_ENOUGH_DATA
+        return SIGNIFICANT if self.p_value < self.alpha else NOISE
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "a": {"label": self.a_label, **self.a.to_dict()},
-            "b": {"label": self.b_label, **self.b.to_dict()},
-            "test": self.test,
-            "difference": self.difference,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "p_value": self.p_value,
-            "alpha": self.alpha,
-            "significant": self.significant,
-        }
+        """The JSON shape (CLI ``--format json``, API); non-finite numbers are null."""
+        return json_safe(
+            {
+                "metric": self.metric,
+                "a": {"label": self.a_label, **self.a.to_dict()},
+                "b": {"label": self.b_label, **self.b.to_dict()},
+                "test": self.test,
+                "difference": self.difference,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "p_value": self.p_value,
+                "alpha": self.alpha,
+                "significant": self.significant,
+                "verdict": self.verdict,
+            }
+        )
 
 
 def _scaled(result: TestResult, factor: float) -> tuple[float, float | None, float | None]:
@@ -99,9 +126,19 @@ def _scaled(result: TestResult, factor: float) -> tuple[float, float | None, flo
     return factor * result.difference, scale(result.ci_low), scale(result.ci_high)
 
 
+def _not_enough(spec: MetricSpec, a: Group, b: Group) -> tuple[TestResult, float]:
+    """No test: the plain difference of the two values, in the metric's unit."""
+    value_a, value_b = finish(spec, a).value, finish(spec, b).value
+    if value_a is None or value_b is None:
+        raise MetricError(f"{spec.name} has no value on one side")
+    return TestResult("none: not enough data", value_b - value_a, None, None, None, None), 1.0
+
+
 def _test(spec: MetricSpec, a: Group, b: Group) -> tuple[TestResult, float]:
     sa, sb = a.stats, b.stats
     statistic = spec.statistic
+    if statistic is not Statistic.QUANTILE and min(a.n, b.n) < MIN_TEST_N:
+        return _not_enough(spec, a, b)
     if statistic is Statistic.NPS:
         return nps_difference_test(
             (sa["promoters"], sa["detractors"], sa["n"]),
@@ -112,8 +149,8 @@ def _test(spec: MetricSpec, a: Group, b: Group) -> tuple[TestResult, float]:
     if statistic is Statistic.MEAN:
         mean_a, sd_a = mean_sd(sa["n"], sa["s1"], sa["s2"])
         mean_b, sd_b = mean_sd(sb["n"], sb["s1"], sb["s2"])
-        if sd_a is None or sd_b is None:
-            raise MetricError("Welch's test needs at least 2 observations on each side")
+        if sd_a is None or sd_b is None or sd_a + sd_b == 0:
+            return _not_enough(spec, a, b)
         return welch_test((mean_a, sd_a, sa["n"]), (mean_b, sd_b, sb["n"])), 1.0
     if statistic is Statistic.REVENUE_CHURN:
         if sa["w"] <= 0 or sb["w"] <= 0:
@@ -192,7 +229,7 @@ def compare(
             groups.append(found[0])
     result, factor = _test(spec, groups[0], groups[1])
     difference, low, high = _scaled(result, factor)
-    rows: Sequence[MetricRow] = [finish(spec, group) for group in groups]
+    rows: Sequence[MetricRow] = [finish(spec, group, zone.key) for group in groups]
     return Comparison(
         metric=spec.name,
         a_label=a.label,
@@ -261,8 +298,8 @@ def compare_segments(
             metric=spec.name,
             a_label=a.label,
             b_label=b.label,
-            a=finish(spec, group_a),
-            b=finish(spec, group_b),
+            a=finish(spec, group_a, zone.key),
+            b=finish(spec, group_b, zone.key),
             test=result.test,
             difference=difference,
             ci_low=low,

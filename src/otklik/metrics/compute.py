@@ -92,7 +92,7 @@ def compute(
     )
     with opened(source) as src:
         groups = groups_for(src, query, rollups=rollups)
-    return sort_rows([finish(spec, group) for group in groups])
+    return sort_rows([finish(spec, group, query.zone.key) for group in groups])
 
 
 def to_sql(

@@ -64,8 +64,9 @@ def _filtered(source: MetricSource, query: Query) -> ir.Table:
 def _predicates(t: ir.Table, query: Query) -> list[ir.BooleanValue]:
     spec = query.spec
     predicates: list[ir.BooleanValue] = []
-    if spec.where is not None:
-        predicates.append(spec.where(t, query.params))
+    rows = spec.rows(t, query.params)
+    if rows is not None:
+        predicates.append(rows)
     moment = t[spec.time_column]
     if query.start is not None:
         predicates.append(moment >= query.start)
@@ -276,8 +277,8 @@ def cube_expr(
     sums: dict[str, ir.Scalar] = {}
     for spec in specs:
         params = spec.resolve(None)
-        assert spec.where is not None
-        where = spec.where(t, params)
+        where = spec.rows(t, params)
+        assert where is not None
         sums[f"{spec.name}__n"] = ibis.ifelse(where, 1, 0).sum()
         for name, value in additive_stats(spec, params, t).items():
             sums[f"{spec.name}__{name}"] = ibis.ifelse(where, value, 0).sum()
