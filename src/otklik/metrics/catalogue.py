@@ -19,6 +19,7 @@ from otklik.metrics.spec import (
     Statistic,
     TableRole,
 )
+from otklik.types import SCALES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -149,7 +150,7 @@ _add(
         formula="100 · top-box answers / answers",
         ci_method=_WILSON,
         scales=("csat5", "csat10"),
-        top_box={"csat5": 4, "csat10": 9},
+        top_box={"csat5": SCALES["csat5"].top_min, "csat10": SCALES["csat10"].top_min},
         pros=("easy to explain", "a share is robust to a few extreme answers"),
         cons=("hides the difference between 1 and 3", "depends on when and whom you ask"),
         gaming="choosing when to ask (only after solved cases), agents asking for a 5",
@@ -213,7 +214,7 @@ _add(
         formula="100 · answers ≥ 5 / answers",
         ci_method=_WILSON,
         scales=("ces7",),
-        top_box={"ces7": 5},
+        top_box={"ces7": SCALES["ces7"].top_min},
         excluded_kinds=_CUSTOMER_SCOPE,
         pros=("a share managers read directly",),
         cons=("ignores how hard the rest found it",),

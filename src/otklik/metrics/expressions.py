@@ -19,6 +19,7 @@ from otklik.metrics.backends import MetricSource
 from otklik.metrics.periods import Grain, utc_offsets
 from otklik.metrics.query import Query
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic, TableRole
+from otklik.types import SCALES
 
 __all__ = [
     "ADDITIVE_STATS",
@@ -36,6 +37,7 @@ __all__ = [
     "zone_offsets",
 ]
 
+_NPS = SCALES["nps"]  # promoters are its top band, detractors its low band
 PERIOD = "_period"
 ROWS = "_rows"
 
@@ -135,8 +137,8 @@ def additive_stats(
     """Per-row contributions whose sums (plus the row count ``n``) determine the metric."""
     if spec.statistic is Statistic.NPS:
         return {
-            "promoters": ibis.ifelse(t.score >= 9, 1, 0),
-            "detractors": ibis.ifelse(t.score <= 6, 1, 0),
+            "promoters": ibis.ifelse(t.score >= _NPS.top_min, 1, 0),
+            "detractors": ibis.ifelse(t.score <= _NPS.low_max, 1, 0),
         }
     if spec.statistic is Statistic.PROPORTION:
         assert spec.success is not None
