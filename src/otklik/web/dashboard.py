@@ -59,6 +59,7 @@ class Trend:
     rows: list[MetricRow]
     changes: dict[date, Comparison] = field(default_factory=dict)
     current_month: date | None = None  # the month still running (local), if in the range
+    scope: str = ""  # which rows the metric counts (MetricSpec.scope), the tile's caption
 
     @property
     def complete(self) -> list[MetricRow]:
@@ -144,7 +145,15 @@ def _trend(
         if row.n > 0
     ]
     running = today(get_zone(timezone)).replace(day=1)
-    trend = Trend(metric, spec.title, spec.unit, spec.higher_is_better, rows, current_month=running)
+    trend = Trend(
+        metric,
+        spec.title,
+        spec.unit,
+        spec.higher_is_better,
+        rows,
+        current_month=running,
+        scope=spec.scope,
+    )
     for before, after in pairwise(rows):
         if before.period is None or after.period is None or before.n < 2 or after.n < 2:
             continue

@@ -116,6 +116,7 @@ class MetricInfo(BaseModel):
     formula: str
     ci: str
     guardrails: list[str]
+    scope: str = Field("", description="Which rows the metric counts by default")
 
 
 class MePublic(BaseModel):
