@@ -317,3 +317,22 @@ def test_offsets_and_local_midnights() -> None:
         datetime(2025, 2, 28, 23, 0),
         datetime(2025, 3, 31, 22, 0),
     )
+
+
+def test_a_source_carries_its_zone(tz_sqlite: MetricSource) -> None:
+    """The web app sets its zone on its source: KPIs and pages computed there follow it."""
+    tz_sqlite.timezone = "Europe/Moscow"
+    try:
+        rows = compute("nps", tz_sqlite, by="month", filters={"channel": "msk"})
+        result = compare(
+            "nps",
+            tz_sqlite,
+            Slice.period("2025-01"),
+            Slice.period("2025-02"),
+            filters={"channel": "msk"},
+        )
+    finally:
+        tz_sqlite.timezone = None
+    assert _by_period(rows)[date(2025, 1, 1)] == (100.0, 1)
+    assert rows[0].timezone == "Europe/Moscow"
+    assert (result.a.n, result.b.n) == (1, 4)

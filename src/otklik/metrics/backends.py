@@ -119,6 +119,9 @@ class MetricSource:
         self._owns = owns
         self._cache: dict[str, ir.Table] = {}
         self.rollups: Any = None  # a metrics.rollups.Rollups, attached by enable_rollups()
+        # The reporting zone of computations on this source that name none (None: the
+        # setting OTKLIK_TIMEZONE); the web app sets its own here.
+        self.timezone: str | None = None
 
     @property
     def backend(self) -> str:

@@ -205,15 +205,15 @@ def compare(
 
     ``filters``, ``start`` and ``end`` apply to both sides; a slice's own period or segment
     value overrides them. The two samples are taken as independent. ``timezone`` is the
-    reporting zone of the slices' days (None: ``OTKLIK_TIMEZONE``).
+    reporting zone of the slices' days (None: the source's, else ``OTKLIK_TIMEZONE``).
     """
     spec = get_metric(metric)
-    zone = get_zone(timezone)
-    if _overlap(a, b, zone):
-        raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     groups: list[Group] = []
     with opened(source) as src:
+        zone = get_zone(timezone if timezone is not None else src.timezone)
+        if _overlap(a, b, zone):
+            raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
         for side in (a, b):
             query = make_query(
                 spec,
@@ -263,12 +263,12 @@ def compare_segments(
     segment (KPIs per agent). Keys are the segment values in the order of ``segments``; a
     segment with no data on either side, or too little for its test, is left out."""
     spec = get_metric(metric)
-    zone = get_zone(timezone)
-    if _overlap(a, b, zone):
-        raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     sides: list[dict[tuple[Any, ...], Group]] = []
     with opened(source) as src:
+        zone = get_zone(timezone if timezone is not None else src.timezone)
+        if _overlap(a, b, zone):
+            raise MetricError(f"{a.label} and {b.label} overlap: compare two separate samples")
         for side in (a, b):
             query = make_query(
                 spec,

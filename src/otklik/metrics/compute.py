@@ -77,20 +77,21 @@ def compute(
     periods are cut and labelled (None: the setting ``OTKLIK_TIMEZONE``, default UTC).
     ``window_days`` is the FCR/repeat window, ``scale`` and ``top_box`` choose the scale and
     the lowest top-box score of CSAT-like metrics. Rows come sorted by period, then segment.
+    ``timezone`` None means the source's own (``MetricSource.timezone``), else the setting.
     """
     spec = get_metric(metric)
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
-    query = make_query(
-        spec,
-        by=by,
-        segments=segments,
-        filters=filters,
-        start=start,
-        end=end,
-        params=params,
-        timezone=timezone,
-    )
     with opened(source) as src:
+        query = make_query(
+            spec,
+            by=by,
+            segments=segments,
+            filters=filters,
+            start=start,
+            end=end,
+            params=params,
+            timezone=timezone if timezone is not None else src.timezone,
+        )
         groups = groups_for(src, query, rollups=rollups)
     return sort_rows([finish(spec, group, query.zone.key) for group in groups])
 
@@ -112,17 +113,17 @@ def to_sql(
     """The SQL of the metric's main query in ``source``'s dialect (to read or to audit)."""
     spec = get_metric(metric)
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
-    query = make_query(
-        spec,
-        by=by,
-        segments=segments,
-        filters=filters,
-        start=start,
-        end=end,
-        params=params,
-        timezone=timezone,
-    )
     with opened(source) as src:
+        query = make_query(
+            spec,
+            by=by,
+            segments=segments,
+            filters=filters,
+            start=start,
+            end=end,
+            params=params,
+            timezone=timezone if timezone is not None else src.timezone,
+        )
         statistic = spec.statistic
         if statistic in (Statistic.CHURN, Statistic.REVENUE_CHURN):
             expr = churn_cells_expr(src, query)

@@ -49,6 +49,7 @@ class MetricsWorker:
     def _here(self) -> MetricSource:
         if self._source is None:
             source = connect(self._engine)
+            source.timezone = self.timezone  # KPIs and every figure run here use the app's zone
             enable_rollups(
                 source,
                 dimensions=self._dimensions,
