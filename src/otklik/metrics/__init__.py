@@ -30,6 +30,7 @@ from otklik.metrics.results import (
     SMALL_SAMPLE_N,
     MetricRow,
     MetricValue,
+    json_safe,
 )
 from otklik.metrics.rollups import DEFAULT_DIMENSIONS, Rollups, enable_rollups
 from otklik.metrics.spec import (
@@ -76,6 +77,7 @@ __all__ = [
     "enable_rollups",
     "get_metric",
     "get_zone",
+    "json_safe",
     "metric_names",
     "parse_period",
     "to_sql",
