@@ -21,8 +21,10 @@ from otklik.errors import MetricError
 from otklik.ledger import count_by, latest_occurred_at
 from otklik.metrics import (
     Comparison,
+    Grain,
     MetricRow,
     MetricSource,
+    Period,
     Slice,
     compare,
     compute,
@@ -41,11 +43,12 @@ _MONTHS = 12
 
 
 def month_after(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    """The first day of the month after ``day``'s (the one period arithmetic: metrics')."""
+    return Period.of(day, Grain.MONTH).end
 
 
 def _month_before(day: date) -> date:
-    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+    return Period.of(day, Grain.MONTH).previous().start
 
 
 @dataclass
