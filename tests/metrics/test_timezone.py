@@ -3,6 +3,7 @@ Spark, exact across DST changes; expected values are worked out by hand (local t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import ibis
 import pytest
 
+from otklik.cli import main
 from otklik.errors import ConfigError
 from otklik.ledger import make_engine, upgrade, write_customers, write_items
 from otklik.metrics import MetricSource, Slice, compare, compute, connect, enable_rollups
@@ -336,3 +338,21 @@ def test_a_source_carries_its_zone(tz_sqlite: MetricSource) -> None:
     assert _by_period(rows)[date(2025, 1, 1)] == (100.0, 1)
     assert rows[0].timezone == "Europe/Moscow"
     assert (result.a.n, result.b.n) == (1, 4)
+
+
+def test_the_cli_cuts_and_names_the_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    _store(url)
+    monkeypatch.setenv("OTKLIK_TIMEZONE", "Europe/Moscow")
+    args = ["metrics", "nps", "--by", "month", "--where", "channel=msk", "--db", url]
+    assert main([*args, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["period"], r["value"], r["n"], r["timezone"]) for r in rows] == [
+        ("2025-01-01", 100.0, 1, "Europe/Moscow"),
+        ("2025-02-01", 0.0, 4, "Europe/Moscow"),
+    ]
+    assert rows[0]["scope"] == "all kinds except employee, exit"
+    assert main(args) == 0
+    assert "Europe/Moscow" in capsys.readouterr().out
