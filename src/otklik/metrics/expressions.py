@@ -118,10 +118,25 @@ def local_period(
     return source.to_local(moment, offsets).truncate(grain.ibis_unit)
 
 
-def _keys(source: MetricSource, t: ir.Table, query: Query, time_column: str) -> dict[str, ir.Value]:
+def _keys(
+    source: MetricSource,
+    t: ir.Table,
+    query: Query,
+    time_column: str,
+    bounds: ir.Table | None = None,
+) -> dict[str, ir.Value]:
+    """Group keys: the local period (offsets over the rows of ``bounds``, default ``t``) and
+    the segments."""
     keys: dict[str, ir.Value] = {}
     if query.grain is not Grain.ALL:
-        offsets = zone_offsets(source, t, [time_column], query.zone, query.start, query.end)
+        offsets = zone_offsets(
+            source,
+            t if bounds is None else bounds,
+            [time_column],
+            query.zone,
+            query.start,
+            query.end,
+        )
         keys[PERIOD] = local_period(source, t[time_column], query.grain, offsets)
     keys.update({field: t[field] for field in query.segments})
     return keys
@@ -210,7 +225,7 @@ def repeat_expr(source: MetricSource, query: Query) -> ir.Table:
     counted = ibis.ifelse(repeated, 1, 0) if query.spec.complement else ibis.ifelse(repeated, 0, 1)
     return _aggregate(
         base,
-        _keys(source, base, query, "occurred_at"),
+        _keys(source, base, query, "occurred_at", bounds=contacts),
         n=base.count(),
         k=counted.sum(),
         last=base.occurred_at.max(),
