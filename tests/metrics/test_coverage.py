@@ -1,5 +1,6 @@
 """The 95% intervals cover the true value at least 93% of the time at n = 10, 30 and 100,
-including NPS near ±100 — measured by simulation (seeded) against the library's own functions.
+including NPS near ±100, and the tests raise false alarms about 5% of the time or less —
+measured by simulation (seeded) against the library's own functions.
 
 Each interval is computed once per distinct outcome of the draws (counts), so tens of
 thousands of draws cost a few hundred interval calls.
@@ -13,7 +14,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from otklik.metrics.stats import Z, mean_sd, nps_interval, t_interval, wilson_interval
+from otklik.metrics.stats import (
+    Z,
+    mean_sd,
+    nps_difference_test,
+    nps_interval,
+    t_interval,
+    two_proportion_test,
+    wilson_interval,
+)
 
 DRAWS = 20_000
 SIZES = (10, 30, 100)
@@ -106,3 +115,39 @@ def test_adjusted_wald_matches_an_exact_enumeration() -> None:
             exact += weight * (interval.low <= 96.0 <= interval.high)
     assert exact >= 0.95
     assert _nps_coverage(n, truth, seed=11, plain=False) == pytest.approx(exact, abs=0.01)
+
+
+@pytest.mark.parametrize("n", (5, 10, 30, 100))
+@pytest.mark.parametrize("truth", [(0.97, 0.02, 0.01), (0.5, 0.3, 0.2), (1 / 3, 1 / 3, 1 / 3)])
+def test_nps_difference_test_keeps_its_false_alarm_rate(
+    n: int, truth: tuple[float, float, float]
+) -> None:
+    """Two samples of one population: "significant at 5%" at most ~5% of the time."""
+    rng = np.random.default_rng(n + int(truth[0] * 100))
+    draws = 10_000
+    a = rng.multinomial(n, truth, size=draws)[:, [0, 2]]
+    b = rng.multinomial(n, truth, size=draws)[:, [0, 2]]
+    pairs, times = np.unique(np.concatenate([a, b], axis=1), axis=0, return_counts=True)
+    alarms = 0
+    for (pa, da, pb, db), k in zip(pairs, times, strict=True):
+        result = nps_difference_test((float(pa), float(da), n), (float(pb), float(db), n))
+        assert result.p_value is not None
+        alarms += k * (result.p_value < 0.05)
+    assert alarms / draws <= 0.065
+
+
+@pytest.mark.parametrize("n", (5, 10, 30, 100))
+@pytest.mark.parametrize("p", (0.03, 0.2, 0.5))
+def test_proportion_test_keeps_its_false_alarm_rate(n: int, p: float) -> None:
+    rng = np.random.default_rng(n * 7 + round(p * 100))
+    draws = 10_000
+    pairs, times = np.unique(
+        np.stack([rng.binomial(n, p, draws), rng.binomial(n, p, draws)], axis=1),
+        axis=0,
+        return_counts=True,
+    )
+    alarms = sum(
+        k * (two_proportion_test(float(x), n, float(y), n).p_value < 0.05)  # type: ignore[operator]
+        for (x, y), k in zip(pairs, times, strict=True)
+    )
+    assert alarms / draws <= 0.065
