@@ -375,6 +375,7 @@ def list_command(fmt: FormatOption = OutputFormat.table) -> None:
                     "ci": s.ci_method,
                     "guardrails": list(s.guardrails),
                     "gaming": s.gaming,
+                    "scope": s.scope,
                 }
                 for s in specs
             ]

@@ -79,7 +79,7 @@ _NPS_TEXT: dict[str, Any] = dict(
     statistic=Statistic.NPS,
     numerator="promoters (9–10) minus detractors (0–6)",
     formula="100 · (promoters − detractors) / n",
-    ci_method="normal: ±1.96·se(NPS)",
+    ci_method="adjusted Wald (Rocks 2016): n + 3, promoters and detractors + 3/4",
     scales=("nps",),
     rollup=True,
 )
