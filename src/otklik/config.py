@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from otklik.errors import ConfigError
@@ -23,6 +24,9 @@ class Settings(BaseSettings):
     import_batch_size: int = 5000
     import_max_text_chars: int = 20_000  # longest comment an import stores (see docs/import.md)
     import_max_mb: int = 2048  # largest file `otklik import` reads (refused before parsing)
+    # The reporting time zone (IANA name): where days, weeks, months, quarters and years of
+    # every metric, KPI, page and export are cut. Times are stored in UTC whatever it is.
+    timezone: str = "UTC"
 
     # Classification and routing (`otklik classify`, `otklik cases`).
     taxonomy: Path | None = None  # default: the taxonomy shipped in otklik.classify
@@ -59,6 +63,20 @@ class Settings(BaseSettings):
     survey_max_body_kb: int = 16  # largest answer accepted
     survey_allowed_origins: tuple[str, ...] = ("*",)  # pages that may embed the widget (CORS)
     survey_batch_max: int = 256  # answers written per transaction by the collector
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        name = value.strip() or "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as UTC or Europe/Moscow"
+            ) from None
+        return name
 
     def require_secret(self) -> None:
         """Refuse a placeholder or short secret key outside development."""

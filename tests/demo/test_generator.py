@@ -160,8 +160,8 @@ def test_comment_tone_matches_score(items: dict[str, list[dict]]) -> None:
         if not row["text"]:
             continue
         text = row["text"].lower()
-        low = {"nps": 6, "csat5": 2, "rating5": 2, "ces7": 3, "csat10": 5}[row["scale"]]
-        high = {"nps": 9, "csat5": 4, "rating5": 4, "ces7": 5, "csat10": 8}[row["scale"]]
+        low = {"nps": 6, "csat5": 2, "rating5": 2, "ces7": 3, "csat10": 4}[row["scale"]]
+        high = {"nps": 9, "csat5": 4, "rating5": 4, "ces7": 5, "csat10": 9}[row["scale"]]
         if row["score"] <= low:
             lows += 1
             assert not any(marker in text for marker in _PRAISE), row

@@ -24,7 +24,7 @@ from otklik.demo.scenario import (
 )
 
 Rows = list[dict[str, Any]]
-_LOW = {"nps": 6, "csat5": 2, "rating5": 2, "ces7": 3, "csat10": 5}
+_LOW = {"nps": 6, "csat5": 2, "rating5": 2, "ces7": 3, "csat10": 4}
 _LOGIN_WORDS = (
     "войти",
     "вход",

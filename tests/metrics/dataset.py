@@ -100,6 +100,12 @@ def items() -> list[dict[str, Any]]:
         transfers=0,
         ended_by="customer",
     )
+    # Exit surveys of customers who left: their own metric (exit_nps), in no customer metric.
+    for _ in range(25):
+        add(
+            kind="exit", scale="nps", score=float(rng.choice((0, 2, 5, 8, 9))), occurred_at=_at(rng)
+        )
+    add(kind="exit", scale="csat5", score=1.0, occurred_at=_at(rng))
     for row in rows:
         row.setdefault("customer_id", None)
     return rows

@@ -37,7 +37,8 @@ def period_of(moment: datetime, by: str) -> date | None:
 
 
 def _scored(row: Row, scale: str) -> bool:
-    return row["scale"] == scale and row["score"] is not None and row["kind"] != "employee"
+    customer = row["kind"] not in ("employee", "exit")
+    return row["scale"] == scale and row["score"] is not None and customer
 
 
 def _contact(row: Row) -> bool:
@@ -47,6 +48,7 @@ def _contact(row: Row) -> bool:
 BASES: dict[str, Callable[[Row, dict[str, Any]], bool]] = {
     "nps": lambda r, p: _scored(r, "nps"),
     "enps": lambda r, p: r["scale"] == "nps" and r["score"] is not None and r["kind"] == "employee",
+    "exit_nps": lambda r, p: r["scale"] == "nps" and r["score"] is not None and r["kind"] == "exit",
     "csat": lambda r, p: _scored(r, p.get("scale") or "csat5"),
     "csi": lambda r, p: _scored(r, p.get("scale") or "csat5"),
     "ces": lambda r, p: _scored(r, "ces7"),
@@ -88,12 +90,15 @@ def _wilson(k: int, n: int) -> tuple[float, float]:
 
 def _value(metric: str, rows: list[Row], p: dict[str, Any]) -> tuple[float | None, ...]:
     n = len(rows)
-    if metric in ("nps", "enps"):
-        pp = sum(r["score"] >= 9 for r in rows) / n
-        pd = sum(r["score"] <= 6 for r in rows) / n
-        value = 100 * (pp - pd)
-        se = 100 * math.sqrt((pp + pd - (pp - pd) ** 2) / n)
-        return value, max(-100.0, value - Z * se), min(100.0, value + Z * se)
+    if metric in ("nps", "enps", "exit_nps"):
+        promoters = sum(r["score"] >= 9 for r in rows)
+        detractors = sum(r["score"] <= 6 for r in rows)
+        value = 100 * (promoters - detractors) / n
+        # Rocks (2016) adjusted Wald: n + 3, promoters + 3/4, detractors + 3/4.
+        pp, pd = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
+        se = 100 * math.sqrt((pp + pd - (pp - pd) ** 2) / (n + 3))
+        centre = 100 * (pp - pd)
+        return value, max(-100.0, centre - Z * se), min(100.0, centre + Z * se)
     if metric in SUCCESS:
         k = sum(bool(SUCCESS[metric](r, p)) for r in rows)
         return (100 * k / n, *_wilson(k, n))
@@ -107,8 +112,8 @@ def _value(metric: str, rows: list[Row], p: dict[str, Any]) -> tuple[float | Non
     mean = float(x.mean())
     if n < 2:
         return mean, None, None
-    if stats.sem(x) == 0:  # all values equal: a zero-width interval
-        return mean, mean, mean
+    if stats.sem(x) == 0:  # all values equal: no honest interval
+        return mean, None, None
     low, high = stats.t.interval(0.95, n - 1, loc=mean, scale=stats.sem(x))
     return mean, float(low), float(high)
 

@@ -58,6 +58,8 @@ def test_json_rows(capsys: pytest.CaptureFixture[str], db: str) -> None:
         "ci_low",
         "ci_high",
         "flags",
+        "scope",
+        "timezone",
     }
     assert rows[0]["period"] == "2024-01-01" and "channel" in rows[0]["segment"]
 
@@ -118,7 +120,7 @@ def test_compare_periods_and_segments(capsys: pytest.CaptureFixture[str], db: st
     )
     assert code == 0
     result = json.loads(out)
-    assert result["test"] == "NPS difference z-test"
+    assert result["test"] == "NPS adjusted Wald z-test"
     assert result["significant"] == (result["p_value"] < 0.05)
     assert result["difference"] == pytest.approx(result["b"]["value"] - result["a"]["value"])
     code, out, _ = _run(

@@ -3,8 +3,9 @@ are the ones computed independently from the rows (tests/metrics/oracle.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ibis
 import pytest
@@ -172,3 +173,39 @@ def test_spark_gives_the_same_numbers(spark_source: MetricSource, data: Data) ->
     assert_matches(
         rows, expected_items("response_rate", data.invitations, by="quarter", time_column="sent_at")
     )
+
+
+ZONED = [(m, g) for m in ITEM_METRICS for g in GROUPINGS if g["by"] != "all"]
+
+
+@pytest.mark.parametrize("case", ZONED, ids=[_label(c) for c in ZONED])
+def test_periods_in_a_zone_match_the_rows(
+    source: MetricSource, data: Data, case: tuple[str, dict[str, Any]]
+) -> None:
+    """In UTC+9 a period holds the rows whose time + 9 h falls in it: the oracle's UTC periods
+    of the rows moved 9 hours later (windows and censoring move with them)."""
+    metric, kwargs = case
+    rows = compute(metric, source, timezone="Etc/GMT-9", **kwargs)
+    moved = [{**row, "occurred_at": row["occurred_at"] + timedelta(hours=9)} for row in data.items]
+    assert_matches(rows, expected_items(metric, moved, **kwargs))
+
+
+DST = [(m, g) for m, g in ZONED if m not in ("fcr", "repeat_rate")]
+
+
+@pytest.mark.parametrize("case", DST, ids=[_label(c) for c in DST])
+def test_periods_across_a_dst_change_match_the_rows(
+    source: MetricSource, data: Data, case: tuple[str, dict[str, Any]]
+) -> None:
+    """Europe/Berlin (the data spans the change of 31 March 2024): a row's period is that of
+    its local wall-clock time. (Repeat windows are absolute, so FCR is left to the fixed zone
+    above.)"""
+    metric, kwargs = case
+    berlin = ZoneInfo("Europe/Berlin")
+    rows = compute(metric, source, timezone=berlin, **kwargs)
+
+    def local(moment: datetime) -> datetime:
+        return moment.replace(tzinfo=UTC).astimezone(berlin).replace(tzinfo=None)
+
+    moved = [{**row, "occurred_at": local(row["occurred_at"])} for row in data.items]
+    assert_matches(rows, expected_items(metric, moved, **kwargs))

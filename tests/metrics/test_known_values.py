@@ -61,9 +61,10 @@ def test_r_nps_package_example(tmp_path: Path) -> None:
     assert round(_num(row.value), 1) == 33.3
     assert row.n == 6
     assert row.flags == ("small_sample",)
-    # CI = value ± 1.96·se with se = 30.43
-    assert row.ci_low == pytest.approx(33.333 - 1.95996 * 30.429, abs=0.01)
-    assert row.ci_high == pytest.approx(33.333 + 1.95996 * 30.429, abs=0.01)
+    # Rocks (2016) adjusted Wald: n' = 9, p'P = 3.75/9, p'D = 1.75/9, centre 2/9,
+    # se = √((5.5/9 − (2/9)²)/9) = 0.24983 → 22.22 ± 48.97 = −26.74 … +71.19.
+    assert row.ci_low == pytest.approx(-26.74, abs=0.01)
+    assert row.ci_high == pytest.approx(71.19, abs=0.01)
 
 
 def _nps_file() -> list[dict[str, str]]:

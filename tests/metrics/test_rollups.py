@@ -14,6 +14,7 @@ from otklik.metrics import CATALOGUE, compute, connect, enable_rollups
 ROLLED = [name for name, spec in CATALOGUE.items() if spec.rollup]
 KIND = {
     "enps": "employee",
+    "exit_nps": "exit",
     "aht": "contact",
     "transfer_rate": "contact",
     "agent_hangup_rate": "contact",
@@ -55,6 +56,7 @@ def test_rollup_covers_the_additive_metrics() -> None:
     assert set(ROLLED) == {
         "nps",
         "enps",
+        "exit_nps",
         "csat",
         "csi",
         "ces",

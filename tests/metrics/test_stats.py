@@ -38,11 +38,23 @@ def test_wilson_matches_scipy(k: int, n: int) -> None:
     assert got.high == pytest.approx(expected.high, abs=1e-12)
 
 
-def test_nps_interval_is_clipped() -> None:
+def test_nps_interval_is_rocks_adjusted_wald() -> None:
+    # Rocks (2016): 3 answers of 10 → n' = 6, p'P = 3.75/6, p'D = 0.75/6, NPS' = 0.5,
+    # Var = (0.75 − 0.25)/6, interval 100·(0.5 ± 1.96·0.288675) = −6.58 … 106.58 → ≤ 100.
     value, interval = nps_interval(3, 0, 3)
-    assert value == 100 and interval.low == interval.high == 100
-    value, interval = nps_interval(2, 0, 3)  # 66.7 ± 1.96·47.1: the top is cut at 100
+    assert value == 100
+    assert interval.low == pytest.approx(100 * (0.5 - Z * math.sqrt(0.5 / 6)))
     assert interval.high == 100.0
+    assert interval.low < interval.high  # never a point at the boundary
+    value, interval = nps_interval(0, 2, 2)
+    assert value == -100 and interval.low == -100.0 and interval.high > -100
+    # A published-style mid case: 30 promoters, 20 detractors of 100.
+    pp, pd = 30.75 / 103, 20.75 / 103
+    half = Z * math.sqrt((pp + pd - (pp - pd) ** 2) / 103)
+    _, interval = nps_interval(30, 20, 100)
+    assert (interval.low, interval.high) == pytest.approx(
+        (100 * (pp - pd - half), 100 * (pp - pd + half))
+    )
 
 
 def test_mean_and_t_interval_match_scipy() -> None:
@@ -97,12 +109,23 @@ def test_welch_matches_scipy_on_raw_values() -> None:
 
 def test_nps_difference() -> None:
     result = nps_difference_test((30, 20, 100), (50, 10, 100))
-    se_a = 100 * math.sqrt((0.3 + 0.2 - 0.01) / 100)
-    se_b = 100 * math.sqrt((0.5 + 0.1 - 0.16) / 100)
-    z = 30 / math.hypot(se_a, se_b)
+
+    def adjusted(p: float, d: float, n: float) -> tuple[float, float]:
+        pp, pd = (p + 0.75) / (n + 3), (d + 0.75) / (n + 3)
+        return pp - pd, (pp + pd - (pp - pd) ** 2) / (n + 3)
+
+    (ca, va), (cb, vb) = adjusted(30, 20, 100), adjusted(50, 10, 100)
+    z = (cb - ca) / math.sqrt(va + vb)
     assert result.difference == pytest.approx(30.0)
     assert result.statistic == pytest.approx(z)
     assert result.p_value == pytest.approx(2 * stats.norm.sf(z))
+
+
+def test_small_proportions_use_fishers_exact_test() -> None:
+    # 2 of 2 against 0 of 2: a pooled z-test says p = 0.046; Fisher's exact test says 1/3.
+    result = two_proportion_test(2, 2, 0, 2)
+    assert result.test == "Fisher's exact test"
+    assert result.p_value == pytest.approx(1 / 3)
 
 
 def test_ratio_se_reduces_to_a_proportion_with_equal_weights() -> None:

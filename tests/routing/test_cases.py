@@ -82,6 +82,9 @@ def _load(engine: Engine) -> dict[str, int]:
         ("review", None, 2, "rating5", "low_rating"),
         ("survey", None, 4, "csat10", "low_csat"),
         ("survey", None, 2, "ces7", "high_effort"),
+        ("survey", None, 3, "ces7", "high_effort"),  # negative in signals: a case too
+        ("survey", None, 4, "ces7", None),
+        ("survey", None, 5, "csat10", None),
         ("exit", "praise", None, None, "exit"),
         ("contact", "complaint", None, None, "complaint"),
         ("contact", "question", None, None, None),

@@ -123,6 +123,8 @@ def test_metric_matches_hand_count_and_cli_json(
         "ci_low",
         "ci_high",
         "flags",
+        "scope",
+        "timezone",
     }
     assert (
         main(

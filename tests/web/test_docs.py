@@ -25,6 +25,7 @@ WEB_SETTINGS = (
     "metrics_check_every_s",
     "rollup_dimensions",
     "pdf_font",
+    "timezone",
     "upload_max_mb",
     "kpis",
     "kpis_local",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from otklik.types import SCALES, Band
+
 __all__ = ["PREFERRED_LANGUAGES", "detect_language", "score_sentiment"]
 
 # Short texts leave fastText unsure; then the languages a company works in are preferred.
@@ -89,23 +91,13 @@ def detect_language(
     return code, round(score, 3)
 
 
-# (scale, lowest score read as neutral, lowest read as positive); lower ones are negative.
-_BANDS: dict[str, tuple[float, float]] = {
-    "nps": (7, 9),  # 0–6 detractors, 7–8 passives, 9–10 promoters
-    "csat5": (3, 4),
-    "rating5": (3, 4),
-    "csat10": (5, 8),
-    "ces7": (4, 5),  # 1–7, "easy to solve": 1–3 hard, 4 neutral, 5–7 easy
-}
+_SENTIMENT = {Band.LOW: "negative", Band.MIDDLE: "neutral", Band.TOP: "positive"}
 
 
 def score_sentiment(score: float | None, scale: str | None) -> str | None:
-    """negative / neutral / positive for a score on a known scale, else None."""
-    if score is None or scale not in _BANDS:
+    """negative / neutral / positive for a score on a known scale, else None: the scale's
+    own bands (``otklik.types.SCALES``), so a low score is negative exactly when it would
+    open a case."""
+    if score is None or scale is None or scale not in SCALES:
         return None
-    neutral_from, positive_from = _BANDS[scale]
-    if score >= positive_from:
-        return "positive"
-    if score >= neutral_from:
-        return "neutral"
-    return "negative"
+    return _SENTIMENT[SCALES[scale].band(score)]

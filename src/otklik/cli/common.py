@@ -70,4 +70,8 @@ def open_store(db: str | None) -> Iterator[Engine]:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    # Valid JSON only: infinite or NaN numbers become null (metrics flag them non_finite).
+    from otklik.metrics import json_safe
+
+    text = json.dumps(json_safe(value), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")

@@ -21,6 +21,7 @@ from otklik.cli.common import DbOption, OutputFormat, console, engine_from, prin
 from otklik.errors import MetricError
 from otklik.metrics import (
     CATALOGUE,
+    MIN_TEST_N,
     Comparison,
     Grain,
     MetricRow,
@@ -148,7 +149,10 @@ def _print_rows(
     if not rows:
         console.print(f"{spec.name}: no data for these filters")
         return
-    table = Table(title=f"{spec.name} — {spec.title}, by {by.value}")
+    table = Table(
+        title=f"{spec.name} — {spec.title}, by {by.value}",
+        caption=f"scope: {spec.scope} · periods in time zone {rows[0].timezone}",
+    )
     for column in ["period", *segments]:
         table.add_column(column)
     table.add_column(f"value ({spec.unit})", justify="right")
@@ -251,6 +255,7 @@ def _print_comparison(result: Comparison, fmt: OutputFormat) -> None:
                 "p_value",
                 "significant",
                 "test",
+                "verdict",
             ]
         )
         for label, row in ((result.a_label, result.a), (result.b_label, result.b)):
@@ -268,6 +273,7 @@ def _print_comparison(result: Comparison, fmt: OutputFormat) -> None:
                     result.p_value,
                     result.significant,
                     result.test,
+                    result.verdict,
                 ]
             )
         return
@@ -284,7 +290,7 @@ def _print_comparison(result: Comparison, fmt: OutputFormat) -> None:
     high = "–" if result.ci_high is None else f"{result.ci_high:+.2f}"
     p = "–" if result.p_value is None else f"{result.p_value:.4g}"
     if result.significant is None:
-        verdict = "cannot be tested"
+        verdict = f"not enough data to test (needs {MIN_TEST_N} on each side and some spread)"
     elif result.significant:
         verdict = f"significant at {result.alpha:.0%}"
     else:
@@ -369,6 +375,7 @@ def list_command(fmt: FormatOption = OutputFormat.table) -> None:
                     "ci": s.ci_method,
                     "guardrails": list(s.guardrails),
                     "gaming": s.gaming,
+                    "scope": s.scope,
                 }
                 for s in specs
             ]

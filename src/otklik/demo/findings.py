@@ -24,6 +24,7 @@ from otklik.demo.scenario import (
     PlantedPattern,
 )
 from otklik.ledger import FeedbackItem
+from otklik.types import SCALES
 
 __all__ = ["Finding", "count_if", "find_patterns", "plus_days"]
 
@@ -58,12 +59,10 @@ def plus_days(dialect: str, column: Any, days: int) -> Any:
 
 
 def _low_score() -> ColumnElement[bool]:
+    """A low score on its scale: the scale's own low band (``otklik.types.SCALES``)."""
     item = FeedbackItem
     return or_(
-        and_(item.scale == "nps", item.score <= 6),
-        and_(item.scale.in_(["csat5", "rating5"]), item.score <= 2),
-        and_(item.scale == "ces7", item.score <= 3),
-        and_(item.scale == "csat10", item.score <= 5),
+        *(and_(item.scale == name, item.score <= spec.low_max) for name, spec in SCALES.items())
     )
 
 

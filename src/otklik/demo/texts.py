@@ -9,6 +9,7 @@ from typing import TypeVar
 from otklik.demo import texts_en, texts_ru
 from otklik.demo.phrasebook import Phrasebook
 from otklik.demo.texts_intl import AR, ES, ID
+from otklik.types import SCALES, Band
 
 __all__ = ["LANGUAGES", "PHRASEBOOKS", "TextMaker", "pick", "polarity"]
 
@@ -23,14 +24,7 @@ LANGUAGES: tuple[str, ...] = tuple(PHRASEBOOKS)
 
 _T = TypeVar("_T")
 
-# Score -> polarity thresholds per scale: (highest "neg" score, highest "mix" score).
-_POLARITY_CUTS: dict[str, tuple[float, float]] = {
-    "nps": (6, 8),
-    "csat5": (2, 3),
-    "rating5": (2, 3),
-    "csat10": (5, 7),
-    "ces7": (3, 4),
-}
+_POLARITY = {Band.LOW: "neg", Band.MIDDLE: "mix", Band.TOP: "pos"}
 
 
 def pick(rng: random.Random, seq: Sequence[_T]) -> _T:
@@ -39,11 +33,9 @@ def pick(rng: random.Random, seq: Sequence[_T]) -> _T:
 
 
 def polarity(scale: str, score: float) -> str:
-    """neg / mix / pos for a score, so a comment's tone always matches its score."""
-    low, mid = _POLARITY_CUTS[scale]
-    if score <= low:
-        return "neg"
-    return "mix" if score <= mid else "pos"
+    """neg / mix / pos for a score, so a comment's tone always matches its score (the
+    scale's own bands, as routing and sentiment read them)."""
+    return _POLARITY[SCALES[scale].band(score)]
 
 
 class _Slots:

@@ -30,7 +30,7 @@ from otklik.kpi.frames import (
 )
 from otklik.kpi.gaming import LEVELS, GamingFlag, detect_peer_gaming
 from otklik.kpi.guardrails import BROKEN, GuardrailState, judge_check, judge_metric
-from otklik.metrics import MetricRow, MetricSource
+from otklik.metrics import MetricRow, MetricSource, json_safe
 from otklik.metrics.compute import SourceLike, opened
 from otklik.metrics.query import SEGMENT_FIELDS
 
@@ -129,10 +129,13 @@ class Report:
     gaming: list[GamingFlag]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kpis": [r.to_dict() for r in self.results],
-            "gaming": [flag.to_dict() for flag in self.gaming],
-        }
+        """The JSON shape (CLI, API): every number finite or null, so it is valid JSON."""
+        return json_safe(
+            {
+                "kpis": [r.to_dict() for r in self.results],
+                "gaming": [flag.to_dict() for flag in self.gaming],
+            }
+        )
 
 
 def _trend(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 from otklik.errors import MetricError, UnsupportedOperation
@@ -21,9 +20,8 @@ from otklik.metrics import (
     Slice,
     compare_segments,
     compute,
-    parse_period,
 )
-from otklik.metrics.periods import as_utc_naive, next_period_start, period_start
+from otklik.metrics.periods import Period
 from otklik.metrics.query import FilterValue
 
 __all__ = [
@@ -42,65 +40,19 @@ __all__ = [
 SegmentKey = tuple[Any, ...]
 
 
-@dataclass(frozen=True)
-class Span:
-    """A half-open range of days [start, end) with the name people know it by."""
-
-    label: str
-    start: date
-    end: date
-
-    @property
-    def last_day(self) -> date:
-        return self.end - timedelta(days=1)
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "label": self.label,
-            "from": self.start.isoformat(),
-            "to": self.last_day.isoformat(),
-        }
-
-
-def _label(start: date, grain: Grain) -> str:
-    if grain is Grain.YEAR:
-        return f"{start.year}"
-    if grain is Grain.QUARTER:
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    if grain is Grain.MONTH:
-        return f"{start:%Y-%m}"
-    if grain is Grain.WEEK:
-        iso = start.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
-    return start.isoformat()
-
-
-def _grain_of(start: date, end: date) -> Grain | None:
-    for grain in (Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR):
-        if period_start(start, grain) == start and next_period_start(start, grain) == end:
-            return grain
-    return None
+Span = Period
+"""A KPI's period: the one :class:`otklik.metrics.Period` (local days of the reporting zone)."""
 
 
 def span_of(text: str) -> Span:
     """A period as people type it (``2025``, ``2025-Q4``, ``2025-12``, ``2025-W05``, a day or
     ``2025-01-01..2025-02-15``)."""
-    start, end = parse_period(text)
-    grain = _grain_of(start, end)
-    return Span(_label(start, grain) if grain else text.strip(), start, end)
+    return Period.parse(text)
 
 
 def previous_span(span: Span) -> Span:
     """The calendar period before ``span`` (the same number of days before, for a range)."""
-    grain = _grain_of(span.start, span.end)
-    if grain is not None:
-        start = period_start(span.start - timedelta(days=1), grain)
-        return Span(_label(start, grain), start, span.start)
-    length = span.end - span.start
-    start = span.start - length
-    return Span(
-        f"{start.isoformat()}..{(span.start - timedelta(days=1)).isoformat()}", start, span.start
-    )
+    return span.previous()
 
 
 def latest_span(
@@ -114,8 +66,7 @@ def latest_span(
     periods = [row.period for row in rows if row.period is not None and row.n > 0]
     if not periods:
         return None
-    start = max(periods)
-    return Span(_label(start, grain), start, next_period_start(start, grain))
+    return Period.of(max(periods), grain)
 
 
 @dataclass(frozen=True)
@@ -175,8 +126,8 @@ def change_p_values(
         found = compare_segments(
             metric,
             source,
-            Slice(before.label, as_utc_naive(before.start), as_utc_naive(before.end)),
-            Slice(after.label, as_utc_naive(after.start), as_utc_naive(after.end)),
+            Slice(before.label, before.start, before.end),
+            Slice(after.label, after.start, after.end),
             segments=segments,
             filters=filters,
             window_days=window_days,

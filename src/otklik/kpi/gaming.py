@@ -30,7 +30,6 @@ from typing import Any
 from otklik.kpi.definitions import GamingRule, GuardrailDef, KpiDef
 from otklik.kpi.frames import Span, Unavailable, fetch
 from otklik.metrics import MetricRow, MetricSource, Slice, TableRole, compare, get_metric
-from otklik.metrics.periods import as_utc_naive
 from otklik.metrics.query import SEGMENT_FIELDS
 
 __all__ = [
@@ -169,8 +168,8 @@ def _guard_test(
         Slice("peers", filters={at.level: rest}),
         Slice(str(key[-1]), filters={at.level: key[-1]}),
         filters={**at.kpi.filters, **group},
-        start=as_utc_naive(at.span.start),
-        end=as_utc_naive(at.span.end),
+        start=at.span.start,
+        end=at.span.end,
         window_days=guard.window_days,
         alpha=at.rule.alpha,
     )

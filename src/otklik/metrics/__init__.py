@@ -10,16 +10,27 @@ gaming risks and guardrails; ``docs/metrics.md`` explains them in Russian and En
 
 from otklik.metrics.backends import CAPABILITIES, Capabilities, MetricSource, connect
 from otklik.metrics.catalogue import CATALOGUE, get_metric, metric_names
-from otklik.metrics.compare import ALPHA, Comparison, Slice, compare, compare_segments
+from otklik.metrics.compare import (
+    ALPHA,
+    NOISE,
+    NOT_ENOUGH_DATA,
+    SIGNIFICANT,
+    Comparison,
+    Slice,
+    compare,
+    compare_segments,
+)
 from otklik.metrics.compute import compute, to_sql
-from otklik.metrics.periods import Grain, parse_period
+from otklik.metrics.periods import Grain, Period, get_zone, parse_period
 from otklik.metrics.results import (
     CENSORED,
     FLAGS,
+    NON_FINITE,
     SMALL_SAMPLE,
     SMALL_SAMPLE_N,
     MetricRow,
     MetricValue,
+    json_safe,
 )
 from otklik.metrics.rollups import DEFAULT_DIMENSIONS, Rollups, enable_rollups
 from otklik.metrics.spec import (
@@ -29,6 +40,7 @@ from otklik.metrics.spec import (
     Statistic,
     TableRole,
 )
+from otklik.metrics.stats import MIN_TEST_N
 
 __all__ = [
     "ALPHA",
@@ -38,6 +50,11 @@ __all__ = [
     "DEFAULT_DIMENSIONS",
     "DEFAULT_WINDOW_DAYS",
     "FLAGS",
+    "MIN_TEST_N",
+    "NOISE",
+    "NON_FINITE",
+    "NOT_ENOUGH_DATA",
+    "SIGNIFICANT",
     "SMALL_SAMPLE",
     "SMALL_SAMPLE_N",
     "Capabilities",
@@ -48,6 +65,7 @@ __all__ = [
     "MetricSource",
     "MetricSpec",
     "MetricValue",
+    "Period",
     "Rollups",
     "Slice",
     "Statistic",
@@ -58,6 +76,8 @@ __all__ = [
     "connect",
     "enable_rollups",
     "get_metric",
+    "get_zone",
+    "json_safe",
     "metric_names",
     "parse_period",
     "to_sql",

@@ -5,6 +5,10 @@ What each engine can do is declared here, not discovered at run time. Two operat
 * shifting a timestamp by N days (the FCR window): SQL intervals everywhere except SQLite
   before 3.46, where Ibis cannot add intervals; there otklik shifts the ISO text the ledger
   stores (``date(day, '+N days') || time``), which is exact to the microsecond;
+* local time in the reporting zone (periods): engines shift a UTC timestamp by a per-row
+  offset taken from a ``CASE`` over the zone's offset changes (see ``metrics.periods``);
+  PostgreSQL, DuckDB and Spark add an interval of that many seconds, SQLite uses its own
+  ``datetime(value, '+N seconds')``, which needs no time-zone database;
 * window functions (quantiles and FCR need ``row_number``/``lead``): all four engines have
   them. Quantiles are taken from ranks, not from an engine's percentile function (SQLite has
   none, Spark's default one is approximate), so every engine returns the same order statistic.
@@ -15,7 +19,7 @@ rather than trusted to give the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,6 +89,11 @@ def _sqlite_date(value: str, modifier: str) -> str:  # type: ignore[empty-body]
     """SQLite's own ``date(value, modifier)``."""
 
 
+@ibis.udf.scalar.builtin(name="datetime")
+def _sqlite_datetime(value: str, modifier: str) -> str:  # type: ignore[empty-body]
+    """SQLite's own ``datetime(value, modifier)``."""
+
+
 class MetricSource:
     """An Ibis connection plus the ledger tables' names on it and the engine's capabilities."""
 
@@ -110,6 +119,9 @@ class MetricSource:
         self._owns = owns
         self._cache: dict[str, ir.Table] = {}
         self.rollups: Any = None  # a metrics.rollups.Rollups, attached by enable_rollups()
+        # The reporting zone of computations on this source that name none (None: the
+        # setting OTKLIK_TIMEZONE); the web app sets its own here.
+        self.timezone: str | None = None
 
     @property
     def backend(self) -> str:
@@ -155,6 +167,23 @@ class MetricSource:
         text = earlier.cast("string")
         shifted = _sqlite_date(text.substr(0, 10), f"+{days} days").concat(text.substr(10))
         return later.cast("string") <= shifted
+
+    def to_local(
+        self, moment: ir.TimestampValue, offsets: Sequence[tuple[datetime, int]]
+    ) -> ir.TimestampValue:
+        """Naive UTC ``moment`` as naive local time: shifted by the offset (seconds) in force,
+        ``offsets`` being (since, offset) pairs ascending, as :func:`periods.utc_offsets`
+        gives them (the first applies before its ``since`` too)."""
+        if not offsets or (len(offsets) == 1 and offsets[0][1] == 0):
+            return moment
+        if self.capabilities.timestamp_shift == "interval":
+            if len(offsets) == 1:
+                return moment + ibis.interval(seconds=offsets[0][1])
+            seconds = _cases(moment, [(since, ibis.literal(o)) for since, o in offsets])
+            return moment + seconds.as_interval("s")
+        modifiers = [(since, ibis.literal(f"{o:+d} seconds")) for since, o in offsets]
+        shifted = _sqlite_datetime(moment.cast("string"), _cases(moment, modifiers))
+        return shifted.cast("timestamp")
 
     def execute(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Run ``expr`` and return plain Python rows (times as naive UTC)."""
@@ -208,6 +237,14 @@ class MetricSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _cases(moment: ir.TimestampValue, values: Sequence[tuple[datetime, ir.Value]]) -> ir.Value:
+    """The value whose ``since`` is the last one ≤ ``moment`` (the first one before all)."""
+    if len(values) == 1:
+        return values[0][1]
+    branches = [(moment < values[i + 1][0], values[i][1]) for i in range(len(values) - 1)]
+    return ibis.cases(*branches, else_=values[-1][1])
 
 
 def _check_spark(con: BaseBackend) -> None:

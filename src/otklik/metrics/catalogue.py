@@ -19,6 +19,7 @@ from otklik.metrics.spec import (
     Statistic,
     TableRole,
 )
+from otklik.types import SCALES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -36,7 +37,7 @@ def _scored(t: ir.Table, scale: str) -> ir.BooleanValue:
 
 def _customer_scores(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
     assert p.scale is not None
-    return _scored(t, p.scale) & (t.kind != "employee")
+    return _scored(t, p.scale)
 
 
 def _contacts(t: ir.Table) -> ir.BooleanValue:
@@ -44,11 +45,12 @@ def _contacts(t: ir.Table) -> ir.BooleanValue:
 
 
 def _nps_where(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
-    return _scored(t, "nps") & (t.kind != "employee")
+    return _scored(t, "nps")
 
 
-def _enps_where(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
-    return _scored(t, "nps") & (t.kind == "employee")
+# Relationship and transactional customer metrics count neither staff (eNPS) nor customers
+# who have left (exit surveys have their own metric): the default scope of every score metric.
+_CUSTOMER_SCOPE = ("employee", "exit")
 
 
 def _top_box(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
@@ -77,7 +79,7 @@ _NPS_TEXT: dict[str, Any] = dict(
     statistic=Statistic.NPS,
     numerator="promoters (9–10) minus detractors (0–6)",
     formula="100 · (promoters − detractors) / n",
-    ci_method="normal: ±1.96·se(NPS)",
+    ci_method="adjusted Wald (Rocks 2016): n + 3, promoters and detractors + 3/4",
     scales=("nps",),
     rollup=True,
 )
@@ -93,7 +95,7 @@ _add(
     MetricSpec(
         name="nps",
         title="Net Promoter Score",
-        denominator="answers on the 0–10 scale (not employees)",
+        denominator="answers on the 0–10 scale (not employees, not exit surveys)",
         pros=("one number management knows", "comparable with published benchmarks"),
         cons=(
             "a 0–10 answer collapsed to three classes loses information",
@@ -101,7 +103,7 @@ _add(
         ),
         gaming="asking only happy customers (after a success screen), begging for a 9–10",
         guardrails=("response_rate", "csat"),
-        excluded_kinds=("employee",),
+        excluded_kinds=_CUSTOMER_SCOPE,
         where=_nps_where,
         **_NPS_TEXT,
     )
@@ -116,7 +118,24 @@ _add(
         gaming="managers asking only loyal staff or pressing for high scores",
         guardrails=("response_rate",),
         kinds=("employee",),
-        where=_enps_where,
+        where=_nps_where,
+        **_NPS_TEXT,
+    )
+)
+_add(
+    MetricSpec(
+        name="exit_nps",
+        title="Exit NPS (customers who left)",
+        denominator="exit-survey answers on the 0–10 scale",
+        pros=("says whether leavers will speak well or badly of the company",),
+        cons=(
+            "answered by a self-selected few of those who leave",
+            "not comparable with the relationship NPS: another population",
+        ),
+        gaming="asking only customers who leave on good terms",
+        guardrails=("churn_rate",),
+        kinds=("exit",),
+        where=_nps_where,
         **_NPS_TEXT,
     )
 )
@@ -127,16 +146,16 @@ _add(
         unit="%",
         statistic=Statistic.PROPORTION,
         numerator="answers in the top box (4–5 on csat5, 9–10 on csat10)",
-        denominator="answers on the scale (not employees)",
+        denominator="answers on the scale (not employees, not exit surveys)",
         formula="100 · top-box answers / answers",
         ci_method=_WILSON,
         scales=("csat5", "csat10"),
-        top_box={"csat5": 4, "csat10": 9},
+        top_box={"csat5": SCALES["csat5"].top_min, "csat10": SCALES["csat10"].top_min},
         pros=("easy to explain", "a share is robust to a few extreme answers"),
         cons=("hides the difference between 1 and 3", "depends on when and whom you ask"),
         gaming="choosing when to ask (only after solved cases), agents asking for a 5",
         guardrails=("response_rate", "repeat_rate"),
-        excluded_kinds=("employee",),
+        excluded_kinds=_CUSTOMER_SCOPE,
         where=_customer_scores,
         success=_top_box,
         rollup=True,
@@ -153,7 +172,7 @@ _add(
         formula="mean score on the scale (csat5 by default)",
         ci_method=_T,
         scales=("csat5", "csat10", "rating5"),
-        excluded_kinds=("employee",),
+        excluded_kinds=_CUSTOMER_SCOPE,
         pros=("uses the whole scale", "sensitive to small shifts"),
         cons=("a mean of an ordinal scale assumes equal steps",),
         gaming="the same as CSAT: asking selectively, prompting for high scores",
@@ -174,7 +193,7 @@ _add(
         formula="mean ces7 score",
         ci_method=_T,
         scales=("ces7",),
-        excluded_kinds=("employee",),
+        excluded_kinds=_CUSTOMER_SCOPE,
         pros=("predicts repeat contacts and churn better than satisfaction",),
         cons=("wording of the question varies between companies (high = easy here)",),
         gaming="asking only after simple requests",
@@ -195,8 +214,8 @@ _add(
         formula="100 · answers ≥ 5 / answers",
         ci_method=_WILSON,
         scales=("ces7",),
-        top_box={"ces7": 5},
-        excluded_kinds=("employee",),
+        top_box={"ces7": SCALES["ces7"].top_min},
+        excluded_kinds=_CUSTOMER_SCOPE,
         pros=("a share managers read directly",),
         cons=("ignores how hard the rest found it",),
         gaming="asking only after simple requests",

@@ -18,7 +18,7 @@ from otklik.metrics.expressions import (
     repeat_expr,
 )
 from otklik.metrics.groups import Group, to_date
-from otklik.metrics.periods import Grain, next_period_start, periods_between
+from otklik.metrics.periods import Grain, local_date, next_period_start, periods_between
 from otklik.metrics.query import Query
 from otklik.metrics.results import CENSORED
 from otklik.metrics.spec import Statistic
@@ -120,11 +120,11 @@ def _churn_periods(query: Query, cells: list[dict[str, Any]]) -> list[Any]:
     if not starts:
         return []
     if query.start is not None:
-        first = query.start.date()
+        first = local_date(query.start, query.zone)
     else:
         first = next_period_start(min(starts), query.grain)
     if query.end is not None:
-        last = (query.end - timedelta(microseconds=1)).date()
+        last = local_date(query.end - timedelta(microseconds=1), query.zone)
     else:
         last = max([*churns, *starts])
     return list(periods_between(first, last, query.grain))

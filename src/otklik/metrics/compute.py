@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import TypeAlias
 
 import ibis
@@ -66,23 +66,34 @@ def compute(
     scale: str | None = None,
     top_box: float | None = None,
     rollups: bool = True,
+    timezone: str | tzinfo | None = None,
 ) -> list[MetricRow]:
     """The metric per period (``by``) and segment, each row with n, a 95% interval and flags.
 
     ``source`` is a :class:`MetricSource`, a database URL, a SQLAlchemy engine or an Ibis
     connection. ``filters`` maps a field to a value or a list of values (None matches a
-    missing value); ``start`` is inclusive and ``end`` exclusive (dates mean midnight UTC).
+    missing value); ``start`` is inclusive and ``end`` exclusive (a date means its midnight in
+    the reporting zone, a naive datetime is UTC). ``timezone`` is the reporting zone in which
+    periods are cut and labelled (None: the setting ``OTKLIK_TIMEZONE``, default UTC).
     ``window_days`` is the FCR/repeat window, ``scale`` and ``top_box`` choose the scale and
     the lowest top-box score of CSAT-like metrics. Rows come sorted by period, then segment.
+    ``timezone`` None means the source's own (``MetricSource.timezone``), else the setting.
     """
     spec = get_metric(metric)
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
-    query = make_query(
-        spec, by=by, segments=segments, filters=filters, start=start, end=end, params=params
-    )
     with opened(source) as src:
+        query = make_query(
+            spec,
+            by=by,
+            segments=segments,
+            filters=filters,
+            start=start,
+            end=end,
+            params=params,
+            timezone=timezone if timezone is not None else src.timezone,
+        )
         groups = groups_for(src, query, rollups=rollups)
-    return sort_rows([finish(spec, group) for group in groups])
+    return sort_rows([finish(spec, group, query.zone.key) for group in groups])
 
 
 def to_sql(
@@ -97,14 +108,22 @@ def to_sql(
     window_days: int | None = None,
     scale: str | None = None,
     top_box: float | None = None,
+    timezone: str | tzinfo | None = None,
 ) -> str:
     """The SQL of the metric's main query in ``source``'s dialect (to read or to audit)."""
     spec = get_metric(metric)
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
-    query = make_query(
-        spec, by=by, segments=segments, filters=filters, start=start, end=end, params=params
-    )
     with opened(source) as src:
+        query = make_query(
+            spec,
+            by=by,
+            segments=segments,
+            filters=filters,
+            start=start,
+            end=end,
+            params=params,
+            timezone=timezone if timezone is not None else src.timezone,
+        )
         statistic = spec.statistic
         if statistic in (Statistic.CHURN, Statistic.REVENUE_CHURN):
             expr = churn_cells_expr(src, query)

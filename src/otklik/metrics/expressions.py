@@ -10,15 +10,16 @@ periods; all of it is plain SQL that every declared engine runs alike.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import ibis
 import ibis.expr.types as ir
 
 from otklik.metrics.backends import MetricSource
-from otklik.metrics.periods import Grain
+from otklik.metrics.periods import Grain, utc_offsets
 from otklik.metrics.query import Query
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic, TableRole
+from otklik.types import SCALES
 
 __all__ = [
     "ADDITIVE_STATS",
@@ -29,11 +30,14 @@ __all__ = [
     "churn_cells_expr",
     "cube_expr",
     "data_end_expr",
+    "local_period",
     "quantile_counts_expr",
     "quantile_values_expr",
     "repeat_expr",
+    "zone_offsets",
 ]
 
+_NPS = SCALES["nps"]  # promoters are its top band, detractors its low band
 PERIOD = "_period"
 ROWS = "_rows"
 
@@ -62,8 +66,9 @@ def _filtered(source: MetricSource, query: Query) -> ir.Table:
 def _predicates(t: ir.Table, query: Query) -> list[ir.BooleanValue]:
     spec = query.spec
     predicates: list[ir.BooleanValue] = []
-    if spec.where is not None:
-        predicates.append(spec.where(t, query.params))
+    rows = spec.rows(t, query.params)
+    if rows is not None:
+        predicates.append(rows)
     moment = t[spec.time_column]
     if query.start is not None:
         predicates.append(moment >= query.start)
@@ -73,10 +78,66 @@ def _predicates(t: ir.Table, query: Query) -> list[ir.BooleanValue]:
     return predicates
 
 
-def _keys(t: ir.Table, query: Query, time_column: str) -> dict[str, ir.Value]:
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
+
+
+def zone_offsets(
+    source: MetricSource,
+    t: ir.Table,
+    columns: Sequence[str],
+    zone: tzinfo,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[tuple[datetime, int]]:
+    """The zone's UTC offsets over the rows of ``t`` (or over [start, end) when both are
+    given): what :meth:`MetricSource.to_local` needs. Empty for UTC (nothing to shift)."""
+    if getattr(zone, "key", None) in _UTC_NAMES:
+        return []
+    if start is None or end is None:
+        bounds: dict[str, ir.Scalar] = {}
+        for i, column in enumerate(columns):
+            kind = t[column].type().copy(nullable=True)
+            bounds[f"lo{i}"] = t[column].min().cast(kind)
+            bounds[f"hi{i}"] = t[column].max().cast(kind)
+        row = source.execute(t.aggregate(**bounds))[0]
+        lows = [value for name, value in row.items() if name.startswith("lo") and value]
+        highs = [value for name, value in row.items() if name.startswith("hi") and value]
+        start = start or (min(lows) if lows else None)
+        end = end or (max(highs) if highs else None)
+    first = start or end or datetime(2000, 1, 1)
+    return utc_offsets(zone, first, end or first)
+
+
+def local_period(
+    source: MetricSource,
+    moment: ir.TimestampValue,
+    grain: Grain,
+    offsets: Sequence[tuple[datetime, int]],
+) -> ir.TimestampValue:
+    """The start of the local period (naive local midnight) that contains UTC ``moment``."""
+    return source.to_local(moment, offsets).truncate(grain.ibis_unit)
+
+
+def _keys(
+    source: MetricSource,
+    t: ir.Table,
+    query: Query,
+    time_column: str,
+    bounds: ir.Table | None = None,
+) -> dict[str, ir.Value]:
+    """Group keys: the local period (offsets over the rows of ``bounds``, default ``t``) and
+    the segments."""
     keys: dict[str, ir.Value] = {}
     if query.grain is not Grain.ALL:
-        keys[PERIOD] = t[time_column].truncate(query.grain.ibis_unit)
+        offsets = zone_offsets(
+            source,
+            t if bounds is None else bounds,
+            [time_column],
+            query.zone,
+            query.start,
+            query.end,
+        )
+        keys[PERIOD] = local_period(source, t[time_column], query.grain, offsets)
     keys.update({field: t[field] for field in query.segments})
     return keys
 
@@ -91,8 +152,8 @@ def additive_stats(
     """Per-row contributions whose sums (plus the row count ``n``) determine the metric."""
     if spec.statistic is Statistic.NPS:
         return {
-            "promoters": ibis.ifelse(t.score >= 9, 1, 0),
-            "detractors": ibis.ifelse(t.score <= 6, 1, 0),
+            "promoters": ibis.ifelse(t.score >= _NPS.top_min, 1, 0),
+            "detractors": ibis.ifelse(t.score <= _NPS.low_max, 1, 0),
         }
     if spec.statistic is Statistic.PROPORTION:
         assert spec.success is not None
@@ -109,12 +170,12 @@ def additive_expr(source: MetricSource, query: Query) -> ir.Table:
     t = _filtered(source, query)
     stats = additive_stats(query.spec, query.params, t)
     sums = {name: value.sum() for name, value in stats.items()}
-    return _aggregate(t, _keys(t, query, query.spec.time_column), n=t.count(), **sums)
+    return _aggregate(t, _keys(source, t, query, query.spec.time_column), n=t.count(), **sums)
 
 
 def _quantile_rows(source: MetricSource, query: Query) -> tuple[ir.Table, list[str]]:
     t = _filtered(source, query)
-    keys = _keys(t, query, query.spec.time_column)
+    keys = _keys(source, t, query, query.spec.time_column)
     assert query.spec.value is not None
     rows = t.select(_v=query.spec.value(t, query.params).cast("float64"), **keys)
     return rows, list(keys)
@@ -164,7 +225,7 @@ def repeat_expr(source: MetricSource, query: Query) -> ir.Table:
     counted = ibis.ifelse(repeated, 1, 0) if query.spec.complement else ibis.ifelse(repeated, 0, 1)
     return _aggregate(
         base,
-        _keys(base, query, "occurred_at"),
+        _keys(source, base, query, "occurred_at", bounds=contacts),
         n=base.count(),
         k=counted.sum(),
         last=base.occurred_at.max(),
@@ -201,8 +262,9 @@ def churn_cells_expr(source: MetricSource, query: Query) -> ir.Table:
             inside = ibis.ifelse(c.churned_at < query.end, 0, 1)
         cp = ibis.ifelse(c.churned_at.isnull(), 2, ibis.ifelse(c.churned_at < start, -1, inside))
     else:
-        sp = c.started_at.truncate(query.grain.ibis_unit)
-        cp = c.churned_at.truncate(query.grain.ibis_unit)
+        offsets = zone_offsets(source, c, ["started_at", "churned_at"], query.zone)
+        sp = local_period(source, c.started_at, query.grain, offsets)
+        cp = local_period(source, c.churned_at, query.grain, offsets)
     revenue = c.revenue.cast("float64")
     keys: dict[str, ir.Value] = {"sp": sp, "cp": cp}
     keys.update({field: c[field] for field in query.segments})
@@ -219,21 +281,24 @@ def cube_expr(
     specs: Sequence[MetricSpec],
     dimensions: Sequence[str],
     after_id: int | None = None,
+    zone: tzinfo | None = None,
 ) -> ir.Table:
-    """One scan: per day and dimension values, every additive metric's n and sums (default
-    parameters). Columns are named ``{metric}__{stat}``, plus ``_rows`` (all items of the
-    group, to check a refresh); ``after_id`` limits it to new rows."""
+    """One scan: per local day (in ``zone``, default UTC) and dimension values, every
+    additive metric's n and sums (default parameters). Columns are named ``{metric}__{stat}``,
+    plus ``_rows`` (all items of the group, to check a refresh); ``after_id`` limits it to new
+    rows."""
     t = source.table(TableRole.ITEMS)
     if after_id is not None:
         t = t.filter(t.id > after_id)
+    offsets = [] if zone is None else zone_offsets(source, t, ["occurred_at"], zone)
     sums: dict[str, ir.Scalar] = {}
     for spec in specs:
         params = spec.resolve(None)
-        assert spec.where is not None
-        where = spec.where(t, params)
+        where = spec.rows(t, params)
+        assert where is not None
         sums[f"{spec.name}__n"] = ibis.ifelse(where, 1, 0).sum()
         for name, value in additive_stats(spec, params, t).items():
             sums[f"{spec.name}__{name}"] = ibis.ifelse(where, value, 0).sum()
-    keys: dict[str, ir.Value] = {"day": t.occurred_at.truncate("D")}
+    keys: dict[str, ir.Value] = {"day": local_period(source, t.occurred_at, Grain.DAY, offsets)}
     keys.update({field: t[field] for field in dimensions})
     return t.group_by(**keys).aggregate(**sums, **{ROWS: t.count()})

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from otklik.metrics.results import SMALL_SAMPLE, SMALL_SAMPLE_N, MetricRow, MetricValue
+import numpy as np
+
+from otklik.metrics.results import (
+    NON_FINITE,
+    SMALL_SAMPLE,
+    SMALL_SAMPLE_N,
+    MetricRow,
+    MetricValue,
+    finite,
+)
 from otklik.metrics.spec import MetricSpec, Statistic
 from otklik.metrics.stats import (
     mean_sd,
@@ -61,7 +70,8 @@ def _value(spec: MetricSpec, stats: Mapping[str, float]) -> MetricValue:
         return MetricValue(100 * stats["k"] / n, int(n), 100 * interval.low, 100 * interval.high)
     if statistic is Statistic.MEAN:
         mean, sd = mean_sd(n, stats["s1"], stats["s2"])
-        if sd is None:
+        if sd is None or sd == 0:
+            # n < 2, or every value the same: no honest interval ("not enough data")
             return MetricValue(mean, int(n), None, None)
         interval = t_interval(mean, sd, n)
         return MetricValue(mean, int(n), interval.low, interval.high)
@@ -77,19 +87,27 @@ def _value(spec: MetricSpec, stats: Mapping[str, float]) -> MetricValue:
     raise ValueError(f"no rule for {statistic}")
 
 
-def finish(spec: MetricSpec, group: Group) -> MetricRow:
-    """The row of one group; groups with n = 0 have no value."""
+def finish(spec: MetricSpec, group: Group, timezone: str = "UTC") -> MetricRow:
+    """The row of one group; groups with n = 0 have no value. A value or bound that is not
+    a finite number (an infinite duration in the data) becomes None, flagged ``non_finite``;
+    the row carries the metric's scope and the zone its period was cut in."""
     flags = list(group.flags)
     if group.n < SMALL_SAMPLE_N:
         flags.insert(0, SMALL_SAMPLE)
     if group.n == 0:
         result = MetricValue(None, 0, None, None, tuple(flags))
     else:
-        computed = _value(spec, group.stats)
-        result = MetricValue(
-            computed.value, computed.n, computed.ci_low, computed.ci_high, tuple(flags)
-        )
-    return MetricRow(spec.name, group.period, dict(group.segment), result)
+        with np.errstate(all="ignore"):
+            computed = _value(spec, group.stats)
+        numbers = (computed.value, computed.ci_low, computed.ci_high)
+        if any(number is not None and finite(number) is None for number in numbers):
+            flags.append(NON_FINITE)
+        value = finite(computed.value)
+        low, high = finite(computed.ci_low), finite(computed.ci_high)
+        if value is None:
+            low = high = None
+        result = MetricValue(value, computed.n, low, high, tuple(flags))
+    return MetricRow(spec.name, group.period, dict(group.segment), result, spec.scope, timezone)
 
 
 def _sort_key(row: MetricRow) -> tuple[Any, ...]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from otklik.errors import MetricError
-from otklik.metrics.periods import Grain, as_utc_naive
+from otklik.metrics.periods import Grain, as_utc_naive, get_zone
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic, TableRole
 
 __all__ = ["SEGMENT_FIELDS", "FilterValue", "Query", "make_query"]
@@ -34,7 +35,11 @@ FilterValue = str | None | Sequence[str | None]
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A validated request: the metric's parameters are resolved to their defaults."""
+    """A validated request: the metric's parameters are resolved to their defaults.
+
+    ``start`` and ``end`` are naive UTC instants; ``zone`` is the reporting zone in which
+    periods are cut (their starts are local dates).
+    """
 
     spec: MetricSpec
     grain: Grain
@@ -43,6 +48,7 @@ class Query:
     start: datetime | None
     end: datetime | None
     params: MetricParams
+    zone: ZoneInfo = field(default_factory=lambda: get_zone("UTC"))
 
     @property
     def window_days(self) -> int:
@@ -74,8 +80,14 @@ def make_query(
     start: date | datetime | None = None,
     end: date | datetime | None = None,
     params: MetricParams | None = None,
+    timezone: str | tzinfo | None = None,
 ) -> Query:
-    """Check a request against ``spec``: known grain and fields, a sane date range."""
+    """Check a request against ``spec``: known grain and fields, a sane date range.
+
+    ``timezone`` is the reporting zone (None: the setting ``OTKLIK_TIMEZONE``); a date in
+    ``start``/``end`` means its midnight there, a naive datetime is UTC.
+    """
+    zone = get_zone(timezone)
     try:
         grain = Grain(by)
     except ValueError:
@@ -83,20 +95,20 @@ def make_query(
             f"cannot group by {by!r}: use one of {', '.join(g.value for g in Grain)}"
         ) from None
     allowed = SEGMENT_FIELDS[spec.table]
-    for field in (*segments, *(filters or {})):
-        if field not in allowed:
+    for name in (*segments, *(filters or {})):
+        if name not in allowed:
             raise MetricError(
-                f"{spec.name} reads table {spec.table.value}, which has no field {field!r} "
+                f"{spec.name} reads table {spec.table.value}, which has no field {name!r} "
                 f"to segment or filter by (fields: {', '.join(allowed)})"
             )
     if len(set(segments)) != len(segments):
         raise MetricError("a segment field is given twice")
-    resolved = tuple((field, _values(field, value)) for field, value in (filters or {}).items())
+    resolved = tuple((name, _values(name, value)) for name, value in (filters or {}).items())
     kinds = dict(resolved).get("kind")
     if kinds:
         spec.check_kind(tuple(kind for kind in kinds if kind is not None))
-    start_at = as_utc_naive(start) if start is not None else None
-    end_at = as_utc_naive(end) if end is not None else None
+    start_at = as_utc_naive(start, zone) if start is not None else None
+    end_at = as_utc_naive(end, zone) if end is not None else None
     if start_at is not None and end_at is not None and end_at <= start_at:
         raise MetricError(
             f"the range is empty: {start_at:%Y-%m-%d} is not before {end_at:%Y-%m-%d}"
@@ -115,4 +127,5 @@ def make_query(
         start=start_at,
         end=end_at,
         params=spec.resolve(params),
+        zone=zone,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,10 +11,13 @@ from typing import Any
 __all__ = [
     "CENSORED",
     "FLAGS",
+    "NON_FINITE",
     "SMALL_SAMPLE",
     "SMALL_SAMPLE_N",
     "MetricRow",
     "MetricValue",
+    "finite",
+    "json_safe",
 ]
 
 SMALL_SAMPLE_N = 30
@@ -22,10 +26,33 @@ SMALL_SAMPLE = "small_sample"
 CENSORED = "censored"
 """Some contacts' repeat window reaches past the last contact in the data (FCR, repeat rate)."""
 
+NON_FINITE = "non_finite"
+"""A value or bound came out infinite or NaN (a stored value out of range): shown as null."""
+
 FLAGS: Mapping[str, str] = {
     SMALL_SAMPLE: f"fewer than {SMALL_SAMPLE_N} observations",
     CENSORED: "the repeat window of some contacts reaches past the end of the data",
+    NON_FINITE: "the value or its interval is not a finite number; it is left out",
 }
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every float that is infinite or NaN replaced by None, in nested dicts,
+    lists and tuples: what ``json.dumps(..., allow_nan=False)`` accepts."""
+    if isinstance(value, float):
+        return finite(value)
+    if isinstance(value, Mapping):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def finite(value: float | None) -> float | None:
+    """``value``, or None when it is infinite or NaN (JSON has no such numbers)."""
+    if value is None or math.isfinite(value):
+        return value
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +78,8 @@ class MetricRow:
     period: date | None
     segment: Mapping[str, Any] = field(default_factory=dict)
     result: MetricValue = field(default_factory=lambda: MetricValue(None, 0, None, None))
+    scope: str = ""  # which rows the metric counts (MetricSpec.scope)
+    timezone: str = "UTC"  # the reporting zone the period was cut in
 
     @property
     def value(self) -> float | None:
@@ -78,16 +107,24 @@ class MetricRow:
         return "all" if self.period is None else self.period.isoformat()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of one row (the CLI's ``--format json`` and the web API)."""
+        """The JSON shape of one row (the CLI's ``--format json`` and the web API); numbers
+        are finite or null (flagged ``non_finite``), so the result is valid JSON."""
+        flags = list(self.flags)
+        numbers = (self.value, self.ci_low, self.ci_high)
+        lost = any(finite(number) is None and number is not None for number in numbers)
+        if lost and NON_FINITE not in flags:
+            flags.append(NON_FINITE)
         return {
             "metric": self.metric,
             "period": self.period_label,
             "segment": dict(self.segment),
-            "value": self.value,
+            "value": finite(self.value),
             "n": self.n,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "flags": list(self.flags),
+            "ci_low": finite(self.ci_low),
+            "ci_high": finite(self.ci_high),
+            "flags": flags,
+            "scope": self.scope,
+            "timezone": self.timezone,
         }
 
     @staticmethod

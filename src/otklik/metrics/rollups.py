@@ -7,6 +7,7 @@ scan of the ledger builds a cube: per day × kind × the chosen dimensions, ever
 n and sums (default parameters). A query whose segments and filters are among the dimensions,
 whose range is whole days and whose parameters are the defaults is answered from the cube;
 anything else goes to the engine. Both paths give the same numbers (tests hold them to it).
+Days are local days of the cube's reporting zone; a query in another zone goes to the engine.
 
 Freshness: the ledger only appends items, so before answering the cube compares the store's
 ``max(id)`` and ``count(*)`` with what it has seen, adds the new ids' statistics, and rebuilds
@@ -19,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 from datetime import time as clock
 
 import pyarrow as pa
@@ -29,7 +31,7 @@ from otklik.metrics.backends import MetricSource
 from otklik.metrics.catalogue import CATALOGUE, get_metric
 from otklik.metrics.expressions import ADDITIVE_STATS, ROWS, cube_expr
 from otklik.metrics.groups import Group
-from otklik.metrics.periods import Grain, period_start
+from otklik.metrics.periods import Grain, get_zone, period_start
 from otklik.metrics.query import SEGMENT_FIELDS, Query
 from otklik.metrics.spec import MetricSpec, TableRole
 
@@ -58,6 +60,7 @@ class Rollups:
         dimensions: Sequence[str] = DEFAULT_DIMENSIONS,
         metrics: Sequence[str] | None = None,
         check_every_s: float = 0.0,
+        timezone: str | tzinfo | None = None,
     ) -> None:
         allowed = SEGMENT_FIELDS[TableRole.ITEMS]
         unknown = [name for name in dimensions if name not in allowed]
@@ -69,6 +72,7 @@ class Rollups:
         self.dimensions: tuple[str, ...] = ("kind", *(d for d in dimensions if d != "kind"))
         self.specs = {spec.name: spec for spec in _rollup_specs(metrics)}
         self.check_every_s = check_every_s
+        self.zone = get_zone(timezone)
         self._cube: pa.Table | None = None
         self._seen: tuple[int, int] | None = None
         self._checked_at = 0.0
@@ -80,12 +84,19 @@ class Rollups:
         spec = query.spec
         if spec.name not in self.specs or not spec.is_default(query.params):
             return False
+        if query.zone.key != self.zone.key:
+            return False
         fields = {*query.segments, *(name for name, _ in query.filters)}
         if not fields <= set(self.dimensions):
             return False
         return all(
-            moment is None or moment.time() == clock(0) for moment in (query.start, query.end)
+            moment is None or self._local(moment).time() == clock(0)
+            for moment in (query.start, query.end)
         )
+
+    def _local(self, moment: datetime) -> datetime:
+        """Naive UTC ``moment`` as naive local time in the cube's zone."""
+        return moment.replace(tzinfo=UTC).astimezone(self.zone).replace(tzinfo=None)
 
     def _fingerprint(self) -> tuple[int, int]:
         t = self.source.table(TableRole.ITEMS)
@@ -94,7 +105,9 @@ class Rollups:
         return (0 if top is None else int(top), int(rows))
 
     def _scan(self, after_id: int | None) -> pa.Table:
-        expr = cube_expr(self.source, list(self.specs.values()), self.dimensions, after_id)
+        expr = cube_expr(
+            self.source, list(self.specs.values()), self.dimensions, after_id, zone=self.zone
+        )
         table = self.source.to_arrow(expr)
         index = table.schema.get_field_index("day")
         return table.set_column(index, "day", pc.cast(table["day"], pa.date32()))
@@ -145,9 +158,11 @@ class Rollups:
         stats = ["n", *ADDITIVE_STATS[spec.statistic]]
         mask = pc.greater(cube[prefix + "n"], 0)
         if query.start is not None:
-            mask = pc.and_(mask, pc.greater_equal(cube["day"], pa.scalar(query.start.date())))
+            mask = pc.and_(
+                mask, pc.greater_equal(cube["day"], pa.scalar(self._local(query.start).date()))
+            )
         if query.end is not None:
-            mask = pc.and_(mask, pc.less(cube["day"], pa.scalar(query.end.date())))
+            mask = pc.and_(mask, pc.less(cube["day"], pa.scalar(self._local(query.end).date())))
         for name, values in query.filters:
             present = [value for value in values if value is not None]
             match = pc.is_in(cube[name], pa.array(present, pa.string()))
@@ -185,8 +200,17 @@ def enable_rollups(
     dimensions: Sequence[str] = DEFAULT_DIMENSIONS,
     metrics: Sequence[str] | None = None,
     check_every_s: float = 0.0,
+    timezone: str | tzinfo | None = None,
 ) -> Rollups:
-    """Attach a :class:`Rollups` to ``source``: later ``compute`` calls it covers use it."""
-    rollups = Rollups(source, dimensions=dimensions, metrics=metrics, check_every_s=check_every_s)
+    """Attach a :class:`Rollups` to ``source``: later ``compute`` calls it covers use it.
+
+    ``timezone`` is the zone whose local days the cube keeps (None: ``OTKLIK_TIMEZONE``)."""
+    rollups = Rollups(
+        source,
+        dimensions=dimensions,
+        metrics=metrics,
+        check_every_s=check_every_s,
+        timezone=timezone,
+    )
     source.rollups = rollups
     return rollups

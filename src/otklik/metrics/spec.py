@@ -96,6 +96,38 @@ class MetricSpec:
     required_tables: tuple[str, ...] = ()
     missing_hint: str = ""
 
+    @property
+    def scope(self) -> str:
+        """Which rows the metric counts by default, in words (the figure's caption).
+
+        The kinds come from ``kinds`` (only these) or ``excluded_kinds`` (all but these);
+        :meth:`rows` applies the same rule to every query, rollup and KPI.
+        """
+        if self.table is not TableRole.ITEMS:
+            return f"table {self.table.value}"
+        if self.kinds is not None:
+            return f"kind {', '.join(self.kinds)}"
+        if self.excluded_kinds:
+            return f"all kinds except {', '.join(self.excluded_kinds)}"
+        return "all kinds"
+
+    def rows(self, t: ir.Table, params: MetricParams) -> ir.BooleanValue | None:
+        """The rows the metric counts: its ``where`` and its kind scope, one condition."""
+        conditions = []
+        if self.table is TableRole.ITEMS:
+            if self.kinds is not None:
+                conditions.append(t.kind.isin(list(self.kinds)))
+            elif self.excluded_kinds:
+                conditions.append(t.kind.isnull() | t.kind.notin(list(self.excluded_kinds)))
+        if self.where is not None:
+            conditions.append(self.where(t, params))
+        if not conditions:
+            return None
+        found = conditions[0]
+        for condition in conditions[1:]:
+            found = found & condition
+        return found
+
     def resolve(self, params: MetricParams | None = None) -> MetricParams:
         """``params`` with the metric's defaults filled in, checked against the definition."""
         params = params or MetricParams()
@@ -132,5 +164,5 @@ class MetricSpec:
                 allowed = ", ".join(self.kinds)
                 raise MetricError(f"{self.name} is defined over kind {allowed}, not {kind!r}")
             if kind in self.excluded_kinds:
-                hint = " (use enps)" if kind == "employee" else ""
+                hint = {"employee": " (use enps)", "exit": " (use exit_nps)"}.get(kind, "")
                 raise MetricError(f"{self.name} excludes kind {kind!r}{hint}")

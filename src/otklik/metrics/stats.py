@@ -3,6 +3,13 @@
 Everything here works on sufficient statistics (counts and sums), never on rows, so the same
 functions serve a query on the store, on a warehouse engine and on a rollup. All intervals are
 two-sided at ``CONFIDENCE``; ``Z`` is the exact normal quantile (1.959964…, "1.96").
+
+Methods are chosen to stay valid at the edges (a share of 0% or 100%, NPS at ±100, small n):
+NPS uses the adjusted Wald interval of Rocks (2016), shares the Wilson interval, means the
+Student t interval. Where no method is honest the answer is "not enough data" (None): a mean
+of fewer than 2 values or of identical values has no interval, and a test needs at least
+``MIN_TEST_N`` observations on each side. tests/metrics/test_coverage.py simulates the
+coverage of every interval at n = 10, 30 and 100, including NPS near ±100.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from scipy import stats as _st
 
 __all__ = [
     "CONFIDENCE",
+    "MIN_TEST_N",
     "Interval",
     "TestResult",
     "Z",
@@ -35,6 +43,9 @@ __all__ = [
 
 CONFIDENCE = 0.95
 Z: float = float(_st.norm.ppf(1 - (1 - CONFIDENCE) / 2))
+MIN_TEST_N = 5
+"""Fewest observations per side for a comparison: below it the verdict is "not enough data"
+(with 2 answers of 10 against 2 of 0 no test is honest, whatever its p-value says)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +88,28 @@ def nps_se(promoters: float, detractors: float, n: float) -> float:
     return 100 * math.sqrt(max(0.0, p_p + p_d - (p_p - p_d) ** 2) / n)
 
 
+def _adjusted(promoters: float, detractors: float, n: float) -> tuple[float, float]:
+    """Rocks's adjusted NPS (fraction, −1…1) and its variance: n' = n + 3, promoters and
+    detractors each + 3/4 (passives + 3/2), Var = (p'P + p'D − (p'P − p'D)²)/n'."""
+    n_adj = n + 3
+    p_p, p_d = (promoters + 0.75) / n_adj, (detractors + 0.75) / n_adj
+    centre = p_p - p_d
+    return centre, max(0.0, p_p + p_d - centre * centre) / n_adj
+
+
 def nps_interval(promoters: float, detractors: float, n: float) -> tuple[float, Interval]:
-    """NPS and its normal interval value ± Z·se, clipped to −100…100."""
+    """NPS (−100…100) and its adjusted Wald 95% interval, clipped to −100…100.
+
+    B. Rocks, "Interval estimation for the 'net promoter score'", *The American
+    Statistician* 70(4):365–372, 2016: add 3 to n and 3/4 to the promoters and to the
+    detractors, then take the Wald interval of pP − pD. Unlike the plain Wald interval it
+    does not collapse to a point at ±100 and keeps its coverage at small n (the value shown is
+    still the plain NPS; the interval is centred on the adjusted one).
+    """
     value = 100 * (promoters - detractors) / n
-    half = Z * nps_se(promoters, detractors, n)
-    return value, Interval(max(-100.0, value - half), min(100.0, value + half))
+    centre, variance = _adjusted(promoters, detractors, n)
+    half = Z * math.sqrt(variance)
+    return value, Interval(max(-100.0, 100 * (centre - half)), min(100.0, 100 * (centre + half)))
 
 
 def mean_sd(n: float, s1: float, s2: float) -> tuple[float, float | None]:
@@ -169,12 +197,20 @@ def _two_sided_p(z: float) -> float:
 
 
 def two_proportion_test(k1: float, n1: float, k2: float, n2: float) -> TestResult:
-    """Pooled two-proportion z-test; the interval of p2 − p1 is Newcombe's (hybrid Wilson).
-
-    Differences and bounds are fractions.
+    """Pooled two-proportion z-test, or Fisher's exact test when an expected count of the
+    2×2 table is below 5 (where the normal approximation is not to be trusted); the interval
+    of p2 − p1 is Newcombe's (hybrid Wilson). Differences and bounds are fractions.
     """
     p1, p2 = k1 / n1, k2 / n2
     pooled = (k1 + k2) / (n1 + n2)
+    expected = min(pooled * n1, (1 - pooled) * n1, pooled * n2, (1 - pooled) * n2)
+    if expected < 5:
+        table = [[round(k1), round(n1 - k1)], [round(k2), round(n2 - k2)]]
+        p_value = float(_st.fisher_exact(table).pvalue)
+        interval = newcombe_difference(k1, n1, k2, n2)
+        return TestResult(
+            "Fisher's exact test", p2 - p1, interval.low, interval.high, min(1.0, p_value), None
+        )
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     # se is 0 only when both sides are all successes or all failures: no difference
     z = (p2 - p1) / se if se > 0 else 0.0
@@ -195,16 +231,25 @@ def newcombe_difference(k1: float, n1: float, k2: float, n2: float) -> Interval:
 
 
 def nps_difference_test(a: tuple[float, float, float], b: tuple[float, float, float]) -> TestResult:
-    """z-test of NPS_b − NPS_a from (promoters, detractors, n) of two independent samples."""
+    """Adjusted Wald z-test of NPS_b − NPS_a from (promoters, detractors, n) of two
+    independent samples (Rocks 2016's adjustment on each side, as MeasuringU's NPS test):
+    z = (NPS'_b − NPS'_a) / √(Var'_a + Var'_b). The difference reported is the plain one;
+    its interval, centred on the adjusted difference, is clipped to −200…200."""
     value_a = 100 * (a[0] - a[1]) / a[2]
     value_b = 100 * (b[0] - b[1]) / b[2]
-    se = math.hypot(nps_se(*a), nps_se(*b))
-    d = value_b - value_a
-    if se == 0:
-        z = 0.0 if d == 0 else math.copysign(math.inf, d)
-        return TestResult("NPS difference z-test", d, d, d, _two_sided_p(z), z)
-    z = d / se
-    return TestResult("NPS difference z-test", d, d - Z * se, d + Z * se, _two_sided_p(z), z)
+    centre_a, var_a = _adjusted(*a)
+    centre_b, var_b = _adjusted(*b)
+    shift = 100 * (centre_b - centre_a)
+    se = 100 * math.sqrt(var_a + var_b)
+    z = shift / se
+    return TestResult(
+        "NPS adjusted Wald z-test",
+        value_b - value_a,
+        max(-200.0, shift - Z * se),
+        min(200.0, shift + Z * se),
+        _two_sided_p(z),
+        z,
+    )
 
 
 def welch_test(a: tuple[float, float, float], b: tuple[float, float, float]) -> TestResult:

@@ -3,25 +3,28 @@
 The owner is, in order: the ``owner_team`` the import gave the item (an explicit zone wins), the
 owner of its strongest topic (from the taxonomy, stored with the classification), else the teams
 file's default team. An item is actionable when the customer is leaving (an exit survey), when its
-score says so (NPS 0–6, CSAT or rating ≤ 2 of 5, CSAT ≤ 4 of 10, CES ≤ 2 of 7), or when it is a
-complaint. Employee surveys never become customer cases.
+score is low, or when it is a
+complaint. A low score is the scale's own low band (``otklik.types.SCALES``: NPS 0–6, CSAT or
+rating 1–2 of 5, CSAT 1–4 of 10, CES 1–3 of 7), the same definition metrics, sentiment
+signals and the demo use. Employee surveys never become customer cases.
 """
 
 from __future__ import annotations
 
 from otklik.routing.teams import TeamsConfig
+from otklik.types import SCALES
 
 __all__ = ["ACTIONABLE_REASONS", "actionable_reason", "resolve_owner"]
 
 ACTIONABLE_REASONS = ("exit", "detractor", "low_csat", "low_rating", "high_effort", "complaint")
 
-# Scale → (highest actionable score, reason).
-_LOW_SCORES: dict[str, tuple[float, str]] = {
-    "nps": (6, "detractor"),
-    "csat5": (2, "low_csat"),
-    "csat10": (4, "low_csat"),
-    "rating5": (2, "low_rating"),
-    "ces7": (2, "high_effort"),
+# Scale → the reason a low score gives (what is low is the scale's own band).
+_LOW_REASONS: dict[str, str] = {
+    "nps": "detractor",
+    "csat5": "low_csat",
+    "csat10": "low_csat",
+    "rating5": "low_rating",
+    "ces7": "high_effort",
 }
 
 
@@ -33,10 +36,8 @@ def actionable_reason(
         return None
     if kind == "exit":
         return "exit"
-    if score is not None and scale in _LOW_SCORES:
-        highest, reason = _LOW_SCORES[scale]
-        if score <= highest:
-            return reason
+    if score is not None and scale in _LOW_REASONS and SCALES[scale].is_low(score):
+        return _LOW_REASONS[scale]
     if type == "complaint":
         return "complaint"
     return None

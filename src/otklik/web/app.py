@@ -74,6 +74,7 @@ def _prepare_store(settings: Settings) -> WebState:
             engine,
             dimensions=settings.rollup_dimensions,
             check_every_s=settings.metrics_check_every_s,
+            timezone=settings.timezone,
         ),
         templates=make_templates(),
     )

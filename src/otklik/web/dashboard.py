@@ -1,5 +1,9 @@
-"""The overview's figures: NPS, CSAT and CES by month with 95% intervals, the latest month
-against the one before (with the test's verdict), and volumes by channel.
+"""The overview's figures: NPS, CSAT and CES by month with 95% intervals, the last complete
+month against the one before (with the test's verdict), and volumes by channel.
+
+Months are cut in the reporting time zone (``OTKLIK_TIMEZONE``). The headline is the last
+*complete* month: the month still running is shown beside it, marked "to date", so a
+headline never silently becomes a month with two answers.
 
 Every figure comes from :func:`otklik.metrics.compute` and every verdict from
 :func:`otklik.metrics.compare`, run on the metrics worker (rollups make them fast); volumes are
@@ -9,13 +13,25 @@ plain counts from the ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
 from otklik.errors import MetricError
 from otklik.ledger import count_by, latest_occurred_at
-from otklik.metrics import Comparison, MetricRow, MetricSource, Slice, compare, compute, get_metric
+from otklik.metrics import (
+    Comparison,
+    Grain,
+    MetricRow,
+    MetricSource,
+    Period,
+    Slice,
+    compare,
+    compute,
+    get_metric,
+    get_zone,
+)
+from otklik.metrics.periods import as_utc_naive, local_date, today
 from otklik.web.params import parse_day
 from otklik.web.state import WebState
 from otklik.web.users import Principal
@@ -27,11 +43,12 @@ _MONTHS = 12
 
 
 def month_after(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    """The first day of the month after ``day``'s (the one period arithmetic: metrics')."""
+    return Period.of(day, Grain.MONTH).end
 
 
 def _month_before(day: date) -> date:
-    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+    return Period.of(day, Grain.MONTH).previous().start
 
 
 @dataclass
@@ -44,14 +61,29 @@ class Trend:
     higher_is_better: bool | None
     rows: list[MetricRow]
     changes: dict[date, Comparison] = field(default_factory=dict)
+    current_month: date | None = None  # the month still running (local), if in the range
+    scope: str = ""  # which rows the metric counts (MetricSpec.scope), the tile's caption
+
+    @property
+    def complete(self) -> list[MetricRow]:
+        return [row for row in self.rows if row.period != self.current_month]
 
     @property
     def latest(self) -> MetricRow | None:
-        return self.rows[-1] if self.rows else None
+        """The headline: the last complete month with data."""
+        complete = self.complete
+        return complete[-1] if complete else None
+
+    @property
+    def to_date(self) -> MetricRow | None:
+        """The month still running, shown apart and marked "to date"."""
+        last = self.rows[-1] if self.rows else None
+        return last if last is not None and last.period == self.current_month else None
 
     @property
     def previous(self) -> MetricRow | None:
-        return self.rows[-2] if len(self.rows) > 1 else None
+        complete = self.complete
+        return complete[-2] if len(complete) > 1 else None
 
     @property
     def latest_change(self) -> Comparison | None:
@@ -65,6 +97,7 @@ class Overview:
     end: date  # exclusive
     trends: list[Trend]
     channels: list[tuple[str | None, int]]
+    timezone: str = "UTC"
 
     @property
     def last_day(self) -> date:
@@ -79,12 +112,13 @@ def _range(
     state: WebState, zone_filters: dict[str, Any], start: str | None, end: str | None
 ) -> tuple[date, date]:
     first, last = parse_day(start, "from"), parse_day(end, "to")
+    zone = get_zone(state.metrics.timezone)
     if last is None:
         latest = state.cache.get(
             ("latest", repr(zone_filters)),
             lambda: latest_occurred_at(state.engine, filters=zone_filters),
         )
-        stop = month_after((latest or datetime.now()).date())
+        stop = month_after(local_date(latest, zone) if latest else today(zone))
     else:
         stop = last + timedelta(days=1)
     begin = first
@@ -98,21 +132,42 @@ def _range(
 
 
 def _trend(
-    source: MetricSource, metric: str, filters: dict[str, Any], start: date, end: date
+    source: MetricSource,
+    metric: str,
+    filters: dict[str, Any],
+    start: date,
+    end: date,
+    timezone: str,
 ) -> Trend:
     spec = get_metric(metric)
     rows = [
         row
-        for row in compute(metric, source, by="month", filters=filters, start=start, end=end)
+        for row in compute(
+            metric, source, by="month", filters=filters, start=start, end=end, timezone=timezone
+        )
         if row.n > 0
     ]
-    trend = Trend(metric, spec.title, spec.unit, spec.higher_is_better, rows)
+    running = today(get_zone(timezone)).replace(day=1)
+    trend = Trend(
+        metric,
+        spec.title,
+        spec.unit,
+        spec.higher_is_better,
+        rows,
+        current_month=running,
+        scope=spec.scope,
+    )
     for before, after in pairwise(rows):
         if before.period is None or after.period is None or before.n < 2 or after.n < 2:
             continue
         try:
             result = compare(
-                metric, source, _month(before.period), _month(after.period), filters=filters
+                metric,
+                source,
+                _month(before.period),
+                _month(after.period),
+                filters=filters,
+                timezone=timezone,
             )
         except MetricError:
             continue
@@ -121,11 +176,8 @@ def _trend(
 
 
 def _month(start: date) -> Slice:
-    return Slice(start.isoformat(), _at(start), _at(month_after(start)))
-
-
-def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)
+    """A local month (its days are read in the comparison's zone)."""
+    return Slice(start.isoformat(), start, month_after(start))
 
 
 def build_overview(
@@ -136,11 +188,21 @@ def build_overview(
     if principal.zone is not None:
         filters["owner_team"] = [principal.zone]
     begin, stop = _range(state, filters, start, end)
+    timezone = state.metrics.timezone
+    zone = get_zone(timezone)
     trends = state.metrics.call(
-        lambda source: [_trend(source, name, filters, begin, stop) for name in OVERVIEW_METRICS]
+        lambda source: [
+            _trend(source, name, filters, begin, stop, timezone) for name in OVERVIEW_METRICS
+        ]
     )
     channels = state.cache.get(
-        ("channels", repr(filters), begin, stop),
-        lambda: count_by(state.engine, "channel", filters=filters, start=_at(begin), end=_at(stop)),
+        ("channels", repr(filters), begin, stop, timezone),
+        lambda: count_by(
+            state.engine,
+            "channel",
+            filters=filters,
+            start=as_utc_naive(begin, zone),
+            end=as_utc_naive(stop, zone),
+        ),
     )
-    return Overview(begin, stop, trends, channels)
+    return Overview(begin, stop, trends, channels, timezone)

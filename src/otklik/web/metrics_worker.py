@@ -31,8 +31,16 @@ T = TypeVar("T")
 
 
 class MetricsWorker:
-    def __init__(self, engine: Engine, *, dimensions: Sequence[str], check_every_s: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        dimensions: Sequence[str],
+        check_every_s: float,
+        timezone: str = "UTC",
+    ) -> None:
         self._engine = engine
+        self.timezone = timezone
         self._dimensions = tuple(dimensions)
         self._check_every_s = check_every_s
         self._source: MetricSource | None = None
@@ -41,7 +49,13 @@ class MetricsWorker:
     def _here(self) -> MetricSource:
         if self._source is None:
             source = connect(self._engine)
-            enable_rollups(source, dimensions=self._dimensions, check_every_s=self._check_every_s)
+            source.timezone = self.timezone  # KPIs and every figure run here use the app's zone
+            enable_rollups(
+                source,
+                dimensions=self._dimensions,
+                check_every_s=self._check_every_s,
+                timezone=self.timezone,
+            )
             self._source = source
         return self._source
 
@@ -79,6 +93,7 @@ class MetricsWorker:
                 filters=filters,
                 start=start,
                 end=end,
+                timezone=self.timezone,
                 **params,
             )
         )
@@ -86,7 +101,9 @@ class MetricsWorker:
     def compare(
         self, metric: str, a: Slice, b: Slice, *, filters: Mapping[str, Any] | None = None
     ) -> Comparison:
-        return self.call(lambda source: compare(metric, source, a, b, filters=filters))
+        return self.call(
+            lambda source: compare(metric, source, a, b, filters=filters, timezone=self.timezone)
+        )
 
     def close(self) -> None:
         def shut() -> None:

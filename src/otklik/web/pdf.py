@@ -80,7 +80,13 @@ def overview_pdf(overview: Overview, t: Translator, font: Path, scope: str) -> b
             verdict = (
                 t.number(change.difference)
                 + " "
-                + (t("change.significant") if change.significant else t("change.noise"))
+                + (
+                    t("change.not_enough_data")
+                    if change.p_value is None
+                    else t("change.significant")
+                    if change.significant
+                    else t("change.noise")
+                )
             )
         rows.append(
             [

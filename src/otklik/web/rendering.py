@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from otklik.metrics import json_safe
 from otklik.web.i18n import LOCALES, translator
 from otklik.web.users import Principal, Role
 
@@ -51,7 +52,10 @@ def make_templates() -> Jinja2Templates:
     env.trim_blocks = True
     env.lstrip_blocks = True
     # Readable JSON for people (Cyrillic kept); autoescaping still applies to it.
-    env.filters["json_text"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
+    # Valid JSON only: an infinite or NaN number (which JSON lacks) becomes null.
+    env.filters["json_text"] = lambda value: json.dumps(
+        json_safe(value), ensure_ascii=False, default=str, allow_nan=False
+    )
     return templates
 
 

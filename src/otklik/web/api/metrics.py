@@ -30,6 +30,7 @@ def list_metrics(user: ApiUser) -> list[MetricInfo]:
             formula=s.formula,
             ci=s.ci_method,
             guardrails=list(s.guardrails),
+            scope=s.scope,
         )
         for s in CATALOGUE.values()
     ]

@@ -105,6 +105,8 @@ class MetricRowPublic(BaseModel):
     ci_low: float | None
     ci_high: float | None
     flags: list[str]
+    scope: str = Field("", description="Which rows the metric counts by default")
+    timezone: str = Field("UTC", description="The reporting zone its period was cut in")
 
 
 class MetricInfo(BaseModel):
@@ -114,6 +116,7 @@ class MetricInfo(BaseModel):
     formula: str
     ci: str
     guardrails: list[str]
+    scope: str = Field("", description="Which rows the metric counts by default")
 
 
 class MePublic(BaseModel):

@@ -57,7 +57,8 @@ def overview_page(
 ) -> Response:
     overview = build_overview(state, user, start=start, end=end)
     if format == "pdf":
-        pdf = overview_pdf(overview, t, find_font(state.settings.pdf_font), _scope_label(user, t))
+        caption = f"{_scope_label(user, t)} · {t('overview.timezone', zone=overview.timezone)}"
+        pdf = overview_pdf(overview, t, find_font(state.settings.pdf_font), caption)
         return Response(
             pdf,
             media_type="application/pdf",
