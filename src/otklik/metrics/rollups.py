@@ -100,9 +100,9 @@ class Rollups:
 
     def _fingerprint(self) -> tuple[int, int]:
         t = self.source.table(TableRole.ITEMS)
-        top = self.source.execute(t.aggregate(top=t.id.max()))[0]["top"]
-        rows = self.source.execute(t.aggregate(rows=t.count()))[0]["rows"]
-        return (0 if top is None else int(top), int(rows))
+        # coalesce: on an empty store max(id) is NULL, which Arrow refuses for a non-null id
+        [row] = self.source.execute(t.aggregate(top=t.id.max().coalesce(0), rows=t.count()))
+        return (int(row["top"]), int(row["rows"]))
 
     def _scan(self, after_id: int | None) -> pa.Table:
         expr = cube_expr(
