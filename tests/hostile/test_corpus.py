@@ -157,14 +157,14 @@ def _records_body(entry: dict[str, Any], path: Path, source: str) -> bytes:
 # --------------------------------------------------------------------------- entry points
 
 
-_SIGNED_IN: set[int] = set()
+_SIGNED_IN: set[str] = set()
 
 
 def _admin(web: WebEnv) -> Any:
     """The module's client with the admin's session (signed in once per store: argon2 is slow)."""
-    if id(web) not in _SIGNED_IN:
+    if web.url not in _SIGNED_IN:
         web.login("admin")
-        _SIGNED_IN.add(id(web))
+        _SIGNED_IN.add(web.url)
     return web.client
 
 
@@ -432,8 +432,8 @@ def _get(web: WebEnv, url: str, **kwargs: Any) -> Any:
     return response
 
 
-#: Store-wide pages found broken, per store: (id(web), url) → the entry that broke them.
-_BROKEN: dict[tuple[int, str], str] = {}
+#: Store-wide pages found broken, per store: (store URL, page URL) → the entry that broke them.
+_BROKEN: dict[tuple[str, str], str] = {}
 
 
 def _get_store_wide(web: WebEnv, url: str, entry: str) -> Any:
@@ -442,7 +442,7 @@ def _get_store_wide(web: WebEnv, url: str, entry: str) -> Any:
     The first entry after which the page fails is blamed (entries store their data in order,
     and every entry that stores something risky fetches these pages); the entries after it are
     not, until the page works again."""
-    key = (id(web), url)
+    key = (web.url, url)
     try:
         response = web.client.get(url)
         failure = None if response.status_code == 200 else f"answered {response.status_code}"
