@@ -11,8 +11,9 @@ source, so the shared store needs no reset. Checks, in order:
 2. the outcome is the manifest's (``refused`` or the counts), ``read = imported + updated +
    duplicates + quarantined``, every quarantined row has a line and a reason (and the field the
    manifest names), and the named items' stored values are the expected ones;
-3. the item pages, the items list, the overview and the run's page answer 200 with no live
-   markup from the data; the items and quarantine exports (CSV, XLSX) carry no formulas;
+3. the item pages, the items list, the overview (page and PDF) and the run's page answer 200
+   with no live markup from the data; the items and quarantine exports (CSV, XLSX) carry no
+   formulas;
 4. a team user's items and NPS (API) contain nothing outside their zone, and metric answers
    are valid JSON (no NaN/Infinity).
 """
@@ -507,6 +508,8 @@ def _check_pages(web: WebEnv, outcome: Outcome, entry: str) -> None:
             _no_entry_markup("/items", page.text, forms)
         if (page := _get_store_wide(web, "/", entry)) is not None:
             _no_entry_markup("overview", page.text, forms)
+        if (page := _get_store_wide(web, "/?format=pdf", entry)) is not None:
+            assert page.content.startswith(b"%PDF"), "the overview PDF is not a PDF"
         ids = {str(row["id"]) for row in risky}
         if (page := _get_store_wide(web, "/items?format=csv", entry)) is not None:
             _no_formulas_csv("items CSV", page.content, ids)
