@@ -1,6 +1,12 @@
 """Ingest: reading exports of every channel into the ledger, with nothing silently lost."""
 
-from otklik.ingest.mapping import CUSTOMER_FIELDS, ITEM_FIELDS, MappingFile, load_mapping
+from otklik.ingest.mapping import (
+    CUSTOMER_FIELDS,
+    ITEM_FIELDS,
+    MappingFile,
+    load_mapping,
+    read_mapping,
+)
 from otklik.ingest.pipeline import IMPORT_KINDS, import_file, import_table
 from otklik.ingest.readers import Table, open_table
 from otklik.ingest.records import RecordError, RecordsReport, import_records
@@ -20,4 +26,5 @@ __all__ = [
     "import_table",
     "load_mapping",
     "open_table",
+    "read_mapping",
 ]

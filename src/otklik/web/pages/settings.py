@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from otklik.classify.yamlconf import ConfigIssue
 from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis, save_kpis
+from otklik.routing import teams_in_force
 from otklik.web import domain
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
@@ -114,7 +115,8 @@ def kpis_page(request: Request, user: WriterUser, state: StateDep, saved: str = 
     """The KPI file in force as YAML: admins edit it, analysts read it."""
     path = kpis_in_force(state.settings)
     source = path.read_text(encoding="utf-8") if path.is_file() else ""
-    _, issues = parse_kpis(source, str(path))  # a file broken by hand shows its problems
+    teams = teams_in_force(state.settings)  # a file broken by hand shows its problems
+    _, issues = parse_kpis(source, str(path), teams=teams)
     return _kpi_page(request, state, source, issues, saved=bool(saved) and not issues)
 
 
@@ -131,7 +133,7 @@ def save_kpis_page(
     source = source.replace("\r\n", "\n")  # browsers send a textarea's lines with CRLF
     path = kpis_save_path(state.settings)
     try:
-        config, issues = save_kpis(source, path)
+        config, issues = save_kpis(source, path, teams=teams_in_force(state.settings))
     except OSError as exc:
         failure = f"{path}: {exc.strerror or exc}"
         return _kpi_page(request, state, source, [], failure=failure, status=500)
