@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from otklik.cli import main
+from otklik.errors import ConfigError
+from otklik.ingest import import_file
 from otklik.kpi import parse_kpis
+from otklik.ledger import make_engine, upgrade
 from otklik.routing import DEFAULT_TEAMS
 from tests.conftest import DATA
 
@@ -130,3 +133,29 @@ def test_the_shipped_configs_refer_only_to_what_exists(
     assert code == 0, err
     code, _out, err = run(capsys, "kpi", "validate")
     assert code == 0, err
+
+
+def test_a_mapping_naming_a_missing_header_is_located(tmp_path: Path) -> None:
+    """A column the file does not have: the mapping's line, and the header it most likely
+    meant (here the file's header ends in a Latin "a")."""
+    data = tmp_path / "answers.csv"
+    data.write_text("Дата,Оценк\u0061\n2025-03-01,9\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "scale: nps\ncolumns:\n  occurred_at: Дата\n  score: Оценка\n", encoding="utf-8"
+    )
+    db = f"sqlite:///{tmp_path / 'otklik.db'}"
+    code = main(["import", str(data), "--kind", "survey", "--mapping", str(mapping), "--db", db])
+    assert code == 2
+    upgrade(make_engine(db))
+    customers = tmp_path / "customers_mapping.yaml"
+    customers.write_text("columns:\n  customer_id: id\n  channel: Канал\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        import_file(make_engine(db), data, kind="customers", mapping=customers)
+    assert str(caught.value).startswith(f"{customers}:3: columns.channel: unknown field 'channel'")
+    with pytest.raises(ConfigError) as caught:
+        import_file(make_engine(db), data, kind="survey", mapping=mapping)
+    assert str(caught.value).startswith(
+        f"{mapping}:4: columns.score: column 'Оценка' for field score is not in answers.csv; "
+        "did you mean 'Оценк\u0061'?"
+    )

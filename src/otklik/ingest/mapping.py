@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
 from otklik.errors import ConfigError
 from otklik.types import SCALES
@@ -18,6 +18,7 @@ from otklik.yamlconf import (
     ConfigIssue,
     LocatedYaml,
     check_config,
+    did_you_mean,
     issues_error,
     read_yaml,
     unknown_name,
@@ -283,6 +284,13 @@ class MappingFile(BaseModel):
     date_format: str | None = None
     timezone: str = "UTC"
     defaults: dict[str, Any] = {}
+    _origin: LocatedYaml | None = PrivateAttr(default=None)
+
+    def where(self, key: tuple[str | int, ...]) -> str:
+        """``file:line: key:`` of ``key`` when read from a file, else ``mapping file:``."""
+        if self._origin is None:
+            return "mapping file:"
+        return f"{self._origin.file}:{self._origin.line_of(key)}: {'.'.join(map(str, key))}:"
 
     @field_validator("scale")
     @classmethod
@@ -319,7 +327,11 @@ def _check_mapping(mapping: MappingFile, doc: LocatedYaml) -> list[ConfigIssue]:
 def read_mapping(path: Path) -> tuple[MappingFile | None, list[ConfigIssue]]:
     """The mapping file at ``path`` and every problem in it (``file:line: key: message``);
     a file that cannot be read or is not YAML raises :class:`ConfigError`."""
-    return check_config(read_yaml(path, what="mapping file"), MappingFile, _check_mapping)
+    doc = read_yaml(path, what="mapping file")
+    mapping, issues = check_config(doc, MappingFile, _check_mapping)
+    if mapping is not None:
+        mapping._origin = doc
+    return mapping, issues
 
 
 def load_mapping(path: Path | None) -> MappingFile:
@@ -349,10 +361,11 @@ def resolve_columns(
     headers: list[str], fields: tuple[str, ...], mapping: MappingFile, *, source: str
 ) -> ColumnMap:
     """Map headers to fields: the mapping file first, then canonical names, then aliases."""
-    unknown = sorted(set(mapping.columns) - set(fields))
+    unknown = [name for name in mapping.columns if name not in fields]
     if unknown:
         raise ConfigError(
-            f"mapping file: {unknown_name('field', unknown[0], fields)} in this kind of import"
+            f"{mapping.where(('columns', unknown[0]))} "
+            f"{unknown_name('field', unknown[0], fields)} in this kind of import"
         )
     positions = {header: index for index, header in reversed(list(enumerate(headers)))}
     chosen: dict[str, int] = {}
@@ -360,8 +373,8 @@ def resolve_columns(
     for name, header in mapping.columns.items():
         if header not in positions:
             raise ConfigError(
-                f"mapping file: column {header!r} for field {name} is not in {source} "
-                f"(its headers: {', '.join(headers)})"
+                f"{mapping.where(('columns', name))} column {header!r} for field {name} is not "
+                f"in {source}{did_you_mean(header, headers)} (its headers: {', '.join(headers)})"
             )
         chosen[name] = positions[header]
         how[name] = "mapping file"
