@@ -277,3 +277,28 @@ def test_reimport_during_import_adds_nothing(engine: Engine, tmp_path: Path) -> 
         _balanced(report, _data_rows(path))
         assert report.imported == 0
     assert _customers(engine, "R-") == _last_revenue(path)
+
+
+def test_item_files_overlapping_in_opposite_orders(engine: Engine, tmp_path: Path) -> None:
+    """Two files of one source sharing half their ids, one in reverse order: on PostgreSQL
+    each batch inserts in id order, so neither import waits on the other in a cycle."""
+    mapping = tmp_path / "nps.yaml"
+    for round_ in range(ROUNDS):
+        prefix = f"V{round_}-"
+        forward = _items_file(tmp_path, prefix, 60)
+        lines = forward.read_text(encoding="utf-8").splitlines()
+        backward = tmp_path / f"{prefix}backward.csv"
+        shifted = [line.replace(f"{prefix}R00", f"{prefix}R10", 1) for line in lines[31:]]
+        backward.write_text(
+            "\n".join([lines[0], *reversed(lines[1:31] + shifted)]) + "\n", encoding="utf-8"
+        )
+        jobs: list[dict[str, object]] = [
+            {"path": forward, "kind": "survey", "source": prefix, "mapping": mapping},
+            {"path": backward, "kind": "survey", "source": prefix, "mapping": mapping},
+        ]
+        reports = _together(engine, jobs)
+        _balanced(reports[0], _data_rows(forward))
+        _balanced(reports[1], _data_rows(backward))
+        union = _distinct_first_column(forward, backward)
+        assert sum(report.imported for report in reports) == len(union)
+        assert _items(engine, prefix) == union
