@@ -12,18 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    DateTime,
-    Engine,
-    bindparam,
-    insert,
-    literal_column,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, DateTime, Engine, bindparam, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
 from otklik.ledger.db import SQLITE_BUSY_TIMEOUT_MS
@@ -326,29 +316,55 @@ def _rounds(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _upsert_customers_postgresql(conn: Connection, rows: list[dict[str, Any]]) -> tuple[int, int]:
-    """One INSERT … ON CONFLICT DO UPDATE (only where the content changed) … RETURNING; a
-    returned row with ``xmax = 0`` was inserted, any other returned row was updated."""
-    base = postgresql.insert(Customer)
-    excluded = base.excluded
-    statement = base.on_conflict_do_update(
-        index_elements=[Customer.customer_id],
-        set_={name: excluded[name] for name in _CUSTOMER_COLUMNS if name != "customer_id"},
-        where=Customer.content_hash != excluded.content_hash,
-    ).returning(literal_column("xmax = 0", Boolean))
-    flags = list(conn.execute(statement, rows).scalars())
-    inserted = sum(1 for flag in flags if flag)
+    """COPY into a temporary table, then one INSERT … SELECT … ORDER BY customer_id
+    ON CONFLICT DO UPDATE (only where the content changed) RETURNING ``xmax = 0``: a returned
+    row with it true was inserted, any other returned row was updated, and an unchanged
+    customer returns nothing. Id order is one lock order for every writer."""
+    names = ", ".join(f'"{name}"' for name in _CUSTOMER_COLUMNS)
+    changes = ", ".join(
+        f'"{name}" = excluded."{name}"' for name in _CUSTOMER_COLUMNS if name != "customer_id"
+    )
+    json_at = _CUSTOMER_COLUMNS.index("attributes")
+    dbapi: Any = conn.connection.dbapi_connection
+    with dbapi.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE otklik_customer_staging ON COMMIT DROP AS "
+            f"SELECT {names} FROM customers WITH NO DATA"
+        )
+        with cursor.copy(f"COPY otklik_customer_staging ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = [row.get(name) for name in _CUSTOMER_COLUMNS]
+                if values[json_at] is not None:
+                    values[json_at] = json.dumps(values[json_at], ensure_ascii=False)
+                copy.write_row(values)
+        cursor.execute(
+            f"INSERT INTO customers ({names}) SELECT {names} FROM otklik_customer_staging "
+            f"ORDER BY customer_id ON CONFLICT (customer_id) DO UPDATE SET {changes} "
+            "WHERE customers.content_hash IS DISTINCT FROM excluded.content_hash "
+            "RETURNING xmax = 0"
+        )
+        flags = [bool(found[0]) for found in cursor.fetchall()]
+        cursor.execute("DROP TABLE otklik_customer_staging")
+    inserted = sum(flags)
     return inserted, len(flags) - inserted
 
 
 def _upsert_customers_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> tuple[int, int]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING the inserted ids, then an UPDATE of the rest
-    where the content changed, counted by its row count. On SQLite the first statement takes
-    the write lock, so nothing changes between the two."""
+    whose content changed, counted by its row count. On SQLite the first statement takes the
+    write lock, so nothing changes between the statements."""
     statement = sqlite.insert(Customer).on_conflict_do_nothing(
         index_elements=[Customer.customer_id]
     )
     inserted = set(conn.execute(statement.returning(Customer.customer_id), rows).scalars())
     rest = [row for row in rows if row["customer_id"] not in inserted]
+    if rest:  # the write lock is held now: what this reads stays true until the commit
+        query = select(Customer.customer_id, Customer.content_hash).where(
+            Customer.customer_id.in_(bindparam("ids", expanding=True))
+        )
+        found = conn.execute(query, {"ids": [row["customer_id"] for row in rest]})
+        stored = {found_row.customer_id: found_row.content_hash for found_row in found}
+        rest = [row for row in rest if stored.get(row["customer_id"]) != row["content_hash"]]
     if not rest:
         return len(inserted), 0
     changes = update(Customer).where(
