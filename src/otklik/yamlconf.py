@@ -169,9 +169,10 @@ def check_config(
     return (config if not issues else None), issues
 
 
-def did_you_mean(value: str, known: Iterable[str]) -> str:
-    """``"; did you mean 'digital'?"`` for the known name closest to ``value``, or ``""``."""
-    close = difflib.get_close_matches(value, sorted(set(known)), n=1, cutoff=0.6)
+def did_you_mean(value: str, known: Iterable[str], *, cutoff: float = 0.6) -> str:
+    """``"; did you mean 'digital'?"`` for the known name closest to ``value`` (difflib's
+    similarity ratio at least ``cutoff``), or ``""``."""
+    close = difflib.get_close_matches(value, sorted(set(known)), n=1, cutoff=cutoff)
     if not close and value.lower() != value:
         close = [name for name in known if name == value.lower()][:1]
     return f"; did you mean {close[0]!r}?" if close else ""

@@ -159,3 +159,29 @@ def test_a_mapping_naming_a_missing_header_is_located(tmp_path: Path) -> None:
         f"{mapping}:4: columns.score: column 'Оценка' for field score is not in answers.csv; "
         "did you mean 'Оценк\u0061'?"
     )
+
+
+@pytest.mark.parametrize(
+    ("channel", "problem"),
+    [
+        ("call", None),
+        ("kiosk", None),  # the company's own channel, kept as written by the import
+        ("chat_bot", None),
+        ("cal", "unknown channel 'cal'; did you mean 'call'?"),
+        ("emial", "unknown channel 'emial'; did you mean 'email'?"),
+        ("E-mail", "channel 'E-mail' is stored as 'email'; write email"),
+        ("телефон", "channel 'телефон' is stored as 'call'; write call"),
+        (" call", "channel ' call' is stored as 'call'; write call"),
+    ],
+)
+def test_channel_scopes_match_what_imports_store(channel: str, problem: str | None) -> None:
+    source = (
+        f"kpis:\n  - name: k\n    metric: aht\n    scope: {{channel: '{channel}'}}\n"
+        "    target: 300\n    owner: contact_center\n"
+    )
+    _config, issues = parse_kpis(source, "k.yaml", teams=DEFAULT_TEAMS)
+    found = [f"{i.line}: {i.key}: {i.message}" for i in issues]
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(f"4: kpis.0.scope.channel: {problem}")

@@ -245,11 +245,12 @@ def _check_window(
 
 def _check_channel(value: str, key: tuple[str | int, ...], doc: LocatedYaml) -> list[ConfigIssue]:
     """A channel is stored under its canonical name (``normalize_channel``): a scope spelled
-    any other way, or one letter off a known channel, would match no item."""
+    any other way, or a letter off a known channel (``cal``), would match no item. A channel
+    otklik does not know and that is not close to one (``kiosk``) is the company's own."""
     stored = normalize_channel(value)
     if stored != value:
         return [doc.issue(key, f"channel {value!r} is stored as {stored!r}; write {stored}")]
-    hint = did_you_mean(value, _CHANNELS)
+    hint = did_you_mean(value, _CHANNELS, cutoff=0.8)
     if value not in _CHANNELS and hint:
         return [doc.issue(key, unknown_name("channel", value, _CHANNELS))]
     return []
