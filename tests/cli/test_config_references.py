@@ -185,3 +185,15 @@ def test_channel_scopes_match_what_imports_store(channel: str, problem: str | No
         assert found == []
     else:
         assert len(found) == 1 and found[0].startswith(f"4: kpis.0.scope.channel: {problem}")
+
+
+def test_owners_against_a_broken_teams_file_are_not_passed(tmp_path: Path) -> None:
+    teams = tmp_path / "teams.yaml"
+    teams.write_text("version: 1\ndefault_team: cx\nteams: {}\n", encoding="utf-8")
+    source = "kpis:\n  - {name: k, metric: nps, target: 10, owner: cx}\n"
+    config, issues = parse_kpis(source, "k.yaml", teams=teams)
+    assert config is None
+    assert [f"{i.line}: {i.key}: {i.message}" for i in issues] == [
+        f"1: kpis: owners cannot be checked: the teams file {teams} has problems "
+        "(`otklik validate`)"
+    ]

@@ -72,18 +72,19 @@ _CHANNELS = frozenset(CHANNEL_ALIASES.values())
 TeamsArg = Path | Collection[str] | None
 
 
-def _team_names(teams: TeamsArg) -> frozenset[str] | None:
-    """The team names to check owners against; None when the teams file itself is broken
-    (``otklik validate`` reports that file's own problems)."""
+def _team_names(teams: TeamsArg) -> tuple[frozenset[str] | None, str | None]:
+    """The team names to check owners against, or None and why they cannot be had (a teams
+    file that cannot be read or has problems of its own)."""
     if teams is None:
         teams = teams_in_force(load_settings())
     if not isinstance(teams, Path):
-        return frozenset(teams)
+        return frozenset(teams), None
+    why = f"owners cannot be checked: the teams file {teams} has problems (`otklik validate`)"
     try:
         config, _issues = read_teams(teams)
     except ConfigError:
-        return None
-    return frozenset(config.teams) if config is not None else None
+        return None, why
+    return (frozenset(config.teams), None) if config is not None else (None, why)
 
 
 def _metric_name(value: str) -> str:
@@ -344,8 +345,13 @@ def _check(config: KpiSet, doc: LocatedYaml, teams: frozenset[str] | None) -> li
 
 
 def _validated(doc: LocatedYaml, teams: TeamsArg) -> tuple[KpiSet | None, list[ConfigIssue]]:
-    names = _team_names(teams)
-    return check_config(doc, KpiSet, lambda config, located: _check(config, located, names))
+    names, why = _team_names(teams)
+
+    def check(config: KpiSet, located: LocatedYaml) -> list[ConfigIssue]:
+        found = _check(config, located, names)
+        return found if why is None else [located.issue(("kpis",), why), *found]
+
+    return check_config(doc, KpiSet, check)
 
 
 def read_kpis(
