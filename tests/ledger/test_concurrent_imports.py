@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, select
+import pytest
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from otklik.ingest import import_file
 from otklik.ingest.report import ImportReport
-from otklik.ledger import Customer, FeedbackItem, make_engine, upgrade
+from otklik.ledger import (
+    Customer,
+    FeedbackItem,
+    ImportRun,
+    in_write_transaction,
+    make_engine,
+    upgrade,
+)
 
 ROUNDS = 3
 BATCH = 7
@@ -302,3 +313,57 @@ def test_item_files_overlapping_in_opposite_orders(engine: Engine, tmp_path: Pat
         union = _distinct_first_column(forward, backward)
         assert sum(report.imported for report in reports) == len(union)
         assert _items(engine, prefix) == union
+
+
+def test_a_batch_meeting_a_held_sqlite_lock_is_written_again(sqlite_url: str) -> None:
+    """Another connection holds SQLite's write lock; with no busy wait the batch fails with
+    SQLITE_BUSY, is rolled back and run again once the lock is released. Other errors are
+    not retried."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    holder = sqlite3.connect(engine.url.database or "", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    attempts = 0
+
+    def work(conn: Connection) -> int:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 2:
+            holder.execute("COMMIT")  # the other writer finishes between the two attempts
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        conn.execute(insert(ImportRun).values(**_RUN))
+        return attempts
+
+    try:
+        assert in_write_transaction(engine, work) == 2
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(ImportRun)).scalar_one() == 1
+        attempts = 0
+        run_id = _stored_run(engine)
+        with pytest.raises(IntegrityError):
+            in_write_transaction(
+                engine,
+                lambda conn: conn.execute(insert(ImportRun).values(id=run_id, **_RUN)),
+            )
+    finally:
+        holder.close()
+        engine.dispose()
+
+
+_RUN = {
+    "source": "s",
+    "kind": "survey",
+    "path": "p",
+    "status": "running",
+    "started_at": datetime(2025, 1, 1),
+    "read": 0,
+    "imported": 0,
+    "updated": 0,
+    "duplicates": 0,
+    "quarantined": 0,
+}
+
+
+def _stored_run(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(ImportRun.id)).scalar_one())
