@@ -179,11 +179,11 @@ def test_teams_file_problems_and_cross_check(tmp_path: Path) -> None:
     teams = _write(tmp_path, "teams.yaml", TEAMS.replace("escalate_to: cx", "escalate_to: boss"))
     check = check_configs(taxonomy, teams)
     assert [str(i).replace(str(tmp_path) + "/", "") for i in check.issues] == [
-        "teams.yaml:5: teams.digital.escalate_to: unknown team 'boss'"
+        "teams.yaml:5: teams.digital.escalate_to: unknown team 'boss' (teams: cx, digital)"
     ]
     teams = _write(tmp_path, "teams.yaml", TEAMS.replace("  digital:", "  web:"))
     check = check_configs(taxonomy, teams)
     assert [str(i).replace(str(tmp_path) + "/", "") for i in check.issues] == [
-        "t.yaml:14: topics.0.owner: unknown team 'digital'; teams: cx, web"
+        "t.yaml:14: topics.0.owner: unknown team 'digital' (teams: cx, web)"
     ]
     assert str(DEFAULT_TEAMS).endswith("teams.yaml")

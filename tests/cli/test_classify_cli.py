@@ -52,7 +52,7 @@ def test_validate_shipped_and_broken_configs(
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert f"{broken}:3: types: missing the type 'complaint'" in lines
-    assert f"{broken}:7: topics.0.owner: unknown team 'ghosts'; teams: " in "\n".join(lines)
+    assert f"{broken}:7: topics.0.owner: unknown team 'ghosts' (teams: " in "\n".join(lines)
     assert any(line.startswith(f"{broken}:8: topics.0.keywords.klingon: ") for line in lines)
     assert lines[-1].endswith("problem(s) found")
 

@@ -54,7 +54,7 @@ kpis:
     scope: {team: Contact center, region: north}
     target: 300
     direction: higher
-    owner: cc
+    owner: contact_center
     window_days: 7
     guardrails:
       - metric: repeat_rate

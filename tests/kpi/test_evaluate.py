@@ -23,7 +23,7 @@ kpis:
     metric: aht
     scope: {team: Support}
     target: 250
-    owner: support
+    owner: contact_center
     guardrails:
       - metric: repeat_rate
         tolerance: 2
@@ -31,7 +31,7 @@ kpis:
     metric: transfer_rate
     scope: {team: Support}
     target: 11
-    owner: support
+    owner: contact_center
     guardrails:
       - metric: aht
         tolerance: 30

@@ -147,7 +147,7 @@ def test_bulk_reports_every_row(engine: Engine, inviter: Inviter) -> None:
             "colour",
         ),
         ("rules: [unclosed\n", "not valid YAML"),
-        ("- just a list\n", "must be a mapping"),
+        ("- just a list\n", "expected a mapping"),
     ],
 )
 def test_a_bad_policy_is_refused_with_its_file(tmp_path: Path, text_: str, message: str) -> None:

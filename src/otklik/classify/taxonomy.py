@@ -18,12 +18,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from otklik.classify.text import RULE_LANGUAGES
-from otklik.classify.yamlconf import (
+from otklik.yamlconf import (
     ConfigIssue,
     LocatedYaml,
     check_config,
     issues_error,
     read_yaml,
+    unknown_name,
 )
 
 __all__ = [
@@ -171,12 +172,7 @@ def _check_topics(
             )
         seen.setdefault(full, (*here, "id"))
         if teams is not None and topic.owner is not None and topic.owner not in teams:
-            issues.append(
-                doc.issue(
-                    (*here, "owner"),
-                    f"unknown team {topic.owner!r}; teams: {', '.join(sorted(teams))}",
-                )
-            )
+            issues.append(doc.issue((*here, "owner"), unknown_name("team", topic.owner, teams)))
         issues += _check_label(doc, here, topic)
         issues += _check_topics(doc, topic.topics, (*here, "topics"), full, seen, teams)
     return issues
@@ -207,7 +203,9 @@ def check_taxonomy(
     issues += _check_phrases(doc, ("negations",), taxonomy.negations)
     issues += _check_phrases(doc, ("contrast",), taxonomy.contrast)
     if teams is not None and taxonomy.default_owner not in teams:
-        issues.append(doc.issue(("default_owner",), f"unknown team {taxonomy.default_owner!r}"))
+        issues.append(
+            doc.issue(("default_owner",), unknown_name("team", taxonomy.default_owner, teams))
+        )
     if not taxonomy.topics:
         issues.append(doc.issue(("topics",), "at least one topic is needed"))
     issues += _check_topics(doc, taxonomy.topics, ("topics",), None, {}, teams)

@@ -1,171 +1,28 @@
-"""Reading a YAML config into a pydantic model, with every problem located by file, line and key.
+"""The located YAML reader now lives in :mod:`otklik.yamlconf` (every package's configs use
+it, not only the taxonomy's); this name stays for existing imports."""
 
-YAML is composed into nodes first, so each key path (``topics.3.keywords.ru``) keeps the line it
-was written on; pydantic's error locations are then looked up in that index. Duplicate keys,
-which YAML loaders silently resolve to the last value, are reported too.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
-
-from otklik.errors import ConfigError
+from otklik.yamlconf import (
+    ConfigIssue,
+    LocatedYaml,
+    YamlSyntaxError,
+    check_config,
+    did_you_mean,
+    issues_error,
+    parse_yaml,
+    read_yaml,
+    unknown_name,
+    validate_model,
+)
 
 __all__ = [
     "ConfigIssue",
     "LocatedYaml",
     "YamlSyntaxError",
     "check_config",
+    "did_you_mean",
     "issues_error",
     "parse_yaml",
     "read_yaml",
+    "unknown_name",
     "validate_model",
 ]
-
-Key = tuple[str | int, ...]
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class ConfigIssue:
-    """One problem in a config file, printed as ``file:line: key: message``."""
-
-    file: str
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key or '(top)'}: {self.message}"
-
-
-@dataclass
-class LocatedYaml:
-    """A YAML document's data and the line of every key path in it."""
-
-    file: str
-    data: Any
-    lines: dict[Key, int]
-    issues: list[ConfigIssue]
-
-    def line_of(self, key: Sequence[str | int]) -> int:
-        """The line of ``key``, or of its nearest ancestor that the file spells out."""
-        path = tuple(key)
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
-
-    def issue(self, key: Sequence[str | int], message: str) -> ConfigIssue:
-        return ConfigIssue(self.file, self.line_of(key), _dotted(key), message)
-
-
-def _dotted(key: Sequence[str | int]) -> str:
-    return ".".join(str(part) for part in key)
-
-
-def _index(node: yaml.Node, path: Key, doc: LocatedYaml) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            name = str(key_node.value)
-            child = (*path, name)
-            if name in seen:
-                doc.issues.append(
-                    ConfigIssue(
-                        doc.file,
-                        key_node.start_mark.line + 1,
-                        _dotted(child),
-                        "duplicate key (the earlier value would be silently lost)",
-                    )
-                )
-            seen.add(name)
-            doc.lines.setdefault(child, key_node.start_mark.line + 1)
-            _index(value_node, child, doc)
-    elif isinstance(node, yaml.SequenceNode):
-        for position, item in enumerate(node.value):
-            child = (*path, position)
-            doc.lines.setdefault(child, item.start_mark.line + 1)
-            _index(item, child, doc)
-
-
-class YamlSyntaxError(ConfigError):
-    """Text that is not valid YAML; ``issue`` locates the problem."""
-
-    def __init__(self, issue: ConfigIssue) -> None:
-        super().__init__(str(issue))
-        self.issue = issue
-
-
-def read_yaml(path: Path, *, what: str) -> LocatedYaml:
-    """Parse ``path``; a file that cannot be read or parsed raises :class:`ConfigError`."""
-    label = str(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{what} {label}: cannot be read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what} {label}: not UTF-8 text") from exc
-    return parse_yaml(source, label)
-
-
-def parse_yaml(source: str, label: str) -> LocatedYaml:
-    """Parse YAML text named ``label``; invalid YAML raises :class:`YamlSyntaxError`."""
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        issue = ConfigIssue(label, line, "", f"not valid YAML: {problem}")
-        raise YamlSyntaxError(issue) from exc
-    doc = LocatedYaml(label, data, {(): 1}, [])
-    if node is not None:
-        _index(node, (), doc)
-    return doc
-
-
-def validate_model(
-    doc: LocatedYaml, model: type[ModelT]
-) -> tuple[ModelT | None, list[ConfigIssue]]:
-    """The model built from ``doc``, or None and every problem pydantic found, located."""
-    issues = list(doc.issues)
-    data = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        issues.append(doc.issue((), "expected a mapping of keys at the top of the file"))
-        return None, issues
-    try:
-        return model.model_validate(data), issues
-    except ValidationError as exc:
-        for error in exc.errors():
-            location = tuple(part for part in error["loc"] if isinstance(part, str | int))
-            message = error["msg"].removeprefix("Value error, ")
-            issues.append(doc.issue(location, message))
-        return None, issues
-
-
-def check_config(
-    doc: LocatedYaml,
-    model: type[ModelT],
-    check: Callable[[ModelT, LocatedYaml], list[ConfigIssue]] | None = None,
-) -> tuple[ModelT | None, list[ConfigIssue]]:
-    """Validate ``doc`` against ``model``, then run the file's own cross-checks.
-
-    The config comes back only when there is no issue at all, so callers never act on a file
-    that is half right.
-    """
-    config, issues = validate_model(doc, model)
-    if config is not None and check is not None:
-        issues += check(config, doc)
-    return (config if not issues else None), issues
-
-
-def issues_error(issues: Sequence[ConfigIssue]) -> ConfigError:
-    """One :class:`ConfigError` naming every issue, one per line."""
-    return ConfigError("\n".join(str(issue) for issue in issues))

@@ -13,8 +13,10 @@ from sqlalchemy import Engine
 from otklik.cli import app
 from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
 from otklik.config import load_settings
+from otklik.ingest import read_mapping
 from otklik.kpi import DEFAULT_KPIS, kpis_in_force, read_kpis
-from otklik.routing import ProcessReport, check_configs, classify_and_route
+from otklik.routing import ProcessReport, check_configs, classify_and_route, teams_in_force
+from otklik.surveys import read_policy
 
 __all__ = [
     "TaxonomyOption",
@@ -55,15 +57,33 @@ def validate_command(
             show_default=False,
         ),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="Contact policy YAML (default: $OTKLIK_SURVEY_POLICY or the shipped one).",
+            show_default=False,
+        ),
+    ] = None,
+    mappings: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--mapping", help="Also check this import mapping YAML; repeatable.", show_default=False
+        ),
+    ] = None,
 ) -> None:
-    """Check the taxonomy and teams files (and KPIs); each problem is printed as
+    """Check the taxonomy, teams, contact policy (and KPI and mapping) files; each problem,
+    a reference to a team, topic, metric or field that does not exist included, is printed as
     file:line: key: message."""
     settings = load_settings()
-    check = check_configs(taxonomy or settings.taxonomy, teams or settings.teams)
+    teams_file = teams or teams_in_force(settings)
+    check = check_configs(taxonomy or settings.taxonomy, teams_file)
     in_force = kpis_in_force(settings)
     kpi_file = kpis or (in_force if in_force != DEFAULT_KPIS else None)
-    kpi_set, kpi_issues = read_kpis(kpi_file) if kpi_file else (None, [])
-    issues = [*check.issues, *kpi_issues]
+    kpi_set, kpi_issues = read_kpis(kpi_file, teams=teams_file) if kpi_file else (None, [])
+    _policy, policy_issues = read_policy(policy or settings.survey_policy)
+    mapping_issues = [issue for path in mappings or [] for issue in read_mapping(path)[1]]
+    issues = [*check.issues, *kpi_issues, *policy_issues, *mapping_issues]
     for issue in issues:
         err_console.print(str(issue), markup=False, highlight=False, soft_wrap=True)
     if issues:

@@ -107,10 +107,20 @@ def validate_command(
         Path | None, typer.Argument(help="KPI YAML to check.", show_default=False)
     ] = None,
     kpis: KpisOption = None,
+    teams: Annotated[
+        Path | None,
+        typer.Option(
+            "--teams",
+            help="Teams YAML the owners must come from (default: $OTKLIK_TEAMS or the "
+            "shipped one).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Check a KPI file; each problem is printed as file:line: key: message."""
+    """Check a KPI file, every name it refers to included (metrics, owner teams, scope
+    fields, channels); each problem is printed as file:line: key: message."""
     path = kpis_path(file or kpis)
-    config, issues = read_kpis(path)
+    config, issues = read_kpis(path, teams=teams)
     for issue in issues:
         err_console.print(str(issue), markup=False, highlight=False, soft_wrap=True)
     if config is None:

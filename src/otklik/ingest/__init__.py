@@ -1,7 +1,13 @@
 """Ingest: reading exports of every channel into the ledger, with nothing silently lost."""
 
 from otklik.ingest.limits import ImportLimits
-from otklik.ingest.mapping import CUSTOMER_FIELDS, ITEM_FIELDS, MappingFile, load_mapping
+from otklik.ingest.mapping import (
+    CUSTOMER_FIELDS,
+    ITEM_FIELDS,
+    MappingFile,
+    load_mapping,
+    read_mapping,
+)
 from otklik.ingest.pipeline import IMPORT_KINDS, import_file, import_table
 from otklik.ingest.readers import Table, open_table
 from otklik.ingest.records import RecordError, RecordsReport, import_records
@@ -22,4 +28,5 @@ __all__ = [
     "import_table",
     "load_mapping",
     "open_table",
+    "read_mapping",
 ]

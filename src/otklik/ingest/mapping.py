@@ -10,12 +10,20 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
 from otklik.errors import ConfigError
 from otklik.ingest.questions import question_field
 from otklik.types import SCALES
+from otklik.yamlconf import (
+    ConfigIssue,
+    LocatedYaml,
+    check_config,
+    did_you_mean,
+    issues_error,
+    read_yaml,
+    unknown_name,
+)
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -23,6 +31,7 @@ __all__ = [
     "ColumnMap",
     "MappingFile",
     "load_mapping",
+    "read_mapping",
     "resolve_columns",
 ]
 
@@ -279,12 +288,19 @@ class MappingFile(BaseModel):
     timezone: str = "UTC"
     decimal: Literal[",", "."] | None = None
     defaults: dict[str, Any] = {}
+    _origin: LocatedYaml | None = PrivateAttr(default=None)
+
+    def where(self, key: tuple[str | int, ...]) -> str:
+        """``file:line: key:`` of ``key`` when read from a file, else ``mapping file:``."""
+        if self._origin is None:
+            return "mapping file:"
+        return f"{self._origin.file}:{self._origin.line_of(key)}: {'.'.join(map(str, key))}:"
 
     @field_validator("scale")
     @classmethod
     def _known_scale(cls, value: str | None) -> str | None:
         if value is not None and value not in SCALES:
-            raise ValueError(f"unknown scale {value!r}; use one of {', '.join(SCALES)}")
+            raise ValueError(unknown_name("scale", value, SCALES))
         return value
 
     @field_validator("timezone")
@@ -301,25 +317,35 @@ class MappingFile(BaseModel):
         return ZoneInfo(self.timezone)
 
 
+def _check_mapping(mapping: MappingFile, doc: LocatedYaml) -> list[ConfigIssue]:
+    """Every field a mapping names must exist (in items or in the customer list)."""
+    fields = dict.fromkeys((*ITEM_FIELDS, *CUSTOMER_FIELDS))
+    issues = []
+    for section in ("columns", "defaults"):
+        for name in getattr(mapping, section):
+            if name not in fields:
+                issues.append(doc.issue((section, name), unknown_name("field", name, fields)))
+    return issues
+
+
+def read_mapping(path: Path) -> tuple[MappingFile | None, list[ConfigIssue]]:
+    """The mapping file at ``path`` and every problem in it (``file:line: key: message``);
+    a file that cannot be read or is not YAML raises :class:`ConfigError`."""
+    doc = read_yaml(path, what="mapping file")
+    mapping, issues = check_config(doc, MappingFile, _check_mapping)
+    if mapping is not None:
+        mapping._origin = doc
+    return mapping, issues
+
+
 def load_mapping(path: Path | None) -> MappingFile:
+    """The mapping file at ``path`` (None: no mapping); any problem raises ConfigError."""
     if path is None:
         return MappingFile()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"mapping file {path}: cannot be read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"mapping file {path}{where}: not valid YAML") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"mapping file {path}: expected keys columns, scale, date_format, ...")
-    try:
-        return MappingFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise ConfigError(f"mapping file {path}, key {where}: {error['msg']}") from exc
+    mapping, issues = read_mapping(path)
+    if mapping is None:
+        raise issues_error(issues)
+    return mapping
 
 
 @dataclass
@@ -339,10 +365,11 @@ def resolve_columns(
     headers: list[str], fields: tuple[str, ...], mapping: MappingFile, *, source: str
 ) -> ColumnMap:
     """Map headers to fields: the mapping file first, then canonical names, then aliases."""
-    unknown = sorted(set(mapping.columns) - set(fields))
+    unknown = [name for name in mapping.columns if name not in fields]
     if unknown:
         raise ConfigError(
-            f"mapping file: unknown field {unknown[0]!r}; fields are: {', '.join(fields)}"
+            f"{mapping.where(('columns', unknown[0]))} "
+            f"{unknown_name('field', unknown[0], fields)} in this kind of import"
         )
     positions = {header: index for index, header in reversed(list(enumerate(headers)))}
     chosen: dict[str, int] = {}
@@ -350,8 +377,8 @@ def resolve_columns(
     for name, header in mapping.columns.items():
         if header not in positions:
             raise ConfigError(
-                f"mapping file: column {header!r} for field {name} is not in {source} "
-                f"(its headers: {', '.join(headers)})"
+                f"{mapping.where(('columns', name))} column {header!r} for field {name} is not "
+                f"in {source}{did_you_mean(header, headers)} (its headers: {', '.join(headers)})"
             )
         chosen[name] = positions[header]
         how[name] = "mapping file"

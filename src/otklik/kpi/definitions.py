@@ -18,27 +18,30 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from otklik.classify.yamlconf import (
+from otklik.config import Settings, load_settings
+from otklik.errors import ConfigError, MetricError, NotFoundError
+from otklik.metrics import Grain, MetricParams, MetricSpec, get_metric
+from otklik.metrics.query import SEGMENT_FIELDS
+from otklik.routing.teams import read_teams, teams_in_force
+from otklik.types import CHANNEL_ALIASES, SCALES, normalize_channel
+from otklik.yamlconf import (
     ConfigIssue,
     LocatedYaml,
     YamlSyntaxError,
     check_config,
+    did_you_mean,
     issues_error,
     parse_yaml,
     read_yaml,
+    unknown_name,
 )
-from otklik.config import Settings
-from otklik.errors import MetricError, NotFoundError
-from otklik.metrics import Grain, MetricParams, MetricSpec, get_metric
-from otklik.metrics.query import SEGMENT_FIELDS
-from otklik.types import SCALES
 
 __all__ = [
     "DEFAULT_KPIS",
@@ -47,6 +50,7 @@ __all__ = [
     "GuardrailDef",
     "KpiDef",
     "KpiSet",
+    "TeamsArg",
     "describe",
     "is_shipped",
     "kpis_in_force",
@@ -61,6 +65,26 @@ DEFAULT_KPIS = Path(str(resources.files("otklik.kpi") / "data" / "kpis.yaml"))
 SCOPE_FIELDS: tuple[str, ...] = ("channel", "team", "agent", "product")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _STRICT = ConfigDict(extra="forbid")
+_CHANNELS = frozenset(CHANNEL_ALIASES.values())
+
+# The teams a KPI's owner must be one of: a teams file, the names themselves, or None for the
+# teams file in force ($OTKLIK_TEAMS, else the shipped one).
+TeamsArg = Path | Collection[str] | None
+
+
+def _team_names(teams: TeamsArg) -> tuple[frozenset[str] | None, str | None]:
+    """The team names to check owners against, or None and why they cannot be had (a teams
+    file that cannot be read or has problems of its own)."""
+    if teams is None:
+        teams = teams_in_force(load_settings())
+    if not isinstance(teams, Path):
+        return frozenset(teams), None
+    why = f"owners cannot be checked: the teams file {teams} has problems (`otklik validate`)"
+    try:
+        config, _issues = read_teams(teams)
+    except ConfigError:
+        return None, why
+    return (frozenset(config.teams), None) if config is not None else (None, why)
 
 
 def _metric_name(value: str) -> str:
@@ -220,23 +244,43 @@ def _check_window(
     return []
 
 
-def _check_kpi(kpi: KpiDef, position: int, doc: LocatedYaml) -> list[ConfigIssue]:
+def _check_channel(value: str, key: tuple[str | int, ...], doc: LocatedYaml) -> list[ConfigIssue]:
+    """A channel is stored under its canonical name (``normalize_channel``): a scope spelled
+    any other way, or a letter off a known channel (``cal``), would match no item. A channel
+    otklik does not know and that is not close to one (``kiosk``) is the company's own."""
+    stored = normalize_channel(value)
+    if stored != value:
+        return [doc.issue(key, f"channel {value!r} is stored as {stored!r}; write {stored}")]
+    hint = did_you_mean(value, _CHANNELS, cutoff=0.8)
+    if value not in _CHANNELS and hint:
+        return [doc.issue(key, unknown_name("channel", value, _CHANNELS))]
+    return []
+
+
+def _check_kpi(
+    kpi: KpiDef, position: int, doc: LocatedYaml, teams: frozenset[str] | None
+) -> list[ConfigIssue]:
     at: tuple[str | int, ...] = ("kpis", position)
     spec = kpi.spec
     issues: list[ConfigIssue] = []
     if not _SLUG.match(kpi.name):
         issues.append(doc.issue((*at, "name"), f"{kpi.name!r}: use lower-case letters, digits, _"))
     allowed = SEGMENT_FIELDS[spec.table]
-    for field in kpi.filters:
+    for field, value in kpi.filters.items():
         if field not in SCOPE_FIELDS or field not in allowed:
             usable = [name for name in SCOPE_FIELDS if name in allowed]
+            hint = did_you_mean(field, usable)
             issues.append(
                 doc.issue(
                     (*at, "scope", field),
-                    f"{spec.name} cannot be scoped by {field!r} (use company or "
+                    f"{spec.name} cannot be scoped by {field!r}{hint} (use company or "
                     f"{', '.join(usable) or 'nothing else'})",
                 )
             )
+        elif field == "channel":
+            issues += _check_channel(value, (*at, "scope", field), doc)
+    if teams is not None and kpi.owner not in teams:
+        issues.append(doc.issue((*at, "owner"), unknown_name("team", kpi.owner, teams)))
     wanted_lower = kpi.direction == "lower"
     known = kpi.direction is not None and spec.higher_is_better is not None
     if known and wanted_lower == spec.higher_is_better:
@@ -289,40 +333,57 @@ def _check_kpi(kpi: KpiDef, position: int, doc: LocatedYaml) -> list[ConfigIssue
     return issues
 
 
-def _check(config: KpiSet, doc: LocatedYaml) -> list[ConfigIssue]:
+def _check(config: KpiSet, doc: LocatedYaml, teams: frozenset[str] | None) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     names: set[str] = set()
     for position, kpi in enumerate(config.kpis):
         if kpi.name in names:
             issues.append(doc.issue(("kpis", position, "name"), f"{kpi.name!r} is used twice"))
         names.add(kpi.name)
-        issues += _check_kpi(kpi, position, doc)
+        issues += _check_kpi(kpi, position, doc, teams)
     return issues
 
 
-def _validated(doc: LocatedYaml) -> tuple[KpiSet | None, list[ConfigIssue]]:
-    return check_config(doc, KpiSet, _check)
+def _validated(doc: LocatedYaml, teams: TeamsArg) -> tuple[KpiSet | None, list[ConfigIssue]]:
+    names, why = _team_names(teams)
+
+    def check(config: KpiSet, located: LocatedYaml) -> list[ConfigIssue]:
+        found = _check(config, located, names)
+        return found if why is None else [located.issue(("kpis",), why), *found]
+
+    return check_config(doc, KpiSet, check)
 
 
-def read_kpis(path: Path | None = None) -> tuple[KpiSet | None, list[ConfigIssue]]:
-    """The KPI file at ``path`` (default: the shipped one) and every problem in it."""
-    return _validated(read_yaml(path or DEFAULT_KPIS, what="KPI file"))
+def read_kpis(
+    path: Path | None = None, *, teams: TeamsArg = None
+) -> tuple[KpiSet | None, list[ConfigIssue]]:
+    """The KPI file at ``path`` (default: the shipped one) and every problem in it.
+
+    Every name the file refers to must exist: metrics and guardrail metrics in the catalogue,
+    scope fields, channels, and each KPI's ``owner`` among ``teams`` (a teams file, or the
+    names; default: the teams file in force, ``$OTKLIK_TEAMS`` or the shipped one).
+    """
+    return _validated(read_yaml(path or DEFAULT_KPIS, what="KPI file"), teams)
 
 
-def parse_kpis(source: str, label: str = "kpis.yaml") -> tuple[KpiSet | None, list[ConfigIssue]]:
+def parse_kpis(
+    source: str, label: str = "kpis.yaml", *, teams: TeamsArg = None
+) -> tuple[KpiSet | None, list[ConfigIssue]]:
     """KPI YAML text checked exactly as :func:`read_kpis` checks a file; invalid YAML is one
     issue, not an exception."""
     try:
         doc = parse_yaml(source, label)
     except YamlSyntaxError as exc:
         return None, [exc.issue]
-    return _validated(doc)
+    return _validated(doc, teams)
 
 
-def save_kpis(source: str, path: Path) -> tuple[KpiSet | None, list[ConfigIssue]]:
+def save_kpis(
+    source: str, path: Path, *, teams: TeamsArg = None
+) -> tuple[KpiSet | None, list[ConfigIssue]]:
     """Check ``source`` and, only when it has no problem, write it to ``path`` atomically (a
     temporary file beside it, then ``os.replace``): readers see the old file or the new one."""
-    config, issues = parse_kpis(source, str(path))
+    config, issues = parse_kpis(source, str(path), teams=teams)
     if config is None:
         return None, issues
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
@@ -363,9 +424,10 @@ def kpis_in_force(settings: Settings) -> Path:
     return settings.kpis_local if settings.kpis_local.is_file() else DEFAULT_KPIS
 
 
-def load_kpis(path: Path | None = None) -> KpiSet:
-    """The KPI set at ``path``; any problem raises :class:`~otklik.errors.ConfigError`."""
-    config, issues = read_kpis(path)
+def load_kpis(path: Path | None = None, *, teams: TeamsArg = None) -> KpiSet:
+    """The KPI set at ``path``; any problem (see :func:`read_kpis`) raises
+    :class:`~otklik.errors.ConfigError`."""
+    config, issues = read_kpis(path, teams=teams)
     if config is None:
         raise issues_error(issues)
     return config

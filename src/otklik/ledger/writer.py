@@ -5,19 +5,25 @@ leaves whole batches behind and a re-run completes it (rows already there count 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, bindparam, insert, select, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 
+from otklik.ledger.db import SQLITE_BUSY_TIMEOUT_MS
 from otklik.ledger.models import Customer, FeedbackItem, ImportRun, QuarantineRow
 
 __all__ = [
     "ITEM_COLUMNS",
     "BatchResult",
     "finish_run",
+    "in_write_transaction",
     "start_run",
     "write_customers",
     "write_items",
@@ -42,6 +48,47 @@ class BatchResult:
     quarantined: int = 0
 
 
+T = TypeVar("T")
+
+# PostgreSQL: serialization failure, deadlock detected. SQLite: busy, locked (any extended code).
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+_RETRY_SQLITE_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """Whether ``exc`` is a lock conflict with another writer that a retry resolves."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return (int(code) & 0xFF) in _RETRY_SQLITE_CODES
+    return getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+def in_write_transaction(
+    engine: Engine, work: Callable[[Connection], T], *, timeout_s: float | None = None
+) -> T:
+    """Run ``work`` in one transaction; if another writer makes it fail with a lock conflict
+    (SQLite ``SQLITE_BUSY``/``SQLITE_LOCKED`` past its busy timeout, or a stale snapshot;
+    PostgreSQL deadlock or serialization failure), roll back and run it again, with growing
+    pauses, for up to ``timeout_s`` seconds (default: the SQLite busy timeout, 30 s).
+
+    ``work`` must be safe to repeat: everything it wrote is rolled back before a retry. Other
+    errors, and a conflict that outlasts the timeout, propagate unchanged.
+    """
+    deadline = time.monotonic() + (
+        SQLITE_BUSY_TIMEOUT_MS / 1000 if timeout_s is None else timeout_s
+    )
+    pause = 0.005
+    while True:
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except DBAPIError as exc:
+            if not _transient(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -49,7 +96,7 @@ def _now() -> datetime:
 def start_run(
     engine: Engine, *, source: str, kind: str, path: str, file_sha256: str | None = None
 ) -> int:
-    with engine.begin() as conn:
+    def work(conn: Connection) -> int:
         result = conn.execute(
             insert(ImportRun).values(
                 source=source,
@@ -68,6 +115,8 @@ def start_run(
         assert result.inserted_primary_key is not None
         return int(result.inserted_primary_key[0])
 
+    return in_write_transaction(engine, work)
+
 
 def finish_run(
     engine: Engine, run_id: int, *, status: str, detected: dict[str, Any] | None = None
@@ -75,8 +124,10 @@ def finish_run(
     values: dict[str, Any] = {"status": status, "finished_at": _now()}
     if detected is not None:
         values["detected"] = detected
-    with engine.begin() as conn:
-        conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(**values))
+    in_write_transaction(
+        engine,
+        lambda conn: conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(**values)),
+    )
 
 
 def _existing_ids(conn: Connection, source: str, ids: Sequence[str]) -> set[str]:
@@ -94,7 +145,8 @@ def _copy_items(
 
     COPY is the fast path into PostgreSQL, but it cannot skip duplicates; the staging table
     lets the unique key do that in one statement, whose row count is the number imported.
-    Rows keep their file order, so the first of two equal ids in a batch wins.
+    Rows go in id order (one lock order for every writer: two imports of overlapping files
+    cannot deadlock), and in file order within an id, so the first of two equal ids wins.
     """
     if not rows:
         return 0
@@ -115,7 +167,7 @@ def _copy_items(
                 copy.write_row(values)
         cursor.execute(
             f"INSERT INTO feedback_items ({names}) SELECT {names} FROM otklik_staging "
-            "ORDER BY ord ON CONFLICT (source, external_id) DO NOTHING"
+            "ORDER BY external_id, ord ON CONFLICT (source, external_id) DO NOTHING"
         )
         inserted = cursor.rowcount
         cursor.execute("DROP TABLE otklik_staging")
@@ -207,8 +259,10 @@ def write_items(
     stored with the run.
     """
     rows = list(items)
-    result = BatchResult(quarantined=len(quarantine))
-    with engine.begin() as conn:
+    bad = list(quarantine)
+
+    def work(conn: Connection) -> BatchResult:
+        result = BatchResult(quarantined=len(bad))
         if conn.dialect.name == "sqlite":
             imported = _insert_sqlite(conn, source, run_id, rows)
         elif conn.dialect.name == "postgresql":
@@ -218,9 +272,11 @@ def write_items(
         result.imported = imported
         result.duplicates = len(rows) - imported
         if run_id is not None:
-            _insert_quarantine(conn, run_id, list(quarantine))
-            _bump_run(conn, run_id, len(rows) + len(quarantine) if read is None else read, result)
-    return result
+            _insert_quarantine(conn, run_id, bad)
+            _bump_run(conn, run_id, len(rows) + len(bad) if read is None else read, result)
+        return result
+
+    return in_write_transaction(engine, work)
 
 
 def _insert_new(
@@ -244,6 +300,85 @@ def _insert_new(
     return len(new_rows)
 
 
+def _rounds(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Split a batch so that each customer appears at most once per round: round k holds the
+    k-th row of every customer, in file order across rounds, sorted by id within a round (one
+    lock order for every writer, so two imports cannot deadlock on each other's rows)."""
+    seen: dict[str, int] = {}
+    rounds: list[list[dict[str, Any]]] = []
+    for row in rows:
+        occurrence = seen.get(row["customer_id"], 0)
+        seen[row["customer_id"]] = occurrence + 1
+        if occurrence == len(rounds):
+            rounds.append([])
+        rounds[occurrence].append(row)
+    return [sorted(round_, key=lambda row: str(row["customer_id"])) for round_ in rounds]
+
+
+def _upsert_customers_postgresql(conn: Connection, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """COPY into a temporary table, then one INSERT … SELECT … ORDER BY customer_id
+    ON CONFLICT DO UPDATE (only where the content changed) RETURNING ``xmax = 0``: a returned
+    row with it true was inserted, any other returned row was updated, and an unchanged
+    customer returns nothing. Id order is one lock order for every writer."""
+    names = ", ".join(f'"{name}"' for name in _CUSTOMER_COLUMNS)
+    changes = ", ".join(
+        f'"{name}" = excluded."{name}"' for name in _CUSTOMER_COLUMNS if name != "customer_id"
+    )
+    json_at = _CUSTOMER_COLUMNS.index("attributes")
+    dbapi: Any = conn.connection.dbapi_connection
+    with dbapi.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE otklik_customer_staging ON COMMIT DROP AS "
+            f"SELECT {names} FROM customers WITH NO DATA"
+        )
+        with cursor.copy(f"COPY otklik_customer_staging ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = [row.get(name) for name in _CUSTOMER_COLUMNS]
+                if values[json_at] is not None:
+                    values[json_at] = json.dumps(values[json_at], ensure_ascii=False)
+                copy.write_row(values)
+        cursor.execute(
+            f"INSERT INTO customers ({names}) SELECT {names} FROM otklik_customer_staging "
+            f"ORDER BY customer_id ON CONFLICT (customer_id) DO UPDATE SET {changes} "
+            "WHERE customers.content_hash IS DISTINCT FROM excluded.content_hash "
+            "RETURNING xmax = 0"
+        )
+        flags = [bool(found[0]) for found in cursor.fetchall()]
+        cursor.execute("DROP TABLE otklik_customer_staging")
+    inserted = sum(flags)
+    return inserted, len(flags) - inserted
+
+
+def _upsert_customers_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the inserted ids, then an UPDATE of the rest
+    whose content changed, counted by its row count. On SQLite the first statement takes the
+    write lock, so nothing changes between the statements."""
+    statement = sqlite.insert(Customer).on_conflict_do_nothing(
+        index_elements=[Customer.customer_id]
+    )
+    inserted = set(conn.execute(statement.returning(Customer.customer_id), rows).scalars())
+    rest = [row for row in rows if row["customer_id"] not in inserted]
+    if rest:  # the write lock is held now: what this reads stays true until the commit
+        query = select(Customer.customer_id, Customer.content_hash).where(
+            Customer.customer_id.in_(bindparam("ids", expanding=True))
+        )
+        found = conn.execute(query, {"ids": [row["customer_id"] for row in rest]})
+        stored = {found_row.customer_id: found_row.content_hash for found_row in found}
+        rest = [row for row in rest if stored.get(row["customer_id"]) != row["content_hash"]]
+    if not rest:
+        return len(inserted), 0
+    changes = update(Customer).where(
+        Customer.customer_id == bindparam("b_customer_id"),
+        Customer.content_hash != bindparam("b_content_hash"),
+    )
+    params = [{f"b_{name}": row[name] for name in row} for row in rest]
+    values: dict[str, Any] = {
+        name: bindparam(f"b_{name}") for name in rest[0] if name != "customer_id"
+    }
+    updated = conn.execute(changes.values(values), params).rowcount
+    return len(inserted), int(updated)
+
+
 def write_customers(
     engine: Engine,
     *,
@@ -255,44 +390,34 @@ def write_customers(
 ) -> BatchResult:
     """Insert new customers and update changed ones (a CRM export re-sent with churn dates).
 
-    A row identical to the stored one (same content hash) counts as a duplicate.
+    Every row is counted by what the store did with it: inserted (``imported``), changed an
+    existing customer (``updated``) or found it identical (same content hash: a
+    ``duplicate``). A customer twice in a batch is applied in file order, so the last row
+    wins and a changed second row counts as an update. Safe against other imports writing the
+    same customers at the same time (see :func:`in_write_transaction`).
     """
-    unique: dict[str, dict[str, Any]] = {}
-    seen = 0
-    for customer in customers:
-        seen += 1
-        unique[customer["customer_id"]] = customer
-    result = BatchResult(quarantined=len(quarantine))
-    with engine.begin() as conn:
-        stored: dict[str, str] = {}
-        if unique:
-            query = select(Customer.customer_id, Customer.content_hash).where(
-                Customer.customer_id.in_(bindparam("ids", expanding=True))
-            )
-            stored = {
-                row.customer_id: row.content_hash
-                for row in conn.execute(query, {"ids": list(unique)})
-            }
-        fresh, changed = [], []
-        for customer_id, customer in unique.items():
-            row = {name: customer.get(name) for name in _CUSTOMER_COLUMNS} | {
-                "source": source,
-                "import_run_id": run_id,
-            }
-            if customer_id not in stored:
-                fresh.append(row)
-            elif stored[customer_id] != customer["content_hash"]:
-                changed.append(row)
-        if fresh:
-            conn.execute(insert(Customer), fresh)
-        for row in changed:
-            conn.execute(
-                update(Customer).where(Customer.customer_id == row["customer_id"]).values(**row)
-            )
-        result.imported = len(fresh)
-        result.updated = len(changed)
-        result.duplicates = seen - len(fresh) - len(changed)
+    rows = [
+        {name: customer.get(name) for name in _CUSTOMER_COLUMNS}
+        | {"source": source, "import_run_id": run_id}
+        for customer in customers
+    ]
+    bad = list(quarantine)
+    upsert = (
+        _upsert_customers_postgresql
+        if engine.dialect.name == "postgresql"
+        else _upsert_customers_sqlite
+    )
+
+    def work(conn: Connection) -> BatchResult:
+        result = BatchResult(quarantined=len(bad))
+        for round_ in _rounds(rows):
+            inserted, changed = upsert(conn, round_)
+            result.imported += inserted
+            result.updated += changed
+        result.duplicates = len(rows) - result.imported - result.updated
         if run_id is not None:
-            _insert_quarantine(conn, run_id, list(quarantine))
-            _bump_run(conn, run_id, seen + len(quarantine) if read is None else read, result)
-    return result
+            _insert_quarantine(conn, run_id, bad)
+            _bump_run(conn, run_id, len(rows) + len(bad) if read is None else read, result)
+        return result
+
+    return in_write_transaction(engine, work)

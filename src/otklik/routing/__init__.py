@@ -22,6 +22,7 @@ from otklik.routing.teams import (
     load_teams,
     read_teams,
     sync_teams,
+    teams_in_force,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "route_items",
     "sync_teams",
     "team_spec",
+    "teams_in_force",
 ]

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otklik.classify.taxonomy import DEFAULT_TAXONOMY, read_taxonomy
-from otklik.classify.yamlconf import ConfigIssue
 from otklik.routing.teams import DEFAULT_TEAMS, read_teams
+from otklik.yamlconf import ConfigIssue
 
 __all__ = ["ConfigCheck", "check_configs"]
 

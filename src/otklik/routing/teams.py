@@ -15,14 +15,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, insert, select, update
 
-from otklik.classify.yamlconf import (
+from otklik.config import Settings
+from otklik.ledger import Team
+from otklik.yamlconf import (
     ConfigIssue,
     LocatedYaml,
     check_config,
     issues_error,
     read_yaml,
+    unknown_name,
 )
-from otklik.ledger import Team
 
 __all__ = [
     "DEFAULT_TEAMS",
@@ -32,6 +34,7 @@ __all__ = [
     "load_teams",
     "read_teams",
     "sync_teams",
+    "teams_in_force",
 ]
 
 DEFAULT_TEAMS = Path(str(resources.files("otklik.routing") / "data" / "teams.yaml"))
@@ -62,10 +65,22 @@ class TeamsConfig(BaseModel):
         return set(self.teams)
 
 
+def _escalation_loop(config: TeamsConfig, start: str) -> list[str]:
+    """The chain of ``escalate_to`` from ``start`` when it comes back to ``start``, else []."""
+    chain = [start]
+    current = config.teams[start].escalate_to
+    while current is not None and current in config.teams and current not in chain:
+        chain.append(current)
+        current = config.teams[current].escalate_to
+    return [*chain, start] if current == start else []
+
+
 def _check(config: TeamsConfig, doc: LocatedYaml) -> list[ConfigIssue]:
     issues = []
     if config.default_team not in config.teams:
-        issues.append(doc.issue(("default_team",), f"{config.default_team!r} is not in teams"))
+        issues.append(
+            doc.issue(("default_team",), unknown_name("team", config.default_team, config.teams))
+        )
     for name, spec in config.teams.items():
         if not _SLUG.match(name):
             issues.append(
@@ -73,7 +88,19 @@ def _check(config: TeamsConfig, doc: LocatedYaml) -> list[ConfigIssue]:
             )
         if spec.escalate_to is not None and spec.escalate_to not in config.teams:
             issues.append(
-                doc.issue(("teams", name, "escalate_to"), f"unknown team {spec.escalate_to!r}")
+                doc.issue(
+                    ("teams", name, "escalate_to"),
+                    unknown_name("team", spec.escalate_to, config.teams),
+                )
+            )
+        elif spec.escalate_to is not None and _escalation_loop(config, name):
+            issues.append(
+                doc.issue(
+                    ("teams", name, "escalate_to"),
+                    "escalation goes round in a loop: "
+                    + " → ".join(_escalation_loop(config, name))
+                    + "; end the chain at a team without escalate_to",
+                )
             )
         if spec.first_response_hours is not None and spec.first_response_hours > spec.sla_hours:
             issues.append(
@@ -83,6 +110,11 @@ def _check(config: TeamsConfig, doc: LocatedYaml) -> list[ConfigIssue]:
                 )
             )
     return issues
+
+
+def teams_in_force(settings: Settings) -> Path:
+    """The teams file in use: ``$OTKLIK_TEAMS`` when set, else the shipped one."""
+    return settings.teams or DEFAULT_TEAMS
 
 
 def read_teams(path: Path | None = None) -> tuple[TeamsConfig | None, list[ConfigIssue]]:

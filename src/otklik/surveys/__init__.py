@@ -32,7 +32,14 @@ from otklik.surveys.links import (
     link_url,
     signer_from_settings,
 )
-from otklik.surveys.policy import DEFAULT_POLICY, Policy, Rule, Violation, load_policy
+from otklik.surveys.policy import (
+    DEFAULT_POLICY,
+    Policy,
+    Rule,
+    Violation,
+    load_policy,
+    read_policy,
+)
 from otklik.surveys.surveys import (
     SURVEY_TYPES,
     SurveyDef,
@@ -86,6 +93,7 @@ __all__ = [
     "open_link",
     "parse_answer",
     "read_customers",
+    "read_policy",
     "record_answer",
     "signer_from_settings",
     "store_answers",

@@ -14,15 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Connection, or_, select
 
-from otklik.errors import ConfigError
 from otklik.ledger.models_surveys import Invitation
 from otklik.surveys.surveys import SURVEY_TYPES
+from otklik.yamlconf import (
+    ConfigIssue,
+    LocatedYaml,
+    check_config,
+    issues_error,
+    read_yaml,
+    unknown_name,
+)
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -31,10 +37,20 @@ __all__ = [
     "Sent",
     "Violation",
     "load_policy",
+    "read_policy",
     "sent_before",
 ]
 
 DEFAULT_POLICY = Path(str(resources.files("otklik.surveys") / "data" / "policy.yaml"))
+
+
+def _known_type(value: str) -> str:
+    if value not in SURVEY_TYPES:
+        raise ValueError(unknown_name("survey type", value, SURVEY_TYPES))
+    return value
+
+
+SurveyType = Annotated[str, AfterValidator(_known_type)]
 
 
 class Rule(BaseModel):
@@ -44,20 +60,14 @@ class Rule(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
-    applies_to: tuple[str, ...] = Field(min_length=1)
-    counts: tuple[str, ...] = Field(min_length=1)
+    applies_to: tuple[SurveyType, ...] = Field(min_length=1)
+    counts: tuple[SurveyType, ...] = Field(min_length=1)
     max: int = Field(ge=1)
     window_days: int | None = Field(default=None, ge=1, le=3660)
     per: Literal["transaction"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Rule:
-        for field in ("applies_to", "counts"):
-            unknown = [t for t in getattr(self, field) if t not in SURVEY_TYPES]
-            if unknown:
-                raise ValueError(
-                    f"{field}: unknown survey type {unknown[0]!r} (use {', '.join(SURVEY_TYPES)})"
-                )
         if (self.window_days is None) == (self.per is None):
             raise ValueError("give either window_days or per: transaction")
         return self
@@ -75,14 +85,6 @@ class Policy(BaseModel):
 
     version: Literal[1] = 1
     rules: tuple[Rule, ...] = ()
-
-    @model_validator(mode="after")
-    def _unique(self) -> Policy:
-        names = [rule.name for rule in self.rules]
-        duplicate = next((name for name in names if names.count(name) > 1), None)
-        if duplicate:
-            raise ValueError(f"rule {duplicate!r} is given twice")
-        return self
 
     @property
     def horizon_days(self) -> int:
@@ -160,24 +162,36 @@ class Violation:
         )
 
 
+def _check(policy: Policy, doc: LocatedYaml) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    first: dict[str, int] = {}
+    for position, rule in enumerate(policy.rules):
+        if rule.name in first:
+            line = doc.line_of(("rules", first[rule.name], "name"))
+            issues.append(
+                doc.issue(
+                    ("rules", position, "name"),
+                    f"rule {rule.name!r} is given twice (first at line {line})",
+                )
+            )
+        first.setdefault(rule.name, position)
+    return issues
+
+
+def read_policy(path: Path | None = None) -> tuple[Policy | None, list[ConfigIssue]]:
+    """The policy in ``path`` (default: the shipped one) and every problem in it, each as
+    ``file:line: key: message``; a file that cannot be read or parsed raises ConfigError."""
+    doc = read_yaml(path or DEFAULT_POLICY, what="contact policy")
+    return check_config(doc, Policy, _check)
+
+
 def load_policy(path: Path | None = None) -> Policy:
-    """The policy in ``path`` (default: the one shipped with otklik), validated."""
-    path = path or DEFAULT_POLICY
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the contact policy ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: the contact policy is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the contact policy must be a mapping with `rules:`")
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "policy"
-        message = str(problem["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{path}: {where}: {message}") from None
+    """The policy in ``path`` (default: the one shipped with otklik), validated; any problem
+    raises :class:`~otklik.errors.ConfigError` naming each one with its line."""
+    policy, issues = read_policy(path)
+    if policy is None:
+        raise issues_error(issues)
+    return policy
 
 
 def sent_before(

@@ -10,6 +10,7 @@ definitions' content and the parameters, never by name alone.
 from __future__ import annotations
 
 from otklik.kpi import KpiSet, Report, evaluate, kpis_in_force, load_kpis
+from otklik.routing import teams_in_force
 from otklik.web.state import WebState
 from otklik.web.users import Principal
 
@@ -25,7 +26,8 @@ def visible_kpis(kpis: KpiSet, user: Principal) -> KpiSet:
 
 def current_kpis(state: WebState, user: Principal) -> KpiSet:
     """The KPI file in force, limited to what ``user`` may see."""
-    return visible_kpis(load_kpis(kpis_in_force(state.settings)), user)
+    kpis = load_kpis(kpis_in_force(state.settings), teams=teams_in_force(state.settings))
+    return visible_kpis(kpis, user)
 
 
 def kpi_report(state: WebState, kpis: KpiSet, *, period: str | None, by: str | None) -> Report:

@@ -18,6 +18,7 @@ from otklik.auth import Role, add_user, list_users, update_user
 from otklik.classify import DEFAULT_TAXONOMY, ConfigIssue, read_taxonomy
 from otklik.errors import ConfigError
 from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis, save_kpis
+from otklik.routing import teams_in_force
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
@@ -159,7 +160,8 @@ def kpis_page(request: Request, user: WriterUser, state: StateDep, saved: str = 
     """The KPI file in force as YAML: admins edit it, analysts read it."""
     path = kpis_in_force(state.settings)
     source = path.read_text(encoding="utf-8") if path.is_file() else ""
-    _, issues = parse_kpis(source, str(path))  # a file broken by hand shows its problems
+    teams = teams_in_force(state.settings)  # a file broken by hand shows its problems
+    _, issues = parse_kpis(source, str(path), teams=teams)
     return _kpi_page(request, state, source, issues, saved=bool(saved) and not issues)
 
 
@@ -176,7 +178,7 @@ def save_kpis_page(
     source = source.replace("\r\n", "\n")  # browsers send a textarea's lines with CRLF
     path = kpis_save_path(state.settings)
     try:
-        config, issues = save_kpis(source, path)
+        config, issues = save_kpis(source, path, teams=teams_in_force(state.settings))
     except OSError as exc:
         failure = f"{path}: {exc.strerror or exc}"
         return _kpi_page(request, state, source, [], failure=failure, status=500)
