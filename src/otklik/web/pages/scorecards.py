@@ -198,7 +198,7 @@ def scorecards_page(
     if period is not None:
         span_of(period)  # a period that cannot be read is a 400 with the reason
     kpis = current_kpis(state, user)
-    report = kpi_report(state, kpis, period=period, by=by)
+    report = kpi_report(state, kpis, zone=user.zone, period=period, by=by)
     return render(
         request,
         "scorecards.html",
