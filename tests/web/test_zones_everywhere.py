@@ -21,9 +21,7 @@ Q1 = {"period": "2025-Q1"}
 def _own(web: WebEnv, zone: str | None) -> list[dict[str, Any]]:
     """The NPS answers of Q1 2025 a user with ``zone`` may count (None: all of them)."""
     return [
-        r
-        for r in web.rows
-        if r.get("scale") == "nps" and (zone is None or r["owner_team"] == zone)
+        r for r in web.rows if r.get("scale") == "nps" and (zone is None or r["owner_team"] == zone)
     ]
 
 
@@ -97,3 +95,4 @@ def test_scorecards_chart_and_explore_export_stay_in_the_zone(web: WebEnv) -> No
     value, n = hand_nps(_own(web, "cards"))
     assert [row[header.index("team")] for row in body] == [f"{MARKERS['cards']}-desk"]
     assert int(body[0][n_at]) == n
+    assert float(body[0][header.index("value")]) == pytest.approx(value, abs=0.05)

@@ -204,9 +204,7 @@ class KpiSet(BaseModel):
         """
         if not zone:
             return self
-        zoned = [
-            kpi.model_copy(update={"scope": {**kpi.filters, **zone}}) for kpi in self.kpis
-        ]
+        zoned = [kpi.model_copy(update={"scope": {**kpi.filters, **zone}}) for kpi in self.kpis]
         return self.model_copy(update={"kpis": zoned})
 
 
