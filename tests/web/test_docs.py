@@ -26,6 +26,9 @@ WEB_SETTINGS = (
     "rollup_dimensions",
     "pdf_font",
     "upload_max_mb",
+    "api_max_body_mb",
+    "form_max_kb",
+    "json_max_depth",
     "kpis",
     "kpis_local",
 )

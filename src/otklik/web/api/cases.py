@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from otklik.web import domain
 from otklik.web.api.schemas import utc_iso
 from otklik.web.deps import ApiUser, StateDep
-from otklik.web.params import split_values
+from otklik.web.params import DbId, Offset, split_values
 
 __all__ = ["AssignIn", "CloseIn", "router"]
 
@@ -38,7 +38,7 @@ def list_cases(
     team: Annotated[list[str] | None, Query()] = None,
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Cases overdue first, then by due date: ``{"cases": [...], "total": N}``."""
     cases, total = domain.list_cases(
@@ -54,14 +54,14 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}")
-def read_case(case_id: int, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def read_case(case_id: DbId, user: ApiUser, state: StateDep) -> dict[str, Any]:
     case = domain.get_case(state.engine, case_id, zone=user.zone)
     history = [_public(event) for event in domain.case_history(state.engine, case_id)]
     return {**_public(case), "history": history}
 
 
 @router.post("/cases/{case_id}/assign")
-def assign_case(case_id: int, body: AssignIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def assign_case(case_id: DbId, body: AssignIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
     case = domain.assign_case(
         state.engine,
         case_id,
@@ -74,7 +74,7 @@ def assign_case(case_id: int, body: AssignIn, user: ApiUser, state: StateDep) ->
 
 
 @router.post("/cases/{case_id}/close")
-def close_case(case_id: int, body: CloseIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def close_case(case_id: DbId, body: CloseIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
     case = domain.close_case(
         state.engine, case_id, actor=user.email, zone=user.zone, note=body.note
     )

@@ -19,6 +19,7 @@ from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import StateDep, WriterUser, session_of
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.params import DbId
 from otklik.web.rendering import render
 
 __all__ = ["router"]
@@ -124,7 +125,7 @@ def _run_page(
 
 @router.get("/imports/{run_id}")
 def run_page(
-    request: Request, run_id: int, user: WriterUser, state: StateDep, format: str | None = None
+    request: Request, run_id: DbId, user: WriterUser, state: StateDep, format: str | None = None
 ) -> Response:
     if format in EXPORT_FORMATS:
         rows = list_quarantine(state.engine, run_id=run_id)

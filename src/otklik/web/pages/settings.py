@@ -15,6 +15,7 @@ from otklik.web import domain
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.params import DbId
 from otklik.web.rendering import render
 from otklik.web.state import WebState
 from otklik.web.users import Role, add_user, list_users, update_user
@@ -69,7 +70,7 @@ def create_user(
 @router.post("/settings/users/{user_id}")
 def change_user(
     request: Request,
-    user_id: int,
+    user_id: DbId,
     user: AdminUser,
     state: StateDep,
     role: Annotated[str, Form()],
