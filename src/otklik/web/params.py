@@ -23,9 +23,10 @@ __all__ = [
     "split_values",
 ]
 
-MAX_ID = 2**63 - 1  # ids are 64-bit integers in every store: a larger one is a 422, not a 500
+# Ids are INTEGER columns, 32-bit on PostgreSQL: a larger one is a 422, never a 500.
+MAX_ID = 2**31 - 1
 MAX_OFFSET = 10_000_000
-DbId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id (1 … 2⁶³−1)")]
+DbId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id (1 … 2³¹−1)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 # Filters the item lists offer (``team`` in the API means the owner team: the zone).
