@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from otklik.ledger import write_items
 from otklik.web import create_app
@@ -315,3 +316,50 @@ def test_exports_of_odd_values_open(web: WebEnv) -> None:
     client = web.login("admin")
     book = load_workbook(io.BytesIO(client.get("/items?q=zzz%25&format=xlsx").content))
     assert re.match(r"otklik", book.sheetnames[0])
+
+
+def _workbook(comment_mb: int) -> bytes:
+    """A real XLSX (date, score, comment) whose one comment is ``comment_mb`` MB of text."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["date", "score", "comment"])
+    sheet.append(["2025-03-01", 9, "PLACEHOLDER"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if b"PLACEHOLDER" not in data or not comment_mb:
+                zf.writestr(part, data)
+                continue
+            head, tail = data.decode("utf-8").split("PLACEHOLDER")  # shared or inline string
+            with zf.open(part.filename, "w") as sink:
+                sink.write(head.encode("utf-8"))
+                for _ in range(comment_mb):
+                    sink.write(b"a" * (1 << 20))
+                sink.write(tail.encode("utf-8"))
+    return out.getvalue()
+
+
+def test_a_small_workbook_holding_a_huge_comment_is_refused_unopened(web: WebEnv) -> None:
+    client = web.login("admin")
+    token = csrf_of(client.get("/imports").text)
+    bomb = _workbook(200)
+    assert len(bomb) < 400_000  # a 200 MB comment packed into a few hundred KB
+    runs = len(web.client.get("/api/v1/imports", headers=web.bearer("admin")).json()["imports"])
+    response = client.post(
+        "/imports",
+        data={"kind": "survey", "csrf_token": token},
+        files={"file": ("comment.xlsx", bomb, "application/octet-stream")},
+    )
+    assert response.status_code == 413 and "zip bomb" in response.text
+    after = len(web.client.get("/api/v1/imports", headers=web.bearer("admin")).json()["imports"])
+    assert after == runs
+    fine = client.post(
+        "/imports",
+        data={"kind": "survey", "scale": "nps", "csrf_token": token},
+        files={"file": ("fine.xlsx", _workbook(0), "application/octet-stream")},
+    )
+    assert fine.status_code == 200, fine.text[:300]

@@ -14,7 +14,9 @@ path                   setting                     default
 anything else          ``OTKLIK_FORM_MAX_KB``      1024 KB (sign-in, inbox notes, KPI editor)
 =====================  ==========================  =========================================
 
-A JSON body (``application/json`` under ``/api/``) nested deeper than ``OTKLIK_JSON_MAX_DEPTH``
+An uploaded workbook is refused with 413 when it unpacks to more than 20 × the upload limit or
+packs a large part more than 100:1 (:func:`archive_problem`). A JSON body
+(``application/json`` under ``/api/``) nested deeper than ``OTKLIK_JSON_MAX_DEPTH``
 (32) is refused with 400 before it is parsed (:func:`json_too_deep`); a NUL character in the
 path, the query string, a form or a JSON body is refused with 400 (PostgreSQL can neither store
 nor compare it), except in ``POST /api/v1/items``, whose records are quarantined one by one.
@@ -24,6 +26,8 @@ Every refusal has the one JSON error shape (an HTML page for a browser).
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from fastapi import HTTPException
@@ -32,9 +36,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from otklik.config import Settings
 
-__all__ = ["LimitExceeded", "RequestLimits", "body_limit", "has_nul", "json_too_deep"]
+__all__ = [
+    "MAX_PACKING_RATIO",
+    "UNPACKED_PER_MB",
+    "LimitExceeded",
+    "RequestLimits",
+    "archive_problem",
+    "body_limit",
+    "has_nul",
+    "json_too_deep",
+]
 
 _MB = 1 << 20
+UNPACKED_PER_MB = 20  # an uploaded workbook may unpack to 20× OTKLIK_UPLOAD_MAX_MB in all
+MAX_PACKING_RATIO = 100  # and no part over 8 MB may be packed more than 100:1 (a zip bomb)
+_RATIO_FROM = 8 * _MB
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # an escaped NUL, not a literal "\u0000"
@@ -72,6 +88,33 @@ def json_too_deep(body: bytes, limit: int) -> bool:
         if depth > limit:
             return True
     return False
+
+
+def archive_problem(path: Path, upload_max_mb: int) -> str | None:
+    """Why an uploaded zip-based file (XLSX) must not be opened, or None: what it unpacks to
+    is read from its directory, before any part is decompressed. A 199 KB workbook holding a
+    200 MB comment is refused here, before openpyxl would read it into memory."""
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return None  # the reader says what is wrong with it
+    total = sum(part.file_size for part in parts)
+    if total > upload_max_mb * UNPACKED_PER_MB * _MB:
+        return (
+            f"the workbook unpacks to {total // _MB} MB; at most "
+            f"{upload_max_mb * UNPACKED_PER_MB} MB (OTKLIK_UPLOAD_MAX_MB × {UNPACKED_PER_MB})"
+        )
+    for part in parts:
+        packed = max(part.compress_size, 1)
+        if part.file_size > _RATIO_FROM and part.file_size / packed > MAX_PACKING_RATIO:
+            return (
+                f"{part.filename} unpacks from {packed // 1024} KB to "
+                f"{part.file_size // _MB} MB: refused as a zip bomb"
+            )
+    return None
 
 
 def has_nul(scope: Scope) -> bool:

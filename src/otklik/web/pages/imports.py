@@ -19,6 +19,7 @@ from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import StateDep, WriterUser, session_of
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.limits import archive_problem
 from otklik.web.params import DbId
 from otklik.web.rendering import render
 
@@ -94,6 +95,9 @@ def upload(
         raise ApiError(422, f"unknown scale {scale!r}", code="invalid_request")
     with tempfile.TemporaryDirectory(prefix="otklik-upload-") as folder:
         path, sha = _save(file, Path(folder), state.settings.upload_max_mb)
+        problem = archive_problem(path, state.settings.upload_max_mb)
+        if problem is not None:
+            raise ApiError(413, problem, code="too_large")
         table = open_table(path)
         report = import_table(
             state.engine,
