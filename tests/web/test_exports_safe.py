@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from otklik.cli import main
 from otklik.ledger import write_items
+from otklik.sheets import csv_writer, sheet_cell
 from tests.web.conftest import WebEnv
 
 # (stored text, what a spreadsheet cell must show), written out by hand.
@@ -186,3 +187,16 @@ def test_cli_csv_is_inert_too(hostile: WebEnv, capsys: pytest.CaptureFixture[str
     channels = {row[rows[0].index("channel")] for row in rows[1:]}
     assert "'=1+2" in channels and "=1+2" not in channels
     _assert_inert_csv(rows)
+
+
+def test_sheet_cells_by_hand() -> None:
+    assert sheet_cell(float("nan")) is None and sheet_cell(float("-inf")) is None
+    assert sheet_cell(-3.5) == -3.5 and sheet_cell(7) == 7 and sheet_cell(True) is True
+    assert sheet_cell(["=a", "b"]) == "'=a; b"
+    assert sheet_cell("@x", max_chars=5) == "'@x"
+    assert sheet_cell("ab\x00c") == "ab\ufffdc"
+    long = sheet_cell("x" * 40, max_chars=20)
+    assert long == "x" * 14 + "…[cut]" and len(long) == 20
+    buffer = io.StringIO()
+    csv_writer(buffer, lineterminator="\n").writerows([["=1", None, 2.5, float("nan")]])
+    assert buffer.getvalue() == "'=1,,2.5,\n"
