@@ -96,3 +96,11 @@ def test_scorecards_chart_and_explore_export_stay_in_the_zone(web: WebEnv) -> No
     assert [row[header.index("team")] for row in body] == [f"{MARKERS['cards']}-desk"]
     assert int(body[0][n_at]) == n
     assert float(body[0][header.index("value")]) == pytest.approx(value, abs=0.05)
+
+
+def test_the_definitions_stay_as_written(web: WebEnv) -> None:
+    """The zone narrows what is counted, not what the KPI says: the list shows the file."""
+    listed = web.client.get("/api/v1/kpis", headers=web.bearer("payments")).json()
+    assert [(k["name"], k.get("scope", "company")) for k in listed["kpis"]] == [
+        ("pay_nps", "company")
+    ]
