@@ -153,7 +153,8 @@ class RequestLimits:
             return
         kind = headers.get("content-type", "").split(";")[0].strip().lower()
         is_json = path.startswith("/api/") and kind in ("application/json", "")
-        if is_json or kind == "application/x-www-form-urlencoded":
+        has_body = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        if has_body and (is_json or kind == "application/x-www-form-urlencoded"):
             receive = await self._checked(receive, limit, too_large, kind, path)
         else:
             receive = _counting(receive, limit, too_large)
@@ -169,7 +170,7 @@ class RequestLimits:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                return _replay([message])
+                return _replay([message], receive)
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
@@ -183,7 +184,7 @@ class RequestLimits:
         # Posted items keep their own per-record quarantine for a NUL (ingest says which).
         if path.rstrip("/") not in _RECORD_PATHS and _nul_in_body(kind, body):
             return _refusing(400, "a NUL character is not allowed in a text field")
-        return _replay([{"type": "http.request", "body": body, "more_body": False}])
+        return _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
 
 
 def _size(limit: int) -> str:
@@ -197,13 +198,15 @@ def _refusing(status: int, message: str) -> Receive:
     return receive
 
 
-def _replay(messages: list[Message]) -> Receive:
+def _replay(messages: list[Message], then: Receive) -> Receive:
+    """``messages`` first, then the connection's own ``receive`` (a disconnect, when it
+    comes: a streaming response listens for it)."""
     queue = list(messages)
 
     async def receive() -> Message:
         if queue:
             return queue.pop(0)
-        return {"type": "http.disconnect"}
+        return await then()
 
     return receive
 
