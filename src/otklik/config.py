@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     metrics_check_every_s: float = 5.0
     rollup_dimensions: tuple[str, ...] = ("channel", "owner_team")
     pdf_font: str | None = None
-    upload_max_mb: int = 50
+    upload_max_mb: int = 50  # the largest uploaded file (its request: +1 MB), refused unread
+    api_max_body_mb: int = 16  # the largest request body under /api/
+    form_max_kb: int = 1024  # the largest body of any other request (forms)
+    json_max_depth: int = 32  # nesting of arrays and objects a JSON body may have
 
     # Surveys (`otklik survey`, the public /s/<token> pages and /widget.js).
     public_url: str = "http://127.0.0.1:8000"  # where customers reach the server: link base
@@ -60,7 +63,9 @@ class Settings(BaseSettings):
     survey_link_days: int = 14  # how long a link stays valid unless --expires-days says
     survey_ip_per_minute: int = 600  # requests to /s/… per client address (NAT: be generous)
     survey_token_per_minute: int = 20  # requests per link
-    survey_max_body_kb: int = 16  # largest answer accepted
+    # The largest answer accepted: a 2,000-character comment and a 500-character "other"
+    # in 3-byte UTF-8 characters, percent-encoded by a form, take 23 KB.
+    survey_max_body_kb: int = 32
     survey_allowed_origins: tuple[str, ...] = ("*",)  # pages that may embed the widget (CORS)
     survey_batch_max: int = 256  # answers written per transaction by the collector
 

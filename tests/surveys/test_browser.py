@@ -281,3 +281,19 @@ def test_the_plain_link_page_works_without_script(env: Env, browser: Any) -> Non
     again = page.goto(link.url.replace("https://feedback.example.com", env.otklik))
     assert again.status == 409 and "уже ответили" in page.content()
     context.close()
+
+
+def test_the_longest_comment_with_line_breaks_is_taken(env: Env, page: Any) -> None:
+    """The textarea's maxlength counts a line break once and so does the server, though the
+    browser submits it as CRLF: a full comment is stored, not refused with 422."""
+    link = env.inviter.invite(survey_id=env.surveys["nps"], customer_id="long-comment")
+    page.goto(f"{env.otklik}/s/{link.token}?lang=en")
+    page.click("label.otk-point:has-text('7')")
+    line = "ж" * 49 + "\n"
+    page.fill("textarea.otk-comment", line * 40 + "overflow beyond the limit")
+    kept = page.evaluate("document.querySelector('textarea.otk-comment').value")
+    assert len(kept) == 2000 and kept == line * 40  # the browser stopped at its maxlength
+    page.click("button.otk-send")
+    page.wait_for_selector("text=Thank you")
+    mine = [a for a in answers(env.engine) if a["attributes"]["invitation_id"] == link.id]
+    assert len(mine) == 1 and mine[0]["text"] == (line * 40).strip()

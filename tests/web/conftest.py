@@ -63,6 +63,10 @@ def seed_rows() -> list[dict[str, Any]]:
                         else f"{MARKERS[team]} Приложение тормозит {i}",
                         "owner_team": team,
                         "product": "card" if team == "cards" else "transfer",
+                        # Agents and desks carry the zone's marker: a leak of another zone's
+                        # agents (a KPI report by agent, a segment) shows in the role walk.
+                        "agent": f"{MARKERS[team]}-agent-{i % 3}",
+                        "team": f"{MARKERS[team]}-desk",
                     }
                 )
     rows.append(
@@ -76,6 +80,27 @@ def seed_rows() -> list[dict[str, Any]]:
         }
     )
     return rows
+
+
+# KPIs the two teams own (company scope: a team user's report must still be its zone only).
+KPIS_YAML = """\
+kpis:
+  - name: pay_nps
+    metric: nps
+    period: quarter
+    target: 0
+    owner: payments
+    min_n: 5
+    guardrails:
+      - {check: sample_size, min: 10}
+      - {metric: response_rate, tolerance: 5}
+  - name: cards_nps
+    metric: nps
+    period: quarter
+    target: 0
+    owner: cards
+    min_n: 5
+"""
 
 
 def hand_nps(rows: list[dict[str, Any]], **where: Any) -> tuple[float, int]:
@@ -185,12 +210,14 @@ def settings_for(url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def web(web_url: str) -> Iterator[WebEnv]:
+def web(web_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
     engine = make_engine(web_url)
     upgrade(engine)
     rows, ids, cases = _seed(engine)
     tokens = {role: create_token(engine, email=email) for role, (email, _, _) in USERS.items()}
-    app = create_app(settings_for(web_url))
+    kpis = tmp_path_factory.mktemp("kpis") / "kpis.yaml"
+    kpis.write_text(KPIS_YAML, encoding="utf-8")
+    app = create_app(settings_for(web_url, kpis=kpis))
     with TestClient(app, base_url="https://testserver") as client:
         yield WebEnv(web_url, engine, client, tokens, rows, ids, cases)
     engine.dispose()

@@ -27,6 +27,9 @@ WEB_SETTINGS = (
     "pdf_font",
     "timezone",
     "upload_max_mb",
+    "api_max_body_mb",
+    "form_max_kb",
+    "json_max_depth",
     "kpis",
     "kpis_local",
 )

@@ -7,7 +7,6 @@ of each label (all of a label's examples when it has fewer), the same ones for t
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 
 from otklik.classify.model import TextClassifier
 from otklik.errors import ConfigError, InputFileError
+from otklik.sheets import csv_writer
 
 __all__ = ["evaluate", "few_shot_indices", "read_labelled", "score", "write_predictions"]
 
@@ -135,6 +135,6 @@ def write_predictions(
     """A CSV (UTF-8) with the columns ``text, label, predicted``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(["text", "label", "predicted"])
         writer.writerows(zip(texts, labels, predicted, strict=True))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import sys
 from datetime import datetime
@@ -15,6 +14,7 @@ from otklik.cli import app
 from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
 from otklik.config import load_settings
 from otklik.routing import assign_case, close_case, get_case, list_cases, reopen_case
+from otklik.sheets import csv_writer
 
 __all__ = ["cases_app", "current_actor"]
 
@@ -79,7 +79,7 @@ def list_command(
     if output is OutputFormat.json:
         print_json(cases)
     elif output is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
+        writer = csv_writer(sys.stdout)
         writer.writerow(_LIST_COLUMNS)
         for case in cases:
             writer.writerow([case[name] for name in _LIST_COLUMNS])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +15,7 @@ from otklik.cli.cases_cmd import current_actor
 from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
 from otklik.config import load_settings
 from otklik.routing import load_teams, route_items, sync_teams
+from otklik.sheets import csv_writer
 
 __all__ = ["label_app"]
 
@@ -100,7 +100,7 @@ def queue_command(
     if output is OutputFormat.json:
         print_json(rows)
     elif output is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
+        writer = csv_writer(sys.stdout)
         writer.writerow(_QUEUE_CSV)
         for row in rows:
             writer.writerow(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -27,6 +26,7 @@ from otklik.cli.common import (
 from otklik.config import load_settings
 from otklik.ingest import IMPORT_KINDS, ImportLimits, ImportReport, import_file
 from otklik.ledger import list_quarantine, upgrade
+from otklik.sheets import csv_writer
 
 quarantine_app = typer.Typer(
     help="Rows that could not enter the ledger, with the reason.", no_args_is_help=True
@@ -214,7 +214,7 @@ def quarantine_list(
 
 
 def _write_csv(rows: list[dict[str, Any]]) -> None:
-    writer = csv.writer(sys.stdout)
+    writer = csv_writer(sys.stdout)
     writer.writerow(["run_id", "file", "line", "field", "reason", "raw"])
     for row in rows:
         writer.writerow(

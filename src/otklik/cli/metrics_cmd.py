@@ -6,7 +6,6 @@ subcommands (a metric is never called that).
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -33,6 +32,7 @@ from otklik.metrics import (
     to_sql,
 )
 from otklik.metrics.query import FilterValue
+from otklik.sheets import csv_writer
 
 __all__ = ["metrics_app"]
 
@@ -141,7 +141,7 @@ def _print_rows(
         print_json([row.to_dict() for row in rows])
         return
     if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout, lineterminator="\n")
         writer.writerow(MetricRow.table_header(segments))
         writer.writerows(row.cells(segments) for row in rows)
         return
@@ -240,7 +240,7 @@ def _print_comparison(result: Comparison, fmt: OutputFormat) -> None:
         return
     unit = get_metric(result.metric).unit
     if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout, lineterminator="\n")
         writer.writerow(
             [
                 "metric",
@@ -382,7 +382,7 @@ def list_command(fmt: FormatOption = OutputFormat.table) -> None:
         )
         return
     if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout, lineterminator="\n")
         writer.writerow(["name", "title", "unit", "formula", "ci", "guardrails"])
         for s in specs:
             writer.writerow(

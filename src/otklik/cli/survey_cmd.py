@@ -14,6 +14,7 @@ from otklik.cli import app
 from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
 from otklik.config import load_settings
 from otklik.errors import SurveyError
+from otklik.sheets import sheet_cell
 from otklik.surveys import (
     LANGUAGES,
     SURVEY_TYPES,
@@ -142,7 +143,10 @@ def _print_rows(results: list[RowResult], fmt: OutputFormat) -> None:
             sys.stdout, fieldnames=fields, extrasaction="ignore", lineterminator="\n"
         )
         writer.writeheader()
-        writer.writerows(result.to_dict() for result in results)
+        writer.writerows(
+            {name: sheet_cell(value) for name, value in result.to_dict().items()}
+            for result in results
+        )
         return
     table = Table(title="invitations")
     for column in ("row", "customer", "status", "link or reason"):

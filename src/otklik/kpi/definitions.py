@@ -220,6 +220,17 @@ class KpiSet(BaseModel):
     def owned_by(self, owner: str) -> list[KpiDef]:
         return [kpi for kpi in self.kpis if kpi.owner == owner]
 
+    def within(self, zone: Mapping[str, str]) -> KpiSet:
+        """The same KPIs judged only inside ``zone`` (a team user's ``{"owner_team": slug}``):
+        each KPI's scope gains the zone's filters, so every value, guardrail, peer group and
+        gaming flag counts only the zone's observations. A metric whose table has no such
+        field (``response_rate`` reads invitations) comes back unavailable, never company-wide.
+        """
+        if not zone:
+            return self
+        zoned = [kpi.model_copy(update={"scope": {**kpi.filters, **zone}}) for kpi in self.kpis]
+        return self.model_copy(update={"kpis": zoned})
+
 
 def _target_range(spec: MetricSpec) -> tuple[float, float] | None:
     if spec.unit == "%":

@@ -12,7 +12,7 @@ Customers answer on ``/s/<token>`` (served by :mod:`otklik.web`) or in the embed
 ``docs/surveys.md`` explains it all in English and Russian.
 """
 
-from otklik.surveys.answers import MAX_COMMENT, Answer, parse_answer
+from otklik.surveys.answers import MAX_COMMENT, MAX_OTHER, Answer, normalize_text, parse_answer
 from otklik.surveys.collect import (
     ITEM_SOURCE,
     OpenLink,
@@ -60,6 +60,7 @@ __all__ = [
     "ITEM_SOURCE",
     "LANGUAGES",
     "MAX_COMMENT",
+    "MAX_OTHER",
     "MECHANICS",
     "MIN_SECRET_LENGTH",
     "SURVEY_TYPES",
@@ -90,6 +91,7 @@ __all__ = [
     "load_policy",
     "load_reasons",
     "negotiate_language",
+    "normalize_text",
     "open_link",
     "parse_answer",
     "read_customers",

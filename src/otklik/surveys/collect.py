@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from otklik.errors import LinkError
 from otklik.ledger.models import FeedbackItem
-from otklik.ledger.models_surveys import Invitation
+from otklik.ledger.models_surveys import Invitation, Survey
 from otklik.surveys.answers import Answer, parse_answer
 from otklik.surveys.links import LinkClaims, LinkSigner
 from otklik.surveys.surveys import SurveyDef, get_survey
@@ -73,7 +73,9 @@ def _now() -> datetime:
 
 
 class SurveyCache:
-    """Surveys by id, re-read after ``ttl_s`` (a closed survey stops taking answers then)."""
+    """Survey definitions by id, re-read after ``ttl_s``. Whether a survey is still open is
+    never taken from here: :func:`open_link` and :func:`store_answers` read it with the
+    invitation, so a closed survey refuses answers at once."""
 
     def __init__(self, engine: Engine, ttl_s: float = 30.0) -> None:
         self.engine = engine
@@ -97,6 +99,8 @@ class SurveyCache:
         return survey
 
 
+# The invitation with its survey's status, read in the transaction that writes the answer:
+# closing a survey refuses every answer committed after it, whatever a cache holds.
 _ROW = select(
     Invitation.id,
     Invitation.survey_id,
@@ -108,7 +112,8 @@ _ROW = select(
     Invitation.sent_at,
     Invitation.expires_at,
     Invitation.answered_at,
-)
+    Survey.active.label("survey_active"),
+).join(Survey, Survey.id == Invitation.survey_id)
 _BATCH = _ROW.where(Invitation.id.in_(bindparam("ids", expanding=True)))
 _MARK = (
     update(Invitation)
@@ -142,6 +147,8 @@ def _check(signer: LinkSigner, claims: LinkClaims, row: Any, now: datetime) -> A
         raise LinkError("this survey has already been answered", code="answered", status=409)
     if row.expires_at <= now:
         raise LinkError("the survey link has expired", code="expired", status=410)
+    if not row.survey_active:
+        raise LinkError("this survey is closed", code="expired", status=410)
     return row
 
 
@@ -241,8 +248,6 @@ def open_link(engine: Engine, signer: LinkSigner, cache: SurveyCache, token: str
         found = conn.execute(_ROW.where(Invitation.id == claims.invitation_id)).first()
     row = _check(signer, claims, found, _now())
     survey = cache.get(row.survey_id)
-    if not survey.active:
-        raise LinkError("this survey is closed", code="expired", status=410)
     return OpenLink(row.id, row.customer_id, row.channel, row.mechanic, row.expires_at, survey)
 
 

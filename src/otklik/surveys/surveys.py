@@ -238,7 +238,7 @@ _SELECT = select(Survey.__table__)
 
 
 def close_survey(engine: Engine, survey_id: int) -> SurveyDef:
-    """Stop a survey: no new invitations; its open links answer 410 (within a cache's 30 s)."""
+    """Stop a survey: no new invitations; its open links answer 410 from the next request."""
     get_survey(engine, survey_id)
     with engine.begin() as conn:
         conn.execute(update(Survey).where(Survey.id == survey_id).values(active=False))

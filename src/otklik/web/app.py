@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -26,8 +26,9 @@ from otklik.errors import StoreError
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 from otklik.web.api import api_router
 from otklik.web.auth import SessionCodec
-from otklik.web.errors import install_error_handlers
+from otklik.web.errors import ApiError, install_error_handlers
 from otklik.web.i18n import LOCALES, negotiate
+from otklik.web.limits import RequestLimits, has_nul
 from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.pages import pages_router
 from otklik.web.public_gate import PublicGate
@@ -87,6 +88,12 @@ def _locale(request: Request, settings: Settings) -> str:
     return negotiate(request.headers.get("accept-language"), settings.default_locale)
 
 
+def _no_nul(request: Request) -> None:
+    """No route takes a NUL character in its path or query (PostgreSQL cannot compare it)."""
+    if has_nul(request.scope):
+        raise ApiError(400, "a NUL character (%00) is not allowed in a parameter")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The otklik web app for ``settings`` (read from the environment when not given)."""
     settings = settings or load_settings()
@@ -106,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.engine.dispose()
 
     app = FastAPI(
+        dependencies=[Depends(_no_nul)],
         title="otklik",
         version=__version__,
         description="Customer feedback ledger and CX metrics: JSON API.",
@@ -115,6 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app, render_error)
+    # Size, depth and NUL limits before any body is parsed (the survey lane has its own).
+    # Added first, so it sits innermost: its refusals reach the error handlers unwrapped.
+    app.add_middleware(RequestLimits, settings=settings)
 
     @app.middleware("http")
     async def _session_and_headers(

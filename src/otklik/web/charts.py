@@ -2,12 +2,15 @@
 them with the plotly.min.js that ships in the ``plotly`` package.
 
 Labels and hover texts are formatted here with the page's locale (Babel), so months and
-decimal separators read right in Russian and English. Each point carries the URL of the items
-behind it (``customdata``): clicking it opens that list.
+decimal separators read right in Russian and English. Plotly reads a subset of HTML in every
+label, legend name and hover text (``<a href>`` becomes a live link), so each string that
+reaches a figure passes through :func:`plotly_text` first: customer values show as typed.
+Each point carries the URL of the items behind it (``customdata``): clicking it opens that list.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +20,7 @@ from otklik.metrics import MetricRow, get_metric
 from otklik.web.dashboard import Trend, month_after
 from otklik.web.i18n import Translator
 
-__all__ = ["bar_figure", "items_url", "metric_figure", "trend_figure"]
+__all__ = ["bar_figure", "items_url", "metric_figure", "plotly_text", "trend_figure"]
 
 _BLUE = "#2b6cb0"
 _BAND = "rgba(43,108,176,0.15)"
@@ -35,6 +38,16 @@ _PALETTE = (
     "#b83280",
     "#3182ce",
 )
+
+
+def plotly_text(value: object) -> str:
+    """``value`` as text Plotly shows literally: ``<``, ``>`` and ``&`` as entities (Plotly
+    decodes those three and numeric ones; a quote needs none outside a tag)."""
+    return html.escape(str(value), quote=False)
+
+
+def _texts(values: Sequence[object]) -> list[str]:
+    return [plotly_text(value) for value in values]
 
 
 def items_url(
@@ -81,7 +94,8 @@ def trend_figure(
 ) -> dict[str, Any]:
     """A metric by month: the line, its 95% band, and marks where a change is significant."""
     rows = [row for row in trend.rows if row.period is not None and row.value is not None]
-    x = [t.month_short(row.period) for row in rows]
+    labels = [t.month_short(row.period) for row in rows]
+    x = _texts(labels)
     scales = _scales(trend.metric)
     filters = {**base_filters, **({"scale": scales} if scales else {})}
     urls = [
@@ -89,7 +103,7 @@ def trend_figure(
         for row in rows
     ]
     banded = [row for row in rows if row.ci_low is not None and row.ci_high is not None]
-    band_x = [t.month_short(row.period) for row in banded]
+    band_x = _texts([t.month_short(row.period) for row in banded])
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -110,7 +124,10 @@ def trend_figure(
             "marker": {"size": 7},
             "customdata": urls,
             "name": trend.metric,
-            "text": [_hover(t, trend.unit, row, label) for row, label in zip(rows, x, strict=True)],
+            "text": [
+                plotly_text(_hover(t, trend.unit, row, label))
+                for row, label in zip(rows, labels, strict=True)
+            ],
             "hovertemplate": "%{text}<extra></extra>",
         },
     ]
@@ -125,10 +142,12 @@ def trend_figure(
         marks_color.append(_GOOD if better else _BAD)
         marks_symbol.append("triangle-up" if change.difference > 0 else "triangle-down")
         marks_text.append(
-            t(
-                "chart.significant",
-                difference=t.number(change.difference),
-                p=t.number(change.p_value or 0.0, 3),
+            plotly_text(
+                t(
+                    "chart.significant",
+                    difference=t.number(change.difference),
+                    p=t.number(change.p_value or 0.0, 3),
+                )
             )
         )
     data.append(
@@ -163,10 +182,10 @@ def bar_figure(
         "data": [
             {
                 "type": "bar",
-                "x": list(labels),
+                "x": _texts(labels),
                 "y": list(values),
                 "customdata": list(urls),
-                "text": list(texts),
+                "text": _texts(texts),
                 "hovertemplate": "%{text}<extra></extra>",
                 "textposition": "none",
                 "marker": {"color": _BLUE},
@@ -216,12 +235,12 @@ def metric_figure(
             urls.append(items_url(filters, first, stop))
             texts.append(_hover(t, spec.unit, row, f"{name} · {label}" if segments else label))
         trace: dict[str, Any] = {
-            "x": x,
+            "x": _texts(x),
             "y": [r.value for r in members],
             "customdata": urls,
-            "text": texts,
+            "text": _texts(texts),
             "hovertemplate": "%{text}<extra></extra>",
-            "name": name,
+            "name": plotly_text(name),
             "marker": {"color": _PALETTE[index % len(_PALETTE)]},
             "error_y": {
                 "type": "data",

@@ -1,13 +1,13 @@
 """Exports of every list (CSV and XLSX) and of the overview (PDF for management).
 
 CSV is UTF-8 with a BOM so Excel opens Cyrillic text right; XLSX is written by openpyxl in
-write-only mode; the PDF is drawn by reportlab with a TrueType font that has Cyrillic
-(DejaVu Sans from the system, or ``OTKLIK_PDF_FONT``).
+write-only mode; every cell of both passes through :func:`otklik.sheets.sheet_cell` (no live
+formulas, no character that breaks the file). The PDF is drawn by reportlab with a TrueType
+font that has Cyrillic (DejaVu Sans from the system, or ``OTKLIK_PDF_FONT``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -18,6 +18,7 @@ from fastapi.responses import Response, StreamingResponse
 from openpyxl import Workbook
 
 from otklik.errors import ConfigError
+from otklik.sheets import XLSX_MAX_CHARS, csv_writer, sheet_cell
 
 __all__ = ["EXPORT_FORMATS", "FONT_CANDIDATES", "export_table", "find_font"]
 
@@ -32,23 +33,17 @@ FONT_CANDIDATES: tuple[str, ...] = (
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict | list | tuple):
-        return "; ".join(str(v) for v in value) if not isinstance(value, dict) else str(value)
-    return value
-
-
 def _disposition(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
-        writer.writerow(["" if value is None else _cell(value) for value in row])
+        writer.writerow(row)
         if count % 1000 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -57,12 +52,9 @@ def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterabl
 
 
 def _xlsx_value(value: Any) -> Any:
-    value = _cell(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # a comment is never run as a spreadsheet formula
-    return value
+    return sheet_cell(value, max_chars=XLSX_MAX_CHARS)
 
 
 def export_table(
@@ -79,7 +71,7 @@ def export_table(
         raise ValueError(f"unknown export format {fmt!r}")
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
-    sheet.append(list(header))
+    sheet.append([_xlsx_value(name) for name in header])
     for row in rows:
         sheet.append([_xlsx_value(value) for value in row])
     out = io.BytesIO()

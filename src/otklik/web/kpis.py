@@ -3,14 +3,17 @@
 The file is :func:`otklik.kpi.kpis_in_force` of the settings (``OTKLIK_KPIS``, else
 ``kpis.yaml`` in the server's folder when it exists, else the shipped set), read on every
 request, so a saved edit shows at once. A team user sees the KPIs its team owns (``owner`` is
-the team's slug); admins and analysts see every KPI. Reports are cached briefly by the KPI
-definitions' content and the parameters, never by name alone.
+the team's slug); admins and analysts see every KPI. A team user's report is judged inside its
+zone (:meth:`otklik.kpi.KpiSet.within`): every value, n, guardrail and gaming flag counts only
+the items its team owns, never the company's. Reports are cached briefly by the KPI
+definitions' content (zone included) and the parameters, never by name alone.
 """
 
 from __future__ import annotations
 
 from otklik.kpi import KpiSet, Report, evaluate, kpis_in_force, load_kpis
 from otklik.routing import teams_in_force
+from otklik.web.scope import ZONE_FIELD
 from otklik.web.state import WebState
 from otklik.web.users import Principal
 
@@ -30,8 +33,13 @@ def current_kpis(state: WebState, user: Principal) -> KpiSet:
     return visible_kpis(kpis, user)
 
 
-def kpi_report(state: WebState, kpis: KpiSet, *, period: str | None, by: str | None) -> Report:
-    """``evaluate(kpis, ...)`` — the function behind ``otklik kpi report`` — on the store."""
+def kpi_report(
+    state: WebState, kpis: KpiSet, *, zone: str | None, period: str | None, by: str | None
+) -> Report:
+    """``evaluate(kpis, ...)`` — the function behind ``otklik kpi report`` — on the store,
+    inside ``zone`` (a team user's owner team; None: the whole company)."""
+    if zone is not None:
+        kpis = kpis.within({ZONE_FIELD: zone})
 
     def run() -> Report:
         return state.metrics.call(lambda source: evaluate(kpis, source, period=period, by=by))

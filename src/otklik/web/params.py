@@ -4,11 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Path, Query
 
 from otklik.ledger import FILTER_FIELDS
 from otklik.web.errors import ApiError
 
-__all__ = ["ITEM_FILTERS", "day_range", "parse_day", "parse_where", "split_values"]
+__all__ = [
+    "ITEM_FILTERS",
+    "MAX_ID",
+    "MAX_OFFSET",
+    "DbId",
+    "Offset",
+    "day_range",
+    "parse_day",
+    "parse_where",
+    "split_values",
+]
+
+# Ids are INTEGER columns, 32-bit on PostgreSQL: a larger one is a 422, never a 500.
+MAX_ID = 2**31 - 1
+MAX_OFFSET = 10_000_000
+DbId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id (1 … 2³¹−1)")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 # Filters the item lists offer (``team`` in the API means the owner team: the zone).
 ITEM_FILTERS: tuple[str, ...] = tuple(name for name in FILTER_FIELDS if name != "scale")

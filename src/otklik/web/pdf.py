@@ -1,10 +1,16 @@
 """The overview as a PDF for management: headline figures with n and 95% intervals, the
-monthly trend table and volumes by channel, drawn with reportlab."""
+monthly trend table and volumes by channel, drawn with reportlab.
+
+reportlab's ``Paragraph`` reads its text as markup (``<a href>`` becomes a live link, a stray
+``<b>`` fails the whole document), so every string given to one passes through
+:func:`pdf_text`; table cells are plain strings, which reportlab draws as they are.
+"""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -17,9 +23,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from otklik.web.dashboard import Overview
 from otklik.web.i18n import Translator
 
-__all__ = ["overview_pdf"]
+__all__ = ["overview_pdf", "pdf_text"]
 
 _FONT = "OtklikSans"
+
+
+def pdf_text(value: object) -> str:
+    """``value`` as text a ``Paragraph`` shows literally (``&``, ``<`` and ``>`` escaped)."""
+    return escape(str(value))
 
 
 def _register(font: Path) -> None:
@@ -50,15 +61,17 @@ def overview_pdf(overview: Overview, t: Translator, font: Path, scope: str) -> b
     heading = ParagraphStyle("heading", fontName=_FONT, fontSize=11.5, leading=15, spaceBefore=8)
     body = ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=12)
     story: list[object] = [
-        Paragraph(t("overview.title"), title),
+        Paragraph(pdf_text(t("overview.title")), title),
         Paragraph(
-            t("overview.range", start=t.date(overview.start), end=t.date(overview.last_day))
-            + " · "
-            + scope,
+            pdf_text(
+                t("overview.range", start=t.date(overview.start), end=t.date(overview.last_day))
+                + " · "
+                + scope
+            ),
             body,
         ),
         Spacer(1, 4 * mm),
-        Paragraph(t("overview.latest"), heading),
+        Paragraph(pdf_text(t("overview.latest")), heading),
     ]
     head = [
         t("col.metric"),
@@ -101,7 +114,9 @@ def overview_pdf(overview: Overview, t: Translator, font: Path, scope: str) -> b
     story.append(_table(rows))
     for trend in overview.trends:
         story.append(
-            Paragraph(t(f"metric.{trend.metric}") + " — " + t("overview.by_month"), heading)
+            Paragraph(
+                pdf_text(t(f"metric.{trend.metric}") + " — " + t("overview.by_month")), heading
+            )
         )
         rows = [[t("col.period"), t("col.value"), t("col.n"), t("col.ci"), t("col.change")]]
         for row in trend.rows:
@@ -119,11 +134,11 @@ def overview_pdf(overview: Overview, t: Translator, font: Path, scope: str) -> b
                 ]
             )
         story.append(_table(rows))
-    story.append(Paragraph(t("overview.channels"), heading))
+    story.append(Paragraph(pdf_text(t("overview.channels")), heading))
     rows = [[t("col.channel"), t("col.items"), t("col.share")]]
     total = overview.total or 1
     for channel, count in overview.channels:
-        rows.append([channel or "–", t.integer(count), t.percent(100 * count / total)])
+        rows.append([str(channel or "–"), t.integer(count), t.percent(100 * count / total)])
     story.append(_table(rows))
     out = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -39,6 +39,7 @@ from otklik.surveys import (
     ui_texts,
 )
 from otklik.web.errors import error_body
+from otklik.web.limits import json_too_deep
 from otklik.web.survey_desk import SurveyDesk
 
 __all__ = ["ASSETS", "survey_answer", "survey_page"]
@@ -219,17 +220,20 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _fields(request: Request, body: bytes) -> dict[str, Any]:
+async def _fields(request: Request, body: bytes, max_depth: int) -> tuple[dict[str, Any], bool]:
+    """The answer's fields, and whether they came as a form (else JSON)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if kind in ("application/json", "text/plain"):
+            if json_too_deep(body, max_depth):
+                raise _Refused(400, "too_deep", f"the answer nests deeper than {max_depth} levels")
             data = json.loads(body or b"{}")
             if not isinstance(data, dict):
                 raise ValueError("not an object")
-            return data
+            return data, False
         if kind in ("application/x-www-form-urlencoded", ""):
             text = body.decode("utf-8")
-            return dict(parse_qs(text, keep_blank_values=True, max_num_fields=100))
+            return dict(parse_qs(text, keep_blank_values=True, max_num_fields=100)), True
         if kind == "multipart/form-data":
 
             async def once() -> Any:
@@ -238,8 +242,8 @@ async def _fields(request: Request, body: bytes) -> dict[str, Any]:
             form = await MultiPartParser(
                 request.headers, once(), max_files=0, max_fields=100
             ).parse()
-            return {key: form.getlist(key) for key in form}
-    except (ValueError, UnicodeDecodeError, MultiPartException):
+            return {key: form.getlist(key) for key in form}, True
+    except (ValueError, UnicodeDecodeError, MultiPartException, RecursionError):
         raise _Refused(400, "bad_request", "the answer is not valid form data or JSON") from None
     raise _Refused(
         415, "unsupported_media_type", "send the answer as a form or as JSON (application/json)"
@@ -267,9 +271,11 @@ async def survey_answer(request: Request, token: str) -> Response:
         _admit(request, desk, token)
         assert desk.signer is not None and desk.writer is not None
         claims = desk.signer.verify(token)
-        fields = await _fields(request, await _body(request, desk.max_body))
+        fields, form = await _fields(
+            request, await _body(request, desk.max_body), desk.settings.json_max_depth
+        )
         survey = await _survey(desk, claims)
-        answer = parse_answer(survey, fields)
+        answer = parse_answer(survey, fields, form=form)
         await desk.writer.record(Submission(claims, survey, answer))
     except LinkError as exc:
         return _refused(request, desk, _link_refusal(exc))

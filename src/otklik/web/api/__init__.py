@@ -11,6 +11,7 @@ from otklik.web.api import cases, items, kpis, metrics, surveys
 from otklik.web.api.schemas import MePublic, utc_iso
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
+from otklik.web.params import DbId
 from otklik.web.users import Role
 
 __all__ = ["api_router"]
@@ -38,7 +39,7 @@ def imports(user: ApiUser, state: StateDep) -> dict[str, Any]:
 
 
 @api_router.get("/imports/{run_id}", tags=["imports"])
-def import_run(run_id: int, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def import_run(run_id: DbId, user: ApiUser, state: StateDep) -> dict[str, Any]:
     """One run and its quarantined rows."""
     require_role(user, Role.ADMIN, Role.ANALYST)
     run = get_run(state.engine, run_id)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from otklik import routing
 from otklik.web.api.schemas import utc_iso
 from otklik.web.deps import ApiUser, StateDep
-from otklik.web.params import split_values
+from otklik.web.params import DbId, Offset, split_values
 
 __all__ = ["AssignIn", "CloseIn", "router"]
 
@@ -51,7 +51,7 @@ def list_cases(
     team: Annotated[list[str] | None, Query()] = None,
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Cases, most urgent first (every status unless ``status`` says):
     ``{"cases": [...], "total": N}``."""
@@ -68,12 +68,12 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}")
-def read_case(case_id: int, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def read_case(case_id: DbId, user: ApiUser, state: StateDep) -> dict[str, Any]:
     return _public(routing.get_case(state.engine, case_id, zone=user.zone))
 
 
 @router.post("/cases/{case_id}/assign")
-def assign_case(case_id: int, body: AssignIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def assign_case(case_id: DbId, body: AssignIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
     routing.get_case(state.engine, case_id, zone=user.zone)  # another zone's case: 404
     case = routing.assign_case(
         state.engine, case_id, body.assignee.strip(), actor=user.email, note=body.note
@@ -82,7 +82,7 @@ def assign_case(case_id: int, body: AssignIn, user: ApiUser, state: StateDep) ->
 
 
 @router.post("/cases/{case_id}/close")
-def close_case(case_id: int, body: CloseIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def close_case(case_id: DbId, body: CloseIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
     routing.get_case(state.engine, case_id, zone=user.zone)
     case = routing.close_case(state.engine, case_id, note=body.note, actor=user.email)
     return _public(case)

@@ -12,7 +12,7 @@ from otklik.ledger import get_item, search_items
 from otklik.web.api.schemas import ItemPublic, ItemsIn, ItemsPage, ItemsStored
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
-from otklik.web.params import day_range, split_values
+from otklik.web.params import DbId, Offset, day_range, split_values
 from otklik.web.scope import scoped_filters, sees_team
 from otklik.web.users import Role
 
@@ -29,7 +29,7 @@ def list_items(
     user: ApiUser,
     state: StateDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     q: Annotated[str | None, Query(max_length=500, description="words in the comment")] = None,
     team: Annotated[list[str] | None, Query(description="owner team (zone)")] = None,
     topic: Values = None,
@@ -68,7 +68,7 @@ def list_items(
 
 
 @router.get("/items/{item_id}", response_model=ItemPublic)
-def read_item(item_id: int, user: ApiUser, state: StateDep) -> ItemPublic:
+def read_item(item_id: DbId, user: ApiUser, state: StateDep) -> ItemPublic:
     item = get_item(state.engine, item_id)
     if item is None or not sees_team(user, item["owner_team"]):
         raise ApiError(404, f"no item {item_id}")

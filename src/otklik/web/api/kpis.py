@@ -42,4 +42,6 @@ def report_kpis(
     period = (period or "").strip() or None
     if period is not None:
         span_of(period)  # a period that cannot be read is a 400 with the reason
-    return kpi_report(state, current_kpis(state, user), period=period, by=by).to_dict()
+    return kpi_report(
+        state, current_kpis(state, user), zone=user.zone, period=period, by=by
+    ).to_dict()

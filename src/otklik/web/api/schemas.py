@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from otklik.types import Kind
 
 __all__ = [
+    "DEEPER",
+    "MAX_ATTRIBUTE_DEPTH",
     "ItemIn",
     "ItemPublic",
     "ItemsIn",
@@ -19,8 +21,25 @@ __all__ = [
     "MetricInfo",
     "MetricRowPublic",
     "RecordProblem",
+    "bounded",
     "utc_iso",
 ]
+
+
+MAX_ATTRIBUTE_DEPTH = 32
+DEEPER = "…"
+
+
+def bounded(value: Any, depth: int) -> Any:
+    """``value`` with whatever lies more than ``depth`` levels down replaced by ``"…"``: an
+    item stored before attributes had a depth limit still answers (a 900-deep one did not)."""
+    if isinstance(value, dict | list) and depth <= 0:
+        return DEEPER
+    if isinstance(value, dict):
+        return {key: bounded(inner, depth - 1) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [bounded(inner, depth - 1) for inner in value]
+    return value
 
 
 def utc_iso(value: datetime | None) -> str | None:
@@ -57,7 +76,13 @@ class ItemPublic(BaseModel):
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ItemPublic:
-        return cls.model_validate({**row, "occurred_at": utc_iso(row["occurred_at"])})
+        return cls.model_validate(
+            {
+                **row,
+                "occurred_at": utc_iso(row["occurred_at"]),
+                "attributes": bounded(row.get("attributes"), MAX_ATTRIBUTE_DEPTH),
+            }
+        )
 
 
 class ItemsPage(BaseModel):

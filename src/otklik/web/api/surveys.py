@@ -17,6 +17,7 @@ from otklik.errors import PolicyRefused
 from otklik.surveys import Inviter, list_surveys
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
+from otklik.web.params import DbId
 from otklik.web.users import Role
 
 __all__ = ["InvitationIn", "router"]
@@ -41,7 +42,7 @@ def surveys(user: ApiUser, state: StateDep) -> dict[str, Any]:
 
 
 @router.post("/surveys/{survey_id}/invitations", status_code=201)
-def invite(survey_id: int, body: InvitationIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
+def invite(survey_id: DbId, body: InvitationIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
     """A signed one-time link for one customer: ``{"url", "token", ...}``."""
     require_role(user, Role.ADMIN, Role.ANALYST)
     inviter = Inviter.from_settings(state.engine, state.settings)

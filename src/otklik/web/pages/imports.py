@@ -19,6 +19,8 @@ from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import StateDep, WriterUser, session_of
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.limits import archive_problem
+from otklik.web.params import DbId
 from otklik.web.rendering import render
 
 __all__ = ["router"]
@@ -93,6 +95,9 @@ def upload(
         raise ApiError(422, f"unknown scale {scale!r}", code="invalid_request")
     with tempfile.TemporaryDirectory(prefix="otklik-upload-") as folder:
         path, sha = _save(file, Path(folder), state.settings.upload_max_mb)
+        problem = archive_problem(path, state.settings.upload_max_mb)
+        if problem is not None:
+            raise ApiError(413, problem, code="too_large")
         table = open_table(path)
         report = import_table(
             state.engine,
@@ -124,7 +129,7 @@ def _run_page(
 
 @router.get("/imports/{run_id}")
 def run_page(
-    request: Request, run_id: int, user: WriterUser, state: StateDep, format: str | None = None
+    request: Request, run_id: DbId, user: WriterUser, state: StateDep, format: str | None = None
 ) -> Response:
     if format in EXPORT_FORMATS:
         rows = list_quarantine(state.engine, run_id=run_id)

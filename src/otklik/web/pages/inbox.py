@@ -15,7 +15,7 @@ from otklik import routing
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import PageUser, StateDep, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
-from otklik.web.params import split_values
+from otklik.web.params import DbId, split_values
 from otklik.web.rendering import render
 
 __all__ = ["router"]
@@ -91,7 +91,7 @@ def inbox_page(
 @router.post("/inbox/{case_id}/assign")
 def assign(
     request: Request,
-    case_id: int,
+    case_id: DbId,
     user: PageUser,
     state: StateDep,
     assignee: Annotated[str, Form(max_length=200)],
@@ -109,7 +109,7 @@ def assign(
 @router.post("/inbox/{case_id}/close")
 def close(
     request: Request,
-    case_id: int,
+    case_id: DbId,
     user: PageUser,
     state: StateDep,
     note: Annotated[str, Form(max_length=5000)],

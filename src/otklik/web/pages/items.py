@@ -15,7 +15,7 @@ from otklik.web.deps import PageUser, StateDep
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.pages.explore import filter_options
-from otklik.web.params import day_range, split_values
+from otklik.web.params import DbId, day_range, split_values
 from otklik.web.rendering import render
 from otklik.web.scope import scoped_filters, sees_team
 
@@ -113,7 +113,7 @@ def items_page(
 
 
 @router.get("/items/{item_id}")
-def item_page(request: Request, item_id: int, user: PageUser, state: StateDep) -> Response:
+def item_page(request: Request, item_id: DbId, user: PageUser, state: StateDep) -> Response:
     item = get_item(state.engine, item_id)
     case = case_of_item(state.engine, item_id) if item is not None else None
     visible = item is not None and (

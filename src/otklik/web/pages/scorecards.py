@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from otklik.kpi import BY_FIELDS, GamingFlag, KpiResult, Report, span_of
 from otklik.metrics import get_metric
-from otklik.web.charts import items_url
+from otklik.web.charts import items_url, plotly_text
 from otklik.web.deps import PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
@@ -83,7 +83,10 @@ def _figure(results: Sequence[KpiResult], t: Translator) -> dict[str, Any]:
     ]
     urls = [_items_link(r.scope, *_period(r)) for r in shown]
     texts = [
-        f"{label}: {t.metric(r.value, unit)}, n = {t.integer(r.n)}, {t('kpi_status.' + r.status)}"
+        plotly_text(
+            f"{label}: {t.metric(r.value, unit)}, n = {t.integer(r.n)}, "
+            + t("kpi_status." + r.status)
+        )
         for label, r in zip(labels, shown, strict=True)
     ]
     return {
@@ -91,7 +94,7 @@ def _figure(results: Sequence[KpiResult], t: Translator) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "x": labels,
+                "x": [plotly_text(label) for label in labels],
                 "y": values,
                 "error_y": {
                     "type": "data",
@@ -198,7 +201,7 @@ def scorecards_page(
     if period is not None:
         span_of(period)  # a period that cannot be read is a 400 with the reason
     kpis = current_kpis(state, user)
-    report = kpi_report(state, kpis, period=period, by=by)
+    report = kpi_report(state, kpis, zone=user.zone, period=period, by=by)
     return render(
         request,
         "scorecards.html",

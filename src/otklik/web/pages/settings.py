@@ -22,6 +22,7 @@ from otklik.routing import teams_in_force
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.params import DbId
 from otklik.web.rendering import render
 from otklik.web.state import WebState
 
@@ -115,7 +116,7 @@ def create_user(
 @router.post("/settings/users/{user_id}")
 def change_user(
     request: Request,
-    user_id: int,
+    user_id: DbId,
     user: AdminUser,
     state: StateDep,
     role: Annotated[str, Form()],
