@@ -162,7 +162,7 @@ def _import(
             progress=progress,
             batch_size=settings.import_batch_size,
             strict=strict,
-            limits=ImportLimits(text_chars=settings.import_max_text_chars),
+            limits=ImportLimits.of(settings),
         )
     # OTKLIK_CLASSIFY_ON_IMPORT: new items are classified and routed right away.
     classified = None

@@ -26,7 +26,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "MAX_DURATION_S",
@@ -51,6 +51,9 @@ _RAW_TEXT_CHARS = 1_000  # longest string kept in a quarantine row's raw copy
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+if TYPE_CHECKING:
+    from otklik.config import Settings
+
 
 @dataclass(frozen=True)
 class ImportLimits:
@@ -59,6 +62,11 @@ class ImportLimits:
     text_chars: int = 20_000
     attributes: int = 200
     depth: int = 8
+
+    @classmethod
+    def of(cls, settings: Settings) -> ImportLimits:
+        """The limits in force: every entry point (CLI, upload, API) builds them here."""
+        return cls(text_chars=settings.import_max_text_chars)
 
 
 def string_problem(text: str) -> str | None:

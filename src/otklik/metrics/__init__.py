@@ -21,7 +21,7 @@ from otklik.metrics.compare import (
     compare_segments,
 )
 from otklik.metrics.compute import compute, to_sql
-from otklik.metrics.periods import Grain, Period, get_zone, parse_period
+from otklik.metrics.periods import Grain, Period, as_utc_naive, get_zone, parse_period
 from otklik.metrics.results import (
     CENSORED,
     FLAGS,
@@ -70,6 +70,7 @@ __all__ = [
     "Slice",
     "Statistic",
     "TableRole",
+    "as_utc_naive",
     "compare",
     "compare_segments",
     "compute",

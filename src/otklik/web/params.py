@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Annotated
 
 from fastapi import Path, Query
 
 from otklik.ledger import FILTER_FIELDS
+from otklik.metrics import as_utc_naive, get_zone
 from otklik.web.errors import ApiError
 
 __all__ = [
@@ -44,13 +45,17 @@ def parse_day(value: str | None, name: str) -> date | None:
         ) from None
 
 
-def day_range(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
-    """``from`` (inclusive) and ``to`` (the last day included) as a half-open UTC range."""
+def day_range(
+    start: str | None, end: str | None, zone: str | tzinfo | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """``from`` (inclusive) and ``to`` (the last day included), days of the reporting ``zone``
+    (``OTKLIK_TIMEZONE``; None: UTC), as a half-open range of naive UTC times."""
     first, last = parse_day(start, "from"), parse_day(end, "to")
     if first is not None and last is not None and last < first:
         raise ApiError(422, f"to {last} is before from {first}", code="invalid_request")
-    begin = datetime(first.year, first.month, first.day) if first else None
-    stop = datetime(last.year, last.month, last.day) + timedelta(days=1) if last else None
+    where = get_zone(zone)
+    begin = as_utc_naive(first, where) if first else None
+    stop = as_utc_naive(last + timedelta(days=1), where) if last else None
     return begin, stop
 
 

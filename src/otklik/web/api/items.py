@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from otklik.classify import topic_filter
-from otklik.ingest import MappingFile, import_records
+from otklik.ingest import ImportLimits, MappingFile, import_records
 from otklik.ledger import get_item, search_items
 from otklik.web.api.schemas import ItemPublic, ItemsIn, ItemsPage, ItemsStored
 from otklik.web.deps import ApiUser, StateDep, require_role
@@ -42,7 +42,7 @@ def list_items(
     scale: Values = None,
 ) -> ItemsPage:
     """Items newest first, with the total matching; a team user gets only their zone."""
-    begin, stop = day_range(start, end)
+    begin, stop = day_range(start, end, state.settings.timezone)
     filters = scoped_filters(
         user,
         {
@@ -96,6 +96,7 @@ def post_items(body: ItemsIn, user: ApiUser, state: StateDep) -> ItemsStored:
         source=body.source,
         mapping=mapping,
         label=f"api:{user.email}",
+        limits=ImportLimits.of(state.settings),
     )
     state.data_changed()
     report = result.report

@@ -68,7 +68,7 @@ def read_metric(
 ) -> list[MetricRowPublic]:
     """The rows of ``otklik metrics METRIC --format json``: value, n, 95% CI and flags per
     period and segment."""
-    begin, stop = day_range(start, end)
+    begin, stop = day_range(start, end, state.settings.timezone)
     filters = parse_where(where)
     if kind:
         filters["kind"] = [*filters.get("kind", []), *split_values(kind)]

@@ -92,7 +92,7 @@ def explore_page(
         "region": split_values(region),
         "owner_team": split_values(owner_team),
     }
-    begin, stop = day_range(start, end)
+    begin, stop = day_range(start, end, state.settings.timezone)
     filters = metric_options(user, spec.name, chosen)
     error = None
     rows: list[MetricRow] = []

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from otklik.ingest import IMPORT_KINDS, MappingFile, import_table, open_table
+from otklik.ingest import IMPORT_KINDS, ImportLimits, MappingFile, import_table, open_table
 from otklik.ledger import get_run, list_quarantine, list_runs
 from otklik.types import SCALES
 from otklik.web.auth import CSRF_FIELD
@@ -108,6 +108,7 @@ def upload(
             label=f"upload:{path.name}",
             file_sha256=sha,
             batch_size=state.settings.import_batch_size,
+            limits=ImportLimits.of(state.settings),
         )
     state.data_changed()
     return _run_page(request, state, report.run_id, report=report.as_dict())

@@ -62,7 +62,7 @@ def items_page(
         "agent": split_values(agent),
     }
     filters = scoped_filters(user, chosen)
-    begin, stop = day_range(start, end)
+    begin, stop = day_range(start, end, state.settings.timezone)
     topics = split_values(topic)
     extra = topic_filter(state.engine, topics)
     if format in EXPORT_FORMATS:
