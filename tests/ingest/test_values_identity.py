@@ -400,3 +400,15 @@ def test_a_long_source_name_is_cut_stably_and_reported(engine: Engine, tmp_path:
 def test_a_source_name_with_a_nul_is_refused(engine: Engine) -> None:
     with pytest.raises(ConfigError, match="NUL"):
         import_records(engine, [{"occurred_at": "2025-03-01"}], kind="review", source="a\x00b")
+
+
+def test_columns_named_alike_that_disagree_are_quarantined(engine: Engine) -> None:
+    # Score/score and Comment/comment: t1's scores disagree (9 vs 3), t2 agrees (a blank twin
+    # is no disagreement), t3's comments disagree ('c' vs 'd').
+    report = import_file(engine, VALUES / "twin_headers.csv", kind="survey")
+    assert (report.read, report.imported, report.quarantined) == (3, 1, 2)
+    quarantine = _quarantine(engine, report.run_id)
+    assert {line: field for line, (field, _) in quarantine.items()} == {2: "score", 4: "text"}
+    assert "'Score' and 'score' disagree" in quarantine[2][1]
+    [item] = _items(engine, "twin_headers")
+    assert (item["external_id"], item["score"], item["text"]) == ("t2", 9.0, "b")

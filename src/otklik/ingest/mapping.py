@@ -356,6 +356,10 @@ class ColumnMap:
     attributes: dict[str, int]
     how: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # field → positions of further columns with the same name up to case and separators
+    # ("Score" beside "score"): kept as attributes, and a row where they disagree with the
+    # field's column is quarantined rather than resolved silently.
+    twins: dict[str, list[int]] = field(default_factory=dict)
 
     def describe(self, headers: list[str]) -> dict[str, str]:
         return {name: headers[index] for name, index in self.fields.items()}
@@ -385,6 +389,7 @@ def resolve_columns(
     taken = set(chosen.values())
     index = _alias_index(fields)
     notes: list[str] = []
+    twins: dict[str, list[int]] = {}
     for position, header in enumerate(headers):
         if position in taken or not header:
             continue
@@ -393,6 +398,8 @@ def resolve_columns(
             continue
         if recognised in chosen:
             notes.append(f"column {header!r} also looks like {recognised}; kept as an attribute")
+            if _key(headers[chosen[recognised]]) == _key(header):
+                twins.setdefault(recognised, []).append(position)
             continue
         chosen[recognised] = position
         how[recognised] = "canonical" if _key(header) == _key(recognised) else "recognised header"
@@ -415,4 +422,4 @@ def resolve_columns(
         for position, header in enumerate(headers)
         if position not in taken
     }
-    return ColumnMap(chosen, attributes, how, notes)
+    return ColumnMap(chosen, attributes, how, notes, twins)

@@ -28,7 +28,7 @@ from otklik.ingest.fields import (
     transfers_parser,
 )
 from otklik.ingest.identity import RawIdentity
-from otklik.ingest.limits import ImportLimits, safe_raw, value_problem
+from otklik.ingest.limits import ImportLimits, safe_raw, string_problem, value_problem
 from otklik.ingest.mapping import ColumnMap, MappingFile
 from otklik.ingest.normalize import DateParser, parse_bool, parse_ended_by, parse_score
 from otklik.ingest.readers.jsonfile import NOT_AN_OBJECT
@@ -102,9 +102,10 @@ class RowBuilder:
         ]
         self.score_index = columns.fields.get("score")
         self.identity = RawIdentity(headers)
-        # Attribute keys are headers: NUL and lone surrogates are cleaned out of them once.
+        # Attribute keys are headers: a header no store can hold (NUL, a lone surrogate) is
+        # shown cleaned, and a row with a value under it is quarantined, not silently renamed.
         self.attribute_columns = [
-            (str(safe_raw(header)).replace("\u2400", ""), index)
+            (str(safe_raw(header)), index, string_problem(header))
             for header, index in columns.attributes.items()
         ]
 
@@ -158,6 +159,30 @@ class RowBuilder:
                 return name
         return "attributes" if header in self.headers else None
 
+    def _twin_problems(self, values: list[Any]) -> list[Problem]:
+        """Columns named alike ("Score", "score") that disagree in this row: which one is the
+        field's value is not ours to guess."""
+        problems = []
+        width = len(values)
+
+        def cell(index: int) -> str:
+            value = values[index] if index < width else None
+            return "" if value is None else str(value).strip()
+
+        for name, positions in self.columns.twins.items():
+            first = self.columns.fields[name]
+            for position in positions:
+                if cell(position) and cell(position) != cell(first):
+                    problems.append(
+                        Problem(
+                            name,
+                            f"{name}: columns {self.headers[first]!r} and "
+                            f"{self.headers[position]!r} disagree ({cell(first)[:20]!r} vs "
+                            f"{cell(position)[:20]!r}); rename one or map it in a mapping file",
+                        )
+                    )
+        return problems
+
     def _shape_problem(self, values: list[Any]) -> Problem | None:
         if values and values[0] == NOT_AN_OBJECT:
             reason = getattr(values[1], "reason", None)
@@ -197,11 +222,19 @@ class RowBuilder:
         limits = self.limits
         attributes: dict[str, Any] = {}
         problems: list[Problem] = []
-        for header, index in self.attribute_columns:
+        for header, index, header_problem in self.attribute_columns:
             if index >= width:
                 continue
             value = values[index]
             if value is None or (type(value) is str and not value.strip()):
+                continue
+            if header_problem is not None:
+                problems.append(
+                    Problem(
+                        "attributes",
+                        f"attributes: the column name {header[:60]!r} {header_problem}",
+                    )
+                )
                 continue
             why = value_problem(value, limits)
             if why is None and type(value) is str and len(value) > limits.text_chars:
@@ -270,6 +303,8 @@ class RowBuilder:
             record["scale"] = None
         attributes, more = self.attributes(values)
         problems.extend(more)
+        if self.columns.twins:
+            problems.extend(self._twin_problems(values))
         if problems:
             return None, problems
         record["attributes"] = attributes
@@ -299,6 +334,8 @@ class RowBuilder:
             )
         attributes, more = self.attributes(values)
         problems.extend(more)
+        if self.columns.twins:
+            problems.extend(self._twin_problems(values))
         if problems:
             return None, problems
         record["attributes"] = attributes
