@@ -45,7 +45,7 @@ kpis:
     metric: nps
     period: quarter
     target: 0
-    owner: {json.dumps(TEAM_USER[2])}
+    owner: cx  # a team of the teams file in force (team ids are lower-case: no markup)
     min_n: 1
 """
 DIMENSIONS = ("channel", "product", "region", "team", "touchpoint")  # explore's splits
