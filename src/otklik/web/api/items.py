@@ -110,5 +110,6 @@ def post_items(body: ItemsIn, user: ApiUser, state: StateDep) -> ItemsStored:
             "duplicates": report.duplicates,
             "quarantined": report.quarantined,
             "errors": [error.as_dict() for error in result.errors],
+            "warnings": report.warnings,
         }
     )

@@ -119,6 +119,7 @@ class ItemsStored(BaseModel):
     duplicates: int
     quarantined: int
     errors: list[RecordProblem]
+    warnings: list[str] = []  # doubts about the request as a whole (docs/import.md)
 
 
 class MetricRowPublic(BaseModel):
