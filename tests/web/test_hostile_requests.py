@@ -155,19 +155,31 @@ def test_deep_json_is_refused_on_every_api_write(web: WebEnv, depth: int) -> Non
 
 
 def test_attributes_nested_within_the_limit_are_kept(web: WebEnv) -> None:
-    nested: dict[str, Any] = {"leaf": 1}
-    for _ in range(25):
-        nested = {"n": nested}
+    # docs/import.md: attributes may nest 8 levels; {"leaf": 1} is one level, each wrap one more
+    def nested(levels: int) -> dict[str, Any]:
+        value: dict[str, Any] = {"leaf": 1}
+        for _ in range(levels - 1):
+            value = {"n": value}
+        return value
+
     response = web.client.post(
         "/api/v1/items",
         json={
             "kind": "survey",
             "scale": "nps",
-            "items": [{"id": "nested-25", "occurred_at": "2025-02-01", "score": 9, "x": nested}],
+            "items": [
+                {"id": "nested-8", "occurred_at": "2025-02-01", "score": 9, "x": nested(8)},
+                {"id": "nested-9", "occurred_at": "2025-02-01", "score": 9, "x": nested(9)},
+            ],
         },
         headers=web.bearer("admin"),
     )
-    assert response.status_code == 200 and response.json()["imported"] == 1
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["imported"], body["quarantined"]) == (1, 1)
+    [error] = body["errors"]
+    assert error["index"] == 1 and error["field"] == "attributes"
+    assert "nested more than 8" in error["reason"]
 
 
 def test_too_many_records_in_one_request(web: WebEnv) -> None:
