@@ -531,3 +531,37 @@ def test_files_over_the_size_limit_are_refused_before_parsing(
     monkeypatch.setenv("OTKLIK_IMPORT_MAX_MB", "0")
     line = _refused(capsys, store, READERS / "sep_hint.csv")
     assert "over the 0 MB limit" in line and "OTKLIK_IMPORT_MAX_MB" in line
+
+
+# --- a quote closed rows later, a quoted tab hint --------------------------------------------
+
+
+def test_a_quote_closed_rows_later_does_not_swallow_them(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    # Line 2 opens a quote that only line 7 closes: the five lines between are whole rows
+    # (a date, a score, a comment), so line 2 is quarantined and lines 3-7 read as rows.
+    report = _import(capsys, store, READERS / "quote_closed_rows_later.csv")
+    assert (report["read"], report["imported"], report["quarantined"]) == (6, 5, 1)
+    assert list(_quarantine(store, report["run_id"])) == [2]
+    assert [item["score"] for item in _items(store)] == [8.0, 10.0, 6.0, 9.0, 7.0]
+    assert any("line 2" in warning for warning in report["detected"]["warnings"])
+
+
+def test_multiline_comments_with_commas_stay_one_comment(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    # Lines inside the quotes have three comma-separated parts too, but they do not begin
+    # like a row (a word, or a date followed by words), so they are comment text.
+    report = _import(capsys, store, READERS / "multiline_comments_with_commas.csv")
+    assert (report["read"], report["imported"], report["quarantined"]) == (3, 3, 0)
+    texts = [item["text"] for item in _items(store)]
+    assert texts[0] == "line one\nsecond, with, commas\nthird"
+    assert texts[1] == "multi\n2025-03-03 was the day, I think, really\nend"
+
+
+def test_a_quoted_tab_hint_is_honoured(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    report = _import(capsys, store, READERS / "sep_tab_quoted.csv")
+    assert (report["read"], report["imported"]) == (3, 3)
+    assert report["detected"]["delimiter"] == "\t"
+    assert [item["score"] for item in _items(store)] == [9.0, 10.0, 3.0]

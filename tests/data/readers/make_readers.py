@@ -121,6 +121,20 @@ def text_files() -> dict[str, bytes]:
     files["ru_utf16.json"] = codecs.BOM_UTF16_LE + json.dumps(
         [{"date": "2025-03-01", "score": 9, "comment": "Спасибо"}], ensure_ascii=False
     ).encode("utf_16_le")
+    # A quote opened in line 2 and closed in line 7: the lines between are whole rows.
+    files["quote_closed_rows_later.csv"] = (
+        b'date,score,comment\n2025-03-01,9,"broken\n2025-03-02,8,ok\n2025-03-03,10,fine\n'
+        b'2025-03-04,6,meh\n2025-03-05,9,good\n2025-03-06,7,e"\n'
+    )
+    # Legitimate multi-line comments whose lines hold commas but do not begin like a row.
+    files["multiline_comments_with_commas.csv"] = (
+        b'date,score,comment\n2025-03-01,9,"line one\nsecond, with, commas\nthird"\n'
+        b'2025-03-02,8,"multi\n2025-03-03 was the day, I think, really\nend"\n2025-03-04,7,ok\n'
+    )
+    # The tab hint as a CSV writer quotes it.
+    files["sep_tab_quoted.csv"] = (
+        b'"sep=\t"\ndate\tscore\tcomment\n2025-03-01\t9\ta\n2025-03-02\t10\tb\n2025-03-03\t3\tc\n'
+    )
     return files
 
 

@@ -2,12 +2,15 @@
 
 What this reader does with awkward files:
 
-- **Excel's ``sep=;`` first line** names the delimiter; it is honoured (unless ``--delimiter``
+- **Excel's ``sep=;`` first line** (also quoted, ``"sep=<TAB>"``) names the delimiter; it is honoured (unless ``--delimiter``
   says otherwise) and skipped, so the header is the next line. Line numbers stay the file's.
 - **A quote that is not closed properly** makes the csv module swallow the following lines
   into one field (``2025-03-01,9,"x`` followed by two good rows reads as one row). Each record
   that spans several lines, or has an odd number of quote characters, is parsed again with
-  strict quoting; if that fails, the record's first line is returned as a broken row (the import
+  strict quoting, and checked for swallowed rows (a line inside the quotes, with no quote of
+  its own, that splits into exactly the header's fields and begins like the record: a date
+  under a date, an id under an id); if either fails, the record's first line is returned as a
+  broken row (the import
   quarantines it with the reason) and the lines after it are read again as rows of their own,
   so no row is lost silently. ``detected["warnings"]`` says which line it was. A quoted field
   that is well-formed but runs over more than ``LONG_FIELD_LINES`` lines is read as it is, with
@@ -44,7 +47,10 @@ _SAMPLE_CHARS = 256 * 1024
 FIELD_LIMIT = 64 * 1024 * 1024  # characters in one field
 LONG_FIELD_LINES = 50
 _UNCLOSED = "a quote in this line is not closed properly; fix the quoting and import again"
-_SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+# Excel's hint, also as a CSV writer quotes it when the delimiter is a tab: "sep=<TAB>"
+_SEP_HINT = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
 
 csv.field_size_limit(FIELD_LIMIT)
 
@@ -80,6 +86,30 @@ def _strict_error(raw: list[str], delimiter: str) -> str | None:
     return None
 
 
+def _shape(cell: str) -> str:
+    """A cell's outline: runs of letters as ``a``, runs of digits as ``0`` (2025-03-01 → 0-0-0)."""
+    return _DIGITS.sub("0", _LETTERS.sub("a", cell.strip()))
+
+
+def _holds_records(raw: list[str], delimiter: str, width: int | None) -> bool:
+    """Whether a quoted field spanning ``raw`` swallowed whole records: a line inside it, with
+    no quote of its own, splits into exactly the header's ``width`` fields and begins like the
+    record itself (same outline of the first cell: a date under a date, an id under an id)."""
+    if width is None or width < 2 or len(raw) < 3:
+        return False
+    head = raw[0].split(delimiter, 1)[0]
+    outline = _shape(head)
+    if not outline or '"' in head:
+        return False
+    for text in raw[1:-1]:
+        if '"' in text:
+            continue
+        cells = text.rstrip("\r\n").split(delimiter)
+        if len(cells) == width and _shape(cells[0]) == outline:
+            return True
+    return False
+
+
 def _records(
     lines: Iterable[str], delimiter: str, first_line: int, table: list[Table]
 ) -> Iterator[tuple[int, list[str] | Row]]:
@@ -99,6 +129,7 @@ def _records(
             yield text
 
     line = first_line - 1  # the last line consumed
+    width: int | None = None  # the header's, once read
     while True:
         reader = csv.reader(feed(), delimiter=delimiter)
         try:
@@ -107,12 +138,16 @@ def _records(
                 if len(taken) == 1 and not taken[0].count('"') % 2:
                     taken.clear()
                     line = start
+                    if width is None and "".join(record).strip():
+                        width = len(record)
                     yield start, record
                     continue
                 raw = taken[:]
                 taken.clear()
                 line += len(raw)
                 problem = _strict_error(raw, delimiter)
+                if problem is None and _holds_records(raw, delimiter, width):
+                    problem = "its quoted field holds whole rows"
                 if problem is not None and (len(raw) > 1 or "end of data" in problem):
                     if table:
                         table[0].warn(
