@@ -41,3 +41,17 @@ def test_the_api_answer_carries_warnings(web: WebEnv) -> None:
     body = response.json()
     assert (body["read"], body["imported"]) == (1, 1)
     assert any("no score column" in warning.lower() for warning in body["warnings"])
+
+
+def test_a_refused_upload_names_the_file_not_the_server_copy(web: WebEnv) -> None:
+    client = web.login("admin")
+    token = csrf_of(client.get("/imports").text)
+    response = client.post(
+        "/imports",
+        data={"kind": "survey", "csrf_token": token},
+        files={"file": ("deep.json", b"[" * 5000 + b"]" * 5000)},
+        headers={"Accept": "application/json"},
+    )
+    assert 400 <= response.status_code < 500
+    assert "deep.json" in response.text
+    assert "otklik-upload-" not in response.text and "/tmp" not in response.text

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from otklik.errors import InputFileError
 from otklik.ingest import IMPORT_KINDS, ImportLimits, MappingFile, import_table, open_table
 from otklik.ledger import get_run, list_quarantine, list_runs
 from otklik.types import SCALES
@@ -98,7 +99,11 @@ def upload(
         problem = archive_problem(path, state.settings.upload_max_mb)
         if problem is not None:
             raise ApiError(413, problem, code="too_large")
-        table = open_table(path)
+        try:
+            table = open_table(path)
+        except InputFileError as exc:
+            # the message names the server's temporary copy: say the uploaded file's name
+            raise InputFileError(str(exc).replace(str(path), path.name)) from None
         report = import_table(
             state.engine,
             table,
