@@ -98,7 +98,9 @@ def _value(metric: str, rows: list[Row], p: dict[str, Any]) -> tuple[float | Non
         pp, pd = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
         se = 100 * math.sqrt((pp + pd - (pp - pd) ** 2) / (n + 3))
         centre = 100 * (pp - pd)
-        return value, max(-100.0, centre - Z * se), min(100.0, centre + Z * se)
+        low, high = max(-100.0, centre - Z * se), min(100.0, centre + Z * se)
+        # widened to reach the value shown where the adjusted interval leaves it out (tiny n)
+        return value, min(low, value), max(high, value)
     if metric in SUCCESS:
         k = sum(bool(SUCCESS[metric](r, p)) for r in rows)
         return (100 * k / n, *_wilson(k, n))

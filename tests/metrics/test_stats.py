@@ -143,3 +143,13 @@ def test_ratio_se_reduces_to_a_proportion_with_equal_weights() -> None:
         (k * w, n * w, n, k * w * w, n * w * w), (2 * k * w, n * w, n, 2 * k * w * w, n * w * w)
     )
     assert result.difference == pytest.approx(p) and result.p_value is not None
+
+
+def test_one_promoter_interval_reaches_the_value_shown() -> None:
+    # Rocks' adjusted Wald for 1 promoter of 1, by hand: p' = 1.75/4, d' = 0.75/4,
+    # centre 25, se = sqrt((0.625 - 0.0625)/4) = 0.375, half = 1.96 * 37.5 = 73.5 (rounded Z)
+    # → −48.5 … +98.5, which leaves out +100: the interval is widened to reach it.
+    value, interval = nps_interval(1, 0, 1)
+    assert value == 100.0
+    assert interval.high == 100.0
+    assert abs(interval.low - (25 - 1.959964 * 37.5)) < 1e-3

@@ -104,12 +104,16 @@ def nps_interval(promoters: float, detractors: float, n: float) -> tuple[float, 
     Statistician* 70(4):365–372, 2016: add 3 to n and 3/4 to the promoters and to the
     detractors, then take the Wald interval of pP − pD. Unlike the plain Wald interval it
     does not collapse to a point at ±100 and keeps its coverage at small n (the value shown is
-    still the plain NPS; the interval is centred on the adjusted one).
+    still the plain NPS; the interval is centred on the adjusted one). At very small n the
+    adjusted interval can leave out the value shown (one promoter: NPS +100, interval
+    −48.5…+98.5); it is then widened to reach the value, which can only raise its coverage.
     """
     value = 100 * (promoters - detractors) / n
     centre, variance = _adjusted(promoters, detractors, n)
     half = Z * math.sqrt(variance)
-    return value, Interval(max(-100.0, 100 * (centre - half)), min(100.0, 100 * (centre + half)))
+    low = max(-100.0, 100 * (centre - half))
+    high = min(100.0, 100 * (centre + half))
+    return value, Interval(min(low, value), max(high, value))
 
 
 def mean_sd(n: float, s1: float, s2: float) -> tuple[float, float | None]:
