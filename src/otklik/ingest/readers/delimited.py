@@ -2,8 +2,9 @@
 
 What this reader does with awkward files:
 
-- **Excel's ``sep=;`` first line** (also quoted, ``"sep=<TAB>"``) names the delimiter; it is honoured (unless ``--delimiter``
-  says otherwise) and skipped, so the header is the next line. Line numbers stay the file's.
+- **Excel's ``sep=;`` first line** (also quoted, ``"sep=<TAB>"``) names the delimiter; it is
+  honoured (unless ``--delimiter`` says otherwise) and skipped, so the header is the next line.
+  Line numbers stay the file's.
 - **A quote that is not closed properly** makes the csv module swallow the following lines
   into one field (``2025-03-01,9,"x`` followed by two good rows reads as one row). Each record
   that spans several lines, or has an odd number of quote characters, is parsed again with
