@@ -403,12 +403,44 @@ def test_a_source_name_with_a_nul_is_refused(engine: Engine) -> None:
 
 
 def test_columns_named_alike_that_disagree_are_quarantined(engine: Engine) -> None:
-    # Score/score and Comment/comment: t1's scores disagree (9 vs 3), t2 agrees (a blank twin
-    # is no disagreement), t3's comments disagree ('c' vs 'd').
+    # Score/score: t1's scores disagree (9 vs 3) → quarantined; t2 agrees; t3's score twin is
+    # blank (no disagreement). Comment/comment are two answers, never a disagreement: the
+    # first is the text, the second an attribute.
     report = import_file(engine, VALUES / "twin_headers.csv", kind="survey")
-    assert (report.read, report.imported, report.quarantined) == (3, 1, 2)
+    assert (report.read, report.imported, report.quarantined) == (3, 2, 1)
     quarantine = _quarantine(engine, report.run_id)
-    assert {line: field for line, (field, _) in quarantine.items()} == {2: "score", 4: "text"}
+    assert {line: field for line, (field, _) in quarantine.items()} == {2: "score"}
     assert "'Score' and 'score' disagree" in quarantine[2][1]
-    [item] = _items(engine, "twin_headers")
-    assert (item["external_id"], item["score"], item["text"]) == ("t2", 9.0, "b")
+    stored = {item["external_id"]: item for item in _items(engine, "twin_headers")}
+    assert (stored["t2"]["score"], stored["t2"]["text"]) == (9.0, "b")
+    assert (stored["t3"]["score"], stored["t3"]["text"]) == (10.0, "c")
+    assert stored["t3"]["attributes"] == {"comment": "d"}
+
+
+def test_a_repeated_score_column_or_key_that_disagrees_is_quarantined(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # CSV `score,score` (the reader names the second 'score (2)') and a JSON object with
+    # "score" twice: a row whose two scores differ is quarantined, equal ones import.
+    for name, line, text in (
+        (
+            "repeat.csv",
+            2,  # the header is line 1
+            "id,date,score,score,scale\nx1,2025-03-01,9,1,nps\n"
+            "x2,2025-03-01,9,9,nps\nx3,2025-03-01,10,,nps\n",
+        ),
+        (
+            "repeat.jsonl",
+            1,  # JSON Lines have no header
+            '{"id":"x1","date":"2025-03-01","score":9,"score":1,"scale":"nps"}\n'
+            '{"id":"x2","date":"2025-03-01","score":9,"score":9,"scale":"nps"}\n'
+            '{"id":"x3","date":"2025-03-01","score":10,"scale":"nps"}\n',
+        ),
+    ):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        report = import_file(engine, path, kind="survey", source=name)
+        assert (report.read, report.imported, report.quarantined) == (3, 2, 1), name
+        quarantine = _quarantine(engine, report.run_id)
+        assert {at: field for at, (field, _) in quarantine.items()} == {line: "score"}, name
+        assert report.warnings, name

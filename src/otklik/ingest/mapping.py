@@ -260,6 +260,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "segment": ("сегмент", "customer segment", "tier"),
 }
 
+_REPEAT = re.compile(r"^(.*) \((\d+)\)$")
 _SEPARATORS = re.compile(r"[\s_\-.:]+")
 
 
@@ -357,8 +358,9 @@ class ColumnMap:
     how: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     # field → positions of further columns with the same name up to case and separators
-    # ("Score" beside "score"): kept as attributes, and a row where they disagree with the
-    # field's column is quarantined rather than resolved silently.
+    # ("Score" beside "score", or "score (2)" for a repeat): kept as attributes, and a row where
+    # they disagree with the field's column is quarantined rather than resolved silently.
+    # Not for text: several comment columns are several answers, all kept.
     twins: dict[str, list[int]] = field(default_factory=dict)
 
     def describe(self, headers: list[str]) -> dict[str, str]:
@@ -398,7 +400,7 @@ def resolve_columns(
             continue
         if recognised in chosen:
             notes.append(f"column {header!r} also looks like {recognised}; kept as an attribute")
-            if _key(headers[chosen[recognised]]) == _key(header):
+            if recognised != "text" and _key(headers[chosen[recognised]]) == _key(header):
                 twins.setdefault(recognised, []).append(position)
             continue
         chosen[recognised] = position
@@ -422,4 +424,12 @@ def resolve_columns(
         for position, header in enumerate(headers)
         if position not in taken
     }
+    # A repeated header the reader renamed ("score", "score (2)": readers.unique_headers, or a
+    # key repeated in one JSON object) is the same column again: a twin of its field. Text is
+    # exempt: several "comment" columns are several open questions, each kept (as attributes).
+    by_header = {headers[position]: name for name, position in chosen.items() if name != "text"}
+    for header, position in attributes.items():
+        repeat = _REPEAT.match(header)
+        if repeat and repeat.group(1) in by_header:
+            twins.setdefault(by_header[repeat.group(1)], []).append(position)
     return ColumnMap(chosen, attributes, how, notes, twins)

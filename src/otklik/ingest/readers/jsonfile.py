@@ -74,6 +74,19 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _repeated_keys(headers: list[str]) -> str | None:
+    """A warning when some object repeated a key (kept as ``key (2)``), or None."""
+    names = set(headers)
+    repeated = [name for name in headers if name.endswith(")") and name.rsplit(" (", 1)[0] in names]
+    if not repeated:
+        return None
+    return (
+        f"a key repeated inside one object is kept as {repeated[0]!r}"
+        f"{f' (and {len(repeated) - 1} more)' if len(repeated) > 1 else ''}; no value is dropped, "
+        "and a record whose repeats disagree on a field is quarantined"
+    )
+
+
 def _loads(text: str) -> Any:
     return json.loads(
         text, parse_constant=_constant, parse_int=_integer, object_pairs_hook=_unique_keys
@@ -150,8 +163,9 @@ def read_json(path: Path, *, encoding: str | None = None) -> Table:
 
     detected = {"format": "json", **decoding.describe()}
     table = Table(path, headers, detected, guarded_rows(path, rows))
-    if decoding.warning:
-        table.warn(decoding.warning)
+    for message in (decoding.warning, _repeated_keys(headers)):
+        if message:
+            table.warn(message)
     return table
 
 
@@ -182,6 +196,7 @@ def read_jsonl(path: Path, *, encoding: str | None = None) -> Table:
 
     detected = {"format": "jsonl", **decoding.describe()}
     table = Table(path, headers, detected, guarded_rows(path, rows))
-    if decoding.warning:
-        table.warn(decoding.warning)
+    for message in (decoding.warning, _repeated_keys(headers)):
+        if message:
+            table.warn(message)
     return table
