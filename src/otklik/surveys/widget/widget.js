@@ -34,12 +34,20 @@
     return node;
   }
 
+  // Resolves once the widget's stylesheet has loaded (or failed): a popup shown before its CSS
+  // would sit unstyled in the page flow instead of over a modal backdrop.
   function loadCss() {
-    if (document.querySelector("link[data-otklik-css]")) {
-      return;
+    var present = document.querySelector("link[data-otklik-css]");
+    if (present) {
+      return present.otklikReady || Promise.resolve();
     }
     var link = el("link", { rel: "stylesheet", href: BASE + "widget.css", "data-otklik-css": true });
+    link.otklikReady = new Promise(function (resolve) {
+      link.addEventListener("load", resolve);
+      link.addEventListener("error", resolve);
+    });
     (document.head || document.documentElement).appendChild(link);
+    return link.otklikReady;
   }
 
   function call(method, token, lang, body) {
@@ -228,8 +236,9 @@
     if (options.mode && MODES.indexOf(options.mode) < 0) {
       return Promise.reject(new Error("otklik widget: unknown mode " + options.mode));
     }
-    loadCss();
-    return call("GET", options.token, options.lang).then(function (reply) {
+    var css = loadCss();
+    return Promise.all([call("GET", options.token, options.lang), css]).then(function (done) {
+      var reply = done[0];
       if (reply.status !== 200) {
         var code = reply.data.error ? reply.data.error.code : "failed";
         if (options.onDone) {
