@@ -444,3 +444,34 @@ def test_a_repeated_score_column_or_key_that_disagrees_is_quarantined(
         quarantine = _quarantine(engine, report.run_id)
         assert {at: field for at, (field, _) in quarantine.items()} == {line: "score"}, name
         assert report.warnings, name
+
+
+def test_a_score_header_merged_over_two_columns_is_not_a_repeat(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # SurveyMonkey: the question "score" is merged over B1:C1; C holds another answer, not a
+    # second score, so nothing disagrees: both rows import, C kept as the attribute score (2).
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["date", "score", None, "comment"])
+    sheet.merge_cells("B1:C1")
+    sheet.append(["2025-03-01", 9, "x", "a"])
+    sheet.append(["2025-03-02", 7, "y", "b"])
+    path = tmp_path / "merged_score.xlsx"
+    book.save(path)
+    report = import_file(engine, path, kind="survey", source="merged_score")
+    assert (report.read, report.imported, report.quarantined) == (2, 2, 0)
+    stored = sorted(_items(engine, "merged_score"), key=lambda item: item["occurred_at"])
+    assert [(item["score"], item["attributes"]) for item in stored] == [
+        (9.0, {"score (2)": "x"}),
+        (7.0, {"score (2)": "y"}),
+    ]
+
+
+def test_a_blank_twin_is_no_disagreement(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "blank_twin.csv"
+    path.write_text("id,date,score,Score,scale\nb1,2025-03-01,,3,nps\nb2,2025-03-01,8,,nps\n")
+    report = import_file(engine, path, kind="survey", source="blank_twin")
+    assert (report.read, report.imported, report.quarantined) == (2, 2, 0)

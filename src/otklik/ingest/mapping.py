@@ -5,6 +5,7 @@ headers, and a YAML mapping file that overrides both.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -368,9 +369,18 @@ class ColumnMap:
 
 
 def resolve_columns(
-    headers: list[str], fields: tuple[str, ...], mapping: MappingFile, *, source: str
+    headers: list[str],
+    fields: tuple[str, ...],
+    mapping: MappingFile,
+    *,
+    source: str,
+    merged: Collection[str] = (),
 ) -> ColumnMap:
-    """Map headers to fields: the mapping file first, then canonical names, then aliases."""
+    """Map headers to fields: the mapping file first, then canonical names, then aliases.
+
+    ``merged``: headers a reader made for the columns a merged header cell covers; they are
+    other answers under one question, never repeats of its field.
+    """
     unknown = [name for name in mapping.columns if name not in fields]
     if unknown:
         raise ConfigError(
@@ -430,6 +440,6 @@ def resolve_columns(
     by_header = {headers[position]: name for name, position in chosen.items() if name != "text"}
     for header, position in attributes.items():
         repeat = _REPEAT.match(header)
-        if repeat and repeat.group(1) in by_header:
+        if repeat and repeat.group(1) in by_header and header not in merged:
             twins.setdefault(by_header[repeat.group(1)], []).append(position)
     return ColumnMap(chosen, attributes, how, notes, twins)

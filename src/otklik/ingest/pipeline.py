@@ -129,7 +129,13 @@ def import_table(
             f"200 as '…{stored_source[-20:]}'; pass --source with a shorter name"
         )
     source = stored_source
-    columns = resolve_columns(table.headers, fields, spec, source=Path(label).name)
+    columns = resolve_columns(
+        table.headers,
+        fields,
+        spec,
+        source=Path(label).name,
+        merged=table.detected.get("merged_headers", ()),
+    )
     date_fields = [
         name for name in ("occurred_at", "started_at", "churned_at") if name in columns.fields
     ]

@@ -172,7 +172,8 @@ class RowBuilder:
         for name, positions in self.columns.twins.items():
             first = self.columns.fields[name]
             for position in positions:
-                if cell(position) and cell(position) != cell(first):
+                # a blank on either side is no disagreement: the field's column wins
+                if cell(position) and cell(first) and cell(position) != cell(first):
                     problems.append(
                         Problem(
                             name,

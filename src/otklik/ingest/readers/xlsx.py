@@ -105,6 +105,7 @@ def _inspect(path: Path, sheet: str | None) -> tuple[list[str], int, dict[str, A
     names = ["" if _is_blank(value) else str(value).strip() for value in cells]
     names = (names + [""] * width)[:width]
     merged = _merged_ranges(path, member) if member else []
+    covered: list[str] = []  # names given to the columns a merged header cell covers
     for min_col, min_row, max_col, max_row in merged:
         if min_row <= header_line <= max_row and min_col <= len(names) and names[min_col - 1]:
             text = names[min_col - 1]
@@ -112,6 +113,7 @@ def _inspect(path: Path, sheet: str | None) -> tuple[list[str], int, dict[str, A
             for offset, column in enumerate(range(min_col + 1, max_col + 1), start=2):
                 if not names[column - 1]:
                     names[column - 1] = f"{text} ({offset})"
+                    covered.append(names[column - 1])
             warnings.append(
                 f"the header {text!r} is merged over columns {min_col}-{max_col}; the columns "
                 f"after the first are read as {text!r} (2), (3)…"
@@ -124,6 +126,9 @@ def _inspect(path: Path, sheet: str | None) -> tuple[list[str], int, dict[str, A
             "is read (the file was probably written by WPS or another generator)"
         )
     detected: dict[str, Any] = {"format": "xlsx", "sheet": title}
+    if covered:
+        # not repeats of the header: other answers under one merged question (SurveyMonkey)
+        detected["merged_headers"] = covered
     return headers, header_line, detected, warnings + renamed
 
 
