@@ -153,3 +153,10 @@ def test_one_promoter_interval_reaches_the_value_shown() -> None:
     assert value == 100.0
     assert interval.high == 100.0
     assert abs(interval.low - (25 - 1.959964 * 37.5)) < 1e-3
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 10, 30, 1000])
+def test_wilson_bounds_reach_all_or_nothing_exactly(n: int) -> None:
+    # k = 0 → lower bound exactly 0; k = n → upper bound exactly 1 (Wilson's closed form).
+    assert wilson_interval(0, n).low == 0.0
+    assert wilson_interval(n, n).high == 1.0

@@ -79,7 +79,9 @@ def wilson_interval(k: float, n: float) -> Interval:
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return Interval(_clip(centre - half, 0.0, 1.0), _clip(centre + half, 0.0, 1.0))
+    # At k = 0 or k = n the bound equals p in exact arithmetic; rounding can leave it a hair
+    # inside (0.99999999999999), which would exclude the value shown.
+    return Interval(min(_clip(centre - half, 0.0, 1.0), p), max(_clip(centre + half, 0.0, 1.0), p))
 
 
 def nps_se(promoters: float, detractors: float, n: float) -> float:
