@@ -475,3 +475,32 @@ def test_a_blank_twin_is_no_disagreement(engine: Engine, tmp_path: Path) -> None
     path.write_text("id,date,score,Score,scale\nb1,2025-03-01,,3,nps\nb2,2025-03-01,8,,nps\n")
     report = import_file(engine, path, kind="survey", source="blank_twin")
     assert (report.read, report.imported, report.quarantined) == (2, 2, 0)
+
+
+def test_values_overrule_a_header_that_names_the_wrong_scale(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # "Rating" suggests 1–5 stars, but 10, 9, 8 and 7 are 4 of 6 values above 5: the values
+    # (0–10 with 8–10 used) make it NPS; nothing is quarantined, and the report says why.
+    # NPS by hand: promoters 10, 9 (2); detractors 3, 1 (2); 2 − 2 = 0 of 6 → 0.0.
+    path = tmp_path / "rating_ten.csv"
+    path.write_text(
+        "date,Rating\n"
+        + "".join(f"2025-03-0{i + 1},{v}\n" for i, v in enumerate([10, 9, 8, 3, 1, 7]))
+    )
+    report = import_file(engine, path, kind="survey", source="rating_ten")
+    assert (report.read, report.imported, report.quarantined) == (6, 6, 0)
+    assert report.detected["scale"].startswith("nps")
+    assert any("suggests rating5" in warning for warning in report.warnings)
+    scores = [item["score"] for item in _items(engine, "rating_ten")]
+    nps = 100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores)
+    assert nps == 0.0
+    # one stray value under a right header still quarantines only itself
+    path = tmp_path / "rating_one_stray.csv"
+    path.write_text(
+        "date,Rating\n"
+        + "".join(f"2025-03-0{i + 1},{v}\n" for i, v in enumerate([5, 4, 4, 3, 9, 5]))
+    )
+    report = import_file(engine, path, kind="survey", source="rating_one_stray")
+    assert (report.read, report.imported, report.quarantined) == (6, 5, 1)
+    assert report.detected["scale"].startswith("rating5")

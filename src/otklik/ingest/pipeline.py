@@ -187,6 +187,8 @@ def import_table(
             warnings.append(
                 f"score ({table.headers[score_index]!r}): {why}; its scored rows are quarantined"
             )
+        elif file_scale is not None and " suggests " in why:
+            warnings.append(f"score: {why}")  # the header and the values disagree on the scale
     elif file_scale:
         detected["scale"] = f"{file_scale} (mapping file)"
     if score_index is None and kind in _SCORED_KINDS:

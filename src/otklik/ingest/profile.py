@@ -13,6 +13,7 @@ from typing import Any
 from otklik.ingest.normalize import number_style, parse_number, split_date
 from otklik.ingest.questions import scale_family
 from otklik.ingest.readers.base import Row
+from otklik.types import SCALES
 
 __all__ = ["ColumnProfile", "FileProfile", "NumberProfile", "guess_scale", "profile_rows"]
 
@@ -213,9 +214,20 @@ def guess_scale(header: str, kind: str, scores: Counter[float]) -> tuple[str | N
     """
     scoreable = _on_some_scale(scores)
     family = scale_family(header)
+    doubt = ""
     if family is not None:
-        return _family_scale(family, scoreable), f"from the header {header!r}"
-    if kind == "review":
+        scale = _family_scale(family, scoreable)
+        spec = SCALES[scale]
+        outside = sum(n for value, n in scores.items() if not spec.low <= value <= spec.high)
+        if outside <= max(1, int(sum(scores.values()) * 0.02)):
+            return scale, f"from the header {header!r}"
+        # The header names a scale most values do not fit (a "Rating" of 0–10): the values
+        # decide, rather than a whole file quarantined as out of scale.
+        doubt = (
+            f"the header {header!r} suggests {scale} ({spec.low:g}–{spec.high:g}) but "
+            f"{outside} values are outside it; "
+        )
+    if kind == "review" and not doubt:
         return "rating5", "reviews are rated 1–5"
     if kind == "employee":
         return "nps", "employee surveys are eNPS 0–10"
@@ -226,15 +238,15 @@ def guess_scale(header: str, kind: str, scores: Counter[float]) -> tuple[str | N
     total = sum(scores.values())
     stray = total - sum(scoreable.values())
     if stray > max(1, int(total * 0.02)) or not scoreable:
-        return None, f"{seen} fit no scale; set scale: in a mapping file"
+        return None, f"{doubt}{seen} fit no scale; set scale: in a mapping file"
     hint = "; set scale: in a mapping file to change it"
     if stray:
         hint = f"; {stray} value(s) off every scale quarantined{hint}"
     if _share_within(scoreable, 1, 5) >= 0.98:
-        return "csat5", f"guessed from {seen}{hint}"
+        return "csat5", f"{doubt}guessed from {seen}{hint}"
     uses_nps_ends = scoreable[0] > 0 or any(8 <= value <= 10 for value in scoreable)
     if _share_within(scoreable, 0, 10) >= 0.98 and uses_nps_ends:
-        return "nps", f"guessed from {seen}{hint}"
+        return "nps", f"{doubt}guessed from {seen}{hint}"
     if _share_within(scoreable, 1, 7) >= 0.98:
-        return "ces7", f"guessed from {seen}{hint}"
-    return None, f"{seen} fit no scale; set scale: in a mapping file"
+        return "ces7", f"{doubt}guessed from {seen}{hint}"
+    return None, f"{doubt}{seen} fit no scale; set scale: in a mapping file"
