@@ -504,3 +504,34 @@ def test_values_overrule_a_header_that_names_the_wrong_scale(
     report = import_file(engine, path, kind="survey", source="rating_one_stray")
     assert (report.read, report.imported, report.quarantined) == (6, 5, 1)
     assert report.detected["scale"].startswith("rating5")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "columns"),
+    [
+        (
+            "forms_es.csv",
+            "Marca temporal,Puntuación,Comentario\n"
+            "2025-03-01 10:00,9,bien\n2025-03-02 11:00,3,mal\n",
+            {"occurred_at": "Marca temporal", "score": "Puntuación", "text": "Comentario"},
+        ),
+        (
+            "surveymonkey.csv",
+            "Respondent ID,Start Date,How likely are you to recommend us to a friend?\n"
+            "r1,2025-03-01,9\nr2,2025-03-02,10\n",
+            {
+                "id": "Respondent ID",
+                "occurred_at": "Start Date",
+                "score": "How likely are you to recommend us to a friend?",
+            },
+        ),
+    ],
+)
+def test_peer_tool_headers_are_recognised(
+    engine: Engine, tmp_path: Path, name: str, text: str, columns: dict[str, str]
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    report = import_file(engine, path, kind="survey", source=name)
+    assert (report.read, report.imported, report.quarantined) == (2, 2, 0)
+    assert report.detected["columns"] == columns

@@ -82,6 +82,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "id отзыва",
         "ticket id",
         "response id",
+        "respondent id",
         "review id",
         "record id",
         "call id",
@@ -114,6 +115,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "call date",
         "start time",
         "date time",
+        "start date",  # SurveyMonkey
+        "marca temporal",  # Google Forms, Spanish
+        "fecha",
+        "fecha y hora",
+        "tanggal",
+        "waktu",
+        "stempel waktu",  # Google Forms, Indonesian
+        "التاريخ",
+        "الطابع الزمني",  # Google Forms, Arabic
     ),
     "channel": ("канал", "канал связи", "источник", "source channel", "medium"),
     "customer_id": (
@@ -150,6 +160,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "grade",
         "nps score",
         "csat score",
+        "puntuación",
+        "calificación",
+        "nilai",
+        "skor",
+        "التقييم",
     ),
     "scale": ("шкала", "scale type"),
     "text": (
@@ -173,6 +188,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "text of review",
         "answer",
         "free text",
+        "comentario",
+        "comentarios",
+        "komentar",
+        "ulasan",
+        "تعليق",
     ),
     "language": ("язык", "lang", "locale"),
     "product": ("продукт", "услуга", "тариф", "товар", "product name", "service", "item"),
