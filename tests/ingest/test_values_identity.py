@@ -535,3 +535,19 @@ def test_peer_tool_headers_are_recognised(
     report = import_file(engine, path, kind="survey", source=name)
     assert (report.read, report.imported, report.quarantined) == (2, 2, 0)
     assert report.detected["columns"] == columns
+
+
+def test_decomposed_text_is_stored_composed_and_found(engine: Engine, tmp_path: Path) -> None:
+    # "Café" and "ёлка" written with combining marks (e + U+0301, е + U+0308), as macOS and
+    # some web forms send them: stored in NFC, so a search typed on a keyboard finds them.
+    from otklik.ledger import search_items
+
+    decomposed = "Cafe\u0301 хорошее, е\u0308лка красивая"
+    path = tmp_path / "nfd.csv"
+    path.write_text(f'id,date,score,comment\nd1,2025-03-01,9,"{decomposed}"\n', encoding="utf-8")
+    import_file(engine, path, kind="survey", source="nfd", mapping=MappingFile(scale="nps"))
+    [item] = _items(engine, "nfd")
+    assert item["text"] == "Caf\u00e9 хорошее, \u0451лка красивая"
+    for query in ("Café", "CAFÉ", "ёлка", "Ёлка", "Cafe\u0301"):
+        _, total = search_items(engine, q=query)
+        assert total == 1, query

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -43,6 +44,9 @@ def parse_text(value: Any) -> str | None:
     text = (value if type(value) is str else str(value)).strip()
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        # one form for "ё" (U+0451, not е + U+0308) and "é", so searches find what was typed
+        text = unicodedata.normalize("NFC", text)
     return text or None
 
 

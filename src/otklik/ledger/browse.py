@@ -8,6 +8,7 @@ are written in practice.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,7 @@ def _escape_like(word: str) -> str:
 
 
 def _word_matches(word: str) -> ColumnElement[bool]:
+    word = unicodedata.normalize("NFC", word)  # as imported text is stored (ingest.normalize)
     variants = dict.fromkeys([word, word.lower(), word.capitalize(), word.upper()])
     return or_(
         *(FeedbackItem.text.like(f"%{_escape_like(variant)}%", escape="\\") for variant in variants)
