@@ -180,19 +180,44 @@ def plausibility(text: str) -> float:
     return total / letters if letters else 0.0
 
 
+_MIX_MIN_CHARS = 3  # multi-byte UTF-8 characters in valid lines that make a mix, not chance
+
+
 def _non_ascii_lines(path: Path, skip: int) -> bytes:
-    """Up to a sample's worth of the lines that have non-ASCII bytes, from anywhere in the file:
-    a long ASCII head must not leave the code-page guess without evidence."""
+    """Up to a sample's worth of the lines that have non-ASCII bytes, from anywhere in the file
+    (a long ASCII head must not leave the code-page guess without evidence).
+
+    Raises :class:`InputFileError` when the file mixes UTF-8 with another encoding: some lines
+    are not UTF-8 while others are valid UTF-8 with at least ``_MIX_MIN_CHARS`` multi-byte
+    characters between them. A line of a single-byte code page is valid UTF-8 only by a fluke
+    (a Cyrillic capital directly followed by a sign such as ``»``; two letters in a row never
+    are), so a genuine Windows-1251, KOI8-R or CP866 file does not trip it.
+    """
     kept: list[bytes] = []
     size = 0
+    first_utf8: int | None = None
+    first_other: int | None = None
+    utf8_chars = 0
     with path.open("rb") as handle:
         handle.seek(skip)
-        for line in handle:
-            if not line.isascii():
+        for number, line in enumerate(handle, start=1):
+            if line.isascii():
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                first_other = first_other or number
+            else:
+                first_utf8 = first_utf8 or number
+                utf8_chars += sum(1 for char in text if not char.isascii())
+            if first_utf8 and first_other and utf8_chars >= _MIX_MIN_CHARS:
+                raise InputFileError(
+                    f"{path}: the file mixes UTF-8 with another encoding from line "
+                    f"{max(first_utf8, first_other)}; save it as UTF-8"
+                )
+            if size < _SAMPLE_BYTES:
                 kept.append(line)
                 size += len(line)
-                if size >= _SAMPLE_BYTES:
-                    break
     return b"".join(kept)
 
 
