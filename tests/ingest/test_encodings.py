@@ -73,3 +73,37 @@ def test_genuine_code_page_files_are_not_taken_for_a_mix(
         len(texts),
     )
     assert [item["text"] for item in _items(store)] == texts
+
+
+# --- Code pages of our other languages -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "comments"),
+    [
+        ("cp1256", ["ممتاز", "سيء"]),  # the tester's file: once read as KOI8-R, "ЦЦйгр"
+        ("cp1256", ["ممتاز", "سيء", "خدمة العملاء سيئة جدا"]),
+        ("iso8859_6", ["خدمة العملاء سيئة جدا", "شكرا"]),
+        ("cp1254", ["yavaş"]),  # once Windows-1252 "yavaþ", with cp1250 named as the rival
+        ("cp1254", ["Çok güzel teşekkürler", "Işık yok"]),
+        ("cp1252", ["muy lento está mal", "¿Atención? el año pasado", "niño"]),
+        ("cp1251", ["Спасибо", "Нет"]),
+        ("koi8_r", ["Спасибо", "Да"]),
+        ("cp866", ["Спасибо всё быстро"]),
+    ],
+)
+def test_each_language_in_its_code_page_is_stored_as_written(
+    capsys: pytest.CaptureFixture[str],
+    store: str,
+    tmp_path: Path,
+    encoding: str,
+    comments: list[str],
+) -> None:
+    path = tmp_path / "page.csv"
+    rows = [f"2025-03-0{day},{day},{text}" for day, text in enumerate(comments, start=1)]
+    path.write_bytes(("date,score,comment\n" + "\n".join(rows) + "\n").encode(encoding))
+    report = _import(capsys, store, path)
+    detected = report["detected"]
+    assert detected["encoding"] == encoding.replace("_", "-"), detected
+    assert not any("could also be" in warning for warning in detected.get("warnings", []))
+    assert [item["text"] for item in _items(store)] == comments
