@@ -10,12 +10,15 @@ Order of evidence:
    positions.
 3. Strict UTF-8 over the whole file (the fast path: most exports are UTF-8).
 4. A file that is not UTF-8 and has NUL bytes is not text: refused.
-5. Otherwise charset-normalizer proposes single-byte encodings used for Russian and Western
-   European text (``CANDIDATES``), judged on the lines that have non-ASCII bytes; each is
-   ranked by how much its letters look like real words (:func:`plausibility`: Russian letter
-   frequencies, no case flips, signs or mixed scripts inside a word) less charset-normalizer's
-   "chaos". This separates KOI8-R from Windows-1251, which charset-normalizer alone confuses on
-   short files. The winner must then decode the whole file.
+5. A file whose lines are partly valid UTF-8 and partly not is a mix: refused, naming the line
+   where the encoding changes.
+6. Otherwise charset-normalizer proposes single-byte encodings used for Russian, Arabic,
+   Turkish and Western European text (``CANDIDATES``), judged on the lines that have non-ASCII
+   bytes; each is ranked by how much its letters look like real words of their script
+   (:func:`plausibility`: Russian or Arabic letter frequencies, no case flips, signs or mixed
+   scripts inside a word) less charset-normalizer's "chaos". This separates KOI8-R from
+   Windows-1251, which charset-normalizer alone confuses on short files, and keeps Arabic
+   Windows-1256 from being read as Cyrillic. The winner must then decode the whole file.
 
 A file with NUL bytes that is neither UTF-16 nor UTF-8, or that no candidate reads cleanly, is
 refused with
