@@ -75,6 +75,31 @@ def test_genuine_code_page_files_are_not_taken_for_a_mix(
     assert [item["text"] for item in _items(store)] == texts
 
 
+@pytest.mark.parametrize(
+    ("encoding", "comments"),
+    [
+        # each of these lines is valid UTF-8 by a fluke: "там" is U+282C, "её" is "ţ"
+        ("cp866", ["там", "сам", "тем", "Спасибо всё быстро"]),
+        ("koi8_r", ["её", "её", "её", "Спасибо всё быстро"]),
+    ],
+)
+def test_code_page_lines_that_happen_to_be_utf8_are_not_a_mix(
+    capsys: pytest.CaptureFixture[str],
+    store: str,
+    tmp_path: Path,
+    encoding: str,
+    comments: list[str],
+) -> None:
+    path = tmp_path / "flukes.csv"
+    rows = [f"2025-03-0{day},{day},{text}" for day, text in enumerate(comments, start=1)]
+    path.write_bytes(("date,score,comment\n" + "\n".join(rows) + "\n").encode(encoding))
+    for text in comments[:3]:
+        text.encode(encoding).decode("utf-8")  # the premise: valid UTF-8
+    report = _import(capsys, store, path)
+    assert report["detected"]["encoding"] == encoding.replace("_", "-")
+    assert [item["text"] for item in _items(store)] == comments
+
+
 # --- Code pages of our other languages -----------------------------------------------------
 
 

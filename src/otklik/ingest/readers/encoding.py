@@ -215,7 +215,16 @@ def plausibility(text: str) -> float:
     return total / letters if letters else 0.0
 
 
-_MIX_MIN_CHARS = 3  # multi-byte UTF-8 characters in valid lines that make a mix, not chance
+_MIX_MIN_CHARS = 3  # letters of our languages in valid UTF-8 lines that make a mix, not chance
+
+
+def _is_our_letter(char: str) -> bool:
+    """A non-ASCII letter of the scripts our users write (Russian, Arabic, accented Latin).
+
+    Code-page bytes that happen to be valid UTF-8 decode to something else: CP866 ``там`` to
+    the Braille sign ``⠬``, KOI8-R ``её`` to ``ţ``, Windows-1251 ``С»`` to ``ѻ``.
+    """
+    return not char.isascii() and char.isalpha() and _letter(char.lower())[0] != "other"
 
 
 def _non_ascii_lines(path: Path, skip: int) -> bytes:
@@ -223,10 +232,11 @@ def _non_ascii_lines(path: Path, skip: int) -> bytes:
     (a long ASCII head must not leave the code-page guess without evidence).
 
     Raises :class:`InputFileError` when the file mixes UTF-8 with another encoding: some lines
-    are not UTF-8 while others are valid UTF-8 with at least ``_MIX_MIN_CHARS`` multi-byte
-    characters between them. A line of a single-byte code page is valid UTF-8 only by a fluke
-    (a Cyrillic capital directly followed by a sign such as ``»``; two letters in a row never
-    are), so a genuine Windows-1251, KOI8-R or CP866 file does not trip it.
+    are not UTF-8 while others are valid UTF-8 with at least ``_MIX_MIN_CHARS`` letters of our
+    languages between them. A line of a single-byte code page is valid UTF-8 only by a fluke
+    (a Cyrillic capital directly followed by a sign such as ``»``), and then rarely decodes to
+    such letters (:func:`_is_our_letter`), so a genuine Windows-1251, KOI8-R or CP866 file does
+    not trip it.
     """
     kept: list[bytes] = []
     size = 0
@@ -243,8 +253,10 @@ def _non_ascii_lines(path: Path, skip: int) -> bytes:
             except UnicodeDecodeError:
                 first_other = first_other or number
             else:
-                first_utf8 = first_utf8 or number
-                utf8_chars += sum(1 for char in text if not char.isascii())
+                letters = sum(1 for char in text if _is_our_letter(char))
+                if letters:
+                    first_utf8 = first_utf8 or number
+                    utf8_chars += letters
             if first_utf8 and first_other and utf8_chars >= _MIX_MIN_CHARS:
                 raise InputFileError(
                     f"{path}: the file mixes UTF-8 with another encoding from line "
