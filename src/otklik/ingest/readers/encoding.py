@@ -10,12 +10,15 @@ Order of evidence:
    positions.
 3. Strict UTF-8 over the whole file (the fast path: most exports are UTF-8).
 4. A file that is not UTF-8 and has NUL bytes is not text: refused.
-5. Otherwise charset-normalizer proposes single-byte encodings used for Russian and Western
-   European text (``CANDIDATES``), judged on the lines that have non-ASCII bytes; each is
-   ranked by how much its letters look like real words (:func:`plausibility`: Russian letter
-   frequencies, no case flips, signs or mixed scripts inside a word) less charset-normalizer's
-   "chaos". This separates KOI8-R from Windows-1251, which charset-normalizer alone confuses on
-   short files. The winner must then decode the whole file.
+5. A file whose lines are partly valid UTF-8 and partly not is a mix: refused, naming the line
+   where the encoding changes.
+6. Otherwise charset-normalizer proposes single-byte encodings used for Russian, Arabic,
+   Turkish and Western European text (``CANDIDATES``), judged on the lines that have non-ASCII
+   bytes; each is ranked by how much its letters look like real words of their script
+   (:func:`plausibility`: Russian or Arabic letter frequencies, no case flips, signs or mixed
+   scripts inside a word) less charset-normalizer's "chaos". This separates KOI8-R from
+   Windows-1251, which charset-normalizer alone confuses on short files, and keeps Arabic
+   Windows-1256 from being read as Cyrillic. The winner must then decode the whole file.
 
 A file with NUL bytes that is neither UTF-16 nor UTF-8, or that no candidate reads cleanly, is
 refused with
@@ -58,8 +61,11 @@ CANDIDATES = (
     "iso8859_5",
     "koi8_u",
     "cp1252",
+    "cp1254",
     "cp1250",
     "iso8859_15",
+    "cp1256",
+    "iso8859_6",
 )
 _MAX_CHAOS = 0.2  # charset-normalizer's own default threshold
 # Relative frequencies of Russian letters (per mille), a standard corpus count.
@@ -71,10 +77,25 @@ _RUSSIAN = dict(
         strict=True,
     )
 )  # fmt: skip
+# Relative frequencies of Arabic letters (per mille), rounded from a newspaper corpus count.
+_ARABIC = dict(
+    zip(
+        "الميونرتبعهدفقسةكحأجىشصطخإزضثذغظءآؤئ",
+        (125, 105, 62, 75, 58, 57, 45, 42, 40, 35, 35, 33, 28, 26, 26, 25, 24, 20, 20, 15, 15,
+         11, 10, 9, 9, 8, 7, 6, 5, 5, 4, 2, 3, 2, 1, 2),
+        strict=True,
+    )
+)  # fmt: skip
+# Accented Latin letters of the Latin-script languages our users write (Spanish, Turkish;
+# French and German ones come with Western exports); any other (þ, ţ, ś …) is rare, so text in
+# a Central European code page may be read as Windows-1252 (none of our languages needs it).
+_ACCENTED = set("áéíóúüñçğışöâàèêëîïôùûäß")
+_SPANISH_SIGNS = set("¿¡")  # opening question and exclamation marks, glued to a word
 _RARE = math.log(0.2 / 1000)
 _CHAOS_WEIGHT = 5.0  # plausibility per letter lost per unit of charset-normalizer's chaos
 _CLEAR_MARGIN = 0.3  # a rival closer than this lowers the confidence and is named
 _LATIN = math.log(30 / 1000)
+_ACCENTED_RATE = math.log(5 / 1000)
 _WORDS = re.compile(r"[ \t\r\n]+")  # ASCII whitespace: a no-break space in mojibake is a sign
 
 
@@ -143,56 +164,107 @@ def _utf16_order(sample: bytes) -> str | None:
     return None
 
 
+def _letter(lower: str) -> tuple[str, float]:
+    """A lower-case letter's script and log-likelihood."""
+    if "а" <= lower <= "я" or lower == "ё":
+        return "cyrillic", math.log(_RUSSIAN.get(lower, 1) / 1000)
+    if lower.isascii():
+        return "latin", _LATIN
+    if lower in _ACCENTED:
+        return "latin", _ACCENTED_RATE
+    if lower in _ARABIC:
+        return "arabic", math.log(_ARABIC[lower] / 1000)
+    return "other", _RARE  # a letter of none of our languages: ќ, ў, ţ, ہ, Greek …
+
+
 def plausibility(text: str) -> float:
     """Mean log-likelihood per letter of ``text`` as words; higher reads more like language.
 
-    Cyrillic letters score by Russian frequencies, Latin letters a flat rate; a lower-case
-    letter followed by a capital inside a word, a word mixing scripts, or a non-ASCII sign
-    inside a word costs as much as a very rare letter (mojibake of one Cyrillic code page in
-    another does these).
+    Cyrillic letters score by Russian frequencies, Arabic ones by Arabic frequencies, Latin
+    letters a flat rate (accented ones of Spanish, Turkish or Western European less); a
+    lower-case letter followed by a capital inside a word, a word mixing scripts, or a
+    non-ASCII sign inside a word costs as much as a very rare letter (mojibake of one code page
+    in another does these: Arabic read as KOI8-R is Cyrillic with rare letters, Russian read as
+    Windows-1256 is Arabic mixed with French letters).
     """
     total, letters = 0.0, 0
     for word in _WORDS.split(text):
-        cyrillic = latin = 0
+        scripts: dict[str, int] = {}
         previous_lower = False
         for char in word:
             if not char.isalpha():
                 previous_lower = False
-                if not char.isascii() and not char.isdigit() and len(word) > 1:
+                if (
+                    not char.isascii()
+                    and not char.isdigit()
+                    and char not in _SPANISH_SIGNS
+                    and len(word) > 1
+                ):
                     letters += 1
                     total += _RARE  # a sign glued to a word: Ђ‚„ in "—пасибо", ─┴ for "да"
                 continue
             letters += 1
-            lower = char.lower()
-            if "а" <= lower <= "я" or lower == "ё":
-                cyrillic += 1
-                total += math.log(_RUSSIAN.get(lower, 1) / 1000)
-            elif lower.isascii():
-                latin += 1
-                total += _LATIN
-            else:
-                total += _RARE  # a letter of neither alphabet: ú, ќ, ў …
+            script, score = _letter(char.lower())
+            scripts[script] = scripts.get(script, 0) + 1
+            total += score
             if previous_lower and char.isupper():
                 total += _RARE
             previous_lower = char.islower()
-        if cyrillic and latin:
-            total += _RARE * min(cyrillic, latin)
+        if len(scripts) > 1:
+            total += _RARE * (sum(scripts.values()) - max(scripts.values()))
     return total / letters if letters else 0.0
 
 
+_MIX_MIN_CHARS = 3  # letters of our languages in valid UTF-8 lines that make a mix, not chance
+
+
+def _is_our_letter(char: str) -> bool:
+    """A non-ASCII letter of the scripts our users write (Russian, Arabic, accented Latin).
+
+    Code-page bytes that happen to be valid UTF-8 decode to something else: CP866 ``там`` to
+    the Braille sign ``⠬``, KOI8-R ``её`` to ``ţ``, Windows-1251 ``С»`` to ``ѻ``.
+    """
+    return not char.isascii() and char.isalpha() and _letter(char.lower())[0] != "other"
+
+
 def _non_ascii_lines(path: Path, skip: int) -> bytes:
-    """Up to a sample's worth of the lines that have non-ASCII bytes, from anywhere in the file:
-    a long ASCII head must not leave the code-page guess without evidence."""
+    """Up to a sample's worth of the lines that have non-ASCII bytes, from anywhere in the file
+    (a long ASCII head must not leave the code-page guess without evidence).
+
+    Raises :class:`InputFileError` when the file mixes UTF-8 with another encoding: some lines
+    are not UTF-8 while others are valid UTF-8 with at least ``_MIX_MIN_CHARS`` letters of our
+    languages between them. A line of a single-byte code page is valid UTF-8 only by a fluke
+    (a Cyrillic capital directly followed by a sign such as ``»``), and then rarely decodes to
+    such letters (:func:`_is_our_letter`), so a genuine Windows-1251, KOI8-R or CP866 file does
+    not trip it.
+    """
     kept: list[bytes] = []
     size = 0
+    first_utf8: int | None = None
+    first_other: int | None = None
+    utf8_chars = 0
     with path.open("rb") as handle:
         handle.seek(skip)
-        for line in handle:
-            if not line.isascii():
+        for number, line in enumerate(handle, start=1):
+            if line.isascii():
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                first_other = first_other or number
+            else:
+                letters = sum(1 for char in text if _is_our_letter(char))
+                if letters:
+                    first_utf8 = first_utf8 or number
+                    utf8_chars += letters
+            if first_utf8 and first_other and utf8_chars >= _MIX_MIN_CHARS:
+                raise InputFileError(
+                    f"{path}: the file mixes UTF-8 with another encoding from line "
+                    f"{max(first_utf8, first_other)}; save it as UTF-8"
+                )
+            if size < _SAMPLE_BYTES:
                 kept.append(line)
                 size += len(line)
-                if size >= _SAMPLE_BYTES:
-                    break
     return b"".join(kept)
 
 
@@ -206,24 +278,27 @@ def _guess_single_byte(path: Path, sample: bytes, skip: int) -> Decoding:
     order = {name: position for position, name in enumerate(CANDIDATES)}
     scored = []
     for match in results:
-        text = sample.decode(match.encoding, errors="replace")
-        merit = plausibility(text) - _CHAOS_WEIGHT * match.chaos
-        scored.append((merit, -order.get(match.encoding, 99), match, text))
+        # charset-normalizer groups code pages that read the sample alike under one; the
+        # letters they differ in (þ, ş) are what tells them apart, so each is scored.
+        for encoding in {match.encoding, *match.could_be_from_charset} & set(CANDIDATES):
+            text = sample.decode(encoding, errors="replace")
+            merit = plausibility(text) - _CHAOS_WEIGHT * match.chaos
+            scored.append((merit, -order[encoding], encoding, match.chaos, text))
     scored.sort(key=lambda entry: entry[:2], reverse=True)
-    for merit, _, match, text in scored:
-        if _decodes(path, match.encoding, skip) is not None:
+    for merit, _, encoding, chaos, text in scored:
+        if _decodes(path, encoding, skip) is not None:
             continue
-        confidence = max(0.0, 1.0 - match.chaos)
+        confidence = max(0.0, 1.0 - chaos)
         warning = None
-        rivals = [other for other in scored if other[2] is not match and other[3] != text]
+        rivals = [other for other in scored if other[2] != encoding and other[4] != text]
         if rivals and merit - rivals[0][0] < _CLEAR_MARGIN:
             confidence = min(confidence, 0.5 + max(0.0, merit - rivals[0][0]))
-            rival = codecs.lookup(rivals[0][2].encoding).name
+            rival = codecs.lookup(rivals[0][2]).name
             warning = (
                 f"the text encoding could also be {rival}; if the text looks wrong, import "
                 "again with --encoding"
             )
-        return Decoding(match.encoding, confidence=confidence, warning=warning)
+        return Decoding(encoding, confidence=confidence, warning=warning)
     raise InputFileError(
         f"{path}: cannot tell the text encoding (no code page reads the whole file); "
         "save it as UTF-8 or pass --encoding"
