@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from otklik.cli import main
 from otklik.ingest import open_table
+from otklik.ingest.readers import xlsx
 from otklik.ingest.readers.base import BROKEN_ROW
 from tests.ingest.test_readers_real_exports import _import, _items, _quarantine, _refused
 
@@ -248,3 +249,57 @@ def test_a_bad_cell_past_the_first_megabyte_is_found(tmp_path: Path) -> None:
     assert len(read) == 20000
     assert [line for line, values in read if values[0] == BROKEN_ROW] == [19999]
     assert read[-1] == (20001, [rows[-1][0], 19999 % 11, rows[-1][2]])
+
+
+def test_cells_split_across_chunks_are_found_at_every_split() -> None:
+    """The streaming scan gives the same counts and the same patched XML whatever the chunk
+    size, so a cell cut in two by a chunk boundary is never missed."""
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        b'<row r="2"><c r="A2"><v>NaN</v></c><c r="B2"><f>1+1</f></c><c r="C2"/></row>'
+        b'<row r="3"><x:c r="A3" t="n"><x:v>5x</x:v></x:c><c r="B3" t="b"><v>yes</v></c></row>'
+        b'</sheetData><mergeCells><mergeCell ref="A1:B1"/></mergeCells></worksheet>'
+    )
+    marker = xlsx._MARKER.encode()
+    expected = (
+        xml.replace(
+            b'<c r="A2"><v>NaN</v></c>',
+            b'<c r="A2" t="inlineStr"><is><t>' + marker + b"NaN</t></is></c>",
+        )
+        .replace(
+            b'<x:c r="A3" t="n"><x:v>5x</x:v></x:c>',
+            b'<x:c r="A3" t="inlineStr"><x:is><x:t>' + marker + b"5x</x:t></x:is></x:c>",
+        )
+        .replace(
+            b'<c r="B3" t="b"><v>yes</v></c>',
+            b'<c r="B3" t="inlineStr"><is><t>' + marker + b"yes</t></is></c>",
+        )
+    )
+    for size in range(1, len(xml) + 2):
+        scan = xlsx._Scan()
+        out = b"".join(xlsx._edit_cells(io.BytesIO(xml), scan, size))
+        assert out == expected, size
+        assert (scan.bad_numbers, scan.formulas_without_value, scan.first_formula) == (3, 1, "B2")
+        assert set(scan.merged) == {(1, 1, 2, 1)}
+
+
+def test_a_prefixed_non_number_cell_is_quarantined(tmp_path: Path) -> None:
+    """The marker cell keeps the ``x:`` prefix, so openpyxl reads it (and no value vanishes)."""
+    ns = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    path = _save(
+        tmp_path / "prefixed_bad.xlsx",
+        [("Responses", SURVEY, "visible")],
+        SHEET1,
+        lambda body: body.replace(
+            b'<c r="B3" t="n"><v>10</v></c>', b"<x:c " + ns + b' r="B3"><x:v>ten</x:v></x:c>'
+        ),
+    )
+    read = list(open_table(path).rows())
+    assert read[0] == (2, ["2025-03-01", 9, "fast"]) and read[2] == (4, ["2025-03-03", 4, "slow"])
+    line, (mark, raw) = read[1]
+    assert (line, mark, str(raw), raw.header) == (
+        3,
+        BROKEN_ROW,
+        "2025-03-02\tten\tfriendly",
+        "Score",
+    )

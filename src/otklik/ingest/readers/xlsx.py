@@ -55,10 +55,15 @@ __all__ = ["WIDTH_SAMPLE_ROWS", "read_xlsx"]
 
 WIDTH_SAMPLE_ROWS = 1000
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z]+\d+:[A-Za-z]+\d+)"')
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+# A value that is not plainly a number: only a chunk holding one (or a formula) is parsed cell
+# by cell; the rest is passed through whole (most sheets: every chunk).
+_SUSPECT = re.compile(rb"<(?:\w+:)?v>(?![-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?</)")
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b")
 _TYPE = re.compile(rb"""\st=["']([^"']*)["']""")
+_TYPE_STYLE = re.compile(rb"""\s[ts]=["'][^"']*["']""")
 _REF = re.compile(rb"""\sr=["']([^"']*)["']""")
 # Starts the text that replaces a non-number in a number cell (U+FDD0 is a noncharacter).
 _MARKER = "\ufdd0otklik-not-a-number\ufdd0"
@@ -105,7 +110,7 @@ def _not_a_number(kind: bytes, raw: bytes) -> bool:
 def _cell_fault(match: re.Match[bytes], scan: _Scan) -> bytes | None:
     """Count ``match`` (one ``<c>``) in ``scan``; the marker cell replacing it where its value
     is not a number, else None."""
-    attrs, inner = match.group(1), match.group(2)
+    prefix, attrs, inner = match.group(1), match.group(2), match.group(3)
     if not inner:
         return None
     value = _VALUE.search(inner)
@@ -120,18 +125,20 @@ def _cell_fault(match: re.Match[bytes], scan: _Scan) -> bytes | None:
     if not raw or not _not_a_number(kind.group(1) if kind else b"", raw):
         return None
     scan.bad_numbers += 1
-    ref = _REF.search(attrs)
-    where = b' r="' + ref.group(1) + b'"' if ref else b""
+    where = _TYPE_STYLE.sub(b"", attrs)  # r= and namespace declarations stay
     text = _MARKER.encode("utf-8") + raw
-    return b"<c" + where + b' t="inlineStr"><is><t>' + text + b"</t></is></c>"
+    # the cell's namespace prefix ("x:" or none) is kept on the new elements
+    opened = [b"<" + prefix + tag for tag in (b"c" + where + b' t="inlineStr">', b"is>", b"t>")]
+    closed = [b"</" + prefix + tag for tag in (b"t>", b"is>", b"c>")]
+    return b"".join([*opened, text, *closed])
 
 
-def _edit_cells(source: IO[bytes], scan: _Scan) -> Iterator[bytes]:
+def _edit_cells(source: IO[bytes], scan: _Scan, size: int = _CHUNK) -> Iterator[bytes]:
     """The sheet's XML from ``source`` with each cell counted in ``scan`` (and merged ranges
     collected), non-numbers in number cells replaced by marker cells; streamed in chunks."""
     tail = b""
     while True:
-        chunk = source.read(_CHUNK)
+        chunk = source.read(size)
         text = tail + chunk
         for merge in _MERGE.finditer(text):
             bounds = range_boundaries(merge.group(1).decode("ascii").upper())
@@ -139,6 +146,12 @@ def _edit_cells(source: IO[bytes], scan: _Scan) -> Iterator[bytes]:
         if not chunk:
             yield text
             return
+        if not _FORMULA.search(text) and not _SUSPECT.search(text):
+            starts = [match.start() for match in _ROW_START.finditer(text, len(text) - size)]
+            if starts and starts[-1]:  # keep the last (maybe partial) row for the next chunk
+                tail = text[starts[-1] :]
+                yield text[: starts[-1]]
+                continue
         parts: list[bytes] = []
         written = done = 0
         for match in _CELL.finditer(text):
