@@ -88,6 +88,25 @@ def test_formulas_without_a_value_are_empty_with_a_warning(
     assert "Excel or LibreOffice" in warning
 
 
+def test_a_formula_with_no_v_element_at_all_warns(tmp_path: Path) -> None:
+    """The issue's case, ``<c r="B2"><f>4+5</f></c>``; ``<v></v>`` (an empty text result that
+    Excel saved) is a saved value and gives no warning."""
+    rows = [SURVEY[0], ["2025-03-01", "=4+5", "fast"], ["2025-03-02", '=""', "x"]]
+    path = _save(
+        tmp_path / "nov.xlsx",
+        [("Responses", rows, "visible")],
+        SHEET1,
+        lambda body: body.replace(b"<f>4+5</f><v />", b"<f>4+5</f>").replace(
+            b'<c r="B3"><f>""</f><v />', b'<c r="B3" t="str"><f>""</f><v></v>'
+        ),
+    )
+    table = open_table(path)
+    assert [values[1] for _, values in table.rows()] == [None, None]
+    assert table.detected["warnings"][0].startswith(
+        "1 formula cell(s) have no saved value (first: B2)"
+    )
+
+
 def test_a_formula_with_its_saved_value_is_read_without_a_warning(tmp_path: Path) -> None:
     rows = [SURVEY[0], ["2025-03-01", "=4+5", "fast"]]
     path = _save(

@@ -115,7 +115,8 @@ def _cell_fault(match: re.Match[bytes], scan: _Scan) -> bytes | None:
         return None
     value = _VALUE.search(inner)
     raw = value.group(1) if value else b""
-    if not raw and _FORMULA.search(inner):
+    # no <v>…</v> at all (openpyxl writes <v />); Excel saves an empty text result as <v></v>
+    if value is None and _FORMULA.search(inner):
         scan.formulas_without_value += 1
         if scan.formulas_without_value == 1:
             ref = _REF.search(attrs)
