@@ -22,6 +22,9 @@ What this reader does with awkward workbooks:
   streaming pass, the same one that finds merged ranges); if such cells exist, the workbook is
   copied in memory with each of them rewritten as a text cell holding a marker and the raw
   value, and every row holding a marker is quarantined with its line; the rest is imported.
+  The copy (uncompressed, so about the workbook's unzipped size in memory) is made only for
+  such workbooks, once per pass over the rows; chunks of the scan with no formula and no
+  value that is not plainly a number are passed over without parsing cells.
 - **A workbook that is not a valid XLSX** (not a zip, malformed XML, a sheet cut short) is one
   :class:`InputFileError` line: at open, or during the first pass with the last row read.
 """
