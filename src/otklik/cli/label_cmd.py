@@ -42,7 +42,7 @@ _QUEUE_CSV = (
 @label_app.command("import")
 def import_command(
     path: Annotated[Path, typer.Argument(help="CSV/TSV, XLSX or JSON file of labels.")],
-    sheet: Annotated[str | None, typer.Option(help="XLSX sheet; default: the first.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet; default: first visible.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who labelled (default: you).")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = (
         OutputFormat.table

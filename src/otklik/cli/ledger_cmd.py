@@ -108,7 +108,7 @@ def import_command(
     mapping: Annotated[Path | None, typer.Option(help="YAML mapping file.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding; default: detect.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter; default: detect.")] = None,
-    sheet: Annotated[str | None, typer.Option(help="XLSX sheet; default: the first.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet; default: first visible.")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = (
         OutputFormat.table
     ),
