@@ -18,9 +18,9 @@ An uploaded workbook is refused with 413 when it unpacks to more than 20 × the 
 packs a large part more than 100:1 (:func:`archive_problem`). A JSON body
 (``application/json`` under ``/api/``) nested deeper than ``OTKLIK_JSON_MAX_DEPTH``
 (32) is refused with 400 before it is parsed (:func:`json_too_deep`), and so is one that
-repeats a key inside one object (:func:`repeated_json_key`: no silent last-wins); a NUL character in the
-path, the query string, a form or a JSON body is refused with 400 (PostgreSQL can neither store
-nor compare it), except in ``POST /api/v1/items``, whose records are quarantined one by one.
+repeats a key inside one object (:func:`repeated_json_key`: no silent last-wins); a NUL
+character in the path, the query string, a form or a JSON body is refused with 400 (PostgreSQL
+can neither store nor compare it), except in ``POST /api/v1/items``, whose records are quarantined one by one.
 Every refusal has the one JSON error shape (an HTML page for a browser).
 """
 
