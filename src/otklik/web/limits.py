@@ -20,7 +20,8 @@ packs a large part more than 100:1 (:func:`archive_problem`). A JSON body
 (32) is refused with 400 before it is parsed (:func:`json_too_deep`), and so is one that
 repeats a key inside one object (:func:`repeated_json_key`: no silent last-wins); a NUL
 character in the path, the query string, a form or a JSON body is refused with 400 (PostgreSQL
-can neither store nor compare it), except in ``POST /api/v1/items``, whose records are quarantined one by one.
+can neither store nor compare it), except in ``POST /api/v1/items``, whose records are
+quarantined one by one.
 Every refusal has the one JSON error shape (an HTML page for a browser).
 """
 
