@@ -6,7 +6,9 @@ comment is data whatever it holds:
 
 * text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (OWASP's CSV
   injection list, plus their full-width forms that some Excel locales also read as formulas)
-  gets a leading ``'``: ``=HYPERLINK(…)`` arrives as the text ``'=HYPERLINK(…)``;
+  gets a leading ``'``: ``=HYPERLINK(…)`` arrives as the text ``'=HYPERLINK(…)``; so does
+  text whose first character after any Unicode whitespace (spaces, U+3000, line breaks) is
+  one of those signs (`` =1+1``, ``\n=1+1``), which a spreadsheet may trim and then run;
 * control characters that XML 1.0 forbids (a vertical tab, a form feed, NUL…; openpyxl's
   ``ILLEGAL_CHARACTERS_RE``) become U+FFFD, so one odd comment cannot fail a whole XLSX;
   tabs and line breaks are kept;
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 XLSX_MAX_CHARS = 32_767
 CUT_MARK = "…[cut]"
 
@@ -45,7 +48,7 @@ CUT_MARK = "…[cut]"
 def sheet_text(text: str, *, max_chars: int | None = None) -> str:
     """``text`` safe in a spreadsheet cell (see the module doc), cut to ``max_chars``."""
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(FORMULA_PREFIXES) or text.lstrip().startswith(_FORMULA_SIGNS):
         text = "'" + text
     if max_chars is not None and len(text) > max_chars:
         text = text[: max_chars - len(CUT_MARK)] + CUT_MARK

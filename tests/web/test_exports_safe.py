@@ -34,6 +34,14 @@ HOSTILE: tuple[tuple[str, str], ...] = (
     ("=\x0b", "'=\ufffd"),
     ("tabs\tand\nlines stay", "tabs\tand\nlines stay"),
     ("a plain comment", "a plain comment"),
+    # Whitespace before the sign: a spreadsheet may trim it and run the rest.
+    (" =1+1", "' =1+1"),
+    ("\u3000=1+1", "'\u3000=1+1"),  # an ideographic space
+    ("\n=1+1", "'\n=1+1"),
+    (" +cmd|' /C calc'!A0", "' +cmd|' /C calc'!A0"),
+    ("\u00a0\u2003@SUM(1)", "'\u00a0\u2003@SUM(1)"),
+    (" \n \uff0d1", "' \n \uff0d1"),  # a full-width minus after a line break
+    ("  just spaces  ", "  just spaces  "),
 )
 LONG = "Ж" * 40_000
 _STARTERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -96,7 +104,8 @@ def _is_number(text: str) -> bool:
 def _assert_inert_csv(rows: list[list[str]]) -> None:
     for row in rows:
         for cell in row:
-            assert not cell.startswith(_STARTERS) or _is_number(cell), cell
+            shown = cell.lstrip()
+            assert not shown.startswith(_STARTERS) or _is_number(cell), cell
 
 
 def _xlsx_cells(content: bytes) -> list[Any]:
@@ -131,7 +140,7 @@ def test_every_export_opens_and_holds_no_formula(hostile: WebEnv, url: str) -> N
     assert as_xlsx.status_code == 200, as_xlsx.text[:300]
     for value in _xlsx_cells(as_xlsx.content):
         if isinstance(value, str):
-            assert not value.startswith(_STARTERS), value
+            assert not value.lstrip().startswith(_STARTERS), value
 
 
 def test_items_export_keeps_each_text_exactly_but_inert(hostile: WebEnv) -> None:
@@ -187,6 +196,11 @@ def test_cli_csv_is_inert_too(hostile: WebEnv, capsys: pytest.CaptureFixture[str
     channels = {row[rows[0].index("channel")] for row in rows[1:]}
     assert "'=1+2" in channels and "=1+2" not in channels
     _assert_inert_csv(rows)
+
+
+@pytest.mark.parametrize(("text", "shown"), HOSTILE)
+def test_sheet_cell_of_each_hostile_text(text: str, shown: str) -> None:
+    assert sheet_cell(text) == shown
 
 
 def test_sheet_cells_by_hand() -> None:

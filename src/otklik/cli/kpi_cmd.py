@@ -7,7 +7,6 @@ A thin shell over :mod:`otklik.kpi`: ``validate`` ↔ ``read_kpis``, ``suggest``
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,7 +31,7 @@ from otklik.kpi import (
     scope_text,
     suggest_target,
 )
-from otklik.metrics import Grain, connect, get_metric
+from otklik.metrics import Grain, connect, get_metric, query_day
 
 __all__ = [
     "KpiFormat",
@@ -227,10 +226,7 @@ def suggest_command(
     """Propose a target from the baseline with the probability of reaching it."""
     stop = None
     if end is not None:
-        try:
-            stop = date.fromisoformat(end)
-        except ValueError:
-            raise MetricError(f"--to {end!r} is not a date (use YYYY-MM-DD)") from None
+        stop = query_day(end, "--to")
     engine = engine_from(db)
     try:
         with connect(engine) as source:

@@ -29,6 +29,7 @@ from otklik.metrics import (
     compute,
     connect,
     get_metric,
+    query_day,
     to_sql,
 )
 from otklik.metrics.query import FilterValue
@@ -90,10 +91,7 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output for
 def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise MetricError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+    return query_day(value, option)
 
 
 def _filters(

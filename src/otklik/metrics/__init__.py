@@ -21,7 +21,15 @@ from otklik.metrics.compare import (
     compare_segments,
 )
 from otklik.metrics.compute import compute, to_sql
-from otklik.metrics.periods import Grain, Period, as_utc_naive, get_zone, parse_period
+from otklik.metrics.periods import (
+    Grain,
+    Period,
+    as_utc_naive,
+    check_day,
+    get_zone,
+    parse_period,
+    query_day,
+)
 from otklik.metrics.results import (
     CENSORED,
     FLAGS,
@@ -71,6 +79,7 @@ __all__ = [
     "Statistic",
     "TableRole",
     "as_utc_naive",
+    "check_day",
     "compare",
     "compare_segments",
     "compute",
@@ -81,5 +90,6 @@ __all__ = [
     "json_safe",
     "metric_names",
     "parse_period",
+    "query_day",
     "to_sql",
 ]

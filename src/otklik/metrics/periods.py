@@ -21,6 +21,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from otklik.errors import ConfigError, MetricError
+from otklik.ingest.limits import YEARS
 
 __all__ = [
     "UTC_ZONE",
@@ -28,6 +29,7 @@ __all__ = [
     "Period",
     "Span",
     "as_utc_naive",
+    "check_day",
     "get_zone",
     "grain_of",
     "local_date",
@@ -35,6 +37,7 @@ __all__ = [
     "parse_period",
     "period_start",
     "periods_between",
+    "query_day",
     "today",
     "utc_offsets",
 ]
@@ -198,6 +201,26 @@ _FORMS = (
 )
 
 
+def check_day(day: date, name: str = "date") -> date:
+    """``day`` itself when a query may name it: years :data:`otklik.ingest.limits.YEARS`
+    (1900–2100, the range an import accepts). Raises :class:`MetricError` otherwise, so a
+    day at the end of the calendar never overflows the arithmetic after it."""
+    first, last = YEARS
+    if not first <= day.year <= last:
+        raise MetricError(f"{name} {day.isoformat()} is outside the years {first}–{last}")
+    return day
+
+
+def query_day(text: str, name: str = "date") -> date:
+    """A ``YYYY-MM-DD`` day a query may name (see :func:`check_day`); :class:`MetricError`
+    when it is not a real day or is out of range."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise MetricError(f"{name} {text!r} is not a date (use YYYY-MM-DD)") from None
+    return check_day(day, name)
+
+
 def parse_period(text: str) -> Span:
     """A period name as a half-open span of dates.
 
@@ -210,6 +233,10 @@ def parse_period(text: str) -> Span:
         if not match:
             continue
         parts = [int(part) for part in match.groups()]
+        first, last_year = YEARS
+        years = [parts[0], parts[3]] if form == "range" else [parts[0]]
+        if any(not first <= year <= last_year for year in years):
+            raise MetricError(f"period {text!r} is outside the years {first}–{last_year}")
         try:
             if form == "range":
                 start, last = date(*parts[:3]), date(*parts[3:])

@@ -4,13 +4,19 @@ CSV is UTF-8 with a BOM so Excel opens Cyrillic text right; XLSX is written by o
 write-only mode; every cell of both passes through :func:`otklik.sheets.sheet_cell` (no live
 formulas, no character that breaks the file). The PDF is drawn by reportlab with a TrueType
 font that has Cyrillic (DejaVu Sans from the system, or ``OTKLIK_PDF_FONT``).
+
+Times are written in the reporting zone (``OTKLIK_TIMEZONE``), never as the stored UTC: the
+ledger keeps naive UTC, :func:`export_table` turns every ``datetime`` into the zone's wall
+clock, and each time column says so in its header (``occurred_at (Europe/Moscow)``), so a
+row sits in the same day and month as on the pages.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,7 @@ from fastapi.responses import Response, StreamingResponse
 from openpyxl import Workbook
 
 from otklik.errors import ConfigError
+from otklik.metrics import get_zone
 from otklik.sheets import XLSX_MAX_CHARS, csv_writer, sheet_cell
 
 __all__ = ["EXPORT_FORMATS", "FONT_CANDIDATES", "export_table", "find_font"]
@@ -52,15 +59,53 @@ def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterabl
 
 
 def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
+    if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     return sheet_cell(value, max_chars=XLSX_MAX_CHARS)
 
 
+def local_time(value: datetime, zone: tzinfo) -> datetime:
+    """A stored time (naive: UTC; aware: its own offset) as the naive wall clock of ``zone``."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(zone).replace(tzinfo=None)
+
+
+def _localised(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], zone: tzinfo
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header with each time column labelled with the zone, and the rows in that zone.
+
+    A time column is one named ``…_at`` or holding a ``datetime`` in the first row."""
+    stream = iter(rows)
+    first = next(stream, None)
+    label = getattr(zone, "key", None) or str(zone)
+    timed = {
+        index
+        for index, column in enumerate(header)
+        if column.endswith("_at")
+        or (first is not None and index < len(first) and isinstance(first[index], datetime))
+    }
+    shown = [f"{column} ({label})" if i in timed else column for i, column in enumerate(header)]
+
+    def convert(row: Sequence[Any]) -> list[Any]:
+        return [local_time(v, zone) if isinstance(v, datetime) else v for v in row]
+
+    rest = stream if first is None else itertools.chain([first], stream)
+    return shown, (convert(row) for row in rest)
+
+
 def export_table(
-    fmt: str, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    fmt: str,
+    name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    zone: str | tzinfo | None = None,
 ) -> Response:
-    """``rows`` under ``header`` as a CSV or XLSX download called ``name.csv``/``name.xlsx``."""
+    """``rows`` under ``header`` as a CSV or XLSX download called ``name.csv``/``name.xlsx``,
+    times in the reporting ``zone`` (an IANA name or a tzinfo; None: ``OTKLIK_TIMEZONE``,
+    else UTC), each time column's header naming the zone."""
+    header, rows = _localised(header, rows, get_zone(zone))
     if fmt == "csv":
         return StreamingResponse(
             _csv_chunks(header, rows),

@@ -17,14 +17,17 @@ anything else          ``OTKLIK_FORM_MAX_KB``      1024 KB (sign-in, inbox notes
 An uploaded workbook is refused with 413 when it unpacks to more than 20 × the upload limit or
 packs a large part more than 100:1 (:func:`archive_problem`). A JSON body
 (``application/json`` under ``/api/``) nested deeper than ``OTKLIK_JSON_MAX_DEPTH``
-(32) is refused with 400 before it is parsed (:func:`json_too_deep`); a NUL character in the
-path, the query string, a form or a JSON body is refused with 400 (PostgreSQL can neither store
-nor compare it), except in ``POST /api/v1/items``, whose records are quarantined one by one.
+(32) is refused with 400 before it is parsed (:func:`json_too_deep`), and so is one that
+repeats a key inside one object (:func:`repeated_json_key`: no silent last-wins); a NUL
+character in the path, the query string, a form or a JSON body is refused with 400 (PostgreSQL
+can neither store nor compare it), except in ``POST /api/v1/items``, whose records are
+quarantined one by one.
 Every refusal has the one JSON error shape (an HTML page for a browser).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -45,6 +48,8 @@ __all__ = [
     "body_limit",
     "has_nul",
     "json_too_deep",
+    "repeated_json_key",
+    "repeated_key_message",
 ]
 
 _MB = 1 << 20
@@ -88,6 +93,44 @@ def json_too_deep(body: bytes, limit: int) -> bool:
         if depth > limit:
             return True
     return False
+
+
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs_once(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
+
+
+def repeated_json_key(body: bytes) -> str | None:
+    """The first key that ``body`` (JSON text) repeats inside one object, or None.
+
+    ``{"score": 9, "score": 3}`` gives ``"score"``; the same key in two different objects is
+    fine. Text that is not JSON gives None (the parser says what is wrong with it). Check
+    the depth first (:func:`json_too_deep`): this parses the whole body.
+    """
+    if not body.strip():
+        return None
+    try:
+        json.loads(body, object_pairs_hook=_pairs_once)
+    except _RepeatedKey as repeated:
+        return repeated.key
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+def repeated_key_message(key: str) -> str:
+    """The one refusal text for a repeated JSON key."""
+    return f"a key is repeated inside one JSON object: {key!r}; send each key once"
 
 
 def archive_problem(path: Path, upload_max_mb: int) -> str | None:
@@ -181,6 +224,11 @@ class RequestLimits:
         depth = self.settings.json_max_depth
         if kind != "application/x-www-form-urlencoded" and json_too_deep(body, depth):
             return _refusing(400, f"the JSON body nests deeper than {depth} levels")
+        if (
+            kind != "application/x-www-form-urlencoded"
+            and (key := repeated_json_key(body)) is not None
+        ):
+            return _refusing(400, repeated_key_message(key))
         # Posted items keep their own per-record quarantine for a NUL (ingest says which).
         if path.rstrip("/") not in _RECORD_PATHS and _nul_in_body(kind, body):
             return _refusing(400, "a NUL character is not allowed in a text field")

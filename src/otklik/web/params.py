@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from otklik.errors import MetricError
 from otklik.ledger import FILTER_FIELDS
-from otklik.metrics import as_utc_naive, get_zone
+from otklik.metrics import as_utc_naive, get_zone, query_day
 from otklik.web.errors import ApiError
 
 __all__ = [
@@ -38,11 +39,9 @@ def parse_day(value: str | None, name: str) -> date | None:
     if value is None or not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise ApiError(
-            422, f"{name}: {value!r} is not a date (use YYYY-MM-DD)", code="invalid_request"
-        ) from None
+        return query_day(value.strip()[:10], name)
+    except MetricError as exc:
+        raise ApiError(422, f"{name}: {exc}", code="invalid_request") from None
 
 
 def day_range(

@@ -39,7 +39,7 @@ from otklik.surveys import (
     ui_texts,
 )
 from otklik.web.errors import error_body
-from otklik.web.limits import json_too_deep
+from otklik.web.limits import json_too_deep, repeated_json_key, repeated_key_message
 from otklik.web.survey_desk import SurveyDesk
 
 __all__ = ["ASSETS", "survey_answer", "survey_page"]
@@ -227,6 +227,8 @@ async def _fields(request: Request, body: bytes, max_depth: int) -> tuple[dict[s
         if kind in ("application/json", "text/plain"):
             if json_too_deep(body, max_depth):
                 raise _Refused(400, "too_deep", f"the answer nests deeper than {max_depth} levels")
+            if (key := repeated_json_key(body)) is not None:
+                raise _Refused(400, "repeated_key", repeated_key_message(key))
             data = json.loads(body or b"{}")
             if not isinstance(data, dict):
                 raise ValueError("not an object")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 
 from otklik.classify import topic_filter
 from otklik.ingest import ImportLimits, MappingFile, import_records
@@ -88,7 +89,7 @@ def post_items(body: ItemsIn, user: ApiUser, state: StateDep) -> ItemsStored:
     try:
         mapping = MappingFile(scale=body.scale, timezone=body.timezone)
     except ValueError as exc:
-        raise ApiError(422, str(exc).splitlines()[-1].strip(), code="invalid_request") from None
+        raise ApiError(422, _reason(exc), code="invalid_request") from None
     result = import_records(
         state.engine,
         records,
@@ -113,3 +114,12 @@ def post_items(body: ItemsIn, user: ApiUser, state: StateDep) -> ItemsStored:
             "warnings": report.warnings,
         }
     )
+
+
+def _reason(exc: ValueError) -> str:
+    """The validator's own message (pydantic's first error without its "Value error, "
+    prefix and its link), or the exception's text."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        message = str(exc.errors()[0]["msg"])
+        return message.removeprefix("Value error, ")
+    return str(exc).strip() or type(exc).__name__

@@ -108,6 +108,7 @@ def explore_page(
             f"otklik-{spec.name}",
             MetricRow.table_header(segments),
             (row.cells(segments) for row in rows),
+            zone=state.settings.timezone,
         )
     figure = metric_figure(
         spec.name,

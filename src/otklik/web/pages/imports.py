@@ -57,6 +57,7 @@ def imports_page(
             "otklik-imports",
             _RUN_COLUMNS,
             ([run.get(name) for name in _RUN_COLUMNS] for run in runs),
+            zone=state.settings.timezone,
         )
     return render(
         request, "imports.html", {"runs": runs, "kinds": IMPORT_KINDS, "scales": list(SCALES)}
@@ -144,5 +145,6 @@ def run_page(
             f"otklik-quarantine-{run_id}",
             _QUARANTINE_COLUMNS,
             ([row.get(name) for name in _QUARANTINE_COLUMNS] for row in rows),
+            zone=state.settings.timezone,
         )
     return _run_page(request, state, run_id)

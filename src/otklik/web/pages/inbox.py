@@ -69,6 +69,7 @@ def inbox_page(
             "otklik-cases",
             _EXPORT,
             ([case.get(name) for name in _EXPORT] for case in cases),
+            zone=state.settings.timezone,
         )
     team_names = [row["name"] for row in routing.list_teams(state.engine)]
     return render(

@@ -81,6 +81,7 @@ def items_page(
             "otklik-items",
             _EXPORT_COLUMNS,
             ([row.get(name) for name in _EXPORT_COLUMNS] for row in rows),
+            zone=state.settings.timezone,
         )
     items, total = search_items(
         state.engine,
