@@ -27,11 +27,11 @@ from fastapi.testclient import TestClient
 from markupsafe import escape as markup_escape
 from sqlalchemy import Engine, insert, text
 
+from otklik.auth import add_user, create_token
 from otklik.ledger import Classification, list_runs, make_engine, upgrade, write_items
 from otklik.surveys import Inviter, create_survey
 from otklik.web import create_app
 from otklik.web.pages import PAGE_MODULES
-from otklik.web.users import add_user, create_token
 from tests.web.conftest import PASSWORD, _seed, csrf_of, settings_for
 
 LINK = '<a href="https://evil.example/">MARKUP</a><img src=x onerror=alert(1)>'

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from otklik.auth import add_user
 from otklik.ledger import make_engine, upgrade, write_items
 from otklik.web import create_app
-from otklik.web.users import add_user
 from tests.web.conftest import PASSWORD, csrf_of, settings_for
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
+from otklik.auth import Principal
 from otklik.errors import MetricError
 from otklik.ledger import count_by, latest_occurred_at
 from otklik.metrics import (
@@ -34,7 +35,6 @@ from otklik.metrics import (
 from otklik.metrics.periods import as_utc_naive, local_date, today
 from otklik.web.params import parse_day
 from otklik.web.state import WebState
-from otklik.web.users import Principal
 
 __all__ = ["OVERVIEW_METRICS", "Overview", "Trend", "build_overview", "month_after"]
 

@@ -11,11 +11,11 @@ definitions' content (zone included) and the parameters, never by name alone.
 
 from __future__ import annotations
 
+from otklik.auth import Principal
 from otklik.kpi import KpiSet, Report, evaluate, kpis_in_force, load_kpis
 from otklik.routing import teams_in_force
 from otklik.web.scope import ZONE_FIELD
 from otklik.web.state import WebState
-from otklik.web.users import Principal
 
 __all__ = ["current_kpis", "kpi_report", "visible_kpis"]
 

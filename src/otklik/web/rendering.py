@@ -11,9 +11,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from otklik.auth import Principal, Role
 from otklik.metrics import json_safe
 from otklik.web.i18n import LOCALES, translator
-from otklik.web.users import Principal, Role
 
 __all__ = ["LANG_COOKIE", "make_templates", "query_with", "render", "render_error"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from otklik.auth import Principal
 from otklik.web.errors import ApiError
-from otklik.web.users import Principal
 
 __all__ = ["ZONE_FIELD", "scoped_filters", "sees_team"]
 

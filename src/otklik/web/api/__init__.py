@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from otklik.auth import Role
 from otklik.ledger import get_run, list_quarantine, list_runs
 from otklik.web.api import cases, items, kpis, metrics, surveys
 from otklik.web.api.schemas import MePublic, utc_iso
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
 from otklik.web.params import DbId
-from otklik.web.users import Role
 
 __all__ = ["api_router"]
 

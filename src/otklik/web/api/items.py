@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
+from otklik.auth import Role
 from otklik.classify import topic_filter
 from otklik.ingest import ImportLimits, MappingFile, import_records
 from otklik.ledger import get_item, search_items
@@ -15,7 +16,6 @@ from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
 from otklik.web.params import DbId, Offset, day_range, split_values
 from otklik.web.scope import scoped_filters, sees_team
-from otklik.web.users import Role
 
 __all__ = ["MAX_POSTED_ITEMS", "router"]
 

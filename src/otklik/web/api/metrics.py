@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from otklik.auth import Principal
 from otklik.metrics import CATALOGUE, Grain, TableRole, get_metric
 from otklik.web.api.schemas import MetricInfo, MetricRowPublic
 from otklik.web.deps import ApiUser, StateDep
 from otklik.web.errors import ApiError
 from otklik.web.params import day_range, parse_where, split_values
 from otklik.web.scope import scoped_filters
-from otklik.web.users import Principal
 
 __all__ = ["metric_options", "router"]
 

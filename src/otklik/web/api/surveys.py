@@ -13,12 +13,12 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from otklik.auth import Role
 from otklik.errors import PolicyRefused
 from otklik.surveys import Inviter, list_surveys
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
 from otklik.web.params import DbId
-from otklik.web.users import Role
 
 __all__ = ["InvitationIn", "router"]
 

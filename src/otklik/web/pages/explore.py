@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from otklik.auth import Principal
 from otklik.errors import MetricError
 from otklik.ledger import distinct_values
 from otklik.metrics import CATALOGUE, Grain, MetricRow, TableRole, get_metric
@@ -19,7 +20,6 @@ from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.params import day_range, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
-from otklik.web.users import Principal
 
 __all__ = ["EXPLORE_FILTERS", "filter_options", "router"]
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from otklik.auth import Principal
 from otklik.web.charts import bar_figure, items_url, trend_figure
 from otklik.web.dashboard import Overview, build_overview
 from otklik.web.deps import PageUser, StateDep, TranslatorDep
@@ -15,7 +16,6 @@ from otklik.web.exports import find_font
 from otklik.web.i18n import Translator
 from otklik.web.pdf import overview_pdf
 from otklik.web.rendering import render
-from otklik.web.users import Principal
 
 __all__ = ["router"]
 
