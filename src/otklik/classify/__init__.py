@@ -40,7 +40,7 @@ from otklik.classify.taxonomy import (
 )
 from otklik.classify.topics import topic_filter
 from otklik.classify.train import TrainReport, train_models
-from otklik.classify.yamlconf import ConfigIssue
+from otklik.yamlconf import ConfigIssue
 
 if TYPE_CHECKING:
     from otklik.classify.artefacts import load_model, read_metadata, save_model, training_hash
