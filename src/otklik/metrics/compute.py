@@ -53,6 +53,30 @@ def groups_for(source: MetricSource, query: Query, *, rollups: bool = True) -> l
     return collect(source, query)
 
 
+def _query(
+    spec: MetricSpec,
+    src: MetricSource,
+    by: Grain | str,
+    segments: Sequence[str],
+    filters: Mapping[str, FilterValue] | None,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    params: MetricParams,
+    timezone: str | tzinfo | None,
+) -> Query:
+    """The one query ``compute`` runs and ``to_sql`` shows; no zone given: the source's."""
+    return make_query(
+        spec,
+        by=by,
+        segments=segments,
+        filters=filters,
+        start=start,
+        end=end,
+        params=params,
+        timezone=timezone if timezone is not None else src.timezone,
+    )
+
+
 def compute(
     metric: str | MetricSpec,
     source: SourceLike,
@@ -77,21 +101,11 @@ def compute(
     periods are cut and labelled (None: the setting ``OTKLIK_TIMEZONE``, default UTC).
     ``window_days`` is the FCR/repeat window, ``scale`` and ``top_box`` choose the scale and
     the lowest top-box score of CSAT-like metrics. Rows come sorted by period, then segment.
-    ``timezone`` None means the source's own (``MetricSource.timezone``), else the setting.
     """
     spec = get_metric(metric)
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     with opened(source) as src:
-        query = make_query(
-            spec,
-            by=by,
-            segments=segments,
-            filters=filters,
-            start=start,
-            end=end,
-            params=params,
-            timezone=timezone if timezone is not None else src.timezone,
-        )
+        query = _query(spec, src, by, segments, filters, start, end, params, timezone)
         groups = groups_for(src, query, rollups=rollups)
     return sort_rows([finish(spec, group, query.zone.key) for group in groups])
 
@@ -114,16 +128,7 @@ def to_sql(
     spec = get_metric(metric)
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     with opened(source) as src:
-        query = make_query(
-            spec,
-            by=by,
-            segments=segments,
-            filters=filters,
-            start=start,
-            end=end,
-            params=params,
-            timezone=timezone if timezone is not None else src.timezone,
-        )
+        query = _query(spec, src, by, segments, filters, start, end, params, timezone)
         statistic = spec.statistic
         if statistic in (Statistic.CHURN, Statistic.REVENUE_CHURN):
             expr = churn_cells_expr(src, query)
