@@ -1,7 +1,9 @@
 """Russian and English for the web app: message catalogues and locale-aware formatting.
 
-Messages live in ``ru.json`` and ``en.json`` beside this module (a test keeps their keys equal
-and checks every key the templates use). Numbers and dates are formatted by Babel with the
+Messages live in ``ru.json`` and ``en.json`` beside this module, plus one file per area
+(``ru.inbox.json``, ``en.inbox.json``, …) merged into the same catalogue; a key defined in two
+files of one locale is an error. A test keeps both locales' keys equal and checks every key the
+templates use. Numbers and dates are formatted by Babel with the
 locale's own separators and month names.
 """
 
@@ -26,8 +28,17 @@ _HERE = Path(__file__).parent
 
 @cache
 def catalogue(locale: str) -> Mapping[str, str]:
-    """The messages of ``locale`` (``ru`` or ``en``)."""
-    data: dict[str, str] = json.loads((_HERE / f"{locale}.json").read_text(encoding="utf-8"))
+    """The messages of ``locale`` (``ru`` or ``en``): ``<locale>.json`` and ``<locale>.*.json``.
+
+    Raises ``ValueError`` when two files of the locale define the same key.
+    """
+    data: dict[str, str] = {}
+    for path in [_HERE / f"{locale}.json", *sorted(_HERE.glob(f"{locale}.*.json"))]:
+        part: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        twice = sorted(set(part) & set(data))
+        if twice:
+            raise ValueError(f"{path.name} defines keys already defined: {', '.join(twice)}")
+        data.update(part)
     return data
 
 
@@ -61,6 +72,18 @@ class Translator:
     def __call__(self, key: str, **values: object) -> str:
         text = catalogue(self.locale).get(key) or catalogue("en").get(key) or key
         return text.format(**values) if values else text
+
+    def code(self, kind: str, value: object) -> str:
+        """A stored code shown to people: ``t.code("channel", "app")`` → ``Приложение``.
+
+        Looks up ``code.<kind>.<value>`` (``kind``: channel, kind, type, sentiment, status,
+        scale, role, method, mechanic, …); a value without a message is shown as stored.
+        """
+        if value is None or value == "":
+            return "–"
+        key = f"code.{kind}.{value}"
+        text = catalogue(self.locale).get(key) or catalogue("en").get(key)
+        return text if text is not None else str(value)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         if value is None:
