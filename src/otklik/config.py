@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -10,7 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from otklik.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "PLACEHOLDER_SECRETS", "Settings", "load_settings"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "ENV_FILE",
+    "PLACEHOLDER_SECRETS",
+    "Settings",
+    "ensure_secret_in_env_file",
+    "env_file",
+    "load_settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///otklik.db"
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "dev"})
@@ -95,7 +104,39 @@ class Settings(BaseSettings):
             )
 
 
+ENV_FILE = "otklik.env"
+
+
+def env_file() -> Path:
+    """The settings file read under the environment: ``$OTKLIK_ENV_FILE``, else ``./otklik.env``.
+
+    ``KEY=value`` lines (``OTKLIK_SECRET_KEY=…``); a variable set in the environment wins.
+    ``otklik demo`` writes its secret key there so survey links signed by the CLI stay valid
+    for the server, and sign-ins survive a restart.
+    """
+    return Path(os.environ.get("OTKLIK_ENV_FILE") or ENV_FILE)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit values (e.g. ``--db``) taking precedence."""
+    """Settings from the environment and :func:`env_file`, explicit values (``--db``) first."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**given)  # type: ignore[arg-type]
+    path = env_file()
+    return Settings(_env_file=path if path.is_file() else None, **given)  # type: ignore[arg-type,call-arg]
+
+
+def ensure_secret_in_env_file(path: Path | None = None) -> tuple[Path, bool]:
+    """Make sure a random ``OTKLIK_SECRET_KEY`` is set, writing one to ``path`` when missing.
+
+    Returns ``(path, written)``; nothing is written when the environment or the file already
+    holds a key that is not a placeholder.
+    """
+    import secrets
+
+    path = path or env_file()
+    if load_settings().secret_key not in PLACEHOLDER_SECRETS:
+        return path, False
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    line = f"OTKLIK_SECRET_KEY={secrets.token_urlsafe(48)}\n"
+    path.write_text(old + ("" if not old or old.endswith("\n") else "\n") + line, encoding="utf-8")
+    path.chmod(0o600)
+    return path, True

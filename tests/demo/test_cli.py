@@ -27,6 +27,10 @@ def test_demo_command_loads_and_prints_the_summary(
     for email, _role, _team in DEMO_USERS:
         assert email in out
     assert "Serve it with: otklik serve --db" in out
+    # it ends with where to go, who to be and how to run the command
+    assert "Open / откройте: http://127.0.0.1:8000/" in out
+    assert f"{DEMO_USERS[0][0]} / otklik-demo" in out
+    assert "source .venv/bin/activate" in out
 
 
 def test_demo_command_twice_reports_duplicates(
@@ -52,3 +56,23 @@ def test_demo_command_errors_are_one_line(
     assert main(["demo", "--rows", "1000", "--seed", "9", "--no-serve", "--db", sqlite_url]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the store already holds another demo") and err.count("\n") == 1
+
+
+def test_demo_writes_a_secret_once_so_links_survive_restarts(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from otklik.config import PLACEHOLDER_SECRETS, load_settings
+
+    env = tmp_path / "otklik.env"
+    monkeypatch.setenv("OTKLIK_ENV_FILE", str(env))
+    monkeypatch.delenv("OTKLIK_SECRET_KEY", raising=False)
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
+    assert f"wrote a random OTKLIK_SECRET_KEY to {env}" in capsys.readouterr().out
+    first = load_settings().secret_key
+    assert first not in PLACEHOLDER_SECRETS and len(first) >= 48
+    assert env.read_text(encoding="utf-8").count("OTKLIK_SECRET_KEY=") == 1
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
+    assert "wrote a random" not in capsys.readouterr().out
+    assert load_settings().secret_key == first  # the same key: links signed earlier stay valid
+    monkeypatch.setenv("OTKLIK_SECRET_KEY", "x" * 40)  # the environment wins over the file
+    assert load_settings().secret_key == "x" * 40

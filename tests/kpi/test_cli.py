@@ -37,6 +37,8 @@ def test_report_json_has_the_contract(demo_url: str) -> None:
         "csat",
         "nps",
         "transfer_rate_calls",
+        "fcr_digital",
+        "repeat_rate_payments",
     ]
     for kpi in out["kpis"]:
         assert set(kpi) == {

@@ -98,7 +98,7 @@ def test_meaning_problems_are_located(tmp_path: Path) -> None:
     path.write_text(SEMANTIC, encoding="utf-8")
     assert _lines(path) == [
         f"{path}:5: kpis.0.scope.region: aht cannot be scoped by 'region' (use company or "
-        "channel, team, agent, product)",
+        "channel, team, agent, product, owner_team)",
         f"{path}:7: kpis.0.direction: aht: lower is better in the catalogue; a KPI pushing it "
         "the other way rewards making things worse",
         f"{path}:9: kpis.0.window_days: aht has no repeat window; --window-days does not apply",
@@ -122,7 +122,7 @@ def test_validate_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert f"{bad}:10: kpis.0.guardrails.1" in result.output
     assert "3 problem(s) found" in result.output
     ok = runner.invoke(app, ["kpi", "validate"])
-    assert ok.exit_code == 0 and f"ok: {DEFAULT_KPIS} (5 KPIs)" in ok.output
+    assert ok.exit_code == 0 and f"ok: {DEFAULT_KPIS} (7 KPIs)" in ok.output
     both = runner.invoke(app, ["validate", "--kpis", str(bad)])
     assert both.exit_code == 2 and "kpis.1.colour" in both.output
     good = tmp_path / "good.yaml"
@@ -131,4 +131,19 @@ def test_validate_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     listed = runner.invoke(app, ["kpi", "list", "--format", "json"])
     assert listed.exit_code == 0 and '"name": "aht_calls"' in listed.output
     checked = runner.invoke(app, ["validate"])
-    assert checked.exit_code == 0 and f"{good} (5 KPIs)" in checked.output
+    assert checked.exit_code == 0 and f"{good} (7 KPIs)" in checked.output
+
+
+def test_owner_team_scope_names_a_known_team(tmp_path: Path) -> None:
+    path = tmp_path / "kpis.yaml"
+    path.write_text(
+        "kpis:\n"
+        "  - {name: ok, metric: fcr, target: 80, owner: payments,\n"
+        "     scope: {owner_team: payments}}\n"
+        "  - {name: typo, metric: fcr, target: 80, owner: payments,\n"
+        "     scope: {owner_team: paymnts}}\n",
+        encoding="utf-8",
+    )
+    lines = _lines(path)
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:5: kpis.1.scope.owner_team:")
+    assert "paymnts" in lines[0] and "payments" in lines[0]  # the unknown name and a suggestion

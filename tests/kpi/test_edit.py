@@ -73,7 +73,7 @@ def test_the_cli_uses_the_local_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OTKLIK_KPIS", raising=False)
     monkeypatch.delenv("OTKLIK_KPIS_LOCAL", raising=False)
-    assert f"ok: {DEFAULT_KPIS} (5 KPIs)" in runner.invoke(app, ["kpi", "validate"]).output
+    assert f"ok: {DEFAULT_KPIS} (7 KPIs)" in runner.invoke(app, ["kpi", "validate"]).output
     Path("kpis.yaml").write_text(ONE, encoding="utf-8")
     listed = runner.invoke(app, ["kpi", "list", "--format", "json"])
     assert listed.exit_code == 0 and '"name": "only_nps"' in listed.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import timedelta
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from otklik.cli import app
 from otklik.cli.classify_cmd import print_report, run_classification
 from otklik.cli.common import DbOption, console, engine_from, err_console
 from otklik.cli.web_cmd import serve_command
+from otklik.config import DEFAULT_DATABASE_URL, ensure_secret_in_env_file
 from otklik.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -158,10 +160,44 @@ def demo_command(
     finally:
         engine.dispose()
     _print_logins(created)
+    secret_file, wrote = ensure_secret_in_env_file()
+    if wrote:
+        console.print(
+            f"wrote a random OTKLIK_SECRET_KEY to {secret_file.absolute()} (survey links and "
+            "sign-ins stay valid across restarts; the CLI and the server read it from there)",
+            markup=False,
+            soft_wrap=True,
+        )
+    db_flag = _db_flag(url)
     if no_serve:
-        console.print(f"Serve it with: otklik serve --db {url}", markup=False)
+        console.print(f"Serve it with: otklik serve{db_flag}", markup=False, soft_wrap=True)
+        _print_next_steps(host, port, db_flag)
         return
+    _print_next_steps(host, port, db_flag)
     serve_command(host=host, port=port, db=db)
+
+
+def _db_flag(url: str) -> str:
+    """`` --db URL`` as a shell argument, or nothing for the default store."""
+    return "" if url == DEFAULT_DATABASE_URL else f" --db {shlex.quote(url)}"
+
+
+def _print_next_steps(host: str, port: int, db_flag: str) -> None:
+    """The last lines of the demo: where to open it, who to sign in as, how to run `otklik`."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown}:{port}/"
+    admin = DEMO_USERS[0][0]
+    console.print(
+        f"\nOpen / откройте: {url}\n"
+        f"Sign in / вход: {admin} / {DEMO_PASSWORD} (other roles above)\n"
+        "The otklik command / команда otklik: `source .venv/bin/activate`, then e.g.\n"
+        f"  otklik metrics nps --by month{db_flag}\n"
+        f"  otklik kpi report{db_flag}\n"
+        f"  otklik cases list --overdue{db_flag}\n"
+        "or without activating: .venv/bin/otklik --help",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _print_logins(created: list[str]) -> None:

@@ -32,12 +32,15 @@ _REGIONS: dict[str, tuple[int, tuple[str, ...]]] = {
     "Yekaterinburg": (6, weighted((("ru", 92), ("en", 8)))),
     "Krasnodar": (5, weighted((("ru", 92), ("en", 8)))),
     "Nizhny Novgorod": (4, weighted((("ru", 92), ("en", 8)))),
-    "Almaty": (4, weighted((("ru", 80), ("en", 20)))),
+    "Samara": (4, weighted((("ru", 92), ("en", 8)))),
     "Dubai": (8, weighted((("ar", 55), ("en", 45)))),
     "Jakarta": (9, weighted((("id", 65), ("en", 35)))),
     "Madrid": (8, weighted((("es", 60), ("en", 40)))),
 }
+# The bank's customers live in Russia; abroad the company is only its marketplace, kept apart as
+# the "international" segment (a separate sample: filter segment=international to see it).
 _ABROAD = frozenset({"Dubai", "Jakarta", "Madrid"})
+INTERNATIONAL = "international"
 _REGION_TABLE = weighted((region, weight) for region, (weight, _) in _REGIONS.items())
 _PRODUCTS_HOME = weighted(
     (
@@ -50,8 +53,8 @@ _PRODUCTS_HOME = weighted(
         ("marketplace", 12),
     )
 )
-# Abroad the company is mostly its marketplace.
-_PRODUCTS_ABROAD = weighted((("marketplace", 75), ("debit card", 15), ("credit card", 10)))
+# Abroad the company is its marketplace only: a Russian bank has no card customers there.
+_PRODUCTS_ABROAD = weighted((("marketplace", 100),))
 _SEGMENTS = weighted((("mass", 70), ("affluent", 18), ("premium", 4), ("sme", 8)))
 # Yearly revenue per customer, median in roubles.
 _REVENUE_MEDIAN = {"mass": 6_000, "affluent": 40_000, "premium": 250_000, "sme": 120_000}
@@ -138,7 +141,7 @@ def build_company(rng: random.Random, *, customers: int, churned: int) -> Compan
         lang.append(pick(rng, _REGIONS[place][1]))
         product.append(pick(rng, _PRODUCTS_ABROAD if place in _ABROAD else _PRODUCTS_HOME))
         kind = pick(rng, _SEGMENTS)
-        segment.append(kind)
+        segment.append(INTERNATIONAL if place in _ABROAD else kind)
         revenue.append(round(rng.lognormvariate(math.log(_REVENUE_MEDIAN[kind]), 0.8), 2))
     churned_at = [_STILL_HERE] * customers
     veterans = [index for index in range(customers) if started[index] < 0]

@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 DEFAULT_KPIS = Path(str(resources.files("otklik.kpi") / "data" / "kpis.yaml"))
-SCOPE_FIELDS: tuple[str, ...] = ("channel", "team", "agent", "product")
+SCOPE_FIELDS: tuple[str, ...] = ("channel", "team", "agent", "product", "owner_team")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _STRICT = ConfigDict(extra="forbid")
 _CHANNELS = frozenset(CHANNEL_ALIASES.values())
@@ -290,6 +290,8 @@ def _check_kpi(
             )
         elif field == "channel":
             issues += _check_channel(value, (*at, "scope", field), doc)
+        elif field == "owner_team" and teams is not None and value not in teams:
+            issues.append(doc.issue((*at, "scope", field), unknown_name("team", value, teams)))
     if teams is not None and kpi.owner not in teams:
         issues.append(doc.issue((*at, "owner"), unknown_name("team", kpi.owner, teams)))
     wanted_lower = kpi.direction == "lower"
