@@ -11,7 +11,7 @@ EMBEDDINGS_STAMP := $(VENV)/.embeddings
 LOCK := requirements/lock.txt
 PIP := $(BIN)/python -m pip install --quiet -c $(LOCK)
 
-.PHONY: install embeddings demo test lint bench docs lock clean
+.PHONY: install embeddings demo test lint bench docs lock clean screenshots
 
 install: $(STAMP)
 
@@ -61,3 +61,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache
+
+# The pictures in README.md and docs/web.md: every main page in Russian and English, taken by
+# tests/web/test_screenshots.py from a demo store in real Chromium.
+screenshots: install
+	OTKLIK_SCREENSHOTS_TO=docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tests/web/test_screenshots.py

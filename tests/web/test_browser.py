@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,14 +49,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_chromium()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'otklik.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    _seed(engine)
-    engine.dispose()
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """The web app for the store at ``url`` on a free local port, for as long as the block runs."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings_for(url)),
@@ -71,9 +67,23 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _need_chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'otklik.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    _seed(engine)
+    engine.dispose()
+    with serve(url) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
