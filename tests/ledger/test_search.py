@@ -80,12 +80,14 @@ def test_word_forms_ё_and_english(engine: Engine) -> None:
     assert _found(engine, "самолёт") == set()
 
 
-def test_stop_words_alone_search_nothing_in_particular(engine: Engine) -> None:
+def test_stop_words_and_punctuation(engine: Engine) -> None:
     _seed(engine)
     assert query_terms("и в на the") == []
-    assert text_search("и в на") is None
-    assert len(_found(engine, "и")) == len(TEXTS)  # no word to look for: no condition
-    assert _found(engine, "карта и") == _found(engine, "карта")
+    assert text_search("  ") is None  # a blank query is no condition
+    assert len(_found(engine, " ")) == len(TEXTS)
+    assert _found(engine, "и") == set()  # no word to look for: nothing, as on PostgreSQL
+    assert _found(engine, "%") == set()
+    assert _found(engine, "карта и") == _found(engine, "карта")  # stop words are skipped
 
 
 def test_highlight_spans_are_the_matched_forms() -> None:

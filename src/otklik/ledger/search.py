@@ -35,6 +35,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    false,
     func,
     literal,
     literal_column,
@@ -123,10 +124,13 @@ class _TextMatch(ColumnElement[bool]):
 
 def text_search(q: str | None) -> ColumnElement[bool] | None:
     """The WHERE condition for items whose comment has every word of ``q`` in some form;
-    None when ``q`` has no word to look for (empty, or only stop words)."""
+    None (no condition) when ``q`` is blank. A query with no word to look for (only stop
+    words or punctuation: «и», «%») matches nothing, as PostgreSQL's empty query does."""
+    if not (q or "").strip():
+        return None
     terms = query_terms(q)
     if not terms:
-        return None
+        return false()
     words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
     return _TextMatch(" ".join(words), terms)
 
