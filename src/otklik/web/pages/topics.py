@@ -72,7 +72,7 @@ def topics_page(
             "url": drill_url(report, row, filters),
         }
         for row in report.rows
-        if row.volume > 0 or row.previous_volume > 0 or (row.segment is None and not split)
+        if row.volume > 0 or row.previous_volume > 0  # topics without items are left out
     ]
     return render(
         request,
