@@ -38,7 +38,7 @@ __all__ = [
     "segment_label",
     "taxonomy_of",
     "topic_choices",
-    "topic_title",
+    "topic_titles",
     "topics_figure",
     "trend_figure",
 ]
@@ -62,15 +62,12 @@ def taxonomy_of(state: WebState) -> Taxonomy | None:
     return state.cache.get(("taxonomy", str(path)), load)
 
 
-def topic_title(taxonomy: Taxonomy | None, topic: str | None, locale: str) -> str:
-    """A topic's name in ``locale`` (the taxonomy's own translation), else its id."""
-    if topic is None:
-        return ""
-    if taxonomy is not None:
-        for node in taxonomy.flat_topics():
-            if node.id == topic:
-                return node.title(locale)
-    return topic
+def topic_titles(taxonomy: Taxonomy | None, locale: str) -> dict[str, str]:
+    """Each topic's name in ``locale`` (the taxonomy's own translation); topics missing from
+    it are shown by their id (``titles.get(topic, topic)``)."""
+    if taxonomy is None:
+        return {}
+    return {node.id: node.title(locale) for node in taxonomy.flat_topics()}
 
 
 def topic_choices(state: WebState, locale: str) -> list[tuple[str, str]]:
@@ -165,7 +162,7 @@ def _hover(t: Translator, label: str, row: TopicFigures, metric: str) -> str:
 def topics_figure(
     report: TopicReport,
     t: Translator,
-    taxonomy: Taxonomy | None,
+    titles: Mapping[str, str],
     filters: Mapping[str, Sequence[str | None]],
     metric: str = "nps",
     max_segments: int = 6,
@@ -181,7 +178,7 @@ def topics_figure(
             for row in report.rows
             if row.segment == segment and row.metrics[metric].value is not None
         ]
-        labels = [("  " * row.depth) + topic_title(taxonomy, row.topic, t.locale) for row in rows]
+        labels = [("  " * row.depth) + titles.get(str(row.topic), str(row.topic)) for row in rows]
         values = [row.metrics[metric] for row in rows]
         data.append(
             {

@@ -21,7 +21,7 @@ from otklik.web.topic_view import (
     drill_url,
     segment_label,
     taxonomy_of,
-    topic_title,
+    topic_titles,
     topics_figure,
     trend_figure,
 )
@@ -59,7 +59,7 @@ def topics_page(
         "owner_team": split_values(owner_team),
     }
     report = build_report(state, user, period=period, split=split, chosen=chosen)
-    taxonomy = taxonomy_of(state)
+    titles = topic_titles(taxonomy_of(state), t.locale)
     filters = {name: values for name, values in chosen.items() if values}
     focus = next((row for row in report.total), None)
     if topic:
@@ -67,7 +67,7 @@ def topics_page(
     rows = [
         {
             "row": row,
-            "title": topic_title(taxonomy, row.topic, t.locale),
+            "title": titles.get(str(row.topic), str(row.topic)),
             "segment": segment_label(t, report.split, row.segment),
             "url": drill_url(report, row, filters),
         }
@@ -84,9 +84,11 @@ def topics_page(
                 {"row": row, "segment": segment_label(t, report.split, row.segment)}
                 for row in report.total
             ],
-            "figure": topics_figure(report, t, taxonomy, filters, metric),
+            "figure": topics_figure(report, t, titles, filters, metric),
             "trend": trend_figure(report, focus, t, filters, metric) if focus else None,
-            "focus_title": topic_title(taxonomy, focus.topic, t.locale) if focus else "",
+            "focus_title": titles.get(str(focus.topic), str(focus.topic))
+            if focus and focus.topic
+            else "",
             "focus": focus,
             "metric": metric,
             "metrics": TOPIC_METRICS,
