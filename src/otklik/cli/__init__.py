@@ -40,6 +40,7 @@ from otklik.cli import (  # noqa: E402, F401
     metrics_cmd,
     model_cmd,
     survey_cmd,
+    topics_cmd,
     train_cmd,
     web_cmd,
 )

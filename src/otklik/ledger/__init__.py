@@ -16,6 +16,14 @@ from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
+from otklik.ledger.search import (
+    SEARCH_TABLE,
+    document_terms,
+    index_new_items,
+    match_spans,
+    query_terms,
+    text_search,
+)
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
     ITEM_COLUMNS,
@@ -31,6 +39,7 @@ __all__ = [
     "CURRENT_VIEW",
     "FILTER_FIELDS",
     "ITEM_COLUMNS",
+    "SEARCH_TABLE",
     "ApiToken",
     "Base",
     "BatchResult",
@@ -53,20 +62,25 @@ __all__ = [
     "count_items",
     "current_revision",
     "distinct_values",
+    "document_terms",
     "finish_run",
     "get_item",
     "get_run",
     "head_revision",
     "in_write_transaction",
+    "index_new_items",
     "item_condition",
     "latest_occurred_at",
     "list_quarantine",
     "list_runs",
     "make_engine",
+    "match_spans",
     "model_drift",
     "normalize_url",
+    "query_terms",
     "search_items",
     "start_run",
+    "text_search",
     "upgrade",
     "write_customers",
     "write_items",

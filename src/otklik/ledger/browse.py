@@ -1,14 +1,12 @@
 """Reading feedback items one by one: search, filters, paging and distinct values.
 
-Every condition is a bound parameter. The search matches every word of ``q`` inside the
-comment; SQLite's ``lower()`` folds only ASCII, so each word is also tried lower-cased,
-capitalised and upper-cased, which makes Russian search case-insensitive for the ways words
-are written in practice.
+Every condition is a bound parameter. The search (``q``) matches every word of the query in
+some form, with ё folded to е (:func:`otklik.ledger.search.text_search`: PostgreSQL full-text
+search with the ``russian`` configuration, an FTS5 table of stems on SQLite).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 
 from otklik.ledger.models import FeedbackItem
+from otklik.ledger.search import text_search
 
 __all__ = [
     "FILTER_FIELDS",
@@ -43,19 +42,6 @@ FILTER_FIELDS: tuple[str, ...] = (
 )
 
 ItemFilter = Mapping[str, Sequence[str | None]]
-_MAX_WORDS = 10
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _word_matches(word: str) -> ColumnElement[bool]:
-    word = unicodedata.normalize("NFC", word)  # as imported text is stored (ingest.normalize)
-    variants = dict.fromkeys([word, word.lower(), word.capitalize(), word.upper()])
-    return or_(
-        *(FeedbackItem.text.like(f"%{_escape_like(variant)}%", escape="\\") for variant in variants)
-    )
 
 
 def item_condition(
@@ -86,8 +72,9 @@ def item_condition(
         parts.append(FeedbackItem.occurred_at < end)
     if scored is not None:
         parts.append(FeedbackItem.score.is_not(None) if scored else FeedbackItem.score.is_(None))
-    words = (q or "").split()[:_MAX_WORDS]
-    parts.extend(_word_matches(word) for word in words)
+    found = text_search(q)
+    if found is not None:
+        parts.append(found)
     return and_(True, *parts)
 
 

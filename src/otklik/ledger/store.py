@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from otklik.errors import StoreError
 from otklik.ledger.models import Base
+from otklik.ledger.search import SEARCH_TABLE
 
 __all__ = ["current_revision", "head_revision", "model_drift", "unreachable", "upgrade"]
 
@@ -61,11 +62,26 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return head_revision()
 
 
+# Search structures have no model (an FTS5 table and its shadow tables on SQLite, an
+# expression index on PostgreSQL): migration 0010 owns them.
+_SEARCH_INDEX = "ix_feedback_items_text_search"
+
+
+def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if type_ == "table" and name is not None:
+        return name != SEARCH_TABLE and not name.startswith(SEARCH_TABLE + "_")
+    return not (type_ == "index" and name == _SEARCH_INDEX)
+
+
 def model_drift(engine: Engine) -> list[Any]:
     """Differences autogenerate finds between the store and the models (empty when in sync)."""
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "render_as_batch": engine.dialect.name == "sqlite"},
+            opts={
+                "compare_type": True,
+                "render_as_batch": engine.dialect.name == "sqlite",
+                "include_object": _modelled,
+            },
         )
         return list(compare_metadata(context, Base.metadata))

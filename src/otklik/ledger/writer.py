@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from otklik.ledger.db import SQLITE_BUSY_TIMEOUT_MS
 from otklik.ledger.models import Customer, FeedbackItem, ImportRun, QuarantineRow
+from otklik.ledger.search import index_new_items
 
 __all__ = [
     "ITEM_COLUMNS",
@@ -218,7 +219,10 @@ def _insert_sqlite(
         "ON CONFLICT (source, external_id) DO NOTHING",
         params,
     )
-    return int(dbapi.total_changes - before)
+    inserted = int(dbapi.total_changes - before)
+    if inserted:
+        index_new_items(conn)  # the comments' stems, for search (same transaction)
+    return inserted
 
 
 _BATCH_COLUMNS = frozenset({"source", "import_run_id"})

@@ -18,6 +18,7 @@ from otklik.metrics.compare import (
     Comparison,
     Slice,
     compare,
+    compare_groups,
     compare_segments,
 )
 from otklik.metrics.compute import compute, to_sql
@@ -49,6 +50,15 @@ from otklik.metrics.spec import (
     TableRole,
 )
 from otklik.metrics.stats import MIN_TEST_N
+from otklik.metrics.topics import (
+    TOPIC_METRICS,
+    TOPIC_SPLITS,
+    TopicFigures,
+    TopicPoint,
+    TopicReport,
+    topic_ancestors,
+    topic_report,
+)
 
 __all__ = [
     "ALPHA",
@@ -65,6 +75,8 @@ __all__ = [
     "SIGNIFICANT",
     "SMALL_SAMPLE",
     "SMALL_SAMPLE_N",
+    "TOPIC_METRICS",
+    "TOPIC_SPLITS",
     "Capabilities",
     "Comparison",
     "Grain",
@@ -78,9 +90,13 @@ __all__ = [
     "Slice",
     "Statistic",
     "TableRole",
+    "TopicFigures",
+    "TopicPoint",
+    "TopicReport",
     "as_utc_naive",
     "check_day",
     "compare",
+    "compare_groups",
     "compare_segments",
     "compute",
     "connect",
@@ -92,4 +108,6 @@ __all__ = [
     "parse_period",
     "query_day",
     "to_sql",
+    "topic_ancestors",
+    "topic_report",
 ]

@@ -41,6 +41,7 @@ __all__ = [
     "Comparison",
     "Slice",
     "compare",
+    "compare_groups",
     "compare_segments",
 ]
 
@@ -288,23 +289,44 @@ def compare_segments(
             )
     found: dict[tuple[Any, ...], Comparison] = {}
     for key in sides[0].keys() & sides[1].keys():
-        group_a, group_b = sides[0][key], sides[1][key]
-        try:
-            result, factor = _test(spec, group_a, group_b)
-        except MetricError:
-            continue
-        difference, low, high = _scaled(result, factor)
-        found[key] = Comparison(
-            metric=spec.name,
-            a_label=a.label,
-            b_label=b.label,
-            a=finish(spec, group_a, zone.key),
-            b=finish(spec, group_b, zone.key),
-            test=result.test,
-            difference=difference,
-            ci_low=low,
-            ci_high=high,
-            p_value=result.p_value,
-            alpha=alpha,
+        comparison = compare_groups(
+            spec, sides[0][key], sides[1][key], a.label, b.label, alpha=alpha, timezone=zone.key
         )
+        if comparison is not None:
+            found[key] = comparison
     return found
+
+
+def compare_groups(
+    metric: str | MetricSpec,
+    a: Group,
+    b: Group,
+    a_label: str,
+    b_label: str,
+    *,
+    alpha: float = ALPHA,
+    timezone: str = "UTC",
+) -> Comparison | None:
+    """b − a from the sufficient statistics of two groups already summed (the same test as
+    :func:`compare`); None when a side has no data or the metric has no test (a quantile)."""
+    spec = get_metric(metric)
+    if a.n == 0 or b.n == 0:
+        return None
+    try:
+        result, factor = _test(spec, a, b)
+    except MetricError:
+        return None
+    difference, low, high = _scaled(result, factor)
+    return Comparison(
+        metric=spec.name,
+        a_label=a_label,
+        b_label=b_label,
+        a=finish(spec, a, timezone),
+        b=finish(spec, b, timezone),
+        test=result.test,
+        difference=difference,
+        ci_low=low,
+        ci_high=high,
+        p_value=result.p_value,
+        alpha=alpha,
+    )

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otklik.errors import LinkError
+from otklik.ledger import index_new_items
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.models_surveys import Invitation, Survey
 from otklik.surveys.answers import Answer, parse_answer
@@ -238,6 +239,7 @@ def store_answers(
         outcomes.append(Recorded(row.id, int(item_id), moment))
     if marks:
         conn.execute(_MARK, marks)
+        index_new_items(conn)  # the comments' stems, for search (same transaction)
     return outcomes
 
 

@@ -24,6 +24,7 @@ _TEMPLATES = Path(__file__).with_name("templates")
 _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/", "nav.overview", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
     ("/explore", "nav.explore", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
+    ("/topics", "topics.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
     ("/scorecards", "nav.scorecards", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
     ("/items", "nav.items", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
     ("/inbox", "nav.inbox", (Role.ADMIN, Role.ANALYST, Role.TEAM)),

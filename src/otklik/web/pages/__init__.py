@@ -11,11 +11,12 @@ from otklik.web.pages import (
     overview,
     scorecards,
     settings,
+    topics,
 )
 
 __all__ = ["PAGE_MODULES", "pages_router"]
 
-PAGE_MODULES = (auth, overview, explore, scorecards, items, inbox, imports, settings)
+PAGE_MODULES = (auth, overview, explore, scorecards, items, inbox, imports, settings, topics)
 pages_router = APIRouter(include_in_schema=False)
 for _module in PAGE_MODULES:
     pages_router.include_router(_module.router)

@@ -11,13 +11,15 @@ from fastapi.responses import Response
 from otklik.classify import current_labels, topic_filter
 from otklik.ledger import ITEM_COLUMNS, get_item, get_run, search_items
 from otklik.routing import case_of_item
-from otklik.web.deps import PageUser, StateDep
+from otklik.web.deps import PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.pages.explore import filter_options
 from otklik.web.params import DbId, day_range, split_values
 from otklik.web.rendering import render
 from otklik.web.scope import scoped_filters, sees_team
+from otklik.web.snippets import snippet
+from otklik.web.topic_view import topic_choices
 
 __all__ = ["EXPORT_LIMIT", "PAGE_SIZE", "router"]
 
@@ -35,6 +37,7 @@ def items_page(
     request: Request,
     user: PageUser,
     state: StateDep,
+    t: TranslatorDep,
     q: Annotated[str | None, Query(max_length=500)] = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
@@ -93,6 +96,8 @@ def items_page(
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
+    for item in items:  # personal data masked, the query's words marked
+        item["snippet"] = snippet(item.get("text"), q)
     pages = max(1, -(-(total or 0) // PAGE_SIZE))
     return render(
         request,
@@ -109,6 +114,7 @@ def items_page(
             "topics": topics,
             "options": filter_options(state, user, ITEM_FILTERS),
             "has_topics": True,
+            "topic_choices": topic_choices(state, t.locale),
         },
     )
 

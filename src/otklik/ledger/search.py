@@ -1,0 +1,195 @@
+"""Full-text search of comments that understands Russian word forms, on SQLite and PostgreSQL.
+
+A query matches an item when every word of the query (stop words aside) occurs in its comment
+in some form: words are compared by their Snowball stems after lower-casing and folding ё to е
+(«карта» finds «карту», «картой», «карты»; «ёлка» finds «елка»; «заблокировали» finds
+«заблокирован», «заблокирована»; Latin words are stemmed as English: «cards» finds «card»).
+Different words that share no stem are not matched («карта» does not find «карточка» or
+«картофель»; «блокировка» does not find «заблокировали»).
+
+PostgreSQL: ``to_tsvector('russian', …)`` over the comment with ё folded and Cyrillic
+lower-cased by ``translate`` (so the result does not depend on the database's locale), an
+expression GIN index (migration 0010), and ``plainto_tsquery('russian', …)``: Snowball's
+Russian stemmer for Cyrillic words, its English one for Latin words, PostgreSQL's stop words.
+
+SQLite: an FTS5 table ``feedback_search`` holds each item's stems (the same Snowball stemmers
+from ``snowballstemmer`` and the same stop words), keyed by the item's id; every writer of items
+calls :func:`index_new_items` in its transaction, and a trigger drops an item's row when the
+item is deleted. A query's stems must all be present (FTS5 ``AND``).
+
+Other engines fall back to matching each word as a substring (as before this module).
+:func:`match_spans` finds the words of a text that a query matched, for highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from otklik.ledger.models import FeedbackItem
+from otklik.ledger.stopwords import ENGLISH_STOP_WORDS, RUSSIAN_STOP_WORDS
+
+__all__ = [
+    "MAX_QUERY_WORDS",
+    "PG_DOCUMENT_SQL",
+    "SEARCH_TABLE",
+    "document_terms",
+    "index_new_items",
+    "match_spans",
+    "query_terms",
+    "text_search",
+]
+
+SEARCH_TABLE = "feedback_search"
+MAX_QUERY_WORDS = 10
+
+_UPPER = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯё"
+_LOWER = _UPPER.lower().replace("ё", "е")
+_PG_DOCUMENT = (
+    "to_tsvector('russian'::regconfig, translate(coalesce({column}, ''), "
+    f"'{_UPPER}', '{_LOWER}'))"
+)
+PG_DOCUMENT_SQL = _PG_DOCUMENT.format(column="text")
+"""The indexed expression of migration 0010 (a query must use the same one to use the index)."""
+
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1)
+def _stemmers() -> tuple[Any, Any]:
+    return snowballstemmer.stemmer("russian"), snowballstemmer.stemmer("english")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+
+
+@lru_cache(maxsize=100_000)
+def _term(word: str) -> str | None:
+    """The indexed form of one folded word, or None for a stop word (PostgreSQL's rules:
+    ASCII words take the English stemmer, other letters the Russian one, words with digits
+    stay as they are)."""
+    russian, english = _stemmers()
+    if _HAS_DIGIT.search(word):
+        return word
+    if _ASCII_LETTERS.fullmatch(word):
+        return None if word in ENGLISH_STOP_WORDS else str(english.stemWord(word))
+    return None if word in RUSSIAN_STOP_WORDS else str(russian.stemWord(word))
+
+
+def document_terms(text: str | None) -> list[str]:
+    """The stems of ``text`` in order (stop words left out): what SQLite indexes."""
+    if not text:
+        return []
+    return [term for word in _WORD.findall(_fold(text)) if (term := _term(word)) is not None]
+
+
+def query_terms(q: str | None) -> list[str]:
+    """The distinct stems a query asks for (its first :data:`MAX_QUERY_WORDS` words)."""
+    words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
+    return list(dict.fromkeys(term for word in words if (term := _term(word)) is not None))
+
+
+class _TextMatch(ColumnElement[bool]):
+    """Items whose comment matches ``q`` (compiled per dialect below)."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, q: str, terms: list[str]) -> None:
+        self.q = q
+        self.terms = terms
+
+
+def text_search(q: str | None) -> ColumnElement[bool] | None:
+    """The WHERE condition for items whose comment has every word of ``q`` in some form;
+    None (no condition) when ``q`` is blank. A query with no word to look for (only stop
+    words or punctuation: «и», «%») matches nothing, as PostgreSQL's empty query does."""
+    if not (q or "").strip():
+        return None
+    terms = query_terms(q)
+    if not terms:
+        return false()
+    words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
+    return _TextMatch(" ".join(words), terms)
+
+
+@compiles(_TextMatch, "sqlite")
+def _sqlite(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    fts = table(SEARCH_TABLE)
+    match = " ".join('"' + term.replace('"', '""') + '"' for term in element.terms)
+    ids: Select[Any] = select(literal_column("rowid")).select_from(fts)
+    ids = ids.where(literal_column(SEARCH_TABLE).op("MATCH")(literal(match)))
+    return compiler.process(FeedbackItem.id.in_(ids.scalar_subquery()), **kw)
+
+
+@compiles(_TextMatch, "postgresql")
+def _postgresql(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    document: ColumnElement[Any] = literal_column(_PG_DOCUMENT.format(column="feedback_items.text"))
+    query = func.plainto_tsquery(literal_column("'russian'::regconfig"), literal(element.q))
+    return compiler.process(document.op("@@")(query), **kw)
+
+
+@compiles(_TextMatch)
+def _other(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    def like(word: str) -> ColumnElement[bool]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return FeedbackItem.text.ilike(f"%{escaped}%", escape="\\")
+
+    return compiler.process(and_(*(like(word) for word in element.q.split())), **kw)
+
+
+def index_new_items(conn: Connection) -> int:
+    """SQLite: add the stems of every item newer than the last one indexed to the search
+    table, in the caller's transaction (items are only appended, so ids grow); returns how
+    many. Does nothing (0) on other engines, which index with an expression."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    last = conn.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {SEARCH_TABLE}").scalar()
+    rows = conn.execute(
+        select(FeedbackItem.id, FeedbackItem.text)
+        .where(FeedbackItem.id > (last or 0))
+        .order_by(FeedbackItem.id)
+    ).all()
+    if not rows:
+        return 0
+    conn.exec_driver_sql(
+        f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
+        [(item_id, " ".join(document_terms(text))) for item_id, text in rows],
+    )
+    return len(rows)
+
+
+def match_spans(text: str, q: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each word of ``text`` whose stem the query asked for, left to right
+    (for highlighting; the same stems as the search on both engines)."""
+    wanted = set(query_terms(q))
+    if not wanted or not text:
+        return []
+    found = []
+    for word in _WORD.finditer(text):
+        term = _term(_fold(word.group()))
+        if term is not None and term in wanted:
+            found.append((word.start(), word.end()))
+    return found
