@@ -1,0 +1,60 @@
+"""The fake LLM server and a client on it; recorded answers from tests/data/llm_recorded.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from otklik.llm import LlmClient, LlmSettings, MemoryCache
+from tests.conftest import DATA
+from tests.llm.fake_openai import FakeOpenAI, customer_text
+
+RECORDED: dict[str, Any] = json.loads((DATA / "llm_recorded.json").read_text(encoding="utf-8"))
+
+
+def recorded_answer(body: dict[str, Any]) -> str:
+    """The recorded answer for the masked text the request carries (by its first words)."""
+    text = customer_text(body)
+    for prefix, answer in RECORDED["classify"].items():
+        if text.startswith(prefix):
+            return json.dumps(answer, ensure_ascii=False)
+    return json.dumps({"error": f"no recorded answer for {text[:40]!r}"})
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(recorded_answer) as server:
+        yield server
+
+
+def settings_for(server: FakeOpenAI, **overrides: Any) -> LlmSettings:
+    values: dict[str, Any] = {
+        "base_url": server.url,
+        "model": "fake-model",
+        "api_key": "sk-test",
+        "timeout_s": 2.0,
+        "retries": 2,
+        "backoff_s": 0.5,
+        "concurrency": 4,
+        "price_prompt_per_1k": 0.5,
+        "price_completion_per_1k": 1.5,
+    }
+    values.update(overrides)
+    return LlmSettings(**values)
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    """The waits the client asked for (recorded instead of slept)."""
+    return []
+
+
+@pytest.fixture
+def client(fake_llm: FakeOpenAI, waits: list[float]) -> Iterator[LlmClient]:
+    settings = settings_for(fake_llm)
+    with httpx.Client(timeout=settings.timeout_s, trust_env=False) as http:
+        yield LlmClient(settings, http=http, cache=MemoryCache(), sleep=waits.append)
