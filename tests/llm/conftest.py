@@ -6,18 +6,30 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from otklik.llm import LlmClient, LlmSettings, MemoryCache
+from otklik.llm import LlmClient, LlmSettings, MemoryCache, make_http_client
 from tests.conftest import DATA
 from tests.llm.fake_openai import FakeOpenAI, customer_text
 
 RECORDED: dict[str, Any] = json.loads((DATA / "llm_recorded.json").read_text(encoding="utf-8"))
 
 
+def task_of(body: dict[str, Any]) -> str:
+    """Which prompt a request carries, from the JSON shape its system message asks for."""
+    system = body["messages"][0]["content"]
+    for key, task in (('"problems"', "summarize"), ('"address_form"', "reply")):
+        if key in system:
+            return task
+    return "offer" if '"suggestions"' in system else "classify"
+
+
 def recorded_answer(body: dict[str, Any]) -> str:
-    """The recorded answer for the masked text the request carries (by its first words)."""
+    """The recorded answer for the request: by task, and for classify by the masked text's
+    first words."""
+    task = task_of(body)
+    if task != "classify":
+        return json.dumps(RECORDED[task], ensure_ascii=False)
     text = customer_text(body)
     for prefix, answer in RECORDED["classify"].items():
         if text.startswith(prefix):
@@ -56,5 +68,5 @@ def waits() -> list[float]:
 @pytest.fixture
 def client(fake_llm: FakeOpenAI, waits: list[float]) -> Iterator[LlmClient]:
     settings = settings_for(fake_llm)
-    with httpx.Client(timeout=settings.timeout_s, trust_env=False) as http:
+    with make_http_client(settings) as http:
         yield LlmClient(settings, http=http, cache=MemoryCache(), sleep=waits.append)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["PROMPT_TOKENS", "COMPLETION_TOKENS", "FakeOpenAI", "Step", "customer_text"]
+__all__ = ["COMPLETION_TOKENS", "PROMPT_TOKENS", "FakeOpenAI", "Step", "customer_text"]
 
 # Every answer reports these token counts, so a test can compute the cost by hand.
 PROMPT_TOKENS = 120
@@ -49,6 +49,9 @@ class FakeOpenAI:
         self.script: deque[Step] = deque()
         self.answer = answer or (lambda body: "{}")
         self.release = threading.Event()
+        self.in_flight = 0
+        self.gate: threading.Barrier | None = None
+        self.most_in_flight = 0
         self._lock = threading.Lock()
         server = self
 
@@ -56,18 +59,29 @@ class FakeOpenAI:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
                     server.requests.append(body)
                     server.headers.append(dict(self.headers))
                     step = server.script.popleft() if server.script else Step()
+                    server.in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
+                try:
+                    self._answer(body, step)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self, body: dict[str, Any], step: Step) -> None:
                 if self.path != "/v1/chat/completions":
                     step = Step(status=404, body='{"error": "not found"}')
                 if step.hang:
                     server.release.wait(10)
                     return
+                if step.content is None and step.body is None and server.gate is not None:
+                    server.gate.wait()  # hold every answer until enough are in flight
                 if step.body is None:
                     content = step.content if step.content is not None else server.answer(body)
                     step.body = json.dumps(

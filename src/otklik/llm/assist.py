@@ -77,8 +77,9 @@ def _run(
     item_id: int | None,
     actor: str | None,
 ) -> AssistResult:
-    started_at, started = datetime.now(UTC), time.perf_counter()
+    started_at, started, before = datetime.now(UTC), time.perf_counter(), client.usage.copy()
     result: Answer[Any] | Failure = client.ask(job)
+    usage = client.usage.since(before)
     failure = result.reason if isinstance(result, Failure) else None
     run_id = None
     if engine is not None:
@@ -87,7 +88,7 @@ def _run(
             task=task,
             model=client.model,
             prompt_versions=[job.prompt.version],
-            usage=client.usage,
+            usage=usage,
             started_at=started_at,
             seconds=time.perf_counter() - started,
             failures=[(item_id, failure)] if failure else [],
@@ -99,7 +100,7 @@ def _run(
         failure,
         job.prompt.version,
         client.model,
-        client.usage.as_dict(),
+        usage.as_dict(),
         read,
         run_id,
     )

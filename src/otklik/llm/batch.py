@@ -76,7 +76,7 @@ def classify_with_llm(
 
     chosen = load_taxonomy(taxonomy) if taxonomy is not None else default_rules().taxonomy
     labeller = LlmLabeller(client, chosen, directory=prompts_dir, cache_only=cache_only)
-    started_at, started = datetime.now(UTC), time.perf_counter()
+    started_at, started, before = datetime.now(UTC), time.perf_counter(), client.usage.copy()
     process = classify_and_route(
         engine,
         reclassify=reclassify,
@@ -89,17 +89,18 @@ def classify_with_llm(
         item_ids=item_ids,
     )
     versions = sorted(labeller.prompt_versions)
+    usage = client.usage.since(before)
     run_id = record_run(
         engine,
         task="classify",
         model=client.model,
         prompt_versions=versions,
-        usage=client.usage,
+        usage=usage,
         started_at=started_at,
         seconds=time.perf_counter() - started,
         failures=[(item, reason) for item, reason in labeller.failures],
         actor=actor,
     )
     return LlmClassifyReport(
-        process, run_id, client.model, versions, client.usage.as_dict(), labeller.failures
+        process, run_id, client.model, versions, usage.as_dict(), labeller.failures
     )

@@ -82,6 +82,16 @@ class Usage:
     cost: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
+    def copy(self) -> Usage:
+        """A snapshot of the counts (to measure one run of a client used for several)."""
+        with self._lock:
+            return Usage(**{name: getattr(self, name) for name in _COUNTS})
+
+    def since(self, before: Usage) -> Usage:
+        """What was counted after the snapshot ``before``."""
+        now = self.copy()
+        return Usage(**{name: getattr(now, name) - getattr(before, name) for name in _COUNTS})
+
     def as_dict(self) -> dict[str, Any]:
         answered = self.asked - self.cached - self.failed
         return {
@@ -94,6 +104,18 @@ class Usage:
             "cost": round(self.cost, 6),
             "mean_latency_s": round(self.latency_s / answered, 3) if answered > 0 else None,
         }
+
+
+_COUNTS = (
+    "asked",
+    "requests",
+    "cached",
+    "failed",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_s",
+    "cost",
+)
 
 
 @dataclass(frozen=True)

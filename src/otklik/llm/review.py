@@ -67,7 +67,7 @@ def propose_labels(
             .order_by(FeedbackItem.id)
         ).all()
     rows = [row for row in rows if row.text and row.text.strip()]
-    started_at, started = datetime.now(UTC), time.perf_counter()
+    started_at, started, before = datetime.now(UTC), time.perf_counter(), client.usage.copy()
     texts = [TextToClassify(row.text, row.language, row.kind, row.score) for row in rows]
     results = classify_texts(client, taxonomy, texts, directory=prompts_dir)
     labels = current_labels(engine, [row.id for row in rows])
@@ -88,7 +88,7 @@ def propose_labels(
         task="propose",
         model=client.model,
         prompt_versions={p.prompt_version for p in proposals},
-        usage=client.usage,
+        usage=client.usage.since(before),
         started_at=started_at,
         seconds=time.perf_counter() - started,
         failures=[(p.item_id, p.failure) for p in proposals if p.failure],
