@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LlmFormat",
+    "compare_with_llm",
     "llm_app",
     "llm_client",
     "mask_command",
@@ -313,3 +314,64 @@ def runs_command(
             f"{run['cost']:.4f}",
         )
     console.print(table)
+
+
+def compare_with_llm(
+    train: Path,
+    test: Path,
+    *,
+    text_column: str,
+    label_column: str,
+    target: str | None,
+    seed: int,
+    predictions: Path | None,
+    as_json: bool,
+) -> None:
+    """``otklik model eval --method llm``: the LLM and the trained model, side by side."""
+    from otklik.classify import default_rules, load_taxonomy
+    from otklik.llm import evaluate_llm, load_llm_settings
+
+    settings = load_settings()
+    taxonomy = load_taxonomy(settings.taxonomy) if settings.taxonomy else default_rules().taxonomy
+    with llm_client() as client, progress_bar("asking the LLM", not as_json) as bar:
+        result = evaluate_llm(
+            train,
+            test,
+            client=client,
+            taxonomy=taxonomy,
+            text_column=text_column,
+            label_column=label_column,
+            target=target,
+            seed=seed,
+            prompts_dir=load_llm_settings().prompts_dir,
+            predictions=predictions,
+            progress=bar,
+        )
+    if as_json:
+        print_json(result)
+        return
+    llm, trained = result["llm"], result["trained"]
+    table = Table(
+        "",
+        f"LLM {llm['model']}",
+        f"trained ({trained['method']})",
+        title=f"{test.name}: {result['target']}, {result['n_test']} texts",
+        title_justify="left",
+    )
+
+    def latency(value: float | None) -> str:
+        return "–" if value is None else f"{value * 1000:,.1f} ms"
+
+    table.add_row("accuracy", f"{llm['accuracy']:.4f}", f"{trained['accuracy']:.4f}")
+    table.add_row("macro-F1", f"{llm['macro_f1']:.4f}", f"{trained['macro_f1']:.4f}")
+    table.add_row("cost", f"{llm['cost']:.4f}", "0")
+    table.add_row(
+        "latency per text",
+        latency(llm["latency_s_per_text"]),
+        latency(trained["latency_s_per_text"]),
+    )
+    table.add_row("failed", str(llm["failed"]), "0")
+    table.add_row("tokens", f"{llm['prompt_tokens']:,} + {llm['completion_tokens']:,}", "–")
+    console.print(table)
+    for reason, count in llm["failure_reasons"].items():
+        console.print(f"  {count} × {reason}", markup=False, highlight=False)
