@@ -137,6 +137,7 @@ def test_an_edited_prompt_file_overrides_the_shipped_one(
     )
     monkeypatch.setenv("OTKLIK_LLM_PROMPTS_DIR", str(tmp_path))
     code, out, _ = run(capsys, "llm", "prompts", "--format", "json")
+    assert code == 0
     edited = next(p for p in json.loads(out) if (p["task"], p["language"]) == ("reply", "ru"))
     assert edited["version"].startswith("reply.ru.v7-") and edited["source"].endswith(
         "reply.ru.txt"
