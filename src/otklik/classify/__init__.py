@@ -11,11 +11,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from otklik.classify.estimator import TARGETS, ItemText, RulesClassifier
-from otklik.classify.labels import LabelImportReport, LabelProblem, import_labels
+from otklik.classify.labels import (
+    LabelImportReport,
+    LabelProblem,
+    import_labels,
+    label_vocabulary,
+)
 from otklik.classify.pii import PLACEHOLDERS, PiiMatch, find_pii, mask_pii
 from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
 from otklik.classify.run import (
     ClassifyReport,
+    ExternalLabel,
+    Labeller,
     TrainedModel,
     classify_items,
     load_trained_models,
@@ -24,6 +31,7 @@ from otklik.classify.run import (
 from otklik.classify.signals import PREFERRED_LANGUAGES, detect_language, score_sentiment
 from otklik.classify.store import (
     HumanLabel,
+    ItemRow,
     MachineLabel,
     current_labels,
     review_queue,
@@ -57,10 +65,13 @@ __all__ = [
     "Analysis",
     "ClassifyReport",
     "ConfigIssue",
+    "ExternalLabel",
     "HumanLabel",
+    "ItemRow",
     "ItemText",
     "LabelImportReport",
     "LabelProblem",
+    "Labeller",
     "MachineLabel",
     "PiiMatch",
     "RuleSet",
@@ -78,6 +89,7 @@ __all__ = [
     "evaluate",
     "find_pii",
     "import_labels",
+    "label_vocabulary",
     "load_model",
     "load_taxonomy",
     "load_trained_models",

@@ -23,7 +23,7 @@ from otklik.errors import InputFileError
 from otklik.ingest import open_table
 from otklik.ledger import FeedbackItem
 
-__all__ = ["LabelImportReport", "LabelProblem", "import_labels"]
+__all__ = ["LabelImportReport", "LabelProblem", "import_labels", "label_vocabulary"]
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "item_id": ("item_id", "item", "ид элемента"),
@@ -73,6 +73,16 @@ def _vocabulary(names: list[str], specs: dict[str, Any]) -> dict[str, str]:
         for title in getattr(spec, "label", {}).values():
             vocabulary.setdefault(title.strip().lower(), name)
     return vocabulary
+
+
+def label_vocabulary(taxonomy: Taxonomy, target: str) -> dict[str, str]:
+    """Lower-cased ids and titles (ru/en) of a ``target`` (type, sentiment, topic) → its id."""
+    if target == "type":
+        return _vocabulary(taxonomy.type_names, dict(taxonomy.types))
+    if target == "sentiment":
+        return _vocabulary(list(taxonomy.sentiments), dict(taxonomy.sentiments))
+    nodes = taxonomy.flat_topics()
+    return _vocabulary([n.id for n in nodes], {n.id: n.topic for n in nodes})
 
 
 def _columns(headers: list[str]) -> dict[str, int]:

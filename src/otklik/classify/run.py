@@ -2,7 +2,9 @@
 
 The rules always run (they also give language, pillars and churn reasons); where a trained model
 exists for a target (``type.model``, ``sentiment.model`` or ``topic.model`` in the model
-folder), its prediction replaces the rules' for items with text. Human labels are never touched.
+folder), its prediction replaces the rules' for items with text. A ``labeller`` (the LLM, see
+:mod:`otklik.llm`) replaces type, sentiment and topics of the items it answers for; the items it
+could not answer keep the rules' or the model's label. Human labels are never touched.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from otklik.classify.taxonomy import Taxonomy
 
 __all__ = [
     "ClassifyReport",
+    "ExternalLabel",
+    "Labeller",
     "Progress",
     "TrainedModel",
     "classify_items",
@@ -39,6 +43,27 @@ __all__ = [
 
 Progress = Callable[[int, int], None]  # (items done, items to do)
 OnBatch = Callable[[list[int]], None]  # called with the ids of each written batch
+
+
+@dataclass(frozen=True)
+class ExternalLabel:
+    """Type, sentiment and topics from outside the rules and models (an LLM's answer).
+
+    ``method`` is stored as the classification's method (``llm``), ``version`` as its
+    ``model_version`` (at most 100 characters), ``details`` under ``scores[method]``.
+    """
+
+    type: str
+    sentiment: str
+    topics: list[str]
+    method: str
+    version: str
+    confidence: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# Called with each batch; answers {item id: label} for the items it could label.
+Labeller = Callable[[Sequence[ItemRow]], dict[int, ExternalLabel]]
 
 
 @dataclass
@@ -180,16 +205,26 @@ def classify_items(
     batch_size: int = 2000,
     progress: Progress | None = None,
     on_batch: OnBatch | None = None,
+    labeller: Labeller | None = None,
+    item_ids: Sequence[int] | None = None,
 ) -> ClassifyReport:
-    """Classify items with no machine label (every item with ``reclassify``)."""
+    """Classify items with no machine label (every item with ``reclassify``); only those of
+    ``item_ids`` when given.
+
+    With a ``labeller``, its answers replace type, sentiment and topics (see ExternalLabel).
+    """
     rules = rules or default_rules()
     models = models or {}
     owners = {node.id: node.owner for node in rules.taxonomy.flat_topics()}
     version = ";".join(trained.version for trained in models.values()) or None
     report = ClassifyReport(models={t: m.version for t, m in models.items()})
-    report.total_items, report.pending_before = count_classified(engine, reclassify=reclassify)
+    report.total_items, report.pending_before = count_classified(
+        engine, reclassify=reclassify, item_ids=item_ids
+    )
     started = time.perf_counter()
-    for batch in iter_items(engine, reclassify=reclassify, batch_size=batch_size):
+    for batch in iter_items(
+        engine, reclassify=reclassify, batch_size=batch_size, item_ids=item_ids
+    ):
         analyses = [
             rules.analyse(
                 item.text,
@@ -203,6 +238,7 @@ def classify_items(
         with_text = [i for i, item in enumerate(batch) if item.text and item.text.strip()]
         row_of = {position: row for row, position in enumerate(with_text)}
         predictions = _predict(models, [batch[i].text or "" for i in with_text])
+        external = labeller(batch) if labeller is not None else {}
         labels = []
         for position, (item, analysis) in enumerate(zip(batch, analyses, strict=True)):
             predicted: dict[str, tuple[str, float]] = {}
@@ -211,6 +247,8 @@ def classify_items(
                 predicted = {target: found[row] for target, found in predictions.items()}
             label = _label(item, analysis, predicted, rules, owners)
             label.model_version = version if predicted else None
+            if item.id in external:
+                _apply(label, external[item.id], owners, rules)
             labels.append(label)
             report.by_method[label.method] += 1
             report.by_type[label.type] += 1
@@ -223,3 +261,17 @@ def classify_items(
             progress(report.classified, report.pending_before)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _apply(
+    label: MachineLabel, answer: ExternalLabel, owners: dict[str, str], rules: RuleSet
+) -> None:
+    label.type, label.sentiment, label.topics = answer.type, answer.sentiment, answer.topics
+    label.method, label.confidence = answer.method, answer.confidence
+    label.model_version = answer.version[:100]
+    for part in ("type", "sentiment", "topics"):
+        label.scores[part] = {"confidence": answer.confidence, "method": answer.method}
+    label.scores[answer.method] = answer.details
+    label.owner_team = next(
+        (owners[t] for t in answer.topics if t in owners), rules.taxonomy.default_owner
+    )

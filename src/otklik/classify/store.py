@@ -84,13 +84,20 @@ _ITEM_COLUMNS = (
 
 
 def iter_items(
-    engine: Engine, *, reclassify: bool = False, batch_size: int = 2000
+    engine: Engine,
+    *,
+    reclassify: bool = False,
+    batch_size: int = 2000,
+    item_ids: Sequence[int] | None = None,
 ) -> Iterator[list[ItemRow]]:
-    """Batches of items, in id order: those with no machine label (all with ``reclassify``)."""
+    """Batches of items, in id order: those with no machine label (all with ``reclassify``);
+    only those of ``item_ids`` when given."""
     machine = aliased(Classification)
     last = 0
     while True:
         query = select(*_ITEM_COLUMNS).where(FeedbackItem.id > last)
+        if item_ids is not None:
+            query = query.where(FeedbackItem.id.in_(list(item_ids)))
         if not reclassify:
             query = query.outerjoin(
                 machine, and_(machine.item_id == FeedbackItem.id, machine.origin == "machine")
@@ -104,11 +111,22 @@ def iter_items(
         yield rows
 
 
-def count_classified(engine: Engine, *, reclassify: bool = False) -> tuple[int, int]:
-    """(items in the ledger, items a run would classify)."""
+def count_classified(
+    engine: Engine, *, reclassify: bool = False, item_ids: Sequence[int] | None = None
+) -> tuple[int, int]:
+    """(items in the ledger, items a run would classify); of ``item_ids`` only, when given."""
     machine = aliased(Classification)
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(FeedbackItem)).scalar_one())
+        if item_ids is not None:
+            chosen = select(func.count()).select_from(FeedbackItem)
+            chosen = chosen.where(FeedbackItem.id.in_(list(item_ids)))
+            if not reclassify:
+                chosen = chosen.outerjoin(
+                    machine,
+                    and_(machine.item_id == FeedbackItem.id, machine.origin == "machine"),
+                ).where(machine.id.is_(None))
+            return total, int(conn.execute(chosen).scalar_one())
         if reclassify:
             return total, total
         pending = conn.execute(

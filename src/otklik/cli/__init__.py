@@ -37,6 +37,7 @@ from otklik.cli import (  # noqa: E402, F401
     kpi_cmd,
     label_cmd,
     ledger_cmd,
+    llm_cmd,
     metrics_cmd,
     model_cmd,
     survey_cmd,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from otklik.routing import ProcessReport, check_configs, classify_and_route, tea
 from otklik.surveys import read_policy
 
 __all__ = [
+    "ClassifyMethod",
     "TaxonomyOption",
     "TeamsOption",
     "classify_command",
@@ -157,6 +159,11 @@ def print_report(report: ProcessReport) -> None:
         console.print(f"model for {target}: {version}", markup=False)
 
 
+class ClassifyMethod(StrEnum):
+    auto = "auto"  # rules, and the trained models where there are some
+    llm = "llm"  # the LLM's classify prompt (docs/llm.md); the rules fill in what it misses
+
+
 @app.command("classify")
 def classify_command(
     reclassify: Annotated[
@@ -167,9 +174,34 @@ def classify_command(
     output: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = (
         OutputFormat.table
     ),
+    method: Annotated[
+        ClassifyMethod,
+        typer.Option(
+            "--method",
+            help="auto: rules and trained models; llm: the LLM at $OTKLIK_LLM_BASE_URL "
+            "(texts masked; see docs/llm.md).",
+        ),
+    ] = ClassifyMethod.auto,
     db: DbOption = None,
 ) -> None:
     """Classify items not yet classified (type, topics, sentiment, language) and open cases."""
+    if method is ClassifyMethod.llm:
+        from otklik.cli.llm_cmd import print_llm_report, run_llm_classification
+
+        with open_store(db) as engine:
+            llm_report = run_llm_classification(
+                engine,
+                reclassify=reclassify,
+                taxonomy=taxonomy,
+                teams=teams,
+                show_progress=output is OutputFormat.table,
+            )
+        if output is OutputFormat.json:
+            print_json(llm_report.as_dict())
+        else:
+            print_report(llm_report.process)
+            print_llm_report(llm_report)
+        return
     with open_store(db) as engine:
         report = run_classification(
             engine,

@@ -30,6 +30,7 @@ class Method(StrEnum):
     tfidf = "tfidf"
     embeddings = "embeddings"
     ensemble = "ensemble"
+    llm = "llm"  # the LLM's classify prompt, scored next to the trained model (auto)
 
 
 class EvalFormat(StrEnum):
@@ -55,9 +56,18 @@ def eval_command(
         typer.Option(
             "--method",
             help="tfidf (no torch), embeddings, ensemble, or auto: ensemble when the "
-            "embeddings extra is installed and the texts are mostly English, else tfidf.",
+            "embeddings extra is installed and the texts are mostly English, else tfidf; "
+            "llm: the LLM ($OTKLIK_LLM_*) next to the auto model, with cost and latency.",
         ),
     ] = Method.auto,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            help="With --method llm: type, sentiment or topic (default: what the labels name).",
+            show_default=False,
+        ),
+    ] = None,
     predictions: Annotated[
         Path | None,
         typer.Option("--predictions", help="Write a CSV with text, label, predicted."),
@@ -65,6 +75,20 @@ def eval_command(
     output: Annotated[EvalFormat, typer.Option("--format", help="table|json")] = (EvalFormat.table),
 ) -> None:
     """Train on --train, predict --test, print accuracy, macro-F1 and speed."""
+    if method is Method.llm:
+        from otklik.cli.llm_cmd import compare_with_llm
+
+        compare_with_llm(
+            train,
+            test,
+            text_column=text_column,
+            label_column=label_column,
+            target=target,
+            seed=seed,
+            predictions=predictions,
+            as_json=output is EvalFormat.json,
+        )
+        return
     from otklik.classify.evaluate import evaluate
 
     result = evaluate(

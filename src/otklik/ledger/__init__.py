@@ -14,6 +14,7 @@ from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
 from otklik.ledger.search import (
@@ -51,6 +52,9 @@ __all__ = [
     "ImportRun",
     "Invitation",
     "ItemFilter",
+    "LlmCacheEntry",
+    "LlmFailure",
+    "LlmRun",
     "LoginFailure",
     "PolicyEvent",
     "QuarantineRow",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from otklik.classify.rules import RuleSet, default_rules
-from otklik.classify.run import ClassifyReport, Progress, classify_items, load_trained_models
+from otklik.classify.run import (
+    ClassifyReport,
+    Labeller,
+    Progress,
+    classify_items,
+    load_trained_models,
+)
 from otklik.classify.taxonomy import load_taxonomy
 from otklik.routing.cases import route_items
 from otklik.routing.teams import load_teams, sync_teams
@@ -37,6 +44,8 @@ def classify_and_route(
     batch_size: int = 2000,
     progress: Progress | None = None,
     now: datetime | None = None,
+    labeller: Labeller | None = None,
+    item_ids: Sequence[int] | None = None,
 ) -> ProcessReport:
     """Classify pending items (all with ``reclassify``) and open cases for actionable ones."""
     team_config = load_teams(teams)
@@ -56,5 +65,7 @@ def classify_and_route(
         batch_size=batch_size,
         progress=progress,
         on_batch=route,
+        labeller=labeller,
+        item_ids=item_ids,
     )
     return ProcessReport(report, opened)

@@ -8,6 +8,7 @@ from otklik.web.pages import (
     imports,
     inbox,
     items,
+    llm,
     overview,
     scorecards,
     settings,
@@ -16,7 +17,18 @@ from otklik.web.pages import (
 
 __all__ = ["PAGE_MODULES", "pages_router"]
 
-PAGE_MODULES = (auth, overview, explore, scorecards, items, inbox, imports, settings, topics)
+PAGE_MODULES = (
+    auth,
+    overview,
+    explore,
+    scorecards,
+    items,
+    inbox,
+    imports,
+    settings,
+    topics,
+    llm,
+)
 pages_router = APIRouter(include_in_schema=False)
 for _module in PAGE_MODULES:
     pages_router.include_router(_module.router)

@@ -1,0 +1,47 @@
+"""Masking before anything leaves: the personal data patterns, Russian NER (natasha), and
+the texts the store flow sends, captured at the fake server."""
+
+from __future__ import annotations
+
+import pytest
+
+from otklik.llm import mask_for_llm
+
+CASES = [
+    (
+        "Меня зовут Иван Петров, живу в Москве на ул. Ленина, д. 5, кв. 12. "
+        "Звоните +7 912 345-67-89",
+        "Меня зовут [NAME], живу в [PLACE] на [ADDRESS]. Звоните [PHONE]",
+    ),
+    (
+        "Оператор Анна Смирнова из ООО «Ромашка» нагрубила, пишите на anna@mail.ru",
+        None,
+    ),
+    (
+        "My name is John Smith, I live at 221 Baker Street, apt 4. Mr Brown was rude.",
+        "My name is [NAME], I live at [ADDRESS]. Mr [NAME] was rude.",
+    ),
+    (
+        "Terima kasih Ibu Sari, alamat saya Jalan Merdeka No. 12",
+        "Terima kasih Ibu [NAME], alamat saya [ADDRESS]",
+    ),
+    ("Карта 4276 3800 1234 5679, паспорт 4506 123456", "Карта [CARD], паспорт [PASSPORT]"),
+    ("Топ поддержка, ответили за 2 минуты 👍", "Топ поддержка, ответили за 2 минуты 👍"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_masking(text: str, expected: str | None) -> None:
+    masked = mask_for_llm(text)
+    if expected is not None:
+        assert masked == expected
+    assert mask_for_llm(masked) == masked  # idempotent: placeholders are never re-tagged
+
+
+def test_russian_names_and_organisations_are_found_by_the_ner_model() -> None:
+    masked = mask_for_llm(
+        "Оператор Анна Смирнова из ООО «Ромашка» нагрубила, пишите на anna@mail.ru"
+    )
+    for secret in ("Анна", "Смирнова", "Ромашка", "anna@mail.ru"):
+        assert secret not in masked
+    assert "[NAME]" in masked and "[ORG]" in masked and "[EMAIL]" in masked
