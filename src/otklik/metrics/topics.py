@@ -332,8 +332,10 @@ def topic_report(
 
     ``topics`` are the taxonomy's full ids, parents before children (``Taxonomy.topic_ids``);
     topics found on items but missing from it are added after them. ``split`` is one of
-    :data:`TOPIC_SPLITS` or None. ``months`` (1–36) is the length of the monthly trend, which
-    ends with the month of the period's last day (its last point is cut at the period's end).
+    :data:`TOPIC_SPLITS` or None; without a split every topic has a row, with one only the
+    (topic, value) pairs with items in the period, the previous one or the trend. ``months``
+    (1–36) is the length of the monthly trend, which ends with the month of the period's last
+    day (its last point is cut at the period's end).
     Raises ValueError for an unknown split or a month count out of range.
     """
     if split is not None and split not in TOPIC_SPLITS:
@@ -430,7 +432,16 @@ def topic_report(
         split=split,
         months=month_starts,
         total=[figures(None, segment) for segment in segments],
-        rows=[figures(topic, segment) for topic in order for segment in segments],
+        rows=[
+            figures(topic, segment)
+            for topic in order
+            for segment in segments
+            # split: only the combinations that occur (topics × agents can be large)
+            if split is None
+            or (topic, segment) in current
+            or (topic, segment) in before
+            or (topic, segment) in trend
+        ],
     )
 
 
