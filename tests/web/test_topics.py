@@ -157,3 +157,11 @@ def test_search_highlights_forms_and_masks_personal_data(labelled: WebEnv) -> No
             text("SELECT text FROM feedback_items WHERE external_id = 'pii-1'")
         ).scalar()
     assert stored == PII_TEXT  # masked when shown, kept as imported
+
+
+def test_split_names_exist_in_both_languages() -> None:
+    from otklik.metrics import TOPIC_SPLITS
+    from otklik.web.i18n import catalogue
+
+    for locale in ("ru", "en"):
+        assert all(f"topics.split.{name}" in catalogue(locale) for name in TOPIC_SPLITS)

@@ -50,15 +50,8 @@ from otklik.metrics.spec import (
     TableRole,
 )
 from otklik.metrics.stats import MIN_TEST_N
-from otklik.metrics.topics import (
-    TOPIC_METRICS,
-    TOPIC_SPLITS,
-    TopicFigures,
-    TopicPoint,
-    TopicReport,
-    topic_ancestors,
-    topic_report,
-)
+from otklik.metrics.topic_results import TOPIC_METRICS, TopicFigures, TopicPoint, TopicReport
+from otklik.metrics.topics import TOPIC_SPLITS, topic_ancestors, topic_report
 
 __all__ = [
     "ALPHA",

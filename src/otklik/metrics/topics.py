@@ -33,26 +33,17 @@ from otklik.ledger import (
     item_condition,
 )
 from otklik.metrics.catalogue import get_metric
-from otklik.metrics.compare import ALPHA, Comparison, compare_groups
+from otklik.metrics.compare import ALPHA, compare_groups
 from otklik.metrics.groups import Group, finish
 from otklik.metrics.periods import Grain, Period, as_utc_naive, get_zone
-from otklik.metrics.results import MetricRow, MetricValue, json_safe
+from otklik.metrics.results import MetricValue
 from otklik.metrics.spec import MetricSpec
 from otklik.metrics.stats import wilson_interval
+from otklik.metrics.topic_results import TOPIC_METRICS, TopicFigures, TopicPoint, TopicReport
 from otklik.types import SCALES
 
-__all__ = [
-    "TOPIC_METRICS",
-    "TOPIC_SPLITS",
-    "TopicFigures",
-    "TopicPoint",
-    "TopicReport",
-    "topic_ancestors",
-    "topic_report",
-]
+__all__ = ["TOPIC_SPLITS", "topic_ancestors", "topic_report"]
 
-TOPIC_METRICS: tuple[str, ...] = ("nps", "csat")
-"""The score metrics shown per topic (catalogue names)."""
 TOPIC_SPLITS: tuple[str, ...] = ("agent", "channel", "product", "mechanic")
 """Fields a report can be split by; ``mechanic`` is the survey mechanic of the invitation an
 answer came through (``invitations.mechanic``; None for items that are not survey answers)."""
@@ -64,123 +55,6 @@ def topic_ancestors(topic: str) -> list[str]:
     """``topic`` and every parent above it, nearest first: ``a.b.c`` → ``a.b.c, a.b, a``."""
     parts = topic.split(".")
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
-
-
-@dataclass(frozen=True)
-class TopicPoint:
-    """One month of a topic: its volume and its NPS/CSAT (``metrics[name]``)."""
-
-    period: date
-    volume: int
-    metrics: Mapping[str, MetricRow]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period.isoformat(),
-            "volume": self.volume,
-            **{name: _value_dict(row) for name, row in self.metrics.items()},
-        }
-
-
-@dataclass(frozen=True)
-class TopicFigures:
-    """One topic (None: every item, the report's total) in one split value (``segment``).
-
-    ``share`` is the percentage of the segment's items in the period that carry the topic,
-    with its Wilson interval; ``changes`` compare each metric with the previous period (None
-    where a side has no answers).
-    """
-
-    topic: str | None
-    segment: str | None
-    volume: int
-    previous_volume: int
-    share: MetricValue
-    metrics: Mapping[str, MetricRow]
-    changes: Mapping[str, Comparison | None]
-    trend: Sequence[TopicPoint]
-
-    @property
-    def parent(self) -> str | None:
-        if self.topic is None or "." not in self.topic:
-            return None
-        return self.topic.rsplit(".", 1)[0]
-
-    @property
-    def depth(self) -> int:
-        return 0 if self.topic is None else self.topic.count(".")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of one row (the API and ``otklik topics report --format json``)."""
-        return json_safe(
-            {
-                "topic": self.topic,
-                "parent": self.parent,
-                "depth": self.depth,
-                "segment": self.segment,
-                "volume": self.volume,
-                "previous_volume": self.previous_volume,
-                "share": _share_dict(self.share),
-                **{name: _value_dict(row) for name, row in self.metrics.items()},
-                "changes": {
-                    name: None if change is None else _change_dict(change)
-                    for name, change in self.changes.items()
-                },
-                "trend": [point.to_dict() for point in self.trend],
-            }
-        )
-
-
-@dataclass(frozen=True)
-class TopicReport:
-    """Every topic of the tree (parents before children) × split value, and the total."""
-
-    period: Period
-    previous: Period
-    timezone: str
-    split: str | None
-    months: Sequence[date]
-    total: Sequence[TopicFigures]
-    rows: Sequence[TopicFigures]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period.to_dict(),
-            "previous": self.previous.to_dict(),
-            "timezone": self.timezone,
-            "split": self.split,
-            "metrics": list(TOPIC_METRICS),
-            "months": [month.isoformat() for month in self.months],
-            "total": [row.to_dict() for row in self.total],
-            "topics": [row.to_dict() for row in self.rows],
-        }
-
-
-def _value_dict(row: MetricRow) -> dict[str, Any]:
-    return {
-        "value": row.value,
-        "n": row.n,
-        "ci_low": row.ci_low,
-        "ci_high": row.ci_high,
-        "flags": list(row.flags),
-    }
-
-
-def _share_dict(share: MetricValue) -> dict[str, Any]:
-    return {"value": share.value, "n": share.n, "ci_low": share.ci_low, "ci_high": share.ci_high}
-
-
-def _change_dict(change: Comparison) -> dict[str, Any]:
-    return {
-        "previous": change.a.value,
-        "difference": change.difference,
-        "ci_low": change.ci_low,
-        "ci_high": change.ci_high,
-        "p_value": change.p_value,
-        "test": change.test,
-        "verdict": change.verdict,
-        "significant": change.significant,
-    }
 
 
 class _Sums:
@@ -332,8 +206,10 @@ def topic_report(
 
     ``topics`` are the taxonomy's full ids, parents before children (``Taxonomy.topic_ids``);
     topics found on items but missing from it are added after them. ``split`` is one of
-    :data:`TOPIC_SPLITS` or None. ``months`` (1–36) is the length of the monthly trend, which
-    ends with the month of the period's last day (its last point is cut at the period's end).
+    :data:`TOPIC_SPLITS` or None; without a split every topic has a row, with one only the
+    (topic, value) pairs with items in the period, the previous one or the trend. ``months``
+    (1–36) is the length of the monthly trend, which ends with the month of the period's last
+    day (its last point is cut at the period's end).
     Raises ValueError for an unknown split or a month count out of range.
     """
     if split is not None and split not in TOPIC_SPLITS:
@@ -430,7 +306,16 @@ def topic_report(
         split=split,
         months=month_starts,
         total=[figures(None, segment) for segment in segments],
-        rows=[figures(topic, segment) for topic in order for segment in segments],
+        rows=[
+            figures(topic, segment)
+            for topic in order
+            for segment in segments
+            # split: only the combinations that occur (topics × agents can be large)
+            if split is None
+            or (topic, segment) in current
+            or (topic, segment) in before
+            or (topic, segment) in trend
+        ],
     )
 
 

@@ -92,7 +92,7 @@ def topics_page(
             "focus": focus,
             "metric": metric,
             "metrics": TOPIC_METRICS,
-            "splits": TOPIC_SPLITS,
+            "splits": {name: t(f"topics.split.{name}") for name in TOPIC_SPLITS},
             "split": split,
             "period_text": period or report.period.label,
             "options": filter_options(state, user, TOPIC_FILTERS),
