@@ -27,6 +27,12 @@ CASES = [
     ),
     ("Карта 4276 3800 1234 5679, паспорт 4506 123456", "Карта [CARD], паспорт [PASSPORT]"),
     ("Топ поддержка, ответили за 2 минуты 👍", "Топ поддержка, ответили за 2 минуты 👍"),
+    ("меня зовут иван петров, верните деньги", "меня зовут [NAME], верните деньги"),
+    (
+        "This is terrible service. Best wishes, Ann Lee",
+        "This is terrible service. Best wishes, [NAME]",
+    ),
+    ("اسمي أحمد والتطبيق لا يعمل", None),
 ]
 
 
@@ -36,6 +42,11 @@ def test_masking(text: str, expected: str | None) -> None:
     if expected is not None:
         assert masked == expected
     assert mask_for_llm(masked) == masked  # idempotent: placeholders are never re-tagged
+
+
+def test_an_arabic_introduction_hides_the_name() -> None:
+    masked = mask_for_llm("اسمي أحمد والتطبيق لا يعمل")
+    assert "أحمد" not in masked and masked.startswith("اسمي [NAME]")
 
 
 def test_russian_names_and_organisations_are_found_by_the_ner_model() -> None:

@@ -74,7 +74,7 @@ def test_classify_with_llm_stores_labels_failures_and_cost(
     labels = current_labels(engine)
     for key in ("m1", "m2", "m3", "m4", "m5", "m6", "m7"):
         assert labels[ids[key]]["method"] == "llm", key
-        assert labels[ids[key]]["model_version"] == "llm:fake-model"
+        assert labels[ids[key]]["model_version"].startswith("llm:fake-model|classify.")
     expected = RECORDED["classify"]
     assert labels[ids["m1"]]["type"] == "question"
     assert labels[ids["m1"]]["topics"] == expected["Сколько идёт перевод"]["topics"]

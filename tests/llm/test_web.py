@@ -109,7 +109,7 @@ def test_review_then_store_the_accepted(
     labels = current_labels(engine, ids)
     for item_id in accepted:
         assert labels[item_id]["method"] == "llm" and labels[item_id]["type"] == "complaint"
-        assert labels[item_id]["model_version"] == "llm:fake-model"
+        assert labels[item_id]["model_version"].startswith("llm:fake-model|classify.")
     for item_id in ids[3:]:
         assert labels.get(item_id, {}).get("method") != "llm"
     with engine.connect() as conn:

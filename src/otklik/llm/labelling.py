@@ -138,7 +138,7 @@ class LlmLabeller:
                     sentiment=answer.sentiment,
                     topics=list(dict.fromkeys(answer.topics)),
                     method="llm",
-                    version=f"llm:{self.client.model}",
+                    version=f"llm:{self.client.model}|{result.prompt_version}",
                     confidence=LLM_CONFIDENCE,
                     details={
                         "model": self.client.model,

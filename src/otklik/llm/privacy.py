@@ -7,8 +7,9 @@ Every text an LLM sees goes through :func:`mask_for_llm`:
    ``проспект Мира 10``) → ``[ADDRESS]``;
 3. for Cyrillic text, the natasha/slovnet NER model shipped inside the ``natasha`` wheel:
    persons → ``[NAME]``, organisations → ``[ORG]``, places → ``[PLACE]``;
-4. in any language, a name after an introduction or an address form (``меня зовут Иван``,
-   ``my name is John Smith``, ``Mr Smith``, ``Ibu Sari``) → ``[NAME]``.
+4. in any language, a name after an introduction, a sign-off or an address form
+   (``меня зовут иван``, ``my name is John Smith``, ``Regards, Ann``, ``Mr Smith``,
+   ``Ibu Sari``) → ``[NAME]``.
 
 The NER model is loaded once per process (about 0.5 s, 30 MB). Names in English, Indonesian,
 Arabic or Spanish text are found only by step 4: no model for them ships offline.
@@ -43,11 +44,16 @@ _ADDRESS_EN = re.compile(
 _ADDRESS_JALAN = re.compile(
     r"(?<!\w)(?:Jl\.|Jalan|Calle|Avenida|Av\.)\s+[\w .]{2,40}?\s+(?:No\.?\s*)?\d+\w?"
 )
+# After "my name is" a name follows even when typed in lower case; after a sign-off, only a
+# capitalised word is taken for one.
 _INTRODUCED = re.compile(
-    r"(?P<lead>(?:меня зовут|моё имя|мое имя|с уважением,?|my name is|i am called|this is|"
-    r"regards,|nama saya|me llamo|mi nombre es|اسمي)\s+)"
-    r"(?P<name>[A-ZА-ЯЁ\u0600-\u06ff][\w\u0600-\u06ff'\-]+(?:\s+[A-ZА-ЯЁ][\w'\-]+){0,2})",
+    r"(?P<lead>(?:меня зовут|моё имя|мое имя|my name is|nama saya|me llamo|mi nombre es|"
+    r"اسمي)\s+)(?P<name>[^\W\d_]+(?:\s+[A-ZА-ЯЁ][\w'\-]+){0,2})",
     re.IGNORECASE,
+)
+_SIGNED = re.compile(
+    r"(?P<lead>(?i:с уважением|regards|best wishes|salam|saludos),?\s+)"
+    r"(?P<name>[A-ZА-ЯЁ][\w'\-]*(?:\s+[A-ZА-ЯЁ][\w'\-]+){0,2})"
 )
 _ADDRESSED = re.compile(
     r"(?P<lead>(?<!\w)(?:Mr|Mrs|Ms|Miss|Dr|Pak|Bapak|Ibu|Bu|Kak|Sr|Sra|Señor|Señora|"
@@ -108,7 +114,7 @@ def mask_for_llm(text: str) -> str:
     masked = mask_pii(text)
     for pattern in (_ADDRESS_RU, _ADDRESS_EN, _ADDRESS_JALAN):
         masked = pattern.sub(LLM_PLACEHOLDERS["address"], masked)
-    for pattern in (_INTRODUCED, _ADDRESSED):
+    for pattern in (_INTRODUCED, _SIGNED, _ADDRESSED):
         masked = pattern.sub(lambda m: m.group("lead") + LLM_PLACEHOLDERS["PER"], masked)
     spans = [
         (start, end, LLM_PLACEHOLDERS[kind])
