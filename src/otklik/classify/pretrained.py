@@ -1,0 +1,259 @@
+"""Models shipped with otklik: ready on day one, trained on public data, nothing downloaded.
+
+A shipped model is a multinomial logistic regression over the same word (1–2) and character
+(2–5, inside word boundaries) TF-IDF n-grams as the trained ``tfidf`` method, stored as plain
+arrays (``.npz``, no pickle): the vocabulary, the IDF weights, the coefficients and the
+intercepts. It therefore loads under any scikit-learn version and runs no code when read.
+
+Files live in ``otklik/classify/data/<target>-<language>.npz`` (for example
+``sentiment-ru.npz``); :func:`shipped_model` finds them. Their training data, licences and
+scores are in ``docs/models.md``; the script that builds them is
+``benchmarks/train_shipped.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from otklik.errors import InputFileError
+
+__all__ = [
+    "SHIPPED_FORMAT",
+    "ShippedModel",
+    "auto_choices",
+    "fit_shipped",
+    "preferred_method",
+    "shipped_languages",
+    "shipped_model",
+]
+
+SHIPPED_FORMAT = "otklik-shipped/1"
+
+
+@dataclass
+class ShippedModel:
+    """A linear n-gram classifier stored as arrays; ``predict_proba`` like scikit-learn.
+
+    ``coef`` has shape (classes, word terms + char terms); ``scores`` are the figures measured
+    when it was built (by test set); ``source`` names its training data.
+    """
+
+    language: str
+    target: str
+    classes: tuple[str, ...]
+    word_terms: list[str]
+    char_terms: list[str]
+    word_idf: np.ndarray
+    char_idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    scores: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    _features: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The labels, in the order of ``predict_proba``'s columns."""
+        return np.asarray(self.classes)
+
+    @property
+    def version(self) -> str:
+        """``shipped:<target>-<language>`` — what a stored classification records."""
+        return f"shipped:{self.target}-{self.language}"
+
+    def _vectorizers(self) -> Any:
+        if self._features is None:
+            from sklearn.pipeline import FeatureUnion
+
+            from otklik.classify.features import tfidf_features
+
+            union: FeatureUnion = tfidf_features()
+            for (name, vectorizer), terms, idf in (
+                (union.transformer_list[0], self.word_terms, self.word_idf),
+                (union.transformer_list[1], self.char_terms, self.char_idf),
+            ):
+                vectorizer.set_params(vocabulary={term: i for i, term in enumerate(terms)})
+                vectorizer._validate_vocabulary()
+                vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
+                del name
+            self._features = union
+        return self._features
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Linear scores, shape (len(texts), classes)."""
+        from otklik.classify.features import as_texts
+
+        items = as_texts(texts)
+        if not items:
+            return np.zeros((0, len(self.classes)))
+        union = self._vectorizers()
+        word = union.transformer_list[0][1].transform(items)
+        char = union.transformer_list[1][1].transform(items)
+        from scipy.sparse import hstack
+
+        matrix = hstack([word, char]).tocsr()
+        return np.asarray(matrix @ self.coef.T.astype(np.float64)) + self.intercept
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities (softmax of the linear scores), one column per class; rows sum to 1."""
+        scores = self.decision_function(texts)
+        if not len(scores):
+            return scores
+        scores = scores - scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """The most probable label of each text."""
+        proba = self.predict_proba(texts)
+        return self.classes_[proba.argmax(axis=1)] if len(proba) else self.classes_[:0]
+
+    def save(self, path: Path) -> None:
+        """Write the model as a compressed ``.npz`` (no pickled objects)."""
+        meta = {
+            "format": SHIPPED_FORMAT,
+            "language": self.language,
+            "target": self.target,
+            "classes": list(self.classes),
+            "scores": self.scores,
+            "source": self.source,
+        }
+        np.savez_compressed(
+            Path(path),
+            meta=np.asarray(json.dumps(meta, ensure_ascii=False)),
+            word_terms=np.asarray(self.word_terms, dtype=str),
+            char_terms=np.asarray(self.char_terms, dtype=str),
+            word_idf=self.word_idf.astype(np.float32),
+            char_idf=self.char_idf.astype(np.float32),
+            coef=self.coef.astype(np.float16),
+            intercept=self.intercept.astype(np.float32),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> ShippedModel:
+        """Read a file written by :meth:`save`; :class:`InputFileError` when it is not one."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                arrays = {key: data[key] for key in data.files if key != "meta"}
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputFileError(f"{path}: not a shipped otklik model ({exc})") from exc
+        if meta.get("format") != SHIPPED_FORMAT:
+            raise InputFileError(f"{path}: format {meta.get('format')!r}, not {SHIPPED_FORMAT}")
+        return cls(
+            language=meta["language"],
+            target=meta["target"],
+            classes=tuple(meta["classes"]),
+            word_terms=[str(t) for t in arrays["word_terms"]],
+            char_terms=[str(t) for t in arrays["char_terms"]],
+            word_idf=arrays["word_idf"].astype(np.float64),
+            char_idf=arrays["char_idf"].astype(np.float64),
+            coef=arrays["coef"].astype(np.float32),
+            intercept=arrays["intercept"].astype(np.float64),
+            scores=meta.get("scores", {}),
+            source=meta.get("source", ""),
+        )
+
+
+def fit_shipped(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    language: str,
+    target: str,
+    C: float = 4.0,
+    keep: int = 60_000,
+    source: str = "",
+) -> ShippedModel:
+    """Train a :class:`ShippedModel`: class-weighted logistic regression on TF-IDF n-grams.
+
+    ``keep`` n-grams with the largest coefficients (over all classes) are kept, so that the file
+    stays a few megabytes; the IDF of the kept ones is unchanged. ``C``: inverse regularisation.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from otklik.classify.features import as_texts, tfidf_features
+
+    items = as_texts(texts)
+    union = tfidf_features(min_df=2)
+    matrix = union.fit_transform(items)
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+    model.fit(matrix, list(labels))
+    word = union.transformer_list[0][1]
+    char = union.transformer_list[1][1]
+    n_word = len(word.vocabulary_)
+    coef = np.asarray(model.coef_)
+    if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.asarray([-model.intercept_[0] / 2, model.intercept_[0] / 2])
+    else:
+        intercept = np.asarray(model.intercept_)
+    strongest = np.argsort(-np.abs(coef).max(axis=0))[:keep]
+    strongest.sort()
+    word_names = word.get_feature_names_out()
+    char_names = char.get_feature_names_out()
+    in_word = strongest[strongest < n_word]
+    in_char = strongest[strongest >= n_word] - n_word
+    return ShippedModel(
+        language=language,
+        target=target,
+        classes=tuple(str(c) for c in model.classes_),
+        word_terms=[str(t) for t in word_names[in_word]],
+        char_terms=[str(t) for t in char_names[in_char]],
+        word_idf=np.asarray(word.idf_)[in_word],
+        char_idf=np.asarray(char.idf_)[in_char],
+        coef=np.hstack([coef[:, in_word], coef[:, n_word + in_char]]).astype(np.float32),
+        intercept=intercept,
+        source=source,
+    )
+
+
+def _data_dir() -> Path:
+    return Path(str(resources.files("otklik.classify") / "data"))
+
+
+def shipped_languages(target: str = "sentiment") -> list[str]:
+    """Languages with a shipped model for ``target``, sorted."""
+    prefix = f"{target}-"
+    return sorted(p.stem[len(prefix) :] for p in _data_dir().glob(f"{prefix}*.npz") if p.is_file())
+
+
+@lru_cache(maxsize=16)
+def shipped_model(target: str, language: str | None) -> ShippedModel | None:
+    """The shipped model of ``target`` for ``language``, or None when otklik ships none."""
+    if not language:
+        return None
+    path = _data_dir() / f"{target}-{language}.npz"
+    return ShippedModel.load(path) if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def auto_choices() -> dict[str, dict[str, dict[str, Any]]]:
+    """What ``auto`` uses per target and language, as measured (``data/auto.json``).
+
+    Shape: ``{target: {language: {"method": "shipped" | "rules", "scores": {...}}}}``; written
+    by ``benchmarks/train_shipped.py`` from the public test sets and the hand-labelled comments
+    (never from SentiRuEval).
+    """
+    path = _data_dir() / "auto.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def preferred_method(target: str, language: str | None) -> str:
+    """``"shipped"`` when the evaluation put the shipped model first for ``language``, else
+    ``"rules"`` (also when nothing was measured or no model is shipped)."""
+    if not language or shipped_model(target, language) is None:
+        return "rules"
+    choice = auto_choices().get(target, {}).get(language, {})
+    return "shipped" if choice.get("method") == "shipped" else "rules"
