@@ -26,16 +26,22 @@ import numpy as np
 from otklik.errors import InputFileError
 
 __all__ = [
+    "HYBRID_THRESHOLD",
     "SHIPPED_FORMAT",
     "ShippedModel",
     "auto_choices",
     "fit_shipped",
+    "hybrid_pick",
     "preferred_method",
     "shipped_languages",
     "shipped_model",
 ]
 
 SHIPPED_FORMAT = "otklik-shipped/1"
+# ``hybrid``: the rules' answer, unless they found no sentiment at all ("neutral") and the shipped
+# model is at least this sure of its own. Chosen among 0.5/0.6/0.7 on the public test sets and the
+# hand-labelled comments (docs/models.md), never on SentiRuEval.
+HYBRID_THRESHOLD = 0.7
 
 
 @dataclass
@@ -251,9 +257,24 @@ def auto_choices() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def preferred_method(target: str, language: str | None) -> str:
-    """``"shipped"`` when the evaluation put the shipped model first for ``language``, else
-    ``"rules"`` (also when nothing was measured or no model is shipped)."""
+    """What ``auto`` uses for ``target`` in ``language``: ``"shipped"``, ``"hybrid"`` (rules,
+    with the shipped model where the rules see nothing) or ``"rules"`` — the first of them in the
+    evaluation; ``"rules"`` also when nothing was measured or no model is shipped."""
     if not language or shipped_model(target, language) is None:
         return "rules"
-    choice = auto_choices().get(target, {}).get(language, {})
-    return "shipped" if choice.get("method") == "shipped" else "rules"
+    choice = str(auto_choices().get(target, {}).get(language, {}).get("method", "rules"))
+    return choice if choice in ("shipped", "hybrid") else "rules"
+
+
+def hybrid_pick(
+    rules_label: str, rules_confidence: float, shipped: tuple[str, float]
+) -> tuple[str, float, bool]:
+    """(label, confidence, from the shipped model?) for the ``hybrid`` method.
+
+    The shipped model speaks only where the rules found no sentiment (``neutral``) and it is at
+    least :data:`HYBRID_THRESHOLD` sure.
+    """
+    label, confidence = shipped
+    if rules_label == "neutral" and confidence >= HYBRID_THRESHOLD:
+        return label, confidence, True
+    return rules_label, rules_confidence, False

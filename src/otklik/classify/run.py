@@ -4,8 +4,9 @@ The rules always run (they also give language, pillars and churn reasons); where
 exists for a target (``type.model``, ``sentiment.model`` or ``topic.model`` in the model
 folder), its prediction replaces the rules' for items with text. Where the team has no sentiment
 model, the model shipped with otklik for the item's language (:mod:`otklik.classify.pretrained`)
-gives the sentiment when the evaluation put it ahead of the rules for that language. Human labels
-are never touched.
+gives the sentiment as ``auto`` chose for that language from the evaluation: always
+(``shipped``), or only where the rules find no sentiment and the model is sure (``hybrid``).
+Human labels are never touched.
 
 Each stored classification says which method produced each part: ``scores[part]["method"]`` is
 ``rules``, ``model`` (the team's trained model) or ``shipped``; the stored ``method`` is
@@ -142,7 +143,7 @@ def _predict_shipped(texts: list[tuple[str, str | None]]) -> dict[int, tuple[str
 
     by_language: dict[str, list[int]] = {}
     for position, (_text, language) in enumerate(texts):
-        if language and preferred_method("sentiment", language) == "shipped":
+        if language and preferred_method("sentiment", language) in ("shipped", "hybrid"):
             by_language.setdefault(language, []).append(position)
     found: dict[int, tuple[str, float]] = {}
     for language, positions in by_language.items():
@@ -154,6 +155,16 @@ def _predict_shipped(texts: list[tuple[str, str | None]]) -> dict[int, tuple[str
             best = int(row.argmax())
             found[position] = (str(model.classes[best]), float(row[best]))
     return found
+
+
+def _shipped_or_rules(
+    analysis: Analysis, shipped: tuple[str, float], language: str
+) -> tuple[str, float, bool]:
+    from otklik.classify.pretrained import hybrid_pick, preferred_method
+
+    if preferred_method("sentiment", language) == "shipped":
+        return shipped[0], shipped[1], True
+    return hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, shipped)
 
 
 def _label(
@@ -176,7 +187,10 @@ def _label(
     if "sentiment" in predicted:
         (sentiment, sentiment_conf), sentiment_method = predicted["sentiment"], "model"
     elif shipped is not None:
-        (sentiment, sentiment_conf), sentiment_method = shipped, "shipped"
+        sentiment, sentiment_conf, used = _shipped_or_rules(
+            analysis, shipped, str(analysis.language)
+        )
+        sentiment_method = "shipped" if used else "rules"
     topics, topic_conf, topic_method = analysis.topics, analysis.topic_confidence, "rules"
     if "topic" in predicted:
         top, topic_conf = predicted["topic"]
@@ -256,7 +270,7 @@ def classify_items(
             from_shipped = shipped.get(row_of[position]) if position in row_of else None
             label = _label(item, analysis, predicted, rules, owners, from_shipped)
             versions = [version] if predicted and version else []
-            if from_shipped is not None:
+            if label.scores["sentiment"]["method"] == "shipped":
                 versions.append(f"shipped:sentiment-{analysis.language}")
             label.model_version = ";".join(versions) or None
             labels.append(label)

@@ -30,6 +30,9 @@ class Method(StrEnum):
     tfidf = "tfidf"
     embeddings = "embeddings"
     ensemble = "ensemble"
+    rules = "rules"
+    shipped = "shipped"
+    hybrid = "hybrid"
 
 
 class EvalFormat(StrEnum):
@@ -39,12 +42,17 @@ class EvalFormat(StrEnum):
 
 @model_app.command("eval")
 def eval_command(
-    train: Annotated[
-        Path, typer.Option("--train", help="Labelled file to train on (.csv, .tsv, .jsonl).")
-    ],
     test: Annotated[Path, typer.Option("--test", help="Labelled file to score on.")],
     text_column: Annotated[str, typer.Option("--text-column", help="Column with the text.")],
     label_column: Annotated[str, typer.Option("--label-column", help="Column with the label.")],
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            "--train",
+            help="Labelled file to train on (.csv, .tsv, .jsonl). Without it: the rules and "
+            "the shipped model are scored, and what auto picks per language is shown.",
+        ),
+    ] = None,
     few_shot: Annotated[
         int | None,
         typer.Option("--few-shot", min=1, help="Train on K random examples per label."),
@@ -55,36 +63,84 @@ def eval_command(
         typer.Option(
             "--method",
             help="tfidf (no torch), embeddings, ensemble, or auto: ensemble when the "
-            "embeddings extra is installed and the texts are mostly English, else tfidf.",
+            "embeddings extra is installed and the texts are mostly English, else tfidf. "
+            "Without --train: rules, shipped (the model otklik ships for the language), hybrid "
+            "(rules; the shipped model where they see no sentiment) or auto (all three, and "
+            "the one auto uses for the language).",
         ),
     ] = Method.auto,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            help="Without --train: type or sentiment (default: what the labels are).",
+            show_default=False,
+        ),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help="Without --train: the texts' language (default: the most frequent detected).",
+            show_default=False,
+        ),
+    ] = None,
     predictions: Annotated[
         Path | None,
         typer.Option("--predictions", help="Write a CSV with text, label, predicted."),
     ] = None,
     output: Annotated[EvalFormat, typer.Option("--format", help="table|json")] = (EvalFormat.table),
 ) -> None:
-    """Train on --train, predict --test, print accuracy, macro-F1 and speed."""
-    from otklik.classify.evaluate import evaluate
+    """Train on --train, predict --test, print accuracy, macro-F1 and speed; without --train,
+    score the rules and the shipped model and show what auto picks per language."""
+    from otklik.classify.evaluate import READY_METHODS, evaluate, evaluate_ready
+    from otklik.errors import ConfigError
 
-    result = evaluate(
-        train,
-        test,
-        text_column=text_column,
-        label_column=label_column,
-        few_shot=few_shot,
-        seed=seed,
-        method=method.value,
-        predictions=predictions,
-    )
+    if train is None or method.value in READY_METHODS:
+        if train is not None:
+            raise ConfigError(f"--method {method.value} trains nothing; leave out --train")
+        result = evaluate_ready(
+            test,
+            text_column=text_column,
+            label_column=label_column,
+            method=method.value,
+            target=target,
+            language=language,
+            predictions=predictions,
+        )
+        title = test.name
+    else:
+        result = evaluate(
+            train,
+            test,
+            text_column=text_column,
+            label_column=label_column,
+            few_shot=few_shot,
+            seed=seed,
+            method=method.value,
+            predictions=predictions,
+        )
+        title = f"{train.name} → {test.name}"
     if output is EvalFormat.json:
         print_json(result)
         return
-    table = Table(title=f"{train.name} → {test.name}", show_header=False, title_justify="left")
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    for key, value in result.items():
-        table.add_row(key, str(value))
+    for key, value in _rows(result):
+        table.add_row(key, value)
     if predictions is not None:
         table.add_row("predictions", str(predictions))
     console.print(table)
+
+
+def _rows(result: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    """Nested results as ``a.b`` rows (``compared.rules.accuracy``, ``auto.ru.method``)."""
+    rows: list[tuple[str, str]] = []
+    for key, value in result.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _rows(value, prefix=f"{name}.")
+        else:
+            rows.append((name, str(value)))
+    return rows
