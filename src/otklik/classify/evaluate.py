@@ -112,8 +112,12 @@ def evaluate(
     seed: int = 0,
     method: str = "auto",
     predictions: Path | None = None,
+    prior: str = "none",
 ) -> dict[str, Any]:
     """Train a :class:`TextClassifier` on ``train``, score it on ``test``.
+
+    ``prior="shipped"`` (or ``"auto"``) starts the TF-IDF model from the shipped sentiment
+    model and the rules (see :class:`TextClassifier`).
 
     Returns accuracy, macro-F1, the row counts, the fit time and the prediction throughput
     (texts per second, features included), and the method that ran. With ``predictions``,
@@ -131,7 +135,7 @@ def evaluate(
         train_labels = [train_labels[i] for i in chosen]
     if len(set(train_labels)) < 2:
         raise ConfigError(f"{train}: every label is the same; at least two are needed")
-    model = TextClassifier(method=method, random_state=seed)
+    model = TextClassifier(method=method, random_state=seed, prior=prior)
     started = time.perf_counter()
     model.fit(train_texts, train_labels)
     fit_seconds = time.perf_counter() - started
@@ -147,6 +151,7 @@ def evaluate(
         "fit_seconds": round(fit_seconds, 3),
         "predict_per_second": round(len(test_texts) / max(predict_seconds, 1e-9), 1),
         "method": model.method_,
+        "prior": model.prior_,
     }
 
 
@@ -190,9 +195,7 @@ def _majority_language(texts: Sequence[str], sample: int = 300) -> str | None:
     return found.most_common(1)[0][0] if found else None
 
 
-def _ready_predict(
-    method: str, target: str, texts: list[str], language: str | None
-) -> list[str]:
+def _ready_predict(method: str, target: str, texts: list[str], language: str | None) -> list[str]:
     from otklik.classify.pretrained import shipped_model
     from otklik.classify.rules import default_rules
 
@@ -272,7 +275,8 @@ def evaluate_ready(
     if method == "auto":
         result["compared"] = compared
     result["auto"] = {
-        lang: _auto_summary(choice) for lang, choice in sorted(auto_choices().get(target, {}).items())
+        lang: _auto_summary(choice)
+        for lang, choice in sorted(auto_choices().get(target, {}).items())
     }
     return result
 

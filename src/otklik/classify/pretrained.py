@@ -29,6 +29,7 @@ __all__ = [
     "HYBRID_THRESHOLD",
     "SHIPPED_FORMAT",
     "ShippedModel",
+    "ShippedPrior",
     "auto_choices",
     "fit_shipped",
     "hybrid_pick",
@@ -278,3 +279,57 @@ def hybrid_pick(
     if rules_label == "neutral" and confidence >= HYBRID_THRESHOLD:
         return label, confidence, True
     return rules_label, rules_confidence, False
+
+
+class ShippedPrior:
+    """Texts → what otklik knows on day one, as features for a model trained on top of it.
+
+    Six columns per text: the rules' sentiment scores and the shipped model's probabilities
+    (negative, neutral, positive each), for ``language``. A model trained with these next to
+    its n-grams is the shipped model *fine-tuned* on the team's labels: it starts from what the
+    shipped model and the rules say and learns where the team's data differs. Only the language
+    is pickled; the shipped model is read from the package when first needed.
+    """
+
+    ORDER = ("negative", "neutral", "positive")
+
+    def __init__(self, language: str = "ru") -> None:
+        self.language = language
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """scikit-learn's parameter protocol."""
+        return {"language": self.language}
+
+    def set_params(self, **params: Any) -> ShippedPrior:
+        """scikit-learn's parameter protocol."""
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def fit(self, texts: Any, y: Any = None) -> ShippedPrior:
+        """Nothing to learn; checks that a model is shipped for the language."""
+        if shipped_model("sentiment", self.language) is None:
+            raise InputFileError(f"otklik ships no sentiment model for {self.language!r}")
+        return self
+
+    def transform(self, texts: Any) -> np.ndarray:
+        """Shape (len(texts), 6): rules' scores, then the shipped probabilities."""
+        from otklik.classify.features import as_texts
+        from otklik.classify.rules import default_rules
+
+        items = as_texts(texts)
+        model = shipped_model("sentiment", self.language)
+        assert model is not None
+        proba = model.predict_proba(items) if items else np.zeros((0, len(model.classes)))
+        columns = [list(model.classes).index(name) for name in self.ORDER]
+        rules = default_rules()
+        found = np.zeros((len(items), 6), dtype=np.float32)
+        for row, text in enumerate(items):
+            scores = rules.analyse(text, language=self.language).sentiment_scores
+            found[row, :3] = [scores.get(name, 0.0) for name in self.ORDER]
+            found[row, 3:] = proba[row, columns]
+        return found
+
+    def fit_transform(self, texts: Any, y: Any = None) -> np.ndarray:
+        """``fit`` then ``transform``."""
+        return self.fit(texts, y).transform(texts)

@@ -9,8 +9,8 @@ The holdout is honest about what comes next: it is the *latest* 20 % of the labe
 punctuation are removed: retweets, copied texts) stay together on one side. A random split would
 put copies of a training text in the test set and report a score the next period never sees.
 Where the latest items hold fewer than two classes, the groups are split at random instead, and
-the scores say so (``holdout``); ``warning`` flags a label set where many texts are copies. Models are saved
-as ``model_dir/<target>.model`` with their scores and training-data hash; ``otklik classify`` then
+the scores say so (``holdout``); ``warning`` flags a label set where many texts are copies.
+Models are saved as ``model_dir/<target>.model`` with their scores and training-data hash; ``otklik classify`` then
 prefers them to the rules.
 """
 
@@ -20,8 +20,8 @@ import re
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +85,7 @@ class TrainReport:
         }
 
 
-def human_training_rows(
-    engine: Engine, target: str
-) -> list[tuple[str, str, datetime | None]]:
+def human_training_rows(engine: Engine, target: str) -> list[tuple[str, str, datetime | None]]:
     """(text, label, occurred_at) of the items a human labelled for ``target``, in item order."""
     column = {"type": Classification.type, "sentiment": Classification.sentiment}.get(
         target, Classification.topics
@@ -147,8 +145,12 @@ def holdout_split(
     floor = datetime.min
 
     def first_seen(members: list[int]) -> tuple[datetime, int]:
-        found = [times[i] for i in members if times is not None and times[i] is not None]
-        return (min(found) if found else floor, members[0])  # type: ignore[type-var]
+        found: list[datetime] = []
+        for i in members:
+            when = times[i] if times is not None else None
+            if when is not None:
+                found.append(when)
+        return (min(found) if found else floor, members[0])
 
     ordered = sorted(groups.values(), key=first_seen)
     target = max(1, round(len(texts) * share))

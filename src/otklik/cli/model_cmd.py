@@ -69,6 +69,15 @@ def eval_command(
             "the one auto uses for the language).",
         ),
     ] = Method.auto,
+    prior: Annotated[
+        str,
+        typer.Option(
+            "--prior",
+            help="With --train: none, shipped (start from the shipped sentiment model and the "
+            "rules: the shipped model fine-tuned on --train) or auto (shipped when the labels "
+            "are sentiments in a language otklik ships a model for).",
+        ),
+    ] = "none",
     target: Annotated[
         str | None,
         typer.Option(
@@ -119,6 +128,7 @@ def eval_command(
             seed=seed,
             method=method.value,
             predictions=predictions,
+            prior=prior,
         )
         title = f"{train.name} → {test.name}"
     if output is EvalFormat.json:

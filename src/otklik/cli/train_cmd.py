@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from otklik.classify import TARGETS, train_models
-from otklik.cli.common import err_console, DbOption, OutputFormat, console, open_store, print_json
+from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
 from otklik.cli.model_cmd import model_app
 from otklik.config import load_settings
 
