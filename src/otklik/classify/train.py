@@ -10,8 +10,8 @@ punctuation are removed: retweets, copied texts) stay together on one side. A ra
 put copies of a training text in the test set and report a score the next period never sees.
 Where the latest items hold fewer than two classes, the groups are split at random instead, and
 the scores say so (``holdout``); ``warning`` flags a label set where many texts are copies.
-Models are saved as ``model_dir/<target>.model`` with their scores and training-data hash; ``otklik classify`` then
-prefers them to the rules.
+Models are saved as ``model_dir/<target>.model`` with their scores and training-data hash;
+``otklik classify`` then prefers them to the rules.
 """
 
 from __future__ import annotations
