@@ -12,8 +12,9 @@ Emotions are mapped to sentiment: CEDR joy → positive; sadness, fear, anger �
 emotion → neutral; surprise is left out. GoEmotions follows its authors' sentiment grouping;
 "ambiguous" emotions and rows that mix positive and negative are left out.
 
-Usage: ``python benchmarks/prepare_ru_sentiment.py SRC_DIR OUT_DIR`` (writes
-``OUT_DIR/ru_public_sentiment`` and ``OUT_DIR/ru_sentirueval2016_tweets``).
+Usage: ``python benchmarks/prepare_ru_sentiment.py ../shared/data`` reads the originals from
+``ru_public_sentiment/raw`` and ``ru_sentirueval2016_tweets/raw`` under that folder and writes the
+CSVs next to them.
 """
 
 from __future__ import annotations
@@ -105,7 +106,21 @@ def _write(path: Path, rows: list[tuple[str, str, str]], third: str = "source") 
     print(path, len(rows))
 
 
-def main(src: Path, out: Path) -> None:
+class _Sources:
+    """Finds an original file in any of the raw folders."""
+
+    def __init__(self, *folders: Path) -> None:
+        self.folders = folders
+
+    def __truediv__(self, name: str) -> Path:
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        raise FileNotFoundError(name)
+
+
+def main(out: Path) -> None:
+    src = _Sources(out / "ru_public_sentiment" / "raw", out / "ru_sentirueval2016_tweets" / "raw")
     public = out / "ru_public_sentiment"
     _write(
         public / "train.csv",
@@ -134,4 +149,4 @@ def main(src: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]))
