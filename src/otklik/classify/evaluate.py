@@ -144,15 +144,17 @@ def evaluate(
     predict_seconds = time.perf_counter() - started
     if predictions is not None:
         write_predictions(Path(predictions), test_texts, test_labels, predicted)
-    return {
+    result = {
         **score(test_labels, predicted),
         "n_train": len(train_texts),
         "n_test": len(test_texts),
         "fit_seconds": round(fit_seconds, 3),
         "predict_per_second": round(len(test_texts) / max(predict_seconds, 1e-9), 1),
         "method": model.method_,
-        "prior": model.prior_,
     }
+    if model.prior_:
+        result["prior"] = f"shipped:sentiment-{model.prior_}"
+    return result
 
 
 def write_predictions(
@@ -239,7 +241,7 @@ def evaluate_ready(
     scores under ``compared``) and ``auto``: what ``auto`` picks per language and the quality
     measured when otklik was built (see docs/models.md).
     """
-    from otklik.classify.pretrained import auto_choices, preferred_method, shipped_model
+    from otklik.classify.pretrained import auto_table, preferred_method, shipped_model
 
     if method not in (*READY_METHODS, "auto"):
         raise ConfigError(f"method {method!r} needs --train; without it use rules, shipped, auto")
@@ -275,18 +277,7 @@ def evaluate_ready(
     if method == "auto":
         result["compared"] = compared
     result["auto"] = {
-        lang: _auto_summary(choice)
-        for lang, choice in sorted(auto_choices().get(target, {}).items())
+        row["language"]: {key: value for key, value in row.items() if key != "language"}
+        for row in auto_table(target)
     }
     return result
-
-
-def _auto_summary(choice: dict[str, Any]) -> dict[str, Any]:
-    """The method ``auto`` uses for a language, with its measured macro-F1 (mean and per set)."""
-    method = str(choice.get("method", "rules"))
-    scores = choice.get("scores", {}).get(method, {})
-    return {
-        "method": method,
-        "mean_macro_f1": choice.get("mean_macro_f1", {}).get(method),
-        "macro_f1": {name: found.get("macro_f1") for name, found in scores.items()},
-    }

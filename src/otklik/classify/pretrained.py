@@ -31,6 +31,7 @@ __all__ = [
     "ShippedModel",
     "ShippedPrior",
     "auto_choices",
+    "auto_table",
     "fit_shipped",
     "hybrid_pick",
     "preferred_method",
@@ -333,3 +334,24 @@ class ShippedPrior:
     def fit_transform(self, texts: Any, y: Any = None) -> np.ndarray:
         """``fit`` then ``transform``."""
         return self.fit(texts, y).transform(texts)
+
+
+def auto_table(target: str = "sentiment") -> list[dict[str, Any]]:
+    """What ``auto`` uses per language for ``target``, with its measured macro-F1.
+
+    One dict per language, sorted: ``language``, ``method``, ``mean_macro_f1`` (over the sets
+    it was chosen on) and ``macro_f1`` (by set name). Empty when nothing was measured.
+    """
+    rows = []
+    for language, choice in sorted(auto_choices().get(target, {}).items()):
+        method = str(choice.get("method", "rules"))
+        scores = choice.get("scores", {}).get(method, {})
+        rows.append(
+            {
+                "language": language,
+                "method": method,
+                "mean_macro_f1": choice.get("mean_macro_f1", {}).get(method),
+                "macro_f1": {name: found.get("macro_f1") for name, found in scores.items()},
+            }
+        )
+    return rows
