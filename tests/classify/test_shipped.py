@@ -4,6 +4,7 @@ the hybrid of the two, per-part methods in stored classifications, and the hones
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -264,3 +265,32 @@ def test_many_copies_warn() -> None:
     assert "warning" in facts and facts["duplicate_share"] == 0.4
     assert not ({0, 1, 2, 3, 4} & set(holdout)) or {0, 1, 2, 3, 4} <= set(holdout)
     assert sorted(train + holdout) == list(range(10))
+
+
+# -- `otklik model eval` without training -----------------------------------------------------
+
+
+def test_cli_scores_the_rules_on_types_without_training(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from otklik.cli import main
+
+    path = DATA / "comments_en_heldout.csv"
+    argv = ["model", "eval", "--test", str(path), "--text-column", "text"]
+    assert main([*argv, "--label-column", "type", "--method", "rules", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["target"] == "type" and result["method"] == "rules"
+    assert result["accuracy"] == round(_type_accuracy("comments_en_heldout", "en"), 4)
+    # the table form names what auto uses per language
+    assert main([*argv, "--label-column", "sentiment"]) == 0
+    assert "auto.ru.method" in capsys.readouterr().out
+
+
+def test_cli_refuses_training_for_ready_methods(capsys: pytest.CaptureFixture[str]) -> None:
+    from otklik.cli import main
+    from otklik.errors import ConfigError
+
+    path = str(DATA / "comments_en.csv")
+    argv = ["model", "eval", "--train", path, "--test", path, "--text-column", "text"]
+    assert main([*argv, "--label-column", "type", "--method", "rules"]) == ConfigError.exit_code
+    assert "trains nothing" in capsys.readouterr().err
