@@ -84,14 +84,14 @@ class ShippedModel:
             from otklik.classify.features import tfidf_features
 
             union: FeatureUnion = tfidf_features()
-            for (name, vectorizer), terms, idf in (
+            for (_name, vectorizer), terms, idf in (
                 (union.transformer_list[0], self.word_terms, self.word_idf),
                 (union.transformer_list[1], self.char_terms, self.char_idf),
             ):
+                # A fixed vocabulary and IDF: nothing is fitted, the arrays are the model.
                 vectorizer.set_params(vocabulary={term: i for i, term in enumerate(terms)})
                 vectorizer._validate_vocabulary()
                 vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
-                del name
             self._features = union
         return self._features
 
