@@ -3,6 +3,11 @@
 Files are read by the ingest readers (CSV with any delimiter and encoding, TSV, JSON lines,
 JSON, XLSX); rows with an empty label are left out. ``few_shot=K`` trains on K random examples
 of each label (all of a label's examples when it has fewer), the same ones for the same seed.
+
+:func:`evaluate_ready` scores what works with no training — the keyword ``rules`` and the
+``shipped`` model of the texts' language — and shows what ``auto`` picks per language. Where
+the labels hold ``positive`` and ``negative``, the scores add ``macro_f1_pos_neg``: macro-F1
+over those two classes only, the SentiRuEval measure.
 """
 
 from __future__ import annotations
@@ -18,7 +23,17 @@ from otklik.classify.model import TextClassifier
 from otklik.errors import ConfigError, InputFileError
 from otklik.sheets import csv_writer
 
-__all__ = ["evaluate", "few_shot_indices", "read_labelled", "score", "write_predictions"]
+__all__ = [
+    "READY_METHODS",
+    "evaluate",
+    "evaluate_ready",
+    "few_shot_indices",
+    "read_labelled",
+    "score",
+    "write_predictions",
+]
+
+READY_METHODS = ("rules", "shipped", "hybrid")
 
 
 def read_labelled(
@@ -75,10 +90,16 @@ def score(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
     """Accuracy and macro-F1 (over the labels present in either list)."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    return {
+    found: dict[str, float] = {
         "accuracy": round(float(accuracy_score(truth, predicted)), 4),
         "macro_f1": round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
     }
+    if {"positive", "negative"} <= set(truth):
+        pair = f1_score(
+            truth, predicted, labels=["positive", "negative"], average="macro", zero_division=0
+        )
+        found["macro_f1_pos_neg"] = round(float(pair), 4)
+    return found
 
 
 def evaluate(
@@ -91,8 +112,12 @@ def evaluate(
     seed: int = 0,
     method: str = "auto",
     predictions: Path | None = None,
+    prior: str = "none",
 ) -> dict[str, Any]:
     """Train a :class:`TextClassifier` on ``train``, score it on ``test``.
+
+    ``prior="shipped"`` (or ``"auto"``) starts the TF-IDF model from the shipped sentiment
+    model and the rules (see :class:`TextClassifier`).
 
     Returns accuracy, macro-F1, the row counts, the fit time and the prediction throughput
     (texts per second, features included), and the method that ran. With ``predictions``,
@@ -110,7 +135,7 @@ def evaluate(
         train_labels = [train_labels[i] for i in chosen]
     if len(set(train_labels)) < 2:
         raise ConfigError(f"{train}: every label is the same; at least two are needed")
-    model = TextClassifier(method=method, random_state=seed)
+    model = TextClassifier(method=method, random_state=seed, prior=prior)
     started = time.perf_counter()
     model.fit(train_texts, train_labels)
     fit_seconds = time.perf_counter() - started
@@ -119,7 +144,7 @@ def evaluate(
     predict_seconds = time.perf_counter() - started
     if predictions is not None:
         write_predictions(Path(predictions), test_texts, test_labels, predicted)
-    return {
+    result = {
         **score(test_labels, predicted),
         "n_train": len(train_texts),
         "n_test": len(test_texts),
@@ -127,6 +152,9 @@ def evaluate(
         "predict_per_second": round(len(test_texts) / max(predict_seconds, 1e-9), 1),
         "method": model.method_,
     }
+    if model.prior_:
+        result["prior"] = f"shipped:sentiment-{model.prior_}"
+    return result
 
 
 def write_predictions(
@@ -138,3 +166,118 @@ def write_predictions(
         writer = csv_writer(handle)
         writer.writerow(["text", "label", "predicted"])
         writer.writerows(zip(texts, labels, predicted, strict=True))
+
+
+def _target_of(labels: Sequence[str], target: str | None) -> str:
+    from otklik.classify.rules import default_rules
+
+    if target:
+        if target not in ("type", "sentiment"):
+            raise ConfigError(f"--target must be type or sentiment, not {target!r}")
+        return target
+    rules = default_rules()
+    if set(labels) <= set(rules.sentiment_names):
+        return "sentiment"
+    if set(labels) <= set(rules.type_names):
+        return "type"
+    raise ConfigError(
+        "the labels are neither sentiments nor feedback types of the taxonomy; "
+        "rules and shipped models predict only those (pass --train to train a model)"
+    )
+
+
+def _majority_language(texts: Sequence[str], sample: int = 300) -> str | None:
+    from collections import Counter
+
+    from otklik.classify.signals import detect_language
+
+    step = max(1, len(texts) // sample)
+    found = Counter(detect_language(text)[0] for text in texts[::step][:sample])
+    found.pop(None, None)
+    return found.most_common(1)[0][0] if found else None
+
+
+def _ready_predict(method: str, target: str, texts: list[str], language: str | None) -> list[str]:
+    from otklik.classify.pretrained import shipped_model
+    from otklik.classify.rules import default_rules
+
+    if method == "rules":
+        rules = default_rules()
+        return [getattr(rules.analyse(text, language=language), target) for text in texts]
+    from otklik.classify.pretrained import hybrid_pick
+
+    model = shipped_model(target, language)
+    if model is None:
+        raise ConfigError(f"otklik ships no {target} model for language {language!r}")
+    proba = model.predict_proba(texts)
+    best = [(str(model.classes[int(row.argmax())]), float(row.max())) for row in proba]
+    if method == "shipped":
+        return [label for label, _ in best]
+    rules = default_rules()
+    found = []
+    for text, pick in zip(texts, best, strict=True):
+        analysis = rules.analyse(text, language=language)
+        found.append(hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, pick)[0])
+    return found
+
+
+def evaluate_ready(
+    test: Path,
+    *,
+    text_column: str,
+    label_column: str,
+    method: str = "auto",
+    target: str | None = None,
+    language: str | None = None,
+    predictions: Path | None = None,
+) -> dict[str, Any]:
+    """Score the rules (``method="rules"``), the shipped model (``"shipped"``), the two together
+    (``"hybrid"``: the model where the rules find no sentiment) or, with ``"auto"``, all three
+    where a model is shipped, on a labelled file; nothing is trained.
+
+    ``target`` (``type`` or ``sentiment``) defaults to the one the labels belong to; ``language``
+    to the most frequent detected language of the texts. The result holds the scores of the
+    method run (for ``auto``: of the one ``auto`` uses for that language, with every method's
+    scores under ``compared``) and ``auto``: what ``auto`` picks per language and the quality
+    measured when otklik was built (see docs/models.md).
+    """
+    from otklik.classify.pretrained import auto_table, preferred_method, shipped_model
+
+    if method not in (*READY_METHODS, "auto"):
+        raise ConfigError(f"method {method!r} needs --train; without it use rules, shipped, auto")
+    texts, labels = read_labelled(test, text_column=text_column, label_column=label_column)
+    target = _target_of(labels, target)
+    language = language or _majority_language(texts)
+    if method == "auto":
+        runs = ["rules"] + (["shipped", "hybrid"] if shipped_model(target, language) else [])
+        chosen = preferred_method(target, language)
+    else:
+        runs, chosen = [method], method
+    compared: dict[str, dict[str, Any]] = {}
+    kept: list[str] = []
+    for name in runs:
+        started = time.perf_counter()
+        predicted = _ready_predict(name, target, texts, language)
+        seconds = time.perf_counter() - started
+        compared[name] = {
+            **score(labels, predicted),
+            "predict_per_second": round(len(texts) / max(seconds, 1e-9), 1),
+        }
+        if name == chosen:
+            kept = predicted
+    if predictions is not None:
+        write_predictions(Path(predictions), texts, labels, kept)
+    result: dict[str, Any] = {
+        **{k: v for k, v in compared[chosen].items()},
+        "n_test": len(texts),
+        "target": target,
+        "language": language,
+        "method": chosen,
+    }
+    if method == "auto":
+        result["compared"] = compared
+    result["auto"] = {
+        row["language"]: {key: value for key, value in row.items() if key != "language"}
+        for row in auto_table(target)
+    }
+    return result

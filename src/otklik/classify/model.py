@@ -16,6 +16,14 @@ Methods:
     calibrated the same way.
 ``ensemble``
     the weighted mean of the two probability matrices (``tfidf_weight`` on TF-IDF).
+``prior`` (with any method that has TF-IDF)
+    ``"shipped"`` adds six features next to the n-grams: the rules' sentiment scores and the
+    probabilities of the sentiment model shipped for the texts' language
+    (:class:`~otklik.classify.pretrained.ShippedPrior`), with balanced class weights — the
+    shipped model fine-tuned on the labels. ``"auto"`` does so when the labels are sentiments
+    (negative/neutral/positive) and otklik ships a model for the language most training texts
+    are in; ``"none"`` (the default) never: on our own held-out comments the prior did not help
+    (docs/benchmarks-classify.md), so it stays a choice.
 ``auto``
     ``ensemble`` when an embedding model is configured, or when the shipped one (the
     ``embeddings`` extra: all-MiniLM-L6-v2, an English model) is installed and most training
@@ -69,6 +77,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     cv : folds for calibration (fewer when a label has fewer examples).
     batch_size : texts per embedding batch.
     random_state : seed for the folds and the solvers.
+    prior : "auto", "shipped" or "none": start from the shipped sentiment model (see above).
     """
 
     def __init__(
@@ -84,6 +93,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         cv: int = 5,
         batch_size: int = 64,
         random_state: int = 0,
+        prior: str = "none",
     ) -> None:
         self.method = method
         self.embedding_model = embedding_model
@@ -96,6 +106,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.batch_size = batch_size
         self.random_state = random_state
+        self.prior = prior
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -113,22 +124,33 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             )
         method, model_path = self._resolve_method(items)
         fewest = min(counts.values())
+        prior_language = self._prior_language(items, counts)
         pipelines: dict[str, Pipeline] = {}
         if method in ("tfidf", "ensemble"):
+            features: Any = tfidf_features(
+                word_ngrams=tuple(self.word_ngrams),  # type: ignore[arg-type]
+                char_ngrams=tuple(self.char_ngrams),  # type: ignore[arg-type]
+                min_df=self.min_df,
+            )
+            if prior_language:
+                from sklearn.pipeline import FeatureUnion
+
+                from otklik.classify.pretrained import ShippedPrior
+
+                features = FeatureUnion(
+                    [("ngrams", features), ("prior", ShippedPrior(prior_language))]
+                )
             pipelines["tfidf"] = Pipeline(
                 [
-                    (
-                        "features",
-                        tfidf_features(
-                            word_ngrams=tuple(self.word_ngrams),  # type: ignore[arg-type]
-                            char_ngrams=tuple(self.char_ngrams),  # type: ignore[arg-type]
-                            min_df=self.min_df,
-                        ),
-                    ),
+                    ("features", features),
                     (
                         "classifier",
                         self._calibrated(
-                            LinearSVC(C=self.C, random_state=self.random_state),
+                            LinearSVC(
+                                C=self.C,
+                                random_state=self.random_state,
+                                class_weight="balanced" if prior_language else None,
+                            ),
                             fewest,
                             fallback_C=10.0,
                         ),
@@ -154,6 +176,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             if not np.array_equal(pipeline.classes_, self.classes_):  # pragma: no cover
                 raise RuntimeError(f"the {name} pipeline's classes do not line up")
         self.method_ = method
+        self.prior_ = prior_language
         self.embedding_model_ = model_path
         self.pipelines_ = pipelines
         self.weights_ = self._weights(method)
@@ -177,6 +200,25 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                 "otklik[embeddings] or pass a local model folder"
             )
         return self.method, path
+
+    def _prior_language(self, texts: list[str], counts: Counter[Any]) -> str | None:
+        """The language whose shipped model starts the TF-IDF model, or None."""
+        if self.prior not in ("auto", "shipped", "none"):
+            raise ConfigError(f"unknown prior {self.prior!r}; use auto, shipped or none")
+        if self.prior == "none":
+            return None
+        from otklik.classify.pretrained import shipped_model
+
+        language = _main_language(texts)
+        shipped = shipped_model("sentiment", language) if language else None
+        if self.prior == "shipped":
+            if shipped is None:
+                raise ConfigError(f"otklik ships no sentiment model for language {language!r}")
+            return language
+        labels = {str(label) for label in counts}
+        if shipped is not None and labels <= {"negative", "neutral", "positive"}:
+            return language
+        return None
 
     def _logistic(self, C: float) -> LogisticRegression:
         return LogisticRegression(C=C, max_iter=3000, random_state=self.random_state)
@@ -220,6 +262,16 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         return tags
+
+
+def _main_language(texts: list[str], sample: int = 200) -> str | None:
+    """The most frequent detected language of an even sample of the texts."""
+    from otklik.classify.signals import detect_language
+
+    step = max(1, len(texts) // sample)
+    found = Counter(detect_language(text)[0] for text in texts[::step][:sample])
+    found.pop(None, None)
+    return str(found.most_common(1)[0][0]) if found else None
 
 
 def _mostly_english(texts: list[str], sample: int = 200) -> bool:

@@ -6,6 +6,16 @@ type keyword preceded by a negation in the same clause ("не работает �
 around: negated praise is a complaint, negated positive words are negative, negated negative
 words count half as positive ("не плохо"). Words after a contrast ("но", "but") weigh 1.5 times.
 A score on a known scale adds its own evidence (an NPS of 0–6 is negative).
+
+Beyond the keywords, three signals that need no word list per topic:
+
+- a clause that opens with a question word ("Сколько идёт перевод…", "how long does…", "¿…")
+  or holds the Russian particle «ли» is a question even without "?";
+- a negated verb that is no keyword itself states a failure ("кэшбэк не начислили",
+  "it never arrived", "belum masuk"): mild negative evidence, so a factual complaint is read as
+  a complaint, not as neutral "other" ("не знаю", "haven't used it yet" excepted);
+- filler words are not praise: «просто» and «нормально» carry no sentiment, and «лучше» in
+  advice ("лучше разберитесь…") is not the positive «хороший».
 """
 
 from __future__ import annotations
@@ -33,6 +43,174 @@ _TYPE_FLOOR = 0.15
 _OTHER_WEIGHT = 0.5
 _TOPIC_NONE = 0.5
 NO_TOPIC = "none"
+_NEGATED_VERB_WEIGHT = 0.6
+_QUESTION_OPENER_WEIGHT = 1.0
+
+# Words that open a question without "?": matched on the clause's first word (as written).
+_QUESTION_OPENERS: dict[str, frozenset[str]] = {
+    "ru": frozenset(
+        [
+            "как",
+            "где",
+            "когда",
+            "сколько",
+            "скольки",
+            "почему",
+            "зачем",
+            "куда",
+            "откуда",
+            "какой",
+            "какая",
+            "какое",
+            "какие",
+            "каков",
+            "кто",
+            "что",
+            "чем",
+            "чей",
+            "каким",
+            "какую",
+            "скажите",
+        ]
+    ),
+    "en": frozenset(
+        ["how", "what", "what's", "whats", "where", "when", "why", "who", "which", "whom"]
+    ),
+    "id": frozenset(
+        [
+            "apa",
+            "apakah",
+            "bagaimana",
+            "gimana",
+            "kapan",
+            "dimana",
+            "mana",
+            "berapa",
+            "kenapa",
+            "mengapa",
+            "siapa",
+            "bisakah",
+            "bolehkah",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "qué",
+            "cómo",
+            "dónde",
+            "cuándo",
+            "cuánto",
+            "cuánta",
+            "cuántos",
+            "cuántas",
+            "cuál",
+            "quién",
+        ]
+    ),
+    "ar": frozenset(["هل", "كيف", "متى", "أين", "اين", "لماذا", "ليش", "ماذا", "شو", "كم"]),
+}
+# "До скольки…", "Через сколько…", "for how long…": a preposition before the question word.
+_PREPOSITIONS = frozenset(
+    [
+        "до",
+        "через",
+        "за",
+        "на",
+        "в",
+        "с",
+        "по",
+        "из",
+        "от",
+        "к",
+        "у",
+        "для",
+        "for",
+        "in",
+        "at",
+        "to",
+        "from",
+        "by",
+        "de",
+        "en",
+        "por",
+    ]
+)
+# English auxiliaries open a question when a pronoun or article follows ("do you deliver").
+_EN_AUXILIARIES = frozenset(
+    ["is", "are", "was", "do", "does", "did", "can", "could", "will", "would", "should", "may"]
+)
+_EN_SUBJECTS = frozenset(
+    [
+        "i",
+        "you",
+        "we",
+        "it",
+        "there",
+        "the",
+        "my",
+        "this",
+        "that",
+        "they",
+        "he",
+        "she",
+        "your",
+        "a",
+        "an",
+        "any",
+    ]
+)
+# After these, a following verb states a failure ("не начислили", "never arrived").
+_FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
+    "ru": frozenset({"не"}),
+    "en": frozenset(
+        [
+            "never",
+            "not",
+            "didn't",
+            "hasn't",
+            "haven't",
+            "wasn't",
+            "weren't",
+            "doesn't",
+            "won't",
+            "couldn't",
+            "isn't",
+            "aren't",
+            "didnt",
+            "hasnt",
+            "havent",
+            "wasnt",
+            "doesnt",
+            "wont",
+            "couldnt",
+            "isnt",
+        ]
+    ),
+    "id": frozenset(["belum", "tidak", "gak", "nggak", "ga", "enggak", "ngga"]),
+    "es": frozenset({"no", "nunca"}),
+    "ar": frozenset({"لم", "لن"}),
+}
+# Negated, these say nothing about the service ("не знаю", "haven't used it").
+_NEUTRAL_WHEN_NEGATED = frozenset(
+    [
+        "знать",
+        "помнить",
+        "пользоваться",
+        "сталкиваться",
+        "понимать",
+        "know",
+        "knew",
+        "known",
+        "use",
+        "used",
+        "tried",
+        "remember",
+        "sure",
+    ]
+)
+# Written forms that must not match a keyword by their normal form: comparative «лучше» reads as
+# «хороший», yet in "лучше разберитесь" it gives advice; fillers carry no sentiment.
+_NOT_BY_LEMMA = frozenset({"лучше"})
 # Languages without keywords of their own that read well enough with a neighbour's.
 _NEIGHBOURS = {"ms": "id", "uk": "ru", "be": "ru", "gl": "es"}
 
@@ -171,6 +349,10 @@ class RuleSet:
         for i, token in enumerate(tokens):
             if token.boundary:
                 continue
+            if token.surface in _NOT_BY_LEMMA and (
+                i + 1 >= len(tokens) or tokens[i + 1].surface != "бы"
+            ):
+                continue
             for entry in index.by_first.get(token.norm, ()):
                 end = i + len(entry.phrase)
                 if end <= len(tokens) and _phrase_at(tokens, i, entry.phrase):
@@ -230,8 +412,13 @@ class RuleSet:
             tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
             for index in self._indexes_for(language, text):
                 hits += self._match(tokens, index)
-        sentiment = self._sentiment(hits, score_sentiment(score, scale))
-        types = self._types(hits, tokens, sentiment)
+        code = _NEIGHBOURS.get(language or "", language or "")
+        if code not in _QUESTION_OPENERS and tokens:
+            script = script_of(text)
+            code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
+        failures = _negated_verbs(tokens, hits, code)
+        sentiment = self._sentiment(hits, score_sentiment(score, scale), failures)
+        types = self._types(hits, tokens, sentiment, _asks(tokens, code, text))
         topics, topic_scores = self._topics(hits)
         pillars = sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})
         churn = (
@@ -252,8 +439,11 @@ class RuleSet:
             churn_reasons=churn,
         )
 
-    def _sentiment(self, hits: list[_Hit], from_score: str | None) -> dict[str, float]:
+    def _sentiment(
+        self, hits: list[_Hit], from_score: str | None, failures: int = 0
+    ) -> dict[str, float]:
         raw = dict(_SENTIMENT_FLOOR)
+        raw["negative"] += _NEGATED_VERB_WEIGHT * failures
         # One contribution per stretch of text: "спасибо" is praise and positive, counted once.
         spans: dict[tuple[int, int], tuple[int, _Hit]] = {}
         for hit in sorted(hits, key=lambda h: h.entry.kind != "sentiment"):
@@ -270,7 +460,11 @@ class RuleSet:
         return _normalise(raw)
 
     def _types(
-        self, hits: list[_Hit], tokens: list[Token], sentiment: dict[str, float]
+        self,
+        hits: list[_Hit],
+        tokens: list[Token],
+        sentiment: dict[str, float],
+        asks: bool = False,
     ) -> dict[str, float]:
         raw = {name: _TYPE_FLOOR for name in self.type_names}
         raw[FALLBACK_TYPE] = _OTHER_WEIGHT
@@ -285,6 +479,8 @@ class RuleSet:
             raw[label] += hit.weight
         if any(token.question for token in tokens) and "question" in raw:
             raw["question"] += 1.0
+        elif asks and "question" in raw:
+            raw["question"] += _QUESTION_OPENER_WEIGHT
         # Sentiment is evidence of type too: a negative comment is most often a complaint.
         lean = sentiment["negative"] - sentiment["positive"]
         if "complaint" in raw and lean > 0.2:
@@ -306,6 +502,69 @@ class RuleSet:
         leaves = sorted(found - ancestors, key=lambda name: (-raw[name], name))
         raw[NO_TOPIC] = _TOPIC_NONE
         return leaves[:_MAX_TOPICS], _normalise(raw)
+
+
+def _clauses(tokens: list[Token]) -> list[list[Token]]:
+    """The word tokens of each clause (split at . ! ? ; …, not at commas)."""
+    clauses: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.boundary and token.surface != ",":
+            clauses.append([])
+        elif not token.boundary:
+            clauses[-1].append(token)
+    return [clause for clause in clauses if clause]
+
+
+def _asks(tokens: list[Token], language: str, text: str) -> bool:
+    """Whether a clause opens with a question word (or holds «ли»), with no "?" needed."""
+    if "¿" in text:
+        return True
+    openers = _QUESTION_OPENERS.get(language, frozenset())
+    for clause in _clauses(tokens):
+        words = [t.surface for t in clause]
+        if language == "ru" and "ли" in words[1:]:
+            return True
+        if len(words) < 3:  # "как всегда", "what ever": no question
+            continue
+        first = words[0]
+        if first in ("а", "and", "dan", "y", "و") and len(words) > 3:
+            first = words[1]
+        if first in openers or (first in _PREPOSITIONS and words[1] in openers):
+            return True
+        if language == "en" and first in _EN_AUXILIARIES and words[1] in _EN_SUBJECTS:
+            return True
+    return False
+
+
+def _negated_verbs(tokens: list[Token], hits: list[_Hit], language: str) -> int:
+    """How many negated words, not keywords themselves, state a failure ("не начислили")."""
+    negations = _FAILURE_NEGATIONS.get(language)
+    if not negations:
+        return 0
+    covered = {
+        i
+        for hit in hits
+        if hit.entry.kind in ("sentiment", "type")
+        for i in range(hit.start, hit.end)
+    }
+    found = 0
+    for i, token in enumerate(tokens[:-1]):
+        after = tokens[i + 1]
+        if token.surface not in negations or after.boundary or i + 1 in covered or i in covered:
+            continue
+        if after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED:
+            continue
+        if language == "ru" and not _is_verb(after.surface):
+            continue
+        found += 1
+    return found
+
+
+def _is_verb(word: str) -> bool:
+    """Whether pymorphy3 reads a Russian word as a verb, infinitive or short participle."""
+    from otklik.classify.text import part_of_speech
+
+    return part_of_speech(word) in ("VERB", "INFN", "PRTS", "GRND")
 
 
 def _ancestors(name: str, parents: dict[str, str | None]) -> list[str]:

@@ -2,9 +2,19 @@
 
 The rules always run (they also give language, pillars and churn reasons); where a trained model
 exists for a target (``type.model``, ``sentiment.model`` or ``topic.model`` in the model
-folder), its prediction replaces the rules' for items with text. A ``labeller`` (the LLM, see
-:mod:`otklik.llm`) replaces type, sentiment and topics of the items it answers for; the items it
-could not answer keep the rules' or the model's label. Human labels are never touched.
+folder), its prediction replaces the rules' for items with text. Where the team has no sentiment
+model, the model shipped with otklik for the item's language (:mod:`otklik.classify.pretrained`)
+gives the sentiment as ``auto`` chose for that language from the evaluation: always
+(``shipped``), or only where the rules find no sentiment and the model is sure (``hybrid``).
+A ``labeller`` (the LLM, see :mod:`otklik.llm`) replaces type, sentiment and topics of the items
+it answers for; the items it could not answer keep the rules' or the model's label. Human labels
+are never touched.
+
+Each stored classification says which method produced each part: ``scores[part]["method"]`` is
+``rules``, ``model`` (the team's trained model), ``shipped`` or ``llm``; the stored ``method`` is
+``llm`` for the LLM's answers, ``model`` when any part came from a model (trained or shipped),
+else ``rules``. The report's ``by_method`` counts the stored methods and ``by_part`` the method of
+each part.
 """
 
 from __future__ import annotations
@@ -80,6 +90,7 @@ class ClassifyReport:
     total_items: int = 0
     seconds: float = 0.0
     by_method: Counter[str] = field(default_factory=Counter)
+    by_part: dict[str, Counter[str]] = field(default_factory=dict)
     by_type: Counter[str] = field(default_factory=Counter)
     by_language: Counter[str] = field(default_factory=Counter)
     models: dict[str, str] = field(default_factory=dict)
@@ -95,6 +106,7 @@ class ClassifyReport:
             "seconds": round(self.seconds, 3),
             "items_per_second": round(self.per_second, 1),
             "by_method": dict(self.by_method),
+            "by_part": {part: dict(counts) for part, counts in self.by_part.items()},
             "by_type": dict(self.by_type.most_common()),
             "by_language": dict(self.by_language.most_common()),
             "models": self.models,
@@ -150,12 +162,44 @@ def _predict(
     return predictions
 
 
+def _predict_shipped(texts: list[tuple[str, str | None]]) -> dict[int, tuple[str, float]]:
+    """Sentiment from the shipped model of each text's language, where ``auto`` prefers it;
+    keyed by position in ``texts``."""
+    from otklik.classify.pretrained import preferred_method, shipped_model
+
+    by_language: dict[str, list[int]] = {}
+    for position, (_text, language) in enumerate(texts):
+        if language and preferred_method("sentiment", language) in ("shipped", "hybrid"):
+            by_language.setdefault(language, []).append(position)
+    found: dict[int, tuple[str, float]] = {}
+    for language, positions in by_language.items():
+        model = shipped_model("sentiment", language)
+        if model is None:  # pragma: no cover - preferred_method checked it
+            continue
+        proba = model.predict_proba([texts[p][0] for p in positions])
+        for position, row in zip(positions, proba, strict=True):
+            best = int(row.argmax())
+            found[position] = (str(model.classes[best]), float(row[best]))
+    return found
+
+
+def _shipped_or_rules(
+    analysis: Analysis, shipped: tuple[str, float], language: str
+) -> tuple[str, float, bool]:
+    from otklik.classify.pretrained import hybrid_pick, preferred_method
+
+    if preferred_method("sentiment", language) == "shipped":
+        return shipped[0], shipped[1], True
+    return hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, shipped)
+
+
 def _label(
     item: ItemRow,
     analysis: Analysis,
     predicted: dict[str, tuple[str, float]],
     rules: RuleSet,
     owners: dict[str, str],
+    shipped: tuple[str, float] | None = None,
 ) -> MachineLabel:
     scores: dict[str, Any] = {}
     kind_type, type_conf, type_method = analysis.type, analysis.type_confidence, "rules"
@@ -168,6 +212,11 @@ def _label(
     )
     if "sentiment" in predicted:
         (sentiment, sentiment_conf), sentiment_method = predicted["sentiment"], "model"
+    elif shipped is not None:
+        sentiment, sentiment_conf, used = _shipped_or_rules(
+            analysis, shipped, str(analysis.language)
+        )
+        sentiment_method = "shipped" if used else "rules"
     topics, topic_conf, topic_method = analysis.topics, analysis.topic_confidence, "rules"
     if "topic" in predicted:
         top, topic_conf = predicted["topic"]
@@ -190,7 +239,7 @@ def _label(
         tags=tags,
         language=analysis.language,
         owner_team=owner,
-        method="model" if type_method == "model" else "rules",
+        method="rules" if {type_method, sentiment_method, topic_method} == {"rules"} else "model",
         confidence=round(min(type_conf, sentiment_conf), 4),
         scores=scores,
     )
@@ -207,14 +256,17 @@ def classify_items(
     on_batch: OnBatch | None = None,
     labeller: Labeller | None = None,
     item_ids: Sequence[int] | None = None,
+    use_shipped: bool = True,
 ) -> ClassifyReport:
     """Classify items with no machine label (every item with ``reclassify``); only those of
     ``item_ids`` when given.
 
     With a ``labeller``, its answers replace type, sentiment and topics (see ExternalLabel).
+    ``use_shipped=False`` keeps the shipped models out (rules and the team's models only).
     """
     rules = rules or default_rules()
     models = models or {}
+    shipped_on = use_shipped and "sentiment" not in models
     owners = {node.id: node.owner for node in rules.taxonomy.flat_topics()}
     version = ";".join(trained.version for trained in models.values()) or None
     report = ClassifyReport(models={t: m.version for t, m in models.items()})
@@ -239,18 +291,30 @@ def classify_items(
         row_of = {position: row for row, position in enumerate(with_text)}
         predictions = _predict(models, [batch[i].text or "" for i in with_text])
         external = labeller(batch) if labeller is not None else {}
+        shipped = (
+            _predict_shipped([(batch[i].text or "", analyses[i].language) for i in with_text])
+            if shipped_on
+            else {}
+        )
         labels = []
         for position, (item, analysis) in enumerate(zip(batch, analyses, strict=True)):
             predicted: dict[str, tuple[str, float]] = {}
             if position in row_of:
                 row = row_of[position]
                 predicted = {target: found[row] for target, found in predictions.items()}
-            label = _label(item, analysis, predicted, rules, owners)
-            label.model_version = version if predicted else None
+            from_shipped = shipped.get(row_of[position]) if position in row_of else None
+            label = _label(item, analysis, predicted, rules, owners, from_shipped)
+            versions = [version] if predicted and version else []
+            if label.scores["sentiment"]["method"] == "shipped":
+                versions.append(f"shipped:sentiment-{analysis.language}")
+            label.model_version = ";".join(versions) or None
             if item.id in external:
                 _apply(label, external[item.id], owners, rules)
             labels.append(label)
             report.by_method[label.method] += 1
+            for part in ("type", "sentiment", "topics"):
+                part_method = str(label.scores[part]["method"])
+                report.by_part.setdefault(part, Counter())[part_method] += 1
             report.by_type[label.type] += 1
             report.by_language[label.language or "unknown"] += 1
         write_machine_labels(engine, labels)

@@ -21,6 +21,7 @@ __all__ = [
     "SNOWBALL_LANGUAGES",
     "Token",
     "normalize_word",
+    "part_of_speech",
     "script_of",
     "tokenize",
 ]
@@ -103,6 +104,13 @@ def _stemmer(algorithm: str) -> Callable[[str], str]:
 @lru_cache(maxsize=300_000)
 def _lemma(word: str) -> str:
     return str(_morph().parse(word)[0].normal_form).replace("ё", "е")
+
+
+@lru_cache(maxsize=100_000)
+def part_of_speech(word: str) -> str | None:
+    """pymorphy3's most likely part of speech of a Russian word (``VERB``, ``NOUN``…)."""
+    tag = _morph().parse(word)[0].tag.POS
+    return str(tag) if tag else None
 
 
 @lru_cache(maxsize=300_000)

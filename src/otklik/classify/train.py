@@ -1,17 +1,27 @@
 """Training models from the team's human labels (``otklik model train``).
 
 One model per target (type, sentiment, topic) that has enough labels: at least ``min_labels``
-texts in at least two classes. With 30 labels or more, a stratified 20 % holdout scores the model
-first (accuracy, macro-F1); the saved model is then refitted on every label. Models are saved
-as ``model_dir/<target>.model`` with their scores and training-data hash; ``otklik classify`` then
-prefers them to the rules.
+texts in at least two classes. With 30 labels or more, a holdout scores the model first
+(accuracy, macro-F1); the saved model is then refitted on every label.
+
+The holdout is honest about what comes next: it is the *latest* 20 % of the labelled items (by
+``occurred_at``), and near-duplicates (the same text once links, @mentions, digits, "RT" and
+punctuation are removed: retweets, copied texts) stay together on one side. A random split would
+put copies of a training text in the test set and report a score the next period never sees.
+Where the latest items hold fewer than two classes, the groups are split at random instead, and
+the scores say so (``holdout``); ``warning`` flags a label set where many texts are copies.
+Models are saved as ``model_dir/<target>.model`` with their scores and training-data hash;
+``otklik classify`` then prefers them to the rules.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +33,22 @@ from otklik.classify.run import model_path
 from otklik.errors import ConfigError
 from otklik.ledger import Classification, FeedbackItem
 
-__all__ = ["TargetResult", "TrainReport", "human_training_data", "train_models"]
+__all__ = [
+    "TargetResult",
+    "TrainReport",
+    "holdout_split",
+    "human_training_data",
+    "human_training_rows",
+    "near_duplicate_key",
+    "train_models",
+]
 
 MIN_LABELS = 10
 _HOLDOUT_FROM = 30
+_HOLDOUT_SHARE = 0.2
+_DUPLICATE_WARNING = 0.1  # warn when more than this share of texts repeat another
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\brt\b|\d+|[^\w\s]|_", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -63,13 +85,13 @@ class TrainReport:
         }
 
 
-def human_training_data(engine: Engine, target: str) -> tuple[list[str], list[str]]:
-    """(texts, labels) of the items a human labelled for ``target``, in item order."""
+def human_training_rows(engine: Engine, target: str) -> list[tuple[str, str, datetime | None]]:
+    """(text, label, occurred_at) of the items a human labelled for ``target``, in item order."""
     column = {"type": Classification.type, "sentiment": Classification.sentiment}.get(
         target, Classification.topics
     )
     query = (
-        select(FeedbackItem.text, column)
+        select(FeedbackItem.text, column, FeedbackItem.occurred_at)
         .join(
             Classification,
             and_(Classification.item_id == FeedbackItem.id, Classification.origin == "human"),
@@ -77,35 +99,113 @@ def human_training_data(engine: Engine, target: str) -> tuple[list[str], list[st
         .where(column.is_not(None), FeedbackItem.text.is_not(None))
         .order_by(FeedbackItem.id)
     )
-    texts: list[str] = []
-    labels: list[str] = []
+    rows: list[tuple[str, str, datetime | None]] = []
     with engine.connect() as conn:
-        for text, value in conn.execute(query):
+        for text, value, occurred_at in conn.execute(query):
             if not text or not text.strip():
                 continue
             if target == "topic":
                 value = value[0] if value else NO_TOPIC
-            texts.append(text)
-            labels.append(str(value))
-    return texts, labels
+            rows.append((text, str(value), occurred_at))
+    return rows
 
 
-def _holdout_scores(texts: list[str], labels: list[str], method: str) -> dict[str, Any]:
+def human_training_data(engine: Engine, target: str) -> tuple[list[str], list[str]]:
+    """(texts, labels) of the items a human labelled for ``target``, in item order."""
+    rows = human_training_rows(engine, target)
+    return [text for text, _, _ in rows], [label for _, label, _ in rows]
+
+
+def near_duplicate_key(text: str) -> str:
+    """The text with links, @mentions, #tags, "RT", digits and punctuation removed, case-folded:
+    equal keys are near-duplicates (a retweet, a copied text with another number)."""
+    return _SPACES.sub(" ", _NOISE.sub(" ", text.casefold())).strip()
+
+
+def holdout_split(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    times: Sequence[datetime | None] | None = None,
+    *,
+    share: float = _HOLDOUT_SHARE,
+) -> tuple[list[int], list[int], dict[str, Any]]:
+    """(train indices, holdout indices, facts) for an honest holdout.
+
+    Near-duplicate texts form one group; the holdout is the groups seen last (by the earliest
+    time in each group; by position where times are missing) until ``share`` of the texts is
+    reached. When that holds fewer than two classes, groups are drawn at random (seed 0)
+    instead. ``facts``: ``holdout`` ("latest" or "random groups"), ``duplicate_share`` (texts
+    that repeat an earlier one) and, when that share is high, ``warning``.
+    """
+    import numpy as np
+
+    groups: dict[str, list[int]] = {}
+    for index, text in enumerate(texts):
+        groups.setdefault(near_duplicate_key(text) or f"\x00{index}", []).append(index)
+    floor = datetime.min
+
+    def first_seen(members: list[int]) -> tuple[datetime, int]:
+        found: list[datetime] = []
+        for i in members:
+            when = times[i] if times is not None else None
+            if when is not None:
+                found.append(when)
+        return (min(found) if found else floor, members[0])
+
+    ordered = sorted(groups.values(), key=first_seen)
+    target = max(1, round(len(texts) * share))
+    holdout: list[int] = []
+    for members in reversed(ordered):
+        if len(holdout) >= target:
+            break
+        holdout.extend(members)
+    how = "latest"
+    if len({labels[i] for i in holdout}) < 2:
+        how = "random groups"
+        order = np.random.default_rng(0).permutation(len(ordered))
+        holdout = []
+        for position in order:
+            if len(holdout) >= target:
+                break
+            holdout.extend(ordered[int(position)])
+    chosen = set(holdout)
+    train = [i for i in range(len(texts)) if i not in chosen]
+    repeats = len(texts) - len(groups)
+    facts: dict[str, Any] = {
+        "holdout": how,
+        "duplicate_share": round(repeats / len(texts), 4) if texts else 0.0,
+    }
+    if texts and repeats / len(texts) > _DUPLICATE_WARNING:
+        facts["warning"] = (
+            f"{repeats} of {len(texts)} labelled texts repeat another (retweets, copies); "
+            "they were kept on one side of the holdout, but expect the model to do worse on "
+            "new texts than on copies"
+        )
+    return sorted(train), sorted(holdout), facts
+
+
+def _holdout_scores(
+    texts: list[str],
+    labels: list[str],
+    method: str,
+    times: Sequence[datetime | None] | None = None,
+) -> dict[str, Any]:
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.model_selection import train_test_split
 
     from otklik.classify.model import TextClassifier
 
-    counts = Counter(labels)
-    stratify = labels if min(counts.values()) >= 2 else None
-    train_x, test_x, train_y, test_y = train_test_split(
-        texts, labels, test_size=0.2, random_state=0, stratify=stratify
-    )
-    predicted = TextClassifier(method=method).fit(train_x, train_y).predict(test_x)
+    train, holdout, facts = holdout_split(texts, labels, times)
+    train_y = [labels[i] for i in train]
+    test_y = [labels[i] for i in holdout]
+    if len(set(train_y)) < 2:
+        return {**facts, "n_holdout": 0, "holdout": "none: the rest holds one class only"}
+    model = TextClassifier(method=method).fit([texts[i] for i in train], train_y)
+    predicted = model.predict([texts[i] for i in holdout])
     return {
         "holdout_accuracy": round(float(accuracy_score(test_y, predicted)), 4),
         "holdout_macro_f1": round(float(f1_score(test_y, predicted, average="macro")), 4),
         "n_holdout": len(test_y),
+        **facts,
     }
 
 
@@ -126,7 +226,10 @@ def train_models(
 
     report = TrainReport(model_dir=str(model_dir))
     for target in targets:
-        texts, labels = human_training_data(engine, target)
+        rows = human_training_rows(engine, target)
+        texts = [text for text, _, _ in rows]
+        labels = [label for _, label, _ in rows]
+        times = [when for _, _, when in rows]
         result = TargetResult(target, len(texts), dict(Counter(labels).most_common()))
         report.targets.append(result)
         if len(texts) < min_labels:
@@ -137,7 +240,7 @@ def train_models(
             continue
         started = time.perf_counter()
         if len(texts) >= _HOLDOUT_FROM:
-            result.scores = _holdout_scores(texts, labels, method)
+            result.scores = _holdout_scores(texts, labels, method, times)
         result.scores["n_train"] = len(texts)
         model = TextClassifier(method=method).fit(texts, labels)
         path = model_path(model_dir, target)

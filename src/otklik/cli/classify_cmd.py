@@ -157,6 +157,9 @@ def print_report(report: ProcessReport) -> None:
     console.print(table)
     for target, version in result.models.items():
         console.print(f"model for {target}: {version}", markup=False)
+    for part, counts in result.by_part.items():
+        found = ", ".join(f"{name} {count:,}" for name, count in counts.most_common())
+        console.print(f"{part} by / по методу: {found}", markup=False, highlight=False)
 
 
 class ClassifyMethod(StrEnum):

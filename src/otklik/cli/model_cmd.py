@@ -31,6 +31,9 @@ class Method(StrEnum):
     embeddings = "embeddings"
     ensemble = "ensemble"
     llm = "llm"  # the LLM's classify prompt, scored next to the trained model (auto)
+    rules = "rules"
+    shipped = "shipped"
+    hybrid = "hybrid"
 
 
 class EvalFormat(StrEnum):
@@ -40,12 +43,17 @@ class EvalFormat(StrEnum):
 
 @model_app.command("eval")
 def eval_command(
-    train: Annotated[
-        Path, typer.Option("--train", help="Labelled file to train on (.csv, .tsv, .jsonl).")
-    ],
     test: Annotated[Path, typer.Option("--test", help="Labelled file to score on.")],
     text_column: Annotated[str, typer.Option("--text-column", help="Column with the text.")],
     label_column: Annotated[str, typer.Option("--label-column", help="Column with the label.")],
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            "--train",
+            help="Labelled file to train on (.csv, .tsv, .jsonl). Without it: the rules and "
+            "the shipped model are scored, and what auto picks per language is shown.",
+        ),
+    ] = None,
     few_shot: Annotated[
         int | None,
         typer.Option("--few-shot", min=1, help="Train on K random examples per label."),
@@ -57,14 +65,35 @@ def eval_command(
             "--method",
             help="tfidf (no torch), embeddings, ensemble, or auto: ensemble when the "
             "embeddings extra is installed and the texts are mostly English, else tfidf; "
-            "llm: the LLM ($OTKLIK_LLM_*) next to the auto model, with cost and latency.",
+            "llm: the LLM ($OTKLIK_LLM_*) next to the auto model, with cost and latency "
+            "(needs --train). Without --train: rules, shipped (the model otklik ships for the "
+            "language), hybrid (rules; the shipped model where they see no sentiment) or auto "
+            "(all three, and the one auto uses for the language).",
         ),
     ] = Method.auto,
+    prior: Annotated[
+        str,
+        typer.Option(
+            "--prior",
+            help="With --train: none, shipped (start from the shipped sentiment model and the "
+            "rules: the shipped model fine-tuned on --train) or auto (shipped when the labels "
+            "are sentiments in a language otklik ships a model for).",
+        ),
+    ] = "none",
     target: Annotated[
         str | None,
         typer.Option(
             "--target",
-            help="With --method llm: type, sentiment or topic (default: what the labels name).",
+            help="With --method llm: type, sentiment or topic; without --train: type or "
+            "sentiment (default: what the labels name).",
+            show_default=False,
+        ),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help="Without --train: the texts' language (default: the most frequent detected).",
             show_default=False,
         ),
     ] = None,
@@ -74,10 +103,18 @@ def eval_command(
     ] = None,
     output: Annotated[EvalFormat, typer.Option("--format", help="table|json")] = (EvalFormat.table),
 ) -> None:
-    """Train on --train, predict --test, print accuracy, macro-F1 and speed."""
+    """Train on --train, predict --test, print accuracy, macro-F1 and speed; without --train,
+    score the rules and the shipped model and show what auto picks per language."""
+    from otklik.classify.evaluate import READY_METHODS, evaluate, evaluate_ready
+    from otklik.errors import ConfigError
+
     if method is Method.llm:
         from otklik.cli.llm_cmd import compare_with_llm
 
+        if train is None:
+            raise ConfigError(
+                "--method llm compares the LLM with a model trained on --train: give --train"
+            )
         compare_with_llm(
             train,
             test,
@@ -89,26 +126,53 @@ def eval_command(
             as_json=output is EvalFormat.json,
         )
         return
-    from otklik.classify.evaluate import evaluate
 
-    result = evaluate(
-        train,
-        test,
-        text_column=text_column,
-        label_column=label_column,
-        few_shot=few_shot,
-        seed=seed,
-        method=method.value,
-        predictions=predictions,
-    )
+    if train is None or method.value in READY_METHODS:
+        if train is not None:
+            raise ConfigError(f"--method {method.value} trains nothing; leave out --train")
+        result = evaluate_ready(
+            test,
+            text_column=text_column,
+            label_column=label_column,
+            method=method.value,
+            target=target,
+            language=language,
+            predictions=predictions,
+        )
+        title = test.name
+    else:
+        result = evaluate(
+            train,
+            test,
+            text_column=text_column,
+            label_column=label_column,
+            few_shot=few_shot,
+            seed=seed,
+            method=method.value,
+            predictions=predictions,
+            prior=prior,
+        )
+        title = f"{train.name} → {test.name}"
     if output is EvalFormat.json:
         print_json(result)
         return
-    table = Table(title=f"{train.name} → {test.name}", show_header=False, title_justify="left")
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    for key, value in result.items():
-        table.add_row(key, str(value))
+    for key, value in _rows(result):
+        table.add_row(key, value)
     if predictions is not None:
         table.add_row("predictions", str(predictions))
     console.print(table)
+
+
+def _rows(result: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    """Nested results as ``a.b`` rows (``compared.rules.accuracy``, ``auto.ru.method``)."""
+    rows: list[tuple[str, str]] = []
+    for key, value in result.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _rows(value, prefix=f"{name}.")
+        else:
+            rows.append((name, str(value)))
+    return rows

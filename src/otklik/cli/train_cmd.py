@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from otklik.classify import TARGETS, train_models
-from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
+from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
 from otklik.cli.model_cmd import model_app
 from otklik.config import load_settings
 
@@ -46,16 +46,28 @@ def train_command(
         print_json(report.as_dict())
         return
     table = Table(title=f"Models in {folder}", title_justify="left")
-    for column in ("target", "labels", "classes", "holdout accuracy", "macro-F1", "result"):
+    for column in (
+        "target",
+        "labels",
+        "classes",
+        "holdout",
+        "holdout accuracy",
+        "macro-F1",
+        "result",
+    ):
         table.add_column(column, overflow="fold")
     for result in report.targets:
         table.add_row(
             result.target,
             str(result.n),
             str(len(result.classes)),
+            str(result.scores.get("holdout", "–")),
             str(result.scores.get("holdout_accuracy", "–")),
             str(result.scores.get("holdout_macro_f1", "–")),
             result.skipped or f"saved to {result.saved}",
         )
     console.print(table)
+    for result in report.targets:
+        if result.scores.get("warning"):
+            err_console.print(f"{result.target}: {result.scores['warning']}", markup=False)
     console.print("`otklik classify --all` applies them to every item.", markup=False)

@@ -82,10 +82,13 @@ def settings_page(
         }
         for name, spec in sorted(teams_config.teams.items() if teams_config else [])
     ]
+    from otklik.classify.pretrained import auto_table
+
     return render(
         request,
         "settings.html",
         {
+            "auto_methods": auto_table("sentiment"),
             "taxonomy_file": taxonomy_path,
             "taxonomy_issues": taxonomy_issues,
             "topics": topics,

@@ -1,0 +1,36 @@
+"""The settings page shows, per language, the sentiment method `auto` uses and its quality."""
+
+from __future__ import annotations
+
+import pytest
+
+from otklik.classify.pretrained import auto_table
+from tests.web.test_browser import _login, _shot, base_url, browser  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(
+    ("locale", "hybrid"),
+    [("en-US", "Rules + shipped model"), ("ru-RU", "Правила + поставляемая модель")],
+)
+def test_settings_show_the_method_auto_uses_by_language(
+    browser: object,  # noqa: F811
+    base_url: str,  # noqa: F811
+    locale: str,
+    hybrid: str,
+) -> None:
+    expected = auto_table("sentiment")
+    assert expected, "otklik ships its auto choices"
+    page = _login(browser, base_url, "admin", locale=locale)
+    page.goto(f"{base_url}/settings#methods")  # type: ignore[attr-defined]
+    rows = page.locator("#methods tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() == len(expected)
+    for index, row in enumerate(expected):
+        cells = rows.nth(index).locator("td")
+        assert cells.nth(0).inner_text() == row["language"]
+        if row["method"] == "hybrid":
+            assert cells.nth(1).inner_text() == hybrid
+        mean = f"{row['mean_macro_f1']:.3f}"
+        assert cells.nth(2).inner_text() == (mean if locale == "en-US" else mean.replace(".", ","))
+    _shot(page, f"settings-methods-{locale}")
