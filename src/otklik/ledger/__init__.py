@@ -14,6 +14,7 @@ from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
@@ -36,6 +37,7 @@ __all__ = [
     "BatchResult",
     "Case",
     "CaseEvent",
+    "CaseReply",
     "Classification",
     "Customer",
     "FeedbackItem",
