@@ -10,6 +10,7 @@ from otklik.routing.pipeline import ProcessReport, classify_and_route
 from otklik.routing.priority import DUE_SOON, SLA_STATES, PriorityRules
 from otklik.routing.queue import (
     CASE_STATUSES,
+    case_assignees,
     case_events,
     case_ids,
     case_of_item,
@@ -49,6 +50,7 @@ __all__ = [
     "assign_case",
     "bulk_apply",
     "bulk_targets",
+    "case_assignees",
     "case_events",
     "case_ids",
     "case_of_item",

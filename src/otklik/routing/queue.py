@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, case, func, select
 
 from otklik.classify.pii import mask_pii
+from otklik.classify.store import current_labels
 from otklik.errors import ConfigError, NotFoundError
 from otklik.ledger import Case, CaseEvent, Customer, FeedbackItem
 from otklik.routing.filters import CASE_STATUSES, CaseFilter, case_conditions
@@ -21,6 +22,7 @@ from otklik.routing.sla import is_overdue
 
 __all__ = [
     "CASE_STATUSES",
+    "case_assignees",
     "case_events",
     "case_ids",
     "case_of_item",
@@ -102,6 +104,7 @@ def case_page(
     offset: int = 0,
     show_pii: bool = False,
     preview: bool = True,
+    labels: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of cases and how many match in all (counted in SQL).
 
@@ -113,7 +116,7 @@ def case_page(
     closed, then due first). Each case carries ``priority``, its parts ``p_score``,
     ``p_value``, ``p_sla``, ``p_incident``, its ``sla`` state and ``customer_value``. Texts have
     personal data masked unless ``show_pii``, and are cut to a 200-character preview unless
-    ``preview`` is False.
+    ``preview`` is False. ``labels``: add the item's current ``type`` and ``topics``.
     """
     now = now or _now()
     if where is None:
@@ -134,7 +137,24 @@ def case_page(
     with engine.connect() as conn:
         rows = [_shape(row, now, show_pii, preview) for row in conn.execute(query)]
         total = int(conn.execute(count).scalar_one())
+    if labels and rows:
+        found = current_labels(engine, [row["item_id"] for row in rows])
+        for row in rows:
+            label = found.get(row["item_id"]) or {}
+            row["type"] = label.get("type")
+            row["topics"] = list(label.get("topics") or [])
     return rows, total
+
+
+def case_assignees(engine: Engine, *, zone: str | None = None, limit: int = 200) -> list[str]:
+    """Who has cases not closed (in ``zone`` when given), most cases first: the assignee
+    filter's choices."""
+    query = select(Case.assignee).where(Case.assignee.is_not(None), Case.status != "closed")
+    if zone is not None:
+        query = query.where(Case.team == zone)
+    query = query.group_by(Case.assignee).order_by(func.count().desc(), Case.assignee)
+    with engine.connect() as conn:
+        return [str(name) for name in conn.execute(query.limit(limit)).scalars()]
 
 
 def case_ids(engine: Engine, where: CaseFilter, *, now: datetime | None = None) -> list[int]:
