@@ -308,3 +308,27 @@ def test_reply_from_the_case_arrives_and_is_in_the_history(inbox: InboxEnv) -> N
         headers={"Authorization": f"Bearer {inbox.tokens['payments']}"},
     )
     assert api.status_code == 200 and api.json()["status"] == "failed"
+
+
+def test_inbox_codes_and_reply_settings_are_translated_and_documented() -> None:
+    from pathlib import Path
+
+    from otklik import replies, routing
+    from otklik.config import Settings
+    from otklik.web.i18n import catalogue
+
+    keys = {f"code.sla_state.{state}" for state in routing.SLA_STATES}
+    actions = ("opened", "assigned", "closed", "reopened", "relabelled", "replied", "reply_failed")
+    keys |= {f"code.case_event.{action}" for action in actions}
+    keys |= {f"code.reply_channel.{name}" for name in replies.REPLY_CHANNELS}
+    keys |= {f"code.reply_language.{code}" for code in replies.REPLY_LANGUAGES}
+    keys |= {f"code.reply_status.{status}" for status in ("sent", "failed")}
+    keys |= {f"code.bulk_scope.{scope}" for scope in ("selected", "all")}
+    keys |= {f"inbox_done.{action}" for action in routing.BULK_ACTIONS}
+    keys |= {f"inbox_confirm.{action}" for action in routing.BULK_ACTIONS}
+    for locale in ("ru", "en"):
+        assert not sorted(keys - set(catalogue(locale))), locale
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        if name.startswith(("smtp_", "reply_")):
+            assert f"OTKLIK_{name.upper()}" in doc, name
