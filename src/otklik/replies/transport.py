@@ -22,15 +22,11 @@ from typing import Any
 import httpx
 
 from otklik.config import Settings
-from otklik.errors import OtklikError
+from otklik.errors import DeliveryError
 
 __all__ = ["SIGNATURE_HEADER", "DeliveryError", "post_webhook", "send_email", "sign_body"]
 
 SIGNATURE_HEADER = "X-Otklik-Signature"
-
-
-class DeliveryError(OtklikError):
-    """A reply could not be handed to its channel (not configured, refused, unreachable)."""
 
 
 def sign_body(secret: str, body: bytes) -> str:
