@@ -108,7 +108,10 @@ def test_email_reply_arrives_at_a_real_smtp_server(engine: Engine) -> None:
     body = message.get_content().replace("\r\n", "\n")  # SMTP lines end in CRLF
     assert body.startswith("Здравствуйте, Иван Петрович!\n\nМы вернули Вам комиссию.")
     assert body.rstrip().endswith("С уважением,\nСлужба заботы")
+    with engine.connect() as conn:  # the record keeps what was sent; pages show it masked
+        assert conn.execute(select(CaseReply.body)).scalar_one() == body
     stored = case_replies(engine, case_id)
+    assert stored[0]["body"].startswith("Здравствуйте, ••• •••!")
     assert [(r["channel"], r["status"], r["language"]) for r in stored] == [("email", "sent", "ru")]
     events = get_case(engine, case_id)["events"]
     assert events[-1]["action"] == "replied" and events[-1]["actor"] == "agent@bank"

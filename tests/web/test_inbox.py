@@ -292,6 +292,7 @@ def test_reply_from_the_case_arrives_and_is_in_the_history(inbox: InboxEnv) -> N
     assert message.get_content().startswith("Здравствуйте, Ольга Ивановна!")
     page = client.get(f"/inbox/{case_id}?reply=sent").text
     assert 'id="reply-result"' in page and "Мы вернули Вам деньги." in page
+    assert "Здравствуйте, ••• •••!" in page and "Ольга" not in page  # names hidden on the page
     events = client.get(f"/api/v1/cases/{case_id}").json()["history"]
     assert events[-1]["action"] == "replied"
     # Not configured: a clear failure on the page and in the history, not a 500.

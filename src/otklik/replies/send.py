@@ -173,19 +173,28 @@ def send_reply(
                 note=f"{channel}: {reply.subject}" if error is None else f"{channel}: {error}",
             )
         )
-    return _shown(record)
+    return _shown(record, addressee)
 
 
-def _shown(record: dict[str, Any]) -> dict[str, Any]:
+def _hide_names(text: str, addressee: Addressee) -> str:
+    """The customer's names in a stored reply shown as •••, like the draft's preview."""
+    for name in (addressee.first_name, addressee.patronymic, addressee.last_name, addressee.name):
+        if name and len(name) > 1:
+            text = text.replace(name, _HIDDEN)
+    return text
+
+
+def _shown(record: dict[str, Any], addressee: Addressee) -> dict[str, Any]:
     shown = dict(record)
     shown["recipient"] = mask_pii(record["recipient"]) if record["recipient"] else None
-    shown["body"] = mask_pii(record["body"])
+    shown["body"] = _hide_names(mask_pii(record["body"]), addressee)
     return shown
 
 
 def case_replies(engine: Engine, case_id: int) -> list[dict[str, Any]]:
-    """The case's replies, oldest first, with personal data (recipient, names, phones in the
-    text) masked as everywhere in the web."""
+    """The case's replies, oldest first, with personal data masked as everywhere in the web
+    (recipient, phones and e-mails in the text) and the customer's names shown as •••."""
+    _, addressee = _customer(engine, case_id)
     columns = [c for c in CaseReply.__table__.columns if c.name != "case_id"]
     query = (
         select(*columns, CaseReply.case_id)
@@ -193,4 +202,4 @@ def case_replies(engine: Engine, case_id: int) -> list[dict[str, Any]]:
         .order_by(CaseReply.at, CaseReply.id)
     )
     with engine.connect() as conn:
-        return [_shown(dict(row._mapping)) for row in conn.execute(query)]
+        return [_shown(dict(row._mapping), addressee) for row in conn.execute(query)]
