@@ -175,7 +175,7 @@ def test_filters_combine_in_the_url(inbox: InboxEnv) -> None:
     assert shown("sla=on_time&channel=app") == {c["olga-0"], c["olga-2"]}
     assert shown("assignee=-&team=payments&sla=overdue") == {c["payments-app-1-0"]}
     assert shown("type=complaint") == set()  # nothing is classified in this store
-    assert client.get("/inbox?sla=late").status_code == 422
+    assert client.get("/inbox?sla=late").status_code == 400
     # A team user's filter never leaves the zone, whatever the URL says.
     team = inbox.login("payments")
     assert set(_order(team.get("/inbox?team=cards").text)) == set()
@@ -333,3 +333,21 @@ def test_inbox_codes_and_reply_settings_are_translated_and_documented() -> None:
     for name in Settings.model_fields:
         if name.startswith(("smtp_", "reply_")):
             assert f"OTKLIK_{name.upper()}" in doc, name
+
+
+def test_hostile_bulk_inputs_are_refused_cleanly(inbox: InboxEnv) -> None:
+    headers = {"Authorization": f"Bearer {inbox.tokens['admin']}"}
+    for body in (
+        {"action": "assign", "assignee": "x", "ids": [2**40]},
+        {"action": "assign", "assignee": "x", "ids": [0]},
+        {"action": "explode", "ids": [1]},
+        {"action": "assign", "assignee": "x"},
+        {"action": "close", "ids": [inbox.cases["olga-2"]]},  # no note
+    ):
+        response = inbox.client.post("/api/v1/cases/bulk", json=body, headers=headers)
+        assert response.status_code == 422, (body, response.text)
+    client = inbox.login("admin")
+    token = csrf_of(client.get("/inbox").text)
+    form = {"csrf_token": token, "action": "assign", "scope": "selected", "ids": str(2**40)}
+    assert client.post("/inbox/bulk", data=form).status_code == 422
+    assert client.get("/inbox?sla=late").status_code == 400

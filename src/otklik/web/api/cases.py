@@ -17,7 +17,7 @@ from otklik.errors import ConfigError
 from otklik.web.api.schemas import utc_iso
 from otklik.web.deps import ApiUser, StateDep
 from otklik.web.errors import ApiError
-from otklik.web.params import DbId, Offset, split_values
+from otklik.web.params import MAX_ID, DbId, Offset, split_values
 
 __all__ = ["AssignIn", "BulkFilter", "BulkIn", "CloseIn", "ReplyIn", "router"]
 
@@ -54,7 +54,7 @@ class BulkIn(BaseModel):
     the caller confirmed (a different number is a 409 and nothing changes)."""
 
     action: str = Field(pattern="^(assign|close|relabel)$")
-    ids: list[int] | None = Field(None, max_length=100_000)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(None, max_length=100_000)
     filter: BulkFilter | None = None
     expected: int | None = Field(None, ge=0)
     assignee: str | None = Field(None, max_length=200)
@@ -70,18 +70,13 @@ class ReplyIn(BaseModel):
 
 
 def _filter(zone: str | None, **values: Any) -> routing.CaseFilter:
-    try:
-        return routing.CaseFilter.of(
-            **{
-                name: [v for v in split_values(found) if v]
-                for name, found in values.items()
-                if name != "overdue"
-            },
-            overdue=bool(values.get("overdue")),
-            zone=zone,
-        )
-    except ConfigError as exc:
-        raise ApiError(422, str(exc), code="invalid_request") from None
+    """The filter of a request; an unknown status or SLA state is a 400 (ConfigError)."""
+    chosen = {
+        name: [v for v in split_values(found) if v]
+        for name, found in values.items()
+        if name != "overdue"
+    }
+    return routing.CaseFilter.of(**chosen, overdue=bool(values.get("overdue")), zone=zone)
 
 
 def _public(case: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
 
 from otklik import routing
 from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
@@ -23,7 +24,7 @@ from otklik.web.deps import PageUser, StateDep, session_of
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.pages.explore import filter_options
-from otklik.web.params import split_values
+from otklik.web.params import MAX_ID, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
 
@@ -56,15 +57,13 @@ Values = Annotated[list[str] | None, Query()]
 
 def case_filter(values: Mapping[str, Sequence[str]], zone: str | None) -> routing.CaseFilter:
     """The :class:`otklik.routing.CaseFilter` of a query (``status``, ``team``, … as lists,
-    comma-separated values allowed; ``overdue=true``); a bad value is a 422."""
+    comma-separated values allowed; ``overdue=true``); an unknown status or SLA state is a
+    400 (ConfigError), as in the API."""
     chosen = {
         name: [v for v in split_values(list(values.get(name) or [])) if v] for name in FILTER_NAMES
     }
     overdue = any(v in ("true", "1", "on") for v in values.get("overdue") or [])
-    try:
-        return routing.CaseFilter.of(**chosen, zone=zone, overdue=overdue)
-    except ConfigError as exc:
-        raise ApiError(422, str(exc), code="invalid_request") from None
+    return routing.CaseFilter.of(**chosen, zone=zone, overdue=overdue)
 
 
 def _taxonomy(state: WebState) -> Taxonomy:
@@ -174,6 +173,7 @@ def _targets(
 
 
 BulkForm = Annotated[str, Form(max_length=5000)]
+CaseId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 @router.post("/inbox/bulk")
@@ -183,7 +183,7 @@ def bulk_confirm(
     state: StateDep,
     action: Annotated[str, Form(pattern="^(assign|close|relabel)$")],
     scope: Annotated[str, Form(pattern="^(selected|all)$")] = "selected",
-    ids: Annotated[list[int] | None, Form()] = None,
+    ids: Annotated[list[CaseId] | None, Form()] = None,
     filter_query: Annotated[str, Form(alias="filter", max_length=5000)] = "",
     assignee: BulkForm = "",
     note: BulkForm = "",
@@ -221,7 +221,7 @@ def bulk_apply(
     action: Annotated[str, Form(pattern="^(assign|close|relabel)$")],
     count: Annotated[int, Form(ge=0, le=10_000_000)],
     scope: Annotated[str, Form(pattern="^(selected|all)$")] = "selected",
-    ids: Annotated[list[int] | None, Form()] = None,
+    ids: Annotated[list[CaseId] | None, Form()] = None,
     filter_query: Annotated[str, Form(alias="filter", max_length=5000)] = "",
     assignee: BulkForm = "",
     note: BulkForm = "",
