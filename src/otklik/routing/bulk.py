@@ -17,7 +17,7 @@ The due date stays: the customer's clock does not restart because a case changed
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,7 +85,7 @@ def bulk_targets(
     if where is None:
         raise ConfigError("a bulk action needs case ids or a filter")
     if zone is not None:
-        where = CaseFilter(**{**where.__dict__, "zone": zone})
+        where = replace(where, zone=zone)
     return case_ids(engine, where, now=now)
 
 

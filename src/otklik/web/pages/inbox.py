@@ -9,6 +9,7 @@ history and the reply form is :mod:`otklik.web.pages.case`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -109,7 +110,7 @@ def inbox_page(
     values = {name: request.query_params.getlist(name) for name in (*FILTER_NAMES, "overdue")}
     where = case_filter(values, user.zone)
     if not where.status:
-        where = routing.CaseFilter(**{**where.__dict__, "status": ("open", "in_progress")})
+        where = replace(where, status=("open", "in_progress"))
     exporting = format in EXPORT_FORMATS
     cases, total = routing.case_page(
         state.engine,
@@ -194,6 +195,7 @@ def bulk_confirm(
     """Step one: what will change and how many cases; nothing is written yet."""
     session_of(request).check_csrf(csrf_token)
     targets, query = _targets(state, user, scope, list(ids or []), filter_query)
+    choices = relabel_choices(state, request.state.locale)
     return render(
         request,
         "inbox_confirm.html",
@@ -207,8 +209,8 @@ def bulk_confirm(
             "note": note.strip(),
             "team": team.strip(),
             "topic": topic.strip(),
-            "team_titles": dict(relabel_choices(state, request.state.locale)["teams"]),
-            "topic_titles": dict(relabel_choices(state, request.state.locale)["topics"]),
+            "team_titles": dict(choices["teams"]),
+            "topic_titles": dict(choices["topics"]),
         },
     )
 
