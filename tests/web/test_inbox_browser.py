@@ -160,6 +160,13 @@ def test_inbox_journey_with_keyboard_bulk_assign_and_reply(served: Served) -> No
         assert "Мы вернули Вам комиссию." in page.inner_text("#replies")
         page.screenshot(path=str(_artifact("case-ru")), full_page=True)
         assert _events(served.db, target)[-1] == "replied"
+        # The same pages in English: translated labels, the same data.
+        page.click("a[data-lang=en]")
+        page.wait_for_selector("text=Reply to the customer")
+        page.screenshot(path=str(_artifact("case-en")), full_page=True)
+        page.goto(f"{served.url}/inbox")
+        page.wait_for_selector("text=Apply to selected")
+        page.screenshot(path=str(_artifact("inbox-en")), full_page=True)
         assert not [e for e in errors if "Content Security Policy" in e], errors
         browser.close()
     engine = make_engine(served.db)
