@@ -78,6 +78,19 @@ class Settings(BaseSettings):
     survey_allowed_origins: tuple[str, ...] = ("*",)  # pages that may embed the widget (CORS)
     survey_batch_max: int = 256  # answers written per transaction by the collector
 
+    # Replies to customers from a case (the inbox): e-mail over SMTP, other channels through
+    # a webhook signed with HMAC-SHA256 of the body (docs/web.md, "Replying to the customer").
+    smtp_host: str | None = None  # unset: e-mail replies are not configured
+    smtp_port: int = 25
+    smtp_from: str | None = None  # the From address of replies
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_s: float = 10.0
+    reply_webhook_url: str | None = None  # unset: webhook replies are not configured
+    reply_webhook_secret: str | None = None
+    reply_signature: str = "otklik"  # the sign-off under every reply (a team or company name)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -10,6 +10,7 @@ code, the web layer into the JSON error shape. Anything else is a bug and keeps 
     ├── MetricError          a metric cannot be computed as asked
     │   └── UnsupportedOperation   the engine lacks an operation the metric needs
     ├── NotFoundError        a case, item or model asked for by id or path does not exist
+    ├── DeliveryError        a reply to a customer could not be handed to its channel
     └── SurveyError          a survey, an invitation or an answer cannot be accepted
         ├── PolicyRefused    the contact policy forbids this invitation (``--force`` overrides)
         ├── LinkError        a survey link is malformed, forged, unknown, expired or used
@@ -21,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "AnswerError",
     "ConfigError",
+    "DeliveryError",
     "InputFileError",
     "LinkError",
     "MetricError",
@@ -63,6 +65,13 @@ class NotFoundError(OtklikError):
     """A case, item or model named by id or path does not exist."""
 
     exit_code = 6
+
+
+class DeliveryError(OtklikError):
+    """A reply could not be sent (channel not configured, refused, unreachable); the replies
+    module records it as a failed reply instead of raising it to the caller."""
+
+    exit_code = 9
 
 
 class SurveyError(OtklikError):

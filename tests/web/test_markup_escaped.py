@@ -28,7 +28,7 @@ from markupsafe import escape as markup_escape
 from sqlalchemy import Engine, insert, text
 
 from otklik.auth import add_user, create_token
-from otklik.ledger import Classification, list_runs, make_engine, upgrade, write_items
+from otklik.ledger import Case, Classification, list_runs, make_engine, upgrade, write_items
 from otklik.surveys import Inviter, create_survey
 from otklik.web import create_app
 from otklik.web.pages import PAGE_MODULES
@@ -96,7 +96,8 @@ def _rows() -> list[dict[str, Any]]:
                     "agent": f"{LINK}{i % 3}",
                     "owner_team": TEAM_USER[2],
                     "touchpoint": LINK,
-                    "attributes": {LINK: LINK, "nested": {LINK: [LINK]}},
+                    "customer_id": LINK,
+                    "attributes": {LINK: LINK, "nested": {LINK: [LINK]}, "first_name": LINK},
                 }
             )
     return rows
@@ -129,6 +130,19 @@ def planted(web_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 }
                 for item_id in ids[:5]
             ],
+        )
+        conn.execute(  # a case in the team user's zone: the case page and customer history
+            insert(Case).values(
+                item_id=ids[0],
+                team=TEAM_USER[2],
+                status="in_progress",
+                reason="detractor",
+                due_at=datetime(2025, 4, 2),
+                assignee=LINK,
+                note=LINK,
+                created_at=datetime(2025, 4, 1),
+                updated_at=datetime(2025, 4, 1),
+            )
         )
     add_user(engine, email=TEAM_USER[0], role=TEAM_USER[1], password=PASSWORD, team=TEAM_USER[2])
     survey = create_survey(engine, name=LINK, type="nps", questions={None: LINK})
@@ -185,6 +199,10 @@ def _pages(env: Planted) -> list[str]:
     for path in sorted(set(paths) - {"/login", "/lang/{code}"}):
         if "{item_id}" in path:
             urls += [path.replace("{item_id}", str(item)) for item in env.item_ids[:6]]
+        elif "{case_id}" in path:
+            with env.engine.connect() as conn:
+                cases = list(conn.execute(text("SELECT id FROM cases ORDER BY id")).scalars())
+            urls += [path.replace("{case_id}", str(case)) for case in cases]
         elif "{run_id}" in path:
             urls.append(path.replace("{run_id}", str(env.run_id)))
         else:
@@ -193,6 +211,7 @@ def _pages(env: Planted) -> list[str]:
     urls += [f"/explore?metric=nps&by=all&segment={name}" for name in DIMENSIONS]
     urls += [f"/scorecards?period=2025-Q1&by={by}" for by in ("agent", "team", "channel")]
     urls += ["/?from=2025-01-01&to=2025-03-31", f"/items?q={LINK[:20]}"]
+    urls += ["/inbox?status=all&order=due", "/inbox?sla=overdue&type=complaint"]
     assert all("{" not in url for url in urls), urls
     return urls
 

@@ -15,6 +15,7 @@ from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, Quaran
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
+from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
 from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
 from otklik.ledger.search import (
@@ -46,6 +47,7 @@ __all__ = [
     "BatchResult",
     "Case",
     "CaseEvent",
+    "CaseReply",
     "Classification",
     "Customer",
     "FeedbackItem",

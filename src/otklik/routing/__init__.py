@@ -1,12 +1,18 @@
 """Routing: the owner team of every item, and cases with an SLA for the actionable ones."""
 
+from otklik.routing.bulk import BULK_ACTIONS, BulkResult, bulk_apply, bulk_targets
 from otklik.routing.cases import assign_case, close_case, reopen_case, route_items
 from otklik.routing.configs import ConfigCheck, check_configs
+from otklik.routing.filters import UNASSIGNED, CaseFilter
+from otklik.routing.history import customer_history
 from otklik.routing.ownership import ACTIONABLE_REASONS, actionable_reason, resolve_owner
 from otklik.routing.pipeline import ProcessReport, classify_and_route
+from otklik.routing.priority import DUE_SOON, SLA_STATES, PriorityRules
 from otklik.routing.queue import (
     CASE_STATUSES,
+    case_assignees,
     case_events,
+    case_ids,
     case_of_item,
     case_page,
     count_cases,
@@ -27,21 +33,33 @@ from otklik.routing.teams import (
 
 __all__ = [
     "ACTIONABLE_REASONS",
+    "BULK_ACTIONS",
     "CASE_STATUSES",
     "DEFAULT_TEAMS",
+    "DUE_SOON",
+    "SLA_STATES",
+    "UNASSIGNED",
+    "BulkResult",
+    "CaseFilter",
     "ConfigCheck",
+    "PriorityRules",
     "ProcessReport",
     "TeamSpec",
     "TeamsConfig",
     "actionable_reason",
     "assign_case",
+    "bulk_apply",
+    "bulk_targets",
+    "case_assignees",
     "case_events",
+    "case_ids",
     "case_of_item",
     "case_page",
     "check_configs",
     "classify_and_route",
     "close_case",
     "count_cases",
+    "customer_history",
     "due_dates",
     "get_case",
     "is_overdue",

@@ -13,13 +13,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, case, func, select
 
 from otklik.classify.pii import mask_pii
+from otklik.classify.store import current_labels
 from otklik.errors import ConfigError, NotFoundError
-from otklik.ledger import Case, CaseEvent, FeedbackItem
+from otklik.ledger import Case, CaseEvent, Customer, FeedbackItem
+from otklik.routing.filters import CASE_STATUSES, CaseFilter, case_conditions
+from otklik.routing.priority import priority_columns
 from otklik.routing.sla import is_overdue
 
 __all__ = [
     "CASE_STATUSES",
+    "case_assignees",
     "case_events",
+    "case_ids",
     "case_of_item",
     "case_page",
     "count_cases",
@@ -27,7 +32,6 @@ __all__ = [
     "list_cases",
 ]
 
-CASE_STATUSES = ("open", "in_progress", "closed")
 _TEXT_PREVIEW = 200
 
 
@@ -55,6 +59,8 @@ _CASE_COLUMNS = (
     FeedbackItem.score,
     FeedbackItem.scale,
     FeedbackItem.occurred_at,
+    FeedbackItem.customer_id,
+    FeedbackItem.language,
     FeedbackItem.text,
 )
 
@@ -70,80 +76,94 @@ def _shape(row: Any, now: datetime, show_pii: bool, preview: bool = True) -> dic
     return case
 
 
-def _names(value: str | Sequence[str] | None) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [name for name in value if name]
+def _order(order: str, priority: ColumnElement[Any]) -> tuple[Any, ...]:
+    if order == "priority":  # see otklik.routing.priority; ties: due first, then older
+        return (priority.desc(), Case.due_at, Case.id)
+    if order == "due":  # open before closed, then by due date (so the overdue come first)
+        return (case((Case.status == "closed", 1), else_=0), Case.due_at, Case.id)
+    raise ConfigError(f"unknown order {order!r}; use priority or due")
 
 
-def _filters(
-    *,
-    team: str | Sequence[str] | None,
-    zone: str | None,
-    status: str | Sequence[str] | None,
-    overdue: bool,
-    now: datetime,
-) -> list[ColumnElement[bool]]:
-    statuses = _names(status)
-    unknown = [s for s in statuses if s not in ("all", *CASE_STATUSES)]
-    if unknown:
-        raise ConfigError(f"unknown status {unknown[0]!r}; use {', '.join(CASE_STATUSES)} or all")
-    where: list[ColumnElement[bool]] = []
-    if not statuses:
-        where.append(Case.status != "closed")
-    elif "all" not in statuses:
-        where.append(Case.status.in_(statuses))
-    teams = _names(team)
-    if teams:
-        where.append(Case.team.in_(teams))
-    if zone is not None:
-        where.append(Case.team == zone)
-    if overdue:
-        where.append(Case.status != "closed")
-        where.append(Case.due_at < now)
-    return where
-
-
-# Most urgent first: open before closed, then by due date (so the overdue come first).
-_URGENT = (case((Case.status == "closed", 1), else_=0), Case.due_at, Case.id)
+def _from(query: Any) -> Any:
+    return query.join(FeedbackItem, FeedbackItem.id == Case.item_id).outerjoin(
+        Customer, Customer.customer_id == FeedbackItem.customer_id
+    )
 
 
 def case_page(
     engine: Engine,
     *,
+    where: CaseFilter | None = None,
     team: str | Sequence[str] | None = None,
     zone: str | None = None,
     status: str | Sequence[str] | None = None,
     overdue: bool = False,
+    order: str = "priority",
     now: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
     show_pii: bool = False,
     preview: bool = True,
+    labels: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of cases, most urgent first, and how many match in all.
+    """A page of cases and how many match in all (counted in SQL).
 
-    ``team``: one team or several; ``zone``: only this team's cases (a team user's zone), on
-    top of ``team``; ``status``: one or several of :data:`CASE_STATUSES` or ``"all"`` (none:
-    those not closed; an unknown one raises ConfigError); ``overdue``: only open cases past
-    due at ``now``. Texts have personal data masked unless ``show_pii``, and are cut to a
-    200-character preview unless ``preview`` is False.
+    ``where``: a :class:`CaseFilter`; without one it is made of ``team`` (one team or
+    several), ``zone`` (only this team's cases: a team user's zone), ``status`` (one or several
+    of :data:`CASE_STATUSES` or ``"all"``; none: those not closed; an unknown one raises
+    ConfigError) and ``overdue`` (only open cases past due at ``now``). ``order``:
+    ``"priority"`` (highest first, :mod:`otklik.routing.priority`) or ``"due"`` (open before
+    closed, then due first). Each case carries ``priority``, its parts ``p_score``,
+    ``p_value``, ``p_sla``, ``p_incident``, its ``sla`` state and ``customer_value``. Texts have
+    personal data masked unless ``show_pii``, and are cut to a 200-character preview unless
+    ``preview`` is False. ``labels``: add the item's current ``type`` and ``topics``.
     """
     now = now or _now()
-    where = _filters(team=team, zone=zone, status=status, overdue=overdue, now=now)
+    if where is None:
+        where = CaseFilter.of(team=team, zone=zone, status=status, overdue=overdue)
+    conditions = case_conditions(engine, where, now)
+    extra = priority_columns(now)
     query = (
-        select(*_CASE_COLUMNS)
-        .join(FeedbackItem, FeedbackItem.id == Case.item_id)
-        .where(*where)
-        .order_by(*_URGENT)
+        _from(select(*_CASE_COLUMNS, *extra.values()).select_from(Case))
+        .where(*conditions)
+        .order_by(*_order(order, extra["priority"]))
         .limit(limit)
         .offset(offset)
     )
-    count = select(func.count()).select_from(Case).where(*where)
+    count = select(func.count()).select_from(Case)
+    if where.needs_item():
+        count = count.join(FeedbackItem, FeedbackItem.id == Case.item_id)
+    count = count.where(*conditions)
     with engine.connect() as conn:
         rows = [_shape(row, now, show_pii, preview) for row in conn.execute(query)]
         total = int(conn.execute(count).scalar_one())
+    if labels and rows:
+        found = current_labels(engine, [row["item_id"] for row in rows])
+        for row in rows:
+            label = found.get(row["item_id"]) or {}
+            row["type"] = label.get("type")
+            row["topics"] = list(label.get("topics") or [])
     return rows, total
+
+
+def case_assignees(engine: Engine, *, zone: str | None = None, limit: int = 200) -> list[str]:
+    """Who has cases not closed (in ``zone`` when given), most cases first: the assignee
+    filter's choices."""
+    query = select(Case.assignee).where(Case.assignee.is_not(None), Case.status != "closed")
+    if zone is not None:
+        query = query.where(Case.team == zone)
+    query = query.group_by(Case.assignee).order_by(func.count().desc(), Case.assignee)
+    with engine.connect() as conn:
+        return [str(name) for name in conn.execute(query.limit(limit)).scalars()]
+
+
+def case_ids(engine: Engine, where: CaseFilter, *, now: datetime | None = None) -> list[int]:
+    """The ids of every case ``where`` matches (what "all N matching" acts on), in id order."""
+    now = now or _now()
+    query = select(Case.id).select_from(Case).join(FeedbackItem, FeedbackItem.id == Case.item_id)
+    query = query.where(*case_conditions(engine, where, now)).order_by(Case.id)
+    with engine.connect() as conn:
+        return [int(value) for value in conn.execute(query).scalars()]
 
 
 def list_cases(
@@ -155,11 +175,12 @@ def list_cases(
     now: datetime | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Cases, most urgent first; by default the ones not closed. ``status="all"`` lists all.
-
-    The same cases, order and masking as :func:`case_page`.
+    """Cases, most urgent first (open before closed, then due first); by default the ones not
+    closed. ``status="all"`` lists all. The same cases and masking as :func:`case_page`.
     """
-    cases, _ = case_page(engine, team=team, status=status, overdue=overdue, now=now, limit=limit)
+    cases, _ = case_page(
+        engine, team=team, status=status, overdue=overdue, order="due", now=now, limit=limit
+    )
     return cases
 
 
@@ -183,18 +204,16 @@ def get_case(
 ) -> dict[str, Any]:
     """One case with its ``events``; another team's case than ``zone``'s is NotFoundError,
     like a missing one (a team user learns nothing of other teams' cases)."""
-    query = (
-        select(*_CASE_COLUMNS)
-        .join(FeedbackItem, FeedbackItem.id == Case.item_id)
-        .where(Case.id == case_id)
-    )
+    now = now or _now()
+    columns = priority_columns(now).values()
+    query = _from(select(*_CASE_COLUMNS, *columns).select_from(Case)).where(Case.id == case_id)
     if zone is not None:
         query = query.where(Case.team == zone)
     with engine.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
         raise NotFoundError(f"no case {case_id}; `otklik cases list` shows the open ones")
-    case = _shape(row, now or _now(), show_pii)
+    case = _shape(row, now, show_pii)
     case["events"] = case_events(engine, case_id)
     return case
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from otklik.web.pages import (
     auth,
+    case,
     explore,
     imports,
     inbox,
@@ -24,6 +25,7 @@ PAGE_MODULES = (
     scorecards,
     items,
     inbox,
+    case,
     imports,
     settings,
     topics,
