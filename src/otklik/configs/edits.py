@@ -167,7 +167,9 @@ def set_topic(
 
     def change(doc: CommentedMap) -> None:
         topics, leaf = _siblings(doc, topic_id)
-        topic = next((t for t in topics if isinstance(t, Mapping) and t.get("id") == leaf), None)
+        topic: Any = next(
+            (t for t in topics if isinstance(t, Mapping) and t.get("id") == leaf), None
+        )
         if topic is None:
             topic = CommentedMap(id=leaf)
             topics.append(topic)
