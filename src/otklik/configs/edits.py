@@ -147,7 +147,9 @@ def _siblings(doc: CommentedMap, topic_id: str) -> tuple[CommentedSeq, str]:
     *parents, leaf = topic_id.strip().split(".")
     topics = doc.setdefault("topics", CommentedSeq())
     for depth, part in enumerate(parents):
-        parent = next((t for t in topics if isinstance(t, Mapping) and t.get("id") == part), None)
+        parent: Any = next(
+            (t for t in topics if isinstance(t, Mapping) and t.get("id") == part), None
+        )
         if parent is None:
             raise ConfigError(f"no topic {'.'.join(parents[: depth + 1])!r} to put {leaf!r} in")
         topics = parent.setdefault("topics", CommentedSeq())
