@@ -32,7 +32,14 @@ from otklik.configs.edits import (
     set_topic,
 )
 from otklik.configs.leads import lead_check, lead_refusals
-from otklik.configs.surveys import revert_survey, save_survey, survey_kind, survey_source
+from otklik.configs.surveys import (
+    new_survey,
+    revert_survey,
+    save_survey,
+    survey_kind,
+    survey_source,
+    survey_texts_source,
+)
 from otklik.configs.versions import (
     Version,
     diff_text,
@@ -54,6 +61,7 @@ __all__ = [
     "lead_check",
     "lead_refusals",
     "list_versions",
+    "new_survey",
     "read_source",
     "record_version",
     "remove_kpi",
@@ -68,6 +76,7 @@ __all__ = [
     "set_topic",
     "survey_kind",
     "survey_source",
+    "survey_texts_source",
     "team_names",
     "validate_config",
     "version_diff",

@@ -6,6 +6,7 @@ public pages read; the versions are its history.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -13,9 +14,16 @@ from sqlalchemy import Engine
 
 from otklik.configs.versions import Version, get_version, latest_version, record_version
 from otklik.errors import SurveyError
-from otklik.surveys import SurveyDef, get_survey, update_survey
+from otklik.surveys import SurveyDef, create_survey, get_survey, update_survey
 
-__all__ = ["revert_survey", "save_survey", "survey_kind", "survey_source"]
+__all__ = [
+    "new_survey",
+    "revert_survey",
+    "save_survey",
+    "survey_kind",
+    "survey_source",
+    "survey_texts_source",
+]
 
 
 def survey_kind(survey_id: int) -> str:
@@ -33,6 +41,37 @@ def survey_source(survey: SurveyDef) -> str:
     }
     if survey.type == "exit":
         doc["reasons"] = [dict(r) for r in survey.reasons if r.get("code") != "other"]
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+
+
+def new_survey(
+    engine: Engine,
+    *,
+    name: str,
+    type: str,
+    questions: Mapping[str | None, str] | None = None,
+    author: str,
+) -> SurveyDef:
+    """Create a survey (:func:`otklik.surveys.create_survey`: default texts in every language,
+    ``questions`` replacing the question) and record it as its version 1."""
+    survey = create_survey(engine, name=name, type=type, questions=questions)
+    record_version(
+        engine, survey_kind(survey.id), survey_source(survey), author=author, comment="created"
+    )
+    return survey
+
+
+def survey_texts_source(
+    survey: SurveyDef,
+    *,
+    name: str,
+    active: bool,
+    texts: Mapping[str, Mapping[str, str]],
+) -> str:
+    """The survey's YAML document with a new name, state and texts (reasons kept): what the
+    survey form saves through :func:`save_survey`."""
+    doc = yaml.safe_load(survey_source(survey))
+    doc.update(name=name, active=active, texts={k: dict(v) for k, v in texts.items()})
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
 
 
