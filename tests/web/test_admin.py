@@ -375,3 +375,25 @@ def test_survey_created_edited_previewed_and_versioned(web: WebEnv, files: dict[
     assert 'data-otklik-mode="section"' in snippet and "data-otklik-token=" in snippet
     listing = admin.get("/admin/surveys").text
     assert f'data-survey="{survey_id}"' in listing
+
+
+def test_dynamic_admin_keys_exist_in_both_languages() -> None:
+    from otklik.configs import ConfigKind
+    from otklik.surveys import SURVEY_TYPES
+    from otklik.web.i18n import catalogue
+
+    keys = {f"admin.doc.{kind.value}" for kind in ConfigKind} | {"admin.doc.surveys"}
+    keys |= {f"admin.period.{p}" for p in ("week", "month", "quarter", "year")}
+    keys |= {f"admin.survey_type.{name}" for name in SURVEY_TYPES}
+    keys |= {f"admin.text.{f}" for f in ("question", "comment", "low", "high")}
+    keys |= {"admin.shipped_taxonomy", "admin.shipped_teams", "role.lead", "nav.admin"}
+    for locale in ("ru", "en"):
+        assert not sorted(keys - set(catalogue(locale))), locale
+
+
+def test_a_team_lead_sees_only_their_zone(web: WebEnv, files: dict[str, Path]) -> None:
+    lead = _login(web, "lead")
+    items = lead.get("/items").text
+    assert "PAYMARK" in items and "CARDMARK" not in items and "NOBODYMARK" not in items
+    nav = lead.get("/admin").text
+    assert 'href="/admin"' in nav and 'href="/settings"' not in nav

@@ -139,13 +139,13 @@ def test_create_a_survey_preview_and_embed_it(browser: Any, site: _Site, tmp_pat
     page.click("#new-survey button[type=submit]")
     page.wait_for_selector("#config-saved")
     # The preview runs the real widget: the question and the 0–10 scale as customers see them.
-    frame = page.frame(name="survey-preview")
-    assert frame is not None
-    frame.wait_for_selector(".otk-question")
-    assert frame.inner_text(".otk-question") == "Порекомендуете ли вы нашу доставку?"
+    frame = page.frame_locator("iframe[name=survey-preview]")
+    question = frame.locator(".otk-question")
+    question.wait_for()
+    assert question.inner_text() == "Порекомендуете ли вы нашу доставку?"
     assert frame.locator(".otk-point").count() == 11
     page.click('a.preview-link[data-mode="popup"][data-lang="en"]')
-    page.frame(name="survey-preview").wait_for_selector(".otk-backdrop")  # type: ignore[union-attr]
+    frame.locator(".otk-backdrop").wait_for()
     _shot(page, "admin-survey-preview")
     # The embed snippet, pasted as it is into a static page on another origin.
     page.fill("#embed-form input[name=customer_id]", "c-browser")

@@ -2,7 +2,7 @@
  * requests here, so nothing is sent to otklik and nothing is recorded. */
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("otk-preview-data").textContent);
+  var data = JSON.parse(document.getElementById("otk-preview-data").dataset.preview);
   var realFetch = window.fetch.bind(window);
   window.fetch = function (url, init) {
     if (String(url).indexOf("/s/preview") < 0) {
