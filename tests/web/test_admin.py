@@ -130,6 +130,8 @@ def test_topic_title_saved_in_history_with_diff_and_reverted(
         ).all()
     assert [(r.version, r.comment) for r in rows][1:] == [(2, None), (3, "revert to version 1")]
     assert rows[2].content == rows[0].content == original
+    history = _plain(client.get("/admin/taxonomy/history").text)
+    assert "restored version 1" in history and f"as found in {files['taxonomy']}" in history
 
 
 def test_invalid_raw_yaml_shows_lines_and_writes_nothing(
