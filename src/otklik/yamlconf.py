@@ -8,6 +8,8 @@ which YAML loaders silently resolve to the last value, are reported too.
 from __future__ import annotations
 
 import difflib
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ __all__ = [
     "read_yaml",
     "unknown_name",
     "validate_model",
+    "write_atomically",
 ]
 
 Key = tuple[str | int, ...]
@@ -189,3 +192,22 @@ def unknown_name(what: str, value: str, known: Iterable[str], *, plural: str | N
 def issues_error(issues: Sequence[ConfigIssue]) -> ConfigError:
     """One :class:`ConfigError` naming every issue, one per line."""
     return ConfigError("\n".join(str(issue) for issue in issues))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, newlines as given) to ``path`` through a temporary file beside it
+    and ``os.replace``: readers see the old file or the new one, never half of one. The file
+    keeps its permissions (new files: 0644). Raises :class:`OSError` when it cannot be written.
+    """
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -205,6 +205,15 @@ def _pages(env: Planted) -> list[str]:
             urls += [path.replace("{case_id}", str(case)) for case in cases]
         elif "{run_id}" in path:
             urls.append(path.replace("{run_id}", str(env.run_id)))
+        elif "{survey_id}" in path:  # the survey named and worded with markup
+            with env.engine.connect() as conn:
+                survey = conn.execute(text("SELECT min(id) FROM surveys")).scalar_one()
+            urls += [
+                path.replace("{survey_id}", str(survey)) + mode
+                for mode in ("", "?mode=link", "?mode=popup&lang=ar")
+            ]
+        elif "{kind}" in path:
+            urls += [path.replace("{kind}", kind) for kind in ("taxonomy", "teams", "kpis")]
         else:
             urls.append(path)
     urls += [f"/explore?metric=nps&by=month&segment={name}" for name in DIMENSIONS]

@@ -48,6 +48,8 @@ def _fill(path: str, web: WebEnv) -> list[str]:
         "{case_id}": [str(case) for case in web.case_ids.values()],
         "{metric}": ["nps"],
         "{run_id}": ["1"],
+        "{survey_id}": ["1"],
+        "{kind}": ["taxonomy", "teams", "kpis"],
     }
     urls = [path]
     for name, options in values.items():
@@ -227,7 +229,8 @@ def test_every_write_route_refuses_another_zone(web: WebEnv, zone: str) -> None:
     walked = 0
     for path in _post_routes(web):
         url = path.replace("{case_id}", str(target)).replace("{user_id}", "1")
-        url = url.replace("{survey_id}", "1")
+        url = url.replace("{survey_id}", "1").replace("{kind}", "teams")
+        url = url.replace("{version}", "1").replace("{token_id}", "1")
         assert "{" not in url, f"the write walk does not know how to fill {path}"
         if url.startswith("/api/"):
             response = client.post(url, json=fields, headers=web.bearer(zone))

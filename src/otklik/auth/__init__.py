@@ -10,7 +10,13 @@ nothing here needs a web framework.
 from otklik.auth.principal import Principal, Role
 from otklik.auth.sessions import close_session, open_session, revoke_sessions, session_principal
 from otklik.auth.throttle import LoginThrottle, LoginThrottled
-from otklik.auth.tokens import TOKEN_PREFIX, create_token, principal_for_token
+from otklik.auth.tokens import (
+    TOKEN_PREFIX,
+    create_token,
+    list_tokens,
+    principal_for_token,
+    revoke_token,
+)
 from otklik.auth.users import (
     MIN_PASSWORD_LENGTH,
     WrongPassword,
@@ -40,10 +46,12 @@ __all__ = [
     "create_token",
     "get_principal",
     "hash_password",
+    "list_tokens",
     "list_users",
     "open_session",
     "principal_for_token",
     "revoke_sessions",
+    "revoke_token",
     "session_principal",
     "set_password",
     "update_user",

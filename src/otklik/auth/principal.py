@@ -11,9 +11,14 @@ __all__ = ["Principal", "Role", "principal_of", "secret_hash"]
 
 
 class Role(StrEnum):
+    """What a user may do: ``admin`` everything; ``analyst`` read everything; ``team`` work in
+    one team's zone; ``lead`` is a team user who also edits their own team's SLA, the keywords
+    of topics their team owns and their team's KPIs (:mod:`otklik.configs`)."""
+
     ADMIN = "admin"
     ANALYST = "analyst"
     TEAM = "team"
+    LEAD = "lead"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +38,12 @@ class Principal:
     @property
     def zone(self) -> str | None:
         """The owner team whose items and cases this user is limited to (None: all)."""
-        return self.team if self.role is Role.TEAM else None
+        return self.team if self.role in (Role.TEAM, Role.LEAD) else None
+
+    @property
+    def lead_of(self) -> str | None:
+        """The team whose configuration this user may change as its lead (None: none)."""
+        return self.team if self.role is Role.LEAD else None
 
 
 def principal_of(row: Any) -> Principal:

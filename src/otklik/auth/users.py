@@ -71,8 +71,10 @@ def _check_role(role: str, team: str | None) -> Role:
         raise ConfigError(
             f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}"
         ) from None
-    if parsed is Role.TEAM and not (team or "").strip():
-        raise ConfigError("a user with the team role needs --team (the owner team of its zone)")
+    if parsed in (Role.TEAM, Role.LEAD) and not (team or "").strip():
+        raise ConfigError(
+            f"a user with the {parsed.value} role needs --team (the owner team of its zone)"
+        )
     return parsed
 
 

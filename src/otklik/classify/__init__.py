@@ -44,6 +44,7 @@ from otklik.classify.taxonomy import (
     Taxonomy,
     TopicNode,
     load_taxonomy,
+    parse_taxonomy,
     read_taxonomy,
 )
 from otklik.classify.topics import topic_filter
@@ -95,6 +96,7 @@ __all__ = [
     "load_trained_models",
     "mask_pii",
     "owner_of",
+    "parse_taxonomy",
     "read_metadata",
     "read_taxonomy",
     "review_queue",

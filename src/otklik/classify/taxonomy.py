@@ -21,8 +21,10 @@ from otklik.classify.text import RULE_LANGUAGES
 from otklik.yamlconf import (
     ConfigIssue,
     LocatedYaml,
+    YamlSyntaxError,
     check_config,
     issues_error,
+    parse_yaml,
     read_yaml,
     unknown_name,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "TopicNode",
     "check_taxonomy",
     "load_taxonomy",
+    "parse_taxonomy",
     "read_taxonomy",
 ]
 
@@ -216,10 +219,25 @@ def read_taxonomy(
     path: Path | None = None, *, teams: set[str] | None = None
 ) -> tuple[Taxonomy | None, list[ConfigIssue]]:
     """The taxonomy at ``path`` (default: the shipped one) and every problem found in it."""
-    doc = read_yaml(path or DEFAULT_TAXONOMY, what="taxonomy")
+    return _checked(read_yaml(path or DEFAULT_TAXONOMY, what="taxonomy"), teams)
+
+
+def _checked(doc: LocatedYaml, teams: set[str] | None) -> tuple[Taxonomy | None, list[ConfigIssue]]:
     return check_config(
         doc, Taxonomy, lambda taxonomy, located: check_taxonomy(located, taxonomy, teams=teams)
     )
+
+
+def parse_taxonomy(
+    source: str, label: str = "taxonomy.yaml", *, teams: set[str] | None = None
+) -> tuple[Taxonomy | None, list[ConfigIssue]]:
+    """Taxonomy YAML text checked exactly as :func:`read_taxonomy` checks a file (``label``
+    names it in the issues); invalid YAML is one issue, not an exception."""
+    try:
+        doc = parse_yaml(source, label)
+    except YamlSyntaxError as exc:
+        return None, [exc.issue]
+    return _checked(doc, teams)
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:

@@ -49,9 +49,14 @@ def _password_from_stdin() -> str:
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Option("--email", help="The user's e-mail (their login).")],
-    role: Annotated[str, typer.Option("--role", help="admin, analyst or team.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="admin, analyst, team or lead (a team user who configures their team)."
+        ),
+    ],
     team: Annotated[
-        str | None, typer.Option("--team", help="Owner team of the zone (role team).")
+        str | None, typer.Option("--team", help="Owner team of the zone (roles team and lead).")
     ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")

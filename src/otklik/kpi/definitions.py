@@ -15,9 +15,7 @@ counter-metrics that move when the KPI is hit the easy way. A guardrail is one o
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
@@ -41,6 +39,7 @@ from otklik.yamlconf import (
     parse_yaml,
     read_yaml,
     unknown_name,
+    write_atomically,
 )
 
 __all__ = [
@@ -399,18 +398,7 @@ def save_kpis(
     config, issues = parse_kpis(source, str(path), teams=teams)
     if config is None:
         return None, issues
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(source)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, source)
     return config, []
 
 

@@ -12,6 +12,7 @@ from otklik.ledger.browse import (
 )
 from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
+from otklik.ledger.models_admin import ConfigVersion
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
@@ -49,6 +50,7 @@ __all__ = [
     "CaseEvent",
     "CaseReply",
     "Classification",
+    "ConfigVersion",
     "Customer",
     "FeedbackItem",
     "ImportRun",

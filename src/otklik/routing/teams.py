@@ -20,8 +20,10 @@ from otklik.ledger import Team
 from otklik.yamlconf import (
     ConfigIssue,
     LocatedYaml,
+    YamlSyntaxError,
     check_config,
     issues_error,
+    parse_yaml,
     read_yaml,
     unknown_name,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "TeamsConfig",
     "list_teams",
     "load_teams",
+    "parse_teams",
     "read_teams",
     "sync_teams",
     "teams_in_force",
@@ -120,6 +123,18 @@ def teams_in_force(settings: Settings) -> Path:
 def read_teams(path: Path | None = None) -> tuple[TeamsConfig | None, list[ConfigIssue]]:
     """The teams file at ``path`` (default: the shipped one) and every problem in it."""
     return check_config(read_yaml(path or DEFAULT_TEAMS, what="teams file"), TeamsConfig, _check)
+
+
+def parse_teams(
+    source: str, label: str = "teams.yaml"
+) -> tuple[TeamsConfig | None, list[ConfigIssue]]:
+    """Teams YAML text checked exactly as :func:`read_teams` checks a file (``label`` names it
+    in the issues); invalid YAML is one issue, not an exception."""
+    try:
+        doc = parse_yaml(source, label)
+    except YamlSyntaxError as exc:
+        return None, [exc.issue]
+    return check_config(doc, TeamsConfig, _check)
 
 
 def load_teams(path: Path | None = None) -> TeamsConfig:

@@ -49,6 +49,7 @@ from otklik.surveys.surveys import (
     get_survey,
     list_surveys,
     load_reasons,
+    update_survey,
 )
 from otklik.surveys.texts import LANGUAGES, direction, negotiate_language, ui_texts
 from otklik.surveys.widget import WIDGET_CSS, WIDGET_JS
@@ -100,4 +101,5 @@ __all__ = [
     "signer_from_settings",
     "store_answers",
     "ui_texts",
+    "update_survey",
 ]

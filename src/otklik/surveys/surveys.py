@@ -41,6 +41,7 @@ __all__ = [
     "get_survey",
     "list_surveys",
     "load_reasons",
+    "update_survey",
 ]
 
 _MAX_REASONS = 20
@@ -235,6 +236,64 @@ def create_survey(
 
 
 _SELECT = select(Survey.__table__)
+
+
+_TEXT_KEYS = frozenset({"question", "comment", "low", "high"})
+
+
+def _check_texts(texts: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    checked: dict[str, dict[str, str]] = {}
+    for lang, values in texts.items():
+        if lang not in LANGUAGES:
+            raise SurveyError(f"texts: no language {lang!r} (use {', '.join(LANGUAGES)})")
+        if not isinstance(values, Mapping):
+            raise SurveyError(f"texts.{lang}: expected question, comment, low and high")
+        unknown = sorted(set(values) - _TEXT_KEYS)
+        if unknown:
+            raise SurveyError(
+                f"texts.{lang}: unknown {', '.join(unknown)} (use {', '.join(sorted(_TEXT_KEYS))})"
+            )
+        clean = {key: str(value).strip() for key, value in values.items() if value is not None}
+        if not clean.get("question"):
+            raise SurveyError(f"texts.{lang}.question: a survey needs a question")
+        if len(" ".join(clean.values())) > 4000:
+            raise SurveyError(f"texts.{lang}: at most 4000 characters")
+        checked[lang] = clean
+    if not checked:
+        raise SurveyError("texts: a survey needs its texts in at least one language")
+    return checked
+
+
+def update_survey(
+    engine: Engine,
+    survey_id: int,
+    *,
+    name: str,
+    texts: Mapping[str, Mapping[str, str]],
+    reasons: Sequence[Mapping[str, Any]] | None = None,
+    active: bool = True,
+) -> SurveyDef:
+    """Change a survey's name, texts per language (question, comment, low, high), exit reasons
+    and whether it is active; its type never changes (answers already given keep their scale).
+    Refuses what :func:`create_survey` refuses, with :class:`~otklik.errors.SurveyError`."""
+    survey = get_survey(engine, survey_id)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise SurveyError("a survey needs a name of 1–200 characters")
+    if survey.type != "exit" and reasons:
+        raise SurveyError("only exit surveys have ready reasons")
+    values = {
+        "name": name,
+        "texts": _check_texts(texts),
+        "reasons": _check_reasons(reasons or ()) if survey.type == "exit" else None,
+        "active": active,
+    }
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(Survey).where(Survey.id == survey_id).values(**values))
+    except IntegrityError:
+        raise SurveyError(f"a survey named {name!r} already exists") from None
+    return get_survey(engine, survey_id)
 
 
 def close_survey(engine: Engine, survey_id: int) -> SurveyDef:

@@ -22,15 +22,16 @@ _TEMPLATES = Path(__file__).with_name("templates")
 
 # (path, message key, roles that see it)
 _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
-    ("/", "nav.overview", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
-    ("/explore", "nav.explore", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
-    ("/topics", "topics.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
-    ("/scorecards", "nav.scorecards", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
-    ("/items", "nav.items", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
-    ("/inbox", "nav.inbox", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
+    ("/", "nav.overview", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/explore", "nav.explore", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/topics", "topics.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/scorecards", "nav.scorecards", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/items", "nav.items", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/inbox", "nav.inbox", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/imports", "nav.imports", (Role.ADMIN, Role.ANALYST)),
     ("/settings", "nav.settings", (Role.ADMIN, Role.ANALYST)),
     ("/llm", "nav.llm", (Role.ADMIN, Role.ANALYST)),
+    ("/admin", "nav.admin", (Role.ADMIN, Role.ANALYST, Role.LEAD)),
 )
 
 

@@ -1,8 +1,13 @@
 """Server-rendered pages (Jinja2, autoescaped); each module is one page and its forms."""
 
+from types import ModuleType
+
 from fastapi import APIRouter
 
 from otklik.web.pages import (
+    admin_configs,
+    admin_surveys,
+    admin_tokens,
     auth,
     case,
     explore,
@@ -18,7 +23,7 @@ from otklik.web.pages import (
 
 __all__ = ["PAGE_MODULES", "pages_router"]
 
-PAGE_MODULES = (
+PAGE_MODULES: tuple[ModuleType, ...] = (
     auth,
     overview,
     explore,
@@ -31,6 +36,8 @@ PAGE_MODULES = (
     topics,
     llm,
 )
+# /admin/surveys and /admin/tokens before /admin/{kind}
+PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)
 pages_router = APIRouter(include_in_schema=False)
 for _module in PAGE_MODULES:
     pages_router.include_router(_module.router)

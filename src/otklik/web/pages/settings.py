@@ -13,11 +13,11 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik import routing
+from otklik import configs, routing
 from otklik.auth import Role, add_user, list_users, update_user
 from otklik.classify import DEFAULT_TAXONOMY, ConfigIssue, read_taxonomy
 from otklik.errors import ConfigError
-from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis, save_kpis
+from otklik.kpi import DEFAULT_KPIS, kpis_in_force, kpis_save_path, parse_kpis
 from otklik.routing import teams_in_force
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, StateDep, WriterUser, session_of
@@ -178,15 +178,17 @@ def save_kpis_page(
     source: Annotated[str, Form(max_length=_KPI_MAX_CHARS)] = "",
     csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
-    """Check the edited YAML like ``otklik kpi validate``; write it atomically only if valid."""
+    """Check the edited YAML like ``otklik kpi validate``; write it atomically only if valid,
+    and record it as a version (``/admin/kpis/history``)."""
     session_of(request).check_csrf(csrf_token)
-    source = source.replace("\r\n", "\n")  # browsers send a textarea's lines with CRLF
     path = kpis_save_path(state.settings)
     try:
-        config, issues = save_kpis(source, path, teams=teams_in_force(state.settings))
+        result = configs.save_config(
+            state.engine, state.settings, configs.ConfigKind.KPIS, source, author=user.email
+        )
     except OSError as exc:
         failure = f"{path}: {exc.strerror or exc}"
         return _kpi_page(request, state, source, [], failure=failure, status=500)
-    if config is None:
-        return _kpi_page(request, state, source, issues, status=422)
+    if not result.ok:
+        return _kpi_page(request, state, source, result.issues, status=422)
     return RedirectResponse("/settings/kpis?saved=1", status_code=303)
