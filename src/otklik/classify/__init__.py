@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from otklik.classify.estimator import TARGETS, ItemText, RulesClassifier
 from otklik.classify.labels import LabelImportReport, LabelProblem, import_labels
 from otklik.classify.pii import PLACEHOLDERS, PiiMatch, find_pii, mask_pii
+from otklik.classify.relabel import LabelChoices, human_label_of, label_choices, relabel_item
 from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
 from otklik.classify.run import (
     ClassifyReport,
@@ -59,6 +60,7 @@ __all__ = [
     "ConfigIssue",
     "HumanLabel",
     "ItemText",
+    "LabelChoices",
     "LabelImportReport",
     "LabelProblem",
     "MachineLabel",
@@ -77,7 +79,9 @@ __all__ = [
     "detect_language",
     "evaluate",
     "find_pii",
+    "human_label_of",
     "import_labels",
+    "label_choices",
     "load_model",
     "load_taxonomy",
     "load_trained_models",
@@ -85,6 +89,7 @@ __all__ = [
     "owner_of",
     "read_metadata",
     "read_taxonomy",
+    "relabel_item",
     "review_queue",
     "save_model",
     "score_sentiment",
