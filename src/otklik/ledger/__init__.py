@@ -15,7 +15,13 @@ from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, Quaran
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
-from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
+from otklik.ledger.queries import (
+    count_items,
+    get_run,
+    list_quarantine,
+    list_runs,
+    stored_external_ids,
+)
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
     ITEM_COLUMNS,
@@ -67,6 +73,7 @@ __all__ = [
     "normalize_url",
     "search_items",
     "start_run",
+    "stored_external_ids",
     "upgrade",
     "write_customers",
     "write_items",

@@ -15,6 +15,7 @@ from otklik.auth import LoginThrottle
 from otklik.config import Settings
 from otklik.web.auth import SessionCodec
 from otklik.web.metrics_worker import MetricsWorker
+from otklik.web.uploads import UploadStore
 
 __all__ = ["TTLCache", "WebState"]
 
@@ -59,6 +60,7 @@ class WebState:
     metrics: MetricsWorker
     templates: Jinja2Templates
     cache: TTLCache = field(default_factory=lambda: TTLCache(60.0))
+    uploads: UploadStore = field(default_factory=UploadStore)
 
     def data_changed(self) -> None:
         self.cache.clear()

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from otklik.web.pages import (
     auth,
     explore,
+    import_mapping,
     imports,
     inbox,
     items,
@@ -15,7 +16,17 @@ from otklik.web.pages import (
 
 __all__ = ["PAGE_MODULES", "pages_router"]
 
-PAGE_MODULES = (auth, overview, explore, scorecards, items, inbox, imports, settings)
+PAGE_MODULES = (
+    auth,
+    overview,
+    explore,
+    scorecards,
+    items,
+    inbox,
+    imports,
+    settings,
+    import_mapping,
+)
 pages_router = APIRouter(include_in_schema=False)
 for _module in PAGE_MODULES:
     pages_router.include_router(_module.router)
