@@ -14,6 +14,15 @@ from otklik.classify.estimator import TARGETS, ItemText, RulesClassifier
 from otklik.classify.labels import LabelImportReport, LabelProblem, import_labels
 from otklik.classify.pii import PLACEHOLDERS, PiiMatch, find_pii, mask_pii
 from otklik.classify.relabel import LabelChoices, human_label_of, label_choices, relabel_item
+from otklik.classify.retrain import (
+    HeldOutScores,
+    RetrainReport,
+    activate_candidate,
+    candidate_report,
+    discard_candidate,
+    models_in_force,
+    retrain_with_comparison,
+)
 from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
 from otklik.classify.run import (
     ClassifyReport,
@@ -58,6 +67,7 @@ __all__ = [
     "Analysis",
     "ClassifyReport",
     "ConfigIssue",
+    "HeldOutScores",
     "HumanLabel",
     "ItemText",
     "LabelChoices",
@@ -65,6 +75,7 @@ __all__ = [
     "LabelProblem",
     "MachineLabel",
     "PiiMatch",
+    "RetrainReport",
     "RuleSet",
     "RulesClassifier",
     "Taxonomy",
@@ -72,11 +83,14 @@ __all__ = [
     "TopicNode",
     "TrainReport",
     "TrainedModel",
+    "activate_candidate",
+    "candidate_report",
     "classify_items",
     "current_labels",
     "default_embedding_model_path",
     "default_rules",
     "detect_language",
+    "discard_candidate",
     "evaluate",
     "find_pii",
     "human_label_of",
@@ -86,10 +100,12 @@ __all__ = [
     "load_taxonomy",
     "load_trained_models",
     "mask_pii",
+    "models_in_force",
     "owner_of",
     "read_metadata",
     "read_taxonomy",
     "relabel_item",
+    "retrain_with_comparison",
     "review_queue",
     "save_model",
     "score_sentiment",

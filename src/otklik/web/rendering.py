@@ -29,6 +29,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/inbox", "nav.inbox", (Role.ADMIN, Role.ANALYST, Role.TEAM)),
     ("/imports", "nav.imports", (Role.ADMIN, Role.ANALYST)),
     ("/settings", "nav.settings", (Role.ADMIN, Role.ANALYST)),
+    ("/model", "nav.model", (Role.ADMIN, Role.ANALYST)),
 )
 
 

@@ -9,6 +9,7 @@ from otklik.web.pages import (
     imports,
     inbox,
     items,
+    model,
     overview,
     scorecards,
     settings,
@@ -26,6 +27,7 @@ PAGE_MODULES = (
     imports,
     settings,
     import_mapping,
+    model,
 )
 pages_router = APIRouter(include_in_schema=False)
 for _module in PAGE_MODULES:
