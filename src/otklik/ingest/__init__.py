@@ -9,6 +9,7 @@ from otklik.ingest.mapping import (
     read_mapping,
 )
 from otklik.ingest.pipeline import IMPORT_KINDS, import_file, import_table
+from otklik.ingest.preview import ImportPreview, preview_table
 from otklik.ingest.readers import Table, open_table
 from otklik.ingest.records import RecordError, RecordsReport, import_records
 from otklik.ingest.report import ImportReport
@@ -18,6 +19,7 @@ __all__ = [
     "IMPORT_KINDS",
     "ITEM_FIELDS",
     "ImportLimits",
+    "ImportPreview",
     "ImportReport",
     "MappingFile",
     "RecordError",
@@ -28,5 +30,6 @@ __all__ = [
     "import_table",
     "load_mapping",
     "open_table",
+    "preview_table",
     "read_mapping",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from otklik.ingest.rows import RowBuilder
 from otklik.ledger import finish_run, start_run, write_customers, write_items
 from otklik.types import Kind
 
-__all__ = ["IMPORT_KINDS", "import_file", "import_table"]
+__all__ = ["IMPORT_KINDS", "ImportPlan", "import_file", "import_table", "plan_import"]
 
 IMPORT_KINDS: tuple[str, ...] = (*(kind.value for kind in Kind), "customers")
 _NUMBER_FIELDS = ("score", "revenue", "handle_time_s", "wait_time_s", "transfers")
@@ -92,24 +93,41 @@ def import_file(
     )
 
 
-def import_table(
-    engine: Engine,
+@dataclass
+class ImportPlan:
+    """What the profile pass settled about a table, before any row is written.
+
+    ``builder`` turns each row into a record or a list of problems; the real import
+    (:func:`import_table`) and its dry run (:func:`otklik.ingest.preview_table`) both use it,
+    so a preview quarantines exactly the rows the import would.
+    """
+
+    kind: str
+    source: str
+    label: str
+    detected: dict[str, Any]
+    builder: RowBuilder
+    rows: int
+
+    @property
+    def is_customers(self) -> bool:
+        return self.kind == "customers"
+
+
+def plan_import(
     table: Table,
     *,
     kind: str,
     source: str,
     mapping: MappingFile,
     label: str,
-    file_sha256: str | None = None,
-    batch_size: int = 5000,
-    progress: Progress | None = None,
     strict: bool = False,
     limits: ImportLimits | None = None,
-) -> ImportReport:
-    """Import the rows of an opened :class:`Table` (a file, or records sent to the API).
+) -> ImportPlan:
+    """Profile ``table`` and settle its columns, scale, dates and numbers; writes nothing.
 
     Raises :class:`ConfigError` for a bad mapping or source name, and :class:`InputFileError`
-    when ``strict`` and the profile found something to warn about (nothing is written then).
+    when ``strict`` and the profile found something to warn about.
     """
     if kind not in IMPORT_KINDS:
         raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
@@ -217,6 +235,37 @@ def import_table(
         decimals={name: decimal for name, (decimal, _, _) in decimals.items()},
         limits=limits,
     )
+    return ImportPlan(kind, source, label, detected, builder, profile.rows)
+
+
+def import_table(
+    engine: Engine,
+    table: Table,
+    *,
+    kind: str,
+    source: str,
+    mapping: MappingFile,
+    label: str,
+    file_sha256: str | None = None,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    strict: bool = False,
+    limits: ImportLimits | None = None,
+) -> ImportReport:
+    """Import the rows of an opened :class:`Table` (a file, or records sent to the API).
+
+    Raises :class:`ConfigError` for a bad mapping or source name, and :class:`InputFileError`
+    when ``strict`` and the profile found something to warn about (nothing is written then).
+    """
+    plan = plan_import(
+        table, kind=kind, source=source, mapping=mapping, label=label, strict=strict, limits=limits
+    )
+    source, detected, builder, is_customers = (
+        plan.source,
+        plan.detected,
+        plan.builder,
+        plan.is_customers,
+    )
     run_id = start_run(engine, source=source, kind=kind, path=label, file_sha256=file_sha256)
     report = ImportReport(
         file=label,
@@ -246,7 +295,7 @@ def import_table(
         good.clear()
         bad.clear()
         if progress is not None:
-            progress(done, profile.rows)
+            progress(done, plan.rows)
 
     try:
         for line, values in table.rows():

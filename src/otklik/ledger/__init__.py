@@ -18,7 +18,13 @@ from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classif
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
-from otklik.ledger.queries import count_items, get_run, list_quarantine, list_runs
+from otklik.ledger.queries import (
+    count_items,
+    get_run,
+    list_quarantine,
+    list_runs,
+    stored_external_ids,
+)
 from otklik.ledger.search import (
     SEARCH_TABLE,
     document_terms,
@@ -88,6 +94,7 @@ __all__ = [
     "query_terms",
     "search_items",
     "start_run",
+    "stored_external_ids",
     "text_search",
     "upgrade",
     "write_customers",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from otklik.ledger.models import FeedbackItem, ImportRun, QuarantineRow
 
-__all__ = ["count_items", "get_run", "list_quarantine", "list_runs"]
+__all__ = ["count_items", "get_run", "list_quarantine", "list_runs", "stored_external_ids"]
 
 
 def list_quarantine(engine: Engine, *, run_id: int | None = None) -> list[dict[str, Any]]:
@@ -49,3 +50,18 @@ def count_items(engine: Engine, **filters: str) -> int:
         query = query.where(getattr(FeedbackItem, name) == value)
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
+
+
+def stored_external_ids(engine: Engine, source: str, external_ids: Sequence[str]) -> set[str]:
+    """Which of ``external_ids`` the ledger already holds for ``source`` (read only; the ids an
+    import of them would count as duplicates)."""
+    found: set[str] = set()
+    ids = list(dict.fromkeys(external_ids))
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 1000):
+            query = select(FeedbackItem.external_id).where(
+                FeedbackItem.source == source,
+                FeedbackItem.external_id.in_(ids[start : start + 1000]),
+            )
+            found |= set(conn.execute(query).scalars())
+    return found

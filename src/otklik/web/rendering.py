@@ -32,6 +32,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/settings", "nav.settings", (Role.ADMIN, Role.ANALYST)),
     ("/llm", "nav.llm", (Role.ADMIN, Role.ANALYST)),
     ("/admin", "nav.admin", (Role.ADMIN, Role.ANALYST, Role.LEAD)),
+    ("/model", "nav.model", (Role.ADMIN, Role.ANALYST)),
 )
 
 

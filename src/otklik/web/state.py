@@ -15,6 +15,8 @@ from otklik.auth import LoginThrottle
 from otklik.config import Settings
 from otklik.web.auth import SessionCodec
 from otklik.web.metrics_worker import MetricsWorker
+from otklik.web.retrain_job import RetrainJob
+from otklik.web.uploads import UploadStore
 
 __all__ = ["TTLCache", "WebState"]
 
@@ -59,6 +61,8 @@ class WebState:
     metrics: MetricsWorker
     templates: Jinja2Templates
     cache: TTLCache = field(default_factory=lambda: TTLCache(60.0))
+    uploads: UploadStore = field(default_factory=UploadStore)
+    retrain: RetrainJob = field(default_factory=RetrainJob)
 
     def data_changed(self) -> None:
         self.cache.clear()

@@ -11,10 +11,12 @@ from otklik.web.pages import (
     auth,
     case,
     explore,
+    import_mapping,
     imports,
     inbox,
     items,
     llm,
+    model,
     overview,
     scorecards,
     settings,
@@ -35,6 +37,8 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     settings,
     topics,
     llm,
+    import_mapping,
+    model,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)

@@ -24,7 +24,7 @@ from otklik.web.limits import archive_problem
 from otklik.web.params import DbId
 from otklik.web.rendering import render
 
-__all__ = ["router"]
+__all__ = ["router", "run_page_response"]
 
 router = APIRouter(include_in_schema=False)
 _RUN_COLUMNS = (
@@ -117,12 +117,13 @@ def upload(
             limits=ImportLimits.of(state.settings),
         )
     state.data_changed()
-    return _run_page(request, state, report.run_id, report=report.as_dict())
+    return run_page_response(request, state, report.run_id, report=report.as_dict())
 
 
-def _run_page(
+def run_page_response(
     request: Request, state: StateDep, run_id: int, report: dict[str, object] | None = None
 ) -> Response:
+    """The run's page: its report and quarantine (``report``: the import just made)."""
     run = get_run(state.engine, run_id)
     if run is None:
         raise ApiError(404, f"no import {run_id}")
@@ -147,4 +148,4 @@ def run_page(
             ([row.get(name) for name in _QUARANTINE_COLUMNS] for row in rows),
             zone=state.settings.timezone,
         )
-    return _run_page(request, state, run_id)
+    return run_page_response(request, state, run_id)

@@ -1,23 +1,23 @@
 """Items: search (``?q=``), multi-select filters, paging, exports; one item with its
-classification, its case and the case's history."""
+classification (correctable in place), its case and the case's history."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
-from otklik.classify import current_labels, topic_filter
-from otklik.ledger import ITEM_COLUMNS, get_item, get_run, search_items
-from otklik.routing import case_of_item
-from otklik.web.deps import PageUser, StateDep, TranslatorDep
-from otklik.web.errors import ApiError
+from otklik.classify import current_labels, human_label_of, label_choices, topic_filter
+from otklik.ledger import ITEM_COLUMNS, get_run, search_items
+from otklik.web.auth import CSRF_FIELD
+from otklik.web.corrections import correct_item, taxonomy_in_force, visible_item
+from otklik.web.deps import PageUser, StateDep, TranslatorDep, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.pages.explore import filter_options
 from otklik.web.params import DbId, day_range, split_values
 from otklik.web.rendering import render
-from otklik.web.scope import scoped_filters, sees_team
+from otklik.web.scope import scoped_filters
 from otklik.web.snippets import snippet
 from otklik.web.topic_view import topic_choices
 
@@ -120,14 +120,10 @@ def items_page(
 
 
 @router.get("/items/{item_id}")
-def item_page(request: Request, item_id: DbId, user: PageUser, state: StateDep) -> Response:
-    item = get_item(state.engine, item_id)
-    case = case_of_item(state.engine, item_id) if item is not None else None
-    visible = item is not None and (
-        sees_team(user, item["owner_team"]) or (case is not None and sees_team(user, case["team"]))
-    )
-    if item is None or not visible:
-        raise ApiError(404, f"no item {item_id}")
+def item_page(
+    request: Request, item_id: DbId, user: PageUser, state: StateDep, saved: int = 0
+) -> Response:
+    item, case = visible_item(state, user, item_id)
     history: list[dict[str, Any]] = case.pop("events") if case is not None else []
     run = get_run(state.engine, item["import_run_id"]) if item["import_run_id"] else None
     return render(
@@ -141,5 +137,38 @@ def item_page(request: Request, item_id: DbId, user: PageUser, state: StateDep) 
             "has_cases": True,
             "history": history,
             "run": run,
+            "human": human_label_of(state.engine, item_id),
+            "choices": label_choices(taxonomy_in_force(state), request.state.locale),
+            "saved": bool(saved),
         },
     )
+
+
+@router.post("/items/{item_id}/labels")
+def relabel_page(
+    request: Request,
+    item_id: DbId,
+    user: PageUser,
+    state: StateDep,
+    type: Annotated[str, Form(max_length=100)] = "",
+    sentiment: Annotated[str, Form(max_length=100)] = "",
+    topics: Annotated[list[str] | None, Form()] = None,
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    """The item page's correction form: the fields that differ from the current label are
+    stored as the human label (saving with no change confirms all three)."""
+    session_of(request).check_csrf(csrf_token)
+    visible_item(state, user, item_id)
+    now = current_labels(state.engine, [item_id]).get(item_id) or {}
+    chosen_topics = [topic for topic in (topics or []) if topic]
+    changes: dict[str, Any] = {}
+    if type and type != now.get("type"):
+        changes["type"] = type
+    if sentiment and sentiment != now.get("sentiment"):
+        changes["sentiment"] = sentiment
+    if chosen_topics != list(now.get("topics") or []):
+        changes["topics"] = chosen_topics
+    if not changes:
+        changes = {"type": type or None, "sentiment": sentiment or None, "topics": chosen_topics}
+    correct_item(state, user, item_id, **changes)
+    return RedirectResponse(f"/items/{item_id}?saved=1#classification", status_code=303)
