@@ -17,6 +17,7 @@ from otklik.web.charts import metric_figure
 from otklik.web.deps import PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.i18n import unit_digits
 from otklik.web.params import day_range, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
@@ -109,6 +110,8 @@ def explore_page(
             MetricRow.table_header(segments),
             (row.cells(segments) for row in rows),
             zone=state.settings.timezone,
+            request=request,
+            digits=dict.fromkeys(("value", "ci_low", "ci_high"), unit_digits(spec.unit)),
         )
     figure = metric_figure(
         spec.name,

@@ -70,6 +70,7 @@ def inbox_page(
             _EXPORT,
             ([case.get(name) for name in _EXPORT] for case in cases),
             zone=state.settings.timezone,
+            request=request,
         )
     team_names = [row["name"] for row in routing.list_teams(state.engine)]
     return render(
