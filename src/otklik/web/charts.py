@@ -11,7 +11,7 @@ Each point carries the URL of the items behind it (``customdata``): clicking it 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -123,7 +123,7 @@ def trend_figure(
             "line": {"color": _BLUE, "width": 2},
             "marker": {"size": 7},
             "customdata": urls,
-            "name": trend.metric,
+            "name": plotly_text(t(f"metric.{trend.metric}")),
             "text": [
                 plotly_text(_hover(t, trend.unit, row, label))
                 for row, label in zip(rows, labels, strict=True)
@@ -204,9 +204,11 @@ def metric_figure(
     start: date | None,
     end: date | None,
     grain: str,
+    namer: Callable[[str, object], str] | None = None,
 ) -> dict[str, Any]:
     """Explore: one line per segment by period (bars when not by period), with 95% error bars;
-    each point links to its items."""
+    each point links to its items. ``namer(field, value)`` names a segment's value for people
+    (:class:`otklik.web.names.Labels`; default: as stored)."""
     spec = get_metric(metric)
     scales = list(spec.scales)
     groups: dict[tuple[Any, ...], list[MetricRow]] = {}
@@ -215,7 +217,10 @@ def metric_figure(
             groups.setdefault(tuple(row.segment.get(name) for name in segments), []).append(row)
     data: list[dict[str, Any]] = []
     for index, (key, members) in enumerate(groups.items()):
-        name = " · ".join("–" if value is None else str(value) for value in key) or spec.name
+        name = " · ".join(
+            "–" if value is None else namer(field, value) if namer else str(value)
+            for field, value in zip(segments, key, strict=True)
+        ) or t(f"metric.{spec.name}")
         x, urls, texts = [], [], []
         for row in members:
             filters: dict[str, list[str | None]] = {
