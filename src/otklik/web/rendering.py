@@ -97,8 +97,9 @@ def render_error(
     request: Request, status: int, message: str, code: str | None = None
 ) -> HTMLResponse:
     """The error page: the translated message of ``code`` (the JSON error code:
-    ``not_found``, ``config_error``…; unknown codes fall back to the status's), and the
-    domain's own message (English) as a detail only on English pages."""
+    ``not_found``, ``config_error``…; unknown codes fall back to the status's), and below it
+    the domain's own message (which names the limit, the field or the value) as a detail
+    marked as English text (``<samp lang="en">``), since the domain writes it in English."""
     t = translator(request.state.locale)
     key = f"error.code.{code}"
     if code is None or not t.has(key):
@@ -106,6 +107,6 @@ def render_error(
     context = {
         "status": status,
         "message": t(key),
-        "detail": message if request.state.locale == "en" and message else None,
+        "detail": message or None,
     }
     return render(request, "error.html", context, status)
