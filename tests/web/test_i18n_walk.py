@@ -76,7 +76,7 @@ DOMAIN_CODES: frozenset[str] = frozenset(
 )
 # Latin words a Russian interface keeps: metric and format names, the product, zone names.
 LATIN_OK = re.compile(
-    r"^(otklik|NPS|eNPS|CSAT|CSI|CES|KPI|FCR|AHT|PDF|CSV|XLSX|YAML|TSV|JSON|JSONL|UTF|BOM|RFC"
+    r"^(otklik|NPS|eNPS|CSAT|CSI|CES|KPI|FCR|AHT|PDF|PNG|CSV|XLSX|YAML|TSV|JSON|JSONL|UTF|BOM|RFC"
     r"|Excel|excel|rfc|ru|en|RU|EN|SLA|SD|ID|SMS|SVM|Europe|Moscow|UTC|Wald|Rocks|FCR|CI|p|n|z"
     r"|Q[1-4]|W\d+|CX|otklik\w*|kpi|validate|init|docs|md)$"
 )

@@ -18,9 +18,16 @@ from urllib.parse import urlencode
 
 from otklik.metrics import MetricRow, get_metric
 from otklik.web.dashboard import Trend, month_after
-from otklik.web.i18n import Translator
+from otklik.web.i18n import Translator, catalogue
 
-__all__ = ["bar_figure", "items_url", "metric_figure", "plotly_text", "trend_figure"]
+__all__ = [
+    "bar_figure",
+    "items_url",
+    "metric_figure",
+    "plotly_locale",
+    "plotly_text",
+    "trend_figure",
+]
 
 _BLUE = "#2b6cb0"
 _BAND = "rgba(43,108,176,0.15)"
@@ -44,6 +51,13 @@ def plotly_text(value: object) -> str:
     """``value`` as text Plotly shows literally: ``<``, ``>`` and ``&`` as entities (Plotly
     decodes those three and numeric ones; a quote needs none outside a tag)."""
     return html.escape(str(value), quote=False)
+
+
+def plotly_locale(t: Translator) -> dict[str, str]:
+    """Plotly's own interface words (the mode bar's tooltips…) in ``t``'s language: the
+    dictionary ``static/charts.js`` registers as a Plotly locale, English text → shown text.
+    The ``plotly.*`` messages hold them (their English value is Plotly's own text)."""
+    return {catalogue("en")[key]: t(key) for key in catalogue("en") if key.startswith("plotly.")}
 
 
 def _texts(values: Sequence[object]) -> list[str]:

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.auth import Principal, Role
 from otklik.metrics import json_safe
+from otklik.web.charts import plotly_locale
 from otklik.web.errors import HTTP_CODES
 from otklik.web.i18n import LOCALES, translator
 from otklik.web.names import labels_for
@@ -85,6 +86,7 @@ def render(
         "nav": _nav(principal),
         "path": request.url.path,
         "query_with": lambda **changes: query_with(request, **changes),
+        "plotly_locale": lambda: plotly_locale(labels.t),
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     response: HTMLResponse = templates.TemplateResponse(
