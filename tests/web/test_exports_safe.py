@@ -194,7 +194,7 @@ def test_quarantine_export_of_hostile_rows(hostile: WebEnv) -> None:
 def test_cli_csv_is_inert_too(hostile: WebEnv, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["metrics", "nps", "--by", "all", "--segment", "channel", "--format", "csv"]
     assert main([*args, "--db", hostile.url]) == 0
-    rows = _csv_cells(capsys.readouterr().out)
+    rows = _csv_cells(capsys.readouterr().out, ",")  # the CLI writes RFC 4180
     channels = {row[rows[0].index("channel")] for row in rows[1:]}
     assert "'=1+2" in channels and "=1+2" not in channels
     _assert_inert_csv(rows)

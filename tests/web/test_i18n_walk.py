@@ -78,7 +78,7 @@ DOMAIN_CODES: frozenset[str] = frozenset(
 LATIN_OK = re.compile(
     r"^(otklik|NPS|eNPS|CSAT|CSI|CES|KPI|FCR|AHT|PDF|PNG|CSV|XLSX|YAML|TSV|JSON|JSONL|UTF|BOM|RFC"
     r"|Excel|excel|rfc|ru|en|RU|EN|SLA|SD|ID|SMS|SVM|Europe|Moscow|UTC|Wald|Rocks|FCR|CI|p|n|z"
-    r"|Q[1-4]|W\d+|CX|otklik\w*|kpi|validate|init|docs|md)$"
+    r"|Q[1-4]|W\d+|CX|t|otklik\w*|kpi|validate|init|docs|md)$"
 )
 # Dialect names are link texts of the CSV export choice; ids like pay_nps are KPI names.
 SKIP_TAGS = frozenset({"script", "style", "textarea", "code"})
@@ -286,3 +286,50 @@ def test_the_checker_catches_what_it_should() -> None:
     assert not problems("<p>NPS за март: PAYMARK app in_progress</p>", "ru")
     assert not problems("<p>Отзывы: NPS</p><code>app.login</code>", "ru")
     assert not problems("<p>Items</p>", "en")
+
+
+def test_every_domain_code_has_a_message_in_both_languages() -> None:
+    from otklik.ingest import IMPORT_KINDS
+
+    lists = {
+        "channel": set(CHANNEL_ALIASES.values()),
+        "kind": set(IMPORT_KINDS),
+        "ended_by": {end.value for end in EndedBy},
+        "scale": set(SCALES),
+        "status": set(CASE_STATUSES),
+        "role": {role.value for role in Role},
+        "type": set(REQUIRED_TYPES),
+        "sentiment": set(REQUIRED_SENTIMENTS),
+        "reason": set(ACTIONABLE_REASONS),
+        "mechanic": set(MECHANICS),
+        "action": {"opened", "assigned", "closed", "reopened"},
+        "method": {"rules", "model", "human"},
+        "run_status": {"running", "completed", "interrupted"},
+    }
+    missing = [
+        f"{locale}: code.{kind}.{value}"
+        for locale in ("ru", "en")
+        for kind, values in lists.items()
+        for value in sorted(values)
+        if f"code.{kind}.{value}" not in catalogue(locale)
+    ]
+    assert not missing
+    ru = {catalogue("ru")[f"code.channel.{value}"] for value in lists["channel"]}
+    assert all(CYRILLIC.search(text) for text in ru)  # Russian names, not the codes again
+
+
+def test_locale_formats() -> None:
+    import datetime as dt
+
+    from otklik.web.i18n import translator
+
+    ru, en = translator("ru"), translator("en")
+    assert ru.number(1234.5) == "1\xa0234,5" and en.number(1234.5) == "1,234.5"
+    assert ru.date(dt.date(2025, 3, 1)) == "01.03.2025"
+    assert ru.date(dt.datetime(2025, 3, 1, 10, 5)) == "01.03.2025 10:05"
+    assert en.date(dt.date(2025, 3, 1)) == "Mar 1, 2025"
+    assert ru.money(1234.5, "RUB") == "1\xa0234,50\xa0₽" and ru.money(1234.5) == "1\xa0234,50"
+    assert ru.code("channel", "app") == "Приложение" and en.code("channel", "app") == "App"
+    assert ru.code("channel", "pigeon") == "pigeon"  # unknown: shown as stored
+    assert ru.column("occurred_at") == "Дата" and en.column("ci_low") == "95% CI, low"
+    assert ru.boolean(True) == "да" and en.boolean(False) == "no"
