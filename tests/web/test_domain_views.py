@@ -92,7 +92,7 @@ def test_inbox_and_case_api_mask_a_phone_like_the_cli(
     assert "[PHONE]" in page and "[EMAIL]" in page
     for raw in (PHONE, "916", EMAIL):
         assert raw not in page
-    exported = web.client.get("/inbox?format=csv").text
+    exported = web.client.get("/inbox?format=csv&dialect=rfc").text
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))}
     assert rows[str(pii_case)]["text"] == MASKED
     assert PHONE not in exported and EMAIL not in exported

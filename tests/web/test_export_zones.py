@@ -47,19 +47,30 @@ def _client(tmp_path: Path, zone: str) -> Iterator[TestClient]:
 def test_items_csv_and_xlsx_are_in_the_reporting_zone(tmp_path: Path, zone: str) -> None:
     with _client(tmp_path, zone) as client:
         as_csv = client.get("/items?format=csv")
+        as_rfc = client.get("/items?format=csv&dialect=rfc")
         as_xlsx = client.get("/items?format=xlsx")
     assert as_csv.status_code == 200, as_csv.text[:300]
-    rows = list(csv.reader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
+    # Russian default (excel-ru): ';', the header in Russian, the day as 01.03.2025 10:00:00.
+    rows = list(csv.reader(io.StringIO(as_csv.text.lstrip("\ufeff")), delimiter=";"))
+    shown = f"Дата ({zone})"
+    assert shown in rows[0] and "occurred_at" not in ";".join(rows[0])
+    wall = datetime.fromisoformat(SHOWN[zone])
+    assert rows[1][rows[0].index(shown)] == wall.strftime("%d.%m.%Y %H:%M:%S")
+    # For programs (rfc): the stored column names and ISO times.
+    rows = list(csv.reader(io.StringIO(as_rfc.text)))
     column = f"occurred_at ({zone})"
     assert column in rows[0] and "occurred_at" not in rows[0]
     assert rows[1][rows[0].index(column)] == SHOWN[zone]
     sheet = next(iter(load_workbook(io.BytesIO(as_xlsx.content))))
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert cells[1][cells[0].index(column)] == datetime.fromisoformat(SHOWN[zone])
+    assert cells[1][cells[0].index(shown)] == wall
 
 
 def test_imports_export_labels_its_times(tmp_path: Path) -> None:
     with _client(tmp_path, "Europe/Moscow") as client:
         body = client.get("/imports?format=csv").text
-    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+        rfc = client.get("/imports?format=csv&dialect=rfc").text
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert "Начало (Europe/Moscow)" in rows[0] and "Окончание (Europe/Moscow)" in rows[0]
+    rows = list(csv.reader(io.StringIO(rfc)))
     assert "started_at (Europe/Moscow)" in rows[0] and "finished_at (Europe/Moscow)" in rows[0]

@@ -89,13 +89,14 @@ def _expected_texts() -> set[str]:
     }
 
 
-def _csv_cells(body: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+def _csv_cells(body: str, delimiter: str = ";") -> list[list[str]]:
+    """A CSV export's cells; Russian users get ``;`` by default (the excel-ru dialect)."""
+    return list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=delimiter))
 
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        float(text.replace(",", "."))  # excel-ru writes a decimal comma
     except ValueError:
         return False
     return True
@@ -133,9 +134,10 @@ EXPORTS = (
 def test_every_export_opens_and_holds_no_formula(hostile: WebEnv, url: str) -> None:
     client = hostile.login("admin")
     join = "&" if "?" in url else "?"
-    as_csv = client.get(f"{url}{join}format=csv")
-    assert as_csv.status_code == 200, as_csv.text[:300]
-    _assert_inert_csv(_csv_cells(as_csv.text))
+    for dialect, delimiter in (("excel-ru", ";"), ("excel", ","), ("rfc", ",")):
+        as_csv = client.get(f"{url}{join}format=csv&dialect={dialect}")
+        assert as_csv.status_code == 200, as_csv.text[:300]
+        _assert_inert_csv(_csv_cells(as_csv.text, delimiter))
     as_xlsx = client.get(f"{url}{join}format=xlsx")
     assert as_xlsx.status_code == 200, as_xlsx.text[:300]
     for value in _xlsx_cells(as_xlsx.content):
@@ -148,10 +150,10 @@ def test_items_export_keeps_each_text_exactly_but_inert(hostile: WebEnv) -> None
     url = "/items?from=2025-02-10&to=2025-02-11"
     expected = _expected_texts()
     rows = _csv_cells(client.get(f"{url}&format=csv").text)
-    text_at, source_at = rows[0].index("text"), rows[0].index("source")
+    text_at, source_at = rows[0].index("Текст"), rows[0].index("Источник")
     mine = [row for row in rows[1:] if row[source_at] == "hostile"]
     assert expected | {LONG} == {row[text_at] for row in mine}
-    assert "'=1+2" in {row[rows[0].index("channel")] for row in mine}
+    assert "'=1+2" in {row[rows[0].index("Канал")] for row in mine}
     cells = _xlsx_cells(client.get(f"{url}&format=xlsx").content)
     # XML reads a bare carriage return inside a text as a line feed (end-of-line handling).
     assert {text.replace("\r", "\n") for text in expected} <= {
@@ -192,7 +194,7 @@ def test_quarantine_export_of_hostile_rows(hostile: WebEnv) -> None:
 def test_cli_csv_is_inert_too(hostile: WebEnv, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["metrics", "nps", "--by", "all", "--segment", "channel", "--format", "csv"]
     assert main([*args, "--db", hostile.url]) == 0
-    rows = _csv_cells(capsys.readouterr().out)
+    rows = _csv_cells(capsys.readouterr().out, ",")  # the CLI writes RFC 4180
     channels = {row[rows[0].index("channel")] for row in rows[1:]}
     assert "'=1+2" in channels and "=1+2" not in channels
     _assert_inert_csv(rows)

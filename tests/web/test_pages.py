@@ -66,8 +66,8 @@ def test_explore_segments_and_exports(web: WebEnv) -> None:
     client = web.login("analyst")
     page = client.get("/explore?metric=nps&by=all&segment=channel&channel=app&channel=web")
     assert page.status_code == 200 and "explore-chart" in page.text
-    csv_text = client.get("/explore?metric=nps&by=all&segment=channel&format=csv").text
-    header, *lines = csv_text.lstrip("\ufeff").strip().splitlines()
+    csv_text = client.get("/explore?metric=nps&by=all&segment=channel&format=csv&dialect=rfc").text
+    header, *lines = csv_text.strip().splitlines()
     assert header == "metric,period,channel,value,n,ci_low,ci_high,flags"
     app_value, app_n = hand_nps(web.rows, channel="app")
     app_line = next(line.split(",") for line in lines if line.split(",")[2] == "app")

@@ -88,7 +88,7 @@ def test_scorecards_chart_and_explore_export_stay_in_the_zone(web: WebEnv) -> No
     assert figure
     trace = json.loads(html.unescape(figure.group(1)))["data"][0]
     assert sorted(trace["x"]) == [f"{MARKERS['cards']}-agent-{i}" for i in range(3)]
-    exported = client.get("/explore?metric=nps&by=all&segment=team&format=csv").text
+    exported = client.get("/explore?metric=nps&by=all&segment=team&format=csv&dialect=rfc").text
     rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
     n_at = header.index("n")

@@ -11,16 +11,23 @@ Each point carries the URL of the items behind it (``customdata``): clicking it 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from otklik.metrics import MetricRow, get_metric
 from otklik.web.dashboard import Trend, month_after
-from otklik.web.i18n import Translator
+from otklik.web.i18n import Translator, catalogue
 
-__all__ = ["bar_figure", "items_url", "metric_figure", "plotly_text", "trend_figure"]
+__all__ = [
+    "bar_figure",
+    "items_url",
+    "metric_figure",
+    "plotly_locale",
+    "plotly_text",
+    "trend_figure",
+]
 
 _BLUE = "#2b6cb0"
 _BAND = "rgba(43,108,176,0.15)"
@@ -44,6 +51,13 @@ def plotly_text(value: object) -> str:
     """``value`` as text Plotly shows literally: ``<``, ``>`` and ``&`` as entities (Plotly
     decodes those three and numeric ones; a quote needs none outside a tag)."""
     return html.escape(str(value), quote=False)
+
+
+def plotly_locale(t: Translator) -> dict[str, str]:
+    """Plotly's own interface words (the mode bar's tooltips…) in ``t``'s language: the
+    dictionary ``static/charts.js`` registers as a Plotly locale, English text → shown text.
+    The ``plotly.*`` messages hold them (their English value is Plotly's own text)."""
+    return {catalogue("en")[key]: t(key) for key in catalogue("en") if key.startswith("plotly.")}
 
 
 def _texts(values: Sequence[object]) -> list[str]:
@@ -123,7 +137,7 @@ def trend_figure(
             "line": {"color": _BLUE, "width": 2},
             "marker": {"size": 7},
             "customdata": urls,
-            "name": trend.metric,
+            "name": plotly_text(t(f"metric.{trend.metric}")),
             "text": [
                 plotly_text(_hover(t, trend.unit, row, label))
                 for row, label in zip(rows, labels, strict=True)
@@ -204,9 +218,11 @@ def metric_figure(
     start: date | None,
     end: date | None,
     grain: str,
+    namer: Callable[[str, object], str] | None = None,
 ) -> dict[str, Any]:
     """Explore: one line per segment by period (bars when not by period), with 95% error bars;
-    each point links to its items."""
+    each point links to its items. ``namer(field, value)`` names a segment's value for people
+    (:class:`otklik.web.names.Labels`; default: as stored)."""
     spec = get_metric(metric)
     scales = list(spec.scales)
     groups: dict[tuple[Any, ...], list[MetricRow]] = {}
@@ -215,7 +231,10 @@ def metric_figure(
             groups.setdefault(tuple(row.segment.get(name) for name in segments), []).append(row)
     data: list[dict[str, Any]] = []
     for index, (key, members) in enumerate(groups.items()):
-        name = " · ".join("–" if value is None else str(value) for value in key) or spec.name
+        name = " · ".join(
+            "–" if value is None else namer(field, value) if namer else str(value)
+            for field, value in zip(segments, key, strict=True)
+        ) or t(f"metric.{spec.name}")
         x, urls, texts = [], [], []
         for row in members:
             filters: dict[str, list[str | None]] = {

@@ -15,11 +15,13 @@ from otklik.auth import Principal, Role, principal_for_token, session_principal
 from otklik.web.auth import CSRF_HEADER, Session, bearer_token
 from otklik.web.errors import ApiError, LoginRequired
 from otklik.web.i18n import Translator, translator
+from otklik.web.names import Labels, labels_for
 from otklik.web.state import WebState
 
 __all__ = [
     "AdminUser",
     "ApiUser",
+    "LabelsDep",
     "PageUser",
     "StateDep",
     "TranslatorDep",
@@ -114,3 +116,10 @@ def _translator(request: Request) -> Translator:
 
 
 TranslatorDep = Annotated[Translator, Depends(_translator)]
+
+
+def _labels(request: Request) -> Labels:
+    return labels_for(request.app.state.web.settings, request.state.locale)
+
+
+LabelsDep = Annotated[Labels, Depends(_labels)]

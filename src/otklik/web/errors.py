@@ -27,11 +27,18 @@ from otklik.errors import (
     SurveyError,
 )
 
-__all__ = ["ApiError", "LoginRequired", "error_body", "install_error_handlers", "wants_json"]
+__all__ = [
+    "HTTP_CODES",
+    "ApiError",
+    "LoginRequired",
+    "error_body",
+    "install_error_handlers",
+    "wants_json",
+]
 
 log = logging.getLogger("otklik.web")
 
-_CODES = {
+HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
@@ -60,7 +67,7 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.code = code or _CODES.get(status, "error")
+        self.code = code or HTTP_CODES.get(status, "error")
         self.message = message
         self.headers = headers
 
@@ -99,7 +106,7 @@ def _status_of(exc: OtklikError) -> tuple[int, str]:
 
 
 def install_error_handlers(app: FastAPI, render_error: Any) -> None:
-    """``render_error(request, status, message)`` draws the HTML page for browsers."""
+    """``render_error(request, status, message, code)`` draws the HTML page for browsers."""
 
     def respond(
         request: Request,
@@ -111,7 +118,7 @@ def install_error_handlers(app: FastAPI, render_error: Any) -> None:
     ) -> Response:
         if wants_json(request):
             return JSONResponse(error_body(code, message, **extra), status, headers=headers)
-        response: Response = render_error(request, status, message)
+        response: Response = render_error(request, status, message, code)
         if headers:
             response.headers.update(headers)
         return response
@@ -149,7 +156,7 @@ def install_error_handlers(app: FastAPI, render_error: Any) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        code = _CODES.get(exc.status_code, "error")
+        code = HTTP_CODES.get(exc.status_code, "error")
         message = str(exc.detail) if exc.detail else code.replace("_", " ")
         return respond(request, exc.status_code, code, message, dict(exc.headers or {}))
 

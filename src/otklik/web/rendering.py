@@ -13,7 +13,10 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.auth import Principal, Role
 from otklik.metrics import json_safe
+from otklik.web.charts import plotly_locale
+from otklik.web.errors import HTTP_CODES
 from otklik.web.i18n import LOCALES, translator
+from otklik.web.names import labels_for
 
 __all__ = ["LANG_COOKIE", "make_templates", "query_with", "render", "render_error"]
 
@@ -75,8 +78,11 @@ def render(
     templates: Jinja2Templates = request.app.state.web.templates
     locale: str = request.state.locale
     principal: Principal | None = getattr(request.state, "principal", None)
+    labels = labels_for(request.app.state.web.settings, locale)
     base = {
-        "t": translator(locale),
+        "t": labels.t,
+        "names": labels.names,
+        "label": labels,
         "locale": locale,
         "locales": LOCALES,
         "user": principal,
@@ -84,6 +90,7 @@ def render(
         "nav": _nav(principal),
         "path": request.url.path,
         "query_with": lambda **changes: query_with(request, **changes),
+        "plotly_locale": lambda: plotly_locale(labels.t),
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     response: HTMLResponse = templates.TemplateResponse(
@@ -92,5 +99,20 @@ def render(
     return response
 
 
-def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", {"status": status, "message": message}, status)
+def render_error(
+    request: Request, status: int, message: str, code: str | None = None
+) -> HTMLResponse:
+    """The error page: the translated message of ``code`` (the JSON error code:
+    ``not_found``, ``config_error``…; unknown codes fall back to the status's), and below it
+    the domain's own message (which names the limit, the field or the value) as a detail
+    marked as English text (``<samp lang="en">``), since the domain writes it in English."""
+    t = translator(request.state.locale)
+    key = f"error.code.{code}"
+    if code is None or not t.has(key):
+        key = f"error.code.{HTTP_CODES.get(status, 'error')}"
+    context = {
+        "status": status,
+        "message": t(key),
+        "detail": message or None,
+    }
+    return render(request, "error.html", context, status)

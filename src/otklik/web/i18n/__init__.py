@@ -18,12 +18,22 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
-__all__ = ["LOCALES", "Translator", "catalogue", "negotiate", "translator"]
+__all__ = ["LOCALES", "Translator", "catalogue", "negotiate", "translator", "unit_digits"]
+
+# Russian business documents write days as 01.03.2025; Babel's "medium" would say "1 мар. 2025 г.".
+_NUMERIC_DATES: dict[str, tuple[str, str]] = {"ru": ("dd.MM.yyyy", "dd.MM.yyyy HH:mm")}
 
 LOCALES: tuple[str, ...] = ("ru", "en")
 _HERE = Path(__file__).parent
+_UNIT_DIGITS = {"%": 1, "points": 1, "s": 0}
+
+
+def unit_digits(unit: str) -> int:
+    """Decimals a metric value in ``unit`` is shown (and exported) with: % and points 1,
+    seconds 0, scores 2."""
+    return _UNIT_DIGITS.get(unit, 2)
 
 
 @cache
@@ -85,6 +95,34 @@ class Translator:
         text = catalogue(self.locale).get(key) or catalogue("en").get(key)
         return text if text is not None else str(value)
 
+    def has(self, key: str) -> bool:
+        """Whether ``key`` has a message in either locale."""
+        return key in catalogue(self.locale) or key in catalogue("en")
+
+    def column(self, name: str) -> str:
+        """A column or field name shown to people (table and export headers): the first of
+        ``field.<name>``, ``col.<name>``, ``export.col.<name>`` that has a message, else
+        ``name`` as it is."""
+        for key in (f"field.{name}", f"col.{name}", f"export.col.{name}"):
+            if self.has(key):
+                return self(key)
+        return name
+
+    def boolean(self, value: bool | None) -> str:
+        """Yes/no in the locale (``да``/``нет``); None is ``–``."""
+        if value is None:
+            return "–"
+        return self("word.yes" if value else "word.no")
+
+    def money(self, value: float | None, currency: str | None = None) -> str:
+        """An amount with two decimals in the locale's format (``1 234,50 ₽`` with
+        ``currency="RUB"``; without a currency just ``1 234,50``)."""
+        if value is None:
+            return "–"
+        if currency:
+            return format_currency(value, currency, locale=self.locale)
+        return self.number(value, 2)
+
     def number(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return "–"
@@ -106,17 +144,23 @@ class Translator:
         """A metric value in its unit: %, points (signed), seconds or a score."""
         if value is None:
             return "–"
+        digits = unit_digits(unit)
         if unit == "%":
-            return self.percent(value)
+            return self.percent(value, digits)
         if unit == "points":
-            return ("+" if value > 0 else "") + self.number(value)
+            return ("+" if value > 0 else "") + self.number(value, digits)
         if unit == "s":
-            return self.number(value, 0) + " " + self("unit.seconds")
-        return self.number(value, 2)
+            return self.number(value, digits) + " " + self("unit.seconds")
+        return self.number(value, digits)
 
     def date(self, value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+        """A day or a time: ``fmt`` is a Babel format (``short``, ``medium``, a pattern);
+        in Russian ``medium`` is numeric: ``01.03.2025`` and ``01.03.2025 10:05``."""
         if value is None:
             return "–"
+        numeric = _NUMERIC_DATES.get(self.locale)
+        if numeric is not None and fmt == "medium":
+            fmt = numeric[1] if isinstance(value, dt.datetime) else numeric[0]
         if isinstance(value, dt.datetime):
             return format_datetime(value, format=fmt, locale=self.locale)
         return format_date(value, format=fmt, locale=self.locale)

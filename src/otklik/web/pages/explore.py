@@ -14,9 +14,10 @@ from otklik.ledger import distinct_values
 from otklik.metrics import CATALOGUE, Grain, MetricRow, TableRole, get_metric
 from otklik.web.api.metrics import metric_options
 from otklik.web.charts import metric_figure
-from otklik.web.deps import PageUser, StateDep, TranslatorDep
+from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.i18n import unit_digits
 from otklik.web.params import day_range, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
@@ -69,6 +70,7 @@ def explore_page(
     user: PageUser,
     state: StateDep,
     t: TranslatorDep,
+    labels: LabelsDep,
     metric: str = "nps",
     by: Grain = Grain.MONTH,
     segment: str | None = None,
@@ -109,6 +111,8 @@ def explore_page(
             MetricRow.table_header(segments),
             (row.cells(segments) for row in rows),
             zone=state.settings.timezone,
+            request=request,
+            digits=dict.fromkeys(("value", "ci_low", "ci_high"), unit_digits(spec.unit)),
         )
     figure = metric_figure(
         spec.name,
@@ -119,6 +123,7 @@ def explore_page(
         begin.date() if begin else None,
         stop.date() if stop else None,
         by.value,
+        labels,
     )
     return render(
         request,

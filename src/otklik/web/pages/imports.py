@@ -58,6 +58,7 @@ def imports_page(
             _RUN_COLUMNS,
             ([run.get(name) for name in _RUN_COLUMNS] for run in runs),
             zone=state.settings.timezone,
+            request=request,
         )
     return render(
         request, "imports.html", {"runs": runs, "kinds": IMPORT_KINDS, "scales": list(SCALES)}
@@ -147,5 +148,6 @@ def run_page(
             _QUARANTINE_COLUMNS,
             ([row.get(name) for name in _QUARANTINE_COLUMNS] for row in rows),
             zone=state.settings.timezone,
+            request=request,
         )
     return run_page_response(request, state, run_id)

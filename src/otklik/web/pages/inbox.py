@@ -128,6 +128,7 @@ def inbox_page(
             _EXPORT,
             ([_cell(case, name) for name in _EXPORT] for case in cases),
             zone=state.settings.timezone,
+            request=request,
         )
     locale: str = request.state.locale
     choices = relabel_choices(state, locale)

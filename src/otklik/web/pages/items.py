@@ -85,6 +85,7 @@ def items_page(
             _EXPORT_COLUMNS,
             ([row.get(name) for name in _EXPORT_COLUMNS] for row in rows),
             zone=state.settings.timezone,
+            request=request,
         )
     items, total = search_items(
         state.engine,

@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 from otklik.auth import Principal
 from otklik.web.charts import bar_figure, items_url, trend_figure
 from otklik.web.dashboard import Overview, build_overview
-from otklik.web.deps import PageUser, StateDep, TranslatorDep
+from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
 from otklik.web.exports import find_font
 from otklik.web.i18n import Translator
+from otklik.web.names import Labels, Names
 from otklik.web.pdf import overview_pdf
 from otklik.web.rendering import render
 
@@ -22,26 +23,27 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _scope_label(user: Principal, t: Translator) -> str:
-    return t("scope.team", team=user.zone) if user.zone else t("scope.all")
+def _scope_label(user: Principal, t: Translator, names: Names) -> str:
+    return t("scope.team", team=names.team(user.zone)) if user.zone else t("scope.all")
 
 
-def _figures(overview: Overview, user: Principal, t: Translator) -> dict[str, Any]:
+def _figures(overview: Overview, user: Principal, labels: Labels) -> dict[str, Any]:
+    t = labels.t
     base: dict[str, list[str | None]] = {}
     if user.zone:
         base["owner_team"] = [user.zone]
     trends = {trend.metric: trend_figure(trend, t, base) for trend in overview.trends}
     total = overview.total or 1
-    labels = [channel or "–" for channel, _ in overview.channels]
+    names = [labels("channel", channel) for channel, _ in overview.channels]
     channel_urls = [
         items_url({**base, "channel": [channel]}, overview.start, overview.end)
         for channel, _ in overview.channels
     ]
     texts = [
         f"{label}: {t.integer(count)} ({t.percent(100 * count / total)})"
-        for label, (_, count) in zip(labels, overview.channels, strict=True)
+        for label, (_, count) in zip(names, overview.channels, strict=True)
     ]
-    channels = bar_figure(labels, [count for _, count in overview.channels], channel_urls, texts, t)
+    channels = bar_figure(names, [count for _, count in overview.channels], channel_urls, texts, t)
     return {"trends": trends, "channels": channels}
 
 
@@ -51,14 +53,17 @@ def overview_page(
     user: PageUser,
     state: StateDep,
     t: TranslatorDep,
+    labels: LabelsDep,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
     format: str | None = None,
 ) -> Response:
     overview = build_overview(state, user, start=start, end=end)
     if format == "pdf":
-        caption = f"{_scope_label(user, t)} · {t('overview.timezone', zone=overview.timezone)}"
-        pdf = overview_pdf(overview, t, find_font(state.settings.pdf_font), caption)
+        zone = t("overview.timezone", zone=overview.timezone)
+        caption = f"{_scope_label(user, t, labels.names)} · {zone}"
+        font = find_font(state.settings.pdf_font)
+        pdf = overview_pdf(overview, t, font, caption, labels)
         return Response(
             pdf,
             media_type="application/pdf",
@@ -73,7 +78,7 @@ def overview_page(
         "overview.html",
         {
             "overview": overview,
-            "figures": _figures(overview, user, t),
-            "scope": _scope_label(user, t),
+            "figures": _figures(overview, user, labels),
+            "scope": _scope_label(user, t, labels.names),
         },
     )

@@ -18,13 +18,24 @@ from fastapi.responses import Response
 from otklik.kpi import BY_FIELDS, GamingFlag, KpiResult, Report, span_of
 from otklik.metrics import get_metric
 from otklik.web.charts import items_url, plotly_text
-from otklik.web.deps import PageUser, StateDep, TranslatorDep
+from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
-from otklik.web.i18n import Translator
+from otklik.web.exports import EXPORT_FORMATS, export_table, find_font
+from otklik.web.i18n import Translator, unit_digits
 from otklik.web.kpis import current_kpis, kpi_report, visible_kpis
+from otklik.web.names import Labels
+from otklik.web.pdf import scorecards_pdf
 from otklik.web.rendering import render
+from otklik.web.state import WebState
 
-__all__ = ["BY_OPTIONS", "router", "signal_text", "visible_kpis"]
+__all__ = [
+    "BY_OPTIONS",
+    "SCORECARD_COLUMNS",
+    "SCORECARD_FORMATS",
+    "router",
+    "signal_text",
+    "visible_kpis",
+]
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,12 +58,12 @@ def signal_text(signal: str, t: Translator) -> str:
     return signal
 
 
-def _label(scope: Mapping[str, Any], kpi_scope: Mapping[str, Any], t: Translator) -> str:
+def _label(scope: Mapping[str, Any], kpi_scope: Mapping[str, Any], labels: Labels) -> str:
     own = {k: v for k, v in scope.items() if k not in kpi_scope}
     shown = own or dict(scope)
     if not shown:
-        return t("scorecards.company")
-    return ", ".join(f"{v}" for v in shown.values())
+        return labels.t("scorecards.company")
+    return ", ".join(labels(k, v) for k, v in shown.items())
 
 
 def _items_link(scope: Mapping[str, Any], start: str | None, last: str | None) -> str:
@@ -62,12 +73,13 @@ def _items_link(scope: Mapping[str, Any], start: str | None, last: str | None) -
     return items_url(filters, begin, stop)
 
 
-def _figure(results: Sequence[KpiResult], t: Translator) -> dict[str, Any]:
+def _figure(results: Sequence[KpiResult], labels: Labels) -> dict[str, Any]:
     """Each scope's value with its 95% interval as whiskers, the target as a dashed line."""
+    t = labels.t
     kpi = results[0].kpi
     unit = kpi.spec.unit
     shown = [r for r in results if r.value is not None]
-    labels = [_label(r.scope, kpi.filters, t) for r in shown]
+    names = [_label(r.scope, kpi.filters, labels) for r in shown]
     values = [r.value for r in shown]
     high = [
         (r.row.ci_high - r.value)
@@ -87,14 +99,14 @@ def _figure(results: Sequence[KpiResult], t: Translator) -> dict[str, Any]:
             f"{label}: {t.metric(r.value, unit)}, n = {t.integer(r.n)}, "
             + t("kpi_status." + r.status)
         )
-        for label, r in zip(labels, shown, strict=True)
+        for label, r in zip(names, shown, strict=True)
     ]
     return {
         "data": [
             {
                 "type": "scatter",
                 "mode": "markers",
-                "x": [plotly_text(label) for label in labels],
+                "x": [plotly_text(label) for label in names],
                 "y": values,
                 "error_y": {
                     "type": "data",
@@ -140,14 +152,14 @@ def _period(result: KpiResult) -> tuple[str | None, str | None]:
     return span.start.isoformat(), span.last_day.isoformat()
 
 
-def _cards(report: Report, t: Translator) -> list[dict[str, Any]]:
+def _cards(report: Report, labels: Labels) -> list[dict[str, Any]]:
     cards: list[dict[str, Any]] = []
     for result in report.results:
         if not cards or cards[-1]["kpi"] is not result.kpi:
             cards.append({"kpi": result.kpi, "results": [], "unit": result.kpi.spec.unit})
         cards[-1]["results"].append(result)
     for card in cards:
-        card["figure"] = _figure(card["results"], t)
+        card["figure"] = _figure(card["results"], labels)
         card["period"] = card["results"][0].trend.period
     return cards
 
@@ -183,14 +195,110 @@ def _flag_view(flag: GamingFlag, t: Translator) -> dict[str, Any]:
     }
 
 
+SCORECARD_COLUMNS: tuple[str, ...] = (
+    "kpi",
+    "metric",
+    "scope",
+    "period",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "target",
+    "kpi_status",
+    "trend",
+    "guardrails",
+)
+SCORECARD_FORMATS: tuple[str, ...] = ("pdf", *EXPORT_FORMATS)
+
+
+def _score_rows(report: Report, labels: Labels) -> list[list[Any]]:
+    """One row per KPI and scope, aligned with :data:`SCORECARD_COLUMNS`: figures rounded
+    to the metric's unit (``unit_digits``), texts in the user's language."""
+    t = labels.t
+    rows: list[list[Any]] = []
+    for r in report.results:
+        kpi, row = r.kpi, r.row
+        digits = unit_digits(kpi.spec.unit)
+
+        def rounded(value: float | None, digits: int = digits) -> float | None:
+            return None if value is None else round(value, digits)
+
+        guards = "; ".join(
+            (t("metric." + g.guardrail) if g.kind == "metric" else t("guardrail." + g.guardrail))
+            + ": "
+            + t("guard." + g.status)
+            for g in r.guardrails
+        )
+        rows.append(
+            [
+                kpi.label(t.locale),
+                kpi.metric,
+                _label(r.scope, {}, labels),
+                r.trend.period.label if r.trend.period else None,
+                rounded(r.value),
+                rounded(row.ci_low if row else None),
+                rounded(row.ci_high if row else None),
+                r.n,
+                kpi.target,
+                r.status,
+                t("trend." + r.trend.verdict),
+                guards,
+            ]
+        )
+    return rows
+
+
+def _download(
+    request: Request,
+    state: WebState,
+    labels: Labels,
+    report: Report,
+    format: str,
+    zone: str | None,
+) -> Response:
+    """The scorecards as PDF (charts and tables), XLSX or CSV (one row per KPI and scope)."""
+    if format not in SCORECARD_FORMATS:
+        raise ApiError(
+            422,
+            f"unknown format {format!r}: use {', '.join(SCORECARD_FORMATS)}",
+            code="invalid_request",
+        )
+    if format == "pdf":
+        t = labels.t
+        caption = t("scope.team", team=labels.names.team(zone)) if zone else t("scope.all")
+        pdf = scorecards_pdf(
+            report,
+            labels,
+            find_font(state.settings.pdf_font),
+            caption,
+            lambda result: _label(result.scope, result.kpi.filters, labels),
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="otklik-scorecards.pdf"'},
+        )
+    return export_table(
+        format,
+        "otklik-scorecards",
+        SCORECARD_COLUMNS,
+        _score_rows(report, labels),
+        zone=state.settings.timezone,
+        request=request,
+    )
+
+
 @router.get("/scorecards")
 def scorecards_page(
     request: Request,
     user: PageUser,
     state: StateDep,
     t: TranslatorDep,
+    labels: LabelsDep,
     period: Annotated[str | None, Query(max_length=40)] = None,
     by: Annotated[str | None, Query(max_length=20)] = None,
+    format: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     by = by or None
     period = (period or "").strip() or None
@@ -202,11 +310,13 @@ def scorecards_page(
         span_of(period)  # a period that cannot be read is a 400 with the reason
     kpis = current_kpis(state, user)
     report = kpi_report(state, kpis, zone=user.zone, period=period, by=by)
+    if format is not None:
+        return _download(request, state, labels, report, format, user.zone)
     return render(
         request,
         "scorecards.html",
         {
-            "cards": _cards(report, t),
+            "cards": _cards(report, labels),
             "flags": [_flag_view(flag, t) for flag in report.gaming],
             "period": period or "",
             "by": by or "",

@@ -57,6 +57,7 @@ def settings_page(
             _USER_COLUMNS,
             ([row.get(name) for name in _USER_COLUMNS] for row in users),
             zone=state.settings.timezone,
+            request=request,
         )
     locale = request.state.locale
     taxonomy_path = state.settings.taxonomy or DEFAULT_TAXONOMY

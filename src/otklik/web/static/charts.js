@@ -6,6 +6,13 @@
   function draw(el) {
     var figure = JSON.parse(el.getAttribute("data-figure"));
     var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+    // Plotly's own words (the mode bar) in the page's language, sent by the server.
+    var locale = el.getAttribute("data-locale");
+    var words = el.getAttribute("data-dictionary");
+    if (locale && words) {
+      window.Plotly.register({ moduleType: "locale", name: locale, dictionary: JSON.parse(words) });
+      config.locale = locale;
+    }
     window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
       el.setAttribute("data-rendered", "true");
     });
