@@ -35,7 +35,7 @@ from otklik.ledger.models_classify import Classification
 from otklik.metrics import CATALOGUE
 from otklik.routing import CASE_STATUSES
 from otklik.routing.ownership import ACTIONABLE_REASONS
-from otklik.surveys import MECHANICS
+from otklik.surveys import MECHANICS, create_survey
 from otklik.types import CHANNEL_ALIASES, SCALES, EndedBy, Kind
 from otklik.web.i18n import catalogue
 from otklik.web.pages import PAGE_MODULES
@@ -78,10 +78,18 @@ DOMAIN_CODES: frozenset[str] = frozenset(
 LATIN_OK = re.compile(
     r"^(otklik|NPS|eNPS|CSAT|CSI|CES|KPI|FCR|AHT|PDF|PNG|CSV|XLSX|YAML|TSV|JSON|JSONL|UTF|BOM|RFC"
     r"|Excel|excel|rfc|ru|en|RU|EN|SLA|SD|ID|SMS|SVM|Europe|Moscow|UTC|Wald|Rocks|FCR|CI|p|n|z"
-    r"|Q[1-4]|W\d+|CX|t|otklik\w*|kpi|validate|init|docs|md)$"
+    r"|Q[1-4]|W\d+|CX|t|otklik\w*|kpi|validate|init|docs|md|LLM|API|CLI|AR|F1|macro|Macro|HMAC"
+    r"|SMTP|URL|Authorization|Bearer|POST|GET)$"
 )
+# Not words of the interface: settings (OTKLIK_…), commands (`otklik model train`), file
+# paths (docs/llm.md) and the loanword e-mail are cut out of a text before its words are read.
+NOT_WORDS = re.compile(
+    r"\bOTKLIK_\w+|\botklik(?: [a-z][a-z-]*){1,2}|(?:\b[\w-]+)?/[\w{}./-]+|\be-mail\b", re.I
+)
+# An example value in a placeholder (checkout-csat, c-42) is an identifier, not a word.
+IDENTIFIER = re.compile(r"^[\w.]+(?:[-_][\w.]+)+$|^[\w.]*\d[\w.]*$")
 # Dialect names are link texts of the CSV export choice; ids like pay_nps are KPI names.
-SKIP_TAGS = frozenset({"script", "style", "textarea", "code"})
+SKIP_TAGS = frozenset({"script", "style", "textarea", "code", "kbd"})
 SHOWN_ATTRS = ("title", "placeholder", "aria-label")
 EXEMPT = (*MARKERS.values(), "@example.org", XSS, "excel-ru")
 # The company's own data shown as stored: the seed's products, sources, external ids, files,
@@ -93,29 +101,37 @@ CUSTOMER_VALUES = frozenset(
 
 
 class _Visible(HTMLParser):
-    """Text a person sees: text nodes and a few attributes, outside code-like elements."""
+    """Text a person sees: text nodes and a few attributes, outside code-like elements and the
+    cells that hold customer text (``class="text"``: comments, split by search highlighting)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
-        self._skip = 0
+        self._hidden: list[str] = []  # the open elements whose content is not checked
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
         # A diagnostic the importer writes in English is marked so: <samp lang="en">.
-        if tag in SKIP_TAGS or (tag == "samp" and dict(attrs).get("lang") == "en"):
-            self._skip += 1
-        if self._skip:
+        if (
+            tag in SKIP_TAGS
+            or (tag == "samp" and named.get("lang") == "en")
+            or (tag == "td" and "text" in (named.get("class") or "").split())
+        ):
+            self._hidden.append(tag)
+        if self._hidden:
             return
         for name, value in attrs:
+            if name == "placeholder" and value and IDENTIFIER.match(value):
+                continue
             if name in SHOWN_ATTRS and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
-        if (tag in SKIP_TAGS or tag == "samp") and self._skip:
-            self._skip -= 1
+        if self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
+        if not self._hidden and data.strip():
             self.parts.append(data.strip())
 
 
@@ -145,10 +161,12 @@ def problems(html: str, locale: str) -> list[str]:
             if key in catalogue("en") or key.split(".")[0] in ("code", "error", "export"):
                 found.append(f"catalogue key {key!r} in {text!r}")
         if locale == "ru":
-            found += [f"code {c!r} in {text!r}" for c in CODE_PATTERN.findall(text)]
+            found += [
+                f"code {c!r} in {text!r}" for c in CODE_PATTERN.findall(NOT_WORDS.sub(" ", text))
+            ]
             found += [
                 f"English word {word!r} in {text!r}"
-                for word in LATIN_WORD.findall(text)
+                for word in LATIN_WORD.findall(NOT_WORDS.sub(" ", text))
                 if not LATIN_OK.match(word) and word not in DOMAIN_CODES
             ]
         elif CYRILLIC.search(text):
@@ -161,6 +179,8 @@ FILL: dict[str, Any] = {
     "{case_id}": lambda walk, role: walk.web.case_ids["payments-app-1-0"],
     "{run_id}": lambda walk, role: walk.run_id,
     "{metric}": lambda walk, role: "nps",
+    "{survey_id}": lambda walk, role: walk.survey_id,
+    "{kind}": lambda walk, role: "taxonomy",
 }
 # Query variants that bring more codes and error pages onto the screen.
 VARIANTS = (
@@ -174,8 +194,15 @@ VARIANTS = (
     "/explore?metric=no_such_metric",
     "/explore?segment=nonsense",
     "/no/such/page",
+    "/admin/teams",
+    "/admin/kpis",
+    "/admin/teams/history",
+    "/topics?split=channel",
+    "/topics?split=agent&metric=csat",
+    "/items?q=приложение",
 )
-SKIP_PATHS = frozenset({"/lang/{code}"})
+# The survey preview is the respondent's page in the survey's language, not the interface's.
+SKIP_PATHS = frozenset({"/lang/{code}", "/admin/surveys/{survey_id}/preview"})
 
 
 def page_paths() -> list[str]:
@@ -205,6 +232,7 @@ def _urls(walk: Walk, role: str) -> list[str]:
 class Walk:
     web: WebEnv
     run_id: int
+    survey_id: int
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +273,10 @@ def walked(web: WebEnv) -> Walk:
         follow_redirects=False,
     )
     assert closed.status_code == 303, closed.text[:300]
-    return Walk(web, run_id)
+    survey = create_survey(
+        web.engine, name="PAYMARK walk", type="nps", questions={"ru": "PAYMARK вопрос"}
+    )
+    return Walk(web, run_id, survey.id)
 
 
 @pytest.mark.parametrize("role", ["admin", "payments"])
@@ -286,6 +317,12 @@ def test_the_checker_catches_what_it_should() -> None:
     assert not problems("<p>NPS за март: PAYMARK app in_progress</p>", "ru")
     assert not problems("<p>Отзывы: NPS</p><code>app.login</code>", "ru")
     assert not problems("<p>Items</p>", "en")
+    assert not problems("<p>Задайте OTKLIK_LLM_MODEL и запустите otklik model train</p>", "ru")
+    assert not problems('<input placeholder="checkout-csat"><kbd>j</kbd>', "ru")
+    assert problems('<input placeholder="Search here">', "ru")
+    assert problems("<p>Задайте model и train</p>", "ru")
+    assert not problems('<table><tr><td class="text">a <mark>b</mark> c</td></tr></table>', "ru")
+    assert problems('<table><tr><td class="text">x</td><td>app</td></tr></table>', "ru")
 
 
 def test_every_domain_code_has_a_message_in_both_languages() -> None:

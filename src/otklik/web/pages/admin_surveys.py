@@ -30,6 +30,7 @@ from otklik.surveys import (
 )
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import AdminUser, PageUser, StateDep, require_role, session_of
+from otklik.web.i18n import translator
 from otklik.web.params import DbId
 from otklik.web.rendering import render
 from otklik.web.state import WebState
@@ -277,7 +278,12 @@ def preview(
         response = templates.TemplateResponse(
             request,
             "admin_survey_preview.html",
-            {"data": json.dumps(data, ensure_ascii=False), "view": view, "mode": mode},
+            {
+                "data": json.dumps(data, ensure_ascii=False),
+                "view": view,
+                "mode": mode,
+                "t": translator(request.state.locale),
+            },
         )
     response.headers.update(_PREVIEW_HEADERS)
     return response
