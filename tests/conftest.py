@@ -58,16 +58,13 @@ def postgres_schema(prefix: str = "t") -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _own_env_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Tests never read or write a developer's ./otklik.env: they get an empty one of their own."""
-    before = os.environ.get("OTKLIK_ENV_FILE")
-    os.environ["OTKLIK_ENV_FILE"] = str(tmp_path_factory.mktemp("env") / "otklik.env")
-    yield
-    if before is None:
-        os.environ.pop("OTKLIK_ENV_FILE", None)
-    else:
-        os.environ["OTKLIK_ENV_FILE"] = before
+@pytest.fixture(autouse=True)
+def _own_env_file(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test reads and writes an env file of its own (never a developer's ./otklik.env)."""
+    path = tmp_path_factory.mktemp("env") / "otklik.env"
+    monkeypatch.setenv("OTKLIK_ENV_FILE", str(path))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ __all__ = [
     "ensure_secret_in_env_file",
     "env_file",
     "load_settings",
+    "set_in_env_file",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///otklik.db"
@@ -137,6 +138,16 @@ def load_settings(**overrides: object) -> Settings:
     return Settings(_env_file=path if path.is_file() else None, **given)  # type: ignore[arg-type,call-arg]
 
 
+def set_in_env_file(name: str, value: str, path: Path | None = None) -> Path:
+    """Append ``name=value`` to the env file (``path``, else :func:`env_file`); returns its path."""
+    path = path or env_file()
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    line = f"{name}={value}\n"
+    path.write_text(old + ("" if not old or old.endswith("\n") else "\n") + line, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
 def ensure_secret_in_env_file(path: Path | None = None) -> tuple[Path, bool]:
     """Make sure a random ``OTKLIK_SECRET_KEY`` is set, writing one to ``path`` when missing.
 
@@ -148,8 +159,4 @@ def ensure_secret_in_env_file(path: Path | None = None) -> tuple[Path, bool]:
     path = path or env_file()
     if load_settings().secret_key not in PLACEHOLDER_SECRETS:
         return path, False
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    line = f"OTKLIK_SECRET_KEY={secrets.token_urlsafe(48)}\n"
-    path.write_text(old + ("" if not old or old.endswith("\n") else "\n") + line, encoding="utf-8")
-    path.chmod(0o600)
-    return path, True
+    return set_in_env_file("OTKLIK_SECRET_KEY", secrets.token_urlsafe(48), path), True

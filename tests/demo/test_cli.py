@@ -76,3 +76,27 @@ def test_demo_writes_a_secret_once_so_links_survive_restarts(
     assert load_settings().secret_key == first  # the same key: links signed earlier stay valid
     monkeypatch.setenv("OTKLIK_SECRET_KEY", "x" * 40)  # the environment wins over the file
     assert load_settings().secret_key == "x" * 40
+
+
+def test_demo_makes_taxonomy_and_teams_editable_in_the_browser(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from otklik.classify import DEFAULT_TAXONOMY
+    from otklik.config import load_settings
+    from otklik.routing import DEFAULT_TEAMS
+
+    monkeypatch.setenv("OTKLIK_ENV_FILE", str(tmp_path / "otklik.env"))
+    monkeypatch.delenv("OTKLIK_TAXONOMY", raising=False)
+    monkeypatch.delenv("OTKLIK_TEAMS", raising=False)
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
+    out = capsys.readouterr().out
+    settings = load_settings()
+    assert settings.taxonomy == tmp_path / "taxonomy.yaml"
+    assert settings.teams == tmp_path / "teams.yaml"
+    assert settings.taxonomy.read_bytes() == DEFAULT_TAXONOMY.read_bytes()
+    assert settings.teams.read_bytes() == DEFAULT_TEAMS.read_bytes()
+    assert f"wrote {tmp_path / 'taxonomy.yaml'}" in out
+    assert main(["demo", "--rows", "1000", "--no-serve", "--db", sqlite_url]) == 0
+    assert "taxonomy.yaml" not in capsys.readouterr().out  # configured now: left alone
+    env = (tmp_path / "otklik.env").read_text(encoding="utf-8")
+    assert env.count("OTKLIK_TAXONOMY=") == 1 and env.count("OTKLIK_TEAMS=") == 1

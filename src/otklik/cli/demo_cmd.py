@@ -25,6 +25,7 @@ from otklik.demo import (
     DemoData,
     DemoSummary,
     ensure_demo_users,
+    ensure_editable_configs,
     generate,
     load_demo,
 )
@@ -165,6 +166,12 @@ def demo_command(
         console.print(
             f"wrote a random OTKLIK_SECRET_KEY to {secret_file.absolute()} (survey links and "
             "sign-ins stay valid across restarts; the CLI and the server read it from there)",
+            markup=False,
+            soft_wrap=True,
+        )
+    for path in ensure_editable_configs():
+        console.print(
+            f"wrote {path.absolute()} (a copy of the shipped file, editable at /admin)",
             markup=False,
             soft_wrap=True,
         )

@@ -17,6 +17,7 @@ from otklik.demo.scenario import (
     PERIOD_START,
     PlantedPattern,
 )
+from otklik.demo.setup import ensure_editable_configs
 from otklik.demo.summary import DemoSummary, Figure, summarize
 from otklik.demo.users import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
@@ -38,6 +39,7 @@ __all__ = [
     "PlantedPattern",
     "Progress",
     "ensure_demo_users",
+    "ensure_editable_configs",
     "generate",
     "load_demo",
     "summarize",
