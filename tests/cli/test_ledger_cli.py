@@ -161,7 +161,8 @@ def test_killed_import_is_completed_by_running_it_again(tmp_path: Path) -> None:
         stored = conn.execute("SELECT count(*) FROM feedback_items").fetchone()[0]
     assert 0 < stored < rows
     assert stored % 1000 == 0  # whole batches only
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert report["imported"] + report["duplicates"] == rows
     assert report["duplicates"] == stored
