@@ -25,9 +25,16 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("overview", "/", "#trend-nps[data-rendered=true] .main-svg"),
     ("explore", "/explore?metric=nps&by=month&segment=channel", "#explore-chart .main-svg"),
     ("scorecards", "/scorecards?period=2025-Q4", "main"),
+    ("topics", "/topics?period=2025-Q4", "main"),
     ("items", "/items?channel=app", "tr[data-item]"),
-    ("inbox", "/inbox", "main"),
+    ("search", "/items?q=%D0%BA%D0%B0%D1%80%D1%82%D0%B0", "mark.hit"),
+    ("inbox", "/inbox", "#cases"),
+    ("case", "/inbox/1", "main"),
     ("imports", "/imports", "main"),
+    ("admin-taxonomy", "/admin/taxonomy", "main"),
+    ("admin-kpis", "/admin/kpis", "main"),
+    ("admin-surveys", "/admin/surveys", "main"),
+    ("model", "/model", "main"),
     ("settings", "/settings", "main"),
 )
 
