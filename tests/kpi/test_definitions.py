@@ -147,3 +147,17 @@ def test_owner_team_scope_names_a_known_team(tmp_path: Path) -> None:
     lines = _lines(path)
     assert len(lines) == 1 and lines[0].startswith(f"{path}:5: kpis.1.scope.owner_team:")
     assert "paymnts" in lines[0] and "payments" in lines[0]  # the unknown name and a suggestion
+
+
+def test_absurd_targets_are_refused(tmp_path: Path) -> None:
+    """1e308 seconds is within "0 … infinity" but no target: refused like a negative one."""
+    path = tmp_path / "kpis.yaml"
+    for target, ok in (("1e308", False), (".inf", False), ("2592001", False), ("600", True)):
+        path.write_text(
+            f"kpis:\n  - {{name: aht, metric: aht, target: {target}, owner: payments}}\n",
+            encoding="utf-8",
+        )
+        lines = _lines(path)
+        assert (not lines) is ok, (target, lines)
+        if not ok:
+            assert "kpis.0.target" in lines[0]

@@ -399,3 +399,18 @@ def test_a_team_lead_sees_only_their_zone(web: WebEnv, files: dict[str, Path]) -
     assert "PAYMARK" in items and "CARDMARK" not in items and "NOBODYMARK" not in items
     nav = lead.get("/admin").text
     assert 'href="/admin"' in nav and 'href="/settings"' not in nav
+
+
+def test_a_saved_topic_title_shows_at_once_on_every_page(
+    web: WebEnv, files: dict[str, Path]
+) -> None:
+    """Pages that cache the taxonomy follow the file: the new title on /topics and /inbox."""
+    client = _login(web, "admin")
+    for page in ("/topics", "/inbox", "/items"):  # warm every cache with the old titles
+        assert "Bank fees" not in _plain(client.get(page).text)
+    saved = _post(client, "/admin/taxonomy", "/admin/taxonomy/topic", FEES)
+    assert saved.status_code == 303
+    for page in ("/inbox", "/items"):
+        assert "Bank fees" in _plain(client.get(page).text), page
+    topics = _plain(client.get("/topics?period=2025").text)
+    assert "Bank fees" in topics or "payments.fees" not in topics

@@ -370,3 +370,22 @@ def test_locale_formats() -> None:
     assert ru.code("channel", "pigeon") == "pigeon"  # unknown: shown as stored
     assert ru.column("occurred_at") == "Дата" and en.column("ci_low") == "95% CI, low"
     assert ru.boolean(True) == "да" and en.boolean(False) == "no"
+
+
+def test_every_exported_column_has_a_header_in_both_languages() -> None:
+    from otklik.web.i18n import translator
+    from otklik.web.pages import inbox, items
+
+    for columns in (inbox._EXPORT, items._EXPORT_COLUMNS):
+        for locale in ("ru", "en"):
+            t = translator(locale)
+            assert [c for c in columns if t.column(c) == c and c not in ("id",)] == [], locale
+
+
+def test_huge_and_odd_numbers_still_format() -> None:
+    from otklik.web.i18n import translator
+
+    ru = translator("ru")
+    assert ru.number(1e308) == "1e+308"  # a value no figure means: shown, never a crash
+    assert ru.number(float("inf")) == "inf"
+    assert ru.number(1234.5) == "1\xa0234,5"

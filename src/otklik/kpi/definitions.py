@@ -15,6 +15,7 @@ counter-metrics that move when the KPI is hit the easy way. A guardrail is one o
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Mapping
 from importlib import resources
@@ -231,6 +232,11 @@ class KpiSet(BaseModel):
         return self.model_copy(update={"kpis": zoned})
 
 
+# The longest duration a target may name: 30 days (a handle or resolution time beyond it is a
+# typo, and a number like 1e308 would break every page that shows it).
+_LONGEST_S = 30 * 24 * 3600.0
+
+
 def _target_range(spec: MetricSpec) -> tuple[float, float] | None:
     if spec.unit == "%":
         return 0.0, 100.0
@@ -240,7 +246,7 @@ def _target_range(spec: MetricSpec) -> tuple[float, float] | None:
         scales = [SCALES[name] for name in spec.scales]
         return float(min(s.low for s in scales)), float(max(s.high for s in scales))
     if spec.unit == "s":
-        return 0.0, float("inf")
+        return 0.0, _LONGEST_S
     return None
 
 
@@ -307,7 +313,9 @@ def _check_kpi(
     if kpi.direction is None and spec.higher_is_better is None:
         issues.append(doc.issue((*at, "direction"), f"{spec.name}: say higher or lower"))
     bounds = _target_range(spec)
-    if bounds is not None and not bounds[0] <= kpi.target <= bounds[1]:
+    if not math.isfinite(kpi.target) or abs(kpi.target) > 1e12:
+        issues.append(doc.issue((*at, "target"), f"{kpi.target:g} is not a usable target"))
+    elif bounds is not None and not bounds[0] <= kpi.target <= bounds[1]:
         issues.append(
             doc.issue(
                 (*at, "target"),

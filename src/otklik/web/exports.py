@@ -25,6 +25,8 @@ row sits in the same day and month as on the pages.
 
 from __future__ import annotations
 
+import json
+
 import csv
 import io
 import itertools
@@ -133,6 +135,8 @@ def _people_cell(
         return value if dialect is None else value.strftime(dialect.time_format)
     if isinstance(value, date):
         return value if dialect is None else value.strftime(dialect.time_format.split(" ")[0])
+    if isinstance(value, dict) or (isinstance(value, list) and not _labelled(column)):
+        value = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)  # as JSON
     shown = labels(column, value) if _labelled(column) else value
     return sheet_cell(shown, max_chars=XLSX_MAX_CHARS if dialect is None else None)
 

@@ -34,6 +34,7 @@ __all__ = [
     "TOPIC_FIELDS",
     "Labels",
     "Names",
+    "file_stamp",
     "labels_for",
     "names_for",
 ]
@@ -59,6 +60,7 @@ CODE_FIELDS: Mapping[str, str] = {
     "from_status": "status",
     "to_status": "status",
     "direction": "direction",
+    "sla": "sla_state",
 }
 TEAM_FIELDS: frozenset[str] = frozenset({"owner_team", "team", "owner", "escalate_to", "zone"})
 TOPIC_FIELDS: frozenset[str] = frozenset({"topic", "topics"})
@@ -70,7 +72,8 @@ LABELLED_FIELDS: frozenset[str] = frozenset(
 _Titles = Mapping[str, Mapping[str, str]]  # code -> {language: title}
 
 
-def _stamp(path: Path) -> tuple[str, int, int]:
+def file_stamp(path: Path) -> tuple[str, int, int]:
+    """(path, size, modification time): a cache key that changes when the file is saved."""
     try:
         stat = path.stat()
     except OSError:
@@ -119,13 +122,13 @@ class Names:
         """The team's title (``payments`` → ``Платежи``); ``–`` for none; unknown: as stored."""
         if code is None or code == "":
             return "–"
-        return _title(_team_titles(_stamp(self.teams_path)), str(code), self.locale)
+        return _title(_team_titles(file_stamp(self.teams_path)), str(code), self.locale)
 
     def topic(self, code: str | None) -> str:
         """The topic's title (``cards.limits`` → ``Лимиты по картам``); unknown: as stored."""
         if code is None or code == "":
             return "–"
-        return _title(_topic_titles(_stamp(self.taxonomy_path)), str(code), self.locale)
+        return _title(_topic_titles(file_stamp(self.taxonomy_path)), str(code), self.locale)
 
     def topics(self, codes: Iterable[str] | None) -> str:
         """Several topics, comma-separated; ``–`` for none."""
@@ -133,10 +136,10 @@ class Names:
         return ", ".join(shown) or "–"
 
     def knows_team(self, code: str) -> bool:
-        return code in _team_titles(_stamp(self.teams_path))
+        return code in _team_titles(file_stamp(self.teams_path))
 
     def knows_topic(self, code: str) -> bool:
-        return code in _topic_titles(_stamp(self.taxonomy_path))
+        return code in _topic_titles(file_stamp(self.taxonomy_path))
 
 
 def names_for(settings: Settings, locale: str) -> Names:

@@ -28,6 +28,7 @@ from otklik.metrics import (
 from otklik.web.charts import items_url, plotly_text
 from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
+from otklik.web.names import file_stamp
 from otklik.web.scope import scoped_filters
 from otklik.web.state import WebState
 
@@ -59,7 +60,7 @@ def taxonomy_of(state: WebState) -> Taxonomy | None:
         taxonomy, _issues = read_taxonomy(path)
         return taxonomy
 
-    return state.cache.get(("taxonomy", str(path)), load)
+    return state.cache.get(("taxonomy", *file_stamp(path)), load)
 
 
 def topic_titles(taxonomy: Taxonomy | None, locale: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -126,6 +127,8 @@ class Translator:
     def number(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return "–"
+        if not math.isfinite(value) or abs(value) >= 1e15:  # beyond what a figure can mean
+            return f"{value:.{max(digits, 1)}g}"
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 

@@ -24,6 +24,7 @@ from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import PageUser, StateDep, session_of
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.names import file_stamp
 from otklik.web.pages.explore import filter_options
 from otklik.web.params import MAX_ID, split_values
 from otklik.web.rendering import render
@@ -69,7 +70,7 @@ def case_filter(values: Mapping[str, Sequence[str]], zone: str | None) -> routin
 
 def _taxonomy(state: WebState) -> Taxonomy:
     path = state.settings.taxonomy or DEFAULT_TAXONOMY
-    return state.cache.get(("taxonomy", str(path)), lambda: load_taxonomy(path))
+    return state.cache.get(("taxonomy", *file_stamp(path)), lambda: load_taxonomy(path))
 
 
 def relabel_choices(state: WebState, locale: str) -> dict[str, list[tuple[str, str]]]:
