@@ -25,11 +25,10 @@ row sits in the same day and month as on the pages.
 
 from __future__ import annotations
 
-import json
-
 import csv
 import io
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
