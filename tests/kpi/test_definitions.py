@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,12 @@ def test_absurd_targets_are_refused(tmp_path: Path) -> None:
         assert (not lines) is ok, (target, lines)
         if not ok:
             assert "kpis.0.target" in lines[0]
+
+
+def test_every_shipped_kpi_explains_itself_in_russian_and_english() -> None:
+    cyrillic = re.compile(r"[А-Яа-яЁё]")
+    for kpi in load_kpis().kpis:
+        ru, en = kpi.reason("ru"), kpi.reason("en")
+        assert ru and cyrillic.search(ru), kpi.name
+        assert en and not cyrillic.search(en), kpi.name
+        assert kpi.reason("id") == en  # another language falls back to English

@@ -31,7 +31,7 @@ from sqlalchemy import insert
 from otklik.auth import Role
 from otklik.classify.taxonomy import REQUIRED_SENTIMENTS, REQUIRED_TYPES
 from otklik.ledger import list_runs
-from otklik.ledger.models_classify import Classification
+from otklik.ledger.models_classify import CaseEvent, Classification
 from otklik.metrics import CATALOGUE
 from otklik.routing import CASE_STATUSES
 from otklik.routing.ownership import ACTIONABLE_REASONS
@@ -266,6 +266,17 @@ def walked(web: WebEnv) -> Walk:
             )
         )
     case = web.case_ids["payments-web-1-1"]
+    with web.engine.begin() as conn:  # otklik writes the reason code as the opening note
+        conn.execute(
+            insert(CaseEvent).values(
+                case_id=web.case_ids["payments-app-1-0"],
+                at=datetime(2025, 5, 1),
+                actor="otklik",
+                action="opened",
+                to_status="open",
+                note="detractor",
+            )
+        )
     inbox = client.get("/inbox")
     closed = client.post(
         f"/inbox/{case}/close",

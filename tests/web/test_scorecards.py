@@ -72,6 +72,12 @@ def test_admin_sees_every_kpi_and_the_gaming_agent(client: TestClient) -> None:
     assert 'data-guardrail="response_rate" data-status="no_data"' in text
     assert _flags(text) == [{"channel": "call", "team": GAMING_TEAM, "agent": GAMING_AGENT}]
     assert "far below peers" in text and "Robust z" in text
+    aht = next(k for k in load_kpis().kpis if k.name == "aht_calls")
+    assert html.escape(aht.reason("en") or "", quote=False) in text  # the page's language
+    client.cookies.set("otklik_lang", "ru")
+    russian = client.get("/scorecards?period=2025-Q4").text
+    client.cookies.delete("otklik_lang")
+    assert html.escape(aht.reason("ru") or "", quote=False) in russian
     link = html.unescape(re.search(r'href="([^"]+)" data-items', text).group(1))  # type: ignore[union-attr]
     query = parse_qs(urlsplit(link).query)
     assert query == {

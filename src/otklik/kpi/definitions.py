@@ -167,7 +167,7 @@ class KpiDef(BaseModel):
     window_days: int | None = Field(default=None, ge=1, le=365)
     min_n: int = Field(default=30, ge=1)
     guardrails: list[GuardrailDef] = []
-    why: str | None = None
+    why: dict[str, str] | str | None = None
 
     @field_validator("metric")
     @classmethod
@@ -199,6 +199,12 @@ class KpiDef(BaseModel):
         if self.title:
             return self.title.get(language) or self.title.get("en") or self.name
         return self.name
+
+    def reason(self, language: str = "en") -> str | None:
+        """``why`` in ``language`` (``why: {ru: …, en: …}`` or one text for all), or None."""
+        if isinstance(self.why, str) or self.why is None:
+            return self.why
+        return self.why.get(language) or self.why.get("en") or next(iter(self.why.values()), None)
 
 
 class KpiSet(BaseModel):
