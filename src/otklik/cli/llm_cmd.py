@@ -6,7 +6,7 @@ of ``OTKLIK_LLM_*`` (docs/llm.md). Every text is masked before it is sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -216,17 +216,9 @@ def reply_command(
     item: ItemOption, output: FormatOption = LlmFormat.table, db: DbOption = None
 ) -> None:
     """Draft a reply to an item in the customer's language and form of address."""
-    from otklik.llm import draft_reply, load_llm_settings
+    from otklik.llm import draft_reply
 
-    with open_store(db) as engine, llm_client(engine) as client:
-        result = draft_reply(
-            engine,
-            client,
-            item_id=item,
-            directory=load_llm_settings().prompts_dir,
-            actor=load_settings().actor,
-        )
-    _print_assist(result, output)
+    _assist_item(draft_reply, item, output, db)
 
 
 @llm_app.command("offer")
@@ -234,10 +226,17 @@ def offer_command(
     item: ItemOption, output: FormatOption = LlmFormat.table, db: DbOption = None
 ) -> None:
     """Suggest what the operator may offer beyond the script, from the customer's history."""
-    from otklik.llm import load_llm_settings, suggest_offer
+    from otklik.llm import suggest_offer
+
+    _assist_item(suggest_offer, item, output, db)
+
+
+def _assist_item(assist: Callable[..., Any], item: int, output: LlmFormat, db: str | None) -> None:
+    """Run one of the per-item prompts (reply, offer) on ``item`` and print its answer."""
+    from otklik.llm import load_llm_settings
 
     with open_store(db) as engine, llm_client(engine) as client:
-        result = suggest_offer(
+        result = assist(
             engine,
             client,
             item_id=item,

@@ -12,6 +12,7 @@ column that is not in the file, an unknown time zone) is said on the page, never
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -250,21 +251,7 @@ async def preview_again(
     request: Request, upload_id: str, user: WriterUser, state: StateDep
 ) -> Response:
     """Step 2: the preview recomputed with the user's mapping (still nothing written)."""
-    upload, kind, form = await _mapping_request(request, state, upload_id)
-    try:
-        mapping, source = mapping_from_form(form, kind)
-    except ConfigError as exc:
-        return _page(
-            request,
-            state,
-            upload,
-            kind=kind,
-            source=upload.source,
-            mapping=MappingFile(),
-            preview=None,
-            error=str(exc),
-        )
-    return await run_in_threadpool(_show, request, state, upload, kind, source, mapping)
+    return await _with_mapping(request, state, upload_id, _show)
 
 
 @router.post("/imports/confirm/{upload_id}")
@@ -272,6 +259,17 @@ async def confirm_import(
     request: Request, upload_id: str, user: WriterUser, state: StateDep
 ) -> Response:
     """Step 3: the real import with the chosen mapping; the kept file is removed."""
+    return await _with_mapping(request, state, upload_id, _confirm)
+
+
+async def _with_mapping(
+    request: Request,
+    state: WebState,
+    upload_id: str,
+    then: Callable[[Request, WebState, PendingUpload, str, str, MappingFile], Response],
+) -> Response:
+    """The kept upload and the form's mapping handed to ``then`` (in a worker thread); a
+    mapping the form cannot make shows the page again with the reason."""
     upload, kind, form = await _mapping_request(request, state, upload_id)
     try:
         mapping, source = mapping_from_form(form, kind)
@@ -286,7 +284,7 @@ async def confirm_import(
             preview=None,
             error=str(exc),
         )
-    return await run_in_threadpool(_confirm, request, state, upload, kind, source, mapping)
+    return await run_in_threadpool(then, request, state, upload, kind, source, mapping)
 
 
 def _confirm(
