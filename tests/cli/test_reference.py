@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
-from otklik.cli import app
+from otklik.cli import command_tree
 from otklik.cli.reference import render_reference
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
@@ -27,7 +25,7 @@ def test_cli_reference_is_current() -> None:
 
 def test_every_command_and_option_is_in_the_reference() -> None:
     text = REFERENCE.read_text(encoding="utf-8")
-    root = typer.main.get_command(app)
+    root = command_tree()
     leaves = _leaves(root, ("otklik",))
     assert len(leaves) > 25
     for path in leaves:

@@ -8,17 +8,16 @@ import pkgutil
 from pathlib import Path
 
 import pytest
-import typer
 
 import otklik.kpi
-from otklik.cli import app
+from otklik.cli import command_tree
 from otklik.kpi import load_kpis
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "kpi.md").read_text(encoding="utf-8")
 
 
 def test_every_kpi_command_and_option_is_documented() -> None:
-    group = typer.main.get_command(app).commands["kpi"]  # type: ignore[attr-defined]
+    group = command_tree().commands["kpi"]  # type: ignore[attr-defined]
     for name, command in group.commands.items():
         assert f"otklik kpi {name}" in DOC, name
         for param in command.params:

@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 
-from otklik.cli import app
+from otklik.cli import command_tree
 from otklik.metrics import CATALOGUE
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
@@ -48,7 +47,7 @@ def test_section_is_complete_in_both_languages(name: str) -> None:
 
 def test_every_cli_option_is_documented() -> None:
     text = DOC.read_text(encoding="utf-8")
-    group = typer.main.get_command(app).commands["metrics"]  # type: ignore[attr-defined]
+    group = command_tree().commands["metrics"]  # type: ignore[attr-defined]
     for command in group.commands.values():
         for param in command.params:
             for option in param.opts:

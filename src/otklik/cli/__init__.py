@@ -9,11 +9,12 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.console import Console
 
-from otklik.cli.common import err_console
+from otklik.cli.lazy import LazyGroup, load_all
 from otklik.errors import OtklikError
 
-__all__ = ["app", "main", "run"]
+__all__ = ["app", "command_tree", "main", "run"]
 
 app = typer.Typer(
     name="otklik",
@@ -21,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 
 
@@ -29,22 +31,16 @@ def _root() -> None:
     """otklik — customer feedback ledger, CX metrics and KPIs."""
 
 
-# Command modules register on `app` when imported.
-from otklik.cli import (  # noqa: E402, F401
-    cases_cmd,
-    classify_cmd,
-    demo_cmd,
-    kpi_cmd,
-    label_cmd,
-    ledger_cmd,
-    llm_cmd,
-    metrics_cmd,
-    model_cmd,
-    survey_cmd,
-    topics_cmd,
-    train_cmd,
-    web_cmd,
-)
+# Command modules register on `app` when imported, which happens when one of their commands
+# runs (see otklik.cli.lazy.COMMANDS); `command_tree()` imports them all.
+
+
+def command_tree() -> LazyGroup:
+    """The whole command tree with every module loaded (for the reference and docs tests)."""
+    load_all()
+    group = typer.main.get_command(app)
+    assert isinstance(group, LazyGroup)
+    return group
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except OtklikError as exc:
+        err_console = Console(stderr=True)
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        err_console.print("interrupted: run the same command again to finish")
+        Console(stderr=True).print("interrupted: run the same command again to finish")
         return 130
     return 0
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
-
 __all__ = ["render_reference"]
 
 
@@ -49,9 +47,9 @@ def _walk(command: Any, path: list[str], out: list[str]) -> None:
 
 def render_reference() -> str:
     """Markdown for every command of ``otklik``, sorted by name."""
-    from otklik.cli import app
+    from otklik.cli import command_tree
 
-    root = typer.main.get_command(app)
+    root = command_tree()
     lines = [
         "# otklik command reference",
         "",
