@@ -29,6 +29,7 @@ from otklik.demo import (
     generate,
     load_demo,
 )
+from otklik.demo.experiments import load_experiments_demo
 
 __all__ = ["demo_command"]
 
@@ -152,6 +153,7 @@ def demo_command(
             bar.update(task, advance=done, description=source)
 
         summary = load_demo(engine, data, progress)
+        load_experiments_demo(engine, end=PERIOD_END)  # docs/experiments.md
     try:
         _print_load(summary, data)
         _print_summary(summary)

@@ -47,7 +47,7 @@ def plan(definition: ExperimentDef) -> int:
     metric = definition.primary
     alpha = definition.alpha / max(1, len(definition.variants) - 1)
     if metric.kind == "proportion":
-        baseline = (definition.baseline if definition.baseline is not None else metric.baseline)
+        baseline = definition.baseline if definition.baseline is not None else metric.baseline
         return sample_size_proportions(
             baseline / 100, definition.effect / 100, alpha=alpha, power=definition.power
         )
@@ -126,7 +126,9 @@ def _cumulative(data: Outcomes, variant: str, days: int) -> list[Summary]:
     n = np.cumsum(np.bincount(day, weights=w, minlength=days))[:days]
     s1 = np.cumsum(np.bincount(day, weights=w * x, minlength=days))[:days]
     s2 = np.cumsum(np.bincount(day, weights=w * x * x, minlength=days))[:days]
-    return [Summary.from_sums(float(a), float(b), float(c)) for a, b, c in zip(n, s1, s2)]
+    return [
+        Summary.from_sums(float(a), float(b), float(c)) for a, b, c in zip(n, s1, s2, strict=True)
+    ]
 
 
 def _figure(variant: str, s: Summary) -> VariantFigure:
@@ -151,7 +153,7 @@ def _compare(
             continue
         p_av = 1.0
         last: Difference | None = None
-        for a, b in zip(paths[control], paths[variant.name]):
+        for a, b in zip(paths[control], paths[variant.name], strict=True):
             if a.n < 2 or b.n < 2:
                 continue
             last = difference(a, b, tau=tau, alpha=alpha, previous_p=p_av)
@@ -160,8 +162,19 @@ def _compare(
         if last is None or not math.isfinite(last.ci_low):
             found.append(
                 Comparison(
-                    metric, variant.name, a.n, b.n, None, None, None, None, None, None, None,
-                    False, None,
+                    metric,
+                    variant.name,
+                    a.n,
+                    b.n,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                    None,
                 )
             )
             continue

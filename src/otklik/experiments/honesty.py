@@ -140,9 +140,12 @@ def mechanic_honesty(
     groups: dict[str, _Rows] = defaultdict(lambda: _Rows([], [], [], [], defaultdict(list)))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-        sentiments = dict(
+        sentiments: dict[int, str] = dict(
             conn.execute(
-                text("SELECT item_id, sentiment FROM current_classifications WHERE sentiment IS NOT NULL")
+                text(
+                    "SELECT item_id, sentiment FROM current_classifications"
+                    " WHERE sentiment IS NOT NULL"
+                )
             ).all()
         )
     for row in rows:
@@ -168,9 +171,7 @@ def mechanic_honesty(
         mean, bias = _mean(group.norm, other.norm if other else None)
         straight = [len(set(s)) == 1 for s in group.by_customer.values() if len(s) >= 2]
         ref_straight = (
-            [len(set(s)) == 1 for s in other.by_customer.values() if len(s) >= 2]
-            if other
-            else None
+            [len(set(s)) == 1 for s in other.by_customer.values() if len(s) >= 2] if other else None
         )
         found.append(
             MechanicHonesty(

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from otklik.errors import ConfigError
 from otklik.experiments.assign import choose_variant, log_exposure
 from otklik.experiments.registry import get_experiment
-from otklik.errors import ConfigError
 from otklik.surveys import Inviter, InviteResult
 
 __all__ = ["invite_in_experiment"]

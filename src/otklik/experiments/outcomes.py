@@ -78,13 +78,16 @@ def outcomes(
     """The units of ``metric`` (see the module's docstring)."""
     rows: list[tuple[str, datetime, float, float]] = []
     if metric == "store_rating":
-        query = select(ExperimentObservation).where(
-            ExperimentObservation.experiment == key, ExperimentObservation.metric == metric
-        )
+        imported = select(
+            ExperimentObservation.variant,
+            ExperimentObservation.day,
+            ExperimentObservation.value,
+            ExperimentObservation.count,
+        ).where(ExperimentObservation.experiment == key, ExperimentObservation.metric == metric)
         with engine.connect() as conn:
-            rows = [(r.variant, r.day, r.value, float(r.count)) for r in conn.execute(query)]
+            rows = [(v, d, x, float(c)) for v, d, x, c in conn.execute(imported)]
     elif metric in ("response_rate", "csat", "nps"):
-        query = (
+        sent = (
             select(
                 Exposure.customer_id,
                 Invitation.sent_at,
@@ -100,7 +103,7 @@ def outcomes(
         answered: dict[str, float] = {}
         scores: dict[str, float] = {}
         with engine.connect() as conn:
-            for row in conn.execute(query):
+            for row in conn.execute(sent):
                 hit = 100.0 if row.answered_at is not None else 0.0
                 answered[row.customer_id] = max(answered.get(row.customer_id, 0.0), hit)
                 if row.score is not None and row.customer_id not in scores:
@@ -114,7 +117,7 @@ def outcomes(
                 rows.append((first.variant, first.at, value, 1.0))
     elif metric == "repeat_rate":
         since = min((e.at for e in exposed.values()), default=start)
-        query = (
+        later = (
             select(FeedbackItem.customer_id, FeedbackItem.occurred_at)
             .where(
                 FeedbackItem.kind == "contact",
@@ -125,9 +128,9 @@ def outcomes(
         )
         contacts: dict[str, list[datetime]] = defaultdict(list)
         with engine.connect() as conn:
-            for row in conn.execute(query):
-                if row.customer_id in exposed:
-                    contacts[row.customer_id].append(row.occurred_at)
+            for contact_customer, occurred_at in conn.execute(later):
+                if contact_customer in exposed:
+                    contacts[contact_customer].append(occurred_at)
         for customer, times in contacts.items():
             first = exposed[customer]
             inside = [t for t in times if first.at <= t <= first.at + REPEAT_WINDOW]

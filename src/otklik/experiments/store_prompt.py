@@ -100,7 +100,9 @@ def store_prompt(
         return answer(False, "the customer has an open complaint")
     last = _last_asked(engine, customer)
     if last is not None and at - last < timedelta(days=trigger.not_asked_days):
-        return answer(False, f"asked on {last:%Y-%m-%d}, less than {trigger.not_asked_days} days ago")
+        return answer(
+            False, f"asked on {last:%Y-%m-%d}, less than {trigger.not_asked_days} days ago"
+        )
     with engine.begin() as conn:
         conn.execute(
             insert(Exposure).values(
@@ -136,7 +138,9 @@ def import_store_ratings(engine: Engine, key: str, path: Path) -> int:
                 stars = float(raw["stars"])
                 count = int(raw["count"])
             except (ValueError, AttributeError):
-                raise InputFileError(f"{path}:{line}: date YYYY-MM-DD, stars and count numbers") from None
+                raise InputFileError(
+                    f"{path}:{line}: date YYYY-MM-DD, stars and count numbers"
+                ) from None
             variant = (raw["variant"] or "").strip()
             if variant not in names:
                 raise InputFileError(f"{path}:{line}: unknown variant {variant!r}")
@@ -176,7 +180,9 @@ def rating_trend(engine: Engine, key: str) -> list[dict[str, Any]]:
             func.sum(ExperimentObservation.value * ExperimentObservation.count),
             func.sum(ExperimentObservation.count),
         )
-        .where(ExperimentObservation.experiment == key, ExperimentObservation.metric == "store_rating")
+        .where(
+            ExperimentObservation.experiment == key, ExperimentObservation.metric == "store_rating"
+        )
         .group_by(ExperimentObservation.day, ExperimentObservation.variant)
         .order_by(ExperimentObservation.day, ExperimentObservation.variant)
     )

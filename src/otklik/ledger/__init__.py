@@ -14,13 +14,13 @@ from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
 from otklik.ledger.models_admin import ConfigVersion
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
+from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_experiments import (
     Experiment,
     ExperimentEvent,
     ExperimentObservation,
     Exposure,
 )
-from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
@@ -64,6 +64,10 @@ __all__ = [
     "Classification",
     "ConfigVersion",
     "Customer",
+    "Experiment",
+    "ExperimentEvent",
+    "ExperimentObservation",
+    "Exposure",
     "FeedbackItem",
     "ImportRun",
     "Invitation",
@@ -105,8 +109,4 @@ __all__ = [
     "upgrade",
     "write_customers",
     "write_items",
-    "Experiment",
-    "ExperimentEvent",
-    "ExperimentObservation",
-    "Exposure",
 ]

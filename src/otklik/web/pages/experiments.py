@@ -1,0 +1,140 @@
+"""Experiments (admin, analyst): every experiment's status, sample sizes, the live estimate
+with its interval, the stopping decision and the rollout stage; a form to define a new one;
+per experiment, the comparisons, guardrails, mechanic honesty and the store rating trend."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from otklik.auth import Role
+from otklik.errors import ConfigError
+from otklik.experiments import (
+    METRICS,
+    analyze,
+    build,
+    create_experiment,
+    events,
+    get_experiment,
+    list_experiments,
+    mechanic_honesty,
+    parse_variant,
+    plan,
+    rating_trend,
+)
+from otklik.web.auth import CSRF_FIELD
+from otklik.web.deps import PageUser, StateDep, WriterUser, require_role, session_of
+from otklik.web.rendering import render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=2000)]
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+def _list(
+    request: Request,
+    state: Any,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    rows = []
+    for stored in list_experiments(state.engine):
+        analysis = analyze(state.engine, stored.key)
+        rows.append({"stored": stored, "analysis": analysis})
+    return render(
+        request,
+        "experiments.html",
+        {
+            "rows": rows,
+            "metrics": list(METRICS),
+            "error": error,
+            "form": form or {},
+        },
+        status=status,
+    )
+
+
+@router.get("/experiments")
+def experiments_page(request: Request, user: PageUser, state: StateDep) -> Response:
+    require_role(user, Role.ADMIN, Role.ANALYST)
+    return _list(request, state)
+
+
+@router.post("/experiments")
+def create_page(
+    request: Request,
+    user: WriterUser,
+    state: StateDep,
+    key: Annotated[str, Form(max_length=100)] = "",
+    hypothesis: Text = "",
+    variants: Text = "",
+    metric: Annotated[str, Form(max_length=50)] = "",
+    guardrails: Text = "",
+    mde: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    """Define and start an experiment from the form (same checks as the CLI)."""
+    session_of(request).check_csrf(csrf_token)
+    require_role(user, Role.ADMIN, Role.ANALYST)
+    form = {
+        "key": key,
+        "hypothesis": hypothesis,
+        "variants": variants,
+        "metric": metric,
+        "guardrails": guardrails,
+        "mde": mde,
+    }
+    try:
+        data: dict[str, Any] = {
+            "key": key.strip(),
+            "hypothesis": hypothesis.strip(),
+            "variants": [parse_variant(v).model_dump() for v in _split(variants)],
+            "metric": metric,
+            "guardrails": _split(guardrails),
+        }
+        if mde.strip():
+            try:
+                data["mde"] = float(mde.replace(",", "."))
+            except ValueError:
+                raise ConfigError(f"mde: {mde!r} is not a number") from None
+        create_experiment(state.engine, build(data))
+    except ConfigError as exc:
+        return _list(request, state, error=str(exc), form=form, status=400)
+    return RedirectResponse(f"/experiments/{key.strip()}", status_code=303)
+
+
+@router.get("/experiments/{key}")
+def experiment_page(request: Request, key: str, user: PageUser, state: StateDep) -> Response:
+    require_role(user, Role.ADMIN, Role.ANALYST)
+    stored = get_experiment(state.engine, key[:100])
+    analysis = analyze(state.engine, stored.key)
+    definition = stored.definition
+    honesty = []
+    if definition.kind == "mechanic":
+        honesty = mechanic_honesty(
+            state.engine, reference=definition.reference_mechanic, experiment=None
+        )
+    return render(
+        request,
+        "experiment.html",
+        {
+            "stored": stored,
+            "definition": definition,
+            "analysis": analysis,
+            "planned": plan(definition),
+            "honesty": honesty,
+            "trend": rating_trend(state.engine, stored.key)
+            if definition.metric == "store_rating"
+            else [],
+            "events": events(state.engine, stored.key),
+        },
+    )
