@@ -252,7 +252,7 @@ def _ratings(engine: Engine, rng: random.Random, start: datetime, customers: int
         )
     mix = {
         "no-prompt": [0.10, 0.05, 0.08, 0.20, 0.57],
-        "after-third-payment": [0.06, 0.03, 0.06, 0.19, 0.66],
+        "after-third-payment": [0.04, 0.02, 0.05, 0.17, 0.72],
     }
     observations = []
     for offset in range(21):
