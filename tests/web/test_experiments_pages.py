@@ -153,3 +153,16 @@ def test_invitation_in_an_experiment_and_the_widget_load(env: WebEnv) -> None:
     assert sorted(rows) == sorted(
         [("invitation", variant, body["id"]), ("widget", variant, body["id"])]
     )
+
+
+def test_dynamic_keys_exist_in_both_languages() -> None:
+    from otklik.experiments import DECISIONS, METRICS, STATUSES
+    from otklik.web.i18n import catalogue
+
+    keys = {f"experiments.decision.{d}" for d in DECISIONS}
+    keys |= {f"experiments.status.{s}" for s in STATUSES}
+    keys |= {f"experiments.event.{s}" for s in (*STATUSES, "created", "notified", "notify_failed")}
+    keys |= {f"experiments.metric.{m}" for m in METRICS}
+    keys |= {f"experiments.stopping.{s}" for s in ("sequential", "fixed")}
+    for locale in ("ru", "en"):
+        assert not sorted(keys - set(catalogue(locale)))

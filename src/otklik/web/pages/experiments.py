@@ -4,6 +4,7 @@ per experiment, the comparisons, guardrails, mechanic honesty and the store rati
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -135,6 +136,9 @@ def experiment_page(request: Request, key: str, user: PageUser, state: StateDep)
             "trend": rating_trend(state.engine, stored.key)
             if definition.metric == "store_rating"
             else [],
-            "events": events(state.engine, stored.key),
+            "events": [
+                {**e, "when": datetime.fromisoformat(e["at"].removesuffix("Z"))}
+                for e in events(state.engine, stored.key)
+            ],
         },
     )
