@@ -105,7 +105,8 @@ def test_file_rollout_honesty_and_ratings(
     db = ("--db", sqlite_url)
     path = tmp_path / "e.yaml"
     path.write_text(
-        "experiments:\n  - key: f\n    variants: [{name: a}, {name: b}]\n    metric: store_rating\n",
+        "experiments:\n  - key: f\n    variants: [{name: a}, {name: b}]\n"
+        "    metric: store_rating\n",
         encoding="utf-8",
     )
     assert main(["experiment", "create", "--file", str(path), *db]) == 0
