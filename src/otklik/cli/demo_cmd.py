@@ -153,12 +153,12 @@ def demo_command(
             bar.update(task, advance=done, description=source)
 
         summary = load_demo(engine, data, progress)
-        load_experiments_demo(engine, end=PERIOD_END)  # docs/experiments.md
     try:
         _print_load(summary, data)
         _print_summary(summary)
         # Classify and route like a real store, so topics, owners and team inboxes are filled.
         print_report(run_classification(engine))
+        load_experiments_demo(engine, end=PERIOD_END)  # docs/experiments.md
         created = ensure_demo_users(engine)
     finally:
         engine.dispose()
