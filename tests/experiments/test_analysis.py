@@ -192,3 +192,29 @@ def test_stages_go_20_50_100(engine: Engine) -> None:
     assert (done.status, done.stage, done.winner) == ("done", 100, "b")
     with pytest.raises(ConfigError, match="must be one of 20, 50, 100"):
         rollout(engine, "r", 30, now=NOW)
+
+
+def test_sample_ratio_mismatch_and_the_fixed_horizon(engine: Engine) -> None:
+    from otklik.experiments import log_exposure
+
+    for key, stopping in (("srm", "sequential"), ("fixed", "fixed")):
+        create_experiment(
+            engine,
+            build(
+                {
+                    "key": key,
+                    "variants": [{"name": "a"}, {"name": "b"}],
+                    "metric": "response_rate",
+                    "stopping": stopping,
+                }
+            ),
+            now=NOW,
+        )
+    for i in range(300):
+        log_exposure(engine, "srm", f"c{i}", "a" if i < 200 else "b", source="api", now=NOW)
+        log_exposure(engine, "fixed", f"c{i}", "a" if i % 2 else "b", source="api", now=NOW)
+    srm = analyze(engine, "srm", now=NOW)
+    assert srm.srm_p == pytest.approx(st.chisquare([200, 100]).pvalue)
+    assert srm.decision == "check_srm"
+    fixed = analyze(engine, "fixed", now=NOW)
+    assert fixed.srm_p == pytest.approx(1.0) and fixed.decision == "continue"

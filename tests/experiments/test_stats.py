@@ -126,3 +126,29 @@ def test_confidence_sequence_covers_the_true_difference_at_every_look() -> None:
     half = np.sqrt(v * (v + tau2) / tau2 * (2 * math.log(1 / alpha) + np.log((v + tau2) / v)))
     missed = (np.abs(d) > half).any(axis=1).mean()
     assert missed <= alpha
+
+
+def test_the_library_path_under_daily_peeking() -> None:
+    # The same check through otklik's own `difference` (running minimum of the always-valid
+    # p-value), on per-customer 0/100 values as the analysis feeds it.
+    rng = np.random.default_rng(5)
+    alpha, reps, days, per_day = 0.05, 400, 20, 80
+    always, naive = 0, 0
+    for _ in range(reps):
+        a = rng.binomial(1, 0.25, days * per_day) * 100.0
+        b = rng.binomial(1, 0.25, days * per_day) * 100.0
+        p_av, stopped, peeked = 1.0, False, False
+        for day in range(1, days + 1):
+            n = day * per_day
+            result = difference(
+                Summary.of(a[:n]), Summary.of(b[:n]), tau=3.0, alpha=alpha, previous_p=p_av
+            )
+            assert result.p_always_valid <= p_av
+            p_av = result.p_always_valid
+            stopped |= p_av <= alpha
+            peeked |= result.p_value <= alpha
+        always += stopped
+        naive += peeked
+    se = math.sqrt(alpha * (1 - alpha) / reps)
+    assert always / reps <= alpha + 2 * se
+    assert naive / reps > 2 * alpha
