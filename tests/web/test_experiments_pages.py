@@ -95,6 +95,7 @@ def test_pages_in_both_languages_and_roles(env: WebEnv) -> None:
     page = html.unescape(client.get(f"/experiments/{MECHANIC_KEY}").text)
     assert "Which mechanic gives honest answers" in page
     assert 'data-mechanic="popup"' in page and 'data-mechanic="link"' in page
+    assert 'id="experiment-path"' in page and "data-figure=" in page
     rollout = html.unescape(client.get(f"/experiments/{ROLLOUT_KEY}").text)
     assert "after-third-payment · 50%" in rollout and "forbid review gating" in rollout
     assert client.get("/experiments/no-such").status_code == 404

@@ -81,6 +81,8 @@ class Comparison:
     p_always_valid: float | None
     significant: bool
     better: bool | None
+    path: list[tuple[int, float, float, float]] = field(default_factory=list)
+    """Per look (day from the start): the difference and its always-valid interval."""
 
 
 @dataclass
@@ -153,11 +155,16 @@ def _compare(
             continue
         p_av = 1.0
         last: Difference | None = None
-        for a, b in zip(paths[control], paths[variant.name], strict=True):
+        path: list[tuple[int, float, float, float]] = []
+        for day, (a, b) in enumerate(zip(paths[control], paths[variant.name], strict=True)):
             if a.n < 2 or b.n < 2:
                 continue
             last = difference(a, b, tau=tau, alpha=alpha, previous_p=p_av)
             p_av = last.p_always_valid
+            if math.isfinite(last.cs_low) and (
+                not path or path[-1][1:] != (last.difference, last.cs_low, last.cs_high)
+            ):
+                path.append((day, last.difference, last.cs_low, last.cs_high))
         a, b = paths[control][-1], paths[variant.name][-1]
         if last is None or not math.isfinite(last.ci_low):
             found.append(
@@ -199,6 +206,7 @@ def _compare(
                 last.p_always_valid,
                 significant,
                 better,
+                path,
             )
         )
     return found

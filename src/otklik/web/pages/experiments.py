@@ -4,7 +4,7 @@ per experiment, the comparisons, guardrails, mechanic honesty and the store rati
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -14,6 +14,7 @@ from otklik.auth import Role
 from otklik.errors import ConfigError
 from otklik.experiments import (
     METRICS,
+    Analysis,
     analyze,
     build,
     create_experiment,
@@ -26,7 +27,15 @@ from otklik.experiments import (
     rating_trend,
 )
 from otklik.web.auth import CSRF_FIELD
-from otklik.web.deps import PageUser, StateDep, WriterUser, require_role, session_of
+from otklik.web.deps import (
+    PageUser,
+    StateDep,
+    TranslatorDep,
+    WriterUser,
+    require_role,
+    session_of,
+)
+from otklik.web.i18n import Translator
 from otklik.web.rendering import render
 
 __all__ = ["router"]
@@ -113,8 +122,65 @@ def create_page(
     return RedirectResponse(f"/experiments/{key.strip()}", status_code=303)
 
 
+def _path_figure(analysis: Analysis, start: datetime, t: Translator) -> dict[str, Any] | None:
+    """The live estimate of the first treatment over the looks, inside its always-valid
+    95% interval (which may be read every day)."""
+    found = next((c for c in analysis.comparisons if c.path), None)
+    if found is None:
+        return None
+    days = [(start + timedelta(days=day)).date().isoformat() for day, *_ in found.path]
+    band = "rgba(31,119,180,0.18)"
+    return {
+        "data": [
+            {
+                "x": days,
+                "y": [p[3] for p in found.path],
+                "mode": "lines",
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "type": "scatter",
+            },
+            {
+                "x": days,
+                "y": [p[2] for p in found.path],
+                "mode": "lines",
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "fillcolor": band,
+                "hoverinfo": "skip",
+                "type": "scatter",
+            },
+            {
+                "x": days,
+                "y": [p[1] for p in found.path],
+                "mode": "lines+markers",
+                "type": "scatter",
+                "name": t("experiments.chart.difference"),
+                "hovertemplate": "%{x}: %{y:.2f}<extra></extra>",
+            },
+        ],
+        "layout": {
+            "height": 280,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "showlegend": False,
+            "hovermode": "closest",
+            "xaxis": {"type": "date", "automargin": True},
+            "yaxis": {
+                "title": {"text": t("experiments.chart.axis", variant=found.variant)},
+                "zeroline": True,
+                "automargin": True,
+            },
+            "separators": ", " if t.locale == "ru" else ".,",
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+        },
+    }
+
+
 @router.get("/experiments/{key}")
-def experiment_page(request: Request, key: str, user: PageUser, state: StateDep) -> Response:
+def experiment_page(
+    request: Request, key: str, user: PageUser, state: StateDep, t: TranslatorDep
+) -> Response:
     require_role(user, Role.ADMIN, Role.ANALYST)
     stored = get_experiment(state.engine, key[:100])
     analysis = analyze(state.engine, stored.key)
@@ -132,6 +198,7 @@ def experiment_page(request: Request, key: str, user: PageUser, state: StateDep)
             "definition": definition,
             "analysis": analysis,
             "planned": plan(definition),
+            "figure": _path_figure(analysis, stored.started_at or stored.created_at, t),
             "honesty": honesty,
             "trend": rating_trend(state.engine, stored.key)
             if definition.metric == "store_rating"
