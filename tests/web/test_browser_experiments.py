@@ -83,6 +83,7 @@ def test_experiments_in_russian_and_english(chromium: object, experiments_url: s
     _shot(page, "experiments-ru")
     page.click(f"a[href='/experiments/{MECHANIC_KEY}']")  # type: ignore[attr-defined]
     page.wait_for_selector("#honesty")  # type: ignore[attr-defined]
+    page.wait_for_selector("#experiment-path[data-rendered=true] .main-svg")  # type: ignore[attr-defined]
     assert page.locator("#variants-table tr[data-variant]").count() == 2  # type: ignore[attr-defined]
     primary = page.locator("#comparisons-table tr.primary").inner_text()  # type: ignore[attr-defined]
     assert "лучше" in primary
