@@ -124,3 +124,53 @@ def test_bad_requests_are_one_clear_error(engine: Engine) -> None:
         assign(engine, "d", "c1")
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Exposure)).scalar_one() == 0
+
+
+def test_a_change_identified_by_segment_or_date(engine: Engine) -> None:
+    from otklik.ledger import write_customers
+
+    write_customers(
+        engine,
+        run_id=None,
+        source="t",
+        customers=[
+            {"customer_id": "vip-1", "segment": "vip", "content_hash": "a"},
+            {"customer_id": "mass-1", "content_hash": "b"},
+        ],
+    )
+    create_experiment(
+        engine,
+        build(
+            {
+                "key": "seg",
+                "kind": "change",
+                "variants": [{"name": "others"}, {"name": "vip-desk", "segment": "vip"}],
+                "metric": "nps",
+            }
+        ),
+        now=NOW,
+    )
+    create_experiment(
+        engine,
+        build(
+            {
+                "key": "date",
+                "variants": [{"name": "before"}, {"name": "new-ivr", "from_date": "2025-06-10"}],
+                "metric": "repeat_rate",
+            }
+        ),
+        now=NOW,
+    )
+    assert assign(engine, "seg", "vip-1", now=NOW).variant == "vip-desk"
+    assert assign(engine, "seg", "mass-1", now=NOW).variant == "others"
+    assert assign(engine, "date", "x", now=NOW).variant == "before"
+    assert assign(engine, "date", "x", now=NOW + timedelta(days=9)).variant == "new-ivr"
+    assert not get_experiment(engine, "seg").definition.randomised
+    with pytest.raises(ConfigError, match="control is everyone else"):
+        build(
+            {
+                "key": "b",
+                "variants": [{"name": "a", "segment": "s"}, {"name": "c"}],
+                "metric": "nps",
+            }
+        )

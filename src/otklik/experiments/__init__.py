@@ -26,6 +26,7 @@ from otklik.experiments.assign import (
     choose_variant,
     log_exposure,
     record_link_load,
+    variant_for,
 )
 from otklik.experiments.definitions import (
     KINDS,
@@ -119,4 +120,5 @@ __all__ = [
     "set_status",
     "srm_test",
     "store_prompt",
+    "variant_for",
 ]

@@ -99,6 +99,7 @@ class Analysis:
     days: int
     exposed: dict[str, int]
     srm_p: float
+    randomised: bool
     variants: list[VariantFigure]
     comparisons: list[Comparison]
     guardrails: list[Comparison]
@@ -233,7 +234,11 @@ def analyze_stored(
     for first in exposed.values():
         if first.variant in counts:
             counts[first.variant] += 1
-    srm_p = srm_test([counts[n] for n in names], [v.weight for v in definition.variants])
+    srm_p = (
+        srm_test([counts[n] for n in names], [v.weight for v in definition.variants])
+        if definition.randomised
+        else 1.0
+    )
     alpha = definition.alpha / max(1, len(names) - 1)
 
     def of(metric: str) -> Outcomes:
@@ -268,6 +273,7 @@ def analyze_stored(
         days=days,
         exposed=counts,
         srm_p=srm_p,
+        randomised=definition.randomised,
         variants=figures,
         comparisons=comparisons,
         guardrails=guardrails,

@@ -23,6 +23,7 @@ from otklik.errors import ConfigError
 from otklik.experiments.contact import contact_refusal
 from otklik.experiments.definitions import ExperimentDef
 from otklik.experiments.registry import StoredExperiment, get_experiment, now_utc
+from otklik.ledger.models import Customer
 from otklik.ledger.models_experiments import Exposure
 from otklik.surveys.policy import Policy
 
@@ -34,6 +35,7 @@ __all__ = [
     "choose_variant",
     "log_exposure",
     "record_link_load",
+    "variant_for",
 ]
 
 SOURCES: tuple[str, ...] = ("api", "cli", "invitation", "widget", "store-prompt", "demo")
@@ -45,8 +47,15 @@ def bucket(salt: str, key: str, customer_id: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2.0**64
 
 
-def choose_variant(stored: StoredExperiment, customer_id: str) -> str:
-    """The variant the customer sees now, given the experiment's status."""
+def choose_variant(
+    stored: StoredExperiment,
+    customer_id: str,
+    *,
+    segment: str | None = None,
+    at: datetime | None = None,
+) -> str:
+    """The variant the customer sees now, given the experiment's status (``segment`` and
+    ``at`` matter only to a variant identified by a segment or a date)."""
     definition = stored.definition
     salt = definition.salt or definition.key
     control = definition.control_name
@@ -57,7 +66,26 @@ def choose_variant(stored: StoredExperiment, customer_id: str) -> str:
         stage = 100 if stored.status == "done" else (stored.rollout_stage or 0)
         inside = bucket(salt + ":rollout", definition.key, customer_id) * 100 < stage
         return winner if inside else control
+    if not definition.randomised:
+        for variant in definition.variants:
+            if variant.segment is not None and segment == variant.segment:
+                return variant.name
+            if variant.from_date is not None and at is not None and at.date() >= variant.from_date:
+                return variant.name
+        return control
     return _by_weight(definition, bucket(salt, definition.key, customer_id))
+
+
+def variant_for(engine: Engine, stored: StoredExperiment, customer_id: str, at: datetime) -> str:
+    """:func:`choose_variant` with the customer's segment read from the store when a variant
+    is identified by one."""
+    segment = None
+    if any(v.segment is not None for v in stored.definition.variants):
+        with engine.connect() as conn:
+            segment = conn.execute(
+                select(Customer.segment).where(Customer.customer_id == customer_id)
+            ).scalar()
+    return choose_variant(stored, customer_id, segment=segment, at=at)
 
 
 def _by_weight(definition: ExperimentDef, position: float) -> str:
@@ -111,8 +139,8 @@ def assign(
     stored = get_experiment(engine, key)
     if stored.status == "draft":
         raise ConfigError(f"experiment {key!r} is a draft; start it first")
-    variant = choose_variant(stored, customer)
     at = now or now_utc()
+    variant = variant_for(engine, stored, customer, at)
     reason = None
     survey_type = stored.definition.survey_type
     with engine.begin() as conn:

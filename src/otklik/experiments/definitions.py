@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,6 +104,10 @@ class Variant(BaseModel):
     delay_hours: float | None = Field(default=None, ge=0, le=24 * 90)
     store_prompt: StoreTrigger | None = None
     description: str = ""
+    # A CX change identified by a segment or a date instead of by the hash: customers of the
+    # segment, or exposed on or after the date, see this variant (not randomised).
+    segment: str | None = Field(default=None, min_length=1, max_length=200)
+    from_date: date | None = None
 
 
 class ExperimentDef(BaseModel):
@@ -140,6 +145,9 @@ class ExperimentDef(BaseModel):
             raise ValueError(f"variant {twice[0]!r} is given twice")
         if self.control is not None and self.control not in names:
             raise ValueError(f"control {self.control!r} is not a variant ({', '.join(names)})")
+        control = self.variant(self.control_name)
+        if control.segment is not None or control.from_date is not None:
+            raise ValueError("the control is everyone else: give it no segment or from_date")
         if self.metric in self.guardrails:
             raise ValueError(f"{self.metric} is the primary metric; it cannot be a guardrail")
         return self
@@ -147,6 +155,12 @@ class ExperimentDef(BaseModel):
     @property
     def control_name(self) -> str:
         return self.control or self.variants[0].name
+
+    @property
+    def randomised(self) -> bool:
+        """False when variants are picked by segment or date (a before/after or segment
+        comparison: differences may be confounded, and the sample ratio means nothing)."""
+        return not any(v.segment is not None or v.from_date is not None for v in self.variants)
 
     @property
     def primary(self) -> ExperimentMetric:

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from otklik.errors import ConfigError
-from otklik.experiments.assign import choose_variant, log_exposure
-from otklik.experiments.registry import get_experiment
+from otklik.experiments.assign import log_exposure, variant_for
+from otklik.experiments.registry import get_experiment, now_utc
 from otklik.surveys import Inviter, InviteResult
 
 __all__ = ["invite_in_experiment"]
@@ -35,7 +35,7 @@ def invite_in_experiment(
     if stored.status == "draft":
         raise ConfigError(f"experiment {key!r} is a draft; start it first")
     customer = customer_id.strip()
-    variant_name = choose_variant(stored, customer)
+    variant_name = variant_for(engine, stored, customer, now or now_utc())
     variant = stored.definition.variant(variant_name)
     result = inviter.invite(
         survey_id=survey_id,

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, select
 
 from otklik.errors import ConfigError, InputFileError
-from otklik.experiments.assign import choose_variant
+from otklik.experiments.assign import variant_for
 from otklik.experiments.registry import get_experiment, now_utc
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.models_classify import Case
@@ -83,9 +83,9 @@ def store_prompt(
     stored = get_experiment(engine, key)
     if stored.status == "draft":
         raise ConfigError(f"experiment {key!r} is a draft; start it first")
-    variant_name = choose_variant(stored, customer)
-    trigger = stored.definition.variant(variant_name).store_prompt
     at = now or now_utc()
+    variant_name = variant_for(engine, stored, customer, at)
+    trigger = stored.definition.variant(variant_name).store_prompt
 
     def answer(ask: bool, reason: str) -> StorePrompt:
         return StorePrompt(key, customer, variant_name, ask, reason)
