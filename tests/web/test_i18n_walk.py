@@ -30,6 +30,7 @@ from sqlalchemy import insert
 
 from otklik.auth import Role
 from otklik.classify.taxonomy import REQUIRED_SENTIMENTS, REQUIRED_TYPES
+from otklik.experiments import build, create_experiment
 from otklik.ledger import list_runs
 from otklik.ledger.models_classify import CaseEvent, Classification
 from otklik.metrics import CATALOGUE
@@ -181,6 +182,7 @@ FILL: dict[str, Any] = {
     "{metric}": lambda walk, role: "nps",
     "{survey_id}": lambda walk, role: walk.survey_id,
     "{kind}": lambda walk, role: "taxonomy",
+    "{key}": lambda walk, role: "PAYMARK-experiment",
 }
 # Query variants that bring more codes and error pages onto the screen.
 VARIANTS = (
@@ -286,6 +288,18 @@ def walked(web: WebEnv) -> Walk:
     assert closed.status_code == 303, closed.text[:300]
     survey = create_survey(
         web.engine, name="PAYMARK walk", type="nps", questions={"ru": "PAYMARK вопрос"}
+    )
+    create_experiment(
+        web.engine,
+        build(
+            {
+                "key": "PAYMARK-experiment",
+                "hypothesis": "PAYMARK гипотеза",
+                "variants": [{"name": "PAYMARK-a"}, {"name": "PAYMARK-b"}],
+                "metric": "response_rate",
+                "guardrails": ["csat"],
+            }
+        ),
     )
     return Walk(web, run_id, survey.id)
 

@@ -28,6 +28,7 @@ from markupsafe import escape as markup_escape
 from sqlalchemy import Engine, insert, text
 
 from otklik.auth import add_user, create_token
+from otklik.experiments import build, create_experiment, list_experiments
 from otklik.ledger import Case, Classification, list_runs, make_engine, upgrade, write_items
 from otklik.surveys import Inviter, create_survey
 from otklik.web import create_app
@@ -214,6 +215,12 @@ def _pages(env: Planted) -> list[str]:
             ]
         elif "{kind}" in path:
             urls += [path.replace("{kind}", kind) for kind in ("taxonomy", "teams", "kpis")]
+        elif "{key}" in path:  # an experiment whose hypothesis is markup
+            if not any(e.key == "markup" for e in list_experiments(env.engine)):
+                definition = {"key": "markup", "hypothesis": LINK, "metric": "nps"}
+                variants = [{"name": "a"}, {"name": "b"}]
+                create_experiment(env.engine, build({**definition, "variants": variants}))
+            urls.append(path.replace("{key}", "markup"))
         else:
             urls.append(path)
     urls += [f"/explore?metric=nps&by=month&segment={name}" for name in DIMENSIONS]

@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "demo_cmd",
         "Load a demo company (a bank with a marketplace side, 2025) and show what it holds.",
     ),
+    "experiment": (
+        "experiment_cmd",
+        "Experiments: `otklik experiment create|list|show|analyze|assign|rollout …`.",
+    ),
     "import": ("ledger_cmd", "Import a file of feedback (or the customer list) into the ledger."),
     "init": (
         "ledger_cmd",

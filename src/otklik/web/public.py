@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from otklik.errors import AnswerError, LinkError, NotFoundError, SurveyError
+from otklik.experiments import record_link_load
 from otklik.surveys import (
     WIDGET_CSS,
     WIDGET_JS,
@@ -194,6 +195,8 @@ async def survey_page(request: Request, token: str) -> Response:
         return _refused(request, desk, refusal)
     language = _language(request, desk)
     if _json_wanted(request):
+        # A widget load of an invitation sent in an experiment is that variant's exposure.
+        await run_in_threadpool(record_link_load, desk.engine, link.invitation_id)
         return JSONResponse(
             {
                 "survey": link.survey.view(language),

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from otklik.auth import Role
 from otklik.errors import PolicyRefused
+from otklik.experiments import invite_in_experiment
 from otklik.surveys import Inviter, list_surveys
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
@@ -32,6 +33,7 @@ class InvitationIn(BaseModel):
     transaction_id: str | None = Field(None, max_length=200)
     expires_days: int | None = Field(None, ge=1, le=366)
     force: bool = False
+    experiment: str | None = Field(None, max_length=100)
 
 
 @router.get("/surveys")
@@ -46,8 +48,16 @@ def invite(survey_id: DbId, body: InvitationIn, user: ApiUser, state: StateDep) 
     """A signed one-time link for one customer: ``{"url", "token", ...}``."""
     require_role(user, Role.ADMIN, Role.ANALYST)
     inviter = Inviter.from_settings(state.engine, state.settings)
+    fields = body.model_dump(exclude={"experiment"})
     try:
-        result = inviter.invite(survey_id=survey_id, **body.model_dump())
+        if body.experiment is None:
+            return inviter.invite(survey_id=survey_id, **fields).to_dict()
+        # The experiment's variant picks the mechanic; the invitation is its exposure.
+        fields.pop("mechanic")
+        fields.pop("expires_days")
+        variant, result = invite_in_experiment(
+            state.engine, inviter, body.experiment, survey_id=survey_id, **fields
+        )
     except PolicyRefused as exc:
         raise ApiError(409, str(exc), code="policy_refused") from None
-    return result.to_dict()
+    return {**result.to_dict(), "experiment": body.experiment, "variant": variant}
