@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     # One contact policy for every message type (otklik.contact); unset: contact-policy.yaml
     # in the working directory when it exists, else the shipped one. The web editor saves here.
     contact_policy: Path | None = None
+    contact_templates: Path | None = None  # same for the message templates (contact-templates.yaml)
     survey_link_days: int = 14  # how long a link stays valid unless --expires-days says
     survey_ip_per_minute: int = 600  # requests to /s/… per client address (NAT: be generous)
     survey_token_per_minute: int = 20  # requests per link

@@ -160,9 +160,9 @@ def customer_facts(
         .limit(1)
     ).first()
     record = conn.execute(
-        select(
-            *(getattr(Customer, name) for name in _SEGMENT_COLUMNS), Customer.attributes
-        ).where(Customer.customer_id == customer_id)
+        select(*(getattr(Customer, name) for name in _SEGMENT_COLUMNS), Customer.attributes).where(
+            Customer.customer_id == customer_id
+        )
     ).first()
     attributes: dict[str, Any] = dict(record.attributes or {}) if record is not None else {}
     fields: dict[str, str] = {
@@ -252,4 +252,3 @@ def check_contact(
             record=record,
         ),
     )
-

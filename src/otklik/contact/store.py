@@ -196,9 +196,7 @@ def import_communications(
     source = f"import:{path.name}"[:200]
     for line, cells in table.rows():
         result.rows += 1
-        fields = {
-            name: cell for name, cell in zip(names, cells, strict=False) if name is not None
-        }
+        fields = {name: cell for name, cell in zip(names, cells, strict=False) if name is not None}
         if len(cells) != len(table.headers) and not fields.get("customer_id"):
             result.errors.append(RowError(str(path), line, "row", "cannot be split into columns"))
             continue
