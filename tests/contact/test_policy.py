@@ -105,8 +105,9 @@ def test_next_allowed_at_clears_every_rule_not_just_the_first() -> None:
     # The daily marketing cap frees at 20:00 UTC = 23:00 Moscow: inside quiet hours, so the
     # first moment both allow is 09:00 Moscow the next morning (06:00 UTC).
     history = [Message("marketing", "sms", datetime(2026, 11, 30, 20, 0) - timedelta(days=1))]
-    got = _d("marketing", "sms", at=datetime(2026, 11, 30, 10, 0), history=history,
-             zone="Europe/Moscow")
+    got = _d(
+        "marketing", "sms", at=datetime(2026, 11, 30, 10, 0), history=history, zone="Europe/Moscow"
+    )
     assert got["reason"].startswith("cap one-marketing-a-day")
     assert got["next_allowed_at"] == "2026-12-01T06:00:00Z"
 

@@ -42,8 +42,13 @@ def test_two_senders_at_once_cannot_both_take_one_slot(engine: Engine) -> None:
     def send() -> None:
         gate.wait()
         decision = check_contact(
-            engine, TWO_A_DAY, customer_id="c-race", type_="marketing", channel="sms",
-            now=NOON, record=True,
+            engine,
+            TWO_A_DAY,
+            customer_id="c-race",
+            type_="marketing",
+            channel="sms",
+            now=NOON,
+            record=True,
         )
         with lock:
             answers.append(decision.allowed)
@@ -64,7 +69,10 @@ def test_suppression_and_incident_source_and_opt_out(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(Customer).values(
-                customer_id="c-msk", source="t", content_hash="x", region="Moscow",
+                customer_id="c-msk",
+                source="t",
+                content_hash="x",
+                region="Moscow",
                 attributes={"tz": "Asia/Jakarta"},
             )
         )
@@ -75,13 +83,22 @@ def test_suppression_and_incident_source_and_opt_out(engine: Engine) -> None:
         return [("region", "Moscow")]
 
     got = check_contact(
-        engine, policy, customer_id="c-msk", type_="marketing", channel="email", now=NOON,
+        engine,
+        policy,
+        customer_id="c-msk",
+        type_="marketing",
+        channel="email",
+        now=NOON,
         incidents=moscow_outage,
     )
     assert got.allowed is False and "region=Moscow" in got.reason and outage["count"] == 1
     # Quiet hours in the customer's own zone: 16:00 UTC is 23:00 in Jakarta.
     late = check_contact(
-        engine, policy, customer_id="c-msk", type_="service", channel="sms",
+        engine,
+        policy,
+        customer_id="c-msk",
+        type_="service",
+        channel="sms",
         now=datetime(2026, 11, 30, 16, 0),
     )
     assert late.allowed is False and "Asia/Jakarta" in late.reason
@@ -93,14 +110,21 @@ def test_suppression_and_incident_source_and_opt_out(engine: Engine) -> None:
     with engine.begin() as conn:
         item = conn.execute(
             insert(FeedbackItem).values(
-                source="t", kind="contact", external_id="i1",
-                occurred_at=NOON - timedelta(days=1), customer_id="c-open",
+                source="t",
+                kind="contact",
+                external_id="i1",
+                occurred_at=NOON - timedelta(days=1),
+                customer_id="c-open",
             )
         ).inserted_primary_key[0]
         conn.execute(
             insert(Case).values(
-                item_id=item, team="cx", status="open", reason="complaint",
-                due_at=NOON, created_at=NOON - timedelta(days=1),
+                item_id=item,
+                team="cx",
+                status="open",
+                reason="complaint",
+                due_at=NOON,
+                created_at=NOON - timedelta(days=1),
                 updated_at=NOON - timedelta(days=1),
             )
         )
@@ -126,8 +150,13 @@ def test_import_reports_bad_rows_and_is_idempotent(engine: Engine, tmp_path: Pat
     result = import_communications(engine, path)
     assert (result.rows, result.imported, result.duplicates, result.opt_outs) == (7, 2, 0, 1)
     where = [(e.line, e.field) for e in result.errors]
-    assert where == [(4, "channel"), (5, "type"), (6, "sent_at"), (7, "outcome"),
-                     (8, "customer_id")]
+    assert where == [
+        (4, "channel"),
+        (5, "type"),
+        (6, "sent_at"),
+        (7, "outcome"),
+        (8, "customer_id"),
+    ]
     again = import_communications(engine, path)
     assert (again.imported, again.duplicates) == (0, 2)
     policy = load_contact_policy()
@@ -143,11 +172,19 @@ def test_fatigue_matches_an_independent_count(engine: Engine) -> None:
     start = datetime(2026, 10, 1, 10, 0)
     for week, outcome in enumerate(["answered", "answered", None, "unsubscribed"]):
         record_communication(
-            engine, customer_id="a", type_="marketing", channel="sms",
-            sent_at=start + timedelta(days=7 * week), outcome=outcome,
+            engine,
+            customer_id="a",
+            type_="marketing",
+            channel="sms",
+            sent_at=start + timedelta(days=7 * week),
+            outcome=outcome,
         )
     record_communication(
-        engine, customer_id="b", type_="marketing", channel="sms", sent_at=start,
+        engine,
+        customer_id="b",
+        type_="marketing",
+        channel="sms",
+        sent_at=start,
         outcome="answered",
     )
     rows = {
@@ -174,7 +211,10 @@ def test_survey_invitations_go_through_the_same_policy(engine: Engine, tmp_path:
     # Three non-urgent messages this week (service notices) fill the cross-type cap.
     for days in (1, 2, 3):
         record_communication(
-            engine, customer_id="c-busy", type_="service", channel="email",
+            engine,
+            customer_id="c-busy",
+            type_="service",
+            channel="email",
             sent_at=NOON - timedelta(days=days),
         )
     with pytest.raises(PolicyRefused, match="three-messages-a-week"):
@@ -187,12 +227,19 @@ def test_survey_invitations_go_through_the_same_policy(engine: Engine, tmp_path:
     policy = load_contact_policy()
     for days in (1, 2):
         record_communication(
-            engine, customer_id="c-new", type_="service", channel="email",
+            engine,
+            customer_id="c-new",
+            type_="service",
+            channel="email",
             sent_at=NOON - timedelta(days=days),
         )
     inviter.invite(survey_id=survey.id, customer_id="c-new", channel="sms", now=NOON)
     later = check_contact(
-        engine, policy, customer_id="c-new", type_="service", channel="email",
+        engine,
+        policy,
+        customer_id="c-new",
+        type_="service",
+        channel="email",
         now=NOON + timedelta(hours=1),
     )
     assert later.allowed is False and "three-messages-a-week" in later.reason

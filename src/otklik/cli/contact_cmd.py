@@ -22,8 +22,10 @@ from otklik.contact import (
     opt_out,
     policy_file,
     policy_in_force,
+    preview,
     read_contact_policy,
     record_communication,
+    templates_in_force,
 )
 from otklik.ingest.normalize import DateParser
 from otklik.yamlconf import issues_error
@@ -99,9 +101,7 @@ def record_command(
     at: AtOption = None,
     outcome: Annotated[
         str | None,
-        typer.Option(
-            "--outcome", help="delivered, opened, answered, unsubscribed or complained."
-        ),
+        typer.Option("--outcome", help="delivered, opened, answered, unsubscribed or complained."),
     ] = None,
     message_id: Annotated[
         str | None, typer.Option("--id", help="The sender's message id (recorded once).")
@@ -220,3 +220,108 @@ def validate_command(
         markup=False,
         highlight=False,
     )
+
+
+template_app = typer.Typer(
+    no_args_is_help=True, help="Message templates: render and check them on every channel."
+)
+contact_app.add_typer(template_app, name="template")
+
+
+def _values(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ContactError(f"--var {pair!r}: use NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+@template_app.command("check")
+def template_check_command(
+    name: Annotated[str | None, typer.Option("--name", help="Only this template.")] = None,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="NAME=VALUE for a variable; repeatable.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Render the templates in force on each channel: length, tone, address, promises.
+    Exit 1 when any is too long for its channel."""
+    templates = templates_in_force(load_settings())
+    chosen = [templates.get(name)] if name else list(templates.templates)
+    values = _values(var or [])
+    shown = [rendered for template in chosen for rendered in preview(template, values)]
+    if fmt is OutputFormat.json:
+        print_json([rendered.to_dict() for rendered in shown])
+    else:
+        for rendered in shown:
+            check = rendered.check
+            size = f"{check.characters} chars"
+            if check.segments is not None:
+                size += f", {check.segments} SMS segment(s) {check.encoding}"
+            verdict = "ok" if check.ok else "TOO LONG"
+            console.print(
+                f"{rendered.template} · {rendered.channel}: {verdict} ({size})",
+                markup=False,
+                highlight=False,
+            )
+            for finding in check.findings:
+                quoted = f" «{finding.text}»" if finding.text else ""
+                console.print(
+                    f"  {finding.severity} {finding.kind}: {finding.message}{quoted}",
+                    markup=False,
+                    highlight=False,
+                )
+    if not all(rendered.check.ok for rendered in shown):
+        raise typer.Exit(1)
+
+
+@contact_app.command("draft")
+def draft_command(
+    message_type: TypeOption,
+    channel: ChannelOption,
+    language: Annotated[str, typer.Option("--language", help="ru, en, id, ar or es.")],
+    address: Annotated[
+        str, typer.Option("--address", help="formal (Вы, usted, Anda), informal or none.")
+    ] = "formal",
+    facts: Annotated[str, typer.Option("--facts", help="What the message must say.")] = "",
+    rewrite: Annotated[
+        str | None, typer.Option("--rewrite", help="A text to rewrite instead.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Draft (or rewrite) a message with the configured LLM, then check it (masked first)."""
+    from otklik.cli.llm_cmd import llm_client
+    from otklik.contact.draft import draft_message
+    from otklik.llm import load_llm_settings
+
+    with open_store(db) as engine, llm_client(engine) as client:
+        result = draft_message(
+            client,
+            type_=message_type,
+            channel=channel,
+            language=language,
+            address=address,
+            facts=facts,
+            rewrite=rewrite,
+            engine=engine,
+            directory=load_llm_settings().prompts_dir,
+        )
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    if result.answer is None:
+        console.print(f"no draft: {result.failure}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    if result.answer.subject:
+        console.print(f"subject: {result.answer.subject}", markup=False, highlight=False)
+    console.print(result.answer.text, markup=False, highlight=False)
+    for finding in result.check.findings if result.check else []:
+        quoted = f" «{finding.text}»" if finding.text else ""
+        console.print(
+            f"  {finding.severity} {finding.kind}: {finding.message}{quoted}",
+            markup=False,
+            highlight=False,
+        )

@@ -120,8 +120,11 @@ def draft_message(
     prompt = load_draft_prompt(language, directory=directory)
     limit = _LIMITS.get(channel, 600)
     subject_rule = (
-        f", and a subject of at most {SUBJECT_MAX}" if channel == "email" else
-        ", and a title of at most 50" if channel == "push" else "; leave the subject empty"
+        f", and a subject of at most {SUBJECT_MAX}"
+        if channel == "email"
+        else ", and a title of at most 50"
+        if channel == "push"
+        else "; leave the subject empty"
     )
     task = (
         "Rewrite this text keeping its facts:" if rewrite else "Write the message from these facts:"
@@ -139,9 +142,11 @@ def draft_message(
             "facts": mask_for_llm(rewrite if rewrite else facts),
         },
         DraftAnswer,
-        lambda answer: None
-        if answer.language.lower().startswith(language)
-        else f"the draft is in {answer.language!r}, not {language!r}",
+        lambda answer: (
+            None
+            if answer.language.lower().startswith(language)
+            else f"the draft is in {answer.language!r}, not {language!r}"
+        ),
     )
     started_at, started, before = datetime.now(UTC), time.perf_counter(), client.usage.copy()
     result = client.ask(job)
