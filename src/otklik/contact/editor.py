@@ -4,9 +4,9 @@ validated saves, versions.
 A save checks the text exactly as the CLI checks the file, and only when there is no problem
 writes the file atomically and records the text in ``config_versions`` (kinds
 ``contact-policy`` and ``contact-templates``), like the taxonomy and teams editors. The file
-in force is the setting's (``OTKLIK_CONTACT_POLICY`` / ``OTKLIK_CONTACT_TEMPLATES``), else
-``./contact-policy.yaml`` / ``./contact-templates.yaml`` when it exists, else the shipped one;
-saves go to the setting's file, else to the local one.
+in force is the setting's (``OTKLIK_CONTACT_POLICY`` / ``OTKLIK_CONTACT_TEMPLATES``) when it
+exists, else ``./contact-policy.yaml`` / ``./contact-templates.yaml`` when it exists, else the
+shipped one; saves go to the setting's file, else to the local one.
 """
 
 from __future__ import annotations
@@ -54,10 +54,13 @@ class Document:
     parse: Callable[[str, str], tuple[Any, list[ConfigIssue]]]
 
     def file(self, settings: Settings) -> Path:
+        # A configured file that does not exist yet is where the first save goes; until then
+        # the shipped document is in force (never an empty policy).
         configured: Path | None = getattr(settings, self.setting)
-        if configured is not None:
-            return configured
-        return self.local if self.local.is_file() else self.shipped
+        for path in (configured, self.local):
+            if path is not None and path.is_file():
+                return path
+        return self.shipped
 
     def save_path(self, settings: Settings) -> Path:
         configured: Path | None = getattr(settings, self.setting)

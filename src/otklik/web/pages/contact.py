@@ -1,0 +1,222 @@
+"""Contact policy pages (admins and analysts; admins save): fatigue by contact frequency with a
+chart, the policy editor and the template editor with a preview on every channel. Both editors
+validate like the CLI and record every save as a version (``config_versions``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from otklik.auth import Principal, Role
+from otklik.configs import list_versions
+from otklik.contact import (
+    BINS,
+    POLICY,
+    TEMPLATES,
+    TYPES,
+    Document,
+    FatigueRow,
+    Templates,
+    fatigue,
+    now_utc,
+    preview,
+    save_document,
+)
+from otklik.errors import ConfigError
+from otklik.web.auth import CSRF_FIELD
+from otklik.web.deps import StateDep, WriterUser, require_role, session_of
+from otklik.web.i18n import Translator, translator
+from otklik.web.rendering import render
+from otklik.web.state import WebState
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+Source = Annotated[str, Form(max_length=200_000)]
+Comment = Annotated[str, Form(max_length=500)]
+Csrf = Annotated[str, Form(alias=CSRF_FIELD)]
+_COLOURS = {
+    "survey_invitation": "#2563eb",
+    "service": "#16a34a",
+    "marketing": "#dc2626",
+    "incident_update": "#9333ea",
+    "reply": "#ea580c",
+}
+
+
+def _figure(rows: list[FatigueRow], t: Translator, key: str) -> dict[str, Any]:
+    """One line per type (all channels): the rate by bin with its 95% interval as error bars."""
+    data = []
+    for kind in TYPES:
+        mine = [r.to_dict() for r in rows if r.type == kind and r.channel == "all"]
+        if not mine:
+            continue
+        rates = [r[key] for r in mine]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": t(f"contact.type.{kind}"),
+                "x": [r["bin"] for r in mine],
+                "y": [100 * (v["rate"] or 0) for v in rates],
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [100 * ((v["ci_high"] or 0) - (v["rate"] or 0)) for v in rates],
+                    "arrayminus": [100 * ((v["rate"] or 0) - (v["ci_low"] or 0)) for v in rates],
+                },
+                "text": [f"n = {r['n']}" for r in mine],
+                "line": {"color": _COLOURS[kind]},
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": 300,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 50},
+            "showlegend": True,
+            "xaxis": {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": [label for label, _, _ in BINS],
+                "title": {"text": t("contact.earlier_axis")},
+            },
+            "yaxis": {"title": {"text": "%"}, "rangemode": "tozero"},
+            "separators": ", " if t.locale == "ru" else ".,",
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+        },
+    }
+
+
+@router.get("/contact")
+def fatigue_page(
+    request: Request,
+    user: WriterUser,
+    state: StateDep,
+    days: Annotated[int, Query(ge=1, le=3660)] = 180,
+) -> Response:
+    until = now_utc()
+    rows = fatigue(state.engine, since=until - timedelta(days=days), until=until)
+    t = translator(request.state.locale)
+    return render(
+        request,
+        "contact.html",
+        {
+            "days": days,
+            "rows": [r.to_dict() for r in rows],
+            "response_figure": _figure(rows, t, "response"),
+            "opt_out_figure": _figure(rows, t, "opt_out"),
+        },
+    )
+
+
+def _editor(
+    request: Request,
+    state: WebState,
+    user: Principal,
+    document: Document,
+    *,
+    source: str | None = None,
+    issues: list[Any] | None = None,
+    failure: str | None = None,
+    status: int = 200,
+) -> Response:
+    text = document.source(state.settings) if source is None else source
+    context: dict[str, Any] = {
+        "file": str(document.save_path(state.settings)),
+        "source": text,
+        "issues": issues or [],
+        "failure": failure,
+        "saved": request.query_params.get("saved"),
+        "versions": list_versions(state.engine, document.kind)[:10],
+        "can_edit": user.role is Role.ADMIN,
+    }
+    if document is TEMPLATES:
+        parsed, _ = TEMPLATES.parse(text, "templates")
+        context["previews"] = _previews(parsed) if parsed is not None else []
+        return render(request, "contact_templates.html", context, status=status)
+    return render(request, "contact_policy.html", context, status=status)
+
+
+def _previews(templates: Templates) -> list[dict[str, Any]]:
+    shown = []
+    for template in templates.templates:
+        try:
+            rendered = preview(template, {})
+        except ConfigError as exc:
+            shown.append({"template": template, "error": str(exc), "channels": []})
+            continue
+        shown.append(
+            {"template": template, "error": None, "channels": [r.to_dict() for r in rendered]}
+        )
+    return shown
+
+
+def _save(
+    request: Request,
+    state: WebState,
+    user: Principal,
+    document: Document,
+    source: str,
+    comment: str,
+    csrf: str,
+    back: str,
+) -> Response:
+    require_role(user, Role.ADMIN)
+    session_of(request).check_csrf(csrf)
+    try:
+        result = save_document(
+            state.engine,
+            state.settings,
+            document,
+            source,
+            author=user.email,
+            comment=comment.strip() or None,
+        )
+    except OSError as exc:
+        failure = f"{exc.filename or ''}: {exc.strerror or exc}"
+        return _editor(request, state, user, document, source=source, failure=failure, status=500)
+    if not result.ok:
+        return _editor(
+            request, state, user, document, source=source, issues=result.issues, status=422
+        )
+    version = result.version.version if result.version else ""
+    return RedirectResponse(f"{back}?saved={version}", status_code=303)
+
+
+@router.get("/contact/policy")
+def policy_page(request: Request, user: WriterUser, state: StateDep) -> Response:
+    return _editor(request, state, user, POLICY)
+
+
+@router.post("/contact/policy")
+def save_policy_page(
+    request: Request,
+    user: WriterUser,
+    state: StateDep,
+    source: Source,
+    comment: Comment = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    return _save(request, state, user, POLICY, source, comment, csrf_token, "/contact/policy")
+
+
+@router.get("/contact/templates")
+def templates_page(request: Request, user: WriterUser, state: StateDep) -> Response:
+    return _editor(request, state, user, TEMPLATES)
+
+
+@router.post("/contact/templates")
+def save_templates_page(
+    request: Request,
+    user: WriterUser,
+    state: StateDep,
+    source: Source,
+    comment: Comment = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    return _save(request, state, user, TEMPLATES, source, comment, csrf_token, "/contact/templates")
