@@ -18,6 +18,7 @@ from otklik.contact import (
     check_contact,
     fatigue,
     import_communications,
+    latest_sent_at,
     now_utc,
     opt_out,
     policy_file,
@@ -167,7 +168,10 @@ def import_command(
 
 @contact_app.command("fatigue")
 def fatigue_command(
-    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="Period: last N days.")] = 90,
+    days: Annotated[
+        int,
+        typer.Option("--days", min=1, max=3660, help="Period: N days up to the newest message."),
+    ] = 90,
     lookback: Annotated[
         int, typer.Option("--lookback", min=1, max=366, help="Frequency: messages in N days.")
     ] = 30,
@@ -176,13 +180,14 @@ def fatigue_command(
     fmt: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
-    """Response and opt-out rates by contact frequency, per type and channel, with 95% CIs."""
-    until = now_utc()
+    """Response and opt-out rates by contact frequency, per type and channel, with 95% CIs;
+    the period is the last --days before the newest message."""
     with open_store(db) as engine:
+        until = (latest_sent_at(engine) or now_utc()) + timedelta(seconds=1)
         rows = fatigue(
             engine,
             since=until - timedelta(days=days),
-            until=until + timedelta(seconds=1),
+            until=until,
             lookback_days=lookback,
             type_=message_type,
             channel=channel,

@@ -28,7 +28,7 @@ from otklik.contact.editor import (
     save_policy,
     templates_in_force,
 )
-from otklik.contact.fatigue import BINS, FatigueRow, fatigue, frequency_bin
+from otklik.contact.fatigue import BINS, FatigueRow, fatigue, frequency_bin, latest_sent_at
 from otklik.contact.incidents import (
     OpenIncidentSegments,
     default_incident_source,
@@ -100,6 +100,7 @@ __all__ = [
     "find_promises",
     "frequency_bin",
     "import_communications",
+    "latest_sent_at",
     "load_contact_policy",
     "no_open_incidents",
     "now_utc",

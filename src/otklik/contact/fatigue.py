@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from otklik.ledger import Communication, Invitation
 from otklik.metrics.stats import wilson_interval
 
-__all__ = ["BINS", "FatigueRow", "fatigue", "frequency_bin"]
+__all__ = ["BINS", "FatigueRow", "fatigue", "frequency_bin", "latest_sent_at"]
 
 # (label, lowest count, highest count or None)
 BINS: tuple[tuple[str, int, int | None], ...] = (
@@ -136,7 +136,8 @@ def fatigue(
         history = times[customer]
         before = bisect_left(history, sent_at) - bisect_left(history, sent_at - lookback)
         label = frequency_bin(before)
-        for key in ((kind, where, label), (kind, ALL, label)):
+        keys = [(kind, where, label)] if channel else [(kind, where, label), (kind, ALL, label)]
+        for key in keys:
             cell = cells[key]
             cell[0] += 1
             cell[1] += outcome == "answered"
@@ -149,3 +150,14 @@ def fatigue(
             key=lambda item: (item[0][0], item[0][1] != ALL, item[0][1], order[item[0][2]]),
         )
     ]
+
+
+def latest_sent_at(engine: Engine) -> datetime | None:
+    """The time of the newest message (communications or invitations), None when none."""
+    with engine.connect() as conn:
+        times = [
+            conn.execute(select(func.max(Communication.sent_at))).scalar(),
+            conn.execute(select(func.max(Invitation.sent_at))).scalar(),
+        ]
+    found = [t for t in times if t is not None]
+    return max(found) if found else None

@@ -21,6 +21,7 @@ from otklik.contact import (
     FatigueRow,
     Templates,
     fatigue,
+    latest_sent_at,
     now_utc,
     preview,
     save_document,
@@ -99,7 +100,8 @@ def fatigue_page(
     state: StateDep,
     days: Annotated[int, Query(ge=1, le=3660)] = 180,
 ) -> Response:
-    until = now_utc()
+    # The period ends at the newest message: imported history is shown even when it is old.
+    until = (latest_sent_at(state.engine) or now_utc()) + timedelta(seconds=1)
     rows = fatigue(state.engine, since=until - timedelta(days=days), until=until)
     t = translator(request.state.locale)
     return render(
