@@ -3,6 +3,7 @@ imports with row errors, fatigue against an independent count, survey invitation
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from otklik.contact import (
     record_communication,
 )
 from otklik.errors import PolicyRefused
-from otklik.ledger import Case, Communication, Customer, FeedbackItem
+from otklik.ledger import Case, Communication, Customer, FeedbackItem, make_engine
 from otklik.surveys import Inviter, create_survey
 
 NOON = datetime(2026, 11, 30, 9, 0)  # 12:00 in Moscow
@@ -62,6 +63,40 @@ def test_two_senders_at_once_cannot_both_take_one_slot(engine: Engine) -> None:
     with engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(Communication)).scalar()
     assert stored == 2
+
+
+def _send_from_a_process(url: str, gate: object, answers: object) -> None:
+    engine = make_engine(url)
+    assert TWO_A_DAY is not None
+    gate.wait()  # type: ignore[attr-defined]
+    decision = check_contact(
+        engine,
+        TWO_A_DAY,
+        customer_id="c-proc",
+        type_="marketing",
+        channel="push",
+        now=NOON,
+        record=True,
+    )
+    answers.put(decision.allowed)  # type: ignore[attr-defined]
+    engine.dispose()
+
+
+@pytest.mark.slow  # spawning processes that import otklik: ~30 s per store on 2 cores
+def test_senders_in_separate_processes_share_the_slots(store_url: str, engine: Engine) -> None:
+    context = multiprocessing.get_context("spawn")
+    senders = 4
+    gate, answers = context.Barrier(senders), context.Queue()
+    workers = [
+        context.Process(target=_send_from_a_process, args=(store_url, gate, answers))
+        for _ in range(senders)
+    ]
+    for worker in workers:
+        worker.start()
+    got = sorted(answers.get(timeout=120) for _ in range(senders))
+    for worker in workers:
+        worker.join(timeout=30)
+    assert got == [False, False, True, True]
 
 
 def test_suppression_and_incident_source_and_opt_out(engine: Engine) -> None:
