@@ -4,6 +4,7 @@ editors (validated with lines, versioned, admins only), the preview per channel.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +18,7 @@ from otklik.auth import add_user
 from otklik.contact import DEFAULT_POLICY, now_utc, record_communication
 from otklik.ledger import make_engine, upgrade
 from otklik.web import create_app
+from tests.llm.fake_openai import FakeOpenAI
 from tests.web.conftest import PASSWORD, csrf_of, settings_for
 
 
@@ -122,3 +124,39 @@ def test_template_editor_previews_every_channel(site: Site) -> None:
     assert saved.status_code == 200  # followed the redirect
     assert 'data-template="promise"' in saved.text and 'data-kind="promise"' in saved.text
     assert json.dumps("23:00")[1:-1] in saved.text
+
+
+def test_draft_on_the_page_masks_and_checks(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = {
+        "language": "ru",
+        "address_form": "Вы",
+        "subject": "",
+        "text": "Вернём 500 ₽ завтра. Спасибо, что Вы с нами.",
+    }
+    with FakeOpenAI(lambda body: json.dumps(answer, ensure_ascii=False)) as fake:
+        monkeypatch.setenv("OTKLIK_LLM_BASE_URL", fake.url)
+        monkeypatch.setenv("OTKLIK_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("OTKLIK_LLM_RETRIES", "0")
+        site.login("analyst@example.org")
+        token = csrf_of(site.client.get("/contact/templates").text)
+        page = site.client.post(
+            "/contact/draft",
+            data={
+                "type": "service",
+                "channel": "sms",
+                "language": "ru",
+                "address": "formal",
+                "facts": "Возврат клиенту, тел. +7 916 123-45-67",
+                "csrf_token": token,
+            },
+        )
+        assert page.status_code == 200
+        assert "+7 916" not in json.dumps(fake.requests, ensure_ascii=False)
+    assert 'id="draft-text"' in page.text
+    assert {"500 ₽", "завтра"} <= set(
+        re.findall(r'data-kind="promise">[^<]*<code>([^<]+)</code>', page.text)
+    )
+    monkeypatch.delenv("OTKLIK_LLM_BASE_URL")
+    token = csrf_of(site.client.get("/contact/templates").text)
+    unset = site.client.post("/contact/draft", data={"facts": "x", "csrf_token": token})
+    assert unset.status_code == 409 and 'id="draft-error"' in unset.text

@@ -14,6 +14,7 @@ from otklik.auth import Principal, Role
 from otklik.configs import list_versions
 from otklik.contact import (
     BINS,
+    LANGUAGES,
     POLICY,
     TEMPLATES,
     TYPES,
@@ -26,7 +27,9 @@ from otklik.contact import (
     preview,
     save_document,
 )
+from otklik.contact.draft import draft_message
 from otklik.errors import ConfigError
+from otklik.llm import LlmClient, LlmError, StoreCache, load_llm_settings, make_http_client
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import StateDep, WriterUser, require_role, session_of
 from otklik.web.i18n import Translator, translator
@@ -125,6 +128,7 @@ def _editor(
     source: str | None = None,
     issues: list[Any] | None = None,
     failure: str | None = None,
+    draft: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
     text = document.source(state.settings) if source is None else source
@@ -140,8 +144,25 @@ def _editor(
     if document is TEMPLATES:
         parsed, _ = TEMPLATES.parse(text, "templates")
         context["previews"] = _previews(parsed) if parsed is not None else []
+        context["draft"] = draft or {"form": _DRAFT_DEFAULTS}
+        context["draft_choices"] = {
+            "types": TYPES,
+            "channels": ("sms", "push", "email", "messenger"),
+            "languages": LANGUAGES,
+            "addresses": ("formal", "informal", "none"),
+        }
         return render(request, "contact_templates.html", context, status=status)
     return render(request, "contact_policy.html", context, status=status)
+
+
+_DRAFT_DEFAULTS = {
+    "type": "incident_update",
+    "channel": "sms",
+    "language": "ru",
+    "address": "formal",
+    "facts": "",
+    "rewrite": "",
+}
 
 
 def _previews(templates: Templates) -> list[dict[str, Any]]:
@@ -222,3 +243,52 @@ def save_templates_page(
     csrf_token: Csrf = "",
 ) -> Response:
     return _save(request, state, user, TEMPLATES, source, comment, csrf_token, "/contact/templates")
+
+
+@router.post("/contact/draft")
+def draft_page(
+    request: Request,
+    user: WriterUser,
+    state: StateDep,
+    message_type: Annotated[str, Form(alias="type", max_length=30)] = "service",
+    channel: Annotated[str, Form(max_length=30)] = "sms",
+    language: Annotated[str, Form(max_length=5)] = "ru",
+    address: Annotated[str, Form(max_length=10)] = "formal",
+    facts: Annotated[str, Form(max_length=4000)] = "",
+    rewrite: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    """Draft (or rewrite) a message with the configured LLM; the texts are masked first."""
+    session_of(request).check_csrf(csrf_token)
+    form = {
+        "type": message_type,
+        "channel": channel,
+        "language": language,
+        "address": address,
+        "facts": facts,
+        "rewrite": rewrite,
+    }
+    settings = load_llm_settings()
+    try:
+        with make_http_client(settings) as http:
+            client = LlmClient(settings, http=http, cache=StoreCache(state.engine))
+            result = draft_message(
+                client,
+                type_=message_type,
+                channel=channel,
+                language=language,
+                address=address,
+                facts=facts,
+                rewrite=rewrite or None,
+                engine=state.engine,
+                actor=user.email,
+                directory=settings.prompts_dir,
+            )
+    except LlmError as exc:
+        draft = {"form": form, "error": str(exc)}
+        return _editor(request, state, user, TEMPLATES, draft=draft, status=409)
+    except ConfigError as exc:
+        draft = {"form": form, "error": str(exc)}
+        return _editor(request, state, user, TEMPLATES, draft=draft, status=400)
+    draft = {"form": form, "result": result.to_dict()}
+    return _editor(request, state, user, TEMPLATES, draft=draft)
