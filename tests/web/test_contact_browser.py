@@ -68,7 +68,7 @@ def test_fatigue_chart_policy_editor_and_preview(site: tuple[str, Path]) -> None
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = _login(browser, base_url, "admin", locale="ru-RU")
         page.click("nav a[href='/contact']")  # type: ignore[attr-defined]
-        page.wait_for_selector("#fatigue-response .main-svg")  # type: ignore[attr-defined]
+        page.wait_for_selector("#fatigue-response[data-rendered='true']")  # type: ignore[attr-defined]
         assert "Усталость от контактов" in page.inner_text("h1")  # type: ignore[attr-defined]
         assert page.locator("#fatigue-table tr[data-channel='push']").count() >= 3  # type: ignore[attr-defined]
         page.click("#contact-tabs a[href='/contact/policy']")  # type: ignore[attr-defined]
