@@ -193,7 +193,16 @@ def test_import_reports_bad_rows_and_is_idempotent(engine: Engine, tmp_path: Pat
         (8, "customer_id"),
     ]
     again = import_communications(engine, path)
-    assert (again.imported, again.duplicates) == (0, 2)
+    assert (again.imported, again.updated, again.duplicates) == (0, 0, 2)
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "customer_id,channel,type,sent_at,outcome\nc1,sms,marketing,2026-11-01 10:00,answered\n",
+        encoding="utf-8",
+    )
+    assert import_communications(engine, later).updated == 1
+    with engine.connect() as conn:
+        outcomes = sorted(conn.execute(select(Communication.outcome)).scalars())
+    assert outcomes == ["answered", "unsubscribed"]
     policy = load_contact_policy()
     refused = check_contact(
         engine, policy, customer_id="c1", type_="marketing", channel="email", now=NOON

@@ -155,7 +155,8 @@ def import_command(
         return
     console.print(
         f"{result.file}: {result.rows} rows, {result.imported} imported, "
-        f"{result.duplicates} already there, {len(result.errors)} left out, "
+        f"{result.updated} outcomes updated, {result.duplicates} already there, "
+        f"{len(result.errors)} left out, "
         f"{result.opt_outs} opt-outs",
         markup=False,
         highlight=False,

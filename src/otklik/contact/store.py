@@ -3,7 +3,8 @@
 A file (CSV with any encoding and delimiter, XLSX, JSON/JSONL — the ingest readers) has one
 message a row: ``customer_id``, ``channel``, ``type``, ``sent_at`` and optionally ``outcome``
 and ``id`` (the sender's message id). Imports are idempotent: a row's key is its id, else a
-hash of customer, channel, type and time, so importing a file twice adds nothing. A row that
+hash of customer, channel, type and time, so importing a file twice adds nothing; a known
+message whose outcome the file changes (delivered, later answered) gets the new outcome. A row that
 cannot be read is reported with file, line, field and reason, and nothing of it is stored. An
 ``unsubscribed`` outcome also opts the customer out of that type on that channel.
 """
@@ -17,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from otklik.contact.check import ContactError, Request, now_utc
 from otklik.contact.policy import OUTCOMES
@@ -81,6 +82,7 @@ class ImportResult:
     file: str
     rows: int = 0
     imported: int = 0
+    updated: int = 0  # known messages whose outcome the file changed
     duplicates: int = 0
     opt_outs: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -90,6 +92,7 @@ class ImportResult:
             "file": self.file,
             "rows": self.rows,
             "imported": self.imported,
+            "updated": self.updated,
             "duplicates": self.duplicates,
             "opt_outs": self.opt_outs,
             "errors": [error.to_dict() for error in self.errors],
@@ -145,19 +148,31 @@ def _values(
 
 
 def _store(engine: Engine, rows: list[dict[str, Any]], result: ImportResult) -> None:
-    def work(conn: Any) -> tuple[int, int, int]:
+    def work(conn: Any) -> tuple[int, int, int, int]:
         keys = [row["external_id"] for row in rows]
-        known = set(
+        known = dict(
             conn.execute(
-                select(Communication.external_id).where(Communication.external_id.in_(keys))
-            ).scalars()
+                select(Communication.external_id, Communication.outcome).where(
+                    Communication.external_id.in_(keys)
+                )
+            ).all()
         )
         fresh: dict[str, dict[str, Any]] = {}
+        later: dict[str, dict[str, Any]] = {}
         for row in rows:
-            if row["external_id"] not in known:
-                fresh.setdefault(row["external_id"], row)
+            key = row["external_id"]
+            if key not in known:
+                fresh.setdefault(key, row)
+            elif row["outcome"] is not None and row["outcome"] != known[key]:
+                later[key] = row  # an outcome that came later (delivered → answered)
         if fresh:
             conn.execute(insert(Communication), list(fresh.values()))
+        for key, row in later.items():
+            conn.execute(
+                update(Communication)
+                .where(Communication.external_id == key)
+                .values(outcome=row["outcome"])
+            )
         outs = [
             {
                 "customer_id": row["customer_id"],
@@ -166,15 +181,16 @@ def _store(engine: Engine, rows: list[dict[str, Any]], result: ImportResult) -> 
                 "at": row["sent_at"],
                 "source": row["source"],
             }
-            for row in fresh.values()
+            for row in (*fresh.values(), *later.values())
             if row["outcome"] == "unsubscribed"
         ]
         if outs:
             conn.execute(insert(ContactOptOut), outs)
-        return len(fresh), len(rows) - len(fresh), len(outs)
+        return len(fresh), len(later), len(rows) - len(fresh) - len(later), len(outs)
 
-    imported, duplicates, outs = in_write_transaction(engine, work)
+    imported, updated, duplicates, outs = in_write_transaction(engine, work)
     result.imported += imported
+    result.updated += updated
     result.duplicates += duplicates
     result.opt_outs += outs
 
