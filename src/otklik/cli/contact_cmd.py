@@ -27,6 +27,7 @@ from otklik.contact import (
     read_contact_policy,
     record_communication,
     templates_in_force,
+    trends,
 )
 from otklik.ingest.normalize import DateParser
 from otklik.yamlconf import issues_error
@@ -194,7 +195,14 @@ def fatigue_command(
             channel=channel,
         )
     if fmt is OutputFormat.json:
-        print_json({"days": days, "lookback_days": lookback, "rows": [r.to_dict() for r in rows]})
+        print_json(
+            {
+                "days": days,
+                "lookback_days": lookback,
+                "rows": [r.to_dict() for r in rows],
+                "trends": [trend.to_dict() for trend in trends(rows)],
+            }
+        )
         return
     table = Table(title=f"fatigue: messages in the last {days} days by messages in {lookback}")
     for column in ("type", "channel", "earlier", "n", "response", "95% CI", "opt-out", "95% CI"):
@@ -207,6 +215,15 @@ def fatigue_command(
             cells += [f"{rate['rate']:.1%}", f"{rate['ci_low']:.1%}–{rate['ci_high']:.1%}"]
         table.add_row(row.type, row.channel, row.bin, str(row.n), *cells)
     console.print(table)
+    for trend in trends(rows):
+        if trend.z is not None and trend.p_value is not None:
+            direction = "falls" if trend.z < 0 else "rises"
+            console.print(
+                f"{trend.type} · {trend.channel}: {trend.rate} {direction} with frequency "
+                f"(z = {trend.z:.2f}, p = {trend.p_value:.3g}, n = {trend.n})",
+                markup=False,
+                highlight=False,
+            )
 
 
 @contact_app.command("validate")

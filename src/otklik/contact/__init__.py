@@ -28,7 +28,15 @@ from otklik.contact.editor import (
     save_policy,
     templates_in_force,
 )
-from otklik.contact.fatigue import BINS, FatigueRow, fatigue, frequency_bin, latest_sent_at
+from otklik.contact.fatigue import (
+    BINS,
+    FatigueRow,
+    Trend,
+    fatigue,
+    frequency_bin,
+    latest_sent_at,
+    trends,
+)
 from otklik.contact.incidents import (
     OpenIncidentSegments,
     default_incident_source,
@@ -91,6 +99,7 @@ __all__ = [
     "RowError",
     "Templates",
     "TextCheck",
+    "Trend",
     "check_contact",
     "check_in",
     "check_text",
@@ -119,4 +128,5 @@ __all__ = [
     "save_policy",
     "sms_segments",
     "templates_in_force",
+    "trends",
 ]

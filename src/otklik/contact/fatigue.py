@@ -6,10 +6,15 @@ type, channel and bin: ``n`` messages, the share answered (``outcome = answered`
 invitation that was answered) and the share that ended in ``unsubscribed`` or ``complained``,
 each with its 95% Wilson interval. A response rate that falls across bins while opt-outs rise
 is the evidence for a cap; bins with few messages say so through wide intervals.
+
+:func:`trends` tests each type and channel for a trend across the bins (Cochran–Armitage, bin
+positions 0…5 as scores): ``z`` < 0 means the rate falls as contacts grow, with its two-sided
+p-value. The statistic is N·r², r the correlation of bin position and outcome over messages.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,7 +26,15 @@ from sqlalchemy import Engine, func, select
 from otklik.ledger import Communication, Invitation
 from otklik.metrics.stats import wilson_interval
 
-__all__ = ["BINS", "FatigueRow", "fatigue", "frequency_bin", "latest_sent_at"]
+__all__ = [
+    "BINS",
+    "FatigueRow",
+    "Trend",
+    "fatigue",
+    "frequency_bin",
+    "latest_sent_at",
+    "trends",
+]
 
 # (label, lowest count, highest count or None)
 BINS: tuple[tuple[str, int, int | None], ...] = (
@@ -161,3 +174,60 @@ def latest_sent_at(engine: Engine) -> datetime | None:
         ]
     found = [t for t in times if t is not None]
     return max(found) if found else None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The Cochran–Armitage trend of one rate across the bins of one type and channel."""
+
+    type: str
+    channel: str
+    rate: str  # "response" or "opt_out"
+    n: int
+    z: float | None
+    p_value: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "channel": self.channel,
+            "rate": self.rate,
+            "n": self.n,
+            "z": self.z,
+            "p_value": self.p_value,
+        }
+
+
+def _trend(cells: list[tuple[int, int, int]]) -> tuple[int, float | None, float | None]:
+    """(N, z, p) from (score, n, k) per bin; None when either side does not vary."""
+    total = sum(n for _, n, _ in cells)
+    if total == 0:
+        return 0, None, None
+    hits = sum(k for _, _, k in cells)
+    mean_x = sum(s * n for s, n, _ in cells) / total
+    var_x = sum(s * s * n for s, n, _ in cells) / total - mean_x**2
+    share = hits / total
+    var_y = share * (1 - share)
+    if var_x <= 1e-12 or var_y <= 0:
+        return total, None, None
+    cov = sum(s * k for s, _, k in cells) / total - mean_x * share
+    z = math.copysign(math.sqrt(total * cov * cov / (var_x * var_y)), cov)
+    return total, z, math.erfc(abs(z) / math.sqrt(2))
+
+
+def trends(rows: list[FatigueRow]) -> list[Trend]:
+    """The trend of the response and the opt-out rate for each type and channel."""
+    position = {label: index for index, (label, _, _) in enumerate(BINS)}
+    groups: dict[tuple[str, str], list[FatigueRow]] = defaultdict(list)
+    for row in rows:
+        groups[(row.type, row.channel)].append(row)
+    found = []
+    for (kind, where), members in groups.items():
+        for rate in ("response", "opt_out"):
+            cells = [
+                (position[r.bin], r.n, r.answered if rate == "response" else r.opted_out)
+                for r in members
+            ]
+            n, z, p = _trend(cells)
+            found.append(Trend(kind, where, rate, n, z, p))
+    return found
