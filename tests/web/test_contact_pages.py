@@ -74,6 +74,7 @@ def test_fatigue_page_shows_each_bin_with_n(site: Site) -> None:
     for bin_ in ("0", "1", "2"):
         assert f'data-channel="sms" data-bin="{bin_}"' in page.text
     assert 'id="fatigue-response"' in page.text and 'id="fatigue-opt-out"' in page.text
+    assert 'data-type="marketing" data-rate="response"' in page.text
     site.client.cookies.set("otklik_lang", "en")
     assert "Marketing" in site.client.get("/contact").text
     site.login("team@example.org")

@@ -26,6 +26,7 @@ from otklik.contact import (
     now_utc,
     preview,
     save_document,
+    trends,
 )
 from otklik.contact.draft import draft_message
 from otklik.errors import ConfigError
@@ -115,6 +116,11 @@ def fatigue_page(
             "rows": [r.to_dict() for r in rows],
             "response_figure": _figure(rows, t, "response"),
             "opt_out_figure": _figure(rows, t, "opt_out"),
+            "trends": [
+                trend.to_dict()
+                for trend in trends(rows)
+                if trend.channel == "all" and trend.z is not None
+            ],
         },
     )
 
