@@ -20,6 +20,7 @@ from otklik.ledger import make_engine, upgrade
 from otklik.web import create_app
 from tests.llm.fake_openai import FakeOpenAI
 from tests.web.conftest import PASSWORD, csrf_of, settings_for
+from tests.web.test_i18n_walk import problems
 
 
 @dataclass
@@ -75,8 +76,11 @@ def test_fatigue_page_shows_each_bin_with_n(site: Site) -> None:
         assert f'data-channel="sms" data-bin="{bin_}"' in page.text
     assert 'id="fatigue-response"' in page.text and 'id="fatigue-opt-out"' in page.text
     assert 'data-type="marketing" data-rate="response"' in page.text
+    assert problems(page.text, "ru") == []  # the walk's checker, on a page with data
     site.client.cookies.set("otklik_lang", "en")
-    assert "Marketing" in site.client.get("/contact").text
+    english = site.client.get("/contact").text
+    assert "Marketing" in english and problems(english, "en") == []
+    site.client.cookies.delete("otklik_lang")
     site.login("team@example.org")
     assert site.client.get("/contact", follow_redirects=False).status_code in (403, 303)
 
@@ -116,6 +120,7 @@ def test_template_editor_previews_every_channel(site: Site) -> None:
     page = site.client.get("/contact/templates")
     assert page.status_code == 200
     assert 'data-template="outage-update-ru" data-channel="sms"' in page.text
+    assert problems(page.text, "ru") == []
     token = csrf_of(page.text)
     source = (
         "version: 1\ntemplates:\n  - name: promise\n    type: incident_update\n"
