@@ -109,6 +109,24 @@ def test_policy_editor_validates_and_versions(site: Site) -> None:
     assert site.policy.read_text(encoding="utf-8") == good
     # The API now answers with the saved policy: two non-urgent messages a week.
     assert "max: 2" in site.client.get("/contact/policy").text
+    # Save the shipped text again (v2), then revert to v1: a new version v3 with v1's text.
+    again = site.client.post(
+        "/contact/policy",
+        data={"source": DEFAULT_POLICY.read_text(encoding="utf-8"), "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert again.headers["location"] == "/contact/policy?saved=2"
+    reverted = site.client.post(
+        "/contact/policy/revert",
+        data={"version": "1", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert reverted.headers["location"] == "/contact/policy?saved=3"
+    assert site.policy.read_text(encoding="utf-8") == good
+    missing = site.client.post(
+        "/contact/policy/revert", data={"version": "99", "csrf_token": token}
+    )
+    assert missing.status_code == 404
     site.login("analyst@example.org")
     token = csrf_of(site.client.get("/contact/policy").text)
     refused = site.client.post("/contact/policy", data={"source": good, "csrf_token": token})

@@ -25,11 +25,12 @@ from otklik.contact import (
     latest_sent_at,
     now_utc,
     preview,
+    revert_document,
     save_document,
     trends,
 )
 from otklik.contact.draft import draft_message
-from otklik.errors import ConfigError
+from otklik.errors import ConfigError, NotFoundError
 from otklik.llm import LlmClient, LlmError, StoreCache, load_llm_settings, make_http_client
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import StateDep, WriterUser, require_role, session_of
@@ -298,3 +299,41 @@ def draft_page(
         return _editor(request, state, user, TEMPLATES, draft=draft, status=400)
     draft = {"form": form, "result": result.to_dict()}
     return _editor(request, state, user, TEMPLATES, draft=draft)
+
+
+def _revert(
+    request: Request,
+    state: WebState,
+    user: Principal,
+    document: Document,
+    version: int,
+    csrf: str,
+    back: str,
+) -> Response:
+    require_role(user, Role.ADMIN)
+    session_of(request).check_csrf(csrf)
+    try:
+        result = revert_document(state.engine, state.settings, document, version, author=user.email)
+    except NotFoundError as exc:
+        return _editor(request, state, user, document, failure=str(exc), status=404)
+    if not result.ok:
+        return _editor(request, state, user, document, issues=result.issues, status=422)
+    saved = result.version.version if result.version else ""
+    return RedirectResponse(f"{back}?saved={saved}", status_code=303)
+
+
+Version = Annotated[int, Form(ge=1, le=1_000_000)]
+
+
+@router.post("/contact/policy/revert")
+def revert_policy_page(
+    request: Request, user: WriterUser, state: StateDep, version: Version, csrf_token: Csrf = ""
+) -> Response:
+    return _revert(request, state, user, POLICY, version, csrf_token, "/contact/policy")
+
+
+@router.post("/contact/templates/revert")
+def revert_templates_page(
+    request: Request, user: WriterUser, state: StateDep, version: Version, csrf_token: Csrf = ""
+) -> Response:
+    return _revert(request, state, user, TEMPLATES, version, csrf_token, "/contact/templates")
