@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Surveys (`otklik survey`, the public /s/<token> pages and /widget.js).
     public_url: str = "http://127.0.0.1:8000"  # where customers reach the server: link base
     survey_policy: Path | None = None  # default: the contact policy shipped in otklik.surveys
+    # One contact policy for every message type (otklik.contact); unset: contact-policy.yaml
+    # in the working directory when it exists, else the shipped one. The web editor saves here.
+    contact_policy: Path | None = None
+    contact_templates: Path | None = None  # same for the message templates (contact-templates.yaml)
     survey_link_days: int = 14  # how long a link stays valid unless --expires-days says
     survey_ip_per_minute: int = 600  # requests to /s/… per client address (NAT: be generous)
     survey_token_per_minute: int = 20  # requests per link

@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "classify_cmd",
         "Classify items not yet classified (type, topics, sentiment, language) and open cases.",
     ),
+    "contact": (
+        "contact_cmd",
+        "Contact policy: every message a customer receives, checked by one policy.",
+    ),
     "demo": (
         "demo_cmd",
         "Load a demo company (a bank with a marketplace side, 2025) and show what it holds.",

@@ -21,6 +21,7 @@ from otklik.ledger.models_experiments import (
     ExperimentObservation,
     Exposure,
 )
+from otklik.ledger.models_contact import Communication, ContactLock, ContactOptOut
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
@@ -62,7 +63,10 @@ __all__ = [
     "CaseEvent",
     "CaseReply",
     "Classification",
+    "Communication",
     "ConfigVersion",
+    "ContactLock",
+    "ContactOptOut",
     "Customer",
     "Experiment",
     "ExperimentEvent",

@@ -16,6 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert
 
 from otklik.config import Settings
+from otklik.contact import ContactPolicy, OpenIncidentSegments, decide, default_incident_source
+from otklik.contact.check import customer_facts, lock_customer
+from otklik.contact.editor import policy_in_force
 from otklik.errors import PolicyRefused, SurveyError
 from otklik.ingest.normalize import DateParser
 from otklik.ledger.models_surveys import Invitation, PolicyEvent
@@ -156,10 +159,18 @@ class Inviter:
         policy: Policy,
         public_url: str,
         default_days: int = 14,
+        contact: ContactPolicy | None = None,
+        zone: str = "UTC",
+        incidents: OpenIncidentSegments | None = None,
     ) -> None:
         self.engine = engine
         self.signer = signer
         self.policy = policy
+        # The one contact policy of every message type (otklik.contact): caps across types,
+        # opt-outs, suppression; the survey rules above stay the per-survey-type caps.
+        self.contact = contact
+        self.zone = zone
+        self.incidents = incidents or default_incident_source()
         self.public_url = public_url.rstrip("/")
         self.default_days = default_days
 
@@ -171,6 +182,8 @@ class Inviter:
             policy=load_policy(settings.survey_policy),
             public_url=settings.public_url,
             default_days=settings.survey_link_days,
+            contact=policy_in_force(settings),
+            zone=settings.timezone,
         )
 
     def invite(
@@ -188,10 +201,13 @@ class Inviter:
     ) -> InviteResult:
         """Invite one customer; :class:`PolicyRefused` when the policy forbids it."""
         survey = self._survey(survey_id)
+        now = now or _now()
+        segments = self._segments(now)
         with self.engine.begin() as conn:
             outcome = self._one(
                 conn,
                 survey,
+                segments,
                 customer_id=customer_id,
                 channel=channel,
                 mechanic=mechanic,
@@ -199,7 +215,7 @@ class Inviter:
                 expires_days=expires_days,
                 operation_at=operation_at,
                 force=force,
-                now=now or _now(),
+                now=now,
             )
         if isinstance(outcome, PolicyRefused):
             raise outcome
@@ -219,16 +235,21 @@ class Inviter:
         survey = self._survey(survey_id)
         results: list[RowResult] = []
         pending = list(rows)
+        segments = self._segments(now or _now())
         for start in range(0, len(pending), _CHUNK):
             with self.engine.begin() as conn:
                 for number, fields in pending[start : start + _CHUNK]:
-                    results.append(self._row(conn, survey, number, fields, force, now))
+                    results.append(self._row(conn, survey, segments, number, fields, force, now))
         return results
+
+    def _segments(self, now: datetime) -> list[tuple[str, str]]:
+        return self.incidents(self.engine, now) if self.contact is not None else []
 
     def _row(
         self,
         conn: Connection,
         survey: SurveyDef,
+        segments: list[tuple[str, str]],
         number: int,
         fields: Mapping[str, Any],
         force: bool,
@@ -240,6 +261,7 @@ class Inviter:
             outcome = self._one(
                 conn,
                 survey,
+                segments,
                 customer_id="" if raw is None else str(raw),
                 channel=fields.get("channel"),
                 mechanic=fields.get("mechanic"),
@@ -265,6 +287,7 @@ class Inviter:
         self,
         conn: Connection,
         survey: SurveyDef,
+        segments: list[tuple[str, str]],
         *,
         customer_id: str,
         channel: str | None,
@@ -295,6 +318,8 @@ class Inviter:
             "expires_at": (now + timedelta(days=days)).replace(microsecond=0),
             "forced": False,
         }
+        if self.contact is not None:
+            lock_customer(conn, customer, now)  # first statement: one sender per customer
         sent = sent_before(
             conn,
             customer_id=customer,
@@ -302,19 +327,48 @@ class Inviter:
             horizon_days=self.policy.horizon_days,
             transaction_id=transaction,
         )
-        broken = self.policy.check(
-            survey_type=survey.type, transaction_id=transaction, now=now, sent=sent
-        )
+        broken = [
+            (v.rule.name, v.reason(customer))
+            for v in self.policy.check(
+                survey_type=survey.type, transaction_id=transaction, now=now, sent=sent
+            )
+        ]
+        if self.contact is not None and not broken:
+            facts = customer_facts(
+                conn,
+                customer_id=customer,
+                now=now,
+                policy=self.contact,
+                zone=self.zone,
+                incident_segments=segments,
+            )
+            decision = decide(
+                self.contact,
+                type_="survey_invitation",
+                channel=values["channel"] or "web",
+                now=now,
+                facts=facts,
+            )
+            if not decision.allowed:
+                when = decision.to_dict()["next_allowed_at"]
+                after = f"; allowed again from {when}" if when else ""
+                broken.append(
+                    (
+                        decision.rule or "contact",
+                        f"contact policy: customer {customer}: {decision.reason}{after}; "
+                        "--force sends it anyway",
+                    )
+                )
         if broken and not force:
-            first = broken[0]
-            refusal = PolicyRefused(first.reason(customer), rule=first.rule.name)
+            rule, reason = broken[0]
+            refusal = PolicyRefused(reason, rule=rule)
             conn.execute(
                 insert(PolicyEvent).values(
                     at=now,
                     survey_id=survey.id,
                     customer_id=customer,
                     decision="refused",
-                    rule=first.rule.name,
+                    rule=rule[:100],
                     reason=str(refusal),
                     invitation_id=None,
                 )
@@ -333,11 +387,11 @@ class Inviter:
                         "survey_id": survey.id,
                         "customer_id": customer,
                         "decision": "forced",
-                        "rule": v.rule.name,
-                        "reason": v.reason(customer),
+                        "rule": rule[:100],
+                        "reason": reason,
                         "invitation_id": invitation_id,
                     }
-                    for v in broken
+                    for rule, reason in broken
                 ],
             )
         token = self.signer.sign(
@@ -359,5 +413,5 @@ class Inviter:
             sent_at=now,
             expires_at=values["expires_at"],
             forced=bool(broken),
-            broken_rules=tuple(v.rule.name for v in broken),
+            broken_rules=tuple(rule for rule, _ in broken),
         )

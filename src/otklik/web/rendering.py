@@ -37,6 +37,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/admin", "nav.admin", (Role.ADMIN, Role.ANALYST, Role.LEAD)),
     ("/model", "nav.model", (Role.ADMIN, Role.ANALYST)),
     ("/experiments", "experiments.nav", (Role.ADMIN, Role.ANALYST)),
+    ("/contact", "contact.nav", (Role.ADMIN, Role.ANALYST)),
 )
 
 

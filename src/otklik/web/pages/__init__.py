@@ -10,6 +10,7 @@ from otklik.web.pages import (
     admin_tokens,
     auth,
     case,
+    contact,
     experiments,
     explore,
     import_mapping,
@@ -40,6 +41,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     llm,
     import_mapping,
     model,
+    contact,
     experiments,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
