@@ -15,13 +15,13 @@ from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, Quaran
 from otklik.ledger.models_admin import ConfigVersion
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_contact import Communication, ContactLock, ContactOptOut
 from otklik.ledger.models_experiments import (
     Experiment,
     ExperimentEvent,
     ExperimentObservation,
     Exposure,
 )
-from otklik.ledger.models_contact import Communication, ContactLock, ContactOptOut
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey

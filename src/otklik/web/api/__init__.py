@@ -8,7 +8,17 @@ from fastapi import APIRouter
 
 from otklik.auth import Role
 from otklik.ledger import get_run, list_quarantine, list_runs
-from otklik.web.api import cases, contact, experiments, items, kpis, labels, metrics, surveys, topics
+from otklik.web.api import (
+    cases,
+    contact,
+    experiments,
+    items,
+    kpis,
+    labels,
+    metrics,
+    surveys,
+    topics,
+)
 from otklik.web.api.schemas import MePublic, utc_iso
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError

@@ -1,7 +1,7 @@
 """contact: every outbound message, opt-outs and the per-customer lock of the contact policy
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0015
 Create Date: 2026-11-30 06:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
