@@ -149,3 +149,4 @@ class QuarantineRow(Base):
 # migrations and the drift check see every table whoever imports Base.
 from otklik.ledger import models_classify as _models_classify  # noqa: E402, F401
 from otklik.ledger import models_replies as _models_replies  # noqa: E402, F401
+from otklik.ledger import models_jobs as _models_jobs  # noqa: E402, F401
