@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "classify_cmd",
         "Classify items not yet classified (type, topics, sentiment, language) and open cases.",
     ),
+    "doctor": (
+        "jobs_cmd",
+        "Check a deployment: store, migrations, secret, worker, queue; says what to fix.",
+    ),
     "demo": (
         "demo_cmd",
         "Load a demo company (a bank with a marketplace side, 2025) and show what it holds.",
@@ -34,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": (
         "ledger_cmd",
         "Create the store or upgrade it to the latest schema (safe to run again).",
+    ),
+    "jobs": (
+        "jobs_cmd",
+        "Background jobs: `otklik jobs list [--failed]`, `otklik jobs retry ID`.",
     ),
     "kpi": (
         "kpi_cmd",
@@ -65,6 +73,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Topic analytics: `otklik topics report [--period P] [--split FIELD]`.",
     ),
     "user": ("web_cmd", "People who sign in to the web app."),
+    "worker": (
+        "jobs_cmd",
+        "Run a worker: process arrivals (classify, route, open cases) and scheduled jobs.",
+    ),
     "validate": (
         "classify_cmd",
         "Check the taxonomy, teams, contact policy (and KPI and mapping) files.",

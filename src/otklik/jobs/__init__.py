@@ -5,6 +5,7 @@ locks) worked by ``otklik worker`` processes; on SQLite the same step functions 
 writing process. See :mod:`otklik.jobs.steps` for the registry other packages extend.
 """
 
+from otklik.jobs.background import ArrivalDesk
 from otklik.jobs.arrivals import Mode, arrived, items_of_run, mode_of, run_inline
 from otklik.jobs.listing import list_jobs, queue_depth, retry_job, workers_alive
 from otklik.jobs.shared import (
@@ -14,6 +15,7 @@ from otklik.jobs.shared import (
     prune_rate_buckets,
     read_counter,
     serialize_on,
+    shared_state,
 )
 from otklik.jobs.steps import (
     ARRIVAL_STEPS,
@@ -32,6 +34,7 @@ __all__ = [
     "DATA_VERSION",
     "PERIODIC",
     "STEP_MODULES",
+    "ArrivalDesk",
     "Mode",
     "Periodic",
     "Step",
@@ -51,5 +54,6 @@ __all__ = [
     "retry_job",
     "run_inline",
     "serialize_on",
+    "shared_state",
     "workers_alive",
 ]

@@ -53,7 +53,7 @@ def list_jobs(engine: Engine, *, failed: bool = False, limit: int = 200) -> list
                 "id": int(row.id),
                 "task": row.task,
                 "status": row.status,
-                "attempts": int(row.attempts) + (1 if row.status in ("failed", "succeeded") else 0),
+                "attempts": int(row.attempts),
                 "items": len((row.args or {}).get("item_ids", [])),
                 "error": row.error,
                 "failed_at": _iso(row.failed_at),

@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, text
 
+from otklik.config import Settings
+
 __all__ = [
     "DATA_VERSION",
     "StoreRateLimiter",
@@ -22,6 +24,7 @@ __all__ = [
     "prune_rate_buckets",
     "read_counter",
     "serialize_on",
+    "shared_state",
 ]
 
 DATA_VERSION = "data_version"
@@ -116,3 +119,11 @@ def serialize_on(conn: Connection, key: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
     else:
         conn.execute(text("UPDATE store_counters SET value = value WHERE 0 = 1"))
+
+
+def shared_state(engine: Engine, settings: Settings) -> bool:
+    """Whether the web app keeps its limits and cache versions in the store
+    (``OTKLIK_SHARED_STATE``: ``store``; ``auto`` on PostgreSQL)."""
+    if settings.shared_state == "auto":
+        return engine.dialect.name == "postgresql"
+    return settings.shared_state == "store"

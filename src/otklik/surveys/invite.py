@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, insert
 from otklik.config import Settings
 from otklik.errors import PolicyRefused, SurveyError
 from otklik.ingest.normalize import DateParser
+from otklik.jobs.shared import serialize_on
 from otklik.ledger.models_surveys import Invitation, PolicyEvent
 from otklik.surveys.links import LinkSigner, signer_from_settings
 from otklik.surveys.policy import Policy, load_policy, sent_before
@@ -295,6 +296,9 @@ class Inviter:
             "expires_at": (now + timedelta(days=days)).replace(microsecond=0),
             "forced": False,
         }
+        # One customer's invitations are checked and written one at a time, whichever process
+        # sends them: two at the same moment cannot both pass the policy.
+        serialize_on(conn, f"invite:{customer}")
         sent = sent_before(
             conn,
             customer_id=customer,

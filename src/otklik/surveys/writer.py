@@ -37,10 +37,18 @@ class AnswerWriter:
     the others down with it.
     """
 
-    def __init__(self, engine: Engine, signer: LinkSigner, *, batch_max: int = 256) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signer: LinkSigner,
+        *,
+        batch_max: int = 256,
+        on_items: Callable[[list[int]], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.signer = signer
         self.batch_max = batch_max
+        self.on_items = on_items  # called with the new items' ids after each commit
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="otklik-answers", daemon=True)
         self._thread.start()
@@ -91,6 +99,12 @@ class AnswerWriter:
             outcomes = [self._write_one(submission) for submission, _ in work]
         for (_, done), outcome in zip(work, outcomes, strict=True):
             done(outcome)
+        written = [outcome.item_id for outcome in outcomes if isinstance(outcome, Recorded)]
+        if written and self.on_items is not None:
+            try:
+                self.on_items(written)
+            except Exception:
+                log.exception("handing %d answers to the jobs failed", len(written))
 
     def _write_one(self, submission: Submission) -> Outcome:
         try:
