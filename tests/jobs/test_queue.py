@@ -8,6 +8,8 @@ SQLite store of the same file must give every item the same labels and cases.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,11 +17,12 @@ from collections.abc import Iterator, Sequence
 import pytest
 from sqlalchemy import Engine, text
 
+from otklik.cli import main
 from otklik.config import load_settings
 from otklik.jobs import PERIODIC, StepContext, add_periodic, add_step, steps
 from otklik.jobs.queue import Queue
 from otklik.ledger import make_engine, upgrade
-from tests.jobs.helpers import import_json, outcome, run
+from tests.jobs.helpers import FEEDBACK, import_json, outcome, run
 
 pytestmark = pytest.mark.postgres
 
@@ -39,26 +42,16 @@ def queued(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, 
 def direct(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, ...]]:
     """The oracle: the same file imported into SQLite and classified by `otklik classify`."""
     url = f"sqlite:///{tmp_path_factory.mktemp('direct') / 'otklik.db'}"
-    capsys = None  # main() prints; nothing to read here
-    from otklik.cli import main
-
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
         mp.setenv("OTKLIK_JOBS", "off")
-        assert capsys is None
-        assert main(["import", str(_feedback()), "--kind", "survey", "--source", "sample",
-                     "--format", "json", "--db", url]) == 0
-        assert main(["classify", "--format", "json", "--db", url]) == 0
+        imported = ["import", str(FEEDBACK), "--kind", "survey", "--source", "sample"]
+        assert main([*imported, "--db", url]) == 0
+        assert main(["classify", "--db", url]) == 0
     engine = make_engine(url)
     try:
         return outcome(engine)
     finally:
         engine.dispose()
-
-
-def _feedback() -> object:
-    from tests.jobs.helpers import FEEDBACK
-
-    return FEEDBACK
 
 
 def _drain(engine: Engine) -> None:
@@ -179,12 +172,10 @@ def test_two_workers_run_a_periodic_job_once_per_schedule(queued: tuple[str, Eng
 
     def work(queue: Queue) -> None:
         async def bounded() -> None:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     queue.work(wait=True, install_signal_handlers=False, poll_s=0.1), 3.5
                 )
-            except TimeoutError:
-                pass
 
         asyncio.run(bounded())
 
@@ -194,12 +185,16 @@ def test_two_workers_run_a_periodic_job_once_per_schedule(queued: tuple[str, Eng
     for thread in threads:
         thread.join(30)
     with engine.connect() as conn:
-        deferred = conn.execute(
-            text(
-                "SELECT args->>'timestamp' FROM procrastinate_jobs "
-                "WHERE task_name = 'otklik.periodic.tick'"
+        deferred = (
+            conn.execute(
+                text(
+                    "SELECT args->>'timestamp' FROM procrastinate_jobs "
+                    "WHERE task_name = 'otklik.periodic.tick'"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         succeeded = conn.execute(
             text(
                 "SELECT count(*) FROM procrastinate_jobs "

@@ -5,8 +5,8 @@ locks) worked by ``otklik worker`` processes; on SQLite the same step functions 
 writing process. See :mod:`otklik.jobs.steps` for the registry other packages extend.
 """
 
-from otklik.jobs.background import ArrivalDesk
 from otklik.jobs.arrivals import Mode, arrived, items_of_run, mode_of, run_inline
+from otklik.jobs.background import ArrivalDesk
 from otklik.jobs.listing import list_jobs, queue_depth, retry_job, workers_alive
 from otklik.jobs.shared import (
     DATA_VERSION,

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import Engine, select
 
 from otklik.config import Settings
-from otklik.jobs.steps import ARRIVAL_STEPS, StepContext, load_step_modules, step_named
+from otklik.jobs.steps import ARRIVAL_STEPS, StepContext, load_step_modules
 from otklik.ledger.models import FeedbackItem
 
 __all__ = ["Mode", "arrived", "items_of_run", "mode_of", "run_inline"]
@@ -92,5 +92,3 @@ def arrived(engine: Engine, settings: Settings, item_ids: Sequence[int]) -> Mode
     finally:
         queue.close()
     return mode
-
-

@@ -19,10 +19,11 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.types import JSONValue
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.engine import make_url
 
@@ -47,9 +48,7 @@ QUEUE = "otklik"
 
 def conninfo(engine: Engine) -> str:
     """The libpq URI of a PostgreSQL engine (with its ``options``, e.g. a search path)."""
-    url = make_url(engine.url.render_as_string(hide_password=False)).set(
-        drivername="postgresql"
-    )
+    url = make_url(engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
 
 
@@ -189,7 +188,7 @@ class Queue:
             task_name(step), lock=f"items:{batch}", queueing_lock=f"{step}:{batch}"
         )
         try:
-            return int(task.defer(item_ids=ids))
+            return int(task.defer(item_ids=cast(JSONValue, ids)))
         except AlreadyEnqueued:
             return None
 
@@ -199,8 +198,7 @@ class Queue:
         size = max(1, self.settings.classify_batch_size)
         first = ARRIVAL_STEPS[0].name
         jobs = [
-            self.defer_step(first, ids[start : start + size])
-            for start in range(0, len(ids), size)
+            self.defer_step(first, ids[start : start + size]) for start in range(0, len(ids), size)
         ]
         return [job for job in jobs if job is not None]
 
@@ -229,7 +227,7 @@ class Queue:
                 queues=[QUEUE],
                 concurrency=concurrency,
                 wait=wait,
-                name=name,
+                name=name or "otklik-worker",
                 install_signal_handlers=install_signal_handlers,
                 fetch_job_polling_interval=poll_s,
                 listen_notify=True,

@@ -39,30 +39,42 @@ def apply_queue_schema(conn: Connection) -> bool:
 def drop_queue_schema(conn: Connection) -> None:
     """Drop every procrastinate object in the first schema of the search path."""
     schema = conn.execute(text("SELECT current_schema()")).scalar()
-    functions = conn.execute(
-        text(
-            "SELECT p.oid::regprocedure::text FROM pg_proc p "
-            "JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = :schema AND p.proname LIKE 'procrastinate%'"
-        ),
-        {"schema": schema},
-    ).scalars().all()
-    tables = conn.execute(
-        text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
-            "AND tablename LIKE 'procrastinate%'"
-        ),
-        {"schema": schema},
-    ).scalars().all()
-    types = conn.execute(
-        text(
-            "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-            "LEFT JOIN pg_class c ON c.oid = t.typrelid "
-            "WHERE n.nspname = :schema AND t.typname LIKE 'procrastinate%' "
-            "AND (t.typtype = 'e' OR (t.typtype = 'c' AND c.relkind = 'c'))"
-        ),
-        {"schema": schema},
-    ).scalars().all()
+    functions = (
+        conn.execute(
+            text(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p "
+                "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = :schema AND p.proname LIKE 'procrastinate%'"
+            ),
+            {"schema": schema},
+        )
+        .scalars()
+        .all()
+    )
+    tables = (
+        conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+                "AND tablename LIKE 'procrastinate%'"
+            ),
+            {"schema": schema},
+        )
+        .scalars()
+        .all()
+    )
+    types = (
+        conn.execute(
+            text(
+                "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "LEFT JOIN pg_class c ON c.oid = t.typrelid "
+                "WHERE n.nspname = :schema AND t.typname LIKE 'procrastinate%' "
+                "AND (t.typtype = 'e' OR (t.typtype = 'c' AND c.relkind = 'c'))"
+            ),
+            {"schema": schema},
+        )
+        .scalars()
+        .all()
+    )
     statements = [f'DROP TABLE IF EXISTS "{name}" CASCADE' for name in tables]
     statements += [f"DROP FUNCTION IF EXISTS {sig} CASCADE" for sig in functions]
     statements += [f'DROP TYPE IF EXISTS "{name}" CASCADE' for name in types]

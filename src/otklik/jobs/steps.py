@@ -18,7 +18,6 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -140,5 +139,3 @@ def next_step(name: str) -> Step | None:
     names = [step.name for step in ARRIVAL_STEPS]
     index = names.index(name) + 1 if name in names else len(names)
     return ARRIVAL_STEPS[index] if index < len(names) else None
-
-
