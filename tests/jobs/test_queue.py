@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -17,12 +16,11 @@ from collections.abc import Iterator, Sequence
 import pytest
 from sqlalchemy import Engine, text
 
-from otklik.cli import main
 from otklik.config import load_settings
 from otklik.jobs import PERIODIC, StepContext, add_periodic, add_step, steps
 from otklik.jobs.queue import Queue
 from otklik.ledger import make_engine, upgrade
-from tests.jobs.helpers import FEEDBACK, import_json, outcome, run
+from tests.jobs.helpers import import_json, outcome, run
 
 pytestmark = pytest.mark.postgres
 
@@ -36,22 +34,6 @@ def queued(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, 
     upgrade(engine)
     yield pg_url, engine
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def direct(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, ...]]:
-    """The oracle: the same file imported into SQLite and classified by `otklik classify`."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('direct') / 'otklik.db'}"
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
-        mp.setenv("OTKLIK_JOBS", "off")
-        imported = ["import", str(FEEDBACK), "--kind", "survey", "--source", "sample"]
-        assert main([*imported, "--db", url]) == 0
-        assert main(["classify", "--db", url]) == 0
-    engine = make_engine(url)
-    try:
-        return outcome(engine)
-    finally:
-        engine.dispose()
 
 
 def _drain(engine: Engine) -> None:

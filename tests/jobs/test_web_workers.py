@@ -58,8 +58,18 @@ def served(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, str, int]]:
     }
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "otklik.cli", "serve", "--workers", "2", "--port", str(port),
-             "--db", pg_url],
+            [
+                sys.executable,
+                "-m",
+                "otklik.cli",
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+                "--db",
+                pg_url,
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -108,5 +118,7 @@ def test_two_workers_one_invitation_one_answer_one_limit(served: tuple[str, str,
 
     # another link: 30 parallel page views, exactly LINK_LIMIT let through
     other = httpx.post(url, json={"customer_id": "c-2"}, headers=auth, timeout=30).json()["token"]
-    views = _parallel(30, lambda c: c.get(f"{base}/s/{other}", headers={"Accept": "application/json"}))
+    views = _parallel(
+        30, lambda c: c.get(f"{base}/s/{other}", headers={"Accept": "application/json"})
+    )
     assert Counter(r.status_code for r in views) == {200: LINK_LIMIT, 429: 30 - LINK_LIMIT}
