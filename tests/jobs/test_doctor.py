@@ -20,7 +20,7 @@ SECRET = "d" * 40
 
 
 def _doctor(capsys: pytest.CaptureFixture[str], db: str) -> tuple[int, dict[str, tuple[str, str]]]:
-    code, out, err = run(capsys, "doctor", "--format", "json", "--db", db)
+    code, out, _ = run(capsys, "doctor", "--format", "json", "--db", db)
     return code, {c["name"]: (c["status"], c["message"]) for c in json.loads(out)}
 
 
