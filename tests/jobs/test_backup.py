@@ -71,21 +71,31 @@ def test_dump_restore_and_the_app_works_on_the_copy(
     schema = make_url(pg_url).query["options"].split("=", 1)[1]  # type: ignore[union-attr]
     dump = tmp_path / "otklik.dump"
     subprocess.run(
-        ["pg_dump", "--format=custom", f"--schema={schema}", f"--file={dump}",
-         f"--dbname={_libpq(pg_url)}"],
+        [
+            "pg_dump",
+            "--format=custom",
+            f"--schema={schema}",
+            f"--file={dump}",
+            f"--dbname={_libpq(pg_url)}",
+        ],
         check=True,
         capture_output=True,
     )
     subprocess.run(
-        ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(pg_url, copy_database)}",
-         str(dump)],
+        [
+            "pg_restore",
+            "--no-owner",
+            "--exit-on-error",
+            f"--dbname={_libpq(pg_url, copy_database)}",
+            str(dump),
+        ],
         check=True,
         capture_output=True,
     )
     copy_url = make_url(pg_url).set(database=copy_database).render_as_string(hide_password=False)
 
     assert _nps(capsys, copy_url) == _nps(capsys, pg_url)
-    code, out, _ = run(capsys, "doctor", "--format", "json", "--db", copy_url)
+    _, out, _ = run(capsys, "doctor", "--format", "json", "--db", copy_url)
     checks = {c["name"]: c for c in json.loads(out)}
     assert checks["migrations"]["status"] == "ok" and checks["queue"]["message"] == "1 jobs waiting"
 
