@@ -97,14 +97,15 @@ class AnswerWriter:
         except Exception:
             log.exception("a batch of %d answers failed; writing them one by one", len(work))
             outcomes = [self._write_one(submission) for submission, _ in work]
-        for (_, done), outcome in zip(work, outcomes, strict=True):
-            done(outcome)
+        # The new items are handed on (queued) before anyone is told their answer is recorded.
         written = [outcome.item_id for outcome in outcomes if isinstance(outcome, Recorded)]
         if written and self.on_items is not None:
             try:
                 self.on_items(written)
             except Exception:
                 log.exception("handing %d answers to the jobs failed", len(written))
+        for (_, done), outcome in zip(work, outcomes, strict=True):
+            done(outcome)
 
     def _write_one(self, submission: Submission) -> Outcome:
         try:
