@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 
 import pytest
 from sqlalchemy import Engine
@@ -78,3 +79,61 @@ def test_two_invitations_at_once_pass_the_policy_once(engine: Engine) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         outcomes = sorted(pool.map(invite, range(12)))
     assert outcomes == ["invited"] + ["refused"] * 11
+
+
+def test_the_hourly_prune_drops_what_has_expired(engine: Engine) -> None:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import insert, select
+
+    from otklik.auth import add_user
+    from otklik.config import load_settings
+    from otklik.jobs import StepContext
+    from otklik.jobs.steps import periodic_named
+    from otklik.ledger import LoginFailure, UserSession
+
+    settings = load_settings(login_window_s=300)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    user = add_user(engine, email="a@example.org", role="admin", password="a-long-password-1")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(UserSession),
+            [
+                {
+                    "user_id": user.id,
+                    "token_hash": "a" * 64,
+                    "created_at": now,
+                    "expires_at": now - timedelta(minutes=1),
+                },
+                {
+                    "user_id": user.id,
+                    "token_hash": "b" * 64,
+                    "created_at": now,
+                    "expires_at": now + timedelta(hours=1),
+                },
+            ],
+        )
+        conn.execute(
+            insert(LoginFailure),
+            [
+                {
+                    "key_hash": "old",
+                    "failures": 9,
+                    "first_at": now - timedelta(hours=1),
+                    "last_at": now - timedelta(seconds=301),
+                },
+                {"key_hash": "new", "failures": 9, "first_at": now, "last_at": now},
+            ],
+        )
+    StoreRateLimiter(engine, 5, clock=lambda: 1.0).hit("ancient")
+    StoreRateLimiter(engine, 5).hit("recent")
+    prune = periodic_named("prune")
+    assert prune is not None
+    assert prune.run(StepContext(engine, settings)) == {
+        "sessions": 1,
+        "login_blocks": 1,
+        "rate_buckets": 1,
+    }
+    with engine.connect() as conn:
+        assert conn.execute(select(UserSession.token_hash)).scalars().all() == ["b" * 64]
+        assert conn.execute(select(LoginFailure.key_hash)).scalars().all() == ["new"]

@@ -81,12 +81,16 @@ def test_posted_items_and_answers_are_classified_by_themselves(
     state = client.app.state.web  # type: ignore[attr-defined]
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            waiting = conn.execute(
-                text(
-                    "SELECT jsonb_array_length(args->'item_ids') FROM procrastinate_jobs "
-                    "WHERE task_name = 'otklik.classify' AND status = 'todo'"
+            waiting = (
+                conn.execute(
+                    text(
+                        "SELECT jsonb_array_length(args->'item_ids') FROM procrastinate_jobs "
+                        "WHERE task_name = 'otklik.classify' AND status = 'todo'"
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         assert sorted(waiting) == [1, 3]  # the API's batch, then the answer's
         assert all(label is None for label in _labels(engine).values())
         Queue.for_store(engine, load_settings()).run_worker(

@@ -93,10 +93,29 @@ def _route(ctx: StepContext, item_ids: Sequence[int]) -> object:
 
 
 def _prune(ctx: StepContext) -> object:
-    """Drop what has expired: rate buckets idle for an hour, expired sessions."""
-    from otklik.jobs.shared import prune_rate_buckets
+    """Drop what has expired: sessions past their end, login blocks older than their window
+    (``OTKLIK_LOGIN_WINDOW_S``), rate buckets idle for an hour."""
+    from datetime import timedelta
 
-    return {"rate_buckets": prune_rate_buckets(ctx.engine, now=datetime.now(UTC).timestamp())}
+    from sqlalchemy import delete
+
+    from otklik.jobs.shared import prune_rate_buckets
+    from otklik.ledger.models_auth import LoginFailure, UserSession
+
+    now = datetime.now(UTC)
+    naive = now.replace(tzinfo=None)
+    with ctx.engine.begin() as conn:
+        sessions = conn.execute(delete(UserSession).where(UserSession.expires_at <= naive))
+        blocks = conn.execute(
+            delete(LoginFailure).where(
+                LoginFailure.last_at <= naive - timedelta(seconds=ctx.settings.login_window_s)
+            )
+        )
+    return {
+        "sessions": int(sessions.rowcount or 0),
+        "login_blocks": int(blocks.rowcount or 0),
+        "rate_buckets": prune_rate_buckets(ctx.engine, now=now.timestamp()),
+    }
 
 
 # classification → routing and case creation (→ incident detection, added by otklik.incidents)
