@@ -10,8 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -186,3 +192,36 @@ def test_two_workers_run_a_periodic_job_once_per_schedule(queued: tuple[str, Eng
     assert len(deferred) >= 2  # ticks happened while both workers ran
     assert len(deferred) == len(set(deferred))  # each second deferred once, by one worker
     assert len(runs) == succeeded <= len(deferred)
+
+
+@pytest.mark.slow
+def test_otklik_worker_runs_as_a_process_and_stops_on_sigterm(
+    queued: tuple[str, Engine],
+    direct: dict[str, tuple[object, ...]],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    url, engine = queued
+    import_json(capsys, url)
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "otklik.cli", "worker", "--concurrency", "2", "--db", url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while outcome(engine) != direct:
+            assert worker.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(30)
+    text_log = log.read_text(errors="replace")
+    assert code == 0, text_log
+    assert "worker " in text_log and ": 2 at a time" in text_log
+    assert "otklik.route" in text_log  # the jobs it ran, in its log

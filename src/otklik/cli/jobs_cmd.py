@@ -3,6 +3,7 @@ of a deployment (docs/deploy.md)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Annotated
@@ -53,6 +54,8 @@ def worker_command(
         name = f"{socket.gethostname()}-{os.getpid()}"
         url = engine.url.render_as_string(hide_password=True)
         console.print(f"worker {name} on {url}: {jobs} at a time (ctrl-c stops)", markup=False)
+        # Each job's start, end and failure (with its traceback) on standard error.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         Queue.for_store(engine, settings).run_worker(concurrency=jobs, name=name)
 
 
