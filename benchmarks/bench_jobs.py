@@ -159,9 +159,8 @@ def main() -> None:
         load = os.getloadavg()
         print(f"items: {args.items}, batches: {jobs} of {args.batch}, workers: {args.workers}")
         print(f"direct (one process):  {direct_s:6.1f} s  {args.items / direct_s:8.0f} items/s")
-        print(
-            f"queue ({args.workers} workers):     {queue_s:6.1f} s  {args.items / queue_s:8.0f} items/s"
-        )
+        rate = args.items / queue_s
+        print(f"queue ({args.workers} workers):     {queue_s:6.1f} s  {rate:8.0f} items/s")
         print(f"same labels and cases: {same}; load average {load[0]:.1f} {load[1]:.1f}")
         if not same:
             sys.exit(1)
