@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     jobs_attempts: int = 5  # tries of a failing job in all, before the dead-letter list
     jobs_retry_base_s: int = 2  # the wait before try k+1 is base ** k seconds
     jobs_concurrency: int = 1  # jobs one `otklik worker` runs at once (--concurrency)
+    jobs_keep_days: int = 7  # succeeded jobs are deleted after this many days (failed: kept)
     # State of the web app kept in the store (rate limits, cache versions) so several web
     # workers behave like one: auto (the store on PostgreSQL, memory on SQLite), store, memory.
     # `otklik serve --workers N` (N > 1) sets it to store.

@@ -23,6 +23,7 @@ SETTINGS = (
     "jobs_attempts",
     "jobs_retry_base_s",
     "jobs_concurrency",
+    "jobs_keep_days",
     "shared_state",
     "queue_depth_warn",
 )

@@ -91,6 +91,22 @@ def test_import_then_a_worker_classifies_and_opens_cases(
     assert outcome(engine) == direct
 
 
+def test_old_succeeded_jobs_are_pruned_failed_ones_kept(
+    queued: tuple[str, Engine], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from otklik.jobs.listing import prune_finished_jobs
+
+    url, engine = queued
+    import_json(capsys, url)
+    _drain(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = 2"))
+        conn.execute(text("UPDATE procrastinate_events SET at = now() - interval '8 days'"))
+    assert prune_finished_jobs(engine, keep_days=9) == 0
+    assert prune_finished_jobs(engine, keep_days=7) == 1
+    assert [(task, status) for task, status, _ in _statuses(engine)] == [("otklik.route", "failed")]
+
+
 @pytest.fixture
 def exploding() -> Iterator[list[Sequence[int]]]:
     """A step after routing that fails until told otherwise."""

@@ -129,11 +129,10 @@ def test_the_hourly_prune_drops_what_has_expired(engine: Engine) -> None:
     StoreRateLimiter(engine, 5).hit("recent")
     prune = periodic_named("prune")
     assert prune is not None
-    assert prune.run(StepContext(engine, settings)) == {
-        "sessions": 1,
-        "login_blocks": 1,
-        "rate_buckets": 1,
-    }
+    expected = {"sessions": 1, "login_blocks": 1, "rate_buckets": 1}
+    if engine.dialect.name == "postgresql":
+        expected["finished_jobs"] = 0
+    assert prune.run(StepContext(engine, settings)) == expected
     with engine.connect() as conn:
         assert conn.execute(select(UserSession.token_hash)).scalars().all() == ["b" * 64]
         assert conn.execute(select(LoginFailure.key_hash)).scalars().all() == ["new"]

@@ -12,7 +12,7 @@ from otklik.errors import NotFoundError
 from otklik.jobs.arrivals import mode_of, run_inline
 from otklik.ledger.models_jobs import JobFailure
 
-__all__ = ["list_jobs", "queue_depth", "retry_job", "workers_alive"]
+__all__ = ["list_jobs", "prune_finished_jobs", "queue_depth", "retry_job", "workers_alive"]
 
 _PG_JOBS = """
 SELECT j.id, j.task_name AS task, j.status::text AS status, j.attempts, j.args,
@@ -156,3 +156,20 @@ def workers_alive(engine: Engine, *, within_s: float = 60.0) -> int | None:
                 {"s": within_s},
             ).scalar_one()
         )
+
+
+def prune_finished_jobs(engine: Engine, *, keep_days: int) -> int:
+    """Delete succeeded jobs whose last event is older than ``keep_days`` (with their events);
+    returns how many. Failed jobs are kept: they are the dead-letter list."""
+    if not _has_queue(engine):
+        return 0
+    with engine.begin() as conn:
+        result = conn.execute(
+            text(
+                "DELETE FROM procrastinate_jobs j WHERE j.status = 'succeeded' AND NOT EXISTS "
+                "(SELECT 1 FROM procrastinate_events e WHERE e.job_id = j.id "
+                "AND e.at > now() - make_interval(days => :days))"
+            ),
+            {"days": keep_days},
+        )
+    return int(result.rowcount or 0)

@@ -94,7 +94,8 @@ def _route(ctx: StepContext, item_ids: Sequence[int]) -> object:
 
 def _prune(ctx: StepContext) -> object:
     """Drop what has expired: sessions past their end, login blocks older than their window
-    (``OTKLIK_LOGIN_WINDOW_S``), rate buckets idle for an hour."""
+    (``OTKLIK_LOGIN_WINDOW_S``), rate buckets idle for an hour, and (PostgreSQL) succeeded jobs
+    older than ``OTKLIK_JOBS_KEEP_DAYS`` (failed ones stay for the dead-letter list)."""
     from datetime import timedelta
 
     from sqlalchemy import delete
@@ -111,11 +112,18 @@ def _prune(ctx: StepContext) -> object:
                 LoginFailure.last_at <= naive - timedelta(seconds=ctx.settings.login_window_s)
             )
         )
-    return {
+    pruned = {
         "sessions": int(sessions.rowcount or 0),
         "login_blocks": int(blocks.rowcount or 0),
         "rate_buckets": prune_rate_buckets(ctx.engine, now=now.timestamp()),
     }
+    if ctx.engine.dialect.name == "postgresql":
+        from otklik.jobs.listing import prune_finished_jobs
+
+        pruned["finished_jobs"] = prune_finished_jobs(
+            ctx.engine, keep_days=ctx.settings.jobs_keep_days
+        )
+    return pruned
 
 
 # classification → routing and case creation (→ incident detection, added by otklik.incidents)
