@@ -81,3 +81,28 @@ def test_a_failing_step_stops_the_chain_until_retried(
         assert code != 0 and "already retried" in err
     finally:
         engine.dispose()
+
+
+def test_a_large_arrival_runs_in_batches(
+    inline: str,
+    direct: dict[str, tuple[object, ...]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[list[int]] = []
+    monkeypatch.setenv("OTKLIK_CLASSIFY_BATCH_SIZE", "5")
+
+    def record(ctx: StepContext, item_ids: Sequence[int]) -> None:
+        seen.append(list(item_ids))
+
+    add_step("record", record)
+    try:
+        import_json(capsys, inline)
+    finally:
+        steps.ARRIVAL_STEPS[:] = [s for s in steps.ARRIVAL_STEPS if s.name != "record"]
+    assert seen == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12]]
+    engine = make_engine(inline)
+    try:
+        assert outcome(engine) == direct
+    finally:
+        engine.dispose()

@@ -45,15 +45,26 @@ def items_of_run(engine: Engine, run_id: int) -> list[int]:
 
 def run_inline(
     engine: Engine, settings: Settings, item_ids: Sequence[int], *, start: str | None = None
-) -> int | None:
-    """Run the arrival steps (from ``start``) in this process; the failure's id, if one failed."""
+) -> list[int]:
+    """Run the arrival steps (from ``start``) in this process, in batches of
+    ``OTKLIK_CLASSIFY_BATCH_SIZE`` items; returns the ids of the failures recorded (a batch
+    whose step failed stops there; the other batches go on)."""
+    ids = sorted(int(i) for i in item_ids)
+    size = max(1, settings.classify_batch_size)
+    failures = [
+        _run_batch(engine, settings, ids[first : first + size], start)
+        for first in range(0, len(ids), size)
+    ]
+    return [failure for failure in failures if failure is not None]
+
+
+def _run_batch(engine: Engine, settings: Settings, ids: list[int], start: str | None) -> int | None:
     from otklik.jobs.queue import record_failure, task_name
 
     load_step_modules()
     ctx = StepContext(engine, settings)
     names = [step.name for step in ARRIVAL_STEPS]
     first = names.index(start) if start in names else 0
-    ids = list(item_ids)
     attempts = max(1, settings.jobs_attempts)
     for step in ARRIVAL_STEPS[first:]:
         for attempt in range(1, attempts + 1):

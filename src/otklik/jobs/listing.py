@@ -120,9 +120,9 @@ def retry_job(engine: Engine, settings: Settings, job_id: int) -> dict[str, Any]
         if row.retried_as is not None:
             raise NotFoundError(f"job {job_id} was already retried (as {row.retried_as})")
         step = str(row.task).removeprefix("otklik.")
-        failure = run_inline(engine, settings, row.args.get("item_ids", []), start=step)
-        new_id = failure if failure is not None else 0
-        status = "failed" if failure is not None else "succeeded"
+        failures = run_inline(engine, settings, row.args.get("item_ids", []), start=step)
+        new_id = failures[0] if failures else 0
+        status = "failed" if failures else "succeeded"
         with engine.begin() as conn:
             conn.execute(
                 update(JobFailure).where(JobFailure.id == job_id).values(retried_as=new_id)
