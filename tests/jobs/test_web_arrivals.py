@@ -14,6 +14,7 @@ from otklik.auth import add_user, create_token
 from otklik.config import load_settings
 from otklik.jobs.queue import Queue
 from otklik.ledger import make_engine, upgrade
+from otklik.routing import classify_and_route
 from otklik.surveys import create_survey
 from otklik.web import create_app
 from tests.web.conftest import settings_for
@@ -104,3 +105,6 @@ def test_posted_items_and_answers_are_classified_by_themselves(
     with engine.connect() as conn:
         cases = conn.execute(text("SELECT count(*) FROM cases")).scalar_one()
     assert cases >= 2  # the two low scores with complaints are actionable
+    # the direct path (`otklik classify`) finds nothing left to classify or to open
+    left = classify_and_route(engine)
+    assert (left.classify.classified, left.cases_opened) == (0, 0)
