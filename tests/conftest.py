@@ -65,6 +65,9 @@ def _own_env_file(
     """Each test reads and writes an env file of its own (never a developer's ./otklik.env)."""
     path = tmp_path_factory.mktemp("env") / "otklik.env"
     monkeypatch.setenv("OTKLIK_ENV_FILE", str(path))
+    # Arrivals are left unprocessed unless a test turns the jobs on (tests/jobs): most tests
+    # import, then classify on purpose.
+    monkeypatch.setenv("OTKLIK_JOBS", "off")
 
 
 @pytest.fixture

@@ -96,6 +96,19 @@ class Settings(BaseSettings):
     reply_webhook_secret: str | None = None
     reply_signature: str = "otklik"  # the sign-off under every reply (a team or company name)
 
+    # Background work (docs/deploy.md): where arrivals are processed. auto: the queue on
+    # PostgreSQL (run `otklik worker`), in the writing process on SQLite; queue, inline, off.
+    jobs: Literal["auto", "queue", "inline", "off"] = "auto"
+    jobs_attempts: int = 5  # tries of a failing job in all, before the dead-letter list
+    jobs_retry_base_s: int = 2  # the wait before try k+1 is base ** k seconds
+    jobs_concurrency: int = 1  # jobs one `otklik worker` runs at once (--concurrency)
+    jobs_keep_days: int = 7  # succeeded jobs are deleted after this many days (failed: kept)
+    # State of the web app kept in the store (rate limits, cache versions) so several web
+    # workers behave like one: auto (the store on PostgreSQL, memory on SQLite), store, memory.
+    # `otklik serve --workers N` (N > 1) sets it to store.
+    shared_state: Literal["auto", "store", "memory"] = "auto"
+    queue_depth_warn: int = 10_000  # `otklik doctor` warns above this many waiting jobs
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

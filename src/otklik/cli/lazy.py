@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "contact_cmd",
         "Contact policy: every message a customer receives, checked by one policy.",
     ),
+    "doctor": (
+        "jobs_cmd",
+        "Check a deployment: store, migrations, secret, worker, queue; says what to fix.",
+    ),
     "demo": (
         "demo_cmd",
         "Load a demo company (a bank with a marketplace side, 2025) and show what it holds.",
@@ -42,6 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": (
         "ledger_cmd",
         "Create the store or upgrade it to the latest schema (safe to run again).",
+    ),
+    "jobs": (
+        "jobs_cmd",
+        "Background jobs: `otklik jobs list [--failed]`, `otklik jobs retry ID`.",
     ),
     "kpi": (
         "kpi_cmd",
@@ -73,6 +81,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Topic analytics: `otklik topics report [--period P] [--split FIELD]`.",
     ),
     "user": ("web_cmd", "People who sign in to the web app."),
+    "worker": (
+        "jobs_cmd",
+        "Run a worker: process arrivals (classify, route, open cases) and scheduled jobs.",
+    ),
     "validate": (
         "classify_cmd",
         "Check the taxonomy, teams, contact policy (and KPI and mapping) files.",

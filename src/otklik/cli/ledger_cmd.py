@@ -170,10 +170,21 @@ def _import(
         from otklik.cli.classify_cmd import run_classification
 
         classified = run_classification(engine, show_progress=output is OutputFormat.table)
+    # Otherwise the new items go to the jobs (docs/deploy.md): the queue on PostgreSQL, this
+    # process on SQLite; OTKLIK_JOBS=off leaves them for `otklik classify`.
+    jobs = None
+    if kind != "customers" and classified is None and settings.jobs != "off":
+        from otklik.jobs import arrived, items_of_run
+
+        new_items = items_of_run(engine, report.run_id)
+        if new_items:
+            jobs = {"mode": arrived(engine, settings, new_items), "items": len(new_items)}
     if output is OutputFormat.json:
         shown = report.as_dict()
         if classified is not None:
             shown["classification"] = classified.as_dict()
+        if jobs is not None:
+            shown["jobs"] = jobs
         print_json(shown)
     else:
         _print_report(report, engine)
@@ -181,6 +192,9 @@ def _import(
             from otklik.cli.classify_cmd import print_report
 
             print_report(classified)
+        if jobs is not None:
+            done = "queued for `otklik worker`" if jobs["mode"] == "queue" else "processed"
+            console.print(f"jobs: {jobs['items']} new items {done}", markup=False)
 
 
 @quarantine_app.command("list")

@@ -24,17 +24,42 @@ app.add_typer(token_app, name="token")
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (uvicorn); with more than one, rate limits and caches are "
+            "kept in the store so they behave as one.",
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
     """Run the web app: dashboards, items, team inboxes and the JSON API (/api/v1)."""
+    import os
+
     import uvicorn
 
     from otklik.web import create_app
 
     settings = load_settings(database_url=db)
-    web_app = create_app(settings)
+    web_app = create_app(settings)  # checks the settings here, before any worker starts
     console.print(f"otklik on http://{host}:{port}/ (API: /api/v1, OpenAPI: /api/v1/openapi.json)")
-    uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=False)
+        return
+    # Each worker process builds its own app from the environment.
+    os.environ["OTKLIK_DATABASE_URL"] = settings.database_url
+    os.environ.setdefault("OTKLIK_SHARED_STATE", "store")
+    uvicorn.run(
+        "otklik.web:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 def _password_from_stdin() -> str:

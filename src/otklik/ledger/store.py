@@ -68,6 +68,8 @@ _SEARCH_INDEX = "ix_feedback_items_text_search"
 
 
 def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if name is not None and name.startswith("procrastinate"):
+        return False  # the job queue's tables (migration 0018): procrastinate owns them
     if type_ == "table" and name is not None:
         return name != SEARCH_TABLE and not name.startswith(SEARCH_TABLE + "_")
     return not (type_ == "index" and name == _SEARCH_INDEX)

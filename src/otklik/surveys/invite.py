@@ -21,6 +21,7 @@ from otklik.contact.check import customer_facts, lock_customer
 from otklik.contact.editor import policy_in_force
 from otklik.errors import PolicyRefused, SurveyError
 from otklik.ingest.normalize import DateParser
+from otklik.jobs.shared import serialize_on
 from otklik.ledger.models_surveys import Invitation, PolicyEvent
 from otklik.surveys.links import LinkSigner, signer_from_settings
 from otklik.surveys.policy import Policy, load_policy, sent_before
@@ -318,8 +319,11 @@ class Inviter:
             "expires_at": (now + timedelta(days=days)).replace(microsecond=0),
             "forced": False,
         }
+        # One customer's invitations are checked and written one at a time, whichever process
+        # sends them: two at the same moment cannot both pass the policy.
+        serialize_on(conn, f"invite:{customer}")
         if self.contact is not None:
-            lock_customer(conn, customer, now)  # first statement: one sender per customer
+            lock_customer(conn, customer, now)  # the contact policy's own per-customer lock
         sent = sent_before(
             conn,
             customer_id=customer,

@@ -37,10 +37,18 @@ class AnswerWriter:
     the others down with it.
     """
 
-    def __init__(self, engine: Engine, signer: LinkSigner, *, batch_max: int = 256) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signer: LinkSigner,
+        *,
+        batch_max: int = 256,
+        on_items: Callable[[list[int]], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.signer = signer
         self.batch_max = batch_max
+        self.on_items = on_items  # called with the new items' ids after each commit
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="otklik-answers", daemon=True)
         self._thread.start()
@@ -89,6 +97,13 @@ class AnswerWriter:
         except Exception:
             log.exception("a batch of %d answers failed; writing them one by one", len(work))
             outcomes = [self._write_one(submission) for submission, _ in work]
+        # The new items are handed on (queued) before anyone is told their answer is recorded.
+        written = [outcome.item_id for outcome in outcomes if isinstance(outcome, Recorded)]
+        if written and self.on_items is not None:
+            try:
+                self.on_items(written)
+            except Exception:
+                log.exception("handing %d answers to the jobs failed", len(written))
         for (_, done), outcome in zip(work, outcomes, strict=True):
             done(outcome)
 

@@ -23,6 +23,7 @@ from otklik import __version__
 from otklik.auth import LoginThrottle
 from otklik.config import PLACEHOLDER_SECRETS, Settings, load_settings
 from otklik.errors import StoreError
+from otklik.jobs import ArrivalDesk, read_counter, shared_state
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 from otklik.web.api import api_router
 from otklik.web.auth import SessionCodec
@@ -33,7 +34,7 @@ from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.pages import pages_router
 from otklik.web.public_gate import PublicGate
 from otklik.web.rendering import LANG_COOKIE, make_templates, render_error
-from otklik.web.state import WebState
+from otklik.web.state import TTLCache, WebState
 from otklik.web.survey_desk import SurveyDesk
 
 __all__ = ["PLOTLY_JS", "create_app"]
@@ -64,9 +65,13 @@ def _prepare_store(settings: Settings) -> WebState:
     if secret in PLACEHOLDER_SECRETS:
         # Development without a key: sessions last until the server restarts.
         secret = secrets.token_urlsafe(48)
+    shared = shared_state(engine, settings)
     return WebState(
         settings=settings,
         engine=engine,
+        arrivals=ArrivalDesk(engine, settings),
+        shared=shared,
+        cache=TTLCache(60.0, version=(lambda: read_counter(engine)) if shared else None),
         sessions=SessionCodec(settings, secret),
         throttle=LoginThrottle(
             engine, attempts=settings.login_attempts, window_s=settings.login_window_s
@@ -103,7 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = _prepare_store(settings)
         app.state.web = state
-        app.state.surveys = SurveyDesk(settings, state.engine)
+        app.state.surveys = SurveyDesk(
+            settings, state.engine, shared=state.shared, on_items=state.arrived_items
+        )
         state.metrics.warm()
         try:
             yield

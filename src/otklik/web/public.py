@@ -41,6 +41,7 @@ from otklik.surveys import (
 )
 from otklik.web.errors import error_body
 from otklik.web.limits import json_too_deep, repeated_json_key, repeated_key_message
+from otklik.web.ratelimit import RateLimiter
 from otklik.web.survey_desk import SurveyDesk
 
 __all__ = ["ASSETS", "survey_answer", "survey_page"]
@@ -94,14 +95,19 @@ def _language(request: Request, desk: SurveyDesk, asked: Any = None) -> str:
     )
 
 
-def _admit(request: Request, desk: SurveyDesk, token: str) -> None:
-    """Rate limits (per address, then per link) and a configured signer."""
+async def _admit(request: Request, desk: SurveyDesk, token: str) -> None:
+    """Rate limits (per address, then per link) and a configured signer. Limits kept in the
+    store (several web workers) are asked off the event loop."""
     address = request.client.host if request.client else "unknown"
     for limiter, key, what in (
         (desk.by_ip, f"ip:{address}", "address"),
         (desk.by_token, f"t:{token[:64]}", "link"),
     ):
-        wait = limiter.hit(key)
+        wait = (
+            limiter.hit(key)
+            if isinstance(limiter, RateLimiter)
+            else await run_in_threadpool(limiter.hit, key)
+        )
         if wait is not None:
             retry = str(max(1, int(wait) + 1))
             raise _Refused(
@@ -186,7 +192,7 @@ async def survey_page(request: Request, token: str) -> Response:
     """The survey of a link, as a page or (``Accept: application/json``) for the widget."""
     desk = _desk(request)
     try:
-        _admit(request, desk, token)
+        await _admit(request, desk, token)
         assert desk.signer is not None
         link = await run_in_threadpool(open_link, desk.engine, desk.signer, desk.cache, token)
     except LinkError as exc:
@@ -273,7 +279,7 @@ async def survey_answer(request: Request, token: str) -> Response:
     fields: dict[str, Any] = {}
     survey: SurveyDef | None = None
     try:
-        _admit(request, desk, token)
+        await _admit(request, desk, token)
         assert desk.signer is not None and desk.writer is not None
         claims = desk.signer.verify(token)
         fields, form = await _fields(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from otklik.auth import LoginThrottle
 from otklik.config import Settings
+from otklik.jobs.background import ArrivalDesk
+from otklik.jobs.shared import bump_counter
 from otklik.web.auth import SessionCodec
 from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.retrain_job import RetrainJob
@@ -27,16 +29,39 @@ class TTLCache:
     """Small results (distinct values, item counts per channel) kept for ``ttl_s`` seconds.
 
     Cleared whenever the app itself writes (an upload, items posted to the API), so what a
-    user just imported shows at once; other writers show within ``ttl_s``.
+    user just imported shows at once; other writers show within ``ttl_s``. With ``version``
+    (the store's ``data_version``, bumped by every web worker's writes, read at most every
+    ``version_every_s``), a write by another worker clears it too.
     """
 
-    def __init__(self, ttl_s: float) -> None:
+    def __init__(
+        self,
+        ttl_s: float,
+        *,
+        version: Callable[[], int] | None = None,
+        version_every_s: float = 1.0,
+    ) -> None:
         self.ttl_s = ttl_s
+        self.version = version
+        self.version_every_s = version_every_s
+        self._seen: tuple[float, int] | None = None
         self._data: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
+    def _check_version(self, now: float) -> None:
+        if self.version is None:
+            return
+        if self._seen is not None and now - self._seen[0] < self.version_every_s:
+            return
+        current = self.version()
+        with self._lock:
+            if self._seen is not None and self._seen[1] != current:
+                self._data.clear()
+            self._seen = (now, current)
+
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         now = time.monotonic()
+        self._check_version(now)
         with self._lock:
             found = self._data.get(key)
         if found is not None and now - found[0] < self.ttl_s:
@@ -63,9 +88,25 @@ class WebState:
     cache: TTLCache = field(default_factory=lambda: TTLCache(60.0))
     uploads: UploadStore = field(default_factory=UploadStore)
     retrain: RetrainJob = field(default_factory=RetrainJob)
+    arrivals: ArrivalDesk | None = None  # new items → the jobs (otklik.jobs)
+    shared: bool = False  # state kept in the store for several web workers
 
     def data_changed(self) -> None:
         self.cache.clear()
+        if self.shared:
+            bump_counter(self.engine)
+
+    def arrived(self, run_id: int) -> None:
+        """An import run (an upload, items posted to the API) wrote items: to the jobs."""
+        if self.arrivals is not None:
+            self.arrivals.run_arrived(run_id)
+
+    def arrived_items(self, item_ids: Sequence[int]) -> None:
+        """These items were written (survey answers): to the jobs."""
+        if self.arrivals is not None:
+            self.arrivals.items_arrived(item_ids)
 
     def close(self) -> None:
         self.metrics.close()
+        if self.arrivals is not None:
+            self.arrivals.close()

@@ -100,6 +100,7 @@ def post_items(body: ItemsIn, user: ApiUser, state: StateDep) -> ItemsStored:
         limits=ImportLimits.of(state.settings),
     )
     state.data_changed()
+    state.arrived(result.report.run_id)
     report = result.report
     return ItemsStored.model_validate(
         {

@@ -323,4 +323,5 @@ def _confirm(
         raise
     state.uploads.discard(upload)
     state.data_changed()
+    state.arrived(report.run_id)
     return run_page_response(request, state, report.run_id, report=report.as_dict())

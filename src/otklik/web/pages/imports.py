@@ -118,6 +118,7 @@ def upload(
             limits=ImportLimits.of(state.settings),
         )
     state.data_changed()
+    state.arrived(report.run_id)
     return run_page_response(request, state, report.run_id, report=report.as_dict())
 
 

@@ -1,0 +1,115 @@
+"""``otklik doctor``: one line per check, what to fix, exit code 1 on a failure."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+
+import pytest
+from sqlalchemy import Engine, text
+
+from otklik.config import load_settings
+from otklik.jobs.queue import Queue
+from otklik.ledger import make_engine
+from tests.jobs.helpers import import_json, run
+
+SECRET = "d" * 40
+
+
+def _doctor(capsys: pytest.CaptureFixture[str], db: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    code, out, _ = run(capsys, "doctor", "--format", "json", "--db", db)
+    return code, {c["name"]: (c["status"], c["message"]) for c in json.loads(out)}
+
+
+def test_doctor_on_sqlite_says_what_to_fix(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTKLIK_JOBS", "auto")
+    code, checks = _doctor(capsys, sqlite_url)
+    assert code == 1
+    assert checks["migrations"][0] == "fail" and "run `otklik init`" in checks["migrations"][1]
+    assert checks["secret"][0] == "fail"
+    assert run(capsys, "init", "--db", sqlite_url)[0] == 0
+    code, out, _ = run(capsys, "doctor", "--db", sqlite_url)
+    assert code == 1
+    lines = out.splitlines()
+    assert [line.split()[0:2] for line in lines] == [
+        ["ok", "store:"],
+        ["ok", "migrations:"],
+        ["fail", "secret:"],
+        ["ok", "worker:"],
+        ["ok", "failed:"],
+    ]
+    assert "OTKLIK_SECRET_KEY is a placeholder" in lines[2]
+    monkeypatch.setenv("OTKLIK_SECRET_KEY", SECRET)
+    code, checks = _doctor(capsys, sqlite_url)
+    assert code == 0 and all(status == "ok" for status, _ in checks.values())
+    assert checks["worker"][1] == "jobs run in the writing process"
+
+
+def test_doctor_on_an_unreachable_store(capsys: pytest.CaptureFixture[str]) -> None:
+    code, checks = _doctor(capsys, "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 1 and list(checks) == ["store", "secret"]
+    assert checks["store"][0] == "fail" and "OTKLIK_DATABASE_URL" in checks["store"][1]
+
+
+def _succeeded(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")
+            ).scalar_one()
+        )
+
+
+@pytest.mark.postgres
+def test_doctor_sees_the_worker_and_the_queue(
+    pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTKLIK_JOBS", "auto")
+    monkeypatch.setenv("OTKLIK_SECRET_KEY", SECRET)
+    monkeypatch.setenv("OTKLIK_QUEUE_DEPTH_WARN", "0")
+    import_json(capsys, pg_url)  # one batch waits: no worker yet
+    code, checks = _doctor(capsys, pg_url)
+    assert code == 1
+    assert checks["worker"][0] == "fail" and "start `otklik worker`" in checks["worker"][1]
+    assert checks["queue"] == (
+        "warn",
+        "1 jobs waiting (over OTKLIK_QUEUE_DEPTH_WARN=0): add workers or `--concurrency`",
+    )
+
+    engine = make_engine(pg_url)
+    queue = Queue.for_store(engine, load_settings())
+    stop = threading.Event()
+
+    def work() -> None:
+        async def until_stopped() -> None:
+            task = asyncio.ensure_future(
+                queue.work(install_signal_handlers=False, poll_s=0.1, name="doctor-test")
+            )
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        asyncio.run(until_stopped())
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while _succeeded(engine) < 2:  # classify, then route
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        code, checks = _doctor(capsys, pg_url)
+        assert code == 0, checks
+        assert checks["worker"] == ("ok", "1 worker(s) alive")
+        assert checks["queue"] == ("ok", "0 jobs waiting")
+    finally:
+        stop.set()
+        worker.join(30)
+        engine.dispose()
