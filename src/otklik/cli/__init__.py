@@ -33,6 +33,7 @@ def _root() -> None:
 from otklik.cli import (  # noqa: E402, F401
     cases_cmd,
     classify_cmd,
+    conduct_cmd,
     demo_cmd,
     kpi_cmd,
     label_cmd,

@@ -2,5 +2,61 @@
 and the figures that keep the policy honest (docs/conduct.md)."""
 
 from otklik.conduct.detect import CATEGORIES, Flag, Lexicon, detect, is_abusive, load_lexicon, mask
+from otklik.conduct.policy import (
+    DEFAULT_POLICY,
+    STEPS,
+    ConductPolicy,
+    load_policy,
+    parse_policy,
+    read_policy,
+)
+from otklik.conduct.store import (
+    ACTIONS,
+    CustomerStatus,
+    ScanReport,
+    active_risks,
+    address_of,
+    appeal,
+    apply_step,
+    clear_risk,
+    customer_status,
+    item_events,
+    item_flags,
+    list_flags,
+    review,
+    review_queue,
+    scan_items,
+    set_risk,
+)
 
-__all__ = ["CATEGORIES", "Flag", "Lexicon", "detect", "is_abusive", "load_lexicon", "mask"]
+__all__ = [
+    "ACTIONS",
+    "CATEGORIES",
+    "DEFAULT_POLICY",
+    "STEPS",
+    "ConductPolicy",
+    "CustomerStatus",
+    "Flag",
+    "Lexicon",
+    "ScanReport",
+    "active_risks",
+    "address_of",
+    "appeal",
+    "apply_step",
+    "clear_risk",
+    "customer_status",
+    "detect",
+    "is_abusive",
+    "item_events",
+    "item_flags",
+    "list_flags",
+    "load_lexicon",
+    "load_policy",
+    "mask",
+    "parse_policy",
+    "read_policy",
+    "review",
+    "review_queue",
+    "scan_items",
+    "set_risk",
+]

@@ -56,6 +56,8 @@ _TOKEN = re.compile(r"[^\s—–,;:!?()\[\]«»\"/…]+")
 _EDGE = ".-_'`~^"
 _CLAUSE_END = set(".!?;…")
 _MASKS = "*#"
+# "держите клиентов за дураков", "take me for an idiot": the insult is about the customer.
+_TAKEN_FOR = {"за", "for"}
 
 
 def mask(text: str) -> str:
@@ -225,13 +227,15 @@ def _near(
     self_ref: int | None = None
     pronouns, preps, persons = lex.pronouns[lang], lex.prepositions[lang], lex.persons[lang]
     selves = lex.self_words[lang]
-    lo = max(0, i - lex.window)
-    hi = i if before_only else min(len(tokens) - 1, i + lex.window)
+    lo = max(0, i - lex.window - 1)
+    hi = i if before_only else min(len(tokens) - 1, i + 1)
     for j in range(lo, hi + 1):
         if j == i or tokens[j].clause != tokens[i].clause:
             continue
         form = tokens[j].form(lang) or ""
         dist = abs(j - i)
+        if j > i and form in lex.self_words[lang]:
+            continue
         prev = (tokens[j - 1].form(lang) or "") if j > 0 else ""
         nxt = (tokens[j + 1].form(lang) or "") if j + 1 < len(tokens) else ""
         is_addressee = False
@@ -239,7 +243,7 @@ def _near(
             is_addressee = True
         elif persons.fullmatch(form):
             is_addressee = True
-        if is_addressee and (addressee is None or dist < addressee):
+        if is_addressee and dist <= lex.window and (addressee is None or dist < addressee):
             addressee = dist
         if form in selves and (self_ref is None or dist < self_ref):
             self_ref = dist
@@ -248,6 +252,8 @@ def _near(
 
 def _reported(tokens: Sequence[_Token], i: int, lex: Lexicon, lang: str) -> bool:
     for j in range(max(0, i - lex.window), i):
+        if tokens[j].clause != tokens[i].clause:
+            continue
         if lex.reported[lang].fullmatch(tokens[j].form(lang) or ""):
             return True
     return False
@@ -280,6 +286,7 @@ def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
         return []
     lex = lexicon or load_lexicon()
     tokens = _tokens(text)
+    has_cyrillic = _CYR.search(text) is not None
     flags: list[Flag] = []
 
     def add(rule_id: str, category: str, conf: float, i: int, j: int) -> None:
@@ -313,10 +320,13 @@ def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
                 continue
             lang = _lang_of(rule.lang)
             form = cyr if rule.lang == "ru" else lat
+            if rule.lang == "ru-lat-mixed" and not has_cyrillic:
+                continue
             if not form or not _word_hit(rule, form):
                 continue
             if rule.kind == "directed":
-                if _reported(tokens, first, lex, lang):
+                before = {tokens[k].form(lang) for k in range(max(0, first - 2), first)}
+                if _reported(tokens, first, lex, lang) or before & _TAKEN_FOR:
                     continue
                 addressee, self_ref = _near(tokens, first, lex, lang)
                 aimed = addressee is not None and (self_ref is None or addressee < self_ref)
