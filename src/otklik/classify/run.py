@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from otklik.conduct.store import scan_items
 from otklik.classify.estimator import TARGETS
 from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
 from otklik.classify.store import (
@@ -318,6 +319,7 @@ def classify_items(
             report.by_type[label.type] += 1
             report.by_language[label.language or "unknown"] += 1
         write_machine_labels(engine, labels)
+        scan_items(engine, [item.id for item in batch])  # conduct: checked on arrival
         report.classified += len(labels)
         if on_batch is not None:
             on_batch([item.id for item in batch])

@@ -67,7 +67,7 @@ def mask(text: str) -> str:
         word = m.group(0)
         return word[0] + "*" * (len(word) - 1)
 
-    return re.sub(r"[^\W\d_]+|\*+", one, text)
+    return re.sub(r"[^\W_][\w*@$#]*", one, text)
 
 
 @dataclass(frozen=True)
