@@ -129,7 +129,9 @@ def test_corpus_shape() -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_precision_and_recall_on_the_tuning_split(lang: str) -> None:
-    precision, recall, n = _scores([r for r in _corpus() if r["lang"] == lang and r["split"] == "tune"])
+    precision, recall, n = _scores(
+        [r for r in _corpus() if r["lang"] == lang and r["split"] == "tune"]
+    )
     assert n >= 100
     assert precision >= 0.95 and recall >= 0.85, (precision, recall)
 

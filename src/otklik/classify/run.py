@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from otklik.conduct.store import scan_items
 from otklik.classify.estimator import TARGETS
 from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
 from otklik.classify.store import (
@@ -39,6 +38,7 @@ from otklik.classify.store import (
     write_machine_labels,
 )
 from otklik.classify.taxonomy import Taxonomy
+from otklik.conduct.store import scan_items
 
 __all__ = [
     "ClassifyReport",

@@ -3,6 +3,7 @@ figures for both sides (docs/conduct.md)."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,7 +41,9 @@ app.add_typer(conduct_app, name="conduct")
 
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", help="Policy YAML (default: $OTKLIK_CONDUCT_POLICY or the shipped one)."),
+    typer.Option(
+        "--policy", help="Policy YAML (default: $OTKLIK_CONDUCT_POLICY or the shipped one)."
+    ),
 ]
 FLAG_COLUMNS = ("item_id", "external_id", "category", "confidence", "evidence")
 
@@ -55,13 +58,18 @@ def _date(value: str | None, option: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 @conduct_app.command("scan")
 def scan_command(
     all_items: Annotated[
-        bool, typer.Option("--all", help="Check every item again, not only those new since the last scan.")
+        bool,
+        typer.Option(
+            "--all", help="Check every item again, not only those new since the last scan."
+        ),
     ] = False,
     db: DbOption = None,
 ) -> None:
@@ -75,7 +83,9 @@ def scan_command(
 
 @conduct_app.command("flags")
 def flags_command(
-    since: Annotated[str | None, typer.Option("--since", help="Items on or after this date.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Items on or after this date.")
+    ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table|json|csv")] = (
         OutputFormat.table
     ),
@@ -88,7 +98,7 @@ def flags_command(
     if output is OutputFormat.json:
         print_json(flags)
     elif output is OutputFormat.csv:
-        writer = csv_writer()
+        writer = csv_writer(sys.stdout)
         writer.writerow(FLAG_COLUMNS)
         for flag in flags:
             writer.writerow([flag[c] for c in FLAG_COLUMNS])
@@ -123,7 +133,9 @@ def status_command(
     console.print(f"  blocked until: {data['blocked_until'] or '-'}")
     console.print(f"  last step: {data['last_step'] or '-'}; next step: {data['next_step'] or '-'}")
     for risk in data["risks"]:
-        console.print(f"  risk flag: {risk['reason']} (until {risk['expires_at'] or '-'})", markup=False)
+        console.print(
+            f"  risk flag: {risk['reason']} (until {risk['expires_at'] or '-'})", markup=False
+        )
     for step in data["steps"]:
         console.print(
             f"  {step['at']}  {step['step']:<8} by {step['actor']}  item {step['item_id']}"
@@ -138,14 +150,18 @@ def _print_events(events: list[dict[str, Any]], output: OutputFormat) -> None:
         return
     for e in events:
         until = f" until {e['expires_at']}" if e.get("expires_at") else ""
-        console.print(f"recorded {e['step']} on item {e['item_id']} by {e['actor']}{until}", markup=False)
+        console.print(
+            f"recorded {e['step']} on item {e['item_id']} by {e['actor']}{until}", markup=False
+        )
 
 
 @conduct_app.command("apply")
 def apply_command(
     item: Annotated[int, typer.Option("--item", help="The item (evidence) id.")],
     step: Annotated[str, typer.Option("--step", help="warning|end|block")],
-    by: Annotated[str | None, typer.Option("--by", help="Who takes the step (default: you).")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who takes the step (default: you).")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Why, in a few words.")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = (
         OutputFormat.table
@@ -205,7 +221,9 @@ def risk_set_command(
     kind: Annotated[str, typer.Option("--kind", help="customer|address")],
     value: Annotated[str, typer.Option("--value", help="The customer id or the address.")],
     reason: Annotated[str, typer.Option("--reason", help="Why.")],
-    days: Annotated[int | None, typer.Option("--days", min=1, help="Expires after (default: never).")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Expires after (default: never).")
+    ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who sets it.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -240,7 +258,8 @@ def risk_list_command(
         return
     for r in risks:
         console.print(
-            f"{r['id']}  {r['kind']:<8} {r['value']}  until {r['expires_at'] or '-'}  {r['reason']}",
+            f"{r['id']}  {r['kind']:<8} {r['value']}  "
+            f"until {r['expires_at'] or '-'}  {r['reason']}",
             markup=False,
         )
 
@@ -261,7 +280,14 @@ def agents_command(
         print_json([r.to_dict() for r in rows])
         return
     table = Table(title="Operators' flags against peers", title_justify="left")
-    for column in ("agent", "contacts", "flag rate [95% CI]", "z", "confirmed [95% CI]", "over-flagging"):
+    for column in (
+        "agent",
+        "contacts",
+        "flag rate [95% CI]",
+        "z",
+        "confirmed [95% CI]",
+        "over-flagging",
+    ):
         table.add_column(column)
     for r in rows:
         conf = (
@@ -321,7 +347,9 @@ def figures_command(
     t = data["time_to_review_hours"]
     if t["median"] is not None:
         console.print(f"time to review: median {t['median']:.1f} h (n={t['n']})")
-    console.print(f"blocks issued {data['blocks']['issued']}, reversed {data['blocks']['reversed']}")
+    console.print(
+        f"blocks issued {data['blocks']['issued']}, reversed {data['blocks']['reversed']}"
+    )
 
 
 @conduct_app.command("check")

@@ -51,7 +51,9 @@ _LOOK = str.maketrans(
         "9": "я", "@": "а", "$": "с", "Ё": "е", "ё": "е", "i": "и", "I": "и", "1": "и",
     }
 )  # fmt: skip
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s", "7": "t"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s", "7": "t"}
+)
 _TOKEN = re.compile(r"[^\s—–,;:!?()\[\]«»\"/…]+")
 _EDGE = ".-_'`~^"
 _CLAUSE_END = set(".!?;…")
@@ -239,9 +241,9 @@ def _near(
         prev = (tokens[j - 1].form(lang) or "") if j > 0 else ""
         nxt = (tokens[j + 1].form(lang) or "") if j + 1 < len(tokens) else ""
         is_addressee = False
-        if form in pronouns and prev not in preps and nxt not in {"know", "see", "mean"}:
-            is_addressee = True
-        elif persons.fullmatch(form):
+        if (
+            form in pronouns and prev not in preps and nxt not in {"know", "see", "mean"}
+        ) or persons.fullmatch(form):
             is_addressee = True
         if is_addressee and dist <= lex.window and (addressee is None or dist < addressee):
             addressee = dist
@@ -306,7 +308,7 @@ def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens) and len((tokens[j].cyr or tokens[j].lat or "")) == 1:
+        while j < len(tokens) and len(tokens[j].cyr or tokens[j].lat or "") == 1:
             j += 1
         if j - i >= 3:
             cyr = "".join(t.cyr or "" for t in tokens[i:j]) if tokens[i].cyr else None

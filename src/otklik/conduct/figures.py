@@ -124,7 +124,7 @@ def agent_flag_rates(
             contacts[agent] += 1
             teams.setdefault(agent, team)
         flagged_items: dict[str, set[int]] = defaultdict(set)
-        query = (
+        flag_query = (
             select(FeedbackItem.agent, ConductEvent.item_id)
             .join(FeedbackItem, FeedbackItem.id == ConductEvent.item_id)
             .where(
@@ -133,7 +133,7 @@ def agent_flag_rates(
                 FeedbackItem.kind == "contact",
             )
         )
-        for agent, item_id in conn.execute(_window(query, since, until, zone)).all():
+        for agent, item_id in conn.execute(_window(flag_query, since, until, zone)).all():
             flagged_items[agent].add(item_id)
         decisions = _decisions(conn)
     eligible = [a for a, n in contacts.items() if n >= min_contacts]
@@ -144,13 +144,11 @@ def agent_flag_rates(
     confirmed_of: dict[str, tuple[int, int]] = {}
     for agent in contacts:
         items = flagged_items[agent]
-        reviewed = [decisions[i] for i in items if i in decisions]
-        confirmed_of[agent] = (sum(1 for d in reviewed if d == "confirm"), len(reviewed))
+        verdicts = [decisions[i] for i in items if i in decisions]
+        confirmed_of[agent] = (sum(1 for d in verdicts if d == "confirm"), len(verdicts))
     if len(eligible) >= min_peers:
         values = [rates[a] for a in eligible]
-        errors = [
-            math.sqrt(max(rates[a] * (1 - rates[a]), 1e-12) / contacts[a]) for a in eligible
-        ]
+        errors = [math.sqrt(max(rates[a] * (1 - rates[a]), 1e-12) / contacts[a]) for a in eligible]
         zs, median_rate, _scale = robust_z(values, errors)
         z_of = dict(zip(eligible, zs, strict=True))
         shares = [c / n for a in eligible for c, n in [confirmed_of[a]] if n]

@@ -178,8 +178,10 @@ def list_flags(
 def item_flags(engine: Engine, item_id: int) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(ConductFlag).where(ConductFlag.item_id == item_id).order_by(ConductFlag.start)
-        ).scalars()
+            select(*ConductFlag.__table__.columns)
+            .where(ConductFlag.item_id == item_id)
+            .order_by(ConductFlag.start)
+        ).all()
         return [
             {
                 "category": f.category,
@@ -225,21 +227,8 @@ def address_of(attributes: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _event_row(ev: ConductEvent) -> dict[str, Any]:
-    return {
-        "id": ev.id,
-        "item_id": ev.item_id,
-        "customer_id": ev.customer_id,
-        "step": ev.step,
-        "at": ev.at,
-        "actor": ev.actor,
-        "note": ev.note,
-        "category": ev.category,
-        "recording_url": ev.recording_url,
-        "expires_at": ev.expires_at,
-        "reverses": ev.reverses,
-        "case_id": ev.case_id,
-    }
+def _event_row(ev: Any) -> dict[str, Any]:
+    return dict(ev)
 
 
 def _top_category(conn: Any, item_id: int, min_confidence: float) -> str | None:
@@ -330,16 +319,14 @@ def review(
         events = [
             _event_row(e)
             for e in conn.execute(
-                select(ConductEvent)
+                select(*ConductEvent.__table__.columns)
                 .where(ConductEvent.item_id == item_id)
                 .order_by(ConductEvent.at, ConductEvent.id)
-            ).scalars()
+            ).mappings()
         ]
         reversed_ids = {e["reverses"] for e in events if e["step"] == "reverse"}
         standing = [
-            e
-            for e in events
-            if e["step"] in {*ACTIONS, "report"} and e["id"] not in reversed_ids
+            e for e in events if e["step"] in {*ACTIONS, "report"} and e["id"] not in reversed_ids
         ]
         target = None
         if decision == "reverse":
@@ -411,7 +398,7 @@ def _auto_risks(conn: Any, policy: ConductPolicy, item: Any, by: str, at: dateti
 
 
 def _active(conn: Any, kind: str | None, values: Sequence[str] | None, at: datetime) -> list[Any]:
-    query = select(ConductRisk).where(
+    query = select(*ConductRisk.__table__.columns).where(
         ConductRisk.cleared_at.is_(None),
         (ConductRisk.expires_at.is_(None)) | (ConductRisk.expires_at > at),
     )
@@ -419,7 +406,7 @@ def _active(conn: Any, kind: str | None, values: Sequence[str] | None, at: datet
         query = query.where(ConductRisk.kind == kind)
     if values is not None:
         query = query.where(ConductRisk.value.in_(list(values)))
-    return list(conn.execute(query.order_by(ConductRisk.set_at)).scalars())
+    return list(conn.execute(query.order_by(ConductRisk.set_at)).all())
 
 
 def active_risks(
@@ -493,10 +480,10 @@ def item_events(engine: Engine, item_id: int) -> list[dict[str, Any]]:
         return [
             _event_row(e)
             for e in conn.execute(
-                select(ConductEvent)
+                select(*ConductEvent.__table__.columns)
                 .where(ConductEvent.item_id == item_id)
                 .order_by(ConductEvent.at, ConductEvent.id)
-            ).scalars()
+            ).mappings()
         ]
 
 
@@ -543,10 +530,10 @@ def customer_status(
         events = [
             _event_row(e)
             for e in conn.execute(
-                select(ConductEvent)
+                select(*ConductEvent.__table__.columns)
                 .where(ConductEvent.customer_id == customer_id)
                 .order_by(ConductEvent.at, ConductEvent.id)
-            ).scalars()
+            ).mappings()
         ]
         incidents = conn.execute(
             select(func.count(func.distinct(ConductFlag.item_id)))
@@ -695,25 +682,20 @@ def review_queue(
         steps: dict[int, list[str]] = {}
         if ids:
             for f in conn.execute(
-                select(ConductFlag)
+                select(*ConductFlag.__table__.columns)
                 .where(ConductFlag.item_id.in_(ids))
                 .order_by(ConductFlag.start)
-            ).scalars():
+            ).all():
                 flags.setdefault(f.item_id, []).append(
                     {"category": f.category, "evidence": f.evidence, "confidence": f.confidence}
                 )
             for e in conn.execute(
-                select(ConductEvent.item_id, ConductEvent.step).where(
-                    ConductEvent.item_id.in_(ids)
-                )
+                select(ConductEvent.item_id, ConductEvent.step).where(ConductEvent.item_id.in_(ids))
             ).all():
                 steps.setdefault(e.item_id, []).append(e.step)
         customers = [r.customer_id for r in rows if r.customer_id]
         addresses = [a for r in rows if (a := address_of(r.attributes))]
-        risky = {
-            (r.kind, r.value)
-            for r in _active(conn, None, [*customers, *addresses], at)
-        }
+        risky = {(r.kind, r.value) for r in _active(conn, None, [*customers, *addresses], at)}
     return [
         {
             "item_id": r.id,

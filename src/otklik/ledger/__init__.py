@@ -14,8 +14,8 @@ from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
 from otklik.ledger.models_admin import ConfigVersion
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
-from otklik.ledger.models_conduct import ConductEvent, ConductFlag, ConductRisk, ConductScan
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_conduct import ConductEvent, ConductFlag, ConductRisk, ConductScan
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
@@ -57,6 +57,10 @@ __all__ = [
     "CaseEvent",
     "CaseReply",
     "Classification",
+    "ConductEvent",
+    "ConductFlag",
+    "ConductRisk",
+    "ConductScan",
     "ConfigVersion",
     "Customer",
     "FeedbackItem",
@@ -100,8 +104,4 @@ __all__ = [
     "upgrade",
     "write_customers",
     "write_items",
-    "ConductEvent",
-    "ConductFlag",
-    "ConductRisk",
-    "ConductScan",
 ]

@@ -72,9 +72,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conduct_events")),
     )
     with op.batch_alter_table("conduct_events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_conduct_events_customer_at", ["customer_id", "at"], unique=False
-        )
+        batch_op.create_index("ix_conduct_events_customer_at", ["customer_id", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_conduct_events_item_id"), ["item_id"], unique=False)
     op.create_table(
         "conduct_risks",
