@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from otklik.config import Settings
 from otklik.errors import ConfigError
 from otklik.yamlconf import ConfigIssue, LocatedYaml, check_config, issues_error, read_yaml
 
@@ -22,6 +23,7 @@ __all__ = [
     "StepSpec",
     "load_policy",
     "parse_policy",
+    "policy_in_force",
     "read_policy",
 ]
 
@@ -112,6 +114,11 @@ def parse_policy(doc: LocatedYaml) -> ConductPolicy:
 def read_policy(path: Path) -> ConductPolicy:
     """Read and validate a policy file; problems raise :class:`ConfigError` with file:line."""
     return parse_policy(read_yaml(path, what="conduct policy"))
+
+
+def policy_in_force(settings: Settings) -> ConductPolicy:
+    """The policy named by ``$OTKLIK_CONDUCT_POLICY``, else the shipped one."""
+    return load_policy(settings.conduct_policy)
 
 
 def load_policy(path: Path | None = None) -> ConductPolicy:

@@ -40,6 +40,7 @@ __all__ = [
     "customer_status",
     "item_events",
     "item_flags",
+    "item_owner",
     "list_flags",
     "now_utc",
     "review",
@@ -714,3 +715,10 @@ def review_queue(
         }
         for r in rows
     ]
+
+
+def item_owner(engine: Engine, item_id: int) -> tuple[str | None, str | None, str | None]:
+    """(owner_team, customer_id, address) of an item; a missing item raises NotFoundError."""
+    with engine.connect() as conn:
+        item = _item(conn, item_id)
+    return item.owner_team, item.customer_id, address_of(item.attributes)
