@@ -36,6 +36,7 @@ __all__ = [
     "address_of",
     "appeal",
     "apply_step",
+    "badges",
     "clear_risk",
     "customer_status",
     "item_events",
@@ -722,3 +723,35 @@ def item_owner(engine: Engine, item_id: int) -> tuple[str | None, str | None, st
     with engine.connect() as conn:
         item = _item(conn, item_id)
     return item.owner_team, item.customer_id, address_of(item.attributes)
+
+
+def badges(
+    engine: Engine, item_ids: Sequence[int], *, min_confidence: float = 0.6
+) -> dict[int, dict[str, Any]]:
+    """For the inbox and item pages: each flagged item's categories, and whether its customer
+    or address carries a risk flag in force."""
+    if not item_ids:
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for item_id, category in conn.execute(
+            select(ConductFlag.item_id, ConductFlag.category).where(
+                ConductFlag.item_id.in_(list(item_ids)),
+                ConductFlag.confidence >= min_confidence,
+            )
+        ).all():
+            entry = out.setdefault(item_id, {"categories": [], "risk": False})
+            if category not in entry["categories"]:
+                entry["categories"].append(category)
+        owners = conn.execute(
+            select(FeedbackItem.id, FeedbackItem.customer_id, FeedbackItem.attributes).where(
+                FeedbackItem.id.in_(list(item_ids))
+            )
+        ).all()
+        keys = {r.id: [v for v in (r.customer_id, address_of(r.attributes)) if v] for r in owners}
+        values = sorted({v for vs in keys.values() for v in vs})
+        risky = {r.value for r in _active(conn, None, values, now_utc())} if values else set()
+    for item_id, vs in keys.items():
+        if any(v in risky for v in vs):
+            out.setdefault(item_id, {"categories": [], "risk": False})["risk"] = True
+    return out

@@ -10,6 +10,7 @@ from otklik.web.pages import (
     admin_tokens,
     auth,
     case,
+    conduct,
     explore,
     import_mapping,
     imports,
@@ -33,12 +34,14 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     items,
     inbox,
     case,
+    conduct,
     imports,
     settings,
     topics,
     llm,
     import_mapping,
     model,
+    conduct,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)
