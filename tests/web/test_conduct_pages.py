@@ -139,3 +139,18 @@ def test_api_flags_are_masked_and_scoped(web: WebEnv, abusive: dict[str, int]) -
     assert step.status_code == 422
     figures = web.client.get("/api/v1/conduct/figures", headers=web.bearer("admin"))
     assert figures.status_code == 200 and "rates" in figures.json()
+
+
+def test_every_code_shown_has_both_languages() -> None:
+    from otklik.conduct import CATEGORIES
+    from otklik.conduct.figures import PERIODS
+    from otklik.web.i18n import catalogue
+
+    keys = {f"code.conduct_category.{c}" for c in CATEGORIES}
+    keys |= {f"code.conduct_period.{p}" for p in PERIODS}
+    keys |= {f"code.conduct_risk.{k}" for k in ("customer", "address")}
+    steps = ("warning", "end", "block", "review", "confirm", "reverse", "appeal", "report")
+    keys |= {f"code.conduct_step.{s}" for s in steps}
+    keys |= {f"code.conduct_done.{s}" for s in ("warning", "end", "block", "confirm", "reverse")}
+    for locale in ("ru", "en"):
+        assert not sorted(keys - set(catalogue(locale)))
