@@ -106,13 +106,15 @@ def agent_flag_rates(
     min_contacts: int = 30,
     min_peers: int = 4,
     z_threshold: float = 2.5,
+    min_reviewed: int = 5,
 ) -> list[AgentConduct]:
     """Each agent's flag rate and confirmed share against peers (all agents with at least
     ``min_contacts`` contacts in the window; fewer than ``min_peers`` such agents: no z).
 
     An agent over-flags when their flag rate's robust z is at least ``z_threshold`` and the
-    upper end of their confirmed share's interval is below the peers' median confirmed share:
-    they flag far more often than peers and supervisors uphold fewer of their flags.
+    upper end of their confirmed share's interval (at least ``min_reviewed`` reviewed flags) is
+    below the peers' median confirmed share: they flag far more often than peers and supervisors
+    uphold fewer of their flags.
     """
     with engine.connect() as conn:
         contacts: dict[str, int] = defaultdict(int)
@@ -166,6 +168,7 @@ def agent_flag_rates(
             z is not None
             and z >= z_threshold
             and share_ci is not None
+            and reviewed >= min_reviewed
             and median_conf is not None
             and share_ci.high < median_conf
         )
