@@ -29,7 +29,7 @@ from otklik.demo import (
     generate,
     load_demo,
 )
-from otklik.demo.conduct import add_conduct_items, play_conduct_policy
+from otklik.demo.conduct import load_conduct_demo
 
 __all__ = ["demo_command"]
 
@@ -157,9 +157,8 @@ def demo_command(
         _print_load(summary, data)
         _print_summary(summary)
         # Classify and route like a real store, so topics, owners and team inboxes are filled.
-        add_conduct_items(engine, seed)
         print_report(run_classification(engine))
-        play_conduct_policy(engine, seed)
+        load_conduct_demo(engine, seed)
         created = ensure_demo_users(engine)
     finally:
         engine.dispose()

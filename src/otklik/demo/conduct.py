@@ -1,9 +1,9 @@
 """Demo conduct data (docs/conduct.md): a few abusive customers, one courier address where
 drivers are repeatedly abused (it becomes a risk area), and one operator who over-flags.
 
-:func:`add_conduct_items` writes the abusive contacts before classification (so they are
-classified, routed and checked on arrival like any import); :func:`play_conduct_policy` then
-takes the policy steps, reviews and an appeal, as operators and supervisors would.
+:func:`load_conduct_demo` writes the abusive contacts, classifies and routes them (which checks
+them on arrival, like any import), then :func:`play_conduct_policy` takes the policy steps,
+reviews and an appeal, as operators and supervisors would.
 """
 
 from __future__ import annotations
@@ -14,9 +14,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from otklik.conduct import appeal, apply_step, load_policy, review, set_risk
+from otklik.config import load_settings
 from otklik.ledger import ConductEvent, FeedbackItem, write_items
+from otklik.routing import classify_and_route
 
-__all__ = ["CONDUCT_SOURCE", "RISK_ADDRESS", "add_conduct_items", "play_conduct_policy"]
+__all__ = [
+    "CONDUCT_SOURCE",
+    "RISK_ADDRESS",
+    "add_conduct_items",
+    "load_conduct_demo",
+    "play_conduct_policy",
+]
 
 CONDUCT_SOURCE = "demo-conduct"
 RISK_ADDRESS = "Москва, ул. Складская, 7"
@@ -107,9 +115,7 @@ def play_conduct_policy(engine: Engine, seed: int = 42) -> None:
         ).all()
     for n, (item_id, agent, at) in enumerate(flagged):
         step = "warning" if n % 3 else "end"
-        apply_step(
-            engine, policy, item_id, step, by=agent, note=None, now=at + timedelta(minutes=3)
-        )
+        apply_step(engine, policy, item_id, step, by=str(agent), now=at + timedelta(minutes=3))
         decided = at + timedelta(hours=rng.randint(2, 40))
         if n == 5:  # the harasser appeals; the supervisor keeps the decision
             appeal(
@@ -148,13 +154,13 @@ def play_conduct_policy(engine: Engine, seed: int = 42) -> None:
             )
             .order_by(FeedbackItem.id)
         ).all()
+    seen: dict[str, int] = {}
     for item_id, agent, at in ordinary:
-        share = 0.08 if agent == over else 0.006
-        if rng.random() >= share:
+        seen[agent] = seen.get(agent, 0) + 1
+        # The over-flagger ends one contact in twelve as "abusive"; peers about one in 170.
+        if (agent == over and seen[agent] % 12 != 1) or (agent != over and rng.random() >= 0.006):
             continue
-        apply_step(
-            engine, policy, item_id, "end", by=agent, note=None, now=at + timedelta(minutes=5)
-        )
+        apply_step(engine, policy, item_id, "end", by=str(agent), now=at + timedelta(minutes=5))
         upheld = rng.random() < (0.2 if agent == over else 0.85)
         review(
             engine,
@@ -165,3 +171,17 @@ def play_conduct_policy(engine: Engine, seed: int = 42) -> None:
             note=None if upheld else "в записи оскорблений нет",
             now=at + timedelta(hours=rng.randint(3, 72)),
         )
+
+
+def load_conduct_demo(engine: Engine, seed: int = 42) -> None:
+    """Everything above, after the demo's own classification (a second load changes nothing)."""
+    if add_conduct_items(engine, seed):
+        with engine.connect() as conn:
+            ids = list(
+                conn.execute(
+                    select(FeedbackItem.id).where(FeedbackItem.source == CONDUCT_SOURCE)
+                ).scalars()
+            )
+        settings = load_settings()
+        classify_and_route(engine, taxonomy=settings.taxonomy, teams=settings.teams, item_ids=ids)
+    play_conduct_policy(engine, seed)
