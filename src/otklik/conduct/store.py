@@ -519,30 +519,43 @@ class CustomerStatus:
 
 
 def customer_status(
-    engine: Engine, policy: ConductPolicy, customer_id: str, *, now: datetime | None = None
+    engine: Engine,
+    policy: ConductPolicy,
+    customer_id: str,
+    *,
+    zone: str | None = None,
+    now: datetime | None = None,
 ) -> CustomerStatus:
-    """The customer's steps, whether a block is in force (until when), the next step."""
+    """The customer's steps, whether a block is in force (until when), the next step; with a
+    ``zone``, only what the customer did in that team's items (none there: NotFoundError)."""
     at = now or now_utc()
     with engine.connect() as conn:
         known = conn.execute(
-            select(func.count()).where(FeedbackItem.customer_id == customer_id)
+            _zone(select(func.count()).where(FeedbackItem.customer_id == customer_id), zone)
         ).scalar()
         if not known:
             raise NotFoundError(f"customer {customer_id} has no items in the ledger")
         events = [
             _event_row(e)
             for e in conn.execute(
-                select(*ConductEvent.__table__.columns)
-                .where(ConductEvent.customer_id == customer_id)
-                .order_by(ConductEvent.at, ConductEvent.id)
+                _zone(
+                    select(*ConductEvent.__table__.columns)
+                    .join(FeedbackItem, FeedbackItem.id == ConductEvent.item_id)
+                    .where(ConductEvent.customer_id == customer_id)
+                    .order_by(ConductEvent.at, ConductEvent.id),
+                    zone,
+                )
             ).mappings()
         ]
         incidents = conn.execute(
-            select(func.count(func.distinct(ConductFlag.item_id)))
-            .join(FeedbackItem, FeedbackItem.id == ConductFlag.item_id)
-            .where(
-                FeedbackItem.customer_id == customer_id,
-                ConductFlag.confidence >= policy.min_confidence,
+            _zone(
+                select(func.count(func.distinct(ConductFlag.item_id)))
+                .join(FeedbackItem, FeedbackItem.id == ConductFlag.item_id)
+                .where(
+                    FeedbackItem.customer_id == customer_id,
+                    ConductFlag.confidence >= policy.min_confidence,
+                ),
+                zone,
             )
         ).scalar()
         confirmed_items = _confirmed_items(conn)

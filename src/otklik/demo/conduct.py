@@ -155,12 +155,13 @@ def play_conduct_policy(engine: Engine, seed: int = 42) -> None:
             .order_by(FeedbackItem.id)
         ).all()
     seen: dict[str, int] = {}
-    for item_id, agent, at in ordinary:
+    for item_id, name, at in ordinary:
+        agent = str(name)
         seen[agent] = seen.get(agent, 0) + 1
         # The over-flagger ends one contact in twelve as "abusive"; peers about one in 170.
         if (agent == over and seen[agent] % 12 != 1) or (agent != over and rng.random() >= 0.006):
             continue
-        apply_step(engine, policy, item_id, "end", by=str(agent), now=at + timedelta(minutes=5))
+        apply_step(engine, policy, item_id, "end", by=agent, now=at + timedelta(minutes=5))
         upheld = rng.random() < (0.2 if agent == over else 0.85)
         review(
             engine,

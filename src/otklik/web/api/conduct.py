@@ -22,7 +22,7 @@ from otklik.web.errors import ApiError
 from otklik.web.params import DbId
 from otklik.web.scope import sees_team
 
-__all__ = ["ReviewIn", "RiskIn", "StepIn", "router"]
+__all__ = ["AppealIn", "ReviewIn", "RiskIn", "StepIn", "router"]
 
 router = APIRouter(prefix="/conduct", tags=["conduct"])
 
@@ -34,6 +34,10 @@ class StepIn(BaseModel):
 
 class ReviewIn(BaseModel):
     decision: str = Field(pattern="^(confirm|reverse)$")
+    note: str | None = Field(None, max_length=5000)
+
+
+class AppealIn(BaseModel):
     note: str | None = Field(None, max_length=5000)
 
 
@@ -89,19 +93,10 @@ def customer(customer_id: str, user: ApiUser, state: StateDep) -> dict[str, Any]
     """Where a customer stands under the policy (admins, analysts, leads and team users)."""
     policy = conduct.policy_in_force(state.settings)
     try:
-        status = conduct.customer_status(state.engine, policy, customer_id)
+        status = conduct.customer_status(state.engine, policy, customer_id, zone=user.zone)
     except NotFoundError:
         raise ApiError(404, f"no customer {customer_id}") from None
-    if user.zone is not None and any(
-        not _sees_item(state, user, s["item_id"]) for s in status.steps
-    ):
-        raise ApiError(404, f"no customer {customer_id}")
     return status.to_dict()
-
-
-def _sees_item(state: StateDep, user: Principal, item_id: int) -> bool:
-    team, _, _ = conduct.item_owner(state.engine, item_id)
-    return sees_team(user, team)
 
 
 @router.post("/items/{item_id}/steps", status_code=201)
@@ -134,12 +129,12 @@ def review(item_id: DbId, body: ReviewIn, user: ApiUser, state: StateDep) -> dic
 
 
 @router.post("/items/{item_id}/appeal", status_code=201)
-def appeal(item_id: DbId, user: ApiUser, state: StateDep) -> dict[str, Any]:
-    """Record a customer's appeal: a case in the review team's queue."""
+def appeal(item_id: DbId, body: AppealIn, user: ApiUser, state: StateDep) -> dict[str, Any]:
+    """Record a customer's appeal (``note``: their words): a case in the review team's queue."""
     require_role(user, Role.ADMIN, Role.TEAM, Role.LEAD)
     _own_item(state, user, item_id)
     policy = conduct.policy_in_force(state.settings)
-    case_id = conduct.appeal(state.engine, policy, item_id, by=user.email)
+    case_id = conduct.appeal(state.engine, policy, item_id, by=user.email, note=body.note)
     return {"case_id": case_id, "team": policy.review_team}
 
 
