@@ -2,7 +2,9 @@
 
 Run: PYTHONPATH=src python tests/conduct/make_corpus.py. The CSV is committed; the test reads it.
 Columns: text, lang, abusive (0/1), category (obscenity|insult|threat|harassment|none), split
-(tune: used while writing the lexicon; heldout: written separately and never tuned on).
+(tune: used while writing the lexicon; heldout: written separately and never tuned on). The
+first held-out set (RU_*_HELD, EN_*_HELD) was measured once, then its misses were fixed, so it
+is now part of the tuning split; the current held-out set is the *_HELD2 lists, written after.
 
 Abusive messages are a customer's complaint context plus an abusive part (deterministic pairing),
 or a standalone message; hard negatives are angry-but-acceptable complaints, figures of speech and
@@ -346,6 +348,90 @@ EN_NEG_HELD = [
     "My cat knocked the parcel off the shelf.",
 ]
 
+RU_ABUSE_HELD2 = [
+    ("Опять нихрена не работает, идите нахер со своими отговорками, дебилы.", "insult"),
+    ("Вы охренели совсем? Хуже сервиса не видел, пиздюки.", "obscenity"),
+    ("Слушай ты, курица, соедини с начальником.", "insult"),
+    ("Мне насрать на ваш регламент, вы просто твари.", "insult"),
+    ("Нахуя мне ваша бонусная программа?", "obscenity"),
+    ("Ебучий банк, ебучие комиссии.", "obscenity"),
+    ("Вашего менеджера я урою, пусть только позвонит.", "threat"),
+    ("Приеду и разберусь с вами лично, мало не покажется.", "threat"),
+    ("Если курьер ещё раз опоздает, я ему зубы выбью.", "threat"),
+    ("Сожгу этот ваш пункт выдачи к чертям.", "threat"),
+    ("Оператор Ирина, я тебя найду, я знаю, где ваш офис.", "threat"),
+    ("Какая ты сладенькая по голосу, дай свой инстаграм.", "harassment"),
+    ("Девушка, а вы замужем? Давай встретимся вечером.", "harassment"),
+    ("Хочу тебя, малышка, приезжай.", "harassment"),
+    ("Х-у-е-в-о вы работаете.", "obscenity"),
+    ("П.и.з.д.а.б.о.л.ы вы все.", "obscenity"),
+    ("Отвали, сучка, дай другого оператора.", "insult"),
+    ("Вы там все конченые дегенераты.", "insult"),
+    ("Ты овца тупая, я же объяснил!", "insult"),
+    ("Заткни пасть и делай возврат.", "insult"),
+    ("Уёбки, верните деньги.", "obscenity"),
+    ("Вы мр@зи, а не компания.", "insult"),
+    ("Ну ты и ч м о.", "insult"),
+    ("Твой начальник — ублюдок, так ему и передай.", "insult"),
+    ("Опять обманули, суки.", "insult"),
+    ("Ещё раз позвонишь — шею сверну.", "threat"),
+]
+
+RU_NEG_HELD2 = [
+    "Опять ничего не работает, это издевательство над клиентами.",
+    "Хуже сервиса я не видел за всю жизнь.",
+    "Ваш регламент — полная чушь.",
+    "Вы обманщики, я напишу во все инстанции.",
+    "Я в ярости, верните деньги немедленно!",
+    "Курьер нахамил и бросил коробку, прошу наказать.",
+    "Я убью полдня на поход в ваш офис.",
+    "Сотрудник назвал меня тупой, это возмутительно.",
+    "Убила бы того, кто придумал эту форму, шучу, но неудобно.",
+    "Страховка не сработала, хотя я застраховал всё.",
+    "Меня достали ваши звонки с предложениями.",
+    "Деньги пропали, мне плохо от этой ситуации.",
+    "Сыну отказали в обслуживании, это дискриминация.",
+    "Девушка-оператор была вежлива, но ничего не решила.",
+    "Интерфейс тупой, кнопки не нажимаются.",
+    "Чувствую себя полной дурой после разговора с вами.",
+    "Напишу жалобу в ЦБ, так и знайте.",
+    "Сервис отвратительный, поддержка бесполезная.",
+    "Вы вообще в своём уме, требовать паспорт для возврата?",
+    "Я требую компенсацию за потерянное время.",
+    "Посылку везли месяц, это кошмар.",
+    "Скотч на коробке порван, внутри пусто.",
+    "Оператор сказал «ну и дурак же вы», прошу проверить запись.",
+    "Приложение ужасное, разработчики, проснитесь!",
+    "Спасибо за ничего.",
+    "У вас все сотрудники такие некомпетентные?",
+]
+
+EN_ABUSE_HELD2 = [
+    ("Are you fucking kidding me? Third time!", "obscenity"),
+    ("Listen, you useless idiot, get me a manager.", "insult"),
+    ("I'll find that driver and smash his face.", "threat"),
+    ("You're all a bunch of morons.", "insult"),
+    ("Hey sexy, what are you wearing?", "harassment"),
+    ("Shut the fuck up and refund me.", "obscenity"),
+    ("Your courier is a complete asshole.", "insult"),
+    ("I know where you work, see you after your shift.", "threat"),
+    ("Send me some pics of yourself, babe.", "harassment"),
+    ("This f*cking company stole my money.", "obscenity"),
+]
+
+EN_NEG_HELD2 = [
+    "This is ridiculous, I want a refund today.",
+    "Your agent was rude and called me stupid.",
+    "I'm killing myself laughing at this reply, honestly.",
+    "Worst customer service I have ever had.",
+    "I will take this to the ombudsman.",
+    "The parcel was smashed when it arrived.",
+    "Shoot me an email when it is fixed.",
+    "What an idiotic checkout page.",
+    "I feel stupid for paying upfront.",
+    "You are useless, I am cancelling my account.",
+]
+
 
 def _rows() -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
@@ -368,12 +454,16 @@ def _rows() -> list[dict[str, str]]:
 
     emit(RU_ABUSE_TUNE, RU_CONTEXT, "ru", True, "tune", 2)
     emit(RU_NEG_TUNE, RU_CONTEXT, "ru", False, "tune", 2)
-    emit(RU_ABUSE_HELD, RU_CONTEXT, "ru", True, "heldout", 2)
-    emit(RU_NEG_HELD, RU_CONTEXT, "ru", False, "heldout", 2)
+    emit(RU_ABUSE_HELD, RU_CONTEXT, "ru", True, "tune", 2)
+    emit(RU_NEG_HELD, RU_CONTEXT, "ru", False, "tune", 2)
+    emit(RU_ABUSE_HELD2, RU_CONTEXT, "ru", True, "heldout", 2)
+    emit(RU_NEG_HELD2, RU_CONTEXT, "ru", False, "heldout", 2)
     emit(EN_ABUSE_TUNE, EN_CONTEXT, "en", True, "tune", 2)
     emit(EN_NEG_TUNE, EN_CONTEXT, "en", False, "tune", 2)
-    emit(EN_ABUSE_HELD, EN_CONTEXT, "en", True, "heldout", 2)
-    emit(EN_NEG_HELD, EN_CONTEXT, "en", False, "heldout", 2)
+    emit(EN_ABUSE_HELD, EN_CONTEXT, "en", True, "tune", 2)
+    emit(EN_NEG_HELD, EN_CONTEXT, "en", False, "tune", 2)
+    emit(EN_ABUSE_HELD2, EN_CONTEXT, "en", True, "heldout", 2)
+    emit(EN_NEG_HELD2, EN_CONTEXT, "en", False, "heldout", 2)
     seen: set[str] = set()
     unique = []
     for row in rows:
