@@ -73,9 +73,13 @@ def scan_command(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Check items' texts for abuse, threats and harassment and store the flags."""
+    """Check items' texts for abuse, threats and harassment and store the flags (with the
+    trained model beside the lexicon once `otklik conduct train` has made one)."""
+    from otklik.conduct.model import MODEL_FILE, load_conduct_model
+
+    model = load_conduct_model(load_settings().model_dir / MODEL_FILE)
     with open_store(db) as engine:
-        report = scan_items(engine, rescan=all_items)
+        report = scan_items(engine, rescan=all_items, model=model)
     console.print(
         f"scanned {report.scanned} items: {report.flagged_items} flagged ({report.flags} flags)"
     )
@@ -359,3 +363,22 @@ def check_command(
     """Validate a policy file (problems as file:line: key: message)."""
     rules = load_policy(policy)
     console.print(f"{policy}: valid ({len(rules.steps)} steps)", markup=False)
+
+
+@conduct_app.command("train")
+def train_command(db: DbOption = None) -> None:
+    """Train the model beside the lexicon on supervisors' decisions (confirm: abusive, reverse:
+    not); it is saved in $OTKLIK_MODEL_DIR and used by `otklik conduct scan`."""
+    from otklik.conduct.model import (
+        MODEL_FILE,
+        review_labels,
+        save_conduct_model,
+        train_conduct_model,
+    )
+
+    with open_store(db) as engine:
+        texts, labels = review_labels(engine)
+    model = train_conduct_model(texts, labels)
+    path = load_settings().model_dir / MODEL_FILE
+    save_conduct_model(model, path, texts, labels)
+    console.print(f"trained on {len(texts)} reviewed items → {path}", markup=False)

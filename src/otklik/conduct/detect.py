@@ -28,15 +28,18 @@ import yaml
 __all__ = [
     "CATEGORIES",
     "DEFAULT_LEXICON",
+    "NONE",
     "Flag",
     "Lexicon",
     "detect",
     "is_abusive",
     "load_lexicon",
     "mask",
+    "model_flags",
 ]
 
 CATEGORIES: tuple[str, ...] = ("obscenity", "insult", "threat", "harassment")
+NONE = "none"  # the trained model's label for a clean text (otklik.conduct.model)
 DEFAULT_LEXICON = Path(str(resources.files("otklik.conduct") / "data" / "lexicon.yaml"))
 
 _CYR = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -381,3 +384,16 @@ def _dedupe(flags: list[Flag]) -> list[Flag]:
 def is_abusive(flags: Sequence[Flag], threshold: float = 0.6) -> bool:
     """Whether any flag reaches the confidence threshold."""
     return any(f.confidence >= threshold for f in flags)
+
+
+def model_flags(model: Any, text: str | None, *, threshold: float = 0.8) -> list[Flag]:
+    """A flag from a trained model (otklik.conduct.model) when it is at least ``threshold``
+    sure the text is abusive: category as predicted, the whole text as evidence."""
+    if not text or not text.strip():
+        return []
+    proba = model.predict_proba([text])[0]
+    classes = [str(c) for c in model.classes_]
+    best = max(range(len(classes)), key=lambda i: proba[i])
+    if classes[best] == NONE or proba[best] < threshold:
+        return []
+    return [Flag(classes[best], "model", text, 0, len(text), round(float(proba[best]), 3))]

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from otklik.conduct.detect import Flag, Lexicon, detect, mask
+from otklik.conduct.detect import Flag, Lexicon, detect, mask, model_flags
 from otklik.conduct.policy import ConductPolicy
 from otklik.errors import ConfigError, NotFoundError
 from otklik.ledger import (
@@ -95,12 +95,14 @@ def scan_items(
     *,
     rescan: bool = False,
     lexicon: Lexicon | None = None,
+    model: Any = None,
     now: datetime | None = None,
 ) -> ScanReport:
     """Check items' texts for abuse and store the flags (an item's old flags are replaced).
 
     ``item_ids``: exactly these items (the classification hook, items on arrival). Otherwise the
-    items after the last scan, or every item with ``rescan``.
+    items after the last scan, or every item with ``rescan``. With a trained ``model``
+    (otklik.conduct.model), texts the rules find clean get the model's flag when it is sure.
     """
     at = now or now_utc()
     with engine.begin() as conn:
@@ -117,6 +119,8 @@ def scan_items(
             scanned += 1
             last_id = max(last_id, row.id)
             flags = detect(row.text, lexicon)
+            if not flags and model is not None:
+                flags = model_flags(model, row.text)
             if flags or rescan or item_ids is not None:
                 _store_flags(conn, row.id, flags, at)
             if flags:
