@@ -154,3 +154,9 @@ def test_every_code_shown_has_both_languages() -> None:
     keys |= {f"code.conduct_done.{s}" for s in ("warning", "end", "block", "confirm", "reverse")}
     for locale in ("ru", "en"):
         assert not sorted(keys - set(catalogue(locale)))
+
+
+def test_case_page_shows_the_conduct_panel(web: WebEnv, abusive: dict[str, int]) -> None:
+    case_id = web.case_ids["payments-app-1-0"]
+    page = web.login("payments").get(f"/inbox/{case_id}")
+    assert page.status_code == 200 and 'id="conduct-item"' in page.text

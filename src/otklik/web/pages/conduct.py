@@ -53,7 +53,12 @@ def conduct_panel(engine: Engine, item_id: int) -> dict[str, Any]:
     flags = conduct.item_flags(engine, item_id)
     _, customer, address = conduct.item_owner(engine, item_id)
     risks = conduct.active_risks(engine, values=[v for v in (customer, address) if v])
-    return {"flags": flags, "events": conduct.item_events(engine, item_id), "risks": risks}
+    return {
+        "item_id": item_id,
+        "flags": flags,
+        "events": conduct.item_events(engine, item_id),
+        "risks": risks,
+    }
 
 
 @router.get("/conduct")
