@@ -122,6 +122,8 @@ class Lexicon:
     reported: dict[str, re.Pattern[str]]
     masked: dict[str, tuple[str, ...]]
     window: int
+    # Every word rule of a script in one pattern: most tokens are rejected by one match.
+    any_word: dict[str, re.Pattern[str]]
 
 
 def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
@@ -149,6 +151,16 @@ def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
         reported={k: re.compile(v) for k, v in data["reported_speech"].items()},
         masked={k: tuple(v) for k, v in data["masked"].items()},
         window=int(data["window"]),
+        any_word={
+            script: re.compile(
+                "|".join(
+                    f"(?:{r.pattern.pattern})"
+                    for r in rules
+                    if r.kind != "phrase" and (r.lang == "ru") == (script == "ru")
+                )
+            )
+            for script in ("ru", "lat")
+        },
     )
 
 
@@ -321,6 +333,12 @@ def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
         i = max(j, i + 1)
 
     for first, last, cyr, lat in units:
+        masked_form = any(ch in (cyr or "") + (lat or "") for ch in _MASKS)
+        if not masked_form and not (
+            (cyr and lex.any_word["ru"].fullmatch(cyr))
+            or (lat and lex.any_word["lat"].fullmatch(lat))
+        ):
+            continue
         for rule in lex.rules:
             if rule.kind == "phrase":
                 continue
@@ -351,7 +369,10 @@ def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
                     break
 
     # Phrases over the normalised token stream.
+    has_latin = _LAT.search(text) is not None
     for lang in ("ru", "en"):
+        if not (has_cyrillic if lang == "ru" else has_latin):
+            continue  # no phrase of that script can match
         forms = [(t.cyr or t.lat or "") if lang == "ru" else (t.lat or t.cyr or "") for t in tokens]
         starts: list[int] = []
         pos = 0
