@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     kpis: Path | None = None
     kpis_local: Path = Path("kpis.yaml")
     model_dir: Path = Path("models")
+    conduct_policy: Path | None = None  # default: the policy shipped in otklik.conduct
     classify_on_import: bool = False
     classify_batch_size: int = 2000
     actor: str | None = None  # who the audit trail names; default: the login name

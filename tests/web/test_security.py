@@ -51,6 +51,7 @@ def _fill(path: str, web: WebEnv) -> list[str]:
         "{survey_id}": ["1"],
         "{kind}": ["taxonomy", "teams", "kpis"],
         "{key}": ["no-such-experiment"],
+        "{customer_id}": ["nobody"],
     }
     urls = [path]
     for name, options in values.items():

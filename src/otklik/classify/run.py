@@ -38,6 +38,7 @@ from otklik.classify.store import (
     write_machine_labels,
 )
 from otklik.classify.taxonomy import Taxonomy
+from otklik.conduct.store import scan_items
 
 __all__ = [
     "ClassifyReport",
@@ -318,6 +319,7 @@ def classify_items(
             report.by_type[label.type] += 1
             report.by_language[label.language or "unknown"] += 1
         write_machine_labels(engine, labels)
+        scan_items(engine, [item.id for item in batch])  # conduct: checked on arrival
         report.classified += len(labels)
         if on_batch is not None:
             on_batch([item.id for item in batch])

@@ -29,6 +29,7 @@ from otklik.demo import (
     generate,
     load_demo,
 )
+from otklik.demo.conduct import load_conduct_demo
 from otklik.demo.experiments import load_experiments_demo
 
 __all__ = ["demo_command"]
@@ -159,6 +160,7 @@ def demo_command(
         # Classify and route like a real store, so topics, owners and team inboxes are filled.
         print_report(run_classification(engine))
         load_experiments_demo(engine, end=PERIOD_END)  # docs/experiments.md
+        load_conduct_demo(engine, seed)
         created = ensure_demo_users(engine)
     finally:
         engine.dispose()

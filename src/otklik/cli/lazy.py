@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "classify_cmd",
         "Classify items not yet classified (type, topics, sentiment, language) and open cases.",
     ),
+    "conduct": (
+        "conduct_cmd",
+        "Conduct: abusive customers and the policy that protects operators (docs/conduct.md).",
+    ),
     "contact": (
         "contact_cmd",
         "Contact policy: every message a customer receives, checked by one policy.",

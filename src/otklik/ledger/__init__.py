@@ -15,6 +15,7 @@ from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, Quaran
 from otklik.ledger.models_admin import ConfigVersion
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_conduct import ConductEvent, ConductFlag, ConductRisk, ConductScan
 from otklik.ledger.models_contact import Communication, ContactLock, ContactOptOut
 from otklik.ledger.models_experiments import (
     Experiment,
@@ -64,6 +65,10 @@ __all__ = [
     "CaseReply",
     "Classification",
     "Communication",
+    "ConductEvent",
+    "ConductFlag",
+    "ConductRisk",
+    "ConductScan",
     "ConfigVersion",
     "ContactLock",
     "ContactOptOut",

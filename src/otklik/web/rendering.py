@@ -38,6 +38,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/model", "nav.model", (Role.ADMIN, Role.ANALYST)),
     ("/experiments", "experiments.nav", (Role.ADMIN, Role.ANALYST)),
     ("/contact", "contact.nav", (Role.ADMIN, Role.ANALYST)),
+    ("/conduct", "conduct.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
 )
 
 

@@ -10,6 +10,7 @@ from otklik.auth import Role
 from otklik.ledger import get_run, list_quarantine, list_runs
 from otklik.web.api import (
     cases,
+    conduct,
     contact,
     experiments,
     items,
@@ -27,7 +28,18 @@ from otklik.web.params import DbId
 __all__ = ["api_router"]
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (items, metrics, kpis, cases, surveys, topics, labels, experiments, contact):
+for _module in (
+    items,
+    metrics,
+    kpis,
+    cases,
+    surveys,
+    topics,
+    labels,
+    experiments,
+    contact,
+    conduct,
+):
     api_router.include_router(_module.router)
 
 

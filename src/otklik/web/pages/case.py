@@ -20,6 +20,7 @@ from otklik.errors import ConfigError
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import PageUser, StateDep, session_of
 from otklik.web.errors import ApiError
+from otklik.web.pages.conduct import conduct_panel
 from otklik.web.pages.inbox import relabel_choices
 from otklik.web.params import DbId
 from otklik.web.rendering import render
@@ -58,6 +59,7 @@ def case_page(
             "topic_titles": dict(choices["topics"]),
             "reply_result": reply,
             "last_reply": sent[-1] if sent else None,
+            "conduct_panel": conduct_panel(state.engine, case["item_id"]),
         },
     )
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
-from otklik import routing
+from otklik import conduct, routing
 from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 from otklik.errors import ConfigError
 from otklik.web.auth import CSRF_FIELD
@@ -154,6 +154,7 @@ def inbox_page(
             "pages": max(1, -(-total // _PAGE)),
             "done": done if done in routing.BULK_ACTIONS else None,
             "done_count": n,
+            "conduct": conduct.badges(state.engine, [c["item_id"] for c in cases]),
         },
     )
 

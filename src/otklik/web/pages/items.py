@@ -14,6 +14,7 @@ from otklik.web.auth import CSRF_FIELD
 from otklik.web.corrections import correct_item, taxonomy_in_force, visible_item
 from otklik.web.deps import PageUser, StateDep, TranslatorDep, session_of
 from otklik.web.exports import EXPORT_FORMATS, export_table
+from otklik.web.pages.conduct import conduct_panel
 from otklik.web.pages.explore import filter_options
 from otklik.web.params import DbId, day_range, split_values
 from otklik.web.rendering import render
@@ -141,6 +142,7 @@ def item_page(
             "human": human_label_of(state.engine, item_id),
             "choices": label_choices(taxonomy_in_force(state), request.state.locale),
             "saved": bool(saved),
+            "conduct_panel": conduct_panel(state.engine, item_id),
         },
     )
 

@@ -1,0 +1,144 @@
+"""``/conduct`` ("Conduct / Этика общения"): the supervisors' queue of flagged items with the
+evidence and one-click policy steps, and the figures for both sides (employee protection and
+operators' flag rates against peers). Team users see their zone only; steps need the team, lead
+or admin role, reviews (confirm, reverse) the lead or admin role."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
+from sqlalchemy import Engine
+
+from otklik import conduct
+from otklik.auth import Principal, Role
+from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
+from otklik.errors import NotFoundError
+from otklik.web.auth import CSRF_FIELD
+from otklik.web.deps import PageUser, StateDep, require_role, session_of
+from otklik.web.errors import ApiError
+from otklik.web.params import DbId
+from otklik.web.rendering import render
+from otklik.web.scope import sees_team
+
+__all__ = ["conduct_panel", "highlight", "router"]
+
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[str, Form(alias=CSRF_FIELD)]
+_STEPPERS = (Role.ADMIN, Role.TEAM, Role.LEAD)
+_REVIEWERS = (Role.ADMIN, Role.LEAD)
+
+
+def highlight(text: str | None, flags: list[dict[str, Any]]) -> Markup:
+    """The text with each flagged span in <mark> (escaped; the evidence is shown in full)."""
+    if not text:
+        return Markup("")
+    out: list[str] = []
+    pos = 0
+    spans = sorted({(f["start"], f["end"], f["category"]) for f in flags})
+    for start, end, category in spans:
+        if start < pos:
+            continue
+        out.append(str(escape(text[pos:start])))
+        out.append(f'<mark class="conduct-{category}">{escape(text[start:end])}</mark>')
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def conduct_panel(engine: Engine, item_id: int) -> dict[str, Any]:
+    """The item page's conduct block: flags (highlighted in the text), steps, risk flags."""
+    flags = conduct.item_flags(engine, item_id)
+    _, customer, address = conduct.item_owner(engine, item_id)
+    risks = conduct.active_risks(engine, values=[v for v in (customer, address) if v])
+    return {
+        "item_id": item_id,
+        "flags": flags,
+        "events": conduct.item_events(engine, item_id),
+        "risks": risks,
+    }
+
+
+@router.get("/conduct")
+def conduct_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    period: Annotated[str, Query(pattern="^(" + "|".join(PERIODS) + ")$")] = "month",
+    done: Annotated[str | None, Query(pattern="^[a-z]{1,10}$")] = None,
+) -> Response:
+    policy = conduct.policy_in_force(state.settings)
+    queue = conduct.review_queue(state.engine, policy, zone=user.zone, limit=100)
+    for row in queue:
+        row["marked"] = highlight(row["text"], conduct.item_flags(state.engine, row["item_id"]))
+    locale: str = request.state.locale
+    return render(
+        request,
+        "conduct.html",
+        {
+            "queue": queue,
+            "figures": protection_figures(state.engine, policy, period=period, zone=user.zone),
+            "agents": agent_flag_rates(state.engine, zone=user.zone),
+            "policy": policy,
+            "lang": locale,
+            "period": period,
+            "periods": PERIODS,
+            "zone": user.zone,
+            "can_step": user.role in _STEPPERS,
+            "can_review": user.role in _REVIEWERS,
+            "risks": conduct.active_risks(state.engine) if user.zone is None else [],
+            "done": done,
+        },
+    )
+
+
+def _own(state: StateDep, user: Principal, item_id: int) -> None:
+    try:
+        team, _, _ = conduct.item_owner(state.engine, item_id)
+    except NotFoundError:
+        raise ApiError(404, f"no item {item_id}") from None
+    if not sees_team(user, team):
+        raise ApiError(404, f"no item {item_id}")
+
+
+@router.post("/conduct/{item_id}/step")
+def step_form(
+    request: Request,
+    item_id: DbId,
+    user: PageUser,
+    state: StateDep,
+    step: Annotated[str, Form(pattern="^(warning|end|block)$")],
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Csrf = "",
+) -> RedirectResponse:
+    session_of(request).check_csrf(csrf_token)
+    require_role(user, *_STEPPERS)
+    _own(state, user, item_id)
+    policy = conduct.policy_in_force(state.settings)
+    conduct.apply_step(state.engine, policy, item_id, step, by=user.email, note=note or None)
+    state.data_changed()
+    return RedirectResponse(f"/conduct?done={step}#item-{item_id}", status_code=303)
+
+
+@router.post("/conduct/{item_id}/review")
+def review_form(
+    request: Request,
+    item_id: DbId,
+    user: PageUser,
+    state: StateDep,
+    decision: Annotated[str, Form(pattern="^(confirm|reverse)$")],
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Csrf = "",
+) -> RedirectResponse:
+    session_of(request).check_csrf(csrf_token)
+    require_role(user, *_REVIEWERS)
+    _own(state, user, item_id)
+    policy = conduct.policy_in_force(state.settings)
+    try:
+        conduct.review(state.engine, policy, item_id, decision, by=user.email, note=note or None)
+    except NotFoundError as exc:
+        raise ApiError(409, str(exc), code="conflict") from None
+    state.data_changed()
+    return RedirectResponse(f"/conduct?done={decision}", status_code=303)
