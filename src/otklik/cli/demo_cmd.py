@@ -29,6 +29,7 @@ from otklik.demo import (
     generate,
     load_demo,
 )
+from otklik.demo.incidents import plant_incident
 
 __all__ = ["demo_command"]
 
@@ -157,6 +158,7 @@ def demo_command(
         _print_summary(summary)
         # Classify and route like a real store, so topics, owners and team inboxes are filled.
         print_report(run_classification(engine))
+        plant_incident(engine)
         created = ensure_demo_users(engine)
     finally:
         engine.dispose()

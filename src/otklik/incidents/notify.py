@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import time
-from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -326,7 +326,7 @@ def deliveries(engine: Engine, *, limit: int = 100) -> list[dict[str, Any]]:
         .limit(limit)
     )
     with engine.connect() as conn:
-        rows = conn.execute(query).scalars().all()
+        rows = conn.execute(query).all()
     return [
         {
             "at": r.at,

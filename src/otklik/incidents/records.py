@@ -208,7 +208,7 @@ def _open_row(engine: Engine, incident_id: int) -> Any:
         row = conn.execute(select(Incident).where(Incident.id == incident_id)).first()
     if row is None:
         raise NotFoundError(f"no incident {incident_id}")
-    return row[0]
+    return row
 
 
 def move_eta(
@@ -399,7 +399,7 @@ def active_incidents(
     if team is not None:
         query = query.where(_zone_condition(team))
     with engine.connect() as conn:
-        incidents = [row[0] for row in conn.execute(query)]
+        incidents = list(conn.execute(query))
         scopes = _scopes(conn, [i.id for i in incidents])
         # The ETA in force at ``moment``: the last one set by then.
         etas = _etas_at(conn, [i.id for i in incidents], moment)
@@ -467,7 +467,7 @@ def get_incident(engine: Engine, incident_id: int, *, zone: str | None = None) -
         row = conn.execute(query).first()
         if row is None:
             raise NotFoundError(f"no incident {incident_id}")
-        found = _public(row[0])
+        found = _public(row)
         found["scopes"] = [
             {"field": f, "value": v} for f, v in _scopes(conn, [incident_id])[incident_id]
         ]
@@ -477,7 +477,7 @@ def get_incident(engine: Engine, incident_id: int, *, zone: str | None = None) -
                 select(IncidentEta)
                 .where(IncidentEta.incident_id == incident_id)
                 .order_by(IncidentEta.set_at, IncidentEta.id)
-            ).scalars()
+            )
         ]
         linked = select(IncidentItem.item_id).where(IncidentItem.incident_id == incident_id)
         found["items"] = len(conn.execute(linked).all())
@@ -504,7 +504,7 @@ def list_incidents(
     if team is not None:
         query = query.where(_zone_condition(team))
     with engine.connect() as conn:
-        rows = [row[0] for row in conn.execute(query)]
+        rows = list(conn.execute(query))
         scopes = _scopes(conn, [r.id for r in rows])
         counts = {
             incident_id: count
@@ -530,7 +530,7 @@ def mark_status(engine: Engine, detections: Sequence[Detection]) -> None:
     if not detections:
         return
     with engine.connect() as conn:
-        incidents = [row[0] for row in conn.execute(select(Incident))]
+        incidents = list(conn.execute(select(Incident)))
         scopes = _scopes(conn, [i.id for i in incidents])
     for detection in detections:
         detection.status = "ongoing" if detection.ongoing else "over"

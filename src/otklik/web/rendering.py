@@ -36,6 +36,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/llm", "nav.llm", (Role.ADMIN, Role.ANALYST)),
     ("/admin", "nav.admin", (Role.ADMIN, Role.ANALYST, Role.LEAD)),
     ("/model", "nav.model", (Role.ADMIN, Role.ANALYST)),
+    ("/incidents", "incidents.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
 )
 
 

@@ -14,6 +14,7 @@ from otklik.web.pages import (
     import_mapping,
     imports,
     inbox,
+    incidents,
     items,
     llm,
     model,
@@ -39,6 +40,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     llm,
     import_mapping,
     model,
+    incidents,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)

@@ -26,6 +26,7 @@ from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.names import file_stamp
 from otklik.web.pages.explore import filter_options
+from otklik.web.pages.incidents import banner as incidents_banner
 from otklik.web.params import MAX_ID, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
@@ -154,6 +155,7 @@ def inbox_page(
             "pages": max(1, -(-total // _PAGE)),
             "done": done if done in routing.BULK_ACTIONS else None,
             "done_count": n,
+            "incidents_banner": incidents_banner(state, user),
         },
     )
 
