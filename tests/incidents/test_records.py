@@ -219,7 +219,7 @@ def test_notifications_signed_retried_logged(engine: Engine) -> None:
         notifier = Notifier(engine, settings, sleep=waits.append)
         made = _open(engine, on_event=notifier)
         assert len(hook.requests) == 2  # 503, then delivered
-        path, headers, body = hook.requests[-1]
+        _path, headers, body = hook.requests[-1]
         stamp = headers["X-Otklik-Timestamp"]
         expected = hmac.new(b"s3cret", stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
         assert headers["X-Otklik-Signature"] == "sha256=" + expected

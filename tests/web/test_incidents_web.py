@@ -1,0 +1,76 @@
+"""Incidents on the web: the public status (no sign-in, no internal details, the customer's
+language, a passed ETA said to be missed), the active feed per zone, and the inbox banner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from otklik.incidents import open_incident
+from tests.web.conftest import WebEnv
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def test_incidents_on_the_web(web: WebEnv) -> None:
+    client = web.client
+    client.cookies.clear()
+    empty = client.get("/status")
+    assert empty.status_code == 200 and 'id="all-ok"' in empty.text
+    now = _now()
+    on_time = open_incident(
+        web.engine,
+        title="INTERNAL payments gateway",
+        message_ru="Платежи проходят с задержкой",
+        message_en="Payments are delayed",
+        actor="t",
+        started_at=now - timedelta(hours=1),
+        eta_at=now + timedelta(hours=2),
+        owner_team="payments",
+        scopes=[("channel", "app")],
+    )
+    late = open_incident(
+        web.engine,
+        title="INTERNAL cards",
+        message_ru="Карты не работают",
+        message_en="Cards fail",
+        actor="t",
+        started_at=now - timedelta(hours=5),
+        eta_at=now - timedelta(hours=1),
+        owner_team="cards",
+    )
+    client.cookies.clear()
+    page = client.get("/status?lang=en")
+    assert page.status_code == 200
+    assert "Payments are delayed" in page.text and "Cards fail" in page.text
+    assert "INTERNAL" not in page.text and "payments gateway" not in page.text
+    assert 'data-eta-state="missed"' in page.text and 'data-eta-state="on_track"' in page.text
+    assert "frame-ancestors *" in page.headers["content-security-policy"]
+    russian = client.get("/status?lang=ru")
+    assert "Платежи проходят с задержкой" in russian.text and "Payments" not in russian.text
+    body = client.get("/status.json?lang=en")
+    assert body.headers["access-control-allow-origin"] == "*"
+    status = body.json()
+    assert status["status"] == "incident"
+    states = {i["id"]: i["eta_state"] for i in status["incidents"]}
+    assert states == {on_time["id"]: "on_track", late["id"]: "missed"}
+    assert "owner_team" not in body.text and "INTERNAL" not in body.text
+
+    assert client.get("/api/v1/incidents/active").status_code == 401
+    seen = client.get("/api/v1/incidents/active", headers=web.bearer("payments")).json()
+    assert [i["id"] for i in seen["incidents"]] == [on_time["id"]]
+    assert seen["incidents"][0]["message"]["en"] == "Payments are delayed"
+    assert seen["incidents"][0]["scopes"] == [{"field": "channel", "value": "app"}]
+    everyone = client.get("/api/v1/incidents/active", headers=web.bearer("admin")).json()
+    assert {i["id"] for i in everyone["incidents"]} == {on_time["id"], late["id"]}
+    assert client.get(
+        f"/api/v1/incidents/{late['id']}", headers=web.bearer("payments")
+    ).status_code == 404
+
+    inbox = web.login("payments").get("/inbox")
+    assert inbox.status_code == 200
+    assert "incident-banner" in inbox.text
+    assert ("Payments are delayed" in inbox.text) or ("Платежи проходят с задержкой" in inbox.text)
+    assert "Cards fail" not in inbox.text and "Карты не работают" not in inbox.text
+    assert web.login("admin").get("/incidents").status_code == 200
