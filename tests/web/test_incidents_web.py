@@ -64,9 +64,10 @@ def test_incidents_on_the_web(web: WebEnv) -> None:
     assert seen["incidents"][0]["scopes"] == [{"field": "channel", "value": "app"}]
     everyone = client.get("/api/v1/incidents/active", headers=web.bearer("admin")).json()
     assert {i["id"] for i in everyone["incidents"]} == {on_time["id"], late["id"]}
-    assert client.get(
-        f"/api/v1/incidents/{late['id']}", headers=web.bearer("payments")
-    ).status_code == 404
+    assert (
+        client.get(f"/api/v1/incidents/{late['id']}", headers=web.bearer("payments")).status_code
+        == 404
+    )
 
     inbox = web.login("payments").get("/inbox")
     assert inbox.status_code == 200
