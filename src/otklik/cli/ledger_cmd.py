@@ -170,10 +170,18 @@ def _import(
         from otklik.cli.classify_cmd import run_classification
 
         classified = run_classification(engine, show_progress=output is OutputFormat.table)
+    # OTKLIK_INCIDENTS_DETECT_ON_IMPORT: spikes detected, items linked, bad ratings alerted.
+    spikes = None
+    if kind != "customers" and settings.incidents_detect_on_import:
+        from otklik.incidents import after_import
+
+        spikes = after_import(engine, settings)
     if output is OutputFormat.json:
         shown = report.as_dict()
         if classified is not None:
             shown["classification"] = classified.as_dict()
+        if spikes is not None:
+            shown["incidents"] = spikes
         print_json(shown)
     else:
         _print_report(report, engine)
@@ -181,6 +189,12 @@ def _import(
             from otklik.cli.classify_cmd import print_report
 
             print_report(classified)
+        if spikes is not None:
+            console.print(
+                f"incidents: {len(spikes['detections'])} spike(s), {spikes['linked']} item(s) "
+                f"linked, {len(spikes['alerts'])} bad-rating alert(s) (otklik incidents detect)",
+                markup=False,
+            )
 
 
 @quarantine_app.command("list")

@@ -20,7 +20,7 @@ from otklik.incidents.detect import (
     load_events,
     share_pvalues,
 )
-from otklik.incidents.flow import after_import, bulk_answer, open_from_detection
+from otklik.incidents.flow import AnswerWatch, after_import, bulk_answer, open_from_detection
 from otklik.incidents.notify import EVENTS, Notifier, bad_rating_alerts, deliveries, sign
 from otklik.incidents.records import (
     SCOPE_FIELDS,
@@ -47,6 +47,7 @@ __all__ = [
     "SCOPE_FIELDS",
     "STATUS_LANGUAGES",
     "ActiveIncident",
+    "AnswerWatch",
     "Detection",
     "DetectionRules",
     "EtaScore",

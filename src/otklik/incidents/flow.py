@@ -3,6 +3,8 @@ and the hook that runs after every import and survey answer when enabled."""
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +26,7 @@ from otklik.ledger import Case
 from otklik.ledger.models_incidents import IncidentItem
 from otklik.replies import reply_draft, send_reply
 
-__all__ = ["after_import", "bulk_answer", "open_from_detection"]
+__all__ = ["AnswerWatch", "after_import", "bulk_answer", "open_from_detection"]
 
 
 def open_from_detection(
@@ -128,3 +130,19 @@ def after_import(
         window = since or datetime.now() - timedelta(days=1)
         alerts = bad_rating_alerts(engine, notifier, since=window)
     return {"detections": [d.to_dict() for d in found], "linked": linked, "alerts": alerts}
+
+
+class AnswerWatch:
+    """:func:`after_import` for survey answers: called after each batch the collector writes,
+    it runs at most once every ``every_s`` seconds (answers arrive by the thousand)."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, every_s: float = 60.0) -> None:
+        self.engine, self.settings, self.every_s = engine, settings, every_s
+        self._last = -math.inf
+
+    def __call__(self) -> dict[str, Any] | None:
+        now = time.monotonic()
+        if now - self._last < self.every_s:
+            return None
+        self._last = now
+        return after_import(self.engine, self.settings)

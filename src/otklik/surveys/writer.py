@@ -37,8 +37,16 @@ class AnswerWriter:
     the others down with it.
     """
 
-    def __init__(self, engine: Engine, signer: LinkSigner, *, batch_max: int = 256) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signer: LinkSigner,
+        *,
+        batch_max: int = 256,
+        after_batch: Callable[[], object] | None = None,
+    ) -> None:
         self.engine = engine
+        self.after_batch = after_batch  # e.g. incident detection (it throttles itself)
         self.signer = signer
         self.batch_max = batch_max
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -91,6 +99,11 @@ class AnswerWriter:
             outcomes = [self._write_one(submission) for submission, _ in work]
         for (_, done), outcome in zip(work, outcomes, strict=True):
             done(outcome)
+        if self.after_batch is not None:
+            try:
+                self.after_batch()
+            except Exception:
+                log.exception("the after-batch hook failed")
 
     def _write_one(self, submission: Submission) -> Outcome:
         try:

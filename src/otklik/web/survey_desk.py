@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from otklik.config import Settings
 from otklik.errors import ConfigError
+from otklik.incidents import AnswerWatch
 from otklik.surveys import AnswerWriter, LinkSigner, SurveyCache, signer_from_settings
 from otklik.web.ratelimit import RateLimiter
 
@@ -35,7 +36,14 @@ class SurveyDesk:
         except ConfigError as exc:
             self.problem = str(exc)
             return
-        self.writer = AnswerWriter(engine, self.signer, batch_max=settings.survey_batch_max)
+        self.writer = AnswerWriter(
+            engine,
+            self.signer,
+            batch_max=settings.survey_batch_max,
+            after_batch=AnswerWatch(engine, settings)
+            if settings.incidents_detect_on_import
+            else None,
+        )
 
     def close(self) -> None:
         if self.writer is not None:
