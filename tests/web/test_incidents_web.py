@@ -75,3 +75,13 @@ def test_incidents_on_the_web(web: WebEnv) -> None:
     assert ("Payments are delayed" in inbox.text) or ("Платежи проходят с задержкой" in inbox.text)
     assert "Cards fail" not in inbox.text and "Карты не работают" not in inbox.text
     assert web.login("admin").get("/incidents").status_code == 200
+
+
+def test_status_as_it_was_and_bad_input(web: WebEnv) -> None:
+    client = web.client
+    client.cookies.clear()
+    before = client.get("/status.json?at=2001-01-01T00:00&lang=ru").json()
+    assert before["status"] == "ok" and before["incidents"] == []
+    bad = client.get("/status.json?at=yesterday")
+    assert bad.status_code == 400 and "cannot read at=" in bad.text
+    assert client.get("/status?at=nonsense").status_code == 400

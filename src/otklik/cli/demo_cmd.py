@@ -199,6 +199,7 @@ def _print_next_steps(host: str, port: int, db_flag: str) -> None:
     console.print(
         f"\nOpen / откройте: {url}\n"
         f"Sign in / вход: {admin} / {DEMO_PASSWORD} (other roles above)\n"
+        f"The outage as customers saw it / сбой глазами клиентов: {url}status?at=2025-06-10T12:00\n"
         "The otklik command / команда otklik: `source .venv/bin/activate`, then e.g.\n"
         f"  otklik metrics nps --by month{db_flag}\n"
         f"  otklik kpi report{db_flag}\n"

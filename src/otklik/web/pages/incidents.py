@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from otklik.auth import Principal
 from otklik.incidents import active_incidents, eta_scores, list_incidents, public_status
 from otklik.web.deps import PageUser, StateDep
+from otklik.web.errors import ApiError
 from otklik.web.rendering import render
 from otklik.web.state import WebState
 
@@ -40,10 +41,27 @@ def _local(value: datetime | None, timezone: str) -> datetime | None:
     return value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
-def banner(state: WebState, user: Principal | None) -> list[dict[str, Any]]:
+def _moment(value: str | None, timezone: str) -> datetime | None:
+    """``?at=``: a past moment to show the status as it was then (post-incident reviews, the
+    demo); without an offset it is read in the reporting time zone. Unreadable: a 400."""
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(400, f"cannot read at={value!r}: use e.g. 2025-06-10T09:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def banner(
+    state: WebState, user: Principal | None, *, at: datetime | None = None
+) -> list[dict[str, Any]]:
     """The open incidents in the user's zone, for the banner: id, title, both messages, the
-    current ETA in the reporting time zone and whether it has passed."""
-    now = _now()
+    current ETA in the reporting time zone and whether it has passed (at ``at``, default
+    now)."""
+    now = at or _now()
     timezone = state.settings.timezone
     return [
         {
@@ -88,9 +106,11 @@ def status_json(
     request: Request,
     state: StateDep,
     lang: Annotated[str | None, Query(max_length=5)] = None,
+    at: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """The public status as JSON (CORS open: a widget on any site may read it)."""
-    body = public_status(state.engine, language=_language(request, lang))
+    moment = _moment(at, state.settings.timezone)
+    body = public_status(state.engine, language=_language(request, lang), at=moment)
     return JSONResponse(body, headers={**_PUBLIC_HEADERS, "Access-Control-Allow-Origin": "*"})
 
 
@@ -100,11 +120,14 @@ def status_page(
     state: StateDep,
     lang: Annotated[str | None, Query(max_length=5)] = None,
     embed: Annotated[bool, Query()] = False,
+    at: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    """The public status page (``?embed=1``: the widget, without the site's frame)."""
+    """The public status page (``?embed=1``: the widget, without the site's frame; ``?at=``:
+    as it was at a past moment)."""
     language = _language(request, lang)
     request.state.locale = language
-    status = public_status(state.engine, language=language)
+    moment = _moment(at, state.settings.timezone)
+    status = public_status(state.engine, language=language, at=moment)
     timezone = state.settings.timezone
     for entry in [*status["incidents"], *status["resolved"]]:
         for name in ("started_at", "eta_at", "resolved_at"):
@@ -121,9 +144,16 @@ def status_page(
 
 
 @router.get("/incidents")
-def incidents_page(request: Request, user: PageUser, state: StateDep) -> Response:
-    """Incidents in the user's zone and the honest-ETA score of their teams."""
+def incidents_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    at: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """Incidents in the user's zone and the honest-ETA score of their teams (``?at=``: the
+    banner as operators saw it then)."""
     timezone = state.settings.timezone
+    moment = _moment(at, timezone)
     rows = list_incidents(state.engine, team=user.zone)
     for row in rows:
         for name in ("started_at", "eta_at", "first_eta_at", "resolved_at"):
@@ -136,5 +166,5 @@ def incidents_page(request: Request, user: PageUser, state: StateDep) -> Respons
     return render(
         request,
         "incidents.html",
-        {"incidents": rows, "scores": scores, "banner": banner(state, user)},
+        {"incidents": rows, "scores": scores, "banner": banner(state, user, at=moment)},
     )
