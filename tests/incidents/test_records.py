@@ -266,3 +266,73 @@ def test_cases_of_linked_items_point_to_the_incident(engine: Engine) -> None:
     assert [c["team"] for c in shown["cases"]] == ["digital"]
     case_id = shown["cases"][0]["id"]
     assert get_case(engine, case_id)["p_incident"] > 0
+
+
+def test_topic_scope_links_and_bulk_answer_in_each_language(engine: Engine) -> None:
+    from otklik.incidents import bulk_answer, detect_events, link_items, load_events
+    from otklik.ledger import Classification
+
+    people = [
+        ("ru", {"email": "ivan@example.org", "first_name": "Иван"}),
+        ("en", {"email": "jane@example.org", "first_name": "Jane"}),
+        ("en", {"email": "other@example.org"}),
+    ]
+    write_items(
+        engine,
+        run_id=None,
+        source="t",
+        items=[
+            _item(n, language=lang, attributes=attrs, channel="web")
+            for n, (lang, attrs) in enumerate(people)
+        ],
+    )
+    with engine.begin() as conn:
+        ids = list(conn.execute(select(FeedbackItem.id).order_by(FeedbackItem.id)).scalars())
+        for item_id, topics in zip(
+            ids, (["app.login"], ["app.login", "cards"], ["cards"]), strict=True
+        ):
+            conn.execute(
+                Classification.__table__.insert().values(
+                    item_id=item_id,
+                    origin="human",
+                    type="complaint",
+                    topics=topics,
+                    method="human",
+                    created_at=T0,
+                )
+            )
+            conn.execute(
+                Case.__table__.insert().values(
+                    item_id=item_id,
+                    team="digital",
+                    status="open",
+                    reason="complaint",
+                    due_at=T0 + timedelta(days=1),
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+    events = load_events(engine, since=T0 - timedelta(days=1))
+    assert sorted(events["topic"].map(tuple)) == [
+        ("app.login",),
+        ("app.login", "cards"),
+        ("cards",),
+    ]
+    assert detect_events(events, since=T0) == []  # three items are no spike
+    made = _open(engine, scopes=[("topic", "app.login")], at=T0 + timedelta(hours=5))
+    assert made["items"] == 2
+    assert link_items(engine, int(made["id"]), at=T0 + timedelta(hours=6)) == 0  # idempotent
+    with engine.connect() as conn:
+        kept = conn.execute(
+            select(FeedbackItem.attributes).where(FeedbackItem.id == ids[0])
+        ).scalar_one()
+    assert kept["email"] == "ivan@example.org" and kept["incident"] == made["id"]
+    with smtp_server() as mail:
+        settings = Settings(
+            smtp_host="127.0.0.1", smtp_port=mail.port, smtp_from="care@example.org"
+        )
+        tally = bulk_answer(engine, settings, int(made["id"]), actor="ann", channel="email")
+    assert tally == {"sent": 2, "failed": 0}
+    bodies = {m[1][0]: m[2].get_content() for m in mail.messages}
+    assert "Не входит в приложение" in bodies["ivan@example.org"]
+    assert "App sign-in fails" in bodies["jane@example.org"]

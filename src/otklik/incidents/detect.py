@@ -478,7 +478,9 @@ def load_events(engine: Engine, *, since: datetime, until: datetime | None = Non
         "type",
         "topic",
     ]
-    return pd.DataFrame.from_records(rows, columns=columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame["topic"] = frame["topic"].map(_topics)  # JSON text on SQLite, a list on PostgreSQL
+    return frame
 
 
 def detect(

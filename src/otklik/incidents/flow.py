@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import Engine, select
 
 from otklik.config import Settings
-from otklik.errors import ConfigError, NotFoundError
+from otklik.errors import NotFoundError
 from otklik.incidents.detect import Detection, DetectionRules, detect
 from otklik.incidents.notify import Notifier, bad_rating_alerts
 from otklik.incidents.records import (
@@ -120,8 +120,6 @@ def after_import(
     alerts. Returns ``{"detections", "linked", "alerts"}``; does nothing when disabled."""
     if not settings.incidents_detect_on_import:
         return {"detections": [], "linked": 0, "alerts": []}
-    if since is not None and since >= datetime.now() + timedelta(days=1):
-        raise ConfigError("since is in the future")
     found = detect(engine, since=since, timezone=settings.timezone)
     linked = link_open_incidents(engine)
     notifier = Notifier(engine, settings, client=client)
