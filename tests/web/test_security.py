@@ -50,6 +50,7 @@ def _fill(path: str, web: WebEnv) -> list[str]:
         "{run_id}": ["1"],
         "{survey_id}": ["1"],
         "{kind}": ["taxonomy", "teams", "kpis"],
+        "{incident_id}": ["1"],
     }
     urls = [path]
     for name, options in values.items():
