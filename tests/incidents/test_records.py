@@ -8,7 +8,7 @@ import hmac
 import json
 import math
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
@@ -336,3 +336,39 @@ def test_topic_scope_links_and_bulk_answer_in_each_language(engine: Engine) -> N
     bodies = {m[1][0]: m[2].get_content() for m in mail.messages}
     assert "Не входит в приложение" in bodies["ivan@example.org"]
     assert "App sign-in fails" in bodies["jane@example.org"]
+
+
+def test_after_import_links_detects_and_alerts_once_a_minute(engine: Engine) -> None:
+    from otklik.incidents import AnswerWatch, after_import
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    made = _open(
+        engine, started_at=now - timedelta(hours=2), eta_at=now + timedelta(hours=2), at=now
+    )
+    write_items(
+        engine,
+        run_id=None,
+        source="t",
+        items=[
+            _item(
+                1,
+                occurred_at=now - timedelta(minutes=5),
+                kind="survey",
+                scale="nps",
+                score=0,
+                revenue=500_000.0,
+            ),
+        ],
+    )
+    with receiver() as hook:
+        off = Settings(incident_webhook_url=hook.url, incident_webhook_secret="k")
+        assert after_import(engine, off) == {"detections": [], "linked": 1, "alerts": []}
+        on = off.model_copy(update={"incidents_detect_on_import": True})
+        watch = AnswerWatch(engine, on, background=False)
+        watch()
+        assert watch.last is not None and len(watch.last["alerts"]) == 1
+        assert json.loads(hook.requests[0][2])["event"] == "bad_rating"
+        first = watch.last
+        watch()  # within the minute: not run again
+        assert watch.last is first and len(hook.requests) == 1
+    assert get_incident(engine, int(made["id"]))["items"] == 1

@@ -170,12 +170,14 @@ def _import(
         from otklik.cli.classify_cmd import run_classification
 
         classified = run_classification(engine, show_progress=output is OutputFormat.table)
-    # OTKLIK_INCIDENTS_DETECT_ON_IMPORT: spikes detected, items linked, bad ratings alerted.
+    # New items are linked to open incidents; with OTKLIK_INCIDENTS_DETECT_ON_IMPORT spikes
+    # are detected and bad ratings alerted too.
     spikes = None
-    if kind != "customers" and settings.incidents_detect_on_import:
+    if kind != "customers":
         from otklik.incidents import after_import
 
-        spikes = after_import(engine, settings)
+        found = after_import(engine, settings)
+        spikes = found if settings.incidents_detect_on_import or found["linked"] else None
     if output is OutputFormat.json:
         shown = report.as_dict()
         if classified is not None:

@@ -3,9 +3,11 @@ and the hook that runs after every import and survey answer when enabled."""
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,6 +29,8 @@ from otklik.ledger.models_incidents import IncidentItem
 from otklik.replies import reply_draft, send_reply
 
 __all__ = ["AnswerWatch", "after_import", "bulk_answer", "open_from_detection"]
+
+log = logging.getLogger("otklik.incidents")
 
 
 def open_from_detection(
@@ -115,32 +119,54 @@ def after_import(
     since: datetime | None = None,
     client: httpx.Client | None = None,
 ) -> dict[str, Any]:
-    """What runs after an import or a survey answer when ``OTKLIK_INCIDENTS_DETECT_ON_IMPORT``
-    is set: detection over the last day, linking new items to open incidents, and bad-rating
-    alerts. Returns ``{"detections", "linked", "alerts"}``; does nothing when disabled."""
-    if not settings.incidents_detect_on_import:
-        return {"detections": [], "linked": 0, "alerts": []}
-    found = detect(engine, since=since, timezone=settings.timezone)
+    """What runs after an import or survey answers: new items matching an open incident are
+    linked to it (always); with ``OTKLIK_INCIDENTS_DETECT_ON_IMPORT`` also detection over the
+    last week and bad-rating alerts. Returns ``{"detections", "linked", "alerts"}``."""
     linked = link_open_incidents(engine)
+    if not settings.incidents_detect_on_import:
+        return {"detections": [], "linked": linked, "alerts": []}
+    found = detect(engine, since=since, timezone=settings.timezone)
     notifier = Notifier(engine, settings, client=client)
     alerts: list[int] = []
     if notifier.channels():
-        window = since or datetime.now() - timedelta(days=1)
+        window = since or datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
         alerts = bad_rating_alerts(engine, notifier, since=window)
     return {"detections": [d.to_dict() for d in found], "linked": linked, "alerts": alerts}
 
 
 class AnswerWatch:
-    """:func:`after_import` for survey answers: called after each batch the collector writes,
-    it runs at most once every ``every_s`` seconds (answers arrive by the thousand)."""
+    """:func:`after_import` after data arrives in the web app (imports, survey answer batches,
+    relabels): at most once every ``every_s`` seconds, in a background thread (``background``
+    False: in the caller's), never two at once; a failure is logged, not raised."""
 
-    def __init__(self, engine: Engine, settings: Settings, *, every_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        every_s: float = 60.0,
+        background: bool = True,
+    ) -> None:
         self.engine, self.settings, self.every_s = engine, settings, every_s
-        self._last = -math.inf
+        self.background = background
+        self.last: dict[str, Any] | None = None
+        self._at = -math.inf
+        self._busy = threading.Lock()
 
-    def __call__(self) -> dict[str, Any] | None:
+    def __call__(self) -> None:
         now = time.monotonic()
-        if now - self._last < self.every_s:
-            return None
-        self._last = now
-        return after_import(self.engine, self.settings)
+        if now - self._at < self.every_s or not self._busy.acquire(blocking=False):
+            return
+        self._at = now
+        if self.background:
+            threading.Thread(target=self._run, name="otklik-incidents", daemon=True).start()
+        else:
+            self._run()
+
+    def _run(self) -> None:
+        try:
+            self.last = after_import(self.engine, self.settings)
+        except Exception:
+            log.exception("incident detection after new data failed")
+        finally:
+            self._busy.release()

@@ -63,9 +63,14 @@ class WebState:
     cache: TTLCache = field(default_factory=lambda: TTLCache(60.0))
     uploads: UploadStore = field(default_factory=UploadStore)
     retrain: RetrainJob = field(default_factory=RetrainJob)
+    # Incident detection after data arrives (OTKLIK_INCIDENTS_DETECT_ON_IMPORT; throttled,
+    # in the background).
+    watch: Callable[[], object] | None = None
 
     def data_changed(self) -> None:
         self.cache.clear()
+        if self.watch is not None:
+            self.watch()
 
     def close(self) -> None:
         self.metrics.close()
