@@ -74,7 +74,13 @@ def test_incidents_on_the_web(web: WebEnv) -> None:
     assert "incident-banner" in inbox.text
     assert ("Payments are delayed" in inbox.text) or ("Платежи проходят с задержкой" in inbox.text)
     assert "Cards fail" not in inbox.text and "Карты не работают" not in inbox.text
-    assert web.login("admin").get("/incidents").status_code == 200
+    admin = web.login("admin")
+    assert admin.get("/incidents").status_code == 200
+    day = now.date()
+    overview = admin.get(f"/?from={day - timedelta(days=1)}&to={day + timedelta(days=1)}")
+    assert 'id="period-incidents"' in overview.text and "INTERNAL cards" in overview.text
+    earlier = admin.get("/?from=2001-01-01&to=2001-01-31")
+    assert 'id="period-incidents"' not in earlier.text
 
 
 def test_status_as_it_was_and_bad_input(web: WebEnv) -> None:
