@@ -9,26 +9,22 @@ notifications (signed webhooks, e-mail, Telegram).
 ``docs/incidents.md`` explains the detection method, its false-alarm rate and how to tune it.
 """
 
+from otklik.incidents.active import ActiveIncident, active_incidents
 from otklik.incidents.detect import (
     DETECTION_FIELDS,
     GRANULARITIES,
     Detection,
     DetectionRules,
-    count_pvalues,
     detect,
     detect_events,
-    load_events,
-    share_pvalues,
 )
+from otklik.incidents.events import load_events
 from otklik.incidents.flow import AnswerWatch, after_import, bulk_answer, open_from_detection
+from otklik.incidents.links import link_items, link_open_incidents
 from otklik.incidents.notify import EVENTS, Notifier, bad_rating_alerts, deliveries, sign
 from otklik.incidents.records import (
     SCOPE_FIELDS,
-    ActiveIncident,
-    active_incidents,
     get_incident,
-    link_items,
-    link_open_incidents,
     list_incidents,
     move_eta,
     open_incident,
@@ -37,6 +33,7 @@ from otklik.incidents.records import (
 )
 from otklik.incidents.score import INFLATION_LIMIT, PERIODS, EtaScore, eta_scores
 from otklik.incidents.status import STATUS_LANGUAGES, public_status
+from otklik.incidents.tails import count_pvalues, share_pvalues
 
 __all__ = [
     "DETECTION_FIELDS",

@@ -27,9 +27,7 @@ threshold arrived, so on a store fed continuously it is when the alarm went off.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,10 +35,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import Engine, String, cast, column, func, select, table
+from sqlalchemy import Engine, func, select
 
 from otklik.errors import ConfigError
-from otklik.ledger import CURRENT_VIEW, FeedbackItem
+from otklik.incidents.events import load_events, topics_of
+from otklik.incidents.tails import PRIOR, count_pvalues, share_pvalues
+from otklik.ledger import FeedbackItem
 from otklik.types import SCALES
 
 __all__ = [
@@ -48,18 +48,14 @@ __all__ = [
     "GRANULARITIES",
     "Detection",
     "DetectionRules",
-    "count_pvalues",
     "detect",
     "detect_events",
-    "load_events",
-    "share_pvalues",
 ]
 
 DETECTION_FIELDS = ("topic", "type", "channel", "product", "region", "partner")
 GRANULARITIES = ("day", "hour")
 _PERIOD = {"day": 7, "hour": 168}
 _STEP = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
-_PRIOR = 0.5
 _ONSET_ALPHA = 0.05
 
 
@@ -137,55 +133,6 @@ def _iso(value: datetime) -> str:
     return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
-def _baseline(matrix: np.ndarray, period: int, weeks: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per bucket: the sum over the same slot of the previous ``weeks`` weeks, and how many
-    weeks were there (fewer at the start of the data)."""
-    total = np.zeros(matrix.shape, dtype=np.float64)
-    present = np.zeros(matrix.shape[1], dtype=np.int64)
-    for week in range(1, weeks + 1):
-        shift = week * period
-        if shift >= matrix.shape[1]:
-            break
-        total[:, shift:] += matrix[:, :-shift]
-        present[shift:] += 1
-    return total, np.broadcast_to(present, matrix.shape).copy()
-
-
-def count_pvalues(
-    matrix: np.ndarray, period: int, *, weeks: int = 8, min_weeks: int = 3
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(p, expected)`` for every cell of a series × bucket count matrix: ``P(X ≥ observed)``
-    under the negative-binomial predictive of its seasonal baseline; NaN where fewer than
-    ``min_weeks`` weeks precede the bucket."""
-    counts = np.asarray(matrix, dtype=np.float64)
-    total, present = _baseline(counts, period, weeks)
-    ok = present >= min_weeks
-    w = np.where(ok, present, 1).astype(np.float64)
-    r = total + _PRIOR
-    q = w / (w + 1.0)
-    p = np.where(ok, stats.nbinom.sf(counts - 1, r, q), np.nan)
-    expected = np.where(ok, r / w, np.nan)
-    return p, expected
-
-
-def share_pvalues(
-    low: np.ndarray, scored: np.ndarray, period: int, *, weeks: int = 8, min_weeks: int = 3
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(p, expected low count)`` for the share of low scores: ``P(X ≥ k)`` under
-    BetaBinomial(n, K + ½, N − K + ½) with the seasonal baseline's K low of N scored."""
-    k = np.asarray(low, dtype=np.float64)
-    n = np.asarray(scored, dtype=np.float64)
-    big_k, present = _baseline(k, period, weeks)
-    big_n, _ = _baseline(n, period, weeks)
-    ok = (present >= min_weeks) & (n > 0)
-    a = big_k + _PRIOR
-    b = np.maximum(big_n - big_k, 0) + _PRIOR
-    n_int = n.astype(np.int64)
-    p = np.where(ok, stats.betabinom.sf(k - 1, n_int, a, b), np.nan)
-    expected = np.where(ok, n * a / (a + b), np.nan)
-    return p, expected
-
-
 def _bad(events: pd.DataFrame) -> pd.Series:
     scale = events["scale"].astype("object")
     score = pd.to_numeric(events["score"], errors="coerce")
@@ -193,19 +140,6 @@ def _bad(events: pd.DataFrame) -> pd.Series:
     for name, spec in SCALES.items():
         low |= (scale == name) & (score <= spec.low_max)
     return low
-
-
-@dataclass
-class _Series:
-    """The long table of (series, bucket, time) rows of one granularity and metric."""
-
-    labels: list[tuple[str, str]]
-    matrix: np.ndarray
-    scored: np.ndarray | None
-    codes: np.ndarray
-    buckets: np.ndarray
-    times: np.ndarray
-    flags: np.ndarray | None
 
 
 def _long(events: pd.DataFrame, rules: DetectionRules) -> pd.DataFrame:
@@ -264,7 +198,7 @@ def detect_events(
     events["scored"] = events["scale"].isin(list(SCALES)) & events["score"].notna()
     events["low"] = _bad(events)
     if "topic" in events:
-        events["topic"] = events["topic"].map(_topics)
+        events["topic"] = events["topic"].map(topics_of)
     end = pd.Timestamp(until) if until is not None else occurred.max()
     long = _long(events, rules)
     if long.empty:
@@ -276,17 +210,6 @@ def detect_events(
         found.extend(_detect_one(long, origin, granularity, rules, since, end, timezone))
     found.sort(key=lambda d: (d.detected_at, d.key))
     return found
-
-
-def _topics(value: Any) -> list[str]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
 
 def _to_utc(local: pd.Timestamp, timezone: str) -> datetime:
@@ -405,13 +328,13 @@ def _threshold(
     """A function of (count so far, low so far) giving the p-value of that prefix."""
     weeks = [bucket - w * period for w in range(1, rules.weeks + 1) if bucket - w * period >= 0]
     if metric == "count":
-        r = float(totals[series, weeks].sum()) + _PRIOR
+        r = float(totals[series, weeks].sum()) + PRIOR
         q = len(weeks) / (len(weeks) + 1.0)
         return lambda n, k: stats.nbinom.sf(n - 1, r, q)
     assert lows is not None
     big_k = float(lows[series, weeks].sum())
     big_n = float(totals[series, weeks].sum())
-    a, b = big_k + _PRIOR, max(big_n - big_k, 0.0) + _PRIOR
+    a, b = big_k + PRIOR, max(big_n - big_k, 0.0) + PRIOR
     return lambda n, k: stats.betabinom.sf(k - 1, n, a, b)
 
 
@@ -437,55 +360,6 @@ def _alarm_time(
     return result
 
 
-def load_events(engine: Engine, *, since: datetime, until: datetime | None = None) -> pd.DataFrame:
-    """The items the detector reads, from ``since`` (naive UTC): time, segments, score, and
-    the current labels (type, topics)."""
-    labels = table(
-        CURRENT_VIEW,
-        column("item_id"),
-        column("type", String),
-        column("topics", String),
-    )
-    item = FeedbackItem
-    partner = cast(item.attributes["partner"].as_string(), String)
-    query = (
-        select(
-            # As text: one vectorised parse below instead of a datetime per row (3× faster).
-            cast(item.occurred_at, String).label("occurred_at"),
-            item.channel,
-            item.product,
-            item.region,
-            partner.label("partner"),
-            item.score,
-            item.scale,
-            labels.c.type,
-            labels.c.topics.label("topic"),
-        )
-        .outerjoin(labels, labels.c.item_id == item.id)
-        .where(item.occurred_at >= since)
-    )
-    if until is not None:
-        query = query.where(item.occurred_at <= until)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    columns = [
-        "occurred_at",
-        "channel",
-        "product",
-        "region",
-        "partner",
-        "score",
-        "scale",
-        "type",
-        "topic",
-    ]
-    # Plain tuples: pandas probes a Row for namedtuple fields, at 20 µs a row.
-    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=columns)
-    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601")
-    frame["topic"] = frame["topic"].map(_topics)  # JSON text on SQLite, a list on PostgreSQL
-    return frame
-
-
 def detect(
     engine: Engine,
     *,
@@ -507,13 +381,7 @@ def detect(
     history = start - timedelta(days=7 * rules.weeks + 8)
     events = load_events(engine, since=history, until=end)
     found = detect_events(events, since=start, until=end, rules=rules, timezone=timezone)
-    from otklik.incidents.records import mark_status
+    from otklik.incidents.active import mark_status
 
     mark_status(engine, found)
     return found
-
-
-def segments_of(detections: Iterable[Detection]) -> list[tuple[str, str]]:
-    """The distinct (field, value) pairs of some detections (the overall low-score series
-    has none)."""
-    return sorted({(d.field, d.value) for d in detections if d.field != "all"})

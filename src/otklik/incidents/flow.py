@@ -16,14 +16,9 @@ from sqlalchemy import Engine, select
 from otklik.config import Settings
 from otklik.errors import NotFoundError
 from otklik.incidents.detect import Detection, DetectionRules, detect
+from otklik.incidents.links import link_open_incidents
 from otklik.incidents.notify import Notifier, bad_rating_alerts
-from otklik.incidents.records import (
-    SCOPE_FIELDS,
-    EventHook,
-    get_incident,
-    link_open_incidents,
-    open_incident,
-)
+from otklik.incidents.records import SCOPE_FIELDS, EventHook, get_incident, open_incident
 from otklik.ledger import Case
 from otklik.ledger.models_incidents import IncidentItem
 from otklik.replies import reply_draft, send_reply

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from otklik.incidents.records import active_incidents
+from otklik.incidents.active import active_incidents
 from otklik.ledger.models_incidents import Incident
 
 __all__ = ["STATUS_LANGUAGES", "public_status"]
