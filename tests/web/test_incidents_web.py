@@ -91,3 +91,63 @@ def test_status_as_it_was_and_bad_input(web: WebEnv) -> None:
     bad = client.get("/status.json?at=yesterday")
     assert bad.status_code == 400 and "cannot read at=" in bad.text
     assert client.get("/status?at=nonsense").status_code == 400
+
+
+def test_incidents_are_run_through_the_api_by_their_team(web: WebEnv) -> None:
+    client = web.client
+    client.cookies.clear()
+    body = {
+        "title": "API outage",
+        "message_ru": "Сбой API",
+        "message_en": "API outage",
+        "owner_team": "payments",
+        "started_at": "2025-06-09T08:00:00+03:00",
+        "eta_at": "2025-06-09T12:00:00+03:00",
+        "scopes": [{"field": "channel", "value": "web"}],
+    }
+    assert (
+        client.post("/api/v1/incidents", json=body, headers=web.bearer("analyst")).status_code
+        == 403
+    )
+    assert (
+        client.post("/api/v1/incidents", json=body, headers=web.bearer("cards")).status_code == 403
+    )
+    bad = client.post(
+        "/api/v1/incidents",
+        json={**body, "scopes": [{"field": "planet", "value": "mars"}]},
+        headers=web.bearer("admin"),
+    )
+    assert bad.status_code == 422 and "planet" in bad.text
+    made = client.post("/api/v1/incidents", json=body, headers=web.bearer("payments"))
+    assert made.status_code == 201, made.text
+    incident = made.json()
+    assert incident["started_at"] == "2025-06-09T05:00:00+00:00"
+    assert incident["created_by"] == "pay@example.org"
+    path = f"/api/v1/incidents/{incident['id']}"
+    moved = client.post(
+        path + "/eta",
+        json={"eta_at": "2025-06-09T15:00:00+03:00", "note": "db"},
+        headers=web.bearer("payments"),
+    )
+    assert moved.status_code == 200 and moved.json()["eta_moves"] == 1
+    assert [e["note"] for e in moved.json()["etas"]] == ["first", "db"]
+    assert (
+        client.post(
+            path + "/eta", json={"eta_at": "2025-06-10T00:00:00Z"}, headers=web.bearer("cards")
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            path + "/eta", json={"eta_at": "2025-06-10T00:00:00"}, headers=web.bearer("payments")
+        ).status_code
+        == 422
+    )
+    done = client.post(
+        path + "/resolve",
+        json={"resolution": "fixed", "resolved_at": "2025-06-09T14:00:00+03:00"},
+        headers=web.bearer("admin"),
+    )
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    again = client.post(path + "/resolve", json={}, headers=web.bearer("admin"))
+    assert again.status_code == 400 and "already resolved" in again.text
