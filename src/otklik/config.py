@@ -109,6 +109,18 @@ class Settings(BaseSettings):
     # `otklik serve --workers N` (N > 1) sets it to store.
     shared_state: Literal["auto", "store", "memory"] = "auto"
     queue_depth_warn: int = 10_000  # `otklik doctor` warns above this many waiting jobs
+    # Incidents (docs/incidents.md): spike detection after imports and survey answers, and
+    # notifications on open / ETA change / resolve and on bad ratings from valuable customers.
+    incidents_detect_on_import: bool = False
+    incident_webhook_url: str | None = None  # signed: HMAC-SHA256 of "<timestamp>.<body>"
+    incident_webhook_secret: str | None = None
+    incident_email_to: tuple[str, ...] = ()  # e-mail recipients (through OTKLIK_SMTP_*)
+    telegram_api_url: str = "https://api.telegram.org"  # Bot API base (a local fake in tests)
+    telegram_bot_token: str | None = None
+    telegram_chat_id: str | None = None
+    notify_attempts: int = 4  # tries per delivery; waits 1, 2, 4 … × notify_backoff_s between
+    notify_backoff_s: float = 1.0
+    alert_high_value: float = 100_000  # a customer's revenue from which a bad rating alerts
 
     @field_validator("timezone")
     @classmethod

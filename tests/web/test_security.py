@@ -52,6 +52,7 @@ def _fill(path: str, web: WebEnv) -> list[str]:
         "{kind}": ["taxonomy", "teams", "kpis"],
         "{key}": ["no-such-experiment"],
         "{customer_id}": ["nobody"],
+        "{incident_id}": ["1"],
     }
     urls = [path]
     for name, options in values.items():
@@ -233,6 +234,7 @@ def test_every_write_route_refuses_another_zone(web: WebEnv, zone: str) -> None:
         url = path.replace("{case_id}", str(target)).replace("{user_id}", "1")
         url = url.replace("{survey_id}", "1").replace("{kind}", "teams")
         url = url.replace("{version}", "1").replace("{token_id}", "1")
+        url = url.replace("{incident_id}", "999999")
         other_item = web.item_ids[f"{other}-app-1-3"]  # another zone's item
         url = url.replace("{item_id}", str(other_item)).replace("{upload_id}", "A" * 24)
         assert "{" not in url, f"the write walk does not know how to fill {path}"

@@ -31,6 +31,7 @@ from otklik.demo import (
 )
 from otklik.demo.conduct import load_conduct_demo
 from otklik.demo.experiments import load_experiments_demo
+from otklik.demo.incidents import plant_incident
 
 __all__ = ["demo_command"]
 
@@ -161,6 +162,7 @@ def demo_command(
         print_report(run_classification(engine))
         load_experiments_demo(engine, end=PERIOD_END)  # docs/experiments.md
         load_conduct_demo(engine, seed)
+        plant_incident(engine)
         created = ensure_demo_users(engine)
     finally:
         engine.dispose()
@@ -201,6 +203,7 @@ def _print_next_steps(host: str, port: int, db_flag: str) -> None:
     console.print(
         f"\nOpen / откройте: {url}\n"
         f"Sign in / вход: {admin} / {DEMO_PASSWORD} (other roles above)\n"
+        f"The outage as customers saw it / сбой глазами клиентов: {url}status?at=2025-06-10T12:00\n"
         "The otklik command / команда otklik: `source .venv/bin/activate`, then e.g.\n"
         f"  otklik metrics nps --by month{db_flag}\n"
         f"  otklik kpi report{db_flag}\n"

@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Experiments: `otklik experiment create|list|show|analyze|assign|rollout …`.",
     ),
     "import": ("ledger_cmd", "Import a file of feedback (or the customer list) into the ledger."),
+    "incidents": (
+        "incidents_cmd",
+        "Incidents: spikes detected, records with an honest ETA, status for customers.",
+    ),
     "init": (
         "ledger_cmd",
         "Create the store or upgrade it to the latest schema (safe to run again).",

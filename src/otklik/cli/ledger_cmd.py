@@ -179,12 +179,22 @@ def _import(
         new_items = items_of_run(engine, report.run_id)
         if new_items:
             jobs = {"mode": arrived(engine, settings, new_items), "items": len(new_items)}
+    # New items are linked to open incidents; with OTKLIK_INCIDENTS_DETECT_ON_IMPORT spikes
+    # are detected and bad ratings alerted too.
+    spikes = None
+    if kind != "customers":
+        from otklik.incidents import after_import
+
+        found = after_import(engine, settings)
+        spikes = found if settings.incidents_detect_on_import or found["linked"] else None
     if output is OutputFormat.json:
         shown = report.as_dict()
         if classified is not None:
             shown["classification"] = classified.as_dict()
         if jobs is not None:
             shown["jobs"] = jobs
+        if spikes is not None:
+            shown["incidents"] = spikes
         print_json(shown)
     else:
         _print_report(report, engine)
@@ -195,6 +205,12 @@ def _import(
         if jobs is not None:
             done = "queued for `otklik worker`" if jobs["mode"] == "queue" else "processed"
             console.print(f"jobs: {jobs['items']} new items {done}", markup=False)
+        if spikes is not None:
+            console.print(
+                f"incidents: {len(spikes['detections'])} spike(s), {spikes['linked']} item(s) "
+                f"linked, {len(spikes['alerts'])} bad-rating alert(s) (otklik incidents detect)",
+                markup=False,
+            )
 
 
 @quarantine_app.command("list")

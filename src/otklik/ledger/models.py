@@ -148,5 +148,6 @@ class QuarantineRow(Base):
 # The classification and routing tables live in their own module on the same metadata, so the
 # migrations and the drift check see every table whoever imports Base.
 from otklik.ledger import models_classify as _models_classify  # noqa: E402, F401
+from otklik.ledger import models_incidents as _models_incidents  # noqa: E402, F401
 from otklik.ledger import models_jobs as _models_jobs  # noqa: E402, F401
 from otklik.ledger import models_replies as _models_replies  # noqa: E402, F401

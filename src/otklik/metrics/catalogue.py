@@ -429,6 +429,62 @@ _add(
     )
 )
 
+# The honest-ETA pair (otklik.incidents, docs/incidents.md): promises kept, and the guardrail
+# that catches promises padded to be safe.
+_INCIDENTS: dict[str, Any] = dict(
+    table=TableRole.INCIDENTS,
+    time_column="resolved_at",
+    required_tables=("incidents",),
+    missing_hint=(
+        "this metric needs the incidents table, which this store does not have yet; run "
+        "`otklik init` to add it"
+    ),
+)
+_add(
+    MetricSpec(
+        name="eta_kept",
+        title="Incident fix-time promises kept",
+        unit="%",
+        statistic=Statistic.PROPORTION,
+        numerator="resolved incidents fixed by their first promised time (ETA)",
+        denominator="resolved incidents that had a promised time",
+        formula="100 · resolved ≤ first ETA / resolved with an ETA",
+        ci_method=_WILSON,
+        pros=("measures whether customers can trust what they are told",),
+        cons=("few incidents a period: wide intervals", "one incident counts once, big or small"),
+        gaming="promising a fix time far beyond the usual one, so it is always kept",
+        guardrails=("eta_inflation",),
+        where=lambda t, p: t.resolved_at.notnull() & t.first_eta_at.notnull(),
+        success=lambda t, p: t.resolved_at <= t.first_eta_at,
+        **_INCIDENTS,
+    )
+)
+_add(
+    MetricSpec(
+        name="eta_inflation",
+        title="Promised fix time over the team's usual fix time",
+        unit="ratio",
+        statistic=Statistic.MEAN,
+        numerator="sum of promised hours / the team's median hours to fix before it",
+        denominator="resolved incidents with a promise and an earlier incident of the team",
+        formula="mean of promised hours / team's historical median hours to fix",
+        ci_method=_T,
+        higher_is_better=False,
+        pros=("catches promises padded to look punctual",),
+        cons=(
+            "needs earlier incidents of the team",
+            "a genuinely harder incident reads as padding",
+        ),
+        gaming="closing incidents early to keep the team's historical fix time short",
+        guardrails=("eta_kept",),
+        where=lambda t, p: (
+            t.resolved_at.notnull() & t.promised_hours.notnull() & (t.baseline_hours > 0)
+        ),
+        value=lambda t, p: t.promised_hours / t.baseline_hours,
+        **_INCIDENTS,
+    )
+)
+
 CATALOGUE: Mapping[str, MetricSpec] = MappingProxyType(_CATALOGUE)
 
 

@@ -28,6 +28,7 @@ SEGMENT_FIELDS: Mapping[TableRole, tuple[str, ...]] = {
     ),
     TableRole.CUSTOMERS: ("product", "region", "segment", "source"),
     TableRole.INVITATIONS: ("survey", "survey_type", "channel", "mechanic"),
+    TableRole.INCIDENTS: ("owner_team",),
 }
 
 FilterValue = str | None | Sequence[str | None]

@@ -47,6 +47,7 @@ class TableRole(StrEnum):
     ITEMS = "feedback_items"
     CUSTOMERS = "customers"
     INVITATIONS = "invitations"
+    INCIDENTS = "incidents"
 
 
 @dataclass(frozen=True, slots=True)

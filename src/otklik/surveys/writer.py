@@ -44,8 +44,10 @@ class AnswerWriter:
         *,
         batch_max: int = 256,
         on_items: Callable[[list[int]], None] | None = None,
+        after_batch: Callable[[], object] | None = None,
     ) -> None:
         self.engine = engine
+        self.after_batch = after_batch  # e.g. incident detection (it throttles itself)
         self.signer = signer
         self.batch_max = batch_max
         self.on_items = on_items  # called with the new items' ids after each commit
@@ -106,6 +108,11 @@ class AnswerWriter:
                 log.exception("handing %d answers to the jobs failed", len(written))
         for (_, done), outcome in zip(work, outcomes, strict=True):
             done(outcome)
+        if self.after_batch is not None:
+            try:
+                self.after_batch()
+            except Exception:
+                log.exception("the after-batch hook failed")
 
     def _write_one(self, submission: Submission) -> Outcome:
         try:

@@ -23,6 +23,7 @@ from otklik import __version__
 from otklik.auth import LoginThrottle
 from otklik.config import PLACEHOLDER_SECRETS, Settings, load_settings
 from otklik.errors import StoreError
+from otklik.incidents import AnswerWatch
 from otklik.jobs import ArrivalDesk, read_counter, shared_state
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 from otklik.web.api import api_router
@@ -83,6 +84,7 @@ def _prepare_store(settings: Settings) -> WebState:
             timezone=settings.timezone,
         ),
         templates=make_templates(),
+        watch=AnswerWatch(engine, settings) if settings.incidents_detect_on_import else None,
     )
 
 

@@ -39,6 +39,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/experiments", "experiments.nav", (Role.ADMIN, Role.ANALYST)),
     ("/contact", "contact.nav", (Role.ADMIN, Role.ANALYST)),
     ("/conduct", "conduct.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/incidents", "incidents.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
 )
 
 

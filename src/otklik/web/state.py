@@ -90,11 +90,16 @@ class WebState:
     retrain: RetrainJob = field(default_factory=RetrainJob)
     arrivals: ArrivalDesk | None = None  # new items → the jobs (otklik.jobs)
     shared: bool = False  # state kept in the store for several web workers
+    # Incident detection after data arrives (OTKLIK_INCIDENTS_DETECT_ON_IMPORT; throttled,
+    # in the background).
+    watch: Callable[[], object] | None = None
 
     def data_changed(self) -> None:
         self.cache.clear()
         if self.shared:
             bump_counter(self.engine)
+        if self.watch is not None:
+            self.watch()
 
     def arrived(self, run_id: int) -> None:
         """An import run (an upload, items posted to the API) wrote items: to the jobs."""

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from otklik.config import Settings
 from otklik.errors import ConfigError
+from otklik.incidents import AnswerWatch
 from otklik.jobs import StoreRateLimiter
 from otklik.surveys import AnswerWriter, LinkSigner, SurveyCache, signer_from_settings
 from otklik.web.ratelimit import RateLimiter
@@ -55,7 +56,13 @@ class SurveyDesk:
             self.problem = str(exc)
             return
         self.writer = AnswerWriter(
-            engine, self.signer, batch_max=settings.survey_batch_max, on_items=on_items
+            engine,
+            self.signer,
+            batch_max=settings.survey_batch_max,
+            on_items=on_items,
+            after_batch=AnswerWatch(engine, settings)
+            if settings.incidents_detect_on_import
+            else None,
         )
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from otklik.web.api import (
     conduct,
     contact,
     experiments,
+    incidents,
     items,
     kpis,
     labels,
@@ -28,7 +29,7 @@ from otklik.web.params import DbId
 __all__ = ["api_router"]
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (
+_MODULES = (
     items,
     metrics,
     kpis,
@@ -39,7 +40,9 @@ for _module in (
     experiments,
     contact,
     conduct,
-):
+    incidents,
+)
+for _module in _MODULES:
     api_router.include_router(_module.router)
 
 

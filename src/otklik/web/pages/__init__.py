@@ -17,6 +17,7 @@ from otklik.web.pages import (
     import_mapping,
     imports,
     inbox,
+    incidents,
     items,
     llm,
     model,
@@ -45,6 +46,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     model,
     contact,
     experiments,
+    incidents,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)

@@ -26,6 +26,7 @@ from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.names import file_stamp
 from otklik.web.pages.explore import filter_options
+from otklik.web.pages.incidents import banner as incidents_banner
 from otklik.web.params import MAX_ID, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
@@ -155,6 +156,7 @@ def inbox_page(
             "done": done if done in routing.BULK_ACTIONS else None,
             "done_count": n,
             "conduct": conduct.badges(state.engine, [c["item_id"] for c in cases]),
+            "incidents_banner": incidents_banner(state, user),
         },
     )
 

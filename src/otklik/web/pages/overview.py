@@ -15,6 +15,7 @@ from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
 from otklik.web.exports import find_font
 from otklik.web.i18n import Translator
 from otklik.web.names import Labels, Names
+from otklik.web.pages import incidents
 from otklik.web.pdf import overview_pdf
 from otklik.web.rendering import render
 
@@ -80,5 +81,9 @@ def overview_page(
             "overview": overview,
             "figures": _figures(overview, user, labels),
             "scope": _scope_label(user, t, labels.names),
+            "incidents_banner": incidents.banner(state, user),
+            "period_incidents": incidents.period_incidents(
+                state, user, overview.start, overview.end
+            ),
         },
     )
