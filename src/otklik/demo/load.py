@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from otklik.demo.ex import load_ex
 from otklik.demo.generator import DemoData
 from otklik.demo.scenario import CUSTOMER_SOURCE, DEMO_SOURCES, SOURCE_KINDS
 from otklik.demo.summary import DemoSummary, summarize
@@ -135,6 +136,7 @@ def load_demo(
         _refuse_other_demo(engine, label)
         for source in (CUSTOMER_SOURCE, *data.sources):
             _load_feed(engine, data, source, tally, progress, batch_size)
+        load_ex(engine, data.seed)  # staff list, exit interviews, CSAT by team (docs/ex.md)
         summary = summarize(engine)
     except SQLAlchemyError as exc:
         url = engine.url.render_as_string(hide_password=True)

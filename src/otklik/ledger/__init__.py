@@ -15,6 +15,7 @@ from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, Quaran
 from otklik.ledger.models_admin import ConfigVersion
 from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
+from otklik.ledger.models_ex import StaffMember
 from otklik.ledger.models_llm import LlmCacheEntry, LlmFailure, LlmRun
 from otklik.ledger.models_replies import CaseReply
 from otklik.ledger.models_surveys import Invitation, PolicyEvent, Survey
@@ -99,4 +100,5 @@ __all__ = [
     "upgrade",
     "write_customers",
     "write_items",
+    "StaffMember",
 ]

@@ -50,7 +50,7 @@ def _nps_where(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
 
 # Relationship and transactional customer metrics count neither staff (eNPS) nor customers
 # who have left (exit surveys have their own metric): the default scope of every score metric.
-_CUSTOMER_SCOPE = ("employee", "exit")
+_CUSTOMER_SCOPE = ("employee", "exit", "employee-exit")
 
 
 def _top_box(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
