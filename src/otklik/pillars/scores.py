@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, column, select, table
 
+from otklik.errors import MetricError
 from otklik.ledger import CURRENT_VIEW, FeedbackItem
 from otklik.metrics import ALPHA, Grain, Period, get_zone
 from otklik.metrics.stats import nps_interval, two_proportion_test, wilson_interval
@@ -203,12 +204,15 @@ def pillar_scores(
 ) -> PillarReport:
     """Each pillar's score per ``grain`` period (only within ``period`` when given): tagged
     items n, share negative and positive, NPS and CSAT of those items, each with n and a 95%
-    interval, and each pillar's trend (last period against the one before it).
+    interval, and each pillar's trend (last period against the one before it). ``grain``
+    ``all`` gives one point per pillar for the whole ``period``.
 
     ``owner_team`` limits the items to one team's zone (a team user's view).
     """
     chosen = Period.parse(period) if isinstance(period, str) else period
     grain = Grain(grain)
+    if grain is Grain.ALL and chosen is None:
+        raise MetricError("pillar scores over the 'all' grain need a period")
     zone = get_zone(timezone)
     start, end = chosen.utc_bounds(zone) if chosen is not None else (None, None)
     tallies: dict[tuple[str, Period], _Tally] = defaultdict(_Tally)
@@ -217,7 +221,7 @@ def pillar_scores(
         if not pillars:
             continue
         day = occurred_at.replace(tzinfo=UTC).astimezone(zone).date()
-        bucket = Period.of(day, grain)
+        bucket = chosen if grain is Grain.ALL and chosen is not None else Period.of(day, grain)
         for pillar in pillars:
             tally = tallies[(pillar, bucket)]
             tally.n += 1

@@ -36,6 +36,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/llm", "nav.llm", (Role.ADMIN, Role.ANALYST)),
     ("/admin", "nav.admin", (Role.ADMIN, Role.ANALYST, Role.LEAD)),
     ("/model", "nav.model", (Role.ADMIN, Role.ANALYST)),
+    ("/ex", "ex.nav", (Role.ADMIN, Role.HR)),
 )
 
 
