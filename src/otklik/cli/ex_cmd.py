@@ -41,7 +41,8 @@ class ExBy(StrEnum):
 PeriodOption = Annotated[
     str | None,
     typer.Option(
-        "--period", help="2025-Q1, 2025-03, 2025 or 2025-01-01..2025-03-31 (default: every quarter)."
+        "--period",
+        help="2025-Q1, 2025-03, 2025 or 2025-01-01..2025-03-31 (default: every quarter).",
     ),
 ]
 
@@ -137,9 +138,7 @@ def link_command(
     console.print(table)
     for c in link.correlations:
         shown = (
-            "too few cells"
-            if c.r is None
-            else f"r = {c.r:.2f} [{c.ci_low:.2f}…{c.ci_high:.2f}]"
+            "too few cells" if c.r is None else f"r = {c.r:.2f} [{c.ci_low:.2f}…{c.ci_high:.2f}]"
         )
         console.print(f"{c.ex} ~ {c.cx}: {shown}, k = {c.k} (association, not cause)")
 
@@ -153,7 +152,9 @@ def _period(text: str) -> Any:
 @staff_app.command("import")
 def staff_import_command(
     path: Annotated[Path, typer.Argument(help="CSV/TSV, XLSX, JSON or JSONL staff list.")],
-    source: Annotated[str | None, typer.Option(help="Source name; default: the file's name.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Source name; default: the file's name.")
+    ] = None,
     output: Annotated[ExFormat, typer.Option("--format", help="table or json.")] = ExFormat.table,
     db: DbOption = None,
 ) -> None:

@@ -45,9 +45,7 @@ def pillars_command(
     pillar, their NPS and CSAT (95% intervals), and the trend of the negative share."""
     settings = load_settings(database_url=db)
     with open_store(db) as engine:
-        report = pillar_scores(
-            engine, period=period, owner_team=team, timezone=settings.timezone
-        )
+        report = pillar_scores(engine, period=period, owner_team=team, timezone=settings.timezone)
     if output is PillarsFormat.json:
         print_json(report.to_dict())
         return

@@ -212,7 +212,9 @@ def load_ex(engine: Engine, seed: int) -> None:
     """Write the demo's staff list, exit interviews and CSAT by team (idempotent)."""
     staff = staff_list(seed)
     write_staff(engine, staff, source="demo-hr")
-    write_items(engine, run_id=None, source="demo-ex-exit", items=list(exit_interviews(staff, seed)))
+    write_items(
+        engine, run_id=None, source="demo-ex-exit", items=list(exit_interviews(staff, seed))
+    )
     write_items(engine, run_id=None, source="demo-contact-csat", items=list(contact_csat(seed)))
 
 

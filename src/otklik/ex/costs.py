@@ -1,10 +1,10 @@
 """What replacing an employee costs, per role: a small YAML file (``OTKLIK_EX_COSTS``).
 
-    currency: RUB
-    default: 120000          # any role not listed (optional)
-    roles:
-      operator: 150000
-      developer: 600000
+currency: RUB
+default: 120000          # any role not listed (optional)
+roles:
+  operator: 150000
+  developer: 600000
 """
 
 from __future__ import annotations

@@ -427,7 +427,9 @@ def exit_reasons(
             found.append(ExitReason(reason, None, None, None, None, None, True))
             continue
         role_costs = [costs.of(m.role) for m in members]
-        cost = None if any(c is None for c in role_costs) else float(sum(c or 0 for c in role_costs))
+        cost = (
+            None if any(c is None for c in role_costs) else float(sum(c or 0 for c in role_costs))
+        )
         interval = wilson_interval(len(members), total)
         roles: dict[str, int] = defaultdict(int)
         for member in members:

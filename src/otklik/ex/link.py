@@ -56,7 +56,9 @@ class Correlation:
         }
 
 
-def fisher_correlation(xs: Sequence[float], ys: Sequence[float]) -> tuple[float | None, float | None, float | None]:
+def fisher_correlation(
+    xs: Sequence[float], ys: Sequence[float]
+) -> tuple[float | None, float | None, float | None]:
     """Pearson r of ``xs`` and ``ys`` and its 95% interval by Fisher's z: tanh(atanh r ± 1.96 /
     √(k − 3)). (None, None, None) below 4 pairs or when a side does not vary."""
     k = len(xs)
@@ -93,7 +95,9 @@ class ExCxLink:
         }
 
 
-def _figure(value: float | None, n: int | None, low: float | None, high: float | None) -> dict[str, Any]:
+def _figure(
+    value: float | None, n: int | None, low: float | None, high: float | None
+) -> dict[str, Any]:
     def rounded(x: float | None) -> float | None:
         return None if x is None else round(x, 4)
 
@@ -121,24 +125,24 @@ def ex_cx_link(
         ex.setdefault((cell.group, cell.period), {})[cell.metric] = cell
     cx: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     for metric in CX_METRICS:
-        for row in compute(
+        for found in compute(
             metric, engine, by=grain, segments=["team"], start=start, end=end, timezone=zone
         ):
-            team = row.segment.get("team")
-            if team is None or row.period is None or row.value is None:
+            team = found.segment.get("team")
+            if team is None or found.period is None or found.value is None:
                 continue
-            label = Period.of(row.period, grain).label
+            label = Period.of(found.period, grain).label
             cx.setdefault((str(team), label), {})[metric] = _figure(
-                row.value, row.n, row.ci_low, row.ci_high
+                found.value, found.n, found.ci_low, found.ci_high
             )
     link = ExCxLink(grain=grain.value, min_group=min_group)
     for key in sorted(set(ex) & set(cx), key=lambda k: (Period.parse(k[1]).start, k[0])):
         team, label = key
         row: dict[str, Any] = {"team": team, "period": label}
         for metric in _EX_METRICS:
-            cell = ex[key].get(metric)
+            shown = ex[key].get(metric)
             row[metric] = (
-                _figure(cell.value, cell.n, cell.ci_low, cell.ci_high) if cell else None
+                _figure(shown.value, shown.n, shown.ci_low, shown.ci_high) if shown else None
             )
         for metric in CX_METRICS:
             row[metric] = cx[key].get(metric)

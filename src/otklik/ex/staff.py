@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 
 from otklik.errors import InputFileError
 from otklik.ingest import open_table
@@ -26,10 +26,25 @@ __all__ = ["STAFF_COLUMNS", "StaffReport", "import_staff", "write_staff"]
 # field -> header spellings (lower case, spaces and underscores equal)
 STAFF_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "employee_id": ("employee_id", "id", "employee", "табельный номер", "таб номер", "сотрудник"),
-    "started_at": ("started_at", "start", "hired", "hired_at", "start date", "дата приема",
-                   "дата приёма", "принят"),
-    "left_at": ("left_at", "left", "leave date", "end date", "terminated", "дата увольнения",
-                "уволен"),
+    "started_at": (
+        "started_at",
+        "start",
+        "hired",
+        "hired_at",
+        "start date",
+        "дата приема",
+        "дата приёма",
+        "принят",
+    ),
+    "left_at": (
+        "left_at",
+        "left",
+        "leave date",
+        "end date",
+        "terminated",
+        "дата увольнения",
+        "уволен",
+    ),
     "role": ("role", "position", "job", "должность", "роль"),
     "department": ("department", "dept", "division", "отдел", "подразделение", "департамент"),
     "team": ("team", "group", "команда", "группа"),
@@ -63,8 +78,9 @@ def _key(header: str) -> str:
 
 
 def _columns(headers: list[str], label: str) -> dict[str, int]:
-    wanted = {_key(spelling): name for name, spellings in STAFF_COLUMNS.items()
-              for spelling in spellings}
+    wanted = {
+        _key(spelling): name for name, spellings in STAFF_COLUMNS.items() for spelling in spellings
+    }
     found: dict[str, int] = {}
     for index, header in enumerate(headers):
         name = wanted.get(_key(header))
@@ -117,7 +133,9 @@ def _rows(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     return good, bad, read
 
 
-def write_staff(engine: Engine, staff: Iterable[Mapping[str, Any]], *, source: str) -> tuple[int, int]:
+def write_staff(
+    engine: Engine, staff: Iterable[Mapping[str, Any]], *, source: str
+) -> tuple[int, int]:
     """Insert new employees and update known ones (by ``employee_id``); (inserted, updated)."""
     rows = {str(row["employee_id"]): dict(row) for row in staff}
 
@@ -128,15 +146,16 @@ def write_staff(engine: Engine, staff: Iterable[Mapping[str, Any]], *, source: s
                 select(StaffMember.employee_id, StaffMember.id)
             ).all()
         }
-        table = StaffMember.__table__
         new = [{**row, "source": source} for key, row in rows.items() if key not in known]
         if new:
-            conn.execute(table.insert(), new)
+            conn.execute(insert(StaffMember), new)
         updated = 0
         for key, row in rows.items():
             if key in known:
                 conn.execute(
-                    table.update().where(table.c.id == known[key]).values(**row, source=source)
+                    update(StaffMember)
+                    .where(StaffMember.id == known[key])
+                    .values(**row, source=source)
                 )
                 updated += 1
         return len(new), updated
@@ -151,4 +170,3 @@ def import_staff(engine: Engine, path: Path, *, source: str | None = None) -> St
     report = StaffReport(file=str(path), read=read, problems=bad)
     report.imported, report.updated = write_staff(engine, good, source=source or path.name)
     return report
-

@@ -69,6 +69,7 @@ __all__ = [
     "LoginFailure",
     "PolicyEvent",
     "QuarantineRow",
+    "StaffMember",
     "Survey",
     "Team",
     "User",
@@ -100,5 +101,4 @@ __all__ = [
     "upgrade",
     "write_customers",
     "write_items",
-    "StaffMember",
 ]

@@ -236,9 +236,9 @@ def pillar_scores(
     periods = sorted({bucket for _, bucket in tallies}, key=lambda p: p.start)
     for pillar in PILLARS:
         for bucket in periods:
-            tally = tallies.get((pillar, bucket))
-            if tally is None:
+            if (pillar, bucket) not in tallies:
                 continue
+            tally = tallies[(pillar, bucket)]
             report.points.append(
                 PillarPoint(
                     pillar,
@@ -269,4 +269,3 @@ def pillar_scores(
                 )
             )
     return report
-

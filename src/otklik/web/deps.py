@@ -19,10 +19,10 @@ from otklik.web.names import Labels, labels_for
 from otklik.web.state import WebState
 
 __all__ = [
+    "HR_PATHS",
     "AdminUser",
     "ApiUser",
     "ExUser",
-    "HR_PATHS",
     "LabelsDep",
     "PageUser",
     "StateDep",
@@ -89,9 +89,7 @@ def hr_may_use(path: str) -> bool:
 
 def _limit_hr(request: Request, principal: Principal) -> None:
     if principal.role is Role.HR and not hr_may_use(request.url.path):
-        raise ApiError(
-            403, "the hr role sees employee experience only (/ex)", code="forbidden"
-        )
+        raise ApiError(403, "the hr role sees employee experience only (/ex)", code="forbidden")
 
 
 def _api_user(

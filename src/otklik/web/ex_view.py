@@ -63,7 +63,9 @@ def pillars_for(
     )
 
 
-def _bar(name: str, labels: list[str], figures: list[Any], color: str, t: Translator) -> dict[str, Any]:
+def _bar(
+    name: str, labels: list[str], figures: list[Any], color: str, t: Translator
+) -> dict[str, Any]:
     values = [f.value for f in figures]
     texts = [
         f"{label}: {t.metric(f.value, '%')} [{t.metric(f.ci_low, '%')} … "
@@ -95,9 +97,7 @@ def pillars_figure(report: PillarReport, t: Translator) -> dict[str, Any] | None
     last period; None when no item carries a pillar."""
     if not report.points:
         return None
-    last = max(
-        {p.period for p in report.points}, key=lambda label: _start(label)
-    )
+    last = max({p.period for p in report.points}, key=lambda label: _start(label))
     points = {p.pillar: p for p in report.points if p.period == last}
     shown = [name for name in PILLARS if name in points]
     labels = [t(f"ex.pillar.{name}") for name in shown]

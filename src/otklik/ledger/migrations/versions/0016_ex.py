@@ -32,7 +32,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("employee_id", name=op.f("uq_staff_employee_id")),
     )
     with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.create_index("ix_staff_started_at_left_at", ["started_at", "left_at"], unique=False)
+        batch_op.create_index(
+            "ix_staff_started_at_left_at", ["started_at", "left_at"], unique=False
+        )
 
 
 def downgrade() -> None:
