@@ -217,7 +217,7 @@ def _answers(
     if end is not None:
         query = query.where(FeedbackItem.occurred_at < end)
     with engine.connect() as conn:
-        yield from conn.execute(query).tuples()
+        yield from conn.execute(query).all()
 
 
 def _bounds(period: Period | None, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
@@ -287,7 +287,7 @@ def _staff(engine: Engine) -> list[_Member]:
         StaffMember.leave_reason,
     )
     with engine.connect() as conn:
-        return [_Member(*row) for row in conn.execute(query).tuples()]
+        return [_Member(*row) for row in conn.execute(query).all()]
 
 
 def _member_group(by: str | None, member: _Member, at: datetime) -> str | None:

@@ -68,11 +68,13 @@ def import_file(
     progress: Progress | None = None,
     strict: bool = False,
     limits: ImportLimits | None = None,
+    keep_employee_ids: bool | None = None,
 ) -> ImportReport:
     """Import ``path`` as feedback of ``kind`` (or the customer list for ``customers``).
 
     ``strict``: refuse the import (:class:`InputFileError`, nothing written) when the report
     would carry a warning. ``limits``: the size limits on one row (comment length, ...).
+    ``keep_employee_ids``: see :func:`import_table`.
     """
     if kind not in IMPORT_KINDS:
         raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
@@ -90,6 +92,7 @@ def import_file(
         progress=progress,
         strict=strict,
         limits=limits,
+        keep_employee_ids=keep_employee_ids,
     )
 
 

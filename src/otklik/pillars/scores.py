@@ -181,7 +181,7 @@ def _rows(
     if owner_team is not None:
         query = query.where(FeedbackItem.owner_team == owner_team)
     with engine.connect() as conn:
-        yield from conn.execute(query).tuples()
+        yield from conn.execute(query).all()
 
 
 @dataclass
