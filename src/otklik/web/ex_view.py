@@ -100,7 +100,7 @@ def pillars_figure(report: PillarReport, t: Translator) -> dict[str, Any] | None
     last = max({p.period for p in report.points}, key=lambda label: _start(label))
     points = {p.pillar: p for p in report.points if p.period == last}
     shown = [name for name in PILLARS if name in points]
-    labels = [t(f"ex.pillar.{name}") for name in shown]
+    labels = [t(f"ex_pillar.{name}") for name in shown]
     return {
         "data": [
             _bar(t("ex.pillars_negative"), labels, [points[n].negative for n in shown], _BAD, t),
