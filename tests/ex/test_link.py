@@ -33,13 +33,25 @@ def _rows() -> list[dict[str, Any]]:
         at = datetime(2025, 3 * quarter + 1, 15, 12)
         for i, score in enumerate(enps):
             rows.append(
-                {"external_id": f"e-{team}-{quarter}-{i}", "kind": "employee", "team": team,
-                 "occurred_at": at, "score": float(score), "scale": "nps"}
+                {
+                    "external_id": f"e-{team}-{quarter}-{i}",
+                    "kind": "employee",
+                    "team": team,
+                    "occurred_at": at,
+                    "score": float(score),
+                    "scale": "nps",
+                }
             )
         for i, score in enumerate(csat):
             rows.append(
-                {"external_id": f"c-{team}-{quarter}-{i}", "kind": "survey", "team": team,
-                 "occurred_at": at, "score": float(score), "scale": "csat5"}
+                {
+                    "external_id": f"c-{team}-{quarter}-{i}",
+                    "kind": "survey",
+                    "team": team,
+                    "occurred_at": at,
+                    "score": float(score),
+                    "scale": "csat5",
+                }
             )
     return rows
 

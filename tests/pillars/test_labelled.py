@@ -35,9 +35,7 @@ def scores() -> dict[str, tuple[float, float]]:
             tp[pillar] += pillar in got and pillar in gold
             fp[pillar] += pillar in got and pillar not in gold
             fn[pillar] += pillar in gold and pillar not in got
-    return {
-        p: (tp[p] / max(1, tp[p] + fp[p]), tp[p] / max(1, tp[p] + fn[p])) for p in PILLARS
-    }
+    return {p: (tp[p] / max(1, tp[p] + fp[p]), tp[p] / max(1, tp[p] + fn[p])) for p in PILLARS}
 
 
 def test_the_labelled_set_is_large_enough() -> None:

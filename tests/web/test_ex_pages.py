@@ -44,8 +44,13 @@ def ex_web(web: WebEnv) -> Iterator[tuple[WebEnv, str]]:
     write_staff(
         web.engine,
         [
-            {"employee_id": f"s{i}", "started_at": datetime(2020, 1, 1), "team": "Support",
-             "left_at": datetime(2025, 2, 1) if i < 2 else None, "leave_reason": "pay"}
+            {
+                "employee_id": f"s{i}",
+                "started_at": datetime(2020, 1, 1),
+                "team": "Support",
+                "left_at": datetime(2025, 2, 1) if i < 2 else None,
+                "leave_reason": "pay",
+            }
             for i in range(10)
         ],
         source="hr",
@@ -111,7 +116,9 @@ def test_hr_sees_nothing_but_ex(ex_web: tuple[WebEnv, str]) -> None:
             continue  # a public route (sign-in, survey links, language switch)
         protected += 1
         response = client.request(
-            method, path, headers={**_hr(ex_web), "Accept": "application/json"},
+            method,
+            path,
+            headers={**_hr(ex_web), "Accept": "application/json"},
             follow_redirects=False,
         )
         if hr_may_use(path):

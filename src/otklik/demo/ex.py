@@ -186,13 +186,15 @@ def exit_interviews(staff: list[dict[str, Any]], seed: int) -> Iterator[dict[str
         )
 
 
-def contact_csat(seed: int) -> Iterator[dict[str, Any]]:
-    """Customers' CSAT (1–5) after a contact, by the team that served them, per quarter."""
+def contact_csat(seed: int, rows: int = 50_000) -> Iterator[dict[str, Any]]:
+    """Customers' CSAT (1–5) after a contact, by the team that served them, per quarter: about
+    one answer per 500 demo items in each team and quarter (at least 20)."""
     rng = random.Random(f"otklik-demo:{seed}:contact-csat")
+    per_cell = max(20, rows // 500)
     number = 0
     for team, chances in _CSAT_TOP.items():
         for quarter, chance in enumerate(chances):
-            for _ in range(90):
+            for _ in range(per_cell):
                 number += 1
                 top = rng.random() < chance
                 score = float(rng.choice((4, 5)) if top else rng.choice((1, 2, 3)))
@@ -208,14 +210,16 @@ def contact_csat(seed: int) -> Iterator[dict[str, Any]]:
                 )
 
 
-def load_ex(engine: Engine, seed: int) -> None:
+def load_ex(engine: Engine, seed: int, rows: int = 50_000) -> None:
     """Write the demo's staff list, exit interviews and CSAT by team (idempotent)."""
     staff = staff_list(seed)
     write_staff(engine, staff, source="demo-hr")
     write_items(
         engine, run_id=None, source="demo-ex-exit", items=list(exit_interviews(staff, seed))
     )
-    write_items(engine, run_id=None, source="demo-contact-csat", items=list(contact_csat(seed)))
+    write_items(
+        engine, run_id=None, source="demo-contact-csat", items=list(contact_csat(seed, rows))
+    )
 
 
 def write_demo_costs(path: Path) -> Path:

@@ -136,7 +136,7 @@ def load_demo(
         _refuse_other_demo(engine, label)
         for source in (CUSTOMER_SOURCE, *data.sources):
             _load_feed(engine, data, source, tally, progress, batch_size)
-        load_ex(engine, data.seed)  # staff list, exit interviews, CSAT by team (docs/ex.md)
+        load_ex(engine, data.seed, data.rows)  # staff, exit interviews, CSAT by team: ex.md
         summary = summarize(engine)
     except SQLAlchemyError as exc:
         url = engine.url.render_as_string(hide_password=True)
