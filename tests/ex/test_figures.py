@@ -141,6 +141,9 @@ def test_ecsi_is_a_mean_with_a_t_interval(engine: Engine) -> None:
     )
     assert cell.value == pytest.approx(np.mean(scores))
     assert (cell.ci_low, cell.ci_high) == pytest.approx((low, high))
+    (catalogue,) = compute("ecsi", engine, timezone="UTC")  # the catalogue's eCSI agrees
+    assert catalogue.value == pytest.approx(cell.value) and catalogue.n == cell.n
+    assert catalogue.ci_low == pytest.approx(cell.ci_low)
 
 
 def test_employee_answers_are_stored_anonymous(engine: Engine, tmp_path: Path) -> None:

@@ -124,6 +124,26 @@ _add(
 )
 _add(
     MetricSpec(
+        name="ecsi",
+        title="Employee satisfaction index (mean score)",
+        unit="score",
+        statistic=Statistic.MEAN,
+        numerator="sum of employee scores",
+        denominator="employee answers on the scale",
+        formula="mean employee score on the scale (csat5 by default)",
+        ci_method=_T,
+        scales=("csat5", "csat10", "rating5"),
+        kinds=("employee",),
+        pros=("uses the whole scale of the employee survey", "pairs with eNPS"),
+        cons=("small teams give very wide intervals", "anonymity doubts bias the answers upwards"),
+        gaming="managers asking only loyal staff or pressing for high scores",
+        guardrails=("response_rate", "enps"),
+        where=_customer_scores,
+        value=_score,
+    )
+)
+_add(
+    MetricSpec(
         name="exit_nps",
         title="Exit NPS (customers who left)",
         denominator="exit-survey answers on the 0–10 scale",
