@@ -36,8 +36,10 @@ from otklik.ledger.search import (
 )
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
+    EMPLOYEE_KINDS,
     ITEM_COLUMNS,
     BatchResult,
+    anonymous,
     finish_run,
     in_write_transaction,
     start_run,
@@ -47,6 +49,7 @@ from otklik.ledger.writer import (
 
 __all__ = [
     "CURRENT_VIEW",
+    "EMPLOYEE_KINDS",
     "FILTER_FIELDS",
     "ITEM_COLUMNS",
     "SEARCH_TABLE",
@@ -74,6 +77,7 @@ __all__ = [
     "Team",
     "User",
     "UserSession",
+    "anonymous",
     "count_by",
     "count_items",
     "current_revision",

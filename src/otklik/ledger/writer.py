@@ -21,8 +21,10 @@ from otklik.ledger.models import Customer, FeedbackItem, ImportRun, QuarantineRo
 from otklik.ledger.search import index_new_items
 
 __all__ = [
+    "EMPLOYEE_KINDS",
     "ITEM_COLUMNS",
     "BatchResult",
+    "anonymous",
     "finish_run",
     "in_write_transaction",
     "start_run",
