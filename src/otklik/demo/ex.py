@@ -27,6 +27,7 @@ __all__ = [
     "UNHAPPY_TEAM",
     "answer_attributes",
     "contact_csat",
+    "employee_csat",
     "exit_interviews",
     "load_ex",
     "staff_list",
@@ -210,6 +211,39 @@ def contact_csat(seed: int, rows: int = 50_000) -> Iterator[dict[str, Any]]:
                 )
 
 
+# Employee satisfaction (eCSI, 1–5) per team: the chance of a 4–5 answer in Q1..Q4.
+_ECSI_TOP = {
+    "Contact center": (0.62, 0.52, 0.45, 0.38),
+    "Chat support": (0.66, 0.62, 0.58, 0.55),
+    "IT": (0.74, 0.75, 0.73, 0.76),
+    "Marketplace": (0.72, 0.74, 0.73, 0.75),
+    "Cards": (0.73, 0.72, 0.74, 0.73),
+    "Branches": (0.70, 0.71, 0.70, 0.72),
+}
+
+
+def employee_csat(seed: int, rows: int = 50_000) -> Iterator[dict[str, Any]]:
+    """Quarterly employee satisfaction answers (csat5, kind employee): the eCSI pulse."""
+    rng = random.Random(f"otklik-demo:{seed}:ecsi")
+    per_cell = max(8, rows // 2500)
+    number = 0
+    for team, chances in _ECSI_TOP.items():
+        for quarter, chance in enumerate(chances):
+            for _ in range(per_cell):
+                number += 1
+                top = rng.random() < chance
+                yield _item(
+                    f"demo-ecsi-{number:05d}",
+                    "employee",
+                    _at(rng, quarter),
+                    score=float(rng.choice((4, 5)) if top else rng.choice((1, 2, 3))),
+                    scale="csat5",
+                    team=team,
+                    attributes=answer_attributes(team, number),
+                    touchpoint="eCSI survey",
+                )
+
+
 def load_ex(engine: Engine, seed: int, rows: int = 50_000) -> None:
     """Write the demo's staff list, exit interviews and CSAT by team (idempotent)."""
     staff = staff_list(seed)
@@ -220,6 +254,7 @@ def load_ex(engine: Engine, seed: int, rows: int = 50_000) -> None:
     write_items(
         engine, run_id=None, source="demo-contact-csat", items=list(contact_csat(seed, rows))
     )
+    write_items(engine, run_id=None, source="demo-ecsi", items=list(employee_csat(seed, rows)))
 
 
 def write_demo_costs(path: Path) -> Path:
