@@ -10,19 +10,17 @@ shown for a group smaller than ``OTKLIK_EX_MIN_GROUP`` (default 5).
     '1-3y'
 """
 
-from otklik.ex.costs import ReplacementCosts, load_costs, parse_costs
-from otklik.ex.figures import (
+from otklik.ex.cells import (
     BY_FIELDS,
     DEFAULT_MIN_GROUP,
     EX_METRICS,
     TENURE_BANDS,
     ExCell,
-    ExitReason,
-    ex_cells,
-    exit_reasons,
     tenure_band,
-    turnover,
 )
+from otklik.ex.costs import ReplacementCosts, load_costs, parse_costs
+from otklik.ex.figures import ex_cells
+from otklik.ex.leavers import ExitReason, exit_reasons, turnover
 from otklik.ex.link import CX_METRICS, Correlation, ExCxLink, ex_cx_link, fisher_correlation
 from otklik.ex.report import ExReport, ex_report
 from otklik.ex.staff import STAFF_COLUMNS, StaffReport, import_staff, write_staff

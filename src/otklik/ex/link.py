@@ -19,7 +19,8 @@ from typing import Any
 from scipy import stats as _st
 from sqlalchemy import Engine
 
-from otklik.ex.figures import DEFAULT_MIN_GROUP, ExCell, ex_cells
+from otklik.ex.cells import DEFAULT_MIN_GROUP, ExCell
+from otklik.ex.figures import ex_cells
 from otklik.metrics import Grain, Period, compute, get_zone
 
 __all__ = ["CX_METRICS", "Correlation", "ExCxLink", "ex_cx_link", "fisher_correlation"]

@@ -8,15 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from otklik.ex.cells import DEFAULT_MIN_GROUP, ExCell
 from otklik.ex.costs import ReplacementCosts
-from otklik.ex.figures import (
-    DEFAULT_MIN_GROUP,
-    ExCell,
-    ExitReason,
-    ex_cells,
-    exit_reasons,
-    turnover,
-)
+from otklik.ex.figures import ex_cells
+from otklik.ex.leavers import ExitReason, exit_reasons, turnover
 from otklik.metrics import Grain, Period
 
 __all__ = ["ExReport", "ex_report"]
