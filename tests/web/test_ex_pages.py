@@ -165,6 +165,8 @@ def test_ex_report_api_by_hand(ex_web: tuple[WebEnv, str]) -> None:
     assert bad.status_code == 422 and "error" in bad.json()
     bad = web.client.get("/api/v1/ex/report", params={"period": "2025-Q7"}, headers=_hr(ex_web))
     assert bad.status_code in (400, 422) and "error" in bad.json()
+    page = web.client.get("/ex", params={"period": "someday"}, headers=_hr(ex_web))
+    assert page.status_code in (400, 422) and "<html" in page.text
 
 
 def test_pillars_api_stays_in_the_zone(ex_web: tuple[WebEnv, str]) -> None:

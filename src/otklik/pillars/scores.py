@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, column, select, table
 
 from otklik.errors import MetricError
-from otklik.ledger import CURRENT_VIEW, FeedbackItem
+from otklik.ledger import CURRENT_VIEW, EMPLOYEE_KINDS, FeedbackItem
 from otklik.metrics import ALPHA, Grain, Period, get_zone
 from otklik.metrics.stats import nps_interval, two_proportion_test, wilson_interval
 from otklik.types import SCALES
@@ -35,7 +35,6 @@ PILLARS: tuple[str, ...] = (
     "personalisation",
     "empathy",
 )
-_EMPLOYEE_KINDS = ("employee", "employee-exit")
 _CSAT_SCALES = ("csat5", "csat10")
 
 
@@ -172,7 +171,7 @@ def _rows(
         )
         .join(view, view.c.item_id == FeedbackItem.id)
         .where(view.c.tags.is_not(None))
-        .where(FeedbackItem.kind.not_in(_EMPLOYEE_KINDS))
+        .where(FeedbackItem.kind.not_in(sorted(EMPLOYEE_KINDS)))
     )
     if start is not None:
         query = query.where(FeedbackItem.occurred_at >= start)
