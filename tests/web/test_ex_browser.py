@@ -134,6 +134,7 @@ def test_overview_pillars_and_ex_page_in_both_languages(chromium: object, ex_url
     page.fill("input[name=period]", "2025-Q1")  # type: ignore[attr-defined]
     page.click("form.range button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url("**/ex?period=2025-Q1&by=team")  # type: ignore[attr-defined]
+    page.wait_for_selector("#ex-enps-chart[data-rendered=true] .main-svg")  # type: ignore[attr-defined]
     rows = page.locator("#ex-figures tbody tr")  # type: ignore[attr-defined]
     assert rows.count() == 3
     assert "1 кв. 2025" in page.locator("#ex-figures").inner_text()  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from otklik.web.i18n import Translator
 from otklik.web.scope import scoped_filters
 from otklik.web.state import WebState
 
-__all__ = ["ex_link_for", "ex_report_for", "pillars_figure", "pillars_for"]
+__all__ = ["enps_figure", "ex_link_for", "ex_report_for", "pillars_figure", "pillars_for"]
 
 _GOOD = "#2f855a"
 _BAD = "#c53030"
@@ -119,6 +119,79 @@ def pillars_figure(report: PillarReport, t: Translator) -> dict[str, Any] | None
             "plot_bgcolor": "rgba(0,0,0,0)",
         },
     }
+
+
+_LINES = ("#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#319795", "#d53f8c", "#4a5568")
+
+
+def enps_figure(report: ExReport, t: Translator, all_label: str) -> dict[str, Any] | None:
+    """eNPS per period, one line per shown group (95% intervals as error bars); None when no
+    group has a figure shown."""
+    cells = [c for c in report.figures if c.metric == "enps" and not c.suppressed]
+    if not cells:
+        return None
+    periods = sorted({c.period for c in cells}, key=_start)
+    names = [_period_name(label, t) for label in periods]
+    data = []
+    groups = sorted({c.group for c in cells}, key=lambda g: (g is not None, str(g)))
+    for index, group in enumerate(groups):
+        by_period = {c.period: c for c in cells if c.group == group}
+        shown = [by_period.get(label) for label in periods]
+        name = all_label if group is None else group
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": names,
+                "y": [c.value if c else None for c in shown],
+                "text": [
+                    f"{name}: {t.metric(c.value, 'points')} [{t.metric(c.ci_low, 'points')} … "
+                    f"{t.metric(c.ci_high, 'points')}], n = {t.integer(c.n)}"
+                    if c
+                    else ""
+                    for c in shown
+                ],
+                "hovertemplate": "%{text}<extra></extra>",
+                "line": {"color": _LINES[index % len(_LINES)], "width": 2},
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        c.ci_high - c.value
+                        if c and c.value is not None and c.ci_high is not None
+                        else None
+                        for c in shown
+                    ],
+                    "arrayminus": [
+                        c.value - c.ci_low
+                        if c and c.value is not None and c.ci_low is not None
+                        else None
+                        for c in shown
+                    ],
+                },
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": 300,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "showlegend": True,
+            "legend": {"orientation": "h"},
+            "xaxis": {"type": "category", "automargin": True},
+            "yaxis": {"title": {"text": t("unit.points")}, "range": [-100, 100]},
+            "separators": ", " if t.locale == "ru" else ".,",
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+        },
+    }
+
+
+def _period_name(label: str, t: Translator) -> str:
+    if "-Q" in label and len(label) == 7:
+        return t("ex.quarter", q=label[-1], year=label[:4])
+    return label
 
 
 def _start(label: str) -> date:

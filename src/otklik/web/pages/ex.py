@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from otklik.ex import BY_FIELDS
-from otklik.web.deps import ExUser, StateDep
-from otklik.web.ex_view import ex_link_for, ex_report_for
+from otklik.web.deps import ExUser, StateDep, TranslatorDep
+from otklik.web.ex_view import enps_figure, ex_link_for, ex_report_for
 from otklik.web.rendering import render
 
 __all__ = ["router"]
@@ -24,6 +24,7 @@ def ex_page(
     request: Request,
     user: ExUser,
     state: StateDep,
+    t: TranslatorDep,
     period: Annotated[str | None, Query(max_length=40)] = None,
     by: Annotated[Literal["", "team", "department", "tenure"], Query()] = "",
 ) -> HTMLResponse:
@@ -34,6 +35,7 @@ def ex_page(
         "ex.html",
         {
             "report": report,
+            "enps_chart": enps_figure(report, t, t("ex.all")),
             "link": link,
             "period": period or "",
             "by": by,
