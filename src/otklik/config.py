@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from otklik.errors import ConfigError
@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     reply_webhook_url: str | None = None  # unset: webhook replies are not configured
     reply_webhook_secret: str | None = None
     reply_signature: str = "otklik"  # the sign-off under every reply (a team or company name)
+    # Employee experience (otklik.ex, docs/ex.md): answers are anonymous unless the company
+    # keeps employee ids; no figure is shown for a group smaller than ex_min_group.
+    ex_keep_employee_ids: bool = False
+    ex_min_group: int = Field(default=5, ge=2)
+    ex_costs: Path | None = None  # YAML: replacement cost per role (default: none configured)
 
     # Background work (docs/deploy.md): where arrivals are processed. auto: the queue on
     # PostgreSQL (run `otklik worker`), in the writing process on SQLite; queue, inline, off.

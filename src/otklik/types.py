@@ -24,6 +24,7 @@ class Kind(StrEnum):
     INTERVIEW = "interview"
     EXIT = "exit"
     EMPLOYEE = "employee"
+    EMPLOYEE_EXIT = "employee-exit"  # exit interviews of employees who leave
 
 
 class EndedBy(StrEnum):

@@ -48,6 +48,11 @@ def _contact(row: Row) -> bool:
 BASES: dict[str, Callable[[Row, dict[str, Any]], bool]] = {
     "nps": lambda r, p: _scored(r, "nps"),
     "enps": lambda r, p: r["scale"] == "nps" and r["score"] is not None and r["kind"] == "employee",
+    "ecsi": lambda r, p: (
+        r["scale"] == (p.get("scale") or "csat5")
+        and r["score"] is not None
+        and r["kind"] == "employee"
+    ),
     "exit_nps": lambda r, p: r["scale"] == "nps" and r["score"] is not None and r["kind"] == "exit",
     "csat": lambda r, p: _scored(r, p.get("scale") or "csat5"),
     "csi": lambda r, p: _scored(r, p.get("scale") or "csat5"),

@@ -353,6 +353,6 @@ def test_the_cli_cuts_and_names_the_zone(
         ("2025-01-01", 100.0, 1, "Europe/Moscow"),
         ("2025-02-01", 0.0, 4, "Europe/Moscow"),
     ]
-    assert rows[0]["scope"] == "all kinds except employee, exit"
+    assert rows[0]["scope"] == "all kinds except employee, exit, employee-exit"
     assert main(args) == 0
     assert "Europe/Moscow" in capsys.readouterr().out

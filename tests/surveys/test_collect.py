@@ -43,14 +43,25 @@ def test_each_type_lands_as_its_kind_and_scale(engine: Engine, inviter: Inviter)
         item = answers(engine)[-1]
         assert item["id"] == recorded.item_id
         assert (item["kind"], item["scale"], item["score"]) == (ledger_kind, scale, float(score))
-        assert (item["text"], item["channel"], item["customer_id"]) == (
-            "Всё хорошо",
-            "sms",
-            f"c{number}",
-        )
-        assert item["external_id"] == f"invitation-{link.id}" and item["touchpoint"] == kind
         attributes = item["attributes"]
-        assert attributes["invitation_id"] == link.id and attributes["survey_id"] == survey.id
+        if ledger_kind == "employee":
+            # employees' answers are anonymous (docs/ex.md): nothing leads back to the invitation
+            assert (item["text"], item["channel"], item["customer_id"]) == (
+                "Всё хорошо",
+                "sms",
+                None,
+            )
+            assert item["external_id"].startswith("employee-answer-")
+            assert str(link.id) not in item["external_id"] and "invitation_id" not in attributes
+        else:
+            assert (item["text"], item["channel"], item["customer_id"]) == (
+                "Всё хорошо",
+                "sms",
+                f"c{number}",
+            )
+            assert item["external_id"] == f"invitation-{link.id}"
+            assert attributes["invitation_id"] == link.id
+        assert item["touchpoint"] == kind and attributes["survey_id"] == survey.id
         assert (attributes["mechanic"], attributes["mode"], attributes["channel"]) == (
             "popup",
             "popup",

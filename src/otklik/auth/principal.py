@@ -13,12 +13,14 @@ __all__ = ["Principal", "Role", "principal_of", "secret_hash"]
 class Role(StrEnum):
     """What a user may do: ``admin`` everything; ``analyst`` read everything; ``team`` work in
     one team's zone; ``lead`` is a team user who also edits their own team's SLA, the keywords
-    of topics their team owns and their team's KPIs (:mod:`otklik.configs`)."""
+    of topics their team owns and their team's KPIs (:mod:`otklik.configs`); ``hr`` sees the
+    employee-experience views (:mod:`otklik.ex`) and nothing of customers' data."""
 
     ADMIN = "admin"
     ANALYST = "analyst"
     TEAM = "team"
     LEAD = "lead"
+    HR = "hr"  # employee experience (otklik.ex) only: no customer data
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "demo_cmd",
         "Load a demo company (a bank with a marketplace side, 2025) and show what it holds.",
     ),
+    "ex": (
+        "ex_cmd",
+        "Employee experience: `otklik ex report`, `otklik ex link`, `otklik ex staff import`.",
+    ),
     "experiment": (
         "experiment_cmd",
         "Experiments: `otklik experiment create|list|show|analyze|assign|rollout …`.",
@@ -73,6 +77,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "model": (
         "model_cmd train_cmd",
         "Trained text classifiers: evaluate on labelled files, train on the team's labels.",
+    ),
+    "pillars": (
+        "pillars_cmd",
+        "Pillar scores per quarter: share negative and positive of the items tagged with each",
     ),
     "quarantine": ("ledger_cmd", "Rows that could not enter the ledger, with the reason."),
     "serve": (

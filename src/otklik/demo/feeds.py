@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from otklik.demo.company import Company
+from otklik.demo.ex import answer_attributes
 from otklik.demo.scenario import GROWING_REASON
 from otklik.demo.tables import (
     CES_TOPICS,
@@ -280,5 +281,5 @@ def employees(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
             "resolved": None,
             "ended_by": None,
             "revenue": None,
-            "attributes": {"wave": label},
+            "attributes": {"wave": label, **answer_attributes(team, number)},
         }

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from otklik.demo.contact import load_contact_demo
+from otklik.demo.ex import load_ex
 from otklik.demo.generator import DemoData
 from otklik.demo.scenario import CUSTOMER_SOURCE, DEMO_SOURCES, SOURCE_KINDS
 from otklik.demo.summary import DemoSummary, summarize
@@ -137,6 +138,7 @@ def load_demo(
         for source in (CUSTOMER_SOURCE, *data.sources):
             _load_feed(engine, data, source, tally, progress, batch_size)
         load_contact_demo(engine, data)  # every message customers received (otklik.contact)
+        load_ex(engine, data.seed, data.rows)  # staff, exit interviews, CSAT by team: ex.md
         summary = summarize(engine)
     except SQLAlchemyError as exc:
         url = engine.url.render_as_string(hide_password=True)

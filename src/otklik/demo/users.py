@@ -15,6 +15,7 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
     ("analyst@demo.otklik", "analyst", None),
     ("digital@demo.otklik", "team", "digital"),
     ("payments@demo.otklik", "team", "payments"),
+    ("hr@demo.otklik", "hr", None),  # the EX page only (docs/ex.md)
 )
 
 

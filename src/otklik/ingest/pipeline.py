@@ -68,11 +68,13 @@ def import_file(
     progress: Progress | None = None,
     strict: bool = False,
     limits: ImportLimits | None = None,
+    keep_employee_ids: bool | None = None,
 ) -> ImportReport:
     """Import ``path`` as feedback of ``kind`` (or the customer list for ``customers``).
 
     ``strict``: refuse the import (:class:`InputFileError`, nothing written) when the report
     would carry a warning. ``limits``: the size limits on one row (comment length, ...).
+    ``keep_employee_ids``: see :func:`import_table`.
     """
     if kind not in IMPORT_KINDS:
         raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}")
@@ -90,6 +92,7 @@ def import_file(
         progress=progress,
         strict=strict,
         limits=limits,
+        keep_employee_ids=keep_employee_ids,
     )
 
 
@@ -238,6 +241,12 @@ def plan_import(
     return ImportPlan(kind, source, label, detected, builder, profile.rows)
 
 
+def _keep_employee_ids() -> bool:
+    from otklik.config import load_settings
+
+    return load_settings().ex_keep_employee_ids
+
+
 def import_table(
     engine: Engine,
     table: Table,
@@ -251,8 +260,12 @@ def import_table(
     progress: Progress | None = None,
     strict: bool = False,
     limits: ImportLimits | None = None,
+    keep_employee_ids: bool | None = None,
 ) -> ImportReport:
     """Import the rows of an opened :class:`Table` (a file, or records sent to the API).
+
+    Employee answers are stored anonymous unless ``keep_employee_ids`` (None: the setting
+    ``OTKLIK_EX_KEEP_EMPLOYEE_IDS``, default false; see :func:`otklik.ledger.write_items`).
 
     Raises :class:`ConfigError` for a bad mapping or source name, and :class:`InputFileError`
     when ``strict`` and the profile found something to warn about (nothing is written then).
@@ -266,6 +279,7 @@ def import_table(
         plan.builder,
         plan.is_customers,
     )
+    keep_ids = _keep_employee_ids() if keep_employee_ids is None else keep_employee_ids
     run_id = start_run(engine, source=source, kind=kind, path=label, file_sha256=file_sha256)
     report = ImportReport(
         file=label,
@@ -286,7 +300,14 @@ def import_table(
                 engine, run_id=run_id, source=source, customers=good, quarantine=bad
             )
         else:
-            result = write_items(engine, run_id=run_id, source=source, items=good, quarantine=bad)
+            result = write_items(
+                engine,
+                run_id=run_id,
+                source=source,
+                items=good,
+                quarantine=bad,
+                keep_employee_ids=keep_ids,
+            )
         report.read += len(good) + len(bad)
         report.imported += result.imported
         report.updated += result.updated

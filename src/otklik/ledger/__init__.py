@@ -17,6 +17,7 @@ from otklik.ledger.models_auth import ApiToken, LoginFailure, User, UserSession
 from otklik.ledger.models_classify import CURRENT_VIEW, Case, CaseEvent, Classification, Team
 from otklik.ledger.models_conduct import ConductEvent, ConductFlag, ConductRisk, ConductScan
 from otklik.ledger.models_contact import Communication, ContactLock, ContactOptOut
+from otklik.ledger.models_ex import StaffMember
 from otklik.ledger.models_experiments import (
     Experiment,
     ExperimentEvent,
@@ -43,8 +44,10 @@ from otklik.ledger.search import (
 )
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
+    EMPLOYEE_KINDS,
     ITEM_COLUMNS,
     BatchResult,
+    anonymous,
     finish_run,
     in_write_transaction,
     start_run,
@@ -54,6 +57,7 @@ from otklik.ledger.writer import (
 
 __all__ = [
     "CURRENT_VIEW",
+    "EMPLOYEE_KINDS",
     "FILTER_FIELDS",
     "ITEM_COLUMNS",
     "SEARCH_TABLE",
@@ -87,10 +91,12 @@ __all__ = [
     "LoginFailure",
     "PolicyEvent",
     "QuarantineRow",
+    "StaffMember",
     "Survey",
     "Team",
     "User",
     "UserSession",
+    "anonymous",
     "count_by",
     "count_items",
     "current_revision",

@@ -21,8 +21,10 @@ from otklik.ledger.models import Customer, FeedbackItem, ImportRun, QuarantineRo
 from otklik.ledger.search import index_new_items
 
 __all__ = [
+    "EMPLOYEE_KINDS",
     "ITEM_COLUMNS",
     "BatchResult",
+    "anonymous",
     "finish_run",
     "in_write_transaction",
     "start_run",
@@ -247,6 +249,26 @@ def _bump_run(conn: Connection, run_id: int, read: int, result: BatchResult) -> 
     )
 
 
+EMPLOYEE_KINDS: frozenset[str] = frozenset({"employee", "employee-exit"})
+# Attribute names (lower case) that would name the employee who answered.
+_IDENTIFYING = frozenset(
+    {"employee_id", "employee", "email", "e-mail", "name", "full_name", "phone", "login"}
+    | {"табельный номер", "сотрудник", "фио", "почта", "телефон"}
+)
+
+
+def anonymous(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` without who gave it when it is an employee's answer (else ``row`` itself)."""
+    if row.get("kind") not in EMPLOYEE_KINDS:
+        return row
+    clean = {**row, "customer_id": None, "agent": None}
+    attributes = row.get("attributes")
+    if attributes:
+        kept = {k: v for k, v in attributes.items() if str(k).strip().lower() not in _IDENTIFYING}
+        clean["attributes"] = kept or None
+    return clean
+
+
 def write_items(
     engine: Engine,
     *,
@@ -255,14 +277,17 @@ def write_items(
     items: Iterable[dict[str, Any]],
     quarantine: Sequence[dict[str, Any]] = (),
     read: int | None = None,
+    keep_employee_ids: bool = False,
 ) -> BatchResult:
     """Store one batch of normalised items of one source, in one transaction.
 
     Items whose ``external_id`` is already in the ledger (or earlier in the batch) count as
     duplicates; ``quarantine`` rows (``file``, ``line``, ``field``, ``reason``, ``raw``) are
-    stored with the run.
+    stored with the run. Employee answers (kinds in :data:`EMPLOYEE_KINDS`) are stored
+    anonymous unless ``keep_employee_ids`` (the setting ``OTKLIK_EX_KEEP_EMPLOYEE_IDS``): who
+    answered (``customer_id``, ``agent`` and identifying attributes) is dropped before writing.
     """
-    rows = list(items)
+    rows = list(items) if keep_employee_ids else [anonymous(row) for row in items]
     bad = list(quarantine)
 
     def work(conn: Connection) -> BatchResult:

@@ -50,7 +50,7 @@ def _nps_where(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
 
 # Relationship and transactional customer metrics count neither staff (eNPS) nor customers
 # who have left (exit surveys have their own metric): the default scope of every score metric.
-_CUSTOMER_SCOPE = ("employee", "exit")
+_CUSTOMER_SCOPE = ("employee", "exit", "employee-exit")
 
 
 def _top_box(t: ir.Table, p: MetricParams) -> ir.BooleanValue:
@@ -120,6 +120,26 @@ _add(
         kinds=("employee",),
         where=_nps_where,
         **_NPS_TEXT,
+    )
+)
+_add(
+    MetricSpec(
+        name="ecsi",
+        title="Employee satisfaction index (mean score)",
+        unit="score",
+        statistic=Statistic.MEAN,
+        numerator="sum of employee scores",
+        denominator="employee answers on the scale",
+        formula="mean employee score on the scale (csat5 by default)",
+        ci_method=_T,
+        scales=("csat5", "csat10", "rating5"),
+        kinds=("employee",),
+        pros=("uses the whole scale of the employee survey", "pairs with eNPS"),
+        cons=("small teams give very wide intervals", "anonymity doubts bias the answers upwards"),
+        gaming="managers asking only loyal staff or pressing for high scores",
+        guardrails=("response_rate", "enps"),
+        where=_customer_scores,
+        value=_score,
     )
 )
 _add(

@@ -32,7 +32,7 @@ def actionable_reason(
     *, kind: str, type: str | None, score: float | None, scale: str | None
 ) -> str | None:
     """Why an item should become a case, or None when it needs no action."""
-    if kind == "employee":
+    if kind in ("employee", "employee-exit"):
         return None
     if kind == "exit":
         return "exit"

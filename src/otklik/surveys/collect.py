@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otklik.errors import LinkError
-from otklik.ledger import index_new_items
+from otklik.ledger import EMPLOYEE_KINDS, anonymous, index_new_items
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.models_surveys import Invitation, Survey
 from otklik.surveys.answers import Answer, parse_answer
@@ -153,6 +153,24 @@ def _check(signer: LinkSigner, claims: LinkClaims, row: Any, now: datetime) -> A
     return row
 
 
+def _anonymous_answer(item: dict[str, Any], signer: LinkSigner) -> dict[str, Any]:
+    """An employee's answer without the way back to who gave it (docs/ex.md): no customer id,
+    no invitation or transaction id, and an external id the invitation cannot be read from
+    (a keyed hash, stable so the answer stays idempotent), unless the company keeps ids."""
+    from otklik.config import load_settings
+
+    if item["kind"] not in EMPLOYEE_KINDS or load_settings().ex_keep_employee_ids:
+        return item
+    hidden = anonymous(item)
+    attributes = {
+        k: v
+        for k, v in (hidden.get("attributes") or {}).items()
+        if k not in ("invitation_id", "transaction_id")
+    }
+    tag = signer.customer_tag(str(item["external_id"])).hex()
+    return {**hidden, "external_id": f"employee-answer-{tag}", "attributes": attributes or None}
+
+
 def _item(submission: Submission, row: Any, now: datetime) -> dict[str, Any]:
     survey, answer = submission.survey, submission.answer
     spec = survey.spec
@@ -219,7 +237,7 @@ def store_answers(
         except LinkError as exc:
             outcomes.append(exc)
             continue
-        item = _item(submission, row, moment)
+        item = _anonymous_answer(_item(submission, row, moment), signer)
         item_id = conn.execute(insert_item, item).scalar()
         if item_id is None:  # answered by another process since the rows were read
             outcomes.append(

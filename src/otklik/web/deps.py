@@ -19,8 +19,10 @@ from otklik.web.names import Labels, labels_for
 from otklik.web.state import WebState
 
 __all__ = [
+    "HR_PATHS",
     "AdminUser",
     "ApiUser",
+    "ExUser",
     "LabelsDep",
     "PageUser",
     "StateDep",
@@ -28,6 +30,7 @@ __all__ = [
     "WriterUser",
     "current_principal",
     "get_state",
+    "hr_may_use",
     "require_role",
     "session_of",
 ]
@@ -73,19 +76,39 @@ def current_principal(request: Request, state: StateDep) -> Principal | None:
     return principal
 
 
+# The only paths the hr role may use: the EX views, its own account, and the home page (which
+# sends it on to /ex). Everything else holds customers' data: one rule here, for every route.
+HR_PATHS: tuple[str, ...] = ("/", "/ex", "/api/v1/me")
+_HR_PREFIXES: tuple[str, ...] = ("/ex/", "/api/v1/ex/", "/account/")
+
+
+def hr_may_use(path: str) -> bool:
+    """Whether a user with the hr role may open ``path`` (EX data only, no customer data)."""
+    return path in HR_PATHS or path.startswith(_HR_PREFIXES)
+
+
+def _limit_hr(request: Request, principal: Principal) -> None:
+    if principal.role is Role.HR and not hr_may_use(request.url.path):
+        raise ApiError(403, "the hr role sees employee experience only (/ex)", code="forbidden")
+
+
 def _api_user(
     request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
 ) -> Principal:
     if principal is None:
         raise ApiError(401, "sign in or send Authorization: Bearer TOKEN", code="unauthorized")
+    _limit_hr(request, principal)
     if request.method not in _SAFE_METHODS and not request.state.via_token:
         session_of(request).check_csrf(request.headers.get(CSRF_HEADER))
     return principal
 
 
-def _page_user(principal: Annotated[Principal | None, Depends(current_principal)]) -> Principal:
+def _page_user(
+    request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+) -> Principal:
     if principal is None:
         raise LoginRequired()
+    _limit_hr(request, principal)
     return principal
 
 
@@ -99,16 +122,27 @@ def require_role(principal: Principal, *roles: Role) -> Principal:
     return principal
 
 
-def _admin(principal: Annotated[Principal | None, Depends(current_principal)]) -> Principal:
-    return require_role(_page_user(principal), Role.ADMIN)
+def _admin(
+    request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+) -> Principal:
+    return require_role(_page_user(request, principal), Role.ADMIN)
 
 
-def _writer(principal: Annotated[Principal | None, Depends(current_principal)]) -> Principal:
-    return require_role(_page_user(principal), Role.ADMIN, Role.ANALYST)
+def _writer(
+    request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+) -> Principal:
+    return require_role(_page_user(request, principal), Role.ADMIN, Role.ANALYST)
+
+
+def _ex_user(
+    request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+) -> Principal:
+    return require_role(_page_user(request, principal), Role.ADMIN, Role.HR)
 
 
 AdminUser = Annotated[Principal, Depends(_admin)]
 WriterUser = Annotated[Principal, Depends(_writer)]
+ExUser = Annotated[Principal, Depends(_ex_user)]  # the EX page: admin and hr only
 
 
 def _translator(request: Request) -> Translator:

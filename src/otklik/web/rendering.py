@@ -40,6 +40,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/contact", "contact.nav", (Role.ADMIN, Role.ANALYST)),
     ("/conduct", "conduct.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/incidents", "incidents.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/ex", "ex.nav", (Role.ADMIN, Role.HR)),
 )
 
 

@@ -12,6 +12,7 @@ from otklik.web.api import (
     cases,
     conduct,
     contact,
+    ex,
     experiments,
     incidents,
     items,
@@ -41,6 +42,7 @@ _MODULES = (
     contact,
     conduct,
     incidents,
+    ex,
 )
 for _module in _MODULES:
     api_router.include_router(_module.router)

@@ -12,6 +12,7 @@ from otklik.web.pages import (
     case,
     conduct,
     contact,
+    ex,
     experiments,
     explore,
     import_mapping,
@@ -47,6 +48,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     contact,
     experiments,
     incidents,
+    ex,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)

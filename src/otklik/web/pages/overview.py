@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from otklik.auth import Principal
+from otklik.auth import Principal, Role
+from otklik.metrics import Grain, Period
 from otklik.web.charts import bar_figure, items_url, trend_figure
 from otklik.web.dashboard import Overview, build_overview
 from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
+from otklik.web.ex_view import pillars_figure, pillars_for
 from otklik.web.exports import find_font
 from otklik.web.i18n import Translator
 from otklik.web.names import Labels, Names
@@ -59,6 +61,8 @@ def overview_page(
     end: Annotated[str | None, Query(alias="to")] = None,
     format: str | None = None,
 ) -> Response:
+    if user.role is Role.HR:  # hr sees employee experience only
+        return RedirectResponse("/ex", status_code=303)
     overview = build_overview(state, user, start=start, end=end)
     if format == "pdf":
         zone = t("overview.timezone", zone=overview.timezone)
@@ -84,6 +88,17 @@ def overview_page(
             "incidents_banner": incidents.banner(state, user),
             "period_incidents": incidents.period_incidents(
                 state, user, overview.start, overview.end
+            ),
+            "pillars": pillars_figure(
+                pillars_for(
+                    state,
+                    user,
+                    period=Period(
+                        f"{overview.start}..{overview.last_day}", overview.start, overview.end
+                    ),
+                    grain=Grain.ALL,
+                ),
+                t,
             ),
         },
     )
