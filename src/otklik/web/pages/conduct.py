@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup, escape
 from sqlalchemy import Engine
 
 from otklik import conduct
@@ -31,21 +30,22 @@ _STEPPERS = (Role.ADMIN, Role.TEAM, Role.LEAD)
 _REVIEWERS = (Role.ADMIN, Role.LEAD)
 
 
-def highlight(text: str | None, flags: list[dict[str, Any]]) -> Markup:
-    """The text with each flagged span in <mark> (escaped; the evidence is shown in full)."""
+def highlight(text: str | None, flags: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """The text cut into ``(piece, category)`` runs, ``category`` None outside a flagged span;
+    the template puts each flagged run in ``<mark>`` (autoescaped; the evidence in full)."""
     if not text:
-        return Markup("")
-    out: list[str] = []
+        return []
+    out: list[tuple[str, str | None]] = []
     pos = 0
     spans = sorted({(f["start"], f["end"], f["category"]) for f in flags})
     for start, end, category in spans:
         if start < pos:
             continue
-        out.append(str(escape(text[pos:start])))
-        out.append(f'<mark class="conduct-{category}">{escape(text[start:end])}</mark>')
+        out.append((text[pos:start], None))
+        out.append((text[start:end], str(category)))
         pos = end
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out))
+    out.append((text[pos:], None))
+    return [(piece, category) for piece, category in out if piece]
 
 
 def conduct_panel(engine: Engine, item_id: int) -> dict[str, Any]:
