@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     reply_webhook_secret: str | None = None
     reply_signature: str = "otklik"  # the sign-off under every reply (a team or company name)
 
+    # Drivers and money (`otklik drivers`, `otklik backlog`, the Priorities page, reports).
+    currency: str = "RUB"  # the currency of customers.revenue, named on every money figure
+    drivers: Path | None = None  # priority formula, churn window, bootstrap (docs/drivers.md)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

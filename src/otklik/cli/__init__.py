@@ -34,6 +34,7 @@ from otklik.cli import (  # noqa: E402, F401
     cases_cmd,
     classify_cmd,
     demo_cmd,
+    drivers_cmd,
     kpi_cmd,
     label_cmd,
     ledger_cmd,

@@ -195,7 +195,7 @@ def analyse(
                     draws_before,
                     before_volume[j],
                     len(before),
-                ),  # fmt: skip
+                ),
                 "revenue_at_risk": money[j].to_dict(),
                 "priority": _num(
                     config.priority.score(impact, share, money[j].amount, top_risk)
@@ -313,7 +313,8 @@ def _add_weights(
         row["weight"] = _num(weights.weight[j], 6)
         row["weight_ci"] = _pair(weights.weight_ci[j])
         row["weight_share"] = _num(100 * weights.weight[j] / weights.r2 if weights.r2 else None)
-        row["significant"] = bool(weights.significant[j])
+        small = name in by_topic and (by_topic[name]["n"] or 0) < config.min_n
+        row["significant"] = bool(weights.significant[j]) and not small
     report.rows.sort(key=lambda row: (-(row.get("weight") or 0.0), row["topic"]))
 
 

@@ -26,9 +26,9 @@ __all__ = ["DriversConfig", "PriorityConfig", "load_drivers_config", "parse_driv
 class PriorityConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    impact_power: float = Field(1.0, ge=0, le=3)
-    share_power: float = Field(1.0, ge=0, le=3)
-    revenue_weight: float = Field(1.0, ge=0, le=100)
+    impact_power: float = Field(default=1.0, ge=0, le=3)
+    share_power: float = Field(default=1.0, ge=0, le=3)
+    revenue_weight: float = Field(default=1.0, ge=0, le=100)
 
     def score(self, impact: float, share: float, risk: float, top_risk: float) -> float:
         """The priority of a problem: ``impact`` in metric units, ``share`` in percent."""
@@ -39,12 +39,12 @@ class PriorityConfig(BaseModel):
 class DriversConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(1, ge=1, le=1)
-    window_days: int = Field(90, ge=1, le=730)
-    replicates: int = Field(1000, ge=100, le=20_000)
+    version: int = Field(default=1, ge=1, le=1)
+    window_days: int = Field(default=90, ge=1, le=730)
+    replicates: int = Field(default=1000, ge=100, le=20_000)
     seed: int = 20251130
-    min_n: int = Field(30, ge=1, le=1_000_000)
-    priority: PriorityConfig = PriorityConfig()
+    min_n: int = Field(default=30, ge=1, le=1_000_000)
+    priority: PriorityConfig = Field(default_factory=PriorityConfig)
 
 
 def _checked(issues: list[ConfigIssue], config: DriversConfig | None) -> DriversConfig:

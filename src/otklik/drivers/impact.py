@@ -85,9 +85,17 @@ def topic_impacts(
     if n == 0:
         nan = np.full(k, np.nan)
         return Impacts(
-            tuple(topics), 0, None, None, topic_n, nan, np.full((k, 2), np.nan), nan,
-            np.full((k, 2), np.nan), np.full((0, k), np.nan),
-        )  # fmt: skip
+            tuple(topics),
+            0,
+            None,
+            None,
+            topic_n,
+            nan,
+            np.full((k, 2), np.nan),
+            nan,
+            np.full((k, 2), np.nan),
+            np.full((0, k), np.nan),
+        )
     total = np.array(values.sum())
     topic_sum = values @ member
     with np.errstate(divide="ignore", invalid="ignore"):

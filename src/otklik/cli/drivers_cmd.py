@@ -1,0 +1,223 @@
+"""``otklik drivers`` and ``otklik backlog``: which topics move a score, what they cost, and the
+ranked list of problems. A thin shell over :mod:`otklik.drivers` (the API's and page's figures).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from otklik.cli import app
+from otklik.cli.common import DbOption, console, open_store, print_json
+from otklik.config import load_settings
+from otklik.drivers import backlog
+from otklik.drivers.options import context_of, parse_segments, run
+from otklik.drivers.tables import BACKLOG_COLUMNS, backlog_rows, write_backlog_csv, xlsx_bytes
+from otklik.errors import MetricError
+
+__all__ = ["BacklogFormat", "DriversFormat", "backlog_command", "drivers_command"]
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="2025-03, 2025-Q1, 2025-W05, 2025 or 2025-01-01..2025-02-15 "
+        "(default: the month of the latest item).",
+    ),
+]
+MetricOption = Annotated[
+    str, typer.Option("--metric", help="nps, csat, csi or ces (the score whose drivers to find).")
+]
+SegmentOption = Annotated[
+    list[str] | None,
+    typer.Option("--segment", help="Only items with FIELD=VALUE (repeatable), e.g. channel=app."),
+]
+PillarOption = Annotated[
+    str | None, typer.Option("--pillar", help="Only items tagged with this CX pillar.")
+]
+TeamOption = Annotated[
+    str | None, typer.Option("--team", help="Only the items of this owner team (its zone).")
+]
+
+
+class DriversFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class BacklogFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class Method(StrEnum):
+    impact = "impact"
+    relative_weights = "relative-weights"
+
+
+def _filters(segment: list[str] | None, team: str | None) -> dict[str, list[str | None]]:
+    filters = parse_segments(segment or [])
+    if team:
+        filters["owner_team"] = [team]
+    return filters
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _ci(pair: list[float] | None, digits: int = 1) -> str:
+    return "–" if not pair else f"[{pair[0]:.{digits}f}…{pair[1]:.{digits}f}]"
+
+
+def _money(row: dict[str, Any]) -> str:
+    money = row.get("revenue_at_risk")
+    if not money:
+        return "–"
+    return f"{money['amount']:,.0f} {money['currency']} (n={money['n']})"
+
+
+@app.command("drivers")
+def drivers_command(
+    metric: MetricOption = "nps",
+    period: PeriodOption = None,
+    segment: SegmentOption = None,
+    method: Annotated[
+        Method, typer.Option("--method", help="impact (on the score) or relative-weights.")
+    ] = Method.impact,
+    pillar: PillarOption = None,
+    team: TeamOption = None,
+    output: Annotated[DriversFormat, typer.Option("--format", help="table or json.")] = (
+        DriversFormat.table
+    ),
+    db: DbOption = None,
+) -> None:
+    """Per topic: n, share, the topic's score, its impact on the score (all − without the
+    topic) with a 95% bootstrap interval, the trend against the previous period, revenue at
+    risk and priority, sorted by priority. JSON is the API's shape."""
+    settings = load_settings(database_url=db)
+    context = context_of(settings)
+    with open_store(db) as engine:
+        report = run(
+            engine,
+            context,
+            metric=metric,
+            period=period,
+            filters=_filters(segment, team),
+            pillar=pillar,
+            method=method.value,
+        )
+    data = report.to_dict()
+    if output is DriversFormat.json:
+        print_json(data)
+        return
+    weights = method is Method.relative_weights
+    title = (
+        f"drivers of {metric.upper()} {report.period.label} (vs {report.previous.label}): "
+        f"{_num(report.value)} {_ci(data['value_ci'])} n={report.n}"
+    )
+    if weights:
+        title += f", R² = {_num(report.r2, 3)} {_ci(data['r2_ci'], 3)}"
+    table = Table(title=title)
+    columns = ["topic", "owner", "n", "share %", "score", "impact [95% CI]", "sig."]
+    columns += ["weight [95% CI]"] if weights else ["trend", "revenue at risk", "priority"]
+    for column in columns:
+        table.add_column(column)
+    for row in data["drivers"]:
+        cells = [
+            row["label"].get("en", row["topic"]),
+            row.get("owner_team") or "–",
+            str(row["n"]),
+            _num(row["share"]),
+            _num(row["metric"]),
+            f"{_num(row['impact'])} {_ci(row['impact_ci'])}",
+            "yes" if row["significant"] else "no",
+        ]
+        if weights:
+            cells.append(f"{_num(row['weight'], 4)} {_ci(row['weight_ci'], 4)}")
+        else:
+            trend = row["trend"] or {}
+            change = _num(trend.get("change"))
+            cells += [
+                change + (" *" if trend.get("significant") else ""),
+                _money(row),
+                _num(row["priority"], 3),
+            ]
+        table.add_row(*cells)
+    console.print(table)
+
+
+@app.command("backlog")
+def backlog_command(
+    period: PeriodOption = None,
+    metric: MetricOption = "nps",
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Only the first N.")] = None,
+    segment: SegmentOption = None,
+    pillar: PillarOption = None,
+    team: TeamOption = None,
+    output: Annotated[
+        BacklogFormat, typer.Option("--format", help="table, json, csv or xlsx.")
+    ] = BacklogFormat.table,
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (xlsx: required).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The problems (topics that drag the score down), ranked by priority = |impact| × share ×
+    revenue weight (docs/drivers.md), with volume, trend, impact, revenue at risk, owner team
+    and open cases."""
+    settings = load_settings(database_url=db)
+    context = context_of(settings)
+    with open_store(db) as engine:
+        report = run(
+            engine,
+            context,
+            metric=metric,
+            period=period,
+            filters=_filters(segment, team),
+            pillar=pillar,
+        )
+    rows = backlog(report, top)
+    if output is BacklogFormat.json:
+        data = report.to_dict()
+        data.pop("drivers")
+        print_json({**data, "backlog": rows})
+        return
+    if output is BacklogFormat.csv:
+        if out is None:
+            write_backlog_csv(sys.stdout, rows)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as stream:
+                write_backlog_csv(stream, rows)
+        return
+    if output is BacklogFormat.xlsx:
+        if out is None:
+            raise MetricError("--format xlsx writes a file: add --output backlog.xlsx")
+        out.write_bytes(xlsx_bytes({"backlog": (BACKLOG_COLUMNS, backlog_rows(rows))}))
+        console.print(f"wrote {out}")
+        return
+    table = Table(title=f"backlog {report.period.label}: {metric.upper()}, {report.currency}")
+    for column in ("#", "problem", "owner", "share %", "impact [95% CI]", "trend", "at risk",
+                   "open cases", "priority"):  # fmt: skip
+        table.add_column(column)
+    for row in rows:
+        trend = row["trend"] or {}
+        table.add_row(
+            str(row["rank"]),
+            row["label"].get("en", row["topic"]),
+            row.get("owner_team") or "–",
+            _num(row["share"]),
+            f"{_num(row['impact'])} {_ci(row['impact_ci'])}",
+            _num(trend.get("change")) + (" *" if trend.get("significant") else ""),
+            _money(row),
+            str((row.get("cases") or {}).get("open", "–")),
+            _num(row["priority"], 3),
+        )
+    console.print(table)
