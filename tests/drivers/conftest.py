@@ -103,7 +103,7 @@ def _fill(engine: Engine) -> None:
         labels.append(
             MachineLabel(
                 ids[f"i{i}"], "complaint", "negative", topics, tags, "ru", None, "rules", 0.9, {}
-            )  # fmt: skip
+            )
         )
     write_machine_labels(engine, labels)
 

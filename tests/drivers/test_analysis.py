@@ -97,8 +97,13 @@ def test_revenue_at_risk_is_churned_within_the_window_plus_unhappy_stayers(june)
 
 
 def test_the_headline_matches_the_metrics_catalogue(planted: Engine, june) -> None:
-    rows = compute("nps", planted, start=Period.parse("2025-06").start,
-                   end=Period.parse("2025-06").end, timezone="UTC")  # fmt: skip
+    rows = compute(
+        "nps",
+        planted,
+        start=Period.parse("2025-06").start,
+        end=Period.parse("2025-06").end,
+        timezone="UTC",
+    )
     assert rows[0].value == pytest.approx(june.value, abs=1e-9)
     assert rows[0].n == june.n
 

@@ -204,8 +204,17 @@ def backlog_command(
         console.print(f"wrote {out}")
         return
     table = Table(title=f"backlog {report.period.label}: {metric.upper()}, {report.currency}")
-    for column in ("#", "problem", "owner", "share %", "impact [95% CI]", "trend", "at risk",
-                   "open cases", "priority"):  # fmt: skip
+    for column in (
+        "#",
+        "problem",
+        "owner",
+        "share %",
+        "impact [95% CI]",
+        "trend",
+        "at risk",
+        "open cases",
+        "priority",
+    ):
         table.add_column(column)
     for row in rows:
         trend = row["trend"] or {}
