@@ -230,3 +230,106 @@ def backlog_command(
             _num(row["priority"], 3),
         )
     console.print(table)
+
+
+report_app = typer.Typer(
+    no_args_is_help=True, help="Reports: `otklik report management [--period P] --format pdf`."
+)
+app.add_typer(report_app, name="report")
+digest_app = typer.Typer(
+    no_args_is_help=True, help="The weekly digest by e-mail: `otklik digest send --to ADDR`."
+)
+app.add_typer(digest_app, name="digest")
+
+
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    xlsx = "xlsx"
+    md = "md"
+
+
+class Language(StrEnum):
+    ru = "ru"
+    en = "en"
+
+
+LangOption = Annotated[Language, typer.Option("--lang", help="ru or en.")]
+
+
+@report_app.command("management")
+def management_command(
+    period: PeriodOption = None,
+    output: Annotated[ReportFormat, typer.Option("--format", help="pdf, xlsx or md.")] = (
+        ReportFormat.md
+    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (pdf, xlsx: required)."),
+    ] = None,
+    lang: LangOption = Language.ru,
+    metric: MetricOption = "nps",
+    segment: SegmentOption = None,
+    team: TeamOption = None,
+    db: DbOption = None,
+) -> None:
+    """One page for management: headline metrics with 95% intervals and their change, the top
+    five problems with cost, trend, owner and cases, what improved, charts (PDF)."""
+    from otklik.drivers.report import find_font, management_report, to_markdown, to_pdf, to_xlsx
+
+    if output is not ReportFormat.md and out is None:
+        raise MetricError(
+            f"--format {output.value} writes a file: add --output report.{output.value}"
+        )
+    settings = load_settings(database_url=db)
+    context = context_of(settings)
+    with open_store(db) as engine:
+        report = management_report(
+            engine, context, period=period, filters=_filters(segment, team), metric=metric
+        )
+    if output is ReportFormat.md:
+        text = to_markdown(report, lang.value)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
+        return
+    assert out is not None
+    if output is ReportFormat.xlsx:
+        out.write_bytes(to_xlsx(report, lang.value))
+    else:
+        out.write_bytes(to_pdf(report, lang.value, find_font(settings.pdf_font)))
+    console.print(f"wrote {out}")
+
+
+@digest_app.command("send")
+def digest_send_command(
+    to: Annotated[list[str], typer.Option("--to", help="An e-mail address (repeatable).")],
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team", help="The team whose zone the digest covers (default: all, for management)."
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Default: the week of the latest item (2025-W23…)."),
+    ] = None,
+    lang: LangOption = Language.ru,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the e-mail instead of sending it.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Send the weekly digest (headline metrics, top problems with cost, what improved) over
+    SMTP (OTKLIK_SMTP_HOST, _PORT, _STARTTLS, _USER, _PASSWORD, _FROM)."""
+    from otklik.drivers.digest import compose_digest, send_digest
+
+    settings = load_settings(database_url=db)
+    context = context_of(settings)
+    with open_store(db) as engine:
+        digest = compose_digest(engine, context, team=team, period=period, locale=lang.value)
+    if dry_run:
+        sys.stdout.write(f"Subject: {digest.subject}\n\n{digest.text}")
+        return
+    ids = send_digest(settings, to, digest)
+    console.print(f"sent {len(ids)} e-mail(s): {digest.subject}")

@@ -218,7 +218,7 @@ def analyse(
         value=impacts.metric_all,
         value_ci=impacts.metric_all_ci,
         rows=rows,
-        churn_reasons=churn_reason_losses(now, book, currency=currency),
+        churn_reasons=_reason_labels(churn_reason_losses(now, book, currency=currency), taxonomy),
         segment={
             name: ",".join(str(v) for v in values) for name, values in (filters or {}).items()
         },
@@ -226,6 +226,15 @@ def analyse(
     if method == "relative-weights":
         _add_weights(report, now, metric, topics, config)
     return report
+
+
+def _reason_labels(rows: list[dict[str, Any]], taxonomy: Taxonomy | None) -> list[dict[str, Any]]:
+    specs = taxonomy.churn_reasons if taxonomy is not None else {}
+    for row in rows:
+        spec = specs.get(row["reason"])
+        label = dict(spec.label) if spec is not None else {}
+        row["label"] = {lang: label.get(lang) or row["reason"] for lang in ("ru", "en")}
+    return rows
 
 
 def _trend(
