@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 from otklik.drivers.analysis import DriversReport, backlog
 from otklik.drivers.options import Context, run
 from otklik.drivers.tables import xlsx_bytes
-from otklik.errors import ConfigError
-from otklik.metrics import Period, Slice, compare
+from otklik.errors import ConfigError, MetricError
+from otklik.metrics import Period, Slice, compare, compute
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -150,6 +150,67 @@ def _round(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _headline(
+    engine: Engine,
+    context: Context,
+    name: str,
+    chosen: Period,
+    previous: Period,
+    filters: Mapping[str, Sequence[str | None]] | None,
+) -> dict[str, Any]:
+    """The metric now and before with intervals, and the catalogue's test of the change; a
+    side without answers has no value (and the change is not tested)."""
+    wanted = {key: list(values) for key, values in (filters or {}).items()}
+    try:
+        found = compare(
+            name,
+            engine,
+            Slice(previous.label, previous.start, previous.end),
+            Slice(chosen.label, chosen.start, chosen.end),
+            filters=wanted or None,
+            timezone=context.zone,
+        )
+    except MetricError:
+        sides = [
+            compute(
+                name,
+                engine,
+                start=p.start,
+                end=p.end,
+                filters=wanted or None,
+                timezone=context.zone,
+            )
+            for p in (previous, chosen)
+        ]
+        before, now = (rows[0] if rows else None for rows in sides)
+        return {
+            "metric": name,
+            "value": _round(now.value) if now else None,
+            "ci": [_round(now.ci_low), _round(now.ci_high)] if now else [None, None],
+            "n": now.n if now else 0,
+            "previous": _round(before.value) if before else None,
+            "previous_ci": [_round(before.ci_low), _round(before.ci_high)]
+            if before
+            else [None, None],
+            "previous_n": before.n if before else 0,
+            "change": None,
+            "significant": False,
+            "p_value": None,
+        }
+    return {
+        "metric": name,
+        "value": _round(found.b.value),
+        "ci": [_round(found.b.ci_low), _round(found.b.ci_high)],
+        "n": found.b.n,
+        "previous": _round(found.a.value),
+        "previous_ci": [_round(found.a.ci_low), _round(found.a.ci_high)],
+        "previous_n": found.a.n,
+        "change": _round(found.difference),
+        "significant": bool(found.significant),
+        "p_value": _round(found.p_value, 4),
+    }
+
+
 def management_report(
     engine: Engine,
     context: Context,
@@ -160,30 +221,9 @@ def management_report(
 ) -> ManagementReport:
     drivers = run(engine, context, metric=metric, period=period, filters=filters)
     chosen, previous = drivers.period, drivers.previous
-    headlines = []
-    for name in HEADLINE_METRICS:
-        found = compare(
-            name,
-            engine,
-            Slice(previous.label, previous.start, previous.end),
-            Slice(chosen.label, chosen.start, chosen.end),
-            filters=dict(filters) if filters else None,
-            timezone=context.zone,
-        )
-        headlines.append(
-            {
-                "metric": name,
-                "value": _round(found.b.value),
-                "ci": [_round(found.b.ci_low), _round(found.b.ci_high)],
-                "n": found.b.n,
-                "previous": _round(found.a.value),
-                "previous_ci": [_round(found.a.ci_low), _round(found.a.ci_high)],
-                "previous_n": found.a.n,
-                "change": _round(found.difference),
-                "significant": bool(found.significant),
-                "p_value": _round(found.p_value, 4),
-            }
-        )
+    headlines = [
+        _headline(engine, context, name, chosen, previous, filters) for name in HEADLINE_METRICS
+    ]
     improved = [
         row
         for row in drivers.rows

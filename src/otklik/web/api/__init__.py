@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from otklik.auth import Role
 from otklik.ledger import get_run, list_quarantine, list_runs
-from otklik.web.api import cases, items, kpis, labels, metrics, surveys, topics
+from otklik.web.api import cases, drivers, items, kpis, labels, metrics, surveys, topics
 from otklik.web.api.schemas import MePublic, utc_iso
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
@@ -17,7 +17,7 @@ from otklik.web.params import DbId
 __all__ = ["api_router"]
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (items, metrics, kpis, cases, surveys, topics, labels):
+for _module in (items, metrics, kpis, cases, surveys, topics, labels, drivers):
     api_router.include_router(_module.router)
 
 

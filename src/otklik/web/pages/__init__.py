@@ -10,6 +10,7 @@ from otklik.web.pages import (
     admin_tokens,
     auth,
     case,
+    drivers,
     explore,
     import_mapping,
     imports,
@@ -39,6 +40,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     llm,
     import_mapping,
     model,
+    drivers,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)
