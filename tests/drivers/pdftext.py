@@ -1,7 +1,7 @@
-"""Reading the text back out of a PDF reportlab wrote, with the standard library: the page content
-streams are decoded (ASCII85, Flate), each font's ToUnicode map read, and every string shown (``Tj``/``TJ``)
-decoded through it. Enough to check that the page says what the API says; no PDF library is
-installed on these machines."""
+"""Reading the text back out of a PDF reportlab wrote, with the standard library only: the
+page content streams are decoded (ASCII85, Flate), each font's ToUnicode map is read, and every
+string shown (``Tj``) is decoded through it. Enough to check that the page says what the API
+says; no PDF library or rasteriser (pypdfium2, poppler) is installed on these machines."""
 
 from __future__ import annotations
 
