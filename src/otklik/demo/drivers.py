@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Engine
+
 from otklik.demo.company import Company
 from otklik.demo.texts import pick
 from otklik.demo.timeline import DAY, END, clock, day_offset, to_datetime
@@ -26,6 +28,7 @@ __all__ = [
     "FEE_TOPIC",
     "fee_answer",
     "plant_fee",
+    "top_problems",
 ]
 
 FEE_START = datetime(2025, 4, 1)
@@ -57,15 +60,18 @@ def plant_fee(company: Company, rng: random.Random, surveys: int) -> None:
         return
     start, count = day_offset(FEE_START), max(1, round(surveys * FEE_SHARE))
     numbers = rng.sample(range(1, surveys + 1), min(count, surveys))
-    leaving: list[int] = []
+    drawn = []
     for number in numbers:
         who = pick(rng, rich)
         at = start + int(rng.random() * (END - start - 2 * DAY)) // DAY * DAY + clock(rng)
-        if company.churned[who] < at:  # already left after an earlier complaint
+        drawn.append((at, number, who, rng.random(), rng.random()))
+    leaving: list[int] = []
+    for at, number, who, roll, delay in sorted(drawn):  # in time order
+        if company.churned[who] <= at:  # left after an earlier complaint
             continue
         company.planted[number] = (who, at)
-        if who not in leaving and rng.random() < FEE_CHURN:
-            leave = at + int((20 + 60 * rng.random()) * DAY)
+        if who not in leaving and roll < FEE_CHURN:
+            leave = at + int((20 + 60 * delay) * DAY)
             if leave < END:
                 company.churned[who] = leave
                 leaving.append(who)
@@ -107,3 +113,22 @@ def fee_answer(
         "revenue": company.revenue[who],
         "attributes": None,
     }
+
+
+def top_problems(engine: Engine, count: int = 3) -> list[dict[str, Any]]:
+    """The first ``count`` problems of ``otklik backlog`` over the demo year (impact on NPS,
+    share, revenue at risk): the planted fee comes first, with its cost."""
+    from otklik.classify import DEFAULT_TAXONOMY, load_taxonomy
+    from otklik.demo.scenario import ITEM_SOURCES, PERIOD_START
+    from otklik.drivers import analyse, backlog
+    from otklik.metrics import Period, get_zone
+
+    report = analyse(
+        engine,
+        metric="nps",
+        period=Period.parse(str(PERIOD_START.year)),
+        timezone=get_zone("UTC"),
+        taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
+        filters={"source": list(ITEM_SOURCES)},
+    )
+    return backlog(report, count)
