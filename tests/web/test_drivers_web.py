@@ -142,6 +142,8 @@ def test_the_page_in_both_languages_links_rows_to_their_items(
     assert "/items?topic=fees&amp;from=2025-06-01&amp;to=2025-06-30" in page.text
     assert 'id="drivers-chart"' in page.text
     assert "/priorities/report?format=pdf" in page.text
+    items = client.get("/items?topic=fees&from=2025-06-01&to=2025-06-30")
+    assert items.status_code == 200 and "data-item" in items.text
     team = env.login("digital").get("/priorities?period=2025-06")
     assert team.status_code == 200 and 'data-drill="fees"' not in team.text
 
