@@ -168,3 +168,19 @@ def test_report_downloads_carry_the_api_numbers(env: Env) -> None:
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client.get("/priorities/report?format=doc").status_code == 422
+
+
+def test_an_empty_store_shows_an_empty_page(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    email, role, team = USERS["admin"]
+    add_user(engine, email=email, role=role, password=PASSWORD, team=team)
+    token = create_token(engine, email=email)
+    engine.dispose()
+    with TestClient(create_app(settings_for(url)), base_url="https://testserver") as client:
+        env = Env(client, {"admin": token})
+        page = env.login("admin").get("/priorities")
+        assert page.status_code == 200 and 'class="data backlog"' in page.text
+        body = client.get("/api/v1/backlog", headers=env.bearer("admin")).json()
+        assert body["backlog"] == [] and body["n"] == 0

@@ -6,13 +6,14 @@ package's; this module only parses and formats."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from otklik.auth import Principal
 from otklik.drivers import DriversReport
-from otklik.drivers.options import Context, context_of, parse_segments, run
+from otklik.drivers.options import Context, context_of, default_period, parse_segments, run
 from otklik.errors import ConfigError, MetricError
-from otklik.metrics import get_metric
+from otklik.metrics import Grain, Period, get_metric
 from otklik.web.charts import items_url, plotly_text
 from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
@@ -48,11 +49,18 @@ def drivers_for(
         if team:
             chosen["owner_team"] = [value for value in team if value]
         filters = scoped_filters(user, chosen)
+        context = drivers_context(state)
+        chosen_period: str | Period | None = period
+        if not (period and period.strip()):
+            try:
+                chosen_period = default_period(state.engine, context.zone, filters)
+            except MetricError:  # nothing in the zone yet: this month, empty
+                chosen_period = Period.of(datetime.now(UTC).date(), Grain.MONTH)
         report = run(
             state.engine,
-            drivers_context(state),
+            context,
             metric=metric,
-            period=period,
+            period=chosen_period,
             filters=filters,
             pillar=pillar or None,
             method=method,
