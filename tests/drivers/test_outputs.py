@@ -233,3 +233,38 @@ def test_digest_cli_sends_over_smtp(planted_url: str, monkeypatch: pytest.Monkey
         )
     assert code == 0
     assert len(mailbox.messages) == 2
+
+
+def test_report_management_cli_writes_md_and_pdf(
+    capsys: pytest.CaptureFixture[str], planted_url: str, tmp_path: Path
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "report",
+        "management",
+        "--period",
+        "2025-06",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+        "--db",
+        planted_url,
+    )
+    assert code == 0 and "| 1 | fees |" in out
+    target = tmp_path / "m.pdf"
+    code, _, _ = _run(
+        capsys,
+        "report",
+        "management",
+        "--period",
+        "2025-06",
+        "--format",
+        "pdf",
+        "-o",
+        str(target),
+        "--db",
+        planted_url,
+    )
+    assert code == 0 and pdf_pages(target.read_bytes()) == 1
+    assert "Главные проблемы" in pdf_text(target.read_bytes())
