@@ -150,3 +150,23 @@ def test_the_priority_formula_is_configurable_and_validated(planted: Engine) -> 
     with pytest.raises(ConfigError, match="bootstrap_size"):
         parse_drivers_config("bootstrap_size: 5\n")
     assert DriversConfig().window_days == 90
+
+
+def test_topic_by_segment_backlog_uses_the_same_definition_per_segment(planted: Engine) -> None:
+    from otklik.drivers import split_backlog
+
+    rows = split_backlog(
+        planted, split="channel", period=Period.parse("2025-06"), timezone=UTC, metric="nps"
+    )
+    june = np.flatnonzero(PLANTED.month == 6)
+    web = np.array([i for i in june if i % 3 == 0])
+    fees_web = next(r for r in rows if r["topic"] == "fees" and r["segment"] == {"channel": "web"})
+    carried = PLANTED.member[web, 0]
+    assert fees_web["impact"] == pytest.approx(
+        _nps(PLANTED.score[web]) - _nps(PLANTED.score[web][~carried]), abs=1e-3
+    )
+    assert fees_web["share"] == pytest.approx(100 * carried.sum() / len(june), abs=1e-3)
+    assert rows[0]["topic"] == "fees" and rows[0]["rank"] == 1
+    assert [r["priority"] for r in rows] == sorted((r["priority"] for r in rows), reverse=True)
+    with pytest.raises(MetricError, match="cannot count items by"):
+        split_backlog(planted, split="colour", period=Period.parse("2025-06"), timezone=UTC)

@@ -15,8 +15,7 @@ from rich.table import Table
 from otklik.cli import app
 from otklik.cli.common import DbOption, console, open_store, print_json
 from otklik.config import load_settings
-from otklik.drivers import backlog
-from otklik.drivers.options import context_of, parse_segments, run
+from otklik.drivers.options import context_of, parse_segments, run, run_backlog
 from otklik.drivers.tables import BACKLOG_COLUMNS, backlog_rows, write_backlog_csv, xlsx_bytes
 from otklik.errors import MetricError
 
@@ -159,6 +158,10 @@ def backlog_command(
     period: PeriodOption = None,
     metric: MetricOption = "nps",
     top: Annotated[int | None, typer.Option("--top", min=1, help="Only the first N.")] = None,
+    split: Annotated[
+        str | None,
+        typer.Option("--split", help="Problems as topic × the values of this field (channel…)."),
+    ] = None,
     segment: SegmentOption = None,
     pillar: PillarOption = None,
     team: TeamOption = None,
@@ -176,15 +179,16 @@ def backlog_command(
     settings = load_settings(database_url=db)
     context = context_of(settings)
     with open_store(db) as engine:
-        report = run(
+        report, rows = run_backlog(
             engine,
             context,
             metric=metric,
             period=period,
             filters=_filters(segment, team),
             pillar=pillar,
+            top=top,
+            split=split,
         )
-    rows = backlog(report, top)
     if output is BacklogFormat.json:
         data = report.to_dict()
         data.pop("drivers")
@@ -218,9 +222,10 @@ def backlog_command(
         table.add_column(column)
     for row in rows:
         trend = row["trend"] or {}
+        where = "".join(f" ({k}={v})" for k, v in (row.get("segment") or {}).items())
         table.add_row(
             str(row["rank"]),
-            row["label"].get("en", row["topic"]),
+            row["label"].get("en", row["topic"]) + where,
             row.get("owner_team") or "–",
             _num(row["share"]),
             f"{_num(row['impact'])} {_ci(row['impact_ci'])}",

@@ -6,7 +6,7 @@ management and the weekly digest.
     >>> row = report.rows[0]; row["topic"], row["impact"], row["impact_ci"], row["priority"]
 """
 
-from otklik.drivers.analysis import METHODS, DriversReport, analyse, backlog
+from otklik.drivers.analysis import METHODS, DriversReport, analyse, backlog, split_backlog
 from otklik.drivers.config import (
     DriversConfig,
     PriorityConfig,
@@ -32,6 +32,7 @@ __all__ = [
     "load_drivers_config",
     "parse_drivers_config",
     "relative_weights",
+    "split_backlog",
     "topic_impacts",
     "weights_from_moments",
 ]

@@ -24,10 +24,10 @@ from otklik.drivers.impact import Bootstrap, Impacts, topic_impacts
 from otklik.drivers.money import churn_reason_losses, load_customers, revenue_at_risk
 from otklik.drivers.weights import relative_weights
 from otklik.errors import MetricError
-from otklik.ledger import Case, ItemFilter
+from otklik.ledger import Case, ItemFilter, count_by
 from otklik.metrics import Period, get_metric
 
-__all__ = ["METHODS", "DriversReport", "analyse", "backlog"]
+__all__ = ["METHODS", "DriversReport", "analyse", "backlog", "split_backlog"]
 
 METHODS: tuple[str, ...] = ("impact", "relative-weights")
 
@@ -333,3 +333,46 @@ def backlog(report: DriversReport, top: int | None = None) -> list[dict[str, Any
     problems.sort(key=lambda row: (-(row["priority"] or 0.0), row["topic"]))
     chosen = problems[:top] if top else problems
     return [{"rank": rank, **row} for rank, row in enumerate(chosen, start=1)]
+
+
+def split_backlog(
+    engine: Engine,
+    *,
+    split: str,
+    period: Period,
+    timezone: tzinfo,
+    filters: ItemFilter | None = None,
+    values: int = 6,
+    top: int | None = None,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """The backlog of topic × segment problems: :func:`analyse` within each of the ``values``
+    most frequent values of the item field ``split`` (the same definitions, run per segment),
+    each row's share taken of all items in scope and its priority recomputed with it, so that
+    segments compete in one ranked list. Rows carry ``segment: {field: value}``."""
+    start, end = period.utc_bounds(timezone)
+    try:
+        counts = count_by(engine, split, filters=filters, start=start, end=end)
+    except ValueError as exc:
+        raise MetricError(str(exc)) from None
+    total = sum(count for _, count in counts)
+    rows: list[dict[str, Any]] = []
+    for value, count in [(v, c) for v, c in counts if v is not None][:values]:
+        narrowed: dict[str, list[str | None]] = {k: list(v) for k, v in (filters or {}).items()}
+        narrowed[split] = [str(value)]
+        report = analyse(engine, period=period, timezone=timezone, filters=narrowed, **options)
+        for row in backlog(report):
+            share = row["share"] * count / total if total else 0.0
+            rows.append({**row, "segment": {split: value}, "share": round(share, 3)})
+    config: DriversConfig = options.get("config") or DriversConfig()
+    top_risk = max((row["revenue_at_risk"]["amount"] for row in rows), default=0.0)
+    for row in rows:
+        row["priority"] = round(
+            config.priority.score(
+                row["impact"], row["share"], row["revenue_at_risk"]["amount"], top_risk
+            ),
+            6,
+        )
+    rows.sort(key=lambda row: (-row["priority"], row["topic"], str(row["segment"])))
+    chosen = rows[:top] if top else rows
+    return [{**row, "rank": rank} for rank, row in enumerate(chosen, start=1)]

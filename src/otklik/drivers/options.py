@@ -7,19 +7,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, read_taxonomy
 from otklik.config import Settings
-from otklik.drivers.analysis import DriversReport, analyse
+from otklik.drivers.analysis import DriversReport, analyse, backlog, split_backlog
 from otklik.drivers.config import DriversConfig, load_drivers_config
 from otklik.errors import MetricError
 from otklik.ledger import FILTER_FIELDS, ItemFilter, latest_occurred_at
 from otklik.metrics import Grain, Period, get_zone
 
-__all__ = ["Context", "context_of", "default_period", "parse_segments", "run"]
+__all__ = ["Context", "context_of", "default_period", "parse_segments", "run", "run_backlog"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,36 @@ def run(
         currency=context.currency,
         cases=cases,
     )
+
+
+def run_backlog(
+    engine: Engine,
+    context: Context,
+    *,
+    metric: str = "nps",
+    period: str | Period | None = None,
+    filters: Mapping[str, Sequence[str | None]] | None = None,
+    pillar: str | None = None,
+    top: int | None = None,
+    split: str | None = None,
+) -> tuple[DriversReport, list[dict[str, Any]]]:
+    """The report of the whole scope and its backlog: topics, or topic × the values of the item
+    field ``split`` (:func:`otklik.drivers.analysis.split_backlog`)."""
+    report = run(engine, context, metric=metric, period=period, filters=filters, pillar=pillar)
+    if not split:
+        return report, backlog(report, top)
+    rows = split_backlog(
+        engine,
+        split=split,
+        period=report.period,
+        timezone=context.zone,
+        filters=filters,
+        top=top,
+        metric=metric,
+        taxonomy=context.taxonomy,
+        pillar=pillar,
+        config=context.config,
+        currency=context.currency,
+        cases=True,
+    )
+    return report, rows

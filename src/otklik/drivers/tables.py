@@ -35,6 +35,7 @@ BACKLOG_COLUMNS: tuple[str, ...] = (
     "currency",
     "open_cases",
     "priority",
+    "segment",
 )
 
 
@@ -67,6 +68,7 @@ def backlog_rows(rows: Sequence[Mapping[str, Any]], locale: str = "en") -> list[
                 money.get("currency"),
                 (row.get("cases") or {}).get("open"),
                 row.get("priority"),
+                ", ".join(f"{k}={v}" for k, v in (row.get("segment") or {}).items()) or None,
             ]
         )
     return out

@@ -10,8 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from otklik.auth import Principal
-from otklik.drivers import DriversReport
-from otklik.drivers.options import Context, context_of, default_period, parse_segments, run
+from otklik.drivers import DriversReport, backlog
+from otklik.drivers.options import (
+    Context,
+    context_of,
+    default_period,
+    parse_segments,
+    run,
+    run_backlog,
+)
 from otklik.errors import ConfigError, MetricError
 from otklik.metrics import Grain, Period, get_metric
 from otklik.web.charts import items_url, plotly_text
@@ -21,7 +28,7 @@ from otklik.web.names import file_stamp
 from otklik.web.scope import scoped_filters
 from otklik.web.state import WebState
 
-__all__ = ["drivers_context", "drivers_for", "impact_figure", "row_url"]
+__all__ = ["backlog_for", "drivers_context", "drivers_for", "impact_figure", "row_url"]
 
 
 def drivers_context(state: WebState) -> Context:
@@ -68,6 +75,39 @@ def drivers_for(
     except (MetricError, ConfigError) as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None
     return report, filters
+
+
+def backlog_for(
+    state: WebState,
+    user: Principal,
+    *,
+    metric: str = "nps",
+    period: str | None = None,
+    segment: Sequence[str] = (),
+    team: Sequence[str] | None = None,
+    pillar: str | None = None,
+    top: int | None = None,
+    split: str | None = None,
+) -> tuple[DriversReport, list[dict[str, Any]]]:
+    """The backlog for a request (topics, or topic × ``split`` values), in the user's zone."""
+    report, filters = drivers_for(
+        state, user, metric=metric, period=period, segment=segment, team=team, pillar=pillar
+    )
+    if not split:
+        return report, backlog(report, top)
+    try:
+        return run_backlog(
+            state.engine,
+            drivers_context(state),
+            metric=metric,
+            period=report.period,
+            filters=filters,
+            pillar=pillar or None,
+            top=top,
+            split=split,
+        )
+    except (MetricError, ConfigError) as exc:
+        raise ApiError(422, str(exc), code="invalid_request") from None
 
 
 def row_url(report: DriversReport, topic: str, filters: Mapping[str, Sequence[str | None]]) -> str:

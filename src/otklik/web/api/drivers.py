@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from otklik.drivers import DRIVER_METRICS, METHODS, backlog
+from otklik.drivers import DRIVER_METRICS, METHODS
 from otklik.web.deps import ApiUser, StateDep
 from otklik.web.errors import ApiError
-from otklik.web.priorities import drivers_for
+from otklik.web.priorities import backlog_for, drivers_for
 
 __all__ = ["router"]
 
@@ -69,12 +69,16 @@ def backlog_route(
     period: PeriodQuery = None,
     metric: str = "nps",
     top: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    split: Annotated[
+        str | None, Query(max_length=40, description="topic × the values of this field")
+    ] = None,
     segment: SegmentQuery = None,
     team: TeamQuery = None,
     pillar: PillarQuery = None,
 ) -> dict[str, Any]:
-    """The problems (topics that drag the score down) ranked by priority, with open cases."""
-    report, _ = drivers_for(
+    """The problems (topics that drag the score down, or topic × ``split`` value) ranked by
+    priority, with open cases."""
+    report, rows = backlog_for(
         state,
         user,
         metric=_metric(metric),
@@ -82,7 +86,9 @@ def backlog_route(
         segment=segment or [],
         team=team,
         pillar=pillar,
+        top=top,
+        split=split or None,
     )
     data = report.to_dict()
     data.pop("drivers")
-    return {**data, "backlog": backlog(report, top)}
+    return {**data, "backlog": rows}
