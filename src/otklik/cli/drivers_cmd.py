@@ -15,8 +15,23 @@ from rich.table import Table
 from otklik.cli import app
 from otklik.cli.common import DbOption, console, open_store, print_json
 from otklik.config import load_settings
-from otklik.drivers.options import context_of, parse_segments, run, run_backlog
-from otklik.drivers.tables import BACKLOG_COLUMNS, backlog_rows, write_backlog_csv, xlsx_bytes
+from otklik.drivers import (
+    BACKLOG_COLUMNS,
+    backlog_rows,
+    compose_digest,
+    context_of,
+    find_font,
+    management_report,
+    parse_segments,
+    run,
+    run_backlog,
+    send_digest,
+    to_markdown,
+    to_pdf,
+    to_xlsx,
+    write_backlog_csv,
+    xlsx_bytes,
+)
 from otklik.errors import MetricError
 
 __all__ = ["BacklogFormat", "DriversFormat", "backlog_command", "drivers_command"]
@@ -279,8 +294,6 @@ def management_command(
 ) -> None:
     """One page for management: headline metrics with 95% intervals and their change, the top
     five problems with cost, trend, owner and cases, what improved, charts (PDF)."""
-    from otklik.drivers.report import find_font, management_report, to_markdown, to_pdf, to_xlsx
-
     if output is not ReportFormat.md and out is None:
         raise MetricError(
             f"--format {output.value} writes a file: add --output report.{output.value}"
@@ -327,8 +340,6 @@ def digest_send_command(
 ) -> None:
     """Send the weekly digest (headline metrics, top problems with cost, what improved) over
     SMTP (OTKLIK_SMTP_HOST, _PORT, _STARTTLS, _USER, _PASSWORD, _FROM)."""
-    from otklik.drivers.digest import compose_digest, send_digest
-
     settings = load_settings(database_url=db)
     context = context_of(settings)
     with open_store(db) as engine:

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from otklik.auth import Principal
-from otklik.drivers import DriversReport, backlog
-from otklik.drivers.options import (
+from otklik.drivers import (
     Context,
+    DriversReport,
+    backlog,
     context_of,
     default_period,
     parse_segments,

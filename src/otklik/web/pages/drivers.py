@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from otklik.drivers import DRIVER_METRICS, backlog
-from otklik.drivers.report import (
+from otklik.drivers import (
+    DRIVER_METRICS,
     REPORT_FORMATS,
+    backlog,
     find_font,
     management_report,
     to_markdown,
