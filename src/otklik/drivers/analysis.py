@@ -148,7 +148,14 @@ def analyse(
     if method not in METHODS:
         raise MetricError(f"unknown method {method!r}; use {' or '.join(METHODS)}")
     config = config or DriversConfig()
-    everything = load_frame(engine, period=period, zone=timezone, filters=filters, pillar=pillar)
+    everything = load_frame(
+        engine,
+        period=period,
+        zone=timezone,
+        filters=filters,
+        pillar=pillar,
+        segments=method == "relative-weights",
+    )
     now = everything.subset(everything.current)
     before = everything.subset(~everything.current)
     topics = _topics(now, taxonomy)

@@ -106,16 +106,19 @@ def load_frame(
     zone: tzinfo,
     filters: ItemFilter | None = None,
     pillar: str | None = None,
+    segments: bool = True,
 ) -> ItemFrame:
     """Every item of ``period`` and of the one before it, narrowed by ``filters`` (ledger
-    fields → allowed values; the web passes the user's zone here) and by a CX ``pillar``."""
+    fields → allowed values; the web passes the user's zone here) and by a CX ``pillar``;
+    ``segments=False`` leaves out the segment fields (only relative weights need them)."""
     for name in filters or {}:
         if name not in FILTER_FIELDS:
             raise MetricError(f"cannot filter items by {name!r} (use {', '.join(FILTER_FIELDS)})")
     previous = period.previous()
     start, _ = previous.utc_bounds(zone)
     cur_start, end = period.utc_bounds(zone)
-    fields = [getattr(FeedbackItem, name) for name in SEGMENT_FIELDS if name != "kind"]
+    names = [name for name in SEGMENT_FIELDS if name != "kind"] if segments else []
+    fields = [getattr(FeedbackItem, name) for name in names]
     query = (
         select(
             FeedbackItem.id,
@@ -150,7 +153,7 @@ def load_frame(
         customer=np.array(columns[5], dtype=object).reshape(count),
         segments={
             name: np.array(columns[6 + k], dtype=object).reshape(count)
-            for k, name in enumerate(n for n in SEGMENT_FIELDS if n != "kind")
+            for k, name in enumerate(names)
         },
         topics=[_list(_strings(raw, cache)) for raw in columns[-2]],
         pillars=[_list(t.get("pillars")) if isinstance(t, dict) else () for t in tags],

@@ -97,31 +97,37 @@ def revenue_at_risk(
     """Revenue at risk per column of ``member`` (items × topics), over the period's items."""
     window = np.timedelta64(timedelta(days=window_days), "s")
     base = frame.current & np.array([c is not None for c in frame.customer], dtype=bool)
-    low = _low(frame)
-    order = np.argsort(frame.at, kind="stable")
+    rows = np.flatnonzero(base)
+    rows = rows[np.argsort(frame.at[rows], kind="stable")]  # in time order
+    names, codes = np.unique(frame.customer[rows].astype(str), return_inverse=True)
+    revenue = np.array([book.revenue.get(name, np.nan) for name in names], dtype=float)
+    never = np.datetime64("NaT", "s")
+    left = np.array([book.churned.get(name, never) for name in names], dtype="datetime64[s]")
+    low = _low(frame)[rows]
+    at = frame.at[rows]
     out = []
     for j in range(member.shape[1]):
-        chosen = order[(base & member[:, j])[order]]
-        first: dict[str, np.datetime64] = {}
-        unhappy: set[str] = set()
-        for i in chosen:
-            customer = frame.customer[i]
-            first.setdefault(customer, frame.at[i])
-            if low[i]:
-                unhappy.add(customer)
-        lost = lost_n = risk = risk_n = 0.0
-        for customer, at in first.items():
-            value = book.revenue.get(customer)
-            if value is None:
-                continue
-            left = book.churned.get(customer)
-            if left is not None and at <= left <= at + window:
-                lost += value
-                lost_n += 1
-            elif customer in unhappy and left is None:
-                risk += value
-                risk_n += 1
-        out.append(Money(lost + risk, lost, int(lost_n), risk, int(risk_n), currency, window_days))
+        chosen = member[rows, j]
+        who, first = np.unique(codes[chosen], return_index=True)
+        mentioned = at[chosen][first]
+        unhappy = np.zeros(len(names), dtype=bool)
+        unhappy[codes[chosen & low]] = True
+        value = revenue[who]
+        gone = left[who]
+        known = ~np.isnan(value)
+        churned = known & ~np.isnat(gone) & (gone >= mentioned) & (gone <= mentioned + window)
+        stayed = known & np.isnat(gone) & unhappy[who]
+        out.append(
+            Money(
+                float(value[churned].sum() + value[stayed].sum()),
+                float(value[churned].sum()),
+                int(churned.sum()),
+                float(value[stayed].sum()),
+                int(stayed.sum()),
+                currency,
+                window_days,
+            )
+        )
     return out
 
 
