@@ -12,6 +12,7 @@ for a period (default ``2025-Q4``, compared with Q3), times the median of ``--re
 * **relative weights**: the same with ``method="relative-weights"``.
 
     python benchmarks/bench_drivers.py [--items 1000000] [--period 2025-Q4] [--repeat 3]
+                                       [--dir DIR [--reuse]]
 """
 
 from __future__ import annotations
@@ -88,17 +89,25 @@ def main() -> None:
     parser.add_argument("--period", default="2025-Q4")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the store already in --dir (no rebuild)"
+    )
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="otklik-bench-drivers-"))
     path = folder / "drivers.db"
-    began = time.perf_counter()
-    data = generate(args.items)
-    data["customer_id"] = data["customer_id"] % 50_000
-    load_sqlite(path, data)
-    engine = make_engine(f"sqlite:///{path}")
-    label(engine, args.items)
-    customers(engine)
-    print(f"store: {args.items:,} items, built in {time.perf_counter() - began:.0f} s ({path})")
+    if args.reuse and path.exists():
+        engine = make_engine(f"sqlite:///{path}")
+        print(f"store: reused {path}")
+    else:
+        began = time.perf_counter()
+        data = generate(args.items)
+        data["customer_id"] = data["customer_id"] % 50_000
+        load_sqlite(path, data)
+        engine = make_engine(f"sqlite:///{path}")
+        label(engine, args.items)
+        customers(engine)
+        built = time.perf_counter() - began
+        print(f"store: {args.items:,} items, built in {built:.0f} s ({path})")
     period = Period.parse(args.period)
     zone = get_zone("UTC")
     plain_ms, rows = timed(
