@@ -18,6 +18,7 @@ from otklik.config import Settings
 from otklik.drivers.digest import compose_digest, send_digest
 from otklik.drivers.options import context_of
 from otklik.drivers.report import find_font, management_report, to_markdown, to_pdf
+from tests.drivers.conftest import PLANTED
 from tests.drivers.pdftext import pdf_content, pdf_fonts, pdf_pages, pdf_text
 from tests.replies.servers import smtp_server
 
@@ -135,6 +136,7 @@ def test_backlog_csv_and_xlsx(
         (["backlog", "--period", "2025-13"], "period"),
         (["backlog", "--format", "xlsx"], "--output"),
         (["report", "management", "--format", "pdf"], "--output"),
+        (["digest", "send"], "say whom to send it to"),
     ],
 )
 def test_bad_input_is_one_line(
@@ -268,3 +270,34 @@ def test_report_management_cli_writes_md_and_pdf(
     )
     assert code == 0 and pdf_pages(target.read_bytes()) == 1
     assert "Главные проблемы" in pdf_text(target.read_bytes())
+
+
+def test_each_team_gets_its_own_zone(planted_url: str) -> None:
+    from otklik.auth import add_user
+    from otklik.drivers import send_team_digests
+    from otklik.ledger import make_engine
+
+    engine = make_engine(planted_url)
+    add_user(engine, email="pay@example.org", role="team", password="x" * 12, team="payments")
+    add_user(engine, email="dig@example.org", role="team", password="x" * 12, team="digital")
+    add_user(engine, email="boss@example.org", role="admin", password="x" * 12)
+    with smtp_server() as mailbox:
+        settings = Settings(
+            database_url=planted_url,
+            smtp_host="127.0.0.1",
+            smtp_port=mailbox.port,
+            smtp_from="otklik@example.org",
+        )
+        sent = send_team_digests(engine, settings, context_of(settings), period="2025-06")
+    engine.dispose()
+    assert [(team, addresses) for team, addresses, _ in sent] == [
+        ("digital", ["dig@example.org"]),
+        ("payments", ["pay@example.org"]),
+    ]
+    by_address = {m[1][0]: m[2] for m in mailbox.messages}
+    assert set(by_address) == {"dig@example.org", "pay@example.org"}
+    june = PLANTED.month == 6
+    digital_n = int((june & ~PLANTED.member[:, 0]).sum())
+    payments_n = int((june & PLANTED.member[:, 0]).sum())
+    assert f"n = {digital_n}" in by_address["dig@example.org"].get_content()
+    assert f"n = {payments_n}" in by_address["pay@example.org"].get_content()

@@ -26,6 +26,7 @@ from otklik.drivers import (
     run,
     run_backlog,
     send_digest,
+    send_team_digests,
     to_markdown,
     to_pdf,
     to_xlsx,
@@ -321,7 +322,15 @@ def management_command(
 
 @digest_app.command("send")
 def digest_send_command(
-    to: Annotated[list[str], typer.Option("--to", help="An e-mail address (repeatable).")],
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="An e-mail address (repeatable).")
+    ] = None,
+    teams: Annotated[
+        bool,
+        typer.Option(
+            "--teams", help="Also send each team's digest (its zone) to that team's users."
+        ),
+    ] = False,
     team: Annotated[
         str | None,
         typer.Option(
@@ -340,12 +349,20 @@ def digest_send_command(
 ) -> None:
     """Send the weekly digest (headline metrics, top problems with cost, what improved) over
     SMTP (OTKLIK_SMTP_HOST, _PORT, _STARTTLS, _USER, _PASSWORD, _FROM)."""
+    if not to and not teams:
+        raise MetricError("say whom to send it to: --to ADDRESS (repeatable) and/or --teams")
     settings = load_settings(database_url=db)
     context = context_of(settings)
     with open_store(db) as engine:
         digest = compose_digest(engine, context, team=team, period=period, locale=lang.value)
-    if dry_run:
-        sys.stdout.write(f"Subject: {digest.subject}\n\n{digest.text}")
-        return
-    ids = send_digest(settings, to, digest)
-    console.print(f"sent {len(ids)} e-mail(s): {digest.subject}")
+        if dry_run:
+            sys.stdout.write(f"Subject: {digest.subject}\n\n{digest.text}")
+            return
+        if to:
+            ids = send_digest(settings, to, digest)
+            console.print(f"sent {len(ids)} e-mail(s): {digest.subject}")
+        if teams:
+            for name, addresses, subject in send_team_digests(
+                engine, settings, context, period=period, locale=lang.value
+            ):
+                console.print(f"sent {len(addresses)} e-mail(s) to team {name}: {subject}")

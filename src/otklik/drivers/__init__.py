@@ -14,7 +14,13 @@ from otklik.drivers.config import (
     load_drivers_config,
     parse_drivers_config,
 )
-from otklik.drivers.digest import Digest, compose_digest, send_digest
+from otklik.drivers.digest import (
+    Digest,
+    compose_digest,
+    send_digest,
+    send_team_digests,
+    team_recipients,
+)
 from otklik.drivers.frame import DRIVER_METRICS, SEGMENT_FIELDS
 from otklik.drivers.impact import Bootstrap, Impacts, topic_impacts
 from otklik.drivers.options import (
@@ -69,7 +75,9 @@ __all__ = [
     "run",
     "run_backlog",
     "send_digest",
+    "send_team_digests",
     "split_backlog",
+    "team_recipients",
     "to_markdown",
     "to_pdf",
     "to_xlsx",

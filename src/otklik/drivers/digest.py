@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from otklik.auth import list_users
 from otklik.config import Settings
 from otklik.drivers.options import Context, default_period
 from otklik.drivers.report import _label, _money, _num, _t, _trend, management_report
 from otklik.metrics import Grain, Period
 from otklik.replies.transport import send_email
 
-__all__ = ["Digest", "compose_digest", "send_digest"]
+__all__ = ["Digest", "compose_digest", "send_digest", "send_team_digests", "team_recipients"]
 
 _SUBJECT = {
     "en": "otklik weekly digest {period}: {scope}",
@@ -88,3 +89,29 @@ def compose_digest(
 def send_digest(settings: Settings, to: Sequence[str], digest: Digest) -> list[str]:
     """Send ``digest`` to each address; returns the Message-IDs. Raises DeliveryError."""
     return [send_email(settings, address, digest.subject, digest.text) for address in to]
+
+
+def team_recipients(engine: Engine) -> dict[str, list[str]]:
+    """Active users with a team (team members and leads), by team: who gets which digest."""
+    found: dict[str, list[str]] = {}
+    for user in list_users(engine):
+        if user["active"] and user["team"]:
+            found.setdefault(str(user["team"]), []).append(str(user["email"]))
+    return found
+
+
+def send_team_digests(
+    engine: Engine,
+    settings: Settings,
+    context: Context,
+    *,
+    period: str | Period | None = None,
+    locale: str = "ru",
+) -> list[tuple[str, list[str], str]]:
+    """Each team's digest (its zone only) to that team's users; (team, addresses, subject)."""
+    sent = []
+    for team, addresses in sorted(team_recipients(engine).items()):
+        digest = compose_digest(engine, context, team=team, period=period, locale=locale)
+        send_digest(settings, addresses, digest)
+        sent.append((team, addresses, digest.subject))
+    return sent
