@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Text, cast, column, select, table
+from sqlalchemy import Engine, Text, cast, column, func, select, table
 
 from otklik.errors import MetricError
 from otklik.ledger import CURRENT_VIEW, FILTER_FIELDS, FeedbackItem, ItemFilter, item_condition
@@ -108,17 +108,19 @@ def load_frame(
     pillar: str | None = None,
     segments: bool = True,
 ) -> ItemFrame:
-    """Every item of ``period`` and of the one before it, narrowed by ``filters`` (ledger
+    """Every item of ``period`` and of the one before it (that one without ids, times,
+    customers or segments: only the trend reads it), narrowed by ``filters`` (ledger
     fields → allowed values; the web passes the user's zone here) and by a CX ``pillar``;
     ``segments=False`` leaves out the segment fields (only relative weights need them)."""
     for name in filters or {}:
         if name not in FILTER_FIELDS:
             raise MetricError(f"cannot filter items by {name!r} (use {', '.join(FILTER_FIELDS)})")
-    previous = period.previous()
-    start, _ = previous.utc_bounds(zone)
+    prev_start, _ = period.previous().utc_bounds(zone)
     cur_start, end = period.utc_bounds(zone)
     names = [name for name in SEGMENT_FIELDS if name != "kind"] if segments else []
     fields = [getattr(FeedbackItem, name) for name in names]
+    joined = FeedbackItem.__table__.outerjoin(_VIEW, _VIEW.c.item_id == FeedbackItem.id)
+    topics, tags = cast(_VIEW.c.topics, Text), cast(_VIEW.c.tags, Text)
     query = (
         select(
             FeedbackItem.id,
@@ -128,23 +130,48 @@ def load_frame(
             FeedbackItem.score,
             FeedbackItem.customer_id,
             *fields,
-            cast(_VIEW.c.topics, Text),
-            cast(_VIEW.c.tags, Text),
+            topics,
+            tags,
         )
-        .select_from(FeedbackItem.__table__.outerjoin(_VIEW, _VIEW.c.item_id == FeedbackItem.id))
-        .where(item_condition(filters=filters, start=start, end=end))
+        .select_from(joined)
+        .where(item_condition(filters=filters, start=cur_start, end=end))
+    )
+    # The previous period serves only the trend (impacts and volume): counted per distinct
+    # (kind, scale, score, topics, tags) in SQL, then expanded, instead of read item by item.
+    grouped = (FeedbackItem.kind, FeedbackItem.scale, FeedbackItem.score, topics, tags)
+    before = (
+        select(*grouped, func.count())
+        .select_from(joined)
+        .where(item_condition(filters=filters, start=prev_start, end=cur_start))
+        .group_by(*grouped)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
+        counted = conn.execute(before).all()
+    width = 8 + len(fields)
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+    current = len(rows)
+    for kind, scale, score, raw_topics, raw_tags, count in counted:
+        for index, value in (
+            (0, -1),
+            (1, prev_start),
+            (2, kind),
+            (3, scale),
+            (4, score),
+            (5, None),
+            *((6 + k, None) for k in range(len(fields))),
+            (width - 2, raw_topics),
+            (width - 1, raw_tags),
+        ):
+            columns[index].extend([value] * count)
+    count = len(columns[0])
     cache: dict[Any, Any] = {}
-    count = len(rows)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (8 + len(fields))
     at = np.array([_naive(v) for v in columns[1]], dtype="datetime64[s]").reshape(count)
-    tags = [_strings(raw, cache) for raw in columns[-1]]
+    tag_values = [_strings(raw, cache) for raw in columns[-1]]
     frame = ItemFrame(
         ids=np.array(columns[0], dtype=np.int64).reshape(count),
         at=at,
-        current=at >= np.datetime64(cur_start, "s"),
+        current=np.arange(count) < current,
         kind=np.array(columns[2], dtype=object).reshape(count),
         scale=np.array(columns[3], dtype=object).reshape(count),
         score=np.array([np.nan if v is None else v for v in columns[4]], dtype=float).reshape(
@@ -156,8 +183,10 @@ def load_frame(
             for k, name in enumerate(names)
         },
         topics=[_list(_strings(raw, cache)) for raw in columns[-2]],
-        pillars=[_list(t.get("pillars")) if isinstance(t, dict) else () for t in tags],
-        churn_reasons=[_list(t.get("churn_reasons")) if isinstance(t, dict) else () for t in tags],
+        pillars=[_list(t.get("pillars")) if isinstance(t, dict) else () for t in tag_values],
+        churn_reasons=[
+            _list(t.get("churn_reasons")) if isinstance(t, dict) else () for t in tag_values
+        ],
     )
     frame.segments["kind"] = frame.kind
     if pillar:
