@@ -166,6 +166,7 @@ def load_frame(
             columns[index].extend([value] * count)
     count = len(columns[0])
     cache: dict[Any, Any] = {}
+    parsed: dict[Any, tuple[str, ...]] = {}
     at = np.array([_naive(v) for v in columns[1]], dtype="datetime64[s]").reshape(count)
     tag_values = [_strings(raw, cache) for raw in columns[-1]]
     frame = ItemFrame(
@@ -182,7 +183,7 @@ def load_frame(
             name: np.array(columns[6 + k], dtype=object).reshape(count)
             for k, name in enumerate(names)
         },
-        topics=[_list(_strings(raw, cache)) for raw in columns[-2]],
+        topics=[_topics_of(raw, cache, parsed) for raw in columns[-2]],
         pillars=[_list(t.get("pillars")) if isinstance(t, dict) else () for t in tag_values],
         churn_reasons=[
             _list(t.get("churn_reasons")) if isinstance(t, dict) else () for t in tag_values
@@ -192,6 +193,15 @@ def load_frame(
     if pillar:
         frame = frame.subset(np.array([pillar in found for found in frame.pillars], dtype=bool))
     return frame
+
+
+def _topics_of(
+    raw: Any, cache: dict[Any, Any], parsed: dict[Any, tuple[str, ...]]
+) -> tuple[str, ...]:
+    found = parsed.get(raw)
+    if found is None:
+        found = parsed[raw] = _list(_strings(raw, cache))
+    return found
 
 
 def _naive(value: datetime) -> datetime:
