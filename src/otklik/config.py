@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     notify_backoff_s: float = 1.0
     alert_high_value: float = 100_000  # a customer's revenue from which a bad rating alerts
 
+    # Drivers and money (`otklik drivers`, `otklik backlog`, the Priorities page, reports).
+    currency: str = "RUB"  # the currency of customers.revenue, named on every money figure
+    drivers: Path | None = None  # priority formula, churn window, bootstrap (docs/drivers.md)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.columns import Columns
@@ -28,6 +28,7 @@ from otklik.demo import (
     ensure_editable_configs,
     generate,
     load_demo,
+    top_problems,
 )
 from otklik.demo.conduct import load_conduct_demo
 from otklik.demo.experiments import load_experiments_demo
@@ -119,6 +120,31 @@ def _print_summary(summary: DemoSummary) -> None:
     console.print(patterns)
 
 
+def _print_priorities(rows: list[dict[str, Any]]) -> None:
+    """The backlog's top problems (``otklik backlog``): impact on NPS and revenue at risk."""
+    if not rows:
+        return
+    table = Table(
+        title="What to fix first / Что исправлять в первую очередь (otklik backlog)",
+        title_justify="left",
+    )
+    for column in (
+        "# / problem / проблема",
+        "NPS impact [95% CI] / влияние",
+        "at risk / под риском",
+    ):
+        table.add_column(column)
+    for row in rows:
+        ci = row["impact_ci"] or [0.0, 0.0]
+        money = row["revenue_at_risk"]
+        table.add_row(
+            f"{row['rank']}. {row['label']['en']} / {row['label']['ru']} ({row['owner_team']})",
+            f"{row['impact']:+.1f} [{ci[0]:+.1f} … {ci[1]:+.1f}] n = {row['n']:,}",
+            f"{money['amount']:,.0f} {money['currency']} (n = {money['n']:,})",
+        )
+    console.print(table)
+
+
 @app.command("demo")
 def demo_command(
     rows: Annotated[int, typer.Option("--rows", help="Feedback items to generate.")] = 50_000,
@@ -163,6 +189,7 @@ def demo_command(
         load_experiments_demo(engine, end=PERIOD_END)  # docs/experiments.md
         load_conduct_demo(engine, seed)
         plant_incident(engine)
+        _print_priorities(top_problems(engine))
         created = ensure_demo_users(engine)
     finally:
         engine.dispose()

@@ -42,6 +42,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "demo_cmd",
         "Load a demo company (a bank with a marketplace side, 2025) and show what it holds.",
     ),
+    "backlog": (
+        "drivers_cmd",
+        "The problems (topics that drag the score down), ranked by priority",
+    ),
+    "digest": ("drivers_cmd", "The weekly digest by e-mail: `otklik digest send --to ADDR`."),
+    "drivers": (
+        "drivers_cmd",
+        "Per topic: n, share, the topic's score, its impact on the score (all − without the topic)",
+    ),
     "ex": (
         "ex_cmd",
         "Employee experience: `otklik ex report`, `otklik ex link`, `otklik ex staff import`.",
@@ -81,6 +90,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pillars": (
         "pillars_cmd",
         "Pillar scores per quarter: share negative and positive of the items tagged with each",
+    ),
+    "report": (
+        "drivers_cmd",
+        "Reports: `otklik report management [--period P] --format pdf`.",
     ),
     "quarantine": ("ledger_cmd", "Rows that could not enter the ledger, with the reason."),
     "serve": (

@@ -4,6 +4,7 @@
 the ledger's writer, ``summarize`` describes what a store holds, planted patterns included.
 """
 
+from otklik.demo.drivers import top_problems
 from otklik.demo.findings import Finding
 from otklik.demo.generator import DemoData, generate
 from otklik.demo.load import BATCH_SIZE, Progress, load_demo
@@ -43,4 +44,5 @@ __all__ = [
     "generate",
     "load_demo",
     "summarize",
+    "top_problems",
 ]

@@ -11,7 +11,7 @@ import json
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -86,6 +86,9 @@ class Company:
     by_activity: list[int]
     # Customers active the whole period: the fallback when random draws keep missing.
     loyal: list[int]
+    # The planted fee driver (otklik.demo.drivers): survey number → (customer, time), leavers.
+    planted: dict[int, tuple[int, int]] = field(default_factory=dict)
+    fee_leavers: set[int] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from otklik.demo.company import Company
+from otklik.demo.drivers import fee_answer
 from otklik.demo.ex import answer_attributes
 from otklik.demo.scenario import GROWING_REASON
 from otklik.demo.tables import (
@@ -56,6 +57,9 @@ def surveys(company: Company, count: int, rng: random.Random) -> Iterator[dict[s
     """NPS (relationship), CSAT and CES (after a transaction or contact) answers."""
     texts = TextMaker(rng)
     for number in range(1, count + 1):
+        if number in company.planted:
+            yield fee_answer(company, number, rng)
+            continue
         topic: str | None
         outage = rng.random() < _SURVEY_OUTAGE
         if outage:
@@ -183,7 +187,7 @@ def exits(company: Company, count: int, rng: random.Random) -> Iterator[dict[str
     texts = TextMaker(rng)
     for number, who in enumerate(company.leavers[:count], start=1):
         at = min(company.churned[who] + int(rng.random() * 3 * DAY), END - 1)
-        if rng.random() < _growing_share(month_of(at)):
+        if who in company.fee_leavers or rng.random() < _growing_share(month_of(at)):
             reason = GROWING_REASON
         else:
             reason = pick(rng, EXIT_OTHER_REASONS)

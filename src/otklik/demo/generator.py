@@ -14,6 +14,7 @@ from typing import Any
 
 from otklik.demo.company import Company, build_company
 from otklik.demo.contacts import contacts
+from otklik.demo.drivers import plant_fee
 from otklik.demo.feeds import employees, exits, reviews, surveys
 from otklik.demo.scenario import ITEM_SOURCES, MIN_ROWS, SOURCE_SHARES
 from otklik.errors import ConfigError
@@ -95,4 +96,5 @@ def generate(rows: int = 50_000, seed: int = 42) -> DemoData:
         customers=max(rows // _ROWS_PER_CUSTOMER, 4 * leavers),
         churned=leavers,
     )
+    plant_fee(company, _stream(seed, "fee"), counts["demo-surveys"])
     return DemoData(rows=rows, seed=seed, counts=counts, company=company)

@@ -28,6 +28,7 @@ _NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/", "nav.overview", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/explore", "nav.explore", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/topics", "topics.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
+    ("/priorities", "drivers.nav", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/scorecards", "nav.scorecards", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/items", "nav.items", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),
     ("/inbox", "nav.inbox", (Role.ADMIN, Role.ANALYST, Role.TEAM, Role.LEAD)),

@@ -12,6 +12,7 @@ from otklik.web.api import (
     cases,
     conduct,
     contact,
+    drivers,
     ex,
     experiments,
     incidents,
@@ -43,6 +44,7 @@ _MODULES = (
     conduct,
     incidents,
     ex,
+    drivers,
 )
 for _module in _MODULES:
     api_router.include_router(_module.router)

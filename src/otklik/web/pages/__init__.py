@@ -12,6 +12,7 @@ from otklik.web.pages import (
     case,
     conduct,
     contact,
+    drivers,
     ex,
     experiments,
     explore,
@@ -49,6 +50,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     experiments,
     incidents,
     ex,
+    drivers,
 )
 # /admin/surveys and /admin/tokens before /admin/{kind}
 PAGE_MODULES += (admin_tokens, admin_surveys, admin_configs)

@@ -1,0 +1,303 @@
+"""The shells and the outputs: ``otklik drivers``/``backlog`` (JSON contract, CSV, XLSX, one-line
+errors), the management page (Markdown, XLSX, a one-page PDF whose text, read back, carries the
+API's numbers in Russian), and the weekly digest delivered to a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from otklik.cli import main
+from otklik.config import Settings
+from otklik.drivers.digest import compose_digest, send_digest
+from otklik.drivers.options import context_of
+from otklik.drivers.report import find_font, management_report, to_markdown, to_pdf
+from tests.drivers.conftest import PLANTED
+from tests.drivers.pdftext import pdf_content, pdf_fonts, pdf_pages, pdf_text
+from tests.replies.servers import smtp_server
+
+CONTRACT = [
+    "topic",
+    "label",
+    "owner_team",
+    "n",
+    "share",
+    "metric",
+    "impact",
+    "impact_ci",
+    "significant",
+    "trend",
+    "revenue_at_risk",
+    "priority",
+]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_drivers_json_is_the_contract_sorted_by_priority(
+    capsys: pytest.CaptureFixture[str], planted_url: str
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "drivers",
+        "--metric",
+        "nps",
+        "--period",
+        "2025-06",
+        "--format",
+        "json",
+        "--db",
+        planted_url,
+    )
+    assert code == 0
+    body = json.loads(out)
+    rows = body["drivers"]
+    assert rows[0]["topic"] == "fees"
+    for row in rows:
+        assert set(CONTRACT) <= set(row)
+        assert len(row["impact_ci"]) == 2
+    assert [r["priority"] for r in rows] == sorted((r["priority"] for r in rows), reverse=True)
+    code, out, _ = _run(
+        capsys,
+        "drivers",
+        "--period",
+        "2025-06",
+        "--segment",
+        "channel=web",
+        "--method",
+        "relative-weights",
+        "--format",
+        "json",
+        "--db",
+        planted_url,
+    )
+    assert code == 0
+    weights = json.loads(out)
+    assert weights["segment"] == {"channel": "web"}
+    assert weights["r2"] == pytest.approx(sum(r["weight"] for r in weights["drivers"]), abs=1e-3)
+
+
+def test_backlog_csv_and_xlsx(
+    capsys: pytest.CaptureFixture[str], planted_url: str, tmp_path: Path
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "backlog",
+        "--period",
+        "2025-06",
+        "--top",
+        "2",
+        "--format",
+        "csv",
+        "--db",
+        planted_url,
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["rank"] for r in rows] == ["1", "2"] and rows[0]["topic"] == "fees"
+    code, out, _ = _run(
+        capsys, "backlog", "--period", "2025-06", "--format", "json", "--db", planted_url
+    )
+    first = json.loads(out)["backlog"][0]
+    assert float(rows[0]["impact"]) == first["impact"]
+    target = tmp_path / "b.xlsx"
+    code, _, _ = _run(
+        capsys,
+        "backlog",
+        "--period",
+        "2025-06",
+        "--format",
+        "xlsx",
+        "-o",
+        str(target),
+        "--db",
+        planted_url,
+    )
+    sheet = load_workbook(target)["backlog"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][1] == "fees" and values[1][8] == first["impact"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["drivers", "--segment", "colour=red"], "no field 'colour'"),
+        (["drivers", "--metric", "aht"], "drivers work for"),
+        (["backlog", "--period", "2025-13"], "period"),
+        (["backlog", "--format", "xlsx"], "--output"),
+        (["report", "management", "--format", "pdf"], "--output"),
+        (["digest", "send"], "say whom to send it to"),
+    ],
+)
+def test_bad_input_is_one_line(
+    capsys: pytest.CaptureFixture[str], planted_url: str, args: list[str], message: str
+) -> None:
+    code, _, err = _run(capsys, *args, "--db", planted_url)
+    assert code != 0
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def management(planted_url: str):
+    from otklik.ledger import make_engine
+
+    engine = make_engine(planted_url)
+    report = management_report(engine, context_of(Settings()), period="2025-06")
+    engine.dispose()
+    return report
+
+
+def test_the_management_pdf_is_one_page_in_russian_with_the_api_numbers(management) -> None:
+    data = to_pdf(management, "ru", find_font())
+    assert data.startswith(b"%PDF") and pdf_pages(data) == 1
+    assert any("DejaVuSans" in font for font in pdf_fonts(data))
+    text = pdf_text(data)
+    assert "Главные проблемы" in text and "Ключевые метрики" in text
+    first = management.problems[0]
+    assert first["topic"] == "fees"
+    impact = f"{first['impact']:.1f}".replace(".", ",")
+    assert impact in text  # the table, in Russian number format
+    assert f"{first['impact']:.1f}" in text  # the chart's bar label
+    nps = management.headlines[0]
+    assert f"{nps['value']:.1f}".replace(".", ",") in text
+    # charts are drawn, not only tables: a red bar per problem (#c53030) and grey whiskers
+    content = pdf_content(data)
+    red = re.findall(rb"\.772549 \.188235 \.188235 rg\n(?:[^\n]*\n){4}n [^\n]* re f", content)
+    assert len(red) == len([p for p in management.problems if p["impact"] < 0])
+    assert content.count(b" l S") >= 3 * len(management.problems)
+
+
+def test_the_markdown_in_english(management) -> None:
+    text = to_markdown(management, "en")
+    assert text.startswith("# Customer experience: what to fix first")
+    assert "| 1 | fees |" in text
+    assert "Correlation, not causation" in text
+
+
+def test_the_digest_arrives_per_team_and_for_management(planted_url: str) -> None:
+    from otklik.ledger import make_engine
+
+    engine = make_engine(planted_url)
+    with smtp_server() as mailbox:
+        settings = Settings(
+            database_url=planted_url,
+            smtp_host="127.0.0.1",
+            smtp_port=mailbox.port,
+            smtp_from="otklik@example.org",
+        )
+        context = context_of(settings)
+        everyone = compose_digest(engine, context, period="2025-06", locale="ru")
+        team = compose_digest(engine, context, team="digital", period="2025-06", locale="en")
+        send_digest(settings, ["boss@example.org"], everyone)
+        send_digest(settings, ["digital@example.org"], team)
+    engine.dispose()
+    assert [m[1] for m in mailbox.messages] == [["boss@example.org"], ["digital@example.org"]]
+    boss = mailbox.messages[0][2]
+    assert "руководство" in str(boss["Subject"])
+    body = boss.get_content()
+    assert "fees" in body and "Главные проблемы" in body
+    digital = mailbox.messages[1][2].get_content()
+    assert "team digital" in str(mailbox.messages[1][2]["Subject"])
+    assert "fees" not in digital  # the payments team's problem is outside this zone
+
+
+def test_digest_cli_sends_over_smtp(planted_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with smtp_server() as mailbox:
+        monkeypatch.setenv("OTKLIK_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("OTKLIK_SMTP_PORT", str(mailbox.port))
+        monkeypatch.setenv("OTKLIK_SMTP_FROM", "otklik@example.org")
+        code = main(
+            [
+                "digest",
+                "send",
+                "--to",
+                "a@example.org",
+                "--to",
+                "b@example.org",
+                "--period",
+                "2025-06",
+                "--lang",
+                "en",
+                "--db",
+                planted_url,
+            ]
+        )
+    assert code == 0
+    assert len(mailbox.messages) == 2
+
+
+def test_report_management_cli_writes_md_and_pdf(
+    capsys: pytest.CaptureFixture[str], planted_url: str, tmp_path: Path
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "report",
+        "management",
+        "--period",
+        "2025-06",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+        "--db",
+        planted_url,
+    )
+    assert code == 0 and "| 1 | fees |" in out
+    target = tmp_path / "m.pdf"
+    code, _, _ = _run(
+        capsys,
+        "report",
+        "management",
+        "--period",
+        "2025-06",
+        "--format",
+        "pdf",
+        "-o",
+        str(target),
+        "--db",
+        planted_url,
+    )
+    assert code == 0 and pdf_pages(target.read_bytes()) == 1
+    assert "Главные проблемы" in pdf_text(target.read_bytes())
+
+
+def test_each_team_gets_its_own_zone(planted_url: str) -> None:
+    from otklik.auth import add_user
+    from otklik.drivers import send_team_digests
+    from otklik.ledger import make_engine
+
+    engine = make_engine(planted_url)
+    add_user(engine, email="pay@example.org", role="team", password="x" * 12, team="payments")
+    add_user(engine, email="dig@example.org", role="team", password="x" * 12, team="digital")
+    add_user(engine, email="boss@example.org", role="admin", password="x" * 12)
+    with smtp_server() as mailbox:
+        settings = Settings(
+            database_url=planted_url,
+            smtp_host="127.0.0.1",
+            smtp_port=mailbox.port,
+            smtp_from="otklik@example.org",
+        )
+        sent = send_team_digests(engine, settings, context_of(settings), period="2025-06")
+    engine.dispose()
+    assert [(team, addresses) for team, addresses, _ in sent] == [
+        ("digital", ["dig@example.org"]),
+        ("payments", ["pay@example.org"]),
+    ]
+    by_address = {m[1][0]: m[2] for m in mailbox.messages}
+    assert set(by_address) == {"dig@example.org", "pay@example.org"}
+    june = PLANTED.month == 6
+    digital_n = int((june & ~PLANTED.member[:, 0]).sum())
+    payments_n = int((june & PLANTED.member[:, 0]).sum())
+    assert f"n = {digital_n}" in by_address["dig@example.org"].get_content()
+    assert f"n = {payments_n}" in by_address["pay@example.org"].get_content()
