@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from otklik.contact.incidents import OpenIncidentSegments, default_incident_source
+from otklik.contact.incidents import EVERYONE, OpenIncidentSegments, default_incident_source
 from otklik.contact.policy import (
     CHANNELS,
     TYPES,
@@ -174,7 +174,11 @@ def customer_facts(
             if value is not None:
                 fields[name] = str(value)
     incident = next(
-        (f"{field}={value}" for field, value in incident_segments if fields.get(field) == value),
+        (
+            "all customers" if (field, value) == EVERYONE else f"{field}={value}"
+            for field, value in incident_segments
+            if (field, value) == EVERYONE or fields.get(field) == value
+        ),
         None,
     )
     return Facts(

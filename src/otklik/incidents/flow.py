@@ -113,12 +113,14 @@ def after_import(
     *,
     since: datetime | None = None,
     client: httpx.Client | None = None,
+    detect_spikes: bool | None = None,
 ) -> dict[str, Any]:
     """What runs after an import or survey answers: new items matching an open incident are
-    linked to it (always); with ``OTKLIK_INCIDENTS_DETECT_ON_IMPORT`` also detection over the
-    last week and bad-rating alerts. Returns ``{"detections", "linked", "alerts"}``."""
+    linked to it (always); with ``OTKLIK_INCIDENTS_DETECT_ON_IMPORT`` (or ``detect_spikes``,
+    as the scheduled job does) also detection over the last week and bad-rating alerts.
+    Returns ``{"detections", "linked", "alerts"}``."""
     linked = link_open_incidents(engine)
-    if not settings.incidents_detect_on_import:
+    if not (settings.incidents_detect_on_import if detect_spikes is None else detect_spikes):
         return {"detections": [], "linked": linked, "alerts": []}
     found = detect(engine, since=since, timezone=settings.timezone)
     notifier = Notifier(engine, settings, client=client)
