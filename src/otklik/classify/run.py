@@ -38,7 +38,6 @@ from otklik.classify.store import (
     write_machine_labels,
 )
 from otklik.classify.taxonomy import Taxonomy
-from otklik.conduct.store import scan_items
 
 __all__ = [
     "ClassifyReport",
@@ -319,7 +318,11 @@ def classify_items(
             report.by_type[label.type] += 1
             report.by_language[label.language or "unknown"] += 1
         write_machine_labels(engine, labels)
-        scan_items(engine, [item.id for item in batch])  # conduct: checked on arrival
+        # conduct: checked on arrival (imported here: conduct's figures import kpi → routing
+        # → this module)
+        from otklik.conduct import scan_items
+
+        scan_items(engine, [item.id for item in batch])
         report.classified += len(labels)
         if on_batch is not None:
             on_batch([item.id for item in batch])

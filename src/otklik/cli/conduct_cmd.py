@@ -15,19 +15,21 @@ from otklik.cli import app
 from otklik.cli.cases_cmd import current_actor
 from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
 from otklik.conduct import (
+    PERIODS,
     ConductPolicy,
     active_risks,
+    agent_flag_rates,
     appeal,
     apply_step,
     clear_risk,
     customer_status,
     list_flags,
     load_policy,
+    protection_figures,
     review,
     scan_items,
     set_risk,
 )
-from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
 from otklik.config import load_settings
 from otklik.sheets import csv_writer
 
@@ -75,7 +77,7 @@ def scan_command(
 ) -> None:
     """Check items' texts for abuse, threats and harassment and store the flags (with the
     trained model beside the lexicon once `otklik conduct train` has made one)."""
-    from otklik.conduct.model import MODEL_FILE, load_conduct_model
+    from otklik.conduct import MODEL_FILE, load_conduct_model
 
     model = load_conduct_model(load_settings().model_dir / MODEL_FILE)
     with open_store(db) as engine:
@@ -369,12 +371,7 @@ def check_command(
 def train_command(db: DbOption = None) -> None:
     """Train the model beside the lexicon on supervisors' decisions (confirm: abusive, reverse:
     not); it is saved in $OTKLIK_MODEL_DIR and used by `otklik conduct scan`."""
-    from otklik.conduct.model import (
-        MODEL_FILE,
-        review_labels,
-        save_conduct_model,
-        train_conduct_model,
-    )
+    from otklik.conduct import MODEL_FILE, review_labels, save_conduct_model, train_conduct_model
 
     with open_store(db) as engine:
         texts, labels = review_labels(engine)

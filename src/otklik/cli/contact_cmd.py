@@ -29,7 +29,7 @@ from otklik.contact import (
     templates_in_force,
     trends,
 )
-from otklik.ingest.normalize import DateParser
+from otklik.ingest import DateParser
 from otklik.yamlconf import issues_error
 
 __all__ = ["contact_app"]
@@ -317,7 +317,7 @@ def draft_command(
 ) -> None:
     """Draft (or rewrite) a message with the configured LLM, then check it (masked first)."""
     from otklik.cli.llm_cmd import llm_client
-    from otklik.contact.draft import draft_message
+    from otklik.contact import draft_message
     from otklik.llm import load_llm_settings
 
     with open_store(db) as engine, llm_client(engine) as client:

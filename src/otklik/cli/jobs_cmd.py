@@ -39,8 +39,7 @@ def worker_command(
     db: DbOption = None,
 ) -> None:
     """Run a worker: process arrivals (classify, route, open cases) and scheduled jobs."""
-    from otklik.jobs import mode_of
-    from otklik.jobs.queue import Queue
+    from otklik.jobs import Queue, mode_of
 
     settings = load_settings(database_url=db)
     with open_store(db) as engine:
@@ -132,7 +131,7 @@ def doctor_command(
 
     Store reachable, migrations at head, secret key set, a worker alive (heartbeat), the queue's
     depth and the failed jobs: one line each; exit code 1 when a check fails."""
-    from otklik.jobs.doctor import diagnose
+    from otklik.jobs import diagnose
 
     settings = load_settings(database_url=db)
     engine = engine_from(db)

@@ -2,6 +2,14 @@
 and the figures that keep the policy honest (docs/conduct.md)."""
 
 from otklik.conduct.detect import CATEGORIES, Flag, Lexicon, detect, is_abusive, load_lexicon, mask
+from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
+from otklik.conduct.model import (
+    MODEL_FILE,
+    load_conduct_model,
+    review_labels,
+    save_conduct_model,
+    train_conduct_model,
+)
 from otklik.conduct.policy import (
     DEFAULT_POLICY,
     STEPS,
@@ -36,6 +44,8 @@ __all__ = [
     "ACTIONS",
     "CATEGORIES",
     "DEFAULT_POLICY",
+    "MODEL_FILE",
+    "PERIODS",
     "STEPS",
     "ConductPolicy",
     "CustomerStatus",
@@ -44,6 +54,7 @@ __all__ = [
     "ScanReport",
     "active_risks",
     "address_of",
+    "agent_flag_rates",
     "appeal",
     "apply_step",
     "badges",
@@ -55,14 +66,19 @@ __all__ = [
     "item_flags",
     "item_owner",
     "list_flags",
+    "load_conduct_model",
     "load_lexicon",
     "load_policy",
     "mask",
     "parse_policy",
     "policy_in_force",
+    "protection_figures",
     "read_policy",
     "review",
+    "review_labels",
     "review_queue",
+    "save_conduct_model",
     "scan_items",
     "set_risk",
+    "train_conduct_model",
 ]

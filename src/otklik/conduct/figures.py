@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from otklik.conduct.policy import ConductPolicy
-from otklik.kpi.gaming import robust_z
+from otklik.kpi import robust_z
 from otklik.ledger import ConductEvent, ConductFlag, FeedbackItem
-from otklik.metrics.stats import quantile_ci_ranks, quantile_estimate_ranks, wilson_interval
+from otklik.metrics import quantile_ci_ranks, quantile_estimate_ranks, wilson_interval
 
 __all__ = [
     "PERIODS",

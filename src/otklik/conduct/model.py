@@ -15,8 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from otklik.classify.artefacts import load_model, save_model, training_hash
-from otklik.classify.model import TextClassifier
+from otklik.classify import TextClassifier, load_model, save_model, training_hash
 from otklik.conduct.detect import CATEGORIES, NONE, model_flags
 from otklik.errors import ConfigError
 from otklik.ledger import ConductEvent, ConductFlag, FeedbackItem

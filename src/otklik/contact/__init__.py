@@ -13,8 +13,17 @@ by contact frequency; :mod:`~otklik.contact.drafting` checks and drafts the text
 ``docs/contact-policy.md`` explains it all in Russian and English.
 """
 
-from otklik.contact.check import ContactError, Request, check_contact, check_in, now_utc
+from otklik.contact.check import (
+    ContactError,
+    Request,
+    check_contact,
+    check_in,
+    customer_facts,
+    lock_customer,
+    now_utc,
+)
 from otklik.contact.checks import Finding, TextCheck, check_text, find_promises, sms_segments
+from otklik.contact.draft import draft_message
 from otklik.contact.editor import (
     KIND,
     POLICY,
@@ -103,14 +112,17 @@ __all__ = [
     "check_contact",
     "check_in",
     "check_text",
+    "customer_facts",
     "decide",
     "default_incident_source",
+    "draft_message",
     "fatigue",
     "find_promises",
     "frequency_bin",
     "import_communications",
     "latest_sent_at",
     "load_contact_policy",
+    "lock_customer",
     "no_open_incidents",
     "now_utc",
     "opt_out",

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from otklik.ledger import Communication, Invitation
-from otklik.metrics.stats import wilson_interval
+from otklik.metrics import wilson_interval
 
 __all__ = [
     "BINS",

@@ -22,8 +22,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from otklik.contact.check import ContactError, Request, now_utc
 from otklik.contact.policy import OUTCOMES
-from otklik.ingest import open_table
-from otklik.ingest.normalize import DateParser
+from otklik.ingest import DateParser, open_table
 from otklik.ledger import Communication, ContactOptOut, in_write_transaction
 
 __all__ = [

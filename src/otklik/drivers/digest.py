@@ -17,7 +17,7 @@ from otklik.config import Settings
 from otklik.drivers.options import Context, default_period
 from otklik.drivers.report import _label, _money, _num, _t, _trend, management_report
 from otklik.metrics import Grain, Period
-from otklik.replies.transport import send_email
+from otklik.replies import send_email
 
 __all__ = ["Digest", "compose_digest", "send_digest", "send_team_digests", "team_recipients"]
 

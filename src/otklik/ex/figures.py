@@ -30,8 +30,7 @@ from otklik.ex.cells import (
     tenure_band,
 )
 from otklik.ledger import FeedbackItem
-from otklik.metrics import Grain, Period, get_zone
-from otklik.metrics.stats import mean_sd, nps_interval, t_interval
+from otklik.metrics import Grain, Period, get_zone, mean_sd, nps_interval, t_interval
 from otklik.types import SCALES
 
 __all__ = ["ex_cells"]

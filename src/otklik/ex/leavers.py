@@ -27,8 +27,7 @@ from otklik.ex.cells import (
 )
 from otklik.ex.costs import ReplacementCosts
 from otklik.ledger import StaffMember
-from otklik.metrics import Grain, Period, get_zone
-from otklik.metrics.stats import wilson_interval
+from otklik.metrics import Grain, Period, get_zone, wilson_interval
 
 __all__ = ["ExitReason", "exit_reasons", "turnover"]
 

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from otklik.errors import InputFileError
-from otklik.ingest import open_table
-from otklik.ingest.normalize import DateParser, parse_text
+from otklik.ingest import DateParser, open_table, parse_text
 from otklik.ledger import StaffMember, in_write_transaction
 
 __all__ = ["STAFF_COLUMNS", "StaffReport", "import_staff", "write_staff"]

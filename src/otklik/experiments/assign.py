@@ -25,7 +25,7 @@ from otklik.experiments.definitions import ExperimentDef
 from otklik.experiments.registry import StoredExperiment, get_experiment, now_utc
 from otklik.ledger.models import Customer
 from otklik.ledger.models_experiments import Exposure
-from otklik.surveys.policy import Policy
+from otklik.surveys import Policy
 
 __all__ = [
     "SOURCES",

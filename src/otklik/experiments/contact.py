@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from otklik.surveys.policy import Policy, sent_before
+from otklik.surveys import Policy, sent_before
 
 __all__ = ["contact_refusal"]
 

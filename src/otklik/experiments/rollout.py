@@ -19,7 +19,7 @@ from otklik.config import Settings
 from otklik.errors import ConfigError, DeliveryError
 from otklik.experiments.analysis import Analysis, analyze
 from otklik.experiments.registry import add_event, get_experiment, set_status
-from otklik.replies.transport import post_webhook
+from otklik.replies import post_webhook
 
 __all__ = ["STAGES", "RolloutResult", "guard", "rollout"]
 

@@ -29,8 +29,7 @@ from otklik.config import Settings
 from otklik.errors import DeliveryError
 from otklik.ledger import Customer, FeedbackItem
 from otklik.ledger.models_incidents import NotificationDelivery
-from otklik.replies import sign_body
-from otklik.replies.transport import send_email
+from otklik.replies import send_email, sign_body
 
 __all__ = [
     "EVENTS",

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 
 from otklik.errors import ConfigError
 from otklik.ledger.models_incidents import Incident
-from otklik.metrics.stats import quantile_ci_ranks, t_interval, wilson_interval
+from otklik.metrics import quantile_ci_ranks, t_interval, wilson_interval
 
 __all__ = ["INFLATION_LIMIT", "PERIODS", "EtaScore", "eta_scores"]
 

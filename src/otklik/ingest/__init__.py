@@ -8,6 +8,7 @@ from otklik.ingest.mapping import (
     load_mapping,
     read_mapping,
 )
+from otklik.ingest.normalize import DateParser, parse_text
 from otklik.ingest.pipeline import IMPORT_KINDS, import_file, import_table
 from otklik.ingest.preview import ImportPreview, preview_table
 from otklik.ingest.readers import Table, open_table
@@ -18,6 +19,7 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "IMPORT_KINDS",
     "ITEM_FIELDS",
+    "DateParser",
     "ImportLimits",
     "ImportPreview",
     "ImportReport",
@@ -30,6 +32,7 @@ __all__ = [
     "import_table",
     "load_mapping",
     "open_table",
+    "parse_text",
     "preview_table",
     "read_mapping",
 ]

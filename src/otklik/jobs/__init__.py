@@ -7,7 +7,10 @@ writing process. See :mod:`otklik.jobs.steps` for the registry other packages ex
 
 from otklik.jobs.arrivals import Mode, arrived, items_of_run, mode_of, run_inline
 from otklik.jobs.background import ArrivalDesk
+from otklik.jobs.doctor import diagnose
 from otklik.jobs.listing import list_jobs, queue_depth, retry_job, workers_alive
+from otklik.jobs.queue import Queue
+from otklik.jobs.schema import apply_queue_schema, drop_queue_schema
 from otklik.jobs.shared import (
     DATA_VERSION,
     StoreRateLimiter,
@@ -37,13 +40,17 @@ __all__ = [
     "ArrivalDesk",
     "Mode",
     "Periodic",
+    "Queue",
     "Step",
     "StepContext",
     "StoreRateLimiter",
     "add_periodic",
     "add_step",
+    "apply_queue_schema",
     "arrived",
     "bump_counter",
+    "diagnose",
+    "drop_queue_schema",
     "items_of_run",
     "list_jobs",
     "load_step_modules",

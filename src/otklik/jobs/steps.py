@@ -66,9 +66,13 @@ class Periodic:
 
 def _classify(ctx: StepContext, item_ids: Sequence[int]) -> object:
     """Type, topics, sentiment, language of the items not yet classified (rules and models)."""
-    from otklik.classify.rules import RuleSet, default_rules
-    from otklik.classify.run import classify_items, load_trained_models
-    from otklik.classify.taxonomy import load_taxonomy
+    from otklik.classify import (
+        RuleSet,
+        classify_items,
+        default_rules,
+        load_taxonomy,
+        load_trained_models,
+    )
 
     settings = ctx.settings
     rules = RuleSet(load_taxonomy(settings.taxonomy)) if settings.taxonomy else default_rules()
@@ -84,8 +88,7 @@ def _classify(ctx: StepContext, item_ids: Sequence[int]) -> object:
 
 def _route(ctx: StepContext, item_ids: Sequence[int]) -> object:
     """Owner teams of the classified items, and a case for each actionable one without one."""
-    from otklik.routing.cases import route_items
-    from otklik.routing.teams import load_teams, sync_teams
+    from otklik.routing import load_teams, route_items, sync_teams
 
     teams = load_teams(ctx.settings.teams)
     sync_teams(ctx.engine, teams)

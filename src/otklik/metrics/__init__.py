@@ -49,7 +49,16 @@ from otklik.metrics.spec import (
     Statistic,
     TableRole,
 )
-from otklik.metrics.stats import MIN_TEST_N
+from otklik.metrics.stats import (
+    MIN_TEST_N,
+    mean_sd,
+    nps_interval,
+    quantile_ci_ranks,
+    quantile_estimate_ranks,
+    t_interval,
+    two_proportion_test,
+    wilson_interval,
+)
 from otklik.metrics.topic_results import TOPIC_METRICS, TopicFigures, TopicPoint, TopicReport
 from otklik.metrics.topics import TOPIC_SPLITS, topic_ancestors, topic_report
 
@@ -97,10 +106,17 @@ __all__ = [
     "get_metric",
     "get_zone",
     "json_safe",
+    "mean_sd",
     "metric_names",
+    "nps_interval",
     "parse_period",
+    "quantile_ci_ranks",
+    "quantile_estimate_ranks",
     "query_day",
+    "t_interval",
     "to_sql",
     "topic_ancestors",
     "topic_report",
+    "two_proportion_test",
+    "wilson_interval",
 ]

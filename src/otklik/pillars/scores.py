@@ -21,8 +21,15 @@ from sqlalchemy import Engine, column, select, table
 
 from otklik.errors import MetricError
 from otklik.ledger import CURRENT_VIEW, EMPLOYEE_KINDS, FeedbackItem
-from otklik.metrics import ALPHA, Grain, Period, get_zone
-from otklik.metrics.stats import nps_interval, two_proportion_test, wilson_interval
+from otklik.metrics import (
+    ALPHA,
+    Grain,
+    Period,
+    get_zone,
+    nps_interval,
+    two_proportion_test,
+    wilson_interval,
+)
 from otklik.types import SCALES
 
 __all__ = ["PILLARS", "PillarPoint", "PillarReport", "PillarTrend", "pillar_scores"]

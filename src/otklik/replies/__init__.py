@@ -11,7 +11,13 @@ from otklik.replies.compose import (
     reply_language,
 )
 from otklik.replies.send import REPLY_CHANNELS, case_replies, reply_draft, send_reply
-from otklik.replies.transport import SIGNATURE_HEADER, DeliveryError, sign_body
+from otklik.replies.transport import (
+    SIGNATURE_HEADER,
+    DeliveryError,
+    post_webhook,
+    send_email,
+    sign_body,
+)
 
 __all__ = [
     "REPLY_CHANNELS",
@@ -24,8 +30,10 @@ __all__ = [
     "case_replies",
     "compose_reply",
     "default_body",
+    "post_webhook",
     "reply_draft",
     "reply_language",
+    "send_email",
     "send_reply",
     "sign_body",
 ]

@@ -39,6 +39,7 @@ from otklik.surveys.policy import (
     Violation,
     load_policy,
     read_policy,
+    sent_before,
 )
 from otklik.surveys.surveys import (
     SURVEY_TYPES,
@@ -98,6 +99,7 @@ __all__ = [
     "read_customers",
     "read_policy",
     "record_answer",
+    "sent_before",
     "signer_from_settings",
     "store_answers",
     "ui_texts",

@@ -16,12 +16,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert
 
 from otklik.config import Settings
-from otklik.contact import ContactPolicy, OpenIncidentSegments, decide, default_incident_source
-from otklik.contact.check import customer_facts, lock_customer
-from otklik.contact.editor import policy_in_force
+from otklik.contact import (
+    ContactPolicy,
+    OpenIncidentSegments,
+    customer_facts,
+    decide,
+    default_incident_source,
+    lock_customer,
+    policy_in_force,
+)
 from otklik.errors import PolicyRefused, SurveyError
-from otklik.ingest.normalize import DateParser
-from otklik.jobs.shared import serialize_on
+from otklik.ingest import DateParser
+from otklik.jobs import serialize_on
 from otklik.ledger.models_surveys import Invitation, PolicyEvent
 from otklik.surveys.links import LinkSigner, signer_from_settings
 from otklik.surveys.policy import Policy, load_policy, sent_before

@@ -13,8 +13,7 @@ from sqlalchemy import Engine
 
 from otklik.auth import LoginThrottle
 from otklik.config import Settings
-from otklik.jobs.background import ArrivalDesk
-from otklik.jobs.shared import bump_counter
+from otklik.jobs import ArrivalDesk, bump_counter
 from otklik.web.auth import SessionCodec
 from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.retrain_job import RetrainJob

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from otklik import conduct
 from otklik.auth import Principal, Role
-from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
+from otklik.conduct import PERIODS, agent_flag_rates, protection_figures
 from otklik.errors import NotFoundError
 from otklik.web.api.schemas import utc_iso
 from otklik.web.deps import ApiUser, StateDep, require_role

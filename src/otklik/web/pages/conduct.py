@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from otklik import conduct
 from otklik.auth import Principal, Role
-from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
+from otklik.conduct import PERIODS, agent_flag_rates, protection_figures
 from otklik.errors import NotFoundError
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.deps import PageUser, StateDep, require_role, session_of

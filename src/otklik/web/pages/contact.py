@@ -21,6 +21,7 @@ from otklik.contact import (
     Document,
     FatigueRow,
     Templates,
+    draft_message,
     fatigue,
     latest_sent_at,
     now_utc,
@@ -29,7 +30,6 @@ from otklik.contact import (
     save_document,
     trends,
 )
-from otklik.contact.draft import draft_message
 from otklik.errors import ConfigError, NotFoundError
 from otklik.llm import LlmClient, LlmError, StoreCache, load_llm_settings, make_http_client
 from otklik.web.auth import CSRF_FIELD

@@ -46,14 +46,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("job_id", name=op.f("uq_job_failures_job_id")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        from otklik.jobs.schema import apply_queue_schema
+        from otklik.jobs import apply_queue_schema
 
         apply_queue_schema(op.get_bind())
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        from otklik.jobs.schema import drop_queue_schema
+        from otklik.jobs import drop_queue_schema
 
         drop_queue_schema(op.get_bind())
     op.drop_table("job_failures")
