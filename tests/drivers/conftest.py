@@ -99,7 +99,11 @@ def _fill(engine: Engine) -> None:
     labels = []
     for i in range(len(PLANTED.month)):
         topics = [t for j, t in enumerate(TOPICS) if PLANTED.member[i, j]]
-        tags = {"churn_reasons": ["price"]} if PLANTED.member[i, 0] else {}
+        tags: dict[str, list[str]] = {"churn_reasons": ["price"]} if PLANTED.member[i, 0] else {}
+        # CX pillars: the fee is a matter of integrity; the app one of time and effort.
+        pillars = [p for j, p in ((0, "integrity"), (1, "time_effort")) if PLANTED.member[i, j]]
+        if pillars:
+            tags["pillars"] = pillars
         labels.append(
             MachineLabel(
                 ids[f"i{i}"], "complaint", "negative", topics, tags, "ru", None, "rules", 0.9, {}

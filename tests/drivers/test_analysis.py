@@ -124,6 +124,12 @@ def test_segment_and_pillar_filters_narrow_the_items(planted: Engine) -> None:
         planted, metric="nps", period=Period.parse("2025-06"), timezone=UTC, pillar="empathy"
     )
     assert none.n == 0 and none.rows == []
+    fee = analyse(
+        planted, metric="nps", period=Period.parse("2025-06"), timezone=UTC, pillar="integrity"
+    )
+    tagged = np.flatnonzero((PLANTED.month == 6) & PLANTED.member[:, 0])
+    assert fee.n == len(tagged)
+    assert fee.value == pytest.approx(_nps(PLANTED.score[tagged]), abs=1e-9)
 
 
 def test_the_same_seed_gives_the_same_intervals_and_bad_input_is_one_error(

@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from openpyxl import load_workbook
 
@@ -176,6 +177,30 @@ def test_the_management_pdf_is_one_page_in_russian_with_the_api_numbers(manageme
     red = re.findall(rb"\.772549 \.188235 \.188235 rg\n(?:[^\n]*\n){4}n [^\n]* re f", content)
     assert len(red) == len([p for p in management.problems if p["impact"] < 0])
     assert content.count(b" l S") >= 3 * len(management.problems)
+
+
+def _nps(scores: np.ndarray) -> float:
+    return float(100 * ((scores >= 9).mean() - (scores <= 6).mean()))
+
+
+def test_the_report_shows_each_tagged_pillar_with_its_own_figures(management) -> None:
+    rows = {row["pillar"]: row for row in management.pillars}
+    assert set(rows) == {"integrity", "time_effort"}  # only the pillars with tagged items
+    for pillar, column in (("integrity", 0), ("time_effort", 1)):
+        june = (PLANTED.month == 6) & PLANTED.member[:, column]
+        may = (PLANTED.month == 5) & PLANTED.member[:, column]
+        row = rows[pillar]
+        assert row["n"] == int(june.sum())
+        assert row["nps"]["value"] == pytest.approx(_nps(PLANTED.score[june]), abs=1e-3)
+        assert row["nps"]["ci_low"] < row["nps"]["value"] < row["nps"]["ci_high"]
+        # every planted label is negative: 100% negative in both months, so no change
+        assert row["negative"]["value"] == 100.0 and row["positive"]["value"] == 0.0
+        assert int(may.sum()) > 0 and row["change_negative"]["change"] == 0.0
+        assert row["change_negative"]["significant"] is False
+    text = to_markdown(management, "ru")
+    assert "Шесть опор клиентского опыта" in text and "Честность и доверие" in text
+    pdf = pdf_text(to_pdf(management, "en", find_font()))
+    assert "The six pillars of CX excellence" in pdf and "Integrity" in pdf
 
 
 def test_the_markdown_in_english(management) -> None:

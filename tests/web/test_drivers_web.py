@@ -184,3 +184,18 @@ def test_an_empty_store_shows_an_empty_page(tmp_path: Path) -> None:
         assert page.status_code == 200 and 'class="data backlog"' in page.text
         body = client.get("/api/v1/backlog", headers=env.bearer("admin")).json()
         assert body["backlog"] == [] and body["n"] == 0
+
+
+def test_the_pillar_filter_is_a_choice_of_the_six_pillars_and_narrows_the_rows(env: Env) -> None:
+    client = env.login("admin")
+    page = client.get(
+        "/priorities?period=2025-06&pillar=integrity", headers={"Accept-Language": "ru"}
+    )
+    assert page.status_code == 200
+    assert '<option value="integrity" selected>Честность</option>' in page.text
+    for pillar in ("resolution", "expectations", "time_effort", "personalisation", "empathy"):
+        assert f'<option value="{pillar}" >' in page.text
+    # Only the fee's items carry "integrity" (tests/drivers/conftest.py plants it).
+    tagged = (PLANTED.month == 6) & PLANTED.member[:, 0]
+    api = client.get("/api/v1/drivers?period=2025-06&pillar=integrity").json()
+    assert api["n"] == int(tagged.sum())

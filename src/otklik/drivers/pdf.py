@@ -194,6 +194,9 @@ def build_pdf(
     headers, rows = tables["reasons"]
     if rows:
         story += [Paragraph(escape(t(locale, "reasons")), heading), _table(headers, rows)]
+    headers, rows = tables["pillars"]
+    if rows:
+        story += [Paragraph(escape(t(locale, "pillars")), heading), _table(headers, rows, size=6.5)]
     story += [
         Spacer(1, 2 * mm),
         Paragraph(escape(t(locale, "how", metric=metric, window=report.window_days)), body),

@@ -20,7 +20,8 @@ from otklik.drivers.analysis import DriversReport, backlog
 from otklik.drivers.options import Context, run
 from otklik.drivers.tables import xlsx_bytes
 from otklik.errors import ConfigError, MetricError
-from otklik.metrics import Period, Slice, compare, compute
+from otklik.metrics import ALPHA, Period, Slice, compare, compute, two_proportion_test
+from otklik.pillars import PILLARS, pillar_scores
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -61,6 +62,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "nothing_improved": "No topic improved significantly.",
         "reasons": "Money lost per churn reason",
         "reason": "Reason",
+        "pillars": (
+            "The six pillars of CX excellence (KPMG): how the feedback tagged with each feels"
+        ),
+        "pillar": "Pillar",
+        "negative": "Negative",
+        "positive": "Positive",
+        "change_negative": "Negative, change vs {previous}",
         "lost": "Revenue lost",
         "significant": "significant",
         "noise": "noise",
@@ -96,6 +104,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "nothing_improved": "Значимо не улучшилась ни одна тема.",
         "reasons": "Потерянная выручка по причинам ухода",
         "reason": "Причина",
+        "pillars": "Шесть опор клиентского опыта (KPMG): как звучат отзывы по каждой",
+        "pillar": "Опора",
+        "negative": "Негативные",
+        "positive": "Позитивные",
+        "change_negative": "Негативные, изменение к {previous}",
         "lost": "Потеряно выручки",
         "significant": "значимо",
         "noise": "в пределах шума",
@@ -132,6 +145,7 @@ class ManagementReport:
     improved: list[dict[str, Any]]
     churn_reasons: list[dict[str, Any]]
     drivers: DriversReport
+    pillars: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,6 +157,7 @@ class ManagementReport:
             "problems": self.problems,
             "improved": self.improved,
             "churn_reasons": self.churn_reasons,
+            "pillars": self.pillars,
         }
 
 
@@ -211,6 +226,59 @@ def _headline(
     }
 
 
+def _pillars(
+    engine: Engine,
+    context: Context,
+    chosen: Period,
+    previous: Period,
+    filters: Mapping[str, Sequence[str | None]] | None,
+) -> list[dict[str, Any]]:
+    """Each CX pillar in the period (:func:`otklik.pillars.pillar_scores`, the zone's items
+    only) with the change of its negative share since the previous period (two-proportion
+    z-test); names from the taxonomy."""
+    teams = [team for team in (filters or {}).get("owner_team", []) if team]
+    team = teams[0] if len(teams) == 1 else None
+    now, before = (
+        {
+            point.pillar: point
+            for point in pillar_scores(
+                engine, period=span, grain="all", owner_team=team, timezone=context.zone
+            ).points
+        }
+        for span in (chosen, previous)
+    )
+    labels = context.taxonomy.pillars if context.taxonomy is not None else {}
+    rows = []
+    for pillar in PILLARS:
+        point = now.get(pillar)
+        if point is None or point.n == 0:
+            continue
+        spec = labels.get(pillar)
+        row: dict[str, Any] = {
+            "pillar": pillar,
+            "label": dict(spec.label) if spec is not None else {"ru": pillar, "en": pillar},
+            **point.to_dict(),
+            "change_negative": None,
+        }
+        earlier = before.get(pillar)
+        if earlier is not None and earlier.n > 0:
+            # Figure.value is 100·k/n unrounded, so k comes back exactly.
+            k_now = round((point.negative.value or 0.0) * point.n / 100)
+            k_then = round((earlier.negative.value or 0.0) * earlier.n / 100)
+            test = two_proportion_test(k_then, earlier.n, k_now, point.n)  # now − then
+            row["change_negative"] = {
+                "change": _round(100 * test.difference, 2),
+                "ci": [
+                    None if test.ci_low is None else _round(100 * test.ci_low, 2),
+                    None if test.ci_high is None else _round(100 * test.ci_high, 2),
+                ],
+                "p_value": _round(test.p_value, 4),
+                "significant": test.p_value is not None and test.p_value < ALPHA,
+            }
+        rows.append(row)
+    return rows
+
+
 def management_report(
     engine: Engine,
     context: Context,
@@ -241,6 +309,7 @@ def management_report(
         improved=improved[:3],
         churn_reasons=drivers.churn_reasons[:5],
         drivers=drivers,
+        pillars=_pillars(engine, context, chosen, previous, filters),
     )
 
 
@@ -340,7 +409,50 @@ def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str],
             for r in report.churn_reasons
         ],
     )
-    return {"headline": headline, "problems": problems, "improved": improved, "reasons": reasons}
+    pillars = (
+        [
+            _t(locale, "pillar"),
+            _t(locale, "negative"),
+            _t(locale, "positive"),
+            "NPS",
+            _t(locale, "change_negative", previous=report.previous.label),
+        ],
+        [
+            [
+                str(row["label"].get(locale, row["pillar"])),
+                f"{_num(row['negative']['value'], locale)}% "
+                f"{_ci((row['negative']['ci_low'], row['negative']['ci_high']), locale)} "
+                f"n = {row['n']}",
+                f"{_num(row['positive']['value'], locale)}% "
+                f"{_ci((row['positive']['ci_low'], row['positive']['ci_high']), locale)}",
+                f"{_num(row['nps']['value'], locale)} "
+                f"{_ci((row['nps']['ci_low'], row['nps']['ci_high']), locale)} "
+                f"n = {row['nps']['n']}"
+                if row["nps"]["n"]
+                else "–",
+                _pillar_change(row["change_negative"], locale),
+            ]
+            for row in report.pillars
+        ],
+    )
+    return {
+        "headline": headline,
+        "problems": problems,
+        "improved": improved,
+        "reasons": reasons,
+        "pillars": pillars,
+    }
+
+
+def _pillar_change(change: Mapping[str, Any] | None, locale: str) -> str:
+    if change is None:
+        return "–"
+    word = _t(locale, "significant" if change["significant"] else "noise")
+    return (
+        f"{_num(change['change'], locale)} п.п. ({word})"
+        if locale == "ru"
+        else (f"{_num(change['change'], locale)} pp ({word})")
+    )
 
 
 def to_markdown(report: ManagementReport, locale: str = "en") -> str:
@@ -357,6 +469,7 @@ def to_markdown(report: ManagementReport, locale: str = "en") -> str:
         ("problems", _t(locale, "problems")),
         ("improved", _t(locale, "improved", previous=report.previous.label)),
         ("reasons", _t(locale, "reasons")),
+        ("pillars", _t(locale, "pillars")),
     )
     for key, title in sections:
         headers, rows = tables[key]

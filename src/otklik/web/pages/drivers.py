@@ -20,6 +20,7 @@ from otklik.drivers import (
     to_xlsx,
 )
 from otklik.errors import ConfigError, MetricError
+from otklik.pillars import PILLARS
 from otklik.web.deps import PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.pages.explore import filter_options
@@ -80,6 +81,7 @@ def priorities_page(
             "period_text": period or report.period.label,
             "segment": segment or "",
             "pillar": pillar or "",
+            "pillars": PILLARS,
             "options": filter_options(state, user, ("owner_team",)),
             "chosen": {"owner_team": owner_team or []},
             "formats": REPORT_FORMATS,
