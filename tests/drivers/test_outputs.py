@@ -326,3 +326,34 @@ def test_each_team_gets_its_own_zone(planted_url: str) -> None:
     payments_n = int((june & PLANTED.member[:, 0]).sum())
     assert f"n = {digital_n}" in by_address["dig@example.org"].get_content()
     assert f"n = {payments_n}" in by_address["pay@example.org"].get_content()
+
+
+def test_the_management_pdf_renders_to_a_page_that_fits_with_its_bars(
+    management, tmp_path: Path
+) -> None:
+    """Rendered to pixels (pdfium), as a reader sees it: one page, ink inside the margins (a
+    table too wide for the page once ran off its right edge), and one red bar per problem
+    that drags the score down."""
+    import pypdfium2 as pdfium
+
+    scale = 2.0
+    document = pdfium.PdfDocument(to_pdf(management, "ru", find_font()))
+    assert len(document) == 1
+    image = document[0].render(scale=scale).to_pil().convert("RGB")
+    image.save(tmp_path / "management.png")
+    pixels = np.asarray(image).astype(int)
+    height, width, _ = pixels.shape
+    assert (width, height) == (round(595.2756 * scale), round(841.8898 * scale))
+    ink = (pixels < 200).any(axis=2)
+    assert 0.02 < ink.mean() < 0.4  # text, tables and charts; not blank, not a smear
+    margin = round(15 / 25.4 * 72 * scale)  # 15 mm each side
+    assert not ink[:, width - margin + 4 :].any(), "something is drawn in the right margin"
+    assert not ink[:, : margin - 4].any(), "something is drawn in the left margin"
+    red = (
+        (np.abs(pixels[:, :, 0] - 0xC5) < 12)
+        & (np.abs(pixels[:, :, 1] - 0x30) < 12)
+        & (np.abs(pixels[:, :, 2] - 0x30) < 12)
+    )
+    rows = red.sum(axis=1) > 8  # a pixel row crossed by a bar
+    bands = int(rows[0]) + int(np.count_nonzero(rows[1:] & ~rows[:-1]))
+    assert bands == len([p for p in management.problems if p["impact"] < 0])

@@ -29,7 +29,7 @@ _RED = colors.HexColor("#c53030")
 _GREEN = colors.HexColor("#2f855a")
 _BLUE = colors.HexColor("#2b6cb0")
 _GREY = colors.HexColor("#4a5568")
-_WIDTH = 180 * mm
+_WIDTH = 180 * mm - 12  # the page between 15 mm margins, less the frame's 6 pt paddings
 
 
 def _register(font: Path) -> None:
@@ -37,8 +37,30 @@ def _register(font: Path) -> None:
         pdfmetrics.registerFont(TTFont(_FONT, str(font)))
 
 
+def _fit(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], size: float
+) -> tuple[list[list[Any]], list[float] | None]:
+    """The cells, and column widths when the table is wider than the page: the widest columns
+    are narrowed to one common cap (found by bisection) and their cells wrap."""
+    cells: list[list[Any]] = [list(headers), *[list(r) for r in rows]]
+    natural = [
+        max(pdfmetrics.stringWidth(str(cell), _FONT, size) for cell in column) + 7
+        for column in zip(*cells, strict=True)
+    ]
+    if sum(natural) <= _WIDTH:
+        return cells, None
+    low, high = 0.0, max(natural)
+    for _ in range(40):
+        cap = (low + high) / 2
+        low, high = (cap, high) if sum(min(n, cap) for n in natural) < _WIDTH else (low, cap)
+    style = ParagraphStyle("cell", fontName=_FONT, fontSize=size, leading=size + 1.5)
+    wrapped = [[Paragraph(escape(str(cell)), style) for cell in row] for row in cells]
+    return wrapped, [min(n, low) for n in natural]
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], size: float = 7) -> Table:
-    table = Table([list(headers), *[list(r) for r in rows]], repeatRows=1, hAlign="LEFT")
+    cells, widths = _fit(headers, rows, size)
+    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
