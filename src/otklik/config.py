@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     queue_depth_warn: int = 10_000  # `otklik doctor` warns above this many waiting jobs
     # Incidents (docs/incidents.md): spike detection after imports and survey answers, and
     # notifications on open / ETA change / resolve and on bad ratings from valuable customers.
+    # The weekly digest sent by `otklik worker` (docs/drivers.md): management recipients, each
+    # team's digest to its users, and the language.
+    digest_to: tuple[str, ...] = ()
+    digest_teams: bool = False
+    digest_language: Literal["ru", "en"] = "ru"
     incidents_detect_on_import: bool = False
     incident_webhook_url: str | None = None  # signed: HMAC-SHA256 of "<timestamp>.<body>"
     incident_webhook_secret: str | None = None

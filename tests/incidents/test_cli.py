@@ -155,6 +155,27 @@ def test_bad_input_is_one_line(store: str, capsys: pytest.CaptureFixture[str]) -
         )
         == 2
     )
+    capsys.readouterr()
+    # A topic the taxonomy does not have would link nothing, silently: refused, with the ids
+    # that end the same way (the taxonomy's topics are dotted: app.login).
+    opened = [
+        "incidents",
+        "open",
+        "--title",
+        "x",
+        "--message-ru",
+        "р",
+        "--message-en",
+        "e",
+        "--scope",
+        "topic=login",
+        "--db",
+        store,
+    ]
+    assert main(opened) == 2
+    err = capsys.readouterr().err
+    assert "no topic 'login' in the taxonomy; did you mean app.login?" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_import_runs_detection_when_enabled(

@@ -50,11 +50,15 @@ def _drain(engine: Engine) -> None:
 
 
 def _statuses(engine: Engine) -> list[tuple[str, str, int]]:
+    """The arrival jobs (a worker may also run a scheduled job that fell due meanwhile)."""
     with engine.connect() as conn:
         return [
             (row[0], row[1], row[2])
             for row in conn.execute(
-                text("SELECT task_name, status::text, attempts FROM procrastinate_jobs ORDER BY id")
+                text(
+                    "SELECT task_name, status::text, attempts FROM procrastinate_jobs "
+                    "WHERE task_name NOT LIKE 'otklik.periodic.%' ORDER BY id"
+                )
             )
         ]
 
@@ -75,9 +79,11 @@ def test_import_then_a_worker_classifies_and_opens_cases(
 
     assert outcome(engine) == direct
     assert sum(1 for v in direct.values() if v[3] is not None) >= 5  # cases were opened
+    # classification, routing, then linking to open incidents (otklik.incidents.schedule)
     assert _statuses(engine) == [
         ("otklik.classify", "succeeded", 1),
         ("otklik.route", "succeeded", 1),
+        ("otklik.link_incidents", "succeeded", 1),
     ]
     # the same batch deferred twice waits once (queueing lock), and runs idempotently
     queue = Queue.for_store(engine, load_settings()).open()
@@ -100,10 +106,20 @@ def test_old_succeeded_jobs_are_pruned_failed_ones_kept(
     import_json(capsys, url)
     _drain(engine)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = 2"))
+        conn.execute(
+            text(
+                "UPDATE procrastinate_jobs SET status = 'failed' WHERE id = "
+                "(SELECT id FROM procrastinate_jobs WHERE task_name = 'otklik.route')"
+            )
+        )
         conn.execute(text("UPDATE procrastinate_events SET at = now() - interval '8 days'"))
+        succeeded = conn.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")
+        ).scalar_one()
+    # classify and link_incidents (and any scheduled job that fell due while the worker ran)
+    assert succeeded >= 2
     assert prune_finished_jobs(engine, keep_days=9) == 0
-    assert prune_finished_jobs(engine, keep_days=7) == 1
+    assert prune_finished_jobs(engine, keep_days=7) == succeeded
     assert [(task, status) for task, status, _ in _statuses(engine)] == [("otklik.route", "failed")]
 
 
@@ -241,3 +257,52 @@ def test_otklik_worker_runs_as_a_process_and_stops_on_sigterm(
     assert code == 0, text_log
     assert "worker " in text_log and ": 2 at a time" in text_log
     assert "otklik.route" in text_log  # the jobs it ran, in its log
+
+
+def test_the_worker_links_new_items_to_an_open_incident_once_they_have_topics(
+    queued: tuple[str, Engine], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from otklik.incidents import open_incident
+
+    url, engine = queued
+    incident = open_incident(
+        engine,
+        title="Sign-in codes do not arrive",
+        message_ru="Коды входа не приходят",
+        message_en="Sign-in codes do not arrive",
+        actor="lead@example.org",
+        started_at=datetime(2025, 2, 28),
+        scopes=[("topic", "app")],  # the parent topic: covers app.login, app.usability…
+        at=datetime(2025, 2, 28),
+    )
+
+    def linked() -> list[str]:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(
+                    text(
+                        "SELECT f.external_id FROM incident_items l JOIN feedback_items f "
+                        "ON f.id = l.item_id WHERE l.incident_id = :i ORDER BY 1"
+                    ),
+                    {"i": incident["id"]},
+                ).scalars()
+            )
+
+    import_json(capsys, url)
+    assert linked() == []  # not classified yet: no topic to match
+    _drain(engine)
+    # r1: "Не могу войти в приложение, код из СМС не приходит" (tests/data/feedback_classify.csv)
+    assert "r1" in linked()
+    with engine.connect() as conn:
+        app = set(
+            conn.execute(
+                text(
+                    "SELECT f.external_id FROM feedback_items f JOIN classifications c "
+                    "ON c.item_id = f.id WHERE CAST(c.topics AS TEXT) LIKE '%\"app.%' "
+                    "OR CAST(c.topics AS TEXT) LIKE '%\"app\"%'"
+                )
+            ).scalars()
+        )
+    assert set(linked()) == app

@@ -202,6 +202,7 @@ def open_command(
                 eta_at=parse_moment(eta, name="--eta"),
                 owner_team=team,
                 scopes=_scopes(scope),
+                topics=incidents.known_topics(settings),
                 on_event=_notifier(engine),
             )
     _emit(found, output)

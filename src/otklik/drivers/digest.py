@@ -47,8 +47,7 @@ def compose_digest(
     """The digest of ``period`` (default: the week of the latest item in the zone)."""
     filters = {"owner_team": [team]} if team else None
     if period is None:
-        latest = default_period(engine, context.zone, filters)
-        period = Period.of(latest.last_day, Grain.WEEK)
+        period = default_period(engine, context.zone, filters, Grain.WEEK)
     report = management_report(engine, context, period=period, filters=filters)
     everyone, one = _SCOPE.get(locale, _SCOPE["en"])
     scope = one.format(team=team) if team else everyone

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,11 +57,19 @@ def parse_segments(pairs: Sequence[str]) -> dict[str, list[str | None]]:
     return found
 
 
-def default_period(engine: Engine, zone: ZoneInfo, filters: ItemFilter | None) -> Period:
+def latest_day(engine: Engine, zone: ZoneInfo, filters: ItemFilter | None) -> date:
+    """The local date of the latest item (in ``filters``); MetricError on an empty store."""
     latest = latest_occurred_at(engine, filters=filters)
     if latest is None:
         raise MetricError("the store has no items")
-    return Period.of(latest.replace(tzinfo=UTC).astimezone(zone).date(), Grain.MONTH)
+    return latest.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def default_period(
+    engine: Engine, zone: ZoneInfo, filters: ItemFilter | None, grain: Grain = Grain.MONTH
+) -> Period:
+    """The ``grain`` period (default the month) holding the latest item."""
+    return Period.of(latest_day(engine, zone, filters), grain)
 
 
 def run(

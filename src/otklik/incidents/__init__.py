@@ -25,6 +25,7 @@ from otklik.incidents.notify import EVENTS, Notifier, bad_rating_alerts, deliver
 from otklik.incidents.records import (
     SCOPE_FIELDS,
     get_incident,
+    known_topics,
     list_incidents,
     move_eta,
     open_incident,
@@ -59,6 +60,7 @@ __all__ = [
     "detect_events",
     "eta_scores",
     "get_incident",
+    "known_topics",
     "link_items",
     "link_open_incidents",
     "list_incidents",

@@ -39,12 +39,17 @@ def _matches(scopes: Sequence[tuple[str, str]]) -> Any:
     conditions = []
     for field_name, value in scopes:
         if field_name == "topic":
-            # Topics are a JSON list: match the quoted value in its text on every engine.
-            quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            # Topics are a JSON list of the most specific ids ("app.login"): match the quoted
+            # value, or any of its sub-topics ("app" matches "app.login"), on every engine.
+            quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"')
+            text = labels.c.topics.cast(String)
             conditions.append(
                 exists().where(
                     labels.c.item_id == item.id,
-                    labels.c.topics.cast(String).contains(quoted, autoescape=True),
+                    or_(
+                        text.contains(quoted + '"', autoescape=True),
+                        text.contains(quoted + ".", autoescape=True),
+                    ),
                 )
             )
         elif field_name == "type":

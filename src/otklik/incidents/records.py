@@ -10,13 +10,15 @@ open at a moment, :mod:`otklik.incidents.active`.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy import update as sql_update
 
+from otklik.classify import read_taxonomy
+from otklik.config import Settings
 from otklik.errors import ConfigError, NotFoundError
 from otklik.incidents._shared import naive, scopes_of, utc_now, zone_condition
 from otklik.incidents.links import link_items
@@ -39,7 +41,9 @@ SCOPE_FIELDS = ("topic", "type", "channel", "product", "region", "partner")
 EventHook = Callable[[str, dict[str, Any]], None]
 
 
-def _checkscopes_of(scopes: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def _checkscopes_of(
+    scopes: Iterable[tuple[str, str]], topics: Collection[str] | None = None
+) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for field_name, value in scopes:
         if field_name not in SCOPE_FIELDS:
@@ -49,9 +53,20 @@ def _checkscopes_of(scopes: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         value = value.strip()
         if not value:
             raise ConfigError(f"the scope {field_name}= has no value")
+        if field_name == "topic" and topics is not None and value not in topics:
+            near = sorted(t for t in topics if t.rsplit(".", 1)[-1] == value.rsplit(".", 1)[-1])
+            hint = f"; did you mean {', '.join(near)}?" if near else " (see the taxonomy)"
+            raise ConfigError(f"no topic {value!r} in the taxonomy{hint}")
         if (field_name, value) not in found:
             found.append((field_name, value))
     return found
+
+
+def known_topics(settings: Settings) -> list[str] | None:
+    """The topic ids of the taxonomy in force (``OTKLIK_TAXONOMY``, else the shipped one), for
+    checking an incident's topic scopes; None when it cannot be read (nothing is refused)."""
+    taxonomy, _issues = read_taxonomy(settings.taxonomy)
+    return taxonomy.topic_ids() if taxonomy is not None else None
 
 
 def team_baseline_hours(
@@ -84,13 +99,16 @@ def open_incident(
     eta_at: datetime | None = None,
     owner_team: str | None = None,
     scopes: Iterable[tuple[str, str]] = (),
+    topics: Collection[str] | None = None,
     detection_key: str | None = None,
     detected_at: datetime | None = None,
     at: datetime | None = None,
     on_event: EventHook | None = None,
 ) -> dict[str, Any]:
     """Open an incident, record its first promise, link the items that already match it, and
-    return it as :func:`get_incident` does."""
+    return it as :func:`get_incident` does. A topic scope covers its sub-topics; with
+    ``topics`` (the taxonomy's ids) an unknown topic is refused with the nearest ids, since
+    a scope that names no topic would silently link nothing. Raises ConfigError."""
     title = title.strip()
     if not title:
         raise ConfigError("an incident needs a title")
@@ -101,7 +119,7 @@ def open_incident(
     eta = naive(eta_at)
     if eta is not None and eta <= started:
         raise ConfigError("the ETA must be after the incident's start")
-    checked = _checkscopes_of(scopes)
+    checked = _checkscopes_of(scopes, topics)
     baseline = team_baseline_hours(engine, owner_team, before=now)
     with engine.begin() as conn:
         incident_id = conn.execute(

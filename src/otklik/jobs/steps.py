@@ -133,7 +133,11 @@ def _prune(ctx: StepContext) -> object:
 ARRIVAL_STEPS: list[Step] = [Step("classify", _classify), Step("route", _route)]
 PERIODIC: list[Periodic] = [Periodic("prune", "17 * * * *", _prune)]
 # Modules that add steps or scheduled jobs when imported (the lead adds e.g. otklik.incidents).
-STEP_MODULES: list[str] = ["otklik.incidents.schedule"]
+STEP_MODULES: list[str] = [
+    "otklik.incidents.schedule",
+    "otklik.drivers.schedule",
+    "otklik.experiments.schedule",
+]
 
 
 def add_step(name: str, run: StepRun, *, after: str | None = None) -> None:

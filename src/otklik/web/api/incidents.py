@@ -17,6 +17,7 @@ from otklik.incidents import (
     Notifier,
     active_incidents,
     get_incident,
+    known_topics,
     list_incidents,
     move_eta,
     open_incident,
@@ -122,6 +123,7 @@ def open_one(body: IncidentIn, user: ApiUser, state: StateDep) -> dict[str, Any]
         eta_at=body.eta_at,
         owner_team=body.owner_team,
         scopes=[(s.field, s.value) for s in body.scopes],
+        topics=known_topics(state.settings),
         on_event=_notifier(state),
     )
     state.data_changed()
