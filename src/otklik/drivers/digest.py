@@ -67,8 +67,9 @@ def compose_digest(
     lines += ["", _t(locale, "problems") + ":"]
     for row in report.problems[:top]:
         ci = row["impact_ci"] or [None, None]
+        owner = context.team(row.get("owner_team"), locale)
         lines.append(
-            f"  {row['rank']}. {_label(row, locale)} ({row.get('owner_team') or '–'}): "
+            f"  {row['rank']}. {_label(row, locale)} ({owner}): "
             f"{report.metric.upper()} {_num(row['impact'], locale)} "
             f"[{_num(ci[0], locale)} … {_num(ci[1], locale)}]; "
             f"{_t(locale, 'cost')} {_money(row, locale)}; {_t(locale, 'trend')} "

@@ -5,7 +5,7 @@ settings (taxonomy, drivers file, currency, reporting zone)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from otklik.drivers.config import DriversConfig, load_drivers_config
 from otklik.errors import MetricError
 from otklik.ledger import FILTER_FIELDS, ItemFilter, latest_occurred_at
 from otklik.metrics import Grain, Period, get_zone
+from otklik.routing import read_teams
 
 __all__ = ["Context", "context_of", "default_period", "parse_segments", "run", "run_backlog"]
 
@@ -29,15 +30,25 @@ class Context:
     taxonomy: Taxonomy | None
     config: DriversConfig
     currency: str
+    team_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def team(self, team: str | None, locale: str) -> str:
+        """A team's name in ``locale`` from the teams file ("–" for none, the id if unnamed)."""
+        if not team:
+            return "–"
+        labels = self.team_labels.get(team) or {}
+        return labels.get(locale) or labels.get("en") or team
 
 
 def context_of(settings: Settings) -> Context:
     taxonomy, _issues = read_taxonomy(settings.taxonomy or DEFAULT_TAXONOMY)
+    teams, _problems = read_teams(settings.teams)
     return Context(
         get_zone(settings.timezone),
         taxonomy,
         load_drivers_config(settings.drivers),
         settings.currency,
+        {name: dict(spec.label) for name, spec in teams.teams.items()} if teams else {},
     )
 
 

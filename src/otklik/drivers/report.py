@@ -146,6 +146,7 @@ class ManagementReport:
     churn_reasons: list[dict[str, Any]]
     drivers: DriversReport
     pillars: list[dict[str, Any]]
+    context: Context | None = None  # team names for the tables
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -310,6 +311,7 @@ def management_report(
         churn_reasons=drivers.churn_reasons[:5],
         drivers=drivers,
         pillars=_pillars(engine, context, chosen, previous, filters),
+        context=context,
     )
 
 
@@ -377,7 +379,7 @@ def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str],
             [
                 str(row["rank"]),
                 _label(row, locale),
-                str(row.get("owner_team") or "–"),
+                _team(report, row.get("owner_team"), locale),
                 f"{_num(row['impact'], locale)} {_ci(row['impact_ci'], locale)} n = {row['n']}",
                 _money(row, locale),
                 _trend(row, locale),
@@ -442,6 +444,12 @@ def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str],
         "reasons": reasons,
         "pillars": pillars,
     }
+
+
+def _team(report: ManagementReport, team: str | None, locale: str) -> str:
+    if report.context is None:
+        return team or "–"
+    return report.context.team(team, locale)
 
 
 def _pillar_change(change: Mapping[str, Any] | None, locale: str) -> str:
