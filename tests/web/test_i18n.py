@@ -22,7 +22,11 @@ def test_every_literal_key_used_exists() -> None:
     used: set[str] = set()
     for path in [*TEMPLATES.glob("*.html"), *SOURCES.rglob("*.py")]:
         used.update(re.findall(r'\bt\("([a-z_]+\.[a-z_.%]+)"', path.read_text(encoding="utf-8")))
-    missing = sorted(used - set(catalogue("en")))
+    keys = set(catalogue("en"))
+    # t("contact.type." ~ value): a prefix completed at run time needs keys under it
+    prefixes = {key for key in used if key.endswith(".")}
+    missing = sorted(used - prefixes - keys)
+    missing += sorted(p for p in prefixes if not any(k.startswith(p) for k in keys))
     assert not missing
 
 
