@@ -15,6 +15,7 @@ from otklik.cli import app
 from otklik.cli.cases_cmd import current_actor
 from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
 from otklik.config import load_settings
+from otklik.configs import check_team
 from otklik.errors import ConfigError
 
 __all__ = ["incidents_app", "parse_moment"]
@@ -26,6 +27,14 @@ incidents_app = typer.Typer(
 app.add_typer(incidents_app, name="incidents")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table|json")]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="When this was recorded (default now): to enter a past incident after the fact. "
+        "An ETA must be later than this.",
+    ),
+]
 ScopeOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -169,11 +178,13 @@ def open_command(
     since: Annotated[
         str | None, typer.Option("--since", help="With --from-detection: search from here.")
     ] = None,
+    at: AtOption = None,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Open an incident by hand (--title, --scope) or from a detection (--from-detection)."""
     settings = load_settings()
+    check_team(settings, team)
     with open_store(db) as engine:
         if from_detection:
             found = incidents.open_from_detection(
@@ -187,6 +198,7 @@ def open_command(
                 owner_team=team,
                 since=parse_moment(since, name="--since"),
                 timezone=settings.timezone,
+                at=parse_moment(at, name="--at"),
                 on_event=_notifier(engine),
             )
         else:
@@ -202,6 +214,7 @@ def open_command(
                 eta_at=parse_moment(eta, name="--eta"),
                 owner_team=team,
                 scopes=_scopes(scope),
+                at=parse_moment(at, name="--at"),
                 on_event=_notifier(engine),
             )
     _emit(found, output)
@@ -255,6 +268,7 @@ def eta_command(
     incident_id: Annotated[int, typer.Argument(help="Incident id.")],
     eta: Annotated[str, typer.Argument(help="The new promised time to fix.")],
     note: Annotated[str | None, typer.Option("--note", help="Why it changed.")] = None,
+    at: AtOption = None,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
@@ -268,6 +282,7 @@ def eta_command(
             moment,
             actor=current_actor(),
             note=note,
+            at=parse_moment(at, name="--at"),
             on_event=_notifier(engine),
         )
     _emit(found, output)

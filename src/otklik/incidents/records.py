@@ -73,6 +73,19 @@ def team_baseline_hours(
     return statistics.median(hours) if hours else None
 
 
+def _check_eta(eta: datetime | None, *, started: datetime, now: datetime) -> None:
+    """A promise is about the future: after the start and after the moment it is given."""
+    if eta is None:
+        return
+    if eta <= started:
+        raise ConfigError("the ETA must be after the incident's start")
+    if eta <= now:
+        raise ConfigError(
+            f"the ETA {eta:%Y-%m-%d %H:%M} UTC has already passed "
+            f"(now {now:%Y-%m-%d %H:%M} UTC): promise a time in the future"
+        )
+
+
 def open_incident(
     engine: Engine,
     *,
@@ -99,8 +112,7 @@ def open_incident(
     now = naive(at) or utc_now()
     started = naive(started_at) or now
     eta = naive(eta_at)
-    if eta is not None and eta <= started:
-        raise ConfigError("the ETA must be after the incident's start")
+    _check_eta(eta, started=started, now=now)
     checked = _checkscopes_of(scopes)
     baseline = team_baseline_hours(engine, owner_team, before=now)
     with engine.begin() as conn:
@@ -168,8 +180,7 @@ def move_eta(
     now = naive(at) or utc_now()
     eta = naive(eta_at)
     assert eta is not None
-    if eta <= incident.started_at:
-        raise ConfigError("the ETA must be after the incident's start")
+    _check_eta(eta, started=incident.started_at, now=now)
     values: dict[str, Any] = {"eta_at": eta}
     if incident.first_eta_at is None:
         values.update(
