@@ -137,6 +137,10 @@ def test_backlog_csv_and_xlsx(
         (["backlog", "--format", "xlsx"], "--output"),
         (["report", "management", "--format", "pdf"], "--output"),
         (["digest", "send"], "say whom to send it to"),
+        (["drivers", "--team", "nobody"], "unknown team 'nobody'"),
+        (["backlog", "--segment", "owner_team=nobody"], "unknown team 'nobody'"),
+        (["drivers", "--pillar", "speed"], "unknown CX pillar 'speed'"),
+        (["pillars", "--team", "nobody"], "unknown team 'nobody'"),
     ],
 )
 def test_bad_input_is_one_line(

@@ -122,7 +122,15 @@ def test_api_backlog_top_and_zones(env: Env) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["period=2025-13", "metric=aht", "segment=nofield%3Dx", "segment=channel", "method=magic"],
+    [
+        "period=2025-13",
+        "metric=aht",
+        "segment=nofield%3Dx",
+        "segment=channel",
+        "method=magic",
+        "team=nobody",  # was an empty 200: a typo looked like a team with no problems
+        "pillar=speed",
+    ],
 )
 def test_bad_input_is_one_json_error(env: Env, query: str) -> None:
     response = env.client.get(f"/api/v1/drivers?{query}", headers=env.bearer("admin"))

@@ -185,6 +185,10 @@ def test_pillars_api_stays_in_the_zone(ex_web: tuple[WebEnv, str]) -> None:
         "/api/v1/pillars", params={"team": "payments"}, headers=web.bearer("cards")
     )
     assert refused.status_code == 403
+    unknown = web.client.get(
+        "/api/v1/pillars", params={"team": "nobody"}, headers=web.bearer("admin")
+    )
+    assert unknown.status_code == 400 and "unknown team 'nobody'" in unknown.text
     body = web.client.get("/api/v1/pillars", headers=web.bearer("admin")).json()
     assert [p["n"] for p in body["points"]] == [70]
 

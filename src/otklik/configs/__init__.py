@@ -15,6 +15,7 @@ may change only their team's parts (:func:`lead_check`). ``docs/web.md`` explain
 from otklik.configs.documents import (
     ConfigKind,
     SaveResult,
+    check_team,
     file_in_force,
     read_source,
     revert_config,
@@ -54,6 +55,7 @@ __all__ = [
     "ConfigKind",
     "SaveResult",
     "Version",
+    "check_team",
     "diff_text",
     "file_in_force",
     "get_version",

@@ -30,6 +30,7 @@ from otklik.yamlconf import ConfigIssue, write_atomically
 __all__ = [
     "ConfigKind",
     "SaveResult",
+    "check_team",
     "file_in_force",
     "read_source",
     "revert_config",
@@ -106,6 +107,16 @@ def team_names(settings: Settings) -> set[str] | None:
     except ConfigError:
         return None
     return set(config.teams) if config is not None else None
+
+
+def check_team(settings: Settings, team: str | None) -> None:
+    """A ConfigError naming the teams when ``team`` is not in the teams file in force (nothing
+    is checked when no team is given or the file cannot be read)."""
+    if not team:
+        return
+    names = team_names(settings)
+    if names is not None and team not in names:
+        raise ConfigError(f"unknown team {team!r}; teams: {', '.join(sorted(names))}")
 
 
 def validate_config(kind: ConfigKind, source: str, settings: Settings) -> list[ConfigIssue]:

@@ -14,13 +14,23 @@ from sqlalchemy import Engine
 
 from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, read_taxonomy
 from otklik.config import Settings
+from otklik.configs import team_names
 from otklik.drivers.analysis import DriversReport, analyse, backlog, split_backlog
 from otklik.drivers.config import DriversConfig, load_drivers_config
 from otklik.errors import MetricError
 from otklik.ledger import FILTER_FIELDS, ItemFilter, latest_occurred_at
 from otklik.metrics import Grain, Period, get_zone
+from otklik.pillars import PILLARS
 
-__all__ = ["Context", "context_of", "default_period", "parse_segments", "run", "run_backlog"]
+__all__ = [
+    "Context",
+    "check_choices",
+    "context_of",
+    "default_period",
+    "parse_segments",
+    "run",
+    "run_backlog",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class Context:
     taxonomy: Taxonomy | None
     config: DriversConfig
     currency: str
+    teams: frozenset[str] | None = None  # the teams file's names (None: not checked)
 
 
 def context_of(settings: Settings) -> Context:
@@ -38,7 +49,23 @@ def context_of(settings: Settings) -> Context:
         taxonomy,
         load_drivers_config(settings.drivers),
         settings.currency,
+        None if (names := team_names(settings)) is None else frozenset(names),
     )
+
+
+def check_choices(
+    context: Context,
+    filters: Mapping[str, Sequence[str | None]] | None,
+    pillar: str | None,
+) -> None:
+    """An unknown owner team or CX pillar is a mistake, not an empty report."""
+    if pillar and pillar not in PILLARS:
+        raise MetricError(f"unknown CX pillar {pillar!r}; use {', '.join(PILLARS)}")
+    if context.teams is None:
+        return
+    for team in (filters or {}).get("owner_team", ()):
+        if team and team not in context.teams:
+            raise MetricError(f"unknown team {team!r}; teams: {', '.join(sorted(context.teams))}")
 
 
 def parse_segments(pairs: Sequence[str]) -> dict[str, list[str | None]]:
@@ -76,6 +103,7 @@ def run(
     cases: bool = True,
 ) -> DriversReport:
     """:func:`otklik.drivers.analyse` with the period and settings resolved."""
+    check_choices(context, filters, pillar)
     if isinstance(period, Period):
         chosen = period
     elif period and period.strip():
