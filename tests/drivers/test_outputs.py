@@ -182,6 +182,38 @@ def test_the_management_pdf_is_one_page_in_russian_with_the_api_numbers(manageme
     assert content.count(b" l S") >= 3 * len(management.problems)
 
 
+def test_a_wide_pdf_table_fits_the_page_and_narrow_columns_keep_their_width() -> None:
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from otklik.drivers.pdf import _FONT, _register, _table, column_widths
+
+    _register(find_font())
+    room = 180 * mm  # A4 (210 mm) less 15 mm margins each side = 510.24 pt
+    long = "Комиссии и плата за обслуживание пакета услуг"
+    headers = ["#", "Проблема", "Ответственный", "Влияние", "Выручка", "Динамика", "Обращения"]
+    rows = [
+        [
+            "1",
+            long,
+            "payments",
+            "-13,8 [-16,5 … -11,1] n = 101",
+            "9 376 990 RUB (n = 94)",
+            "-1,7 (хуже, в пределах шума)",
+            "207 / 0",
+        ]
+    ] * 3
+    table = _table(headers, rows, size=6.5)
+    width, _ = table.wrap(room, 10_000)
+    assert width <= room + 0.01  # it was 640 pt wide before: cut off at the page's edge
+    # "#" is narrow: its natural width is its widest cell + 12 pt padding + 1
+    widths = column_widths([headers, *rows], 6.5)
+    assert widths[0] == pytest.approx(stringWidth("#", _FONT, 6.5) + 13)
+    assert sum(widths) == pytest.approx(room)
+    small = column_widths([["a", "bb"]], 7)
+    assert small == pytest.approx([stringWidth(c, _FONT, 7) + 13 for c in ("a", "bb")])
+
+
 def test_the_markdown_in_english(management) -> None:
     text = to_markdown(management, "en")
     assert text.startswith("# Customer experience: what to fix first")
