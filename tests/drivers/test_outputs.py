@@ -214,6 +214,21 @@ def test_a_wide_pdf_table_fits_the_page_and_narrow_columns_keep_their_width() ->
     assert small == pytest.approx([stringWidth(c, _FONT, 7) + 13 for c in ("a", "bb")])
 
 
+def test_the_report_names_owner_teams_as_the_teams_file_does(management) -> None:
+    import dataclasses
+
+    import yaml
+
+    from otklik.routing import DEFAULT_TEAMS
+
+    labels = yaml.safe_load(DEFAULT_TEAMS.read_text(encoding="utf-8"))["teams"]["payments"]
+    first = {**management.problems[0], "owner_team": "payments"}
+    report = dataclasses.replace(management, problems=[first])
+    ru, en = to_markdown(report, "ru"), to_markdown(report, "en")
+    assert f"| {labels['label']['ru']} |" in ru and "| payments |" not in ru  # not the code
+    assert f"| {labels['label']['en']} |" in en
+
+
 def test_the_markdown_in_english(management) -> None:
     text = to_markdown(management, "en")
     assert text.startswith("# Customer experience: what to fix first")

@@ -5,7 +5,7 @@ settings (taxonomy, drivers file, currency, reporting zone)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,13 +14,13 @@ from sqlalchemy import Engine
 
 from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, read_taxonomy
 from otklik.config import Settings
-from otklik.configs import team_names
 from otklik.drivers.analysis import DriversReport, analyse, backlog, split_backlog
 from otklik.drivers.config import DriversConfig, load_drivers_config
-from otklik.errors import MetricError
+from otklik.errors import ConfigError, MetricError
 from otklik.ledger import FILTER_FIELDS, ItemFilter, latest_occurred_at
 from otklik.metrics import Grain, Period, get_zone
 from otklik.pillars import PILLARS
+from otklik.routing import read_teams, teams_in_force
 
 __all__ = [
     "Context",
@@ -40,16 +40,22 @@ class Context:
     config: DriversConfig
     currency: str
     teams: frozenset[str] | None = None  # the teams file's names (None: not checked)
+    team_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # team → ru/en
 
 
 def context_of(settings: Settings) -> Context:
     taxonomy, _issues = read_taxonomy(settings.taxonomy or DEFAULT_TAXONOMY)
+    try:
+        teams, _problems = read_teams(teams_in_force(settings))
+    except ConfigError:
+        teams = None
     return Context(
         get_zone(settings.timezone),
         taxonomy,
         load_drivers_config(settings.drivers),
         settings.currency,
-        None if (names := team_names(settings)) is None else frozenset(names),
+        None if teams is None else frozenset(teams.teams),
+        {} if teams is None else {name: dict(spec.label) for name, spec in teams.teams.items()},
     )
 
 

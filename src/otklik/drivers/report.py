@@ -10,7 +10,7 @@ previous period). The numbers are those of :func:`otklik.drivers.analyse`, i.e. 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,7 @@ class ManagementReport:
     improved: list[dict[str, Any]]
     churn_reasons: list[dict[str, Any]]
     drivers: DriversReport
+    team_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # team → ru/en label
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -241,6 +242,7 @@ def management_report(
         improved=improved[:3],
         churn_reasons=drivers.churn_reasons[:5],
         drivers=drivers,
+        team_titles={team: dict(label) for team, label in context.team_labels.items()},
     )
 
 
@@ -278,6 +280,14 @@ def _label(row: Mapping[str, Any], locale: str) -> str:
     return str(label.get(locale) or label.get("en") or row["topic"])
 
 
+def _team(report: ManagementReport, team: str | None, locale: str) -> str:
+    """The owner team as the teams file names it in ``locale`` (a code only when it has none)."""
+    if not team:
+        return "–"
+    label = report.team_titles.get(team) or {}
+    return str(label.get(locale) or label.get("en") or team)
+
+
 def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str], list[list[str]]]]:
     """The report's tables as text cells (headers, rows), shared by Markdown and PDF."""
     metric = report.metric.upper()
@@ -308,7 +318,7 @@ def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str],
             [
                 str(row["rank"]),
                 _label(row, locale),
-                str(row.get("owner_team") or "–"),
+                _team(report, row.get("owner_team"), locale),
                 f"{_num(row['impact'], locale)} {_ci(row['impact_ci'], locale)} n = {row['n']}",
                 _money(row, locale),
                 _trend(row, locale),
