@@ -141,6 +141,20 @@ def test_an_eta_already_passed_when_given_is_refused(engine: Engine) -> None:
     assert moved["eta_moves"] == 1
 
 
+def test_times_of_what_already_happened_cannot_be_in_the_future(engine: Engine) -> None:
+    from otklik.incidents._shared import utc_now
+
+    later = utc_now() + timedelta(days=365)
+    with pytest.raises(ConfigError, match=r"the start .* is in the future"):
+        _open(engine, started_at=later, eta_at=later + timedelta(hours=1), at=None)
+    with pytest.raises(ConfigError, match=r"the start .* is in the future"):
+        _open(engine, started_at=T0 + timedelta(hours=2), at=T0 + timedelta(hours=1))
+    opened = _open(engine)
+    with pytest.raises(ConfigError, match=r"the resolution time .* is in the future"):
+        resolve_incident(engine, int(opened["id"]), actor="x", resolution="", resolved_at=later)
+    assert get_incident(engine, int(opened["id"]))["status"] == "open"
+
+
 def test_public_status_never_shows_a_passed_eta_as_holding(engine: Engine) -> None:
     _open(engine)
     on_track = public_status(engine, language="en", at=T0 + timedelta(hours=2))

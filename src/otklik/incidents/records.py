@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
@@ -73,6 +73,18 @@ def team_baseline_hours(
     return statistics.median(hours) if hours else None
 
 
+_SLACK = timedelta(minutes=5)  # clocks of the caller and the server differ a little
+
+
+def _not_future(moment: datetime | None, what: str) -> None:
+    """What already happened cannot be dated in the future (a typo in the year, a wrong zone)."""
+    now = utc_now()
+    if moment is not None and moment > now + _SLACK:
+        raise ConfigError(
+            f"{what} {moment:%Y-%m-%d %H:%M} UTC is in the future (now {now:%Y-%m-%d %H:%M} UTC)"
+        )
+
+
 def _check_eta(eta: datetime | None, *, started: datetime, now: datetime) -> None:
     """A promise is about the future: after the start and after the moment it is given."""
     if eta is None:
@@ -111,6 +123,11 @@ def open_incident(
         raise ConfigError("an incident needs a customer-facing message in Russian and English")
     now = naive(at) or utc_now()
     started = naive(started_at) or now
+    if started > now + _SLACK:  # now: the moment it is recorded (default the clock's)
+        raise ConfigError(
+            f"the start {started:%Y-%m-%d %H:%M} UTC is in the future "
+            f"(now {now:%Y-%m-%d %H:%M} UTC)"
+        )
     eta = naive(eta_at)
     _check_eta(eta, started=started, now=now)
     checked = _checkscopes_of(scopes)
@@ -217,6 +234,7 @@ def resolve_incident(
     if incident.status != "open":
         raise ConfigError(f"incident {incident_id} is already resolved")
     when = naive(resolved_at) or utc_now()
+    _not_future(when, "the resolution time")
     if when < incident.started_at:
         raise ConfigError("an incident cannot be resolved before it started")
     link_items(engine, incident_id, at=when)
