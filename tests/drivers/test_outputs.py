@@ -229,6 +229,23 @@ def test_the_report_names_owner_teams_as_the_teams_file_does(management) -> None
     assert f"| {labels['label']['en']} |" in en
 
 
+def test_the_management_xlsx_keeps_numbers_as_numbers(management) -> None:
+    from otklik.drivers.report import to_xlsx
+
+    book = load_workbook(io.BytesIO(to_xlsx(management, "ru")))
+    head = list(book["headline"].iter_rows(values_only=True))
+    nps = management.headlines[0]
+    assert head[1][:5] == ("NPS", nps["value"], nps["ci"][0], nps["ci"][1], nps["n"])
+    rows = list(book["problems"].iter_rows(values_only=True))
+    first = management.problems[0]
+    assert rows[1][0] == 1 and rows[1][2] == "fees"
+    assert rows[1][4:8] == (first["impact"], *first["impact_ci"], first["n"])
+    assert rows[1][8] == first["revenue_at_risk"]["amount"]
+    # negative figures were text with a visible apostrophe ("'-13,8 [...]"): none left
+    cells = [c for s in book for r in s.iter_rows(values_only=True) for c in r]
+    assert not any(isinstance(c, str) and c.startswith("'") for c in cells)
+
+
 def test_the_markdown_in_english(management) -> None:
     text = to_markdown(management, "en")
     assert text.startswith("# Customer experience: what to fix first")

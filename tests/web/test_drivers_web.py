@@ -170,8 +170,9 @@ def test_report_downloads_carry_the_api_numbers(env: Env) -> None:
         "/priorities/report?format=xlsx&period=2025-06", headers={"Accept-Language": "en"}
     )
     book = load_workbook(io.BytesIO(xlsx.content))
-    cells = [str(c) for row in book["problems"].iter_rows(values_only=True) for c in row]
-    assert any(impact in cell for cell in cells)
+    rows = list(book["problems"].iter_rows(values_only=True))
+    assert rows[1][2] == first["topic"] and rows[1][4] == first["impact"]  # a number, not text
+    assert [rows[1][5], rows[1][6]] == first["impact_ci"] and rows[1][7] == first["n"]
     pdf = client.get("/priorities/report?format=pdf&period=2025-06")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

@@ -76,6 +76,18 @@ _TEXT: dict[str, dict[str, str]] = {
             "customers who stayed. Correlation, not causation; topics overlap."
         ),
         "n": "n",
+        "x_value": "Value",
+        "x_low": "95% CI low",
+        "x_high": "95% CI high",
+        "x_previous": "Previous period",
+        "x_significant": "Significant",
+        "x_topic": "Topic code",
+        "x_impact": "Impact on {metric}",
+        "x_cost_n": "Customers (n)",
+        "x_currency": "Currency",
+        "x_trend": "Change of impact",
+        "x_open": "Cases open",
+        "x_closed": "Cases closed",
     },
     "ru": {
         "title": "Клиентский опыт: что исправлять в первую очередь",
@@ -111,6 +123,18 @@ _TEXT: dict[str, dict[str, str]] = {
             "которые остались. Это связь, а не причинность; темы пересекаются."
         ),
         "n": "n",
+        "x_value": "Значение",
+        "x_low": "95% ДИ, от",
+        "x_high": "95% ДИ, до",
+        "x_previous": "Прошлый период",
+        "x_significant": "Значимо",
+        "x_topic": "Код темы",
+        "x_impact": "Влияние на {metric}",
+        "x_cost_n": "Клиентов (n)",
+        "x_currency": "Валюта",
+        "x_trend": "Изменение влияния",
+        "x_open": "Открыто обращений",
+        "x_closed": "Закрыто обращений",
     },
 }
 
@@ -383,8 +407,112 @@ def to_markdown(report: ManagementReport, locale: str = "en") -> str:
 
 
 def to_xlsx(report: ManagementReport, locale: str = "en") -> bytes:
-    tables = _tables(report, locale)
-    return xlsx_bytes({name: (headers, rows) for name, (headers, rows) in tables.items()})
+    """The report's tables with numbers as numbers (a figure, its interval and n in separate
+    columns), so a spreadsheet can sort and chart them; the same values as the API."""
+
+    def t(key: str) -> str:
+        return _t(locale, key, metric=report.metric.upper())
+
+    yes = {True: t("x_significant").lower(), False: _t(locale, "noise")}
+    headline = (
+        [
+            t("metric"),
+            t("x_value"),
+            t("x_low"),
+            t("x_high"),
+            t("n"),
+            t("x_previous"),
+            t("x_low"),
+            t("x_high"),
+            t("change"),
+            t("x_significant"),
+        ],
+        [
+            [
+                h["metric"].upper(),
+                h["value"],
+                h["ci"][0],
+                h["ci"][1],
+                h["n"],
+                h["previous"],
+                h["previous_ci"][0],
+                h["previous_ci"][1],
+                h["change"],
+                yes[bool(h["significant"])],
+            ]
+            for h in report.headlines
+        ],
+    )
+
+    def _impact_cells(row: Mapping[str, Any]) -> list[Any]:
+        ci = row.get("impact_ci") or [None, None]
+        return [row["impact"], ci[0], ci[1], row["n"]]
+
+    problems = (
+        [
+            "#",
+            t("problem"),
+            t("x_topic"),
+            t("owner"),
+            t("x_impact"),
+            t("x_low"),
+            t("x_high"),
+            t("n"),
+            t("cost"),
+            t("x_cost_n"),
+            t("x_currency"),
+            t("x_trend"),
+            t("x_significant"),
+            t("x_open"),
+            t("x_closed"),
+        ],
+        [
+            [
+                row["rank"],
+                _label(row, locale),
+                row["topic"],
+                _team(report, row.get("owner_team"), locale),
+                *_impact_cells(row),
+                (row.get("revenue_at_risk") or {}).get("amount"),
+                (row.get("revenue_at_risk") or {}).get("n"),
+                (row.get("revenue_at_risk") or {}).get("currency"),
+                (row.get("trend") or {}).get("change"),
+                _t(locale, "new")
+                if (row.get("trend") or {}).get("change") is None
+                else yes[bool(row["trend"].get("significant"))],
+                (row.get("cases") or {}).get("open", 0),
+                (row.get("cases") or {}).get("closed", 0),
+            ]
+            for row in report.problems
+        ],
+    )
+    improved = (
+        [t("problem"), t("x_topic"), t("x_impact"), t("x_low"), t("x_high"), t("n"), t("x_trend")],
+        [
+            [
+                _label(row, locale),
+                row["topic"],
+                *_impact_cells(row),
+                (row.get("trend") or {}).get("change"),
+            ]
+            for row in report.improved
+        ],
+    )
+    reasons = (
+        [t("reason"), t("n"), t("lost"), t("x_currency")],
+        [
+            [
+                str((r.get("label") or {}).get(locale) or r["reason"]),
+                r["n"],
+                r.get("revenue_lost"),
+                r.get("currency"),
+            ]
+            for r in report.churn_reasons
+        ],
+    )
+    return xlsx_bytes(
+        {"headline": headline, "problems": problems, "improved": improved, "reasons": reasons}
+    )
 
 
 def find_font(configured: str | None = None) -> Path:
