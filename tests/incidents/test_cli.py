@@ -159,6 +159,32 @@ def test_bad_input_is_one_line(store: str, capsys: pytest.CaptureFixture[str]) -
         )
         == 2
     )
+    err = capsys.readouterr().err
+    for scope, message in (
+        (
+            "topic=login",
+            "unknown topic 'login': not in the taxonomy in force; did you mean app.login",
+        ),
+        ("topic", "write FIELD=VALUE, e.g. topic=app.login"),
+    ):
+        code = main(
+            [
+                "incidents",
+                "open",
+                "--title",
+                "x",
+                "--message-ru",
+                "р",
+                "--message-en",
+                "e",
+                "--scope",
+                scope,
+                "--db",
+                store,
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code != 0 and message in err and len(err.strip().splitlines()) == 1, err
 
 
 def test_import_runs_detection_when_enabled(

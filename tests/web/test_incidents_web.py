@@ -128,6 +128,12 @@ def test_incidents_are_run_through_the_api_by_their_team(web: WebEnv) -> None:
         "/api/v1/incidents", json={**body, "owner_team": "nobody"}, headers=web.bearer("admin")
     )
     assert nobody.status_code == 400 and "unknown team 'nobody'" in nobody.text
+    typo = client.post(
+        "/api/v1/incidents",
+        json={**body, "scopes": [{"field": "topic", "value": "app.logn"}]},
+        headers=web.bearer("admin"),
+    )
+    assert typo.status_code == 400 and "unknown topic 'app.logn'" in typo.text
     made = client.post("/api/v1/incidents", json=body, headers=web.bearer("payments"))
     assert made.status_code == 201, made.text
     incident = made.json()

@@ -15,7 +15,7 @@ from otklik.cli import app
 from otklik.cli.cases_cmd import current_actor
 from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
 from otklik.config import load_settings
-from otklik.configs import check_team
+from otklik.configs import check_team, check_topic
 from otklik.errors import ConfigError
 
 __all__ = ["incidents_app", "parse_moment"]
@@ -67,7 +67,7 @@ def _scopes(values: list[str] | None) -> list[tuple[str, str]]:
     for value in values or []:
         field_name, sep, rest = value.partition("=")
         if not sep:
-            raise ConfigError(f"--scope {value!r}: write FIELD=VALUE, e.g. topic=login")
+            raise ConfigError(f"--scope {value!r}: write FIELD=VALUE, e.g. topic=app.login")
         found.append((field_name.strip(), rest.strip()))
     return found
 
@@ -185,6 +185,9 @@ def open_command(
     """Open an incident by hand (--title, --scope) or from a detection (--from-detection)."""
     settings = load_settings()
     check_team(settings, team)
+    for field_name, value in _scopes(scope):
+        if field_name == "topic":
+            check_topic(settings, value)
     with open_store(db) as engine:
         if from_detection:
             found = incidents.open_from_detection(

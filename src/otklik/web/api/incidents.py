@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from otklik.auth import Principal, Role
-from otklik.configs import check_team
+from otklik.configs import check_team, check_topic
 from otklik.incidents import (
     SCOPE_FIELDS,
     Notifier,
@@ -117,6 +117,8 @@ def open_one(body: IncidentIn, user: ApiUser, state: StateDep) -> dict[str, Any]
     for scope in body.scopes:
         if scope.field not in SCOPE_FIELDS:
             raise ApiError(422, f"unknown scope field {scope.field!r}", code="invalid_request")
+        if scope.field == "topic":
+            check_topic(state.settings, scope.value)
     found = open_incident(
         state.engine,
         title=body.title,
