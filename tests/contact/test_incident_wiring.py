@@ -12,7 +12,7 @@ from otklik.contact import check_contact, load_contact_policy
 from otklik.incidents import open_incident, resolve_incident
 from otklik.ledger import Customer
 
-NOON = datetime(2026, 11, 30, 9, 0)
+NOON = datetime(2025, 11, 28, 9, 0)  # a fixed past day (times in the future are refused)
 
 
 def _customers(engine: Engine) -> None:

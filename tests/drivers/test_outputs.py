@@ -138,6 +138,10 @@ def test_backlog_csv_and_xlsx(
         (["backlog", "--format", "xlsx"], "--output"),
         (["report", "management", "--format", "pdf"], "--output"),
         (["digest", "send"], "say whom to send it to"),
+        (["drivers", "--team", "nobody"], "unknown team 'nobody'"),
+        (["backlog", "--segment", "owner_team=nobody"], "unknown team 'nobody'"),
+        (["drivers", "--pillar", "speed"], "unknown CX pillar 'speed'"),
+        (["pillars", "--team", "nobody"], "unknown team 'nobody'"),
     ],
 )
 def test_bad_input_is_one_line(
@@ -205,6 +209,71 @@ def test_the_report_shows_each_tagged_pillar_with_its_own_figures(management) ->
     assert "| Цифровые каналы (приложение и сайт) |" in text
     pdf = pdf_text(to_pdf(management, "en", find_font()))
     assert "The six pillars of CX excellence" in pdf and "Integrity" in pdf
+
+
+def test_a_wide_pdf_table_fits_the_page_and_narrow_columns_keep_their_width() -> None:
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from otklik.drivers.pdf import _FONT, _register, _table, column_widths
+
+    _register(find_font())
+    # A4 (210 mm) less 15 mm margins each side, less the frame's 6 pt paddings = 498.24 pt
+    room = 180 * mm - 12
+    long = "Комиссии и плата за обслуживание пакета услуг"
+    headers = ["#", "Проблема", "Ответственный", "Влияние", "Выручка", "Динамика", "Обращения"]
+    rows = [
+        [
+            "1",
+            long,
+            "payments",
+            "-13,8 [-16,5 … -11,1] n = 101",
+            "9 376 990 RUB (n = 94)",
+            "-1,7 (хуже, в пределах шума)",
+            "207 / 0",
+        ]
+    ] * 3
+    table = _table(headers, rows, size=6.5)
+    width, _ = table.wrap(room, 10_000)
+    assert width <= room + 0.01  # it was 640 pt wide before: cut off at the page's edge
+    # "#" is narrow: its natural width is its widest cell + 12 pt padding + 1
+    widths = column_widths([headers, *rows], 6.5)
+    assert widths[0] == pytest.approx(stringWidth("#", _FONT, 6.5) + 13)
+    assert sum(widths) == pytest.approx(room)
+    small = column_widths([["a", "bb"]], 7)
+    assert small == pytest.approx([stringWidth(c, _FONT, 7) + 13 for c in ("a", "bb")])
+
+
+def test_the_report_names_owner_teams_as_the_teams_file_does(management) -> None:
+    import dataclasses
+
+    import yaml
+
+    from otklik.routing import DEFAULT_TEAMS
+
+    labels = yaml.safe_load(DEFAULT_TEAMS.read_text(encoding="utf-8"))["teams"]["payments"]
+    first = {**management.problems[0], "owner_team": "payments"}
+    report = dataclasses.replace(management, problems=[first])
+    ru, en = to_markdown(report, "ru"), to_markdown(report, "en")
+    assert f"| {labels['label']['ru']} |" in ru and "| payments |" not in ru  # not the code
+    assert f"| {labels['label']['en']} |" in en
+
+
+def test_the_management_xlsx_keeps_numbers_as_numbers(management) -> None:
+    from otklik.drivers.report import to_xlsx
+
+    book = load_workbook(io.BytesIO(to_xlsx(management, "ru")))
+    head = list(book["headline"].iter_rows(values_only=True))
+    nps = management.headlines[0]
+    assert head[1][:5] == ("NPS", nps["value"], nps["ci"][0], nps["ci"][1], nps["n"])
+    rows = list(book["problems"].iter_rows(values_only=True))
+    first = management.problems[0]
+    assert rows[1][0] == 1 and rows[1][2] == "fees"
+    assert rows[1][4:8] == (first["impact"], *first["impact_ci"], first["n"])
+    assert rows[1][8] == first["revenue_at_risk"]["amount"]
+    # negative figures were text with a visible apostrophe ("'-13,8 [...]"): none left
+    cells = [c for s in book for r in s.iter_rows(values_only=True) for c in r]
+    assert not any(isinstance(c, str) and c.startswith("'") for c in cells)
 
 
 def test_the_markdown_in_english(management) -> None:

@@ -124,6 +124,37 @@ def test_lifecycle_links_items_and_keeps_every_promise(engine: Engine) -> None:
         move_eta(engine, int(opened["id"]), T0 + timedelta(hours=20), actor="x")
 
 
+def test_an_eta_already_passed_when_given_is_refused(engine: Engine) -> None:
+    at = T0 + timedelta(hours=6)
+    with pytest.raises(ConfigError, match="has already passed"):
+        _open(engine, eta_at=T0 + timedelta(hours=5), at=at)  # after the start, before now
+    opened = _open(engine, eta_at=T0 + timedelta(hours=8), at=at)
+    with pytest.raises(ConfigError, match="has already passed"):
+        move_eta(
+            engine,
+            int(opened["id"]),
+            T0 + timedelta(hours=7),
+            actor="x",
+            at=T0 + timedelta(hours=7, minutes=1),
+        )
+    moved = move_eta(engine, int(opened["id"]), T0 + timedelta(hours=9), actor="x", at=at)
+    assert moved["eta_moves"] == 1
+
+
+def test_times_of_what_already_happened_cannot_be_in_the_future(engine: Engine) -> None:
+    from otklik.incidents._shared import utc_now
+
+    later = utc_now() + timedelta(days=365)
+    with pytest.raises(ConfigError, match=r"the start .* is in the future"):
+        _open(engine, started_at=later, eta_at=later + timedelta(hours=1), at=None)
+    with pytest.raises(ConfigError, match=r"the start .* is in the future"):
+        _open(engine, started_at=T0 + timedelta(hours=2), at=T0 + timedelta(hours=1))
+    opened = _open(engine)
+    with pytest.raises(ConfigError, match=r"the resolution time .* is in the future"):
+        resolve_incident(engine, int(opened["id"]), actor="x", resolution="", resolved_at=later)
+    assert get_incident(engine, int(opened["id"]))["status"] == "open"
+
+
 def test_public_status_never_shows_a_passed_eta_as_holding(engine: Engine) -> None:
     _open(engine)
     on_track = public_status(engine, language="en", at=T0 + timedelta(hours=2))
@@ -248,7 +279,7 @@ def test_cases_of_linked_items_point_to_the_incident(engine: Engine) -> None:
     write_items(
         engine, run_id=None, source="t", items=[_item(1, kind="survey", scale="nps", score=1)]
     )
-    made = _open(engine, at=T0 + timedelta(hours=5))
+    made = _open(engine, eta_at=T0 + timedelta(hours=8), at=T0 + timedelta(hours=5))
     with engine.begin() as conn:
         item_id = conn.execute(select(FeedbackItem.id)).scalar_one()
         conn.execute(
@@ -319,7 +350,12 @@ def test_topic_scope_links_and_bulk_answer_in_each_language(engine: Engine) -> N
         ("cards",),
     ]
     assert detect_events(events, since=T0) == []  # three items are no spike
-    made = _open(engine, scopes=[("topic", "app.login")], at=T0 + timedelta(hours=5))
+    made = _open(
+        engine,
+        scopes=[("topic", "app.login")],
+        eta_at=T0 + timedelta(hours=8),
+        at=T0 + timedelta(hours=5),
+    )
     assert made["items"] == 2
     assert link_items(engine, int(made["id"]), at=T0 + timedelta(hours=6)) == 0  # idempotent
     with engine.connect() as conn:

@@ -122,7 +122,15 @@ def test_api_backlog_top_and_zones(env: Env) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["period=2025-13", "metric=aht", "segment=nofield%3Dx", "segment=channel", "method=magic"],
+    [
+        "period=2025-13",
+        "metric=aht",
+        "segment=nofield%3Dx",
+        "segment=channel",
+        "method=magic",
+        "team=nobody",  # was an empty 200: a typo looked like a team with no problems
+        "pillar=speed",
+    ],
 )
 def test_bad_input_is_one_json_error(env: Env, query: str) -> None:
     response = env.client.get(f"/api/v1/drivers?{query}", headers=env.bearer("admin"))
@@ -162,8 +170,9 @@ def test_report_downloads_carry_the_api_numbers(env: Env) -> None:
         "/priorities/report?format=xlsx&period=2025-06", headers={"Accept-Language": "en"}
     )
     book = load_workbook(io.BytesIO(xlsx.content))
-    cells = [str(c) for row in book["problems"].iter_rows(values_only=True) for c in row]
-    assert any(impact in cell for cell in cells)
+    rows = list(book["problems"].iter_rows(values_only=True))
+    assert rows[1][2] == first["topic"] and rows[1][4] == first["impact"]  # a number, not text
+    assert [rows[1][5], rows[1][6]] == first["impact_ci"] and rows[1][7] == first["n"]
     pdf = client.get("/priorities/report?format=pdf&period=2025-06")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

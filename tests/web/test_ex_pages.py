@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 
+import otklik.web
 from otklik.auth import add_user, create_token
 from otklik.classify import MachineLabel, write_machine_labels
 from otklik.ex import write_staff
 from otklik.ledger import write_items
 from otklik.web.deps import hr_may_use
+from otklik.web.i18n import translator
 from otklik.web.pages import PAGE_MODULES
 from tests.web.conftest import PASSWORD, WebEnv, csrf_of
 
@@ -185,6 +188,10 @@ def test_pillars_api_stays_in_the_zone(ex_web: tuple[WebEnv, str]) -> None:
         "/api/v1/pillars", params={"team": "payments"}, headers=web.bearer("cards")
     )
     assert refused.status_code == 403
+    unknown = web.client.get(
+        "/api/v1/pillars", params={"team": "nobody"}, headers=web.bearer("admin")
+    )
+    assert unknown.status_code == 400 and "unknown team 'nobody'" in unknown.text
     body = web.client.get("/api/v1/pillars", headers=web.bearer("admin")).json()
     assert [p["n"] for p in body["points"]] == [70]
 
@@ -199,6 +206,15 @@ def test_overview_draws_the_pillars_chart_and_ex_page_in_both_languages(
     client.cookies.set("otklik_lang", "ru")
     ru = client.get("/ex?by=team&period=2025-Q1").text
     assert "скрыто: группа меньше 5 человек" in ru and "1 кв. 2025" in ru
+    # leave reasons are stored codes; the page names them in the reader's language
+    assert 't.code("leave_reason", r.reason)' in (
+        Path(otklik.web.__file__).parent / "templates" / "ex.html"
+    ).read_text(encoding="utf-8")
+    assert translator("ru").code("leave_reason", "workload") == "Нагрузка и переработки"
+    assert translator("en").code("leave_reason", "workload") == "Workload and overtime"
+    assert translator("ru").code("leave_reason", "Семейные обстоятельства") == (
+        "Семейные обстоятельства"  # free text from the HR export stays as written
+    )
     client.cookies.set("otklik_lang", "en")
     en = client.get("/ex?by=team&period=2025-Q1").text
     assert "hidden: group smaller than 5 people" in en and "Q1 2025" in en

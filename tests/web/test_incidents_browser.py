@@ -42,6 +42,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         started_at=now - timedelta(hours=3),
         eta_at=now - timedelta(minutes=30),
         owner_team="payments",
+        at=now - timedelta(hours=3),
     )
     engine.dispose()
     port = free_port()

@@ -39,6 +39,7 @@ def test_incidents_on_the_web(web: WebEnv) -> None:
         started_at=now - timedelta(hours=5),
         eta_at=now - timedelta(hours=1),
         owner_team="cards",
+        at=now - timedelta(hours=5),  # promised then; the ETA has passed since
     )
     client.cookies.clear()
     page = client.get("/status?lang=en")
@@ -89,7 +90,8 @@ def test_status_as_it_was_and_bad_input(web: WebEnv) -> None:
     before = client.get("/status.json?at=2001-01-01T00:00&lang=ru").json()
     assert before["status"] == "ok" and before["incidents"] == []
     bad = client.get("/status.json?at=yesterday")
-    assert bad.status_code == 400 and "cannot read at=" in bad.text
+    assert bad.status_code == 400 and "cannot read at=" in bad.json()["error"]["message"]
+    assert bad.headers["content-type"].startswith("application/json")  # a JSON address
     assert client.get("/status?at=nonsense").status_code == 400
 
 
@@ -104,6 +106,7 @@ def test_incidents_are_run_through_the_api_by_their_team(web: WebEnv) -> None:
         "started_at": "2025-06-09T08:00:00+03:00",
         "eta_at": "2025-06-09T12:00:00+03:00",
         "scopes": [{"field": "channel", "value": "web"}],
+        "recorded_at": "2025-06-09T08:30:00+03:00",  # entered after the fact
     }
     assert (
         client.post("/api/v1/incidents", json=body, headers=web.bearer("analyst")).status_code
@@ -118,6 +121,19 @@ def test_incidents_are_run_through_the_api_by_their_team(web: WebEnv) -> None:
         headers=web.bearer("admin"),
     )
     assert bad.status_code == 422 and "planet" in bad.text
+    late = {k: v for k, v in body.items() if k != "recorded_at"}  # promised now, for 2025
+    refused = client.post("/api/v1/incidents", json=late, headers=web.bearer("payments"))
+    assert refused.status_code == 400 and "has already passed" in refused.json()["error"]["message"]
+    nobody = client.post(
+        "/api/v1/incidents", json={**body, "owner_team": "nobody"}, headers=web.bearer("admin")
+    )
+    assert nobody.status_code == 400 and "unknown team 'nobody'" in nobody.text
+    typo = client.post(
+        "/api/v1/incidents",
+        json={**body, "scopes": [{"field": "topic", "value": "app.logn"}]},
+        headers=web.bearer("admin"),
+    )
+    assert typo.status_code == 400 and "unknown topic 'app.logn'" in typo.text
     made = client.post("/api/v1/incidents", json=body, headers=web.bearer("payments"))
     assert made.status_code == 201, made.text
     incident = made.json()
@@ -126,7 +142,11 @@ def test_incidents_are_run_through_the_api_by_their_team(web: WebEnv) -> None:
     path = f"/api/v1/incidents/{incident['id']}"
     moved = client.post(
         path + "/eta",
-        json={"eta_at": "2025-06-09T15:00:00+03:00", "note": "db"},
+        json={
+            "eta_at": "2025-06-09T15:00:00+03:00",
+            "note": "db",
+            "recorded_at": "2025-06-09T11:00:00+03:00",
+        },
         headers=web.bearer("payments"),
     )
     assert moved.status_code == 200 and moved.json()["eta_moves"] == 1

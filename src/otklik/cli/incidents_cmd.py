@@ -15,6 +15,7 @@ from otklik.cli import app
 from otklik.cli.cases_cmd import current_actor
 from otklik.cli.common import DbOption, OutputFormat, console, open_store, print_json
 from otklik.config import load_settings
+from otklik.configs import check_team, check_topic
 from otklik.errors import ConfigError
 
 __all__ = ["incidents_app", "parse_moment"]
@@ -26,6 +27,14 @@ incidents_app = typer.Typer(
 app.add_typer(incidents_app, name="incidents")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table|json")]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="When this was recorded (default now): to enter a past incident after the fact. "
+        "An ETA must be later than this.",
+    ),
+]
 ScopeOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -58,7 +67,7 @@ def _scopes(values: list[str] | None) -> list[tuple[str, str]]:
     for value in values or []:
         field_name, sep, rest = value.partition("=")
         if not sep:
-            raise ConfigError(f"--scope {value!r}: write FIELD=VALUE, e.g. topic=login")
+            raise ConfigError(f"--scope {value!r}: write FIELD=VALUE, e.g. topic=app.login")
         found.append((field_name.strip(), rest.strip()))
     return found
 
@@ -169,11 +178,16 @@ def open_command(
     since: Annotated[
         str | None, typer.Option("--since", help="With --from-detection: search from here.")
     ] = None,
+    at: AtOption = None,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Open an incident by hand (--title, --scope) or from a detection (--from-detection)."""
     settings = load_settings()
+    check_team(settings, team)
+    for field_name, value in _scopes(scope):
+        if field_name == "topic":
+            check_topic(settings, value)
     with open_store(db) as engine:
         if from_detection:
             found = incidents.open_from_detection(
@@ -187,6 +201,7 @@ def open_command(
                 owner_team=team,
                 since=parse_moment(since, name="--since"),
                 timezone=settings.timezone,
+                at=parse_moment(at, name="--at"),
                 on_event=_notifier(engine),
             )
         else:
@@ -202,7 +217,7 @@ def open_command(
                 eta_at=parse_moment(eta, name="--eta"),
                 owner_team=team,
                 scopes=_scopes(scope),
-                topics=incidents.known_topics(settings),
+                at=parse_moment(at, name="--at"),
                 on_event=_notifier(engine),
             )
     _emit(found, output)
@@ -256,6 +271,7 @@ def eta_command(
     incident_id: Annotated[int, typer.Argument(help="Incident id.")],
     eta: Annotated[str, typer.Argument(help="The new promised time to fix.")],
     note: Annotated[str | None, typer.Option("--note", help="Why it changed.")] = None,
+    at: AtOption = None,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
@@ -269,6 +285,7 @@ def eta_command(
             moment,
             actor=current_actor(),
             note=note,
+            at=parse_moment(at, name="--at"),
             on_event=_notifier(engine),
         )
     _emit(found, output)

@@ -11,6 +11,7 @@ from rich.table import Table
 from otklik.cli import app
 from otklik.cli.common import DbOption, console, open_store, print_json
 from otklik.config import load_settings
+from otklik.configs import check_team
 from otklik.pillars import pillar_scores
 
 __all__ = ["PillarsFormat", "pillars_command"]
@@ -44,6 +45,7 @@ def pillars_command(
     """Pillar scores per quarter: share negative and positive of the items tagged with each
     pillar, their NPS and CSAT (95% intervals), and the trend of the negative share."""
     settings = load_settings(database_url=db)
+    check_team(settings, team)
     with open_store(db) as engine:
         report = pillar_scores(engine, period=period, owner_team=team, timezone=settings.timezone)
     if output is PillarsFormat.json:

@@ -15,6 +15,8 @@ may change only their team's parts (:func:`lead_check`). ``docs/web.md`` explain
 from otklik.configs.documents import (
     ConfigKind,
     SaveResult,
+    check_team,
+    check_topic,
     file_in_force,
     read_source,
     revert_config,
@@ -54,6 +56,8 @@ __all__ = [
     "ConfigKind",
     "SaveResult",
     "Version",
+    "check_team",
+    "check_topic",
     "diff_text",
     "file_in_force",
     "get_version",

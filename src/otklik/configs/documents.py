@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from otklik.classify import DEFAULT_TAXONOMY, parse_taxonomy
+from otklik.classify import DEFAULT_TAXONOMY, parse_taxonomy, read_taxonomy
 from otklik.config import Settings
 from otklik.configs.versions import Version, get_version, latest_version, record_version
 from otklik.errors import ConfigError
@@ -30,6 +30,8 @@ from otklik.yamlconf import ConfigIssue, write_atomically
 __all__ = [
     "ConfigKind",
     "SaveResult",
+    "check_team",
+    "check_topic",
     "file_in_force",
     "read_source",
     "revert_config",
@@ -106,6 +108,34 @@ def team_names(settings: Settings) -> set[str] | None:
     except ConfigError:
         return None
     return set(config.teams) if config is not None else None
+
+
+def check_team(settings: Settings, team: str | None) -> None:
+    """A ConfigError naming the teams when ``team`` is not in the teams file in force (nothing
+    is checked when no team is given or the file cannot be read)."""
+    if not team:
+        return
+    names = team_names(settings)
+    if names is not None and team not in names:
+        raise ConfigError(f"unknown team {team!r}; teams: {', '.join(sorted(names))}")
+
+
+def check_topic(settings: Settings, topic: str | None) -> None:
+    """A ConfigError when ``topic`` is not an id of the taxonomy in force (nothing is checked
+    when no topic is given or the taxonomy cannot be read)."""
+    if not topic:
+        return
+    try:
+        taxonomy, _issues = read_taxonomy(file_in_force(ConfigKind.TAXONOMY, settings))
+    except ConfigError:
+        return
+    if taxonomy is None:
+        return
+    known = taxonomy.topic_ids()
+    if topic not in known:
+        close = [t for t in known if topic in t.split(".") or t.startswith(topic)][:5]
+        hint = f"; did you mean {', '.join(close)}" if close else ""
+        raise ConfigError(f"unknown topic {topic!r}: not in the taxonomy in force{hint}")
 
 
 def validate_config(kind: ConfigKind, source: str, settings: Settings) -> list[ConfigIssue]:

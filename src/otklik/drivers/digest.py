@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from otklik.auth import list_users
 from otklik.config import Settings
 from otklik.drivers.options import Context, default_period
-from otklik.drivers.report import _label, _money, _num, _t, _trend, management_report
+from otklik.drivers.report import _label, _money, _num, _t, _team, _trend, management_report
 from otklik.metrics import Grain, Period
 from otklik.replies import send_email
 
@@ -67,7 +67,7 @@ def compose_digest(
     lines += ["", _t(locale, "problems") + ":"]
     for row in report.problems[:top]:
         ci = row["impact_ci"] or [None, None]
-        owner = context.team(row.get("owner_team"), locale)
+        owner = _team(report, row.get("owner_team"), locale)
         lines.append(
             f"  {row['rank']}. {_label(row, locale)} ({owner}): "
             f"{report.metric.upper()} {_num(row['impact'], locale)} "

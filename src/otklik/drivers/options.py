@@ -16,12 +16,21 @@ from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, read_taxonomy
 from otklik.config import Settings
 from otklik.drivers.analysis import DriversReport, analyse, backlog, split_backlog
 from otklik.drivers.config import DriversConfig, load_drivers_config
-from otklik.errors import MetricError
+from otklik.errors import ConfigError, MetricError
 from otklik.ledger import FILTER_FIELDS, ItemFilter, latest_occurred_at
 from otklik.metrics import Grain, Period, get_zone
-from otklik.routing import read_teams
+from otklik.pillars import PILLARS
+from otklik.routing import read_teams, teams_in_force
 
-__all__ = ["Context", "context_of", "default_period", "parse_segments", "run", "run_backlog"]
+__all__ = [
+    "Context",
+    "check_choices",
+    "context_of",
+    "default_period",
+    "parse_segments",
+    "run",
+    "run_backlog",
+]
 
 
 @dataclass(frozen=True)
@@ -30,26 +39,39 @@ class Context:
     taxonomy: Taxonomy | None
     config: DriversConfig
     currency: str
-    team_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-
-    def team(self, team: str | None, locale: str) -> str:
-        """A team's name in ``locale`` from the teams file ("–" for none, the id if unnamed)."""
-        if not team:
-            return "–"
-        labels = self.team_labels.get(team) or {}
-        return labels.get(locale) or labels.get("en") or team
+    teams: frozenset[str] | None = None  # the teams file's names (None: not checked)
+    team_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # team → ru/en
 
 
 def context_of(settings: Settings) -> Context:
     taxonomy, _issues = read_taxonomy(settings.taxonomy or DEFAULT_TAXONOMY)
-    teams, _problems = read_teams(settings.teams)
+    try:
+        teams, _problems = read_teams(teams_in_force(settings))
+    except ConfigError:
+        teams = None
     return Context(
         get_zone(settings.timezone),
         taxonomy,
         load_drivers_config(settings.drivers),
         settings.currency,
-        {name: dict(spec.label) for name, spec in teams.teams.items()} if teams else {},
+        None if teams is None else frozenset(teams.teams),
+        {} if teams is None else {name: dict(spec.label) for name, spec in teams.teams.items()},
     )
+
+
+def check_choices(
+    context: Context,
+    filters: Mapping[str, Sequence[str | None]] | None,
+    pillar: str | None,
+) -> None:
+    """An unknown owner team or CX pillar is a mistake, not an empty report."""
+    if pillar and pillar not in PILLARS:
+        raise MetricError(f"unknown CX pillar {pillar!r}; use {', '.join(PILLARS)}")
+    if context.teams is None:
+        return
+    for team in (filters or {}).get("owner_team", ()):
+        if team and team not in context.teams:
+            raise MetricError(f"unknown team {team!r}; teams: {', '.join(sorted(context.teams))}")
 
 
 def parse_segments(pairs: Sequence[str]) -> dict[str, list[str | None]]:
@@ -95,6 +117,7 @@ def run(
     cases: bool = True,
 ) -> DriversReport:
     """:func:`otklik.drivers.analyse` with the period and settings resolved."""
+    check_choices(context, filters, pillar)
     if isinstance(period, Period):
         chosen = period
     elif period and period.strip():

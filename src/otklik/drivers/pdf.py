@@ -37,30 +37,46 @@ def _register(font: Path) -> None:
         pdfmetrics.registerFont(TTFont(_FONT, str(font)))
 
 
-def _fit(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], size: float
-) -> tuple[list[list[Any]], list[float] | None]:
-    """The cells, and column widths when the table is wider than the page: the widest columns
-    are narrowed to one common cap (found by bisection) and their cells wrap."""
-    cells: list[list[Any]] = [list(headers), *[list(r) for r in rows]]
+_PAD = 2 * 6  # reportlab's default left + right cell padding, points
+
+
+def column_widths(cells: Sequence[Sequence[str]], size: float, room: float = _WIDTH) -> list[float]:
+    """Each column's natural width (its widest cell on one line), shrunk to fit ``room`` when
+    the table would be wider: narrow columns keep their width, the wide ones share the rest
+    equally (their cells wrap)."""
+    count = max((len(row) for row in cells), default=0)
     natural = [
-        max(pdfmetrics.stringWidth(str(cell), _FONT, size) for cell in column) + 7
-        for column in zip(*cells, strict=True)
+        max(pdfmetrics.stringWidth(str(row[j]), _FONT, size) for row in cells if j < len(row))
+        + _PAD
+        + 1
+        for j in range(count)
     ]
-    if sum(natural) <= _WIDTH:
-        return cells, None
-    low, high = 0.0, max(natural)
-    for _ in range(40):
-        cap = (low + high) / 2
-        low, high = (cap, high) if sum(min(n, cap) for n in natural) < _WIDTH else (low, cap)
-    style = ParagraphStyle("cell", fontName=_FONT, fontSize=size, leading=size + 1.5)
-    wrapped = [[Paragraph(escape(str(cell)), style) for cell in row] for row in cells]
-    return wrapped, [min(n, low) for n in natural]
+    if sum(natural) <= room:
+        return natural
+    widths = list(natural)
+    wide = set(range(count))
+    left = room
+    while wide:
+        share = left / len(wide)
+        narrow = {j for j in wide if natural[j] <= share}
+        if not narrow:
+            for j in wide:
+                widths[j] = share
+            break
+        for j in narrow:
+            widths[j] = natural[j]
+            left -= natural[j]
+        wide -= narrow
+    return widths
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], size: float = 7) -> Table:
-    cells, widths = _fit(headers, rows, size)
-    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    """A table no wider than the page's text: wide columns wrap their cells."""
+    cells = [list(headers), *[list(r) for r in rows]]
+    widths = column_widths(cells, size)
+    style = ParagraphStyle("cell", fontName=_FONT, fontSize=size, leading=size + 1.5)
+    wrapped = [[Paragraph(escape(str(cell)), style) for cell in row] for row in cells]
+    table = Table(wrapped, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -127,7 +143,7 @@ def impact_chart(
             drawing.add(Line(end_x, mid - 1.5, end_x, mid + 1.5, strokeColor=_GREY))
         drawing.add(
             String(
-                x(hi) + 1.5 * mm,
+                max(x(hi), x(0.0)) + 1.5 * mm,  # beside the bar, never over it
                 mid - 1,
                 f"{value:.1f}",
                 fontName=_FONT,

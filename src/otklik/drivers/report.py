@@ -10,7 +10,7 @@ previous period). The numbers are those of :func:`otklik.drivers.analyse`, i.e. 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,18 @@ _TEXT: dict[str, dict[str, str]] = {
             "customers who stayed. Correlation, not causation; topics overlap."
         ),
         "n": "n",
+        "x_value": "Value",
+        "x_low": "95% CI low",
+        "x_high": "95% CI high",
+        "x_previous": "Previous period",
+        "x_significant": "Significant",
+        "x_topic": "Topic code",
+        "x_impact": "Impact on {metric}",
+        "x_cost_n": "Customers (n)",
+        "x_currency": "Currency",
+        "x_trend": "Change of impact",
+        "x_open": "Cases open",
+        "x_closed": "Cases closed",
     },
     "ru": {
         "title": "Клиентский опыт: что исправлять в первую очередь",
@@ -124,6 +136,18 @@ _TEXT: dict[str, dict[str, str]] = {
             "которые остались. Это связь, а не причинность; темы пересекаются."
         ),
         "n": "n",
+        "x_value": "Значение",
+        "x_low": "95% ДИ, от",
+        "x_high": "95% ДИ, до",
+        "x_previous": "Прошлый период",
+        "x_significant": "Значимо",
+        "x_topic": "Код темы",
+        "x_impact": "Влияние на {metric}",
+        "x_cost_n": "Клиентов (n)",
+        "x_currency": "Валюта",
+        "x_trend": "Изменение влияния",
+        "x_open": "Открыто обращений",
+        "x_closed": "Закрыто обращений",
     },
 }
 
@@ -146,7 +170,7 @@ class ManagementReport:
     churn_reasons: list[dict[str, Any]]
     drivers: DriversReport
     pillars: list[dict[str, Any]]
-    context: Context | None = None  # team names for the tables
+    team_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # team → ru/en label
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -311,7 +335,7 @@ def management_report(
         churn_reasons=drivers.churn_reasons[:5],
         drivers=drivers,
         pillars=_pillars(engine, context, chosen, previous, filters),
-        context=context,
+        team_titles={team: dict(label) for team, label in context.team_labels.items()},
     )
 
 
@@ -347,6 +371,14 @@ def _trend(row: Mapping[str, Any], locale: str) -> str:
 def _label(row: Mapping[str, Any], locale: str) -> str:
     label = row.get("label") or {}
     return str(label.get(locale) or label.get("en") or row["topic"])
+
+
+def _team(report: ManagementReport, team: str | None, locale: str) -> str:
+    """The owner team as the teams file names it in ``locale`` (a code only when it has none)."""
+    if not team:
+        return "–"
+    label = report.team_titles.get(team) or {}
+    return str(label.get(locale) or label.get("en") or team)
 
 
 def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -446,12 +478,6 @@ def _tables(report: ManagementReport, locale: str) -> dict[str, tuple[list[str],
     }
 
 
-def _team(report: ManagementReport, team: str | None, locale: str) -> str:
-    if report.context is None:
-        return team or "–"
-    return report.context.team(team, locale)
-
-
 def _pillar_change(change: Mapping[str, Any] | None, locale: str) -> str:
     if change is None:
         return "–"
@@ -494,8 +520,157 @@ def to_markdown(report: ManagementReport, locale: str = "en") -> str:
 
 
 def to_xlsx(report: ManagementReport, locale: str = "en") -> bytes:
-    tables = _tables(report, locale)
-    return xlsx_bytes({name: (headers, rows) for name, (headers, rows) in tables.items()})
+    """The report's tables with numbers as numbers (a figure, its interval and n in separate
+    columns), so a spreadsheet can sort and chart them; the same values as the API."""
+
+    def t(key: str) -> str:
+        return _t(locale, key, metric=report.metric.upper())
+
+    yes = {True: t("x_significant").lower(), False: _t(locale, "noise")}
+    headline = (
+        [
+            t("metric"),
+            t("x_value"),
+            t("x_low"),
+            t("x_high"),
+            t("n"),
+            t("x_previous"),
+            t("x_low"),
+            t("x_high"),
+            t("change"),
+            t("x_significant"),
+        ],
+        [
+            [
+                h["metric"].upper(),
+                h["value"],
+                h["ci"][0],
+                h["ci"][1],
+                h["n"],
+                h["previous"],
+                h["previous_ci"][0],
+                h["previous_ci"][1],
+                h["change"],
+                yes[bool(h["significant"])],
+            ]
+            for h in report.headlines
+        ],
+    )
+
+    def _impact_cells(row: Mapping[str, Any]) -> list[Any]:
+        ci = row.get("impact_ci") or [None, None]
+        return [row["impact"], ci[0], ci[1], row["n"]]
+
+    problems = (
+        [
+            "#",
+            t("problem"),
+            t("x_topic"),
+            t("owner"),
+            t("x_impact"),
+            t("x_low"),
+            t("x_high"),
+            t("n"),
+            t("cost"),
+            t("x_cost_n"),
+            t("x_currency"),
+            t("x_trend"),
+            t("x_significant"),
+            t("x_open"),
+            t("x_closed"),
+        ],
+        [
+            [
+                row["rank"],
+                _label(row, locale),
+                row["topic"],
+                _team(report, row.get("owner_team"), locale),
+                *_impact_cells(row),
+                (row.get("revenue_at_risk") or {}).get("amount"),
+                (row.get("revenue_at_risk") or {}).get("n"),
+                (row.get("revenue_at_risk") or {}).get("currency"),
+                (row.get("trend") or {}).get("change"),
+                _t(locale, "new")
+                if (row.get("trend") or {}).get("change") is None
+                else yes[bool(row["trend"].get("significant"))],
+                (row.get("cases") or {}).get("open", 0),
+                (row.get("cases") or {}).get("closed", 0),
+            ]
+            for row in report.problems
+        ],
+    )
+    improved = (
+        [t("problem"), t("x_topic"), t("x_impact"), t("x_low"), t("x_high"), t("n"), t("x_trend")],
+        [
+            [
+                _label(row, locale),
+                row["topic"],
+                *_impact_cells(row),
+                (row.get("trend") or {}).get("change"),
+            ]
+            for row in report.improved
+        ],
+    )
+    reasons = (
+        [t("reason"), t("n"), t("lost"), t("x_currency")],
+        [
+            [
+                str((r.get("label") or {}).get(locale) or r["reason"]),
+                r["n"],
+                r.get("revenue_lost"),
+                r.get("currency"),
+            ]
+            for r in report.churn_reasons
+        ],
+    )
+    pillars = (
+        [
+            t("pillar"),
+            t("n"),
+            t("negative"),
+            t("x_low"),
+            t("x_high"),
+            t("positive"),
+            t("x_low"),
+            t("x_high"),
+            "NPS",
+            t("x_low"),
+            t("x_high"),
+            "NPS n",
+            _t(locale, "change_negative", previous=report.previous.label),
+            t("x_significant"),
+        ],
+        [
+            [
+                str(row["label"].get(locale, row["pillar"])),
+                row["n"],
+                row["negative"]["value"],
+                row["negative"]["ci_low"],
+                row["negative"]["ci_high"],
+                row["positive"]["value"],
+                row["positive"]["ci_low"],
+                row["positive"]["ci_high"],
+                row["nps"]["value"],
+                row["nps"]["ci_low"],
+                row["nps"]["ci_high"],
+                row["nps"]["n"],
+                (row["change_negative"] or {}).get("change"),
+                None
+                if row["change_negative"] is None
+                else yes[bool(row["change_negative"]["significant"])],
+            ]
+            for row in report.pillars
+        ],
+    )
+    return xlsx_bytes(
+        {
+            "headline": headline,
+            "problems": problems,
+            "improved": improved,
+            "reasons": reasons,
+            "pillars": pillars,
+        }
+    )
 
 
 def find_font(configured: str | None = None) -> Path:

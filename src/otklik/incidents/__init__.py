@@ -25,7 +25,6 @@ from otklik.incidents.notify import EVENTS, Notifier, bad_rating_alerts, deliver
 from otklik.incidents.records import (
     SCOPE_FIELDS,
     get_incident,
-    known_topics,
     list_incidents,
     move_eta,
     open_incident,
@@ -60,7 +59,6 @@ __all__ = [
     "detect_events",
     "eta_scores",
     "get_incident",
-    "known_topics",
     "link_items",
     "link_open_incidents",
     "list_incidents",

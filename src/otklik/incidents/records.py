@@ -10,15 +10,13 @@ open at a moment, :mod:`otklik.incidents.active`.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Collection, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy import update as sql_update
 
-from otklik.classify import read_taxonomy
-from otklik.config import Settings
 from otklik.errors import ConfigError, NotFoundError
 from otklik.incidents._shared import naive, scopes_of, utc_now, zone_condition
 from otklik.incidents.links import link_items
@@ -41,9 +39,7 @@ SCOPE_FIELDS = ("topic", "type", "channel", "product", "region", "partner")
 EventHook = Callable[[str, dict[str, Any]], None]
 
 
-def _checkscopes_of(
-    scopes: Iterable[tuple[str, str]], topics: Collection[str] | None = None
-) -> list[tuple[str, str]]:
+def _checkscopes_of(scopes: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for field_name, value in scopes:
         if field_name not in SCOPE_FIELDS:
@@ -53,20 +49,9 @@ def _checkscopes_of(
         value = value.strip()
         if not value:
             raise ConfigError(f"the scope {field_name}= has no value")
-        if field_name == "topic" and topics is not None and value not in topics:
-            near = sorted(t for t in topics if t.rsplit(".", 1)[-1] == value.rsplit(".", 1)[-1])
-            hint = f"; did you mean {', '.join(near)}?" if near else " (see the taxonomy)"
-            raise ConfigError(f"no topic {value!r} in the taxonomy{hint}")
         if (field_name, value) not in found:
             found.append((field_name, value))
     return found
-
-
-def known_topics(settings: Settings) -> list[str] | None:
-    """The topic ids of the taxonomy in force (``OTKLIK_TAXONOMY``, else the shipped one), for
-    checking an incident's topic scopes; None when it cannot be read (nothing is refused)."""
-    taxonomy, _issues = read_taxonomy(settings.taxonomy)
-    return taxonomy.topic_ids() if taxonomy is not None else None
 
 
 def team_baseline_hours(
@@ -88,6 +73,31 @@ def team_baseline_hours(
     return statistics.median(hours) if hours else None
 
 
+_SLACK = timedelta(minutes=5)  # clocks of the caller and the server differ a little
+
+
+def _not_future(moment: datetime | None, what: str) -> None:
+    """What already happened cannot be dated in the future (a typo in the year, a wrong zone)."""
+    now = utc_now()
+    if moment is not None and moment > now + _SLACK:
+        raise ConfigError(
+            f"{what} {moment:%Y-%m-%d %H:%M} UTC is in the future (now {now:%Y-%m-%d %H:%M} UTC)"
+        )
+
+
+def _check_eta(eta: datetime | None, *, started: datetime, now: datetime) -> None:
+    """A promise is about the future: after the start and after the moment it is given."""
+    if eta is None:
+        return
+    if eta <= started:
+        raise ConfigError("the ETA must be after the incident's start")
+    if eta <= now:
+        raise ConfigError(
+            f"the ETA {eta:%Y-%m-%d %H:%M} UTC has already passed "
+            f"(now {now:%Y-%m-%d %H:%M} UTC): promise a time in the future"
+        )
+
+
 def open_incident(
     engine: Engine,
     *,
@@ -99,16 +109,15 @@ def open_incident(
     eta_at: datetime | None = None,
     owner_team: str | None = None,
     scopes: Iterable[tuple[str, str]] = (),
-    topics: Collection[str] | None = None,
     detection_key: str | None = None,
     detected_at: datetime | None = None,
     at: datetime | None = None,
     on_event: EventHook | None = None,
 ) -> dict[str, Any]:
     """Open an incident, record its first promise, link the items that already match it, and
-    return it as :func:`get_incident` does. A topic scope covers its sub-topics; with
-    ``topics`` (the taxonomy's ids) an unknown topic is refused with the nearest ids, since
-    a scope that names no topic would silently link nothing. Raises ConfigError."""
+    return it as :func:`get_incident` does. A topic scope covers its sub-topics
+    (callers check topics against the taxonomy in force: ``otklik.configs.check_topic``).
+    Raises ConfigError."""
     title = title.strip()
     if not title:
         raise ConfigError("an incident needs a title")
@@ -116,10 +125,14 @@ def open_incident(
         raise ConfigError("an incident needs a customer-facing message in Russian and English")
     now = naive(at) or utc_now()
     started = naive(started_at) or now
+    if started > now + _SLACK:  # now: the moment it is recorded (default the clock's)
+        raise ConfigError(
+            f"the start {started:%Y-%m-%d %H:%M} UTC is in the future "
+            f"(now {now:%Y-%m-%d %H:%M} UTC)"
+        )
     eta = naive(eta_at)
-    if eta is not None and eta <= started:
-        raise ConfigError("the ETA must be after the incident's start")
-    checked = _checkscopes_of(scopes, topics)
+    _check_eta(eta, started=started, now=now)
+    checked = _checkscopes_of(scopes)
     baseline = team_baseline_hours(engine, owner_team, before=now)
     with engine.begin() as conn:
         incident_id = conn.execute(
@@ -186,8 +199,7 @@ def move_eta(
     now = naive(at) or utc_now()
     eta = naive(eta_at)
     assert eta is not None
-    if eta <= incident.started_at:
-        raise ConfigError("the ETA must be after the incident's start")
+    _check_eta(eta, started=incident.started_at, now=now)
     values: dict[str, Any] = {"eta_at": eta}
     if incident.first_eta_at is None:
         values.update(
@@ -224,6 +236,7 @@ def resolve_incident(
     if incident.status != "open":
         raise ConfigError(f"incident {incident_id} is already resolved")
     when = naive(resolved_at) or utc_now()
+    _not_future(when, "the resolution time")
     if when < incident.started_at:
         raise ConfigError("an incident cannot be resolved before it started")
     link_items(engine, incident_id, at=when)

@@ -81,7 +81,8 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def wants_json(request: Request) -> bool:
-    if request.url.path.startswith("/api/"):
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith(".json"):  # a JSON address answers JSON
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from otklik.auth import Principal
+from otklik.configs import check_team
 from otklik.errors import MetricError
 from otklik.ex import ExCxLink, ExReport, ex_cx_link, ex_report, load_costs
 from otklik.metrics import Grain, Period
@@ -54,6 +55,7 @@ def pillars_for(
     """Pillar scores limited to the user's zone (a team user asking for another team: 403)."""
     scoped = scoped_filters(user, {"owner_team": [team]} if team else None)
     owner = scoped.get("owner_team", [None])[0]
+    check_team(state.settings, owner)
     return pillar_scores(
         state.engine,
         period=period,

@@ -12,12 +12,12 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from otklik.auth import Principal, Role
+from otklik.configs import check_team, check_topic
 from otklik.incidents import (
     SCOPE_FIELDS,
     Notifier,
     active_incidents,
     get_incident,
-    known_topics,
     list_incidents,
     move_eta,
     open_incident,
@@ -45,11 +45,14 @@ class IncidentIn(BaseModel):
     started_at: AwareDatetime | None = None
     eta_at: AwareDatetime | None = None
     scopes: list[ScopeIn] = Field(default_factory=list, max_length=50)
+    # when it was opened and promised (default now): entering a past incident after the fact
+    recorded_at: AwareDatetime | None = None
 
 
 class EtaIn(BaseModel):
     eta_at: AwareDatetime
     note: str | None = Field(None, max_length=2000)
+    recorded_at: AwareDatetime | None = None  # when the promise was given (default now)
 
 
 class ResolveIn(BaseModel):
@@ -110,9 +113,12 @@ def open_one(body: IncidentIn, user: ApiUser, state: StateDep) -> dict[str, Any]
     """Open an incident: ``{"title", "message_ru", "message_en", "owner_team"?, "started_at"?,
     "eta_at"?, "scopes"?: [{"field", "value"}]}`` (times with an offset)."""
     _writer(user, body.owner_team)
+    check_team(state.settings, body.owner_team)
     for scope in body.scopes:
         if scope.field not in SCOPE_FIELDS:
             raise ApiError(422, f"unknown scope field {scope.field!r}", code="invalid_request")
+        if scope.field == "topic":
+            check_topic(state.settings, scope.value)
     found = open_incident(
         state.engine,
         title=body.title,
@@ -123,7 +129,7 @@ def open_one(body: IncidentIn, user: ApiUser, state: StateDep) -> dict[str, Any]
         eta_at=body.eta_at,
         owner_team=body.owner_team,
         scopes=[(s.field, s.value) for s in body.scopes],
-        topics=known_topics(state.settings),
+        at=body.recorded_at,
         on_event=_notifier(state),
     )
     state.data_changed()
@@ -141,6 +147,7 @@ def move_one(incident_id: DbId, body: EtaIn, user: ApiUser, state: StateDep) -> 
         body.eta_at,
         actor=user.email,
         note=body.note,
+        at=body.recorded_at,
         on_event=_notifier(state),
     )
     return _dated(found)
