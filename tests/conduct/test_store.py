@@ -213,7 +213,8 @@ def test_over_flagging_operator_against_peers(engine: Engine) -> None:
     rates = np.array([reported[a] / 40 for a in agents])
     median = float(np.median(rates))
     mad = float(np.median(np.abs(rates - median)))
-    floor = float(np.median(np.sqrt(rates * (1 - rates) / 40)))
+    pooled = sum(reported.values()) / (40 * len(agents))
+    floor = math.sqrt(pooled * (1 - pooled) / 40)  # every agent has 40 contacts
     scale = max(1.4826 * mad, floor)
     assert rows["over"].rate == pytest.approx(12 / 40)
     assert rows["over"].rate_z == pytest.approx((12 / 40 - median) / scale)
@@ -221,6 +222,46 @@ def test_over_flagging_operator_against_peers(engine: Engine) -> None:
     wilson = _wilson(2, 12)
     assert (rows["over"].confirmed_ci_low, rows["over"].confirmed_ci_high) == pytest.approx(wilson)
     assert [a for a, r in rows.items() if r.over_flagging] == ["over"]
+
+
+def test_peer_z_is_finite_when_peers_flag_nobody(engine: Engine) -> None:
+    """Four agents of five flagged nobody: the floor is the pooled rate's binomial error
+    (4 flags / 200 contacts), not an agent's own error of ~0 (which gave z ≈ 600,000)."""
+    agents = ["p1", "p2", "p3", "p4", "over"]
+    items = [
+        _item(f"{a}-{i}", "Добрый день, где мой заказ?", agent=a, customer_id=f"{a}{i}")
+        for a in agents
+        for i in range(40)
+    ]
+    write_items(engine, run_id=None, source="t", items=items)
+    ids = _ids(engine)
+    for i in range(4):
+        apply_step(engine, POLICY, ids[f"over-{i}"], "end", by="over", now=NOW)
+    rows = {r.agent: r for r in agent_flag_rates(engine)}
+    # median 0, MAD 0; floor sqrt(0.02 * 0.98 / 40) = 0.0221359...; z = 0.1 / 0.0221359 = 4.5175
+    assert rows["over"].rate_z == pytest.approx(0.1 / math.sqrt(0.02 * 0.98 / 40))
+    assert rows["over"].rate_z == pytest.approx(4.5175, abs=1e-4)
+    assert rows["p1"].rate_z == 0.0
+
+
+def test_customer_status_confirmed_counts_only_the_zone(
+    engine: Engine, loaded: dict[str, int]
+) -> None:
+    """A team user's view of a customer counts confirmed incidents in their zone only."""
+    write_items(
+        engine,
+        run_id=None,
+        source="t",
+        items=[_item("c3-cx", "Вы там совсем охуели?", customer_id="c3")],
+    )
+    ids = _ids(engine)
+    scan_items(engine, now=NOW)
+    for ext in ("other-team", "c3-cx"):
+        apply_step(engine, POLICY, ids[ext], "warning", by="anna", now=NOW)
+        review(engine, POLICY, ids[ext], "confirm", by="sv", now=NOW)
+    assert customer_status(engine, POLICY, "c3", now=NOW).confirmed == 2
+    payments = customer_status(engine, POLICY, "c3", zone="payments", now=NOW)
+    assert (payments.incidents, payments.confirmed) == (1, 1)
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:

@@ -359,9 +359,12 @@ def review(
     return {"id": new_id[0] if new_id else None, **values}
 
 
-def _confirmed_items(conn: Any) -> dict[int, tuple[str | None, dict[str, Any] | None]]:
-    """Items whose incident a supervisor confirmed (latest decision confirm)."""
-    rows = conn.execute(
+def _confirmed_items(
+    conn: Any, zone: str | None = None
+) -> dict[int, tuple[str | None, dict[str, Any] | None]]:
+    """Items whose incident a supervisor confirmed (latest decision confirm); with a ``zone``,
+    only that team's items."""
+    query = (
         select(
             ConductEvent.item_id,
             ConductEvent.step,
@@ -371,7 +374,8 @@ def _confirmed_items(conn: Any) -> dict[int, tuple[str | None, dict[str, Any] | 
         .join(FeedbackItem, FeedbackItem.id == ConductEvent.item_id)
         .where(ConductEvent.step.in_(["confirm", "reverse"]))
         .order_by(ConductEvent.at, ConductEvent.id)
-    ).all()
+    )
+    rows = conn.execute(_zone(query, zone)).all()
     latest: dict[int, tuple[str, str | None, dict[str, Any] | None]] = {}
     for r in rows:
         latest[r.item_id] = (r.step, r.customer_id, r.attributes)
@@ -562,7 +566,7 @@ def customer_status(
                 zone,
             )
         ).scalar()
-        confirmed_items = _confirmed_items(conn)
+        confirmed_items = _confirmed_items(conn, zone)
         risks = _active(conn, "customer", [customer_id], at)
     reversed_ids = {e["reverses"] for e in events if e["step"] == "reverse"}
     standing = [e for e in events if e["step"] in ACTIONS and e["id"] not in reversed_ids]
