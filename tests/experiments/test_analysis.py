@@ -218,3 +218,21 @@ def test_sample_ratio_mismatch_and_the_fixed_horizon(engine: Engine) -> None:
     assert srm.decision == "check_srm"
     fixed = analyze(engine, "fixed", now=NOW)
     assert fixed.srm_p == pytest.approx(1.0) and fixed.decision == "continue"
+
+
+def test_a_stopped_experiment_counts_its_days_to_the_stop(engine: Engine) -> None:
+    """Started NOW, stopped 9 days later, read 100 days later: day 10 (day 1 is the start),
+    not day 101."""
+    from datetime import timedelta
+
+    from otklik.experiments import log_exposure, set_status
+
+    create_experiment(
+        engine,
+        build({"key": "s", "variants": [{"name": "a"}, {"name": "b"}], "metric": "nps"}),
+        now=NOW,
+    )
+    log_exposure(engine, "s", "c1", "a", source="api", now=NOW)
+    assert analyze(engine, "s", now=NOW + timedelta(days=4)).days == 5
+    set_status(engine, "s", "stopped", now=NOW + timedelta(days=9))
+    assert analyze(engine, "s", now=NOW + timedelta(days=100)).days == 10

@@ -228,6 +228,8 @@ def analyze_stored(
     if exposed:
         start = min(start, min(e.at for e in exposed.values()))
     at = now or now_utc()
+    if stored.stopped_at is not None:  # a stopped test's days end when it stopped
+        at = min(at, stored.stopped_at)
     days = max(1, (at - start).days + 1)
     names = [v.name for v in definition.variants]
     counts = {name: 0 for name in names}
