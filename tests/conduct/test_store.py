@@ -321,3 +321,22 @@ def test_policy_problems_are_located(tmp_path: Path) -> None:
     assert f"{bad}:{skip_line}: skip.threat.0:" in message
     with pytest.raises(ConfigError, match="no such file"):
         load_policy(tmp_path / "missing.yaml")
+
+
+def test_who_and_risk_values_are_checked_before_the_store(
+    engine: Engine, loaded: dict[str, int]
+) -> None:
+    """PostgreSQL refused a 300-character actor with a traceback (varchar(200)); the limits
+    now give one line, the same on every store."""
+    long_name = "x" * 201
+    with pytest.raises(ConfigError, match="--by: at most 200 characters, got 201"):
+        apply_step(engine, POLICY, loaded["abuse"], "warning", by=long_name, now=NOW)
+    with pytest.raises(ConfigError, match="--by: who takes the step must be named"):
+        review(engine, POLICY, loaded["abuse"], "confirm", by=" ", now=NOW)
+    with pytest.raises(ConfigError, match="--by: at most 200"):
+        appeal(engine, POLICY, loaded["abuse"], by=long_name, now=NOW)
+    with pytest.raises(ConfigError, match="--value: at most 400 characters, got 401"):
+        set_risk(engine, "address", "y" * 401, reason="r", by="sv", days=1, now=NOW)
+    with pytest.raises(ConfigError, match="--days: from 1 to 3650, got 99999999"):
+        set_risk(engine, "customer", "c1", reason="r", by="sv", days=99_999_999, now=NOW)
+    assert apply_step(engine, POLICY, loaded["abuse"], "warning", by="x" * 200, now=NOW)
