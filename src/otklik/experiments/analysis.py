@@ -223,7 +223,7 @@ def analyze_stored(
     engine: Engine, stored: StoredExperiment, *, now: datetime | None = None
 ) -> Analysis:
     definition = stored.definition
-    exposed = first_exposures(engine, definition.key)
+    exposed = first_exposures(engine, definition.key, until=stored.stopped_at)
     start = stored.started_at or stored.created_at
     if exposed:
         start = min(start, min(e.at for e in exposed.values()))
