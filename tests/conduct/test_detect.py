@@ -30,6 +30,9 @@ def categories(text: str) -> set[str]:
         ("xyйня полная", "obscenity", "xyйня"),  # Latin x and y
         ("ну вы и пи3дец", "obscenity", "пи3дец"),  # digit for a letter
         ("б**ть, когда вернете", "obscenity", "б**ть"),  # masked letters
+        ("бл@дь, когда это кончится", "obscenity", "бл@дь"),  # @ for а
+        ("пиzдец с доставкой", "obscenity", "пиzдец"),  # Latin z for з
+        ("вы все ху*ло", "obscenity", "ху*ло"),  # masked letter
         ("сyка, верни деньги", "insult", "сyка"),  # Latin y
         ("Идиоты, верните деньги!", "insult", "Идиоты"),  # vocative
         ("Ты тупая или притворяешься?", "insult", "тупая"),
@@ -72,6 +75,8 @@ def test_abuse_found_with_its_evidence(text: str, category: str, evidence: str) 
         "Scunthorpe branch, shiitake, cocktail, assess, Fukuoka",
         "Cashback-nya besar, suka sekali.",  # Indonesian "suka": like
         "Huy Nguyen called about the order",  # a Vietnamese name
+        "Заказ из Zara пришёл мятый, в zoom поддержка не отвечает",  # z reads as з
+        "Блатной номер, блат, блаженство, благодарю",  # "бла[дт]ь" only as a whole word
     ],
 )
 def test_hard_negatives_stay_clean(text: str) -> None:

@@ -213,7 +213,8 @@ def test_over_flagging_operator_against_peers(engine: Engine) -> None:
     rates = np.array([reported[a] / 40 for a in agents])
     median = float(np.median(rates))
     mad = float(np.median(np.abs(rates - median)))
-    floor = float(np.median(np.sqrt(rates * (1 - rates) / 40)))
+    pooled = sum(reported.values()) / (40 * len(agents))
+    floor = math.sqrt(pooled * (1 - pooled) / 40)  # every agent has 40 contacts
     scale = max(1.4826 * mad, floor)
     assert rows["over"].rate == pytest.approx(12 / 40)
     assert rows["over"].rate_z == pytest.approx((12 / 40 - median) / scale)
@@ -221,6 +222,46 @@ def test_over_flagging_operator_against_peers(engine: Engine) -> None:
     wilson = _wilson(2, 12)
     assert (rows["over"].confirmed_ci_low, rows["over"].confirmed_ci_high) == pytest.approx(wilson)
     assert [a for a, r in rows.items() if r.over_flagging] == ["over"]
+
+
+def test_peer_z_is_finite_when_peers_flag_nobody(engine: Engine) -> None:
+    """Four agents of five flagged nobody: the floor is the pooled rate's binomial error
+    (4 flags / 200 contacts), not an agent's own error of ~0 (which gave z ≈ 600,000)."""
+    agents = ["p1", "p2", "p3", "p4", "over"]
+    items = [
+        _item(f"{a}-{i}", "Добрый день, где мой заказ?", agent=a, customer_id=f"{a}{i}")
+        for a in agents
+        for i in range(40)
+    ]
+    write_items(engine, run_id=None, source="t", items=items)
+    ids = _ids(engine)
+    for i in range(4):
+        apply_step(engine, POLICY, ids[f"over-{i}"], "end", by="over", now=NOW)
+    rows = {r.agent: r for r in agent_flag_rates(engine)}
+    # median 0, MAD 0; floor sqrt(0.02 * 0.98 / 40) = 0.0221359...; z = 0.1 / 0.0221359 = 4.5175
+    assert rows["over"].rate_z == pytest.approx(0.1 / math.sqrt(0.02 * 0.98 / 40))
+    assert rows["over"].rate_z == pytest.approx(4.5175, abs=1e-4)
+    assert rows["p1"].rate_z == 0.0
+
+
+def test_customer_status_confirmed_counts_only_the_zone(
+    engine: Engine, loaded: dict[str, int]
+) -> None:
+    """A team user's view of a customer counts confirmed incidents in their zone only."""
+    write_items(
+        engine,
+        run_id=None,
+        source="t",
+        items=[_item("c3-cx", "Вы там совсем охуели?", customer_id="c3")],
+    )
+    ids = _ids(engine)
+    scan_items(engine, now=NOW)
+    for ext in ("other-team", "c3-cx"):
+        apply_step(engine, POLICY, ids[ext], "warning", by="anna", now=NOW)
+        review(engine, POLICY, ids[ext], "confirm", by="sv", now=NOW)
+    assert customer_status(engine, POLICY, "c3", now=NOW).confirmed == 2
+    payments = customer_status(engine, POLICY, "c3", zone="payments", now=NOW)
+    assert (payments.incidents, payments.confirmed) == (1, 1)
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:
@@ -280,3 +321,22 @@ def test_policy_problems_are_located(tmp_path: Path) -> None:
     assert f"{bad}:{skip_line}: skip.threat.0:" in message
     with pytest.raises(ConfigError, match="no such file"):
         load_policy(tmp_path / "missing.yaml")
+
+
+def test_who_and_risk_values_are_checked_before_the_store(
+    engine: Engine, loaded: dict[str, int]
+) -> None:
+    """PostgreSQL refused a 300-character actor with a traceback (varchar(200)); the limits
+    now give one line, the same on every store."""
+    long_name = "x" * 201
+    with pytest.raises(ConfigError, match="--by: at most 200 characters, got 201"):
+        apply_step(engine, POLICY, loaded["abuse"], "warning", by=long_name, now=NOW)
+    with pytest.raises(ConfigError, match="--by: who takes the step must be named"):
+        review(engine, POLICY, loaded["abuse"], "confirm", by=" ", now=NOW)
+    with pytest.raises(ConfigError, match="--by: at most 200"):
+        appeal(engine, POLICY, loaded["abuse"], by=long_name, now=NOW)
+    with pytest.raises(ConfigError, match="--value: at most 400 characters, got 401"):
+        set_risk(engine, "address", "y" * 401, reason="r", by="sv", days=1, now=NOW)
+    with pytest.raises(ConfigError, match="--days: from 1 to 3650, got 99999999"):
+        set_risk(engine, "customer", "c1", reason="r", by="sv", days=99_999_999, now=NOW)
+    assert apply_step(engine, POLICY, loaded["abuse"], "warning", by="x" * 200, now=NOW)

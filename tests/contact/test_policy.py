@@ -135,3 +135,18 @@ def test_a_wrong_policy_names_its_lines(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         load_contact_policy(path)
     assert isinstance(POLICY, ContactPolicy)
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# nothing but a comment\n"])
+def test_an_empty_policy_file_is_refused(text: str) -> None:
+    """The file replaces the shipped policy as a whole: an empty one would drop every cap and
+    quiet hour without a word (the web editor saved blank, a truncated copy)."""
+    policy, issues = parse_contact_policy(text, "p.yaml")
+    assert policy is None
+    assert [str(issue) for issue in issues] == [
+        "p.yaml:1: (top): the policy is empty (no caps, no quiet hours): write its rules "
+        "(docs/contact-policy.md) or unset OTKLIK_CONTACT_POLICY"
+    ]
+    # a file that says anything at all is read as written (here: the defaults, on purpose)
+    policy, issues = parse_contact_policy("version: 1\n", "p.yaml")
+    assert policy is not None and issues == []

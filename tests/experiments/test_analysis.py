@@ -218,3 +218,46 @@ def test_sample_ratio_mismatch_and_the_fixed_horizon(engine: Engine) -> None:
     assert srm.decision == "check_srm"
     fixed = analyze(engine, "fixed", now=NOW)
     assert fixed.srm_p == pytest.approx(1.0) and fixed.decision == "continue"
+
+
+def test_a_stopped_experiment_counts_its_days_to_the_stop(engine: Engine) -> None:
+    """Started NOW, stopped 9 days later, read 100 days later: day 10 (day 1 is the start),
+    not day 101."""
+    from datetime import timedelta
+
+    from otklik.experiments import log_exposure, set_status
+
+    create_experiment(
+        engine,
+        build({"key": "s", "variants": [{"name": "a"}, {"name": "b"}], "metric": "nps"}),
+        now=NOW,
+    )
+    log_exposure(engine, "s", "c1", "a", source="api", now=NOW)
+    assert analyze(engine, "s", now=NOW + timedelta(days=4)).days == 5
+    set_status(engine, "s", "stopped", now=NOW + timedelta(days=9))
+    assert analyze(engine, "s", now=NOW + timedelta(days=100)).days == 10
+
+
+def test_exposures_after_the_stop_do_not_count(engine: Engine) -> None:
+    """After a stop every new customer gets the control and is still logged; the analysis
+    reads the test as it stopped: 100 + 100 exposed, sample ratio p = 1 (χ² of 100 vs 100),
+    not 400 vs 100 (p ≈ 0, 'check_srm')."""
+    from datetime import timedelta
+
+    from otklik.experiments import assign, log_exposure, set_status
+
+    create_experiment(
+        engine,
+        build({"key": "st", "variants": [{"name": "a"}, {"name": "b"}], "metric": "nps"}),
+        now=NOW,
+    )
+    for i in range(200):
+        log_exposure(engine, "st", f"c{i}", "a" if i % 2 else "b", source="api", now=NOW)
+    set_status(engine, "st", "stopped", now=NOW + timedelta(days=1))
+    for i in range(200, 500):
+        got = assign(engine, "st", f"c{i}", now=NOW + timedelta(days=2))
+        assert got.variant == "a"  # the control for everyone after the stop, still logged
+    result = analyze(engine, "st", now=NOW + timedelta(days=3))
+    assert result.exposed == {"a": 100, "b": 100}
+    assert result.srm_p == pytest.approx(1.0)
+    assert result.decision != "check_srm"

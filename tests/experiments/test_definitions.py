@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,25 @@ def test_plan_is_the_power_calculation(tmp_path: Path) -> None:
     [found] = load_experiments(path)
     # baseline 20%, MDE 5 pp, α 0.05, power 0.8: the classic formula gives 1094 per group
     assert plan(found) == 1094
+
+
+@pytest.mark.parametrize(
+    ("extra", "shown"),
+    [
+        ({"metric": "response_rate", "baseline": 150}, "baseline (150) and baseline + MDE (153)"),
+        ({"metric": "csat", "baseline": 98}, "baseline (98) and baseline + MDE (103)"),
+        ({"metric": "response_rate", "mde": 200}, "baseline (20) and baseline + MDE (220)"),
+        ({"metric": "csat", "baseline": -5, "mde": 5}, "baseline (-5) and baseline + MDE (0)"),
+    ],
+)
+def test_a_share_baseline_outside_0_100_is_refused(extra: dict[str, object], shown: str) -> None:
+    """`experiment create --baseline 150` ended in a ValueError traceback from the power
+    calculation; the definition now refuses it (defaults: response_rate 20 + 3, csat 75 + 5)."""
+    from otklik.experiments import build
+
+    data = {"key": "b", "variants": [{"name": "a"}, {"name": "b"}], **extra}
+    with pytest.raises(ConfigError, match=re.escape(f"is a share in %: {shown}")):
+        build(data)
+    # a share metric with room on both sides is fine; a mean metric has no such bound
+    assert build({**data, "baseline": 50, "mde": 5}).baseline == 50
+    assert build({**data, "metric": "nps", "baseline": 150}).baseline == 150

@@ -7,6 +7,7 @@ import contextlib
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -28,6 +29,13 @@ def test_doctor_on_sqlite_says_what_to_fix(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OTKLIK_JOBS", "auto")
+    # A mistyped path is reported, not created (and then "reached") by the check.
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    code, checks = _doctor(capsys, sqlite_url)
+    assert code == 1 and list(checks) == ["store", "secret"]
+    assert checks["store"][0] == "fail" and f"no SQLite store at {path}" in checks["store"][1]
+    assert not path.exists()
+    path.touch()  # an empty file: reachable, no schema yet
     code, checks = _doctor(capsys, sqlite_url)
     assert code == 1
     assert checks["migrations"][0] == "fail" and "run `otklik init`" in checks["migrations"][1]

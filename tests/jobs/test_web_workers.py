@@ -122,3 +122,21 @@ def test_two_workers_one_invitation_one_answer_one_limit(served: tuple[str, str,
         30, lambda c: c.get(f"{base}/s/{other}", headers={"Accept": "application/json"})
     )
     assert Counter(r.status_code for r in views) == {200: LINK_LIMIT, 429: 30 - LINK_LIMIT}
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["--port", "70000"], "--port"),  # was an OverflowError traceback from bind()
+        (["--workers", "10000"], "--workers"),  # was 10,000 processes forked
+        (["--workers", "0"], "--workers"),
+    ],
+)
+def test_serve_refuses_out_of_range_port_and_workers(
+    capsys: pytest.CaptureFixture[str], args: list[str], shown: str
+) -> None:
+    from tests.jobs.helpers import run
+
+    code, _, err = run(capsys, "serve", *args, "--db", "sqlite:///unused.db")
+    assert code == 2 and shown in err and "Traceback" not in err
+    assert not Path("unused.db").exists()

@@ -180,7 +180,9 @@ def apply_command(
         raise typer.BadParameter(f"{step!r}: use warning, end or block", param_hint="--step")
     rules = _policy(policy)
     with open_store(db) as engine:
-        events = apply_step(engine, rules, item, step, by=by or current_actor(), note=note)
+        events = apply_step(
+            engine, rules, item, step, by=current_actor() if by is None else by, note=note
+        )
     _print_events(events, output)
 
 
@@ -199,7 +201,9 @@ def review_command(
     """A supervisor confirms an item's steps or reverses the latest one (recorded)."""
     rules = _policy(policy)
     with open_store(db) as engine:
-        event = review(engine, rules, item, decision, by=by or current_actor(), note=note)
+        event = review(
+            engine, rules, item, decision, by=current_actor() if by is None else by, note=note
+        )
     _print_events([event], output)
 
 
@@ -214,7 +218,7 @@ def appeal_command(
     """Record a customer's appeal: a case in the review team's queue."""
     rules = _policy(policy)
     with open_store(db) as engine:
-        case_id = appeal(engine, rules, item, by=by or current_actor(), note=note)
+        case_id = appeal(engine, rules, item, by=current_actor() if by is None else by, note=note)
     console.print(f"appeal recorded: case {case_id} in team {rules.review_team}", markup=False)
 
 
@@ -228,14 +232,17 @@ def risk_set_command(
     value: Annotated[str, typer.Option("--value", help="The customer id or the address.")],
     reason: Annotated[str, typer.Option("--reason", help="Why.")],
     days: Annotated[
-        int | None, typer.Option("--days", min=1, help="Expires after (default: never).")
+        int | None,
+        typer.Option("--days", min=1, max=3650, help="Expires after (default: never)."),
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who sets it.")] = None,
     db: DbOption = None,
 ) -> None:
     """Set a risk flag by hand."""
     with open_store(db) as engine:
-        risk_id = set_risk(engine, kind, value, reason=reason, by=by or current_actor(), days=days)
+        risk_id = set_risk(
+            engine, kind, value, reason=reason, by=current_actor() if by is None else by, days=days
+        )
     console.print(f"risk flag {risk_id} set", markup=False)
 
 

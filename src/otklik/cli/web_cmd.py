@@ -23,12 +23,15 @@ app.add_typer(token_app, name="token")
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
     workers: Annotated[
         int,
         typer.Option(
             "--workers",
             min=1,
+            max=64,  # more would fork a process each before anything can refuse them
             help="Worker processes (uvicorn); with more than one, rate limits and caches are "
             "kept in the store so they behave as one.",
         ),

@@ -150,7 +150,12 @@ def agent_flag_rates(
         confirmed_of[agent] = (sum(1 for d in verdicts if d == "confirm"), len(verdicts))
     if len(eligible) >= min_peers:
         values = [rates[a] for a in eligible]
-        errors = [math.sqrt(max(rates[a] * (1 - rates[a]), 1e-12) / contacts[a]) for a in eligible]
+        # The standard-error floor is each agent's binomial error at the peers' pooled rate
+        # (what their rate would scatter by if they flagged like everyone else). An agent's own
+        # rate would give an error of ~0 to the many who flagged nobody, and a z in the
+        # hundreds of thousands to anyone with one flag among them.
+        pooled = sum(len(flagged_items[a]) for a in eligible) / sum(contacts[a] for a in eligible)
+        errors = [math.sqrt(pooled * (1 - pooled) / contacts[a]) for a in eligible]
         zs, median_rate, _scale = robust_z(values, errors)
         z_of = dict(zip(eligible, zs, strict=True))
         shares = [c / n for a in eligible for c, n in [confirmed_of[a]] if n]

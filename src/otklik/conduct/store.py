@@ -256,6 +256,21 @@ def _categories(conn: Any, item_id: int, min_confidence: float) -> set[str]:
     )
 
 
+_ACTOR_MAX = 200  # conduct_events.actor, conduct_risks.set_by
+_RISK_VALUE_MAX = 400  # conduct_risks.value
+_RISK_DAYS_MAX = 3650  # ten years (the API's limit too)
+
+
+def _who(by: str) -> str:
+    """Who the audit trail names: required, at most 200 characters (the column's width)."""
+    name = by.strip()
+    if not name:
+        raise ConfigError("--by: who takes the step must be named")
+    if len(name) > _ACTOR_MAX:
+        raise ConfigError(f"--by: at most {_ACTOR_MAX} characters, got {len(name)}")
+    return name
+
+
 def apply_step(
     engine: Engine,
     policy: ConductPolicy,
@@ -271,8 +286,7 @@ def apply_step(
     if policy.step(step) is None:
         known = ", ".join(policy.step_ids)
         raise ConfigError(f"step {step!r} is not in the conduct policy (steps: {known})")
-    if not by.strip():
-        raise ConfigError("--by: who takes the step must be named")
+    by = _who(by)
     at = now or now_utc()
     with engine.begin() as conn:
         item = _item(conn, item_id)
@@ -319,6 +333,7 @@ def review(
     (the reversal is an event naming the step it undoes). A confirmation may set risk flags."""
     if decision not in {"confirm", "reverse"}:
         raise ConfigError(f"decision {decision!r}: use confirm or reverse")
+    by = _who(by)
     at = now or now_utc()
     with engine.begin() as conn:
         item = _item(conn, item_id)
@@ -359,9 +374,12 @@ def review(
     return {"id": new_id[0] if new_id else None, **values}
 
 
-def _confirmed_items(conn: Any) -> dict[int, tuple[str | None, dict[str, Any] | None]]:
-    """Items whose incident a supervisor confirmed (latest decision confirm)."""
-    rows = conn.execute(
+def _confirmed_items(
+    conn: Any, zone: str | None = None
+) -> dict[int, tuple[str | None, dict[str, Any] | None]]:
+    """Items whose incident a supervisor confirmed (latest decision confirm); with a ``zone``,
+    only that team's items."""
+    query = (
         select(
             ConductEvent.item_id,
             ConductEvent.step,
@@ -371,7 +389,8 @@ def _confirmed_items(conn: Any) -> dict[int, tuple[str | None, dict[str, Any] | 
         .join(FeedbackItem, FeedbackItem.id == ConductEvent.item_id)
         .where(ConductEvent.step.in_(["confirm", "reverse"]))
         .order_by(ConductEvent.at, ConductEvent.id)
-    ).all()
+    )
+    rows = conn.execute(_zone(query, zone)).all()
     latest: dict[int, tuple[str, str | None, dict[str, Any] | None]] = {}
     for r in rows:
         latest[r.item_id] = (r.step, r.customer_id, r.attributes)
@@ -453,6 +472,13 @@ def set_risk(
         raise ConfigError(f"risk kind {kind!r}: use customer or address")
     if not value.strip():
         raise ConfigError("a risk flag needs a customer id or an address")
+    if days is not None and not 1 <= days <= _RISK_DAYS_MAX:
+        raise ConfigError(f"--days: from 1 to {_RISK_DAYS_MAX}, got {days}")
+    if len(value.strip()) > _RISK_VALUE_MAX:
+        raise ConfigError(
+            f"--value: at most {_RISK_VALUE_MAX} characters, got {len(value.strip())}"
+        )
+    by = _who(by)
     at = now or now_utc()
     stored = address_of({"address": value}) if kind == "address" else value.strip()
     with engine.begin() as conn:
@@ -562,7 +588,7 @@ def customer_status(
                 zone,
             )
         ).scalar()
-        confirmed_items = _confirmed_items(conn)
+        confirmed_items = _confirmed_items(conn, zone)
         risks = _active(conn, "customer", [customer_id], at)
     reversed_ids = {e["reverses"] for e in events if e["step"] == "reverse"}
     standing = [e for e in events if e["step"] in ACTIONS and e["id"] not in reversed_ids]
@@ -600,6 +626,7 @@ def appeal(
 ) -> int:
     """A customer's appeal: a case in the review team's queue (the item's case, moved there and
     reopened, when it has one). Returns the case id."""
+    by = _who(by)
     at = now or now_utc()
     team = policy.review_team
     with engine.begin() as conn:

@@ -350,6 +350,14 @@ def decide(
 
 def _check(policy: ContactPolicy, doc: LocatedYaml) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
+    if doc.data is None:  # the whole file replaces the shipped one: nothing would be capped
+        return [
+            doc.issue(
+                (),
+                "the policy is empty (no caps, no quiet hours): write its rules "
+                "(docs/contact-policy.md) or unset OTKLIK_CONTACT_POLICY",
+            )
+        ]
     first: dict[str, int] = {}
     for position, cap in enumerate(policy.caps):
         if cap.name in first:

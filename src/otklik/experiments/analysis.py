@@ -223,11 +223,13 @@ def analyze_stored(
     engine: Engine, stored: StoredExperiment, *, now: datetime | None = None
 ) -> Analysis:
     definition = stored.definition
-    exposed = first_exposures(engine, definition.key)
+    exposed = first_exposures(engine, definition.key, until=stored.stopped_at)
     start = stored.started_at or stored.created_at
     if exposed:
         start = min(start, min(e.at for e in exposed.values()))
     at = now or now_utc()
+    if stored.stopped_at is not None:  # a stopped test's days end when it stopped
+        at = min(at, stored.stopped_at)
     days = max(1, (at - start).days + 1)
     names = [v.name for v in definition.variants]
     counts = {name: 0 for name in names}

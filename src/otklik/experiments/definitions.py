@@ -150,6 +150,13 @@ class ExperimentDef(BaseModel):
             raise ValueError("the control is everyone else: give it no segment or from_date")
         if self.metric in self.guardrails:
             raise ValueError(f"{self.metric} is the primary metric; it cannot be a guardrail")
+        if self.primary.kind == "proportion":  # the power calculation needs two shares
+            base = self.baseline if self.baseline is not None else self.primary.baseline
+            if not (0 < base < 100 and 0 < base + self.effect < 100):
+                raise ValueError(
+                    f"{self.metric} is a share in %: baseline ({base:g}) and baseline + MDE "
+                    f"({base + self.effect:g}) must lie strictly between 0 and 100"
+                )
         return self
 
     @property

@@ -47,12 +47,19 @@ class Outcomes:
     weights: np.ndarray
 
 
-def first_exposures(engine: Engine, key: str) -> dict[str, Exposed]:
+def first_exposures(
+    engine: Engine, key: str, *, until: datetime | None = None
+) -> dict[str, Exposed]:
+    """Each customer's first exposure; with ``until`` (a stopped test's end), only customers
+    exposed by then: after the stop everyone sees the control, and counting them would tilt
+    the sample ratio and the control's figures."""
     query = (
         select(Exposure.customer_id, Exposure.variant, Exposure.at)
         .where(Exposure.experiment == key)
         .order_by(Exposure.at, Exposure.id)
     )
+    if until is not None:
+        query = query.where(Exposure.at <= until)
     found: dict[str, Exposed] = {}
     with engine.connect() as conn:
         for row in conn.execute(query):

@@ -9,6 +9,7 @@ wait in the queue; and whether failed jobs wait in the dead-letter list.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -53,6 +54,19 @@ def diagnose(engine: Engine, settings: Settings) -> list[Check]:
 
     url = engine.url.render_as_string(hide_password=True)
     checks: list[Check] = []
+    path = engine.url.database or ""
+    # Opening a missing SQLite file would create an empty one and call it reachable.
+    sqlite_file = engine.url.get_backend_name() == "sqlite" and path not in ("", ":memory:")
+    if sqlite_file and not Path(path).is_file():
+        checks.append(
+            Check(
+                "store",
+                "fail",
+                f"no SQLite store at {path}: check the path in OTKLIK_DATABASE_URL "
+                "(or create it with `otklik init`)",
+            )
+        )
+        return [*checks, _secret(settings)]
     try:
         revision = current_revision(engine)
     except StoreError as exc:
