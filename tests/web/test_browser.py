@@ -132,6 +132,8 @@ def test_admin_overview_charts_click_through_and_language(browser: object, base_
     _shot(page, "overview")
     # A click on a bar opens the items behind it.
     # Plotly listens on its drag layer above the bars: click where the first bar is drawn.
+    # (scrolled into view first: the mouse clicks inside the viewport only)
+    page.locator("#channels").scroll_into_view_if_needed()  # type: ignore[attr-defined]
     box = page.locator("#channels .point path").first.bounding_box()  # type: ignore[attr-defined]
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # type: ignore[attr-defined]
     page.wait_for_url("**/items?**")  # type: ignore[attr-defined]
