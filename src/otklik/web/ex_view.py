@@ -55,7 +55,7 @@ def pillars_for(
     """Pillar scores limited to the user's zone (a team user asking for another team: 403)."""
     scoped = scoped_filters(user, {"owner_team": [team]} if team else None)
     owner = scoped.get("owner_team", [None])[0]
-    check_team(state.settings, owner)
+    check_team(state.settings, team)  # what was asked; the user's own zone is theirs anyway
     return pillar_scores(
         state.engine,
         period=period,

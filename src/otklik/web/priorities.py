@@ -6,6 +6,7 @@ package's; this module only parses and formats."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,12 +33,19 @@ from otklik.web.state import WebState
 __all__ = ["backlog_for", "drivers_context", "drivers_for", "impact_figure", "row_url"]
 
 
-def drivers_context(state: WebState) -> Context:
+def drivers_context(state: WebState, user: Principal | None = None) -> Context:
+    """The drivers context for the settings in force; with ``user``, their own zone counts as
+    a known team even when the teams file no longer names it (an unknown team is refused only
+    when someone asks for it)."""
     settings = state.settings
     stamps: list[Any] = []
     for path in (settings.taxonomy, settings.drivers):
         stamps += list(file_stamp(path)) if path is not None else [None]
-    return state.cache.get(("drivers-context", *stamps), lambda: context_of(settings))
+    context: Context = state.cache.get(("drivers-context", *stamps), lambda: context_of(settings))
+    zone = user.zone if user is not None else None
+    if zone and context.teams is not None and zone not in context.teams:
+        return replace(context, teams=context.teams | {zone})
+    return context
 
 
 def drivers_for(
@@ -57,7 +65,7 @@ def drivers_for(
         if team:
             chosen["owner_team"] = [value for value in team if value]
         filters = scoped_filters(user, chosen)
-        context = drivers_context(state)
+        context = drivers_context(state, user)
         chosen_period: str | Period | None = period
         if not (period and period.strip()):
             try:
@@ -99,7 +107,7 @@ def backlog_for(
     try:
         return run_backlog(
             state.engine,
-            drivers_context(state),
+            drivers_context(state, user),
             metric=metric,
             period=report.period,
             filters=filters,

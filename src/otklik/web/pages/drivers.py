@@ -107,7 +107,7 @@ def management_download(
     try:
         report = management_report(
             state.engine,
-            drivers_context(state),
+            drivers_context(state, user),
             period=period or None,
             filters=filters,
             metric=_metric(metric),
