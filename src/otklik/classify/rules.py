@@ -15,7 +15,14 @@ Beyond the keywords, three signals that need no word list per topic:
   "it never arrived", "belum masuk"): mild negative evidence, so a factual complaint is read as
   a complaint, not as neutral "other" ("не знаю", "haven't used it yet" excepted);
 - filler words are not praise: «просто» and «нормально» carry no sentiment, and «лучше» in
-  advice ("лучше разберитесь…") is not the positive «хороший».
+  advice ("лучше разберитесь…") is not the positive «хороший»;
+- emoji carry sentiment (👍 🔥 ❤️ are positive, 👎 😡 are negative) in every language;
+- Russian "X нет" / "нет X" states that something is missing ("половины товара нет", "ответа
+  нет"), except for "замечаний нет", "проблем нет" and the like;
+- evaluative words inside a question ask rather than judge ("Насколько быстро доходят
+  переводы", "how long does a refund take"): they count 0.4, unless the text says "?!", which
+  is indignation and so a complaint; words inside a suggestion's own phrase ("было бы удобно",
+  "would be great") are not praise.
 """
 
 from __future__ import annotations
@@ -44,7 +51,32 @@ _OTHER_WEIGHT = 0.5
 _TOPIC_NONE = 0.5
 NO_TOPIC = "none"
 _NEGATED_VERB_WEIGHT = 0.6
-_QUESTION_OPENER_WEIGHT = 1.0
+_QUESTION_OPENER_WEIGHT = 1.2
+_IN_QUESTION_WEIGHT = 0.3
+_WEAK_OPENER_WEIGHT = 0.8
+# "Можно оплатить…" asks, but "можно добавить…" suggests: these openers weigh less.
+_WEAK_OPENERS = frozenset(["можно", "возможно"])
+# Words before the question word that change nothing ("Скажите, а роуминг…").
+_LEAD_INS = frozenset(["а", "and", "dan", "y", "و", "скажите", "ребята", "so", "hi", "привет"])
+# A question asked in indignation is a complaint ("Когда уже починят…", "why do I have to…").
+_INDIGNANT = (
+    "?!",
+    "!?",
+    "когда уже",
+    "вы вообще",
+    "сколько можно",
+    "сколько ещё",
+    "сколько еще",
+    "why do i have to",
+    "why should i",
+    "how many times",
+    "how much longer",
+)
+_EMOJI_WEIGHT = 1.0
+_MAX_EMOJI = 2
+# Emoji that say what the writer feels, whatever the language (variation selectors ignored).
+_POSITIVE_EMOJI = frozenset("👍🔥❤💪👏🙏😊😀😃😄😁🥰😍🤩💯⭐🌟✨💖💙💚💛🧡💜🤗👌🎉🙌☺😉🏆")
+_NEGATIVE_EMOJI = frozenset("👎😡🤬😠😤😢😭😞😒🙄💩🤮😩😫😖😣🤦😕☹")
 
 # Words that open a question without "?": matched on the clause's first word (as written).
 _QUESTION_OPENERS: dict[str, frozenset[str]] = {
@@ -70,6 +102,17 @@ _QUESTION_OPENERS: dict[str, frozenset[str]] = {
             "чей",
             "каким",
             "какую",
+            "какого",
+            "какому",
+            "каком",
+            "каких",
+            "какими",
+            "которое",
+            "который",
+            "которая",
+            "насколько",
+            "можно",
+            "возможно",
             "скажите",
         ]
     ),
@@ -107,12 +150,18 @@ _QUESTION_OPENERS: dict[str, frozenset[str]] = {
             "quién",
         ]
     ),
-    "ar": frozenset(["هل", "كيف", "متى", "أين", "اين", "لماذا", "ليش", "ماذا", "شو", "كم"]),
+    "ar": frozenset(
+        ["هل", "كيف", "متى", "أين", "اين", "وين", "لماذا", "ليش", "ماذا", "شو", "ايش", "إيش", "كم"]
+    ),
 }
 # "До скольки…", "Через сколько…", "for how long…": a preposition before the question word.
 _PREPOSITIONS = frozenset(
     [
         "до",
+        "во",
+        "со",
+        "об",
+        "о",
         "через",
         "за",
         "на",
@@ -139,6 +188,10 @@ _PREPOSITIONS = frozenset(
 _EN_AUXILIARIES = frozenset(
     ["is", "are", "was", "do", "does", "did", "can", "could", "will", "would", "should", "may"]
 )
+# These open a question before any word but a negation ("is apple pay supported"); "will",
+# "would" and "should" do not ("will order again", "would love…" are statements).
+_EN_OPEN_AUXILIARIES = frozenset(["is", "are", "does", "do", "can", "could", "has", "have"])
+_EN_NOT_SUBJECTS = frozenset(["not", "no", "never", "just", "also", "been", "being", "so"])
 _EN_SUBJECTS = frozenset(
     [
         "i",
@@ -157,6 +210,16 @@ _EN_SUBJECTS = frozenset(
         "a",
         "an",
         "any",
+        "someone",
+        "anyone",
+        "somebody",
+        "anybody",
+        "he",
+        "she",
+        "his",
+        "her",
+        "our",
+        "their",
     ]
 )
 # After these, a following verb states a failure ("не начислили", "never arrived").
@@ -211,6 +274,29 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
 # Written forms that must not match a keyword by their normal form: comparative «лучше» reads as
 # «хороший», yet in "лучше разберитесь" it gives advice; fillers carry no sentiment.
 _NOT_BY_LEMMA = frozenset({"лучше"})
+# "… нет" / "нет …" says what is missing, except after these ("замечаний нет", "нет вопросов").
+_NOTHING_MISSING = frozenset(
+    [
+        "замечание",
+        "проблема",
+        "вопрос",
+        "претензия",
+        "жалоба",
+        "нарекание",
+        "комментарий",
+        "слово",
+        "время",
+        "смысл",
+        "разница",
+        "повод",
+        "причина",
+        "очередь",
+        "комиссия",
+        "минус",
+        "недостаток",
+        "спасибо",
+    ]
+)
 # Languages without keywords of their own that read well enough with a neighbour's.
 _NEIGHBOURS = {"ms": "id", "uk": "ru", "be": "ru", "gl": "es"}
 
@@ -361,18 +447,33 @@ class RuleSet:
                 stem = entry.phrase[0][:-1]
                 if token.surface.startswith(stem) or token.norm.startswith(stem):
                     candidates.append((entry, i, i + 1))
-        return [self._weigh(tokens, index, *chosen) for chosen in _longest_per_kind(candidates)]
+        chosen = _longest_per_kind(candidates)
+        # A negation inside a keyword that opens with it ("no internet", "belum datang") is
+        # that keyword's own: it turns nothing after it.
+        shielded = frozenset(
+            i for entry, start, end in chosen if entry.leading_negation for i in range(start, end)
+        )
+        return [self._weigh(tokens, index, *found, shielded=shielded) for found in chosen]
 
     def _weigh(
-        self, tokens: list[Token], index: _Index, entry: _Entry, start: int, end: int
+        self,
+        tokens: list[Token],
+        index: _Index,
+        entry: _Entry,
+        start: int,
+        end: int,
+        shielded: frozenset[int] = frozenset(),
     ) -> _Hit:
         negated = False
         if not entry.leading_negation:
             for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
-                if tokens[j].boundary:
+                if tokens[j].boundary or j in shielded:
                     break
+                if entry.label == "negative" and _is_verb_between(tokens, j, start):
+                    break  # "не обновляется неделю": «не» belongs to the verb
                 if tokens[j].surface in index.negations or tokens[j].norm in index.negations:
-                    negated = True
+                    # «нет» turns only the next word ("нет проблем"), not "нет уже две недели"
+                    negated = tokens[j].surface != "нет" or j == start - 1
                     break
             if end < len(tokens) and tokens[end].surface == "нет":  # "проблем нет"
                 negated = True
@@ -416,9 +517,23 @@ class RuleSet:
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
             code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
-        failures = _negated_verbs(tokens, hits, code)
-        sentiment = self._sentiment(hits, score_sentiment(score, scale), failures)
-        types = self._types(hits, tokens, sentiment, _asks(tokens, code, text))
+        asks = _asks(tokens, code, text)
+        lowered = text.lower()
+        indignant = any(phrase in lowered for phrase in _INDIGNANT)
+        in_question = set() if indignant else _question_clauses(tokens, hits, code)
+        clause_of = _clause_numbers(tokens)
+        hits = _in_context(hits, clause_of, in_question)
+        positions: list[int] = []
+        _negated_verbs(tokens, hits, code, positions)
+        positions += _missing(tokens, hits, code)
+        failures = sum(
+            _IN_QUESTION_WEIGHT if clause_of[i] in in_question else 1.0 for i in positions
+        )
+        emoji = _emoji(text)
+        if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
+            failures += 1.0
+        sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji)
+        types = self._types(hits, tokens, sentiment, asks and not indignant, indignant)
         topics, topic_scores = self._topics(hits)
         pillars = sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})
         churn = (
@@ -440,10 +555,29 @@ class RuleSet:
         )
 
     def _sentiment(
-        self, hits: list[_Hit], from_score: str | None, failures: int = 0
+        self,
+        hits: list[_Hit],
+        from_score: str | None,
+        failures: float = 0,
+        emoji: tuple[int, int] = (0, 0),
     ) -> dict[str, float]:
         raw = dict(_SENTIMENT_FLOOR)
         raw["negative"] += _NEGATED_VERB_WEIGHT * failures
+        raw["positive"] += _EMOJI_WEIGHT * min(emoji[0], _MAX_EMOJI)
+        raw["negative"] += _EMOJI_WEIGHT * min(emoji[1], _MAX_EMOJI)
+        # Words inside a suggestion's own phrase ("было бы удобно", "would be great") wish,
+        # they do not praise.
+        wished = [
+            (hit.start, hit.end)
+            for hit in hits
+            if hit.entry.kind == "type" and hit.entry.label == "suggestion" and not hit.negated
+        ]
+        hits = [
+            hit
+            for hit in hits
+            if hit.entry.kind != "sentiment"
+            or not any(s <= hit.start and hit.end <= e for s, e in wished)
+        ]
         # One contribution per stretch of text: "спасибо" is praise and positive, counted once.
         spans: dict[tuple[int, int], tuple[int, _Hit]] = {}
         for hit in sorted(hits, key=lambda h: h.entry.kind != "sentiment"):
@@ -465,6 +599,7 @@ class RuleSet:
         tokens: list[Token],
         sentiment: dict[str, float],
         asks: bool = False,
+        indignant: bool = False,
     ) -> dict[str, float]:
         raw = {name: _TYPE_FLOOR for name in self.type_names}
         raw[FALLBACK_TYPE] = _OTHER_WEIGHT
@@ -477,10 +612,13 @@ class RuleSet:
             elif hit.negated and label in _NEGATIVE_TYPES:
                 continue
             raw[label] += hit.weight
-        if any(token.question for token in tokens) and "question" in raw:
+        if indignant and "complaint" in raw:
+            raw["complaint"] += 1.0
+        elif any(token.question for token in tokens) and "question" in raw:
             raw["question"] += 1.0
         elif asks and "question" in raw:
-            raw["question"] += _QUESTION_OPENER_WEIGHT
+            first = next((t.surface for t in tokens if not t.boundary), "")
+            raw["question"] += _WEAK_OPENER_WEIGHT if first in _WEAK_OPENERS else _QUESTION_OPENER_WEIGHT
         # Sentiment is evidence of type too: a negative comment is most often a complaint.
         lean = sentiment["negative"] - sentiment["positive"]
         if "complaint" in raw and lean > 0.2:
@@ -519,25 +657,111 @@ def _asks(tokens: list[Token], language: str, text: str) -> bool:
     """Whether a clause opens with a question word (or holds «ли»), with no "?" needed."""
     if "¿" in text:
         return True
+    return any(_clause_asks(clause, language) for clause in _clauses(tokens))
+
+
+def _clause_asks(clause: list[Token], language: str) -> bool:
+    """Whether one clause's words open like a question ("сколько идёт…", "is it…")."""
     openers = _QUESTION_OPENERS.get(language, frozenset())
-    for clause in _clauses(tokens):
-        words = [t.surface for t in clause]
-        if language == "ru" and "ли" in words[1:]:
-            return True
-        if len(words) < 3:  # "как всегда", "what ever": no question
+    words = [t.surface for t in clause]
+    if language == "ru" and "ли" in words[1:]:
+        return True
+    if len(words) < 3:  # "как всегда", "what ever": no question
+        return False
+    while len(words) > 3 and words[0] in _LEAD_INS:
+        words = words[1:]
+    first, second = words[0], words[1]
+    if first in openers or (first in _PREPOSITIONS and second in openers):
+        return True
+    if language == "en" and first in _EN_AUXILIARIES and second in _EN_SUBJECTS:
+        return True
+    return (
+        language == "en"
+        and first in _EN_OPEN_AUXILIARIES
+        and second not in _EN_NOT_SUBJECTS
+        and second not in _FAILURE_NEGATIONS["en"]
+    )
+
+
+def _clause_numbers(tokens: list[Token]) -> list[int]:
+    """The clause (counted from 0, split as in :func:`_clauses`) of every token."""
+    numbers, current = [], 0
+    for token in tokens:
+        numbers.append(current)
+        if token.boundary and token.surface != ",":
+            current += 1
+    return numbers
+
+
+def _question_clauses(tokens: list[Token], hits: list[_Hit], language: str) -> set[int]:
+    """The clauses that ask: end in "?", open like a question, or hold a question keyword."""
+    numbers = _clause_numbers(tokens)
+    found = {numbers[i] for i, token in enumerate(tokens) if token.question}
+    found |= {
+        numbers[hit.start]
+        for hit in hits
+        if hit.entry.kind == "type" and hit.entry.label == "question"
+    }
+    words: dict[int, list[Token]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        if not token.boundary:
+            words[numbers[i]].append(token)
+    found |= {number for number, clause in words.items() if _clause_asks(clause, language)}
+    return found
+
+
+def _in_context(hits: list[_Hit], clause_of: list[int], in_question: set[int]) -> list[_Hit]:
+    """Hits with evaluative weight lowered inside questions (they ask, they do not judge)."""
+    if not in_question:
+        return hits
+    weighed = []
+    for hit in hits:
+        polar = hit.entry.kind == "sentiment" or (
+            hit.entry.kind == "type" and hit.entry.label in _POSITIVE_TYPES | _NEGATIVE_TYPES
+        )
+        if polar and clause_of[hit.start] in in_question:
+            hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * _IN_QUESTION_WEIGHT, hit.negated)
+        weighed.append(hit)
+    return weighed
+
+
+def _emoji(text: str) -> tuple[int, int]:
+    """How many positive and negative emoji ``text`` holds."""
+    positive = sum(char in _POSITIVE_EMOJI for char in text)
+    negative = sum(char in _NEGATIVE_EMOJI for char in text)
+    return positive, negative
+
+
+def _missing(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
+    """Positions of Russian «нет» that say something is missing ("половины товара нет")."""
+    if language != "ru":
+        return []
+    covered = {
+        i
+        for hit in hits
+        if hit.entry.kind in ("sentiment", "type")
+        for i in range(hit.start, hit.end + 1)
+    }
+    found = []
+    for i, token in enumerate(tokens):
+        if token.surface != "нет" or i in covered:
             continue
-        first = words[0]
-        if first in ("а", "and", "dan", "y", "و") and len(words) > 3:
-            first = words[1]
-        if first in openers or (first in _PREPOSITIONS and words[1] in openers):
-            return True
-        if language == "en" and first in _EN_AUXILIARIES and words[1] in _EN_SUBJECTS:
-            return True
-    return False
+        before = tokens[i - 1] if i > 0 and not tokens[i - 1].boundary else None
+        after = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].boundary else None
+        if before is None and after is None:  # "Нет." answers, it does not complain
+            continue
+        near = [t.norm for t in (before, after) if t is not None]
+        if any(norm in _NOTHING_MISSING for norm in near):
+            continue
+        found.append(i)
+    return found
 
 
-def _negated_verbs(tokens: list[Token], hits: list[_Hit], language: str) -> int:
-    """How many negated words, not keywords themselves, state a failure ("не начислили")."""
+def _negated_verbs(
+    tokens: list[Token], hits: list[_Hit], language: str, positions: list[int] | None = None
+) -> int:
+    """How many negated words, not keywords themselves, state a failure ("не начислили");
+    their negations' positions are appended to ``positions`` when given."""
     negations = _FAILURE_NEGATIONS.get(language)
     if not negations:
         return 0
@@ -557,7 +781,17 @@ def _negated_verbs(tokens: list[Token], hits: list[_Hit], language: str) -> int:
         if language == "ru" and not _is_verb(after.surface):
             continue
         found += 1
+        if positions is not None:
+            positions.append(i)
     return found
+
+
+def _is_verb_between(tokens: list[Token], first: int, last: int) -> bool:
+    """Whether a Russian verb stands strictly between positions ``first`` and ``last``."""
+    return any(
+        script_of(tokens[k].surface) == "cyrillic" and _is_verb(tokens[k].surface)
+        for k in range(first + 1, last)
+    )
 
 
 def _is_verb(word: str) -> bool:
