@@ -57,7 +57,7 @@ _WEAK_OPENER_WEIGHT = 0.8
 # "Можно оплатить…" asks, but "можно добавить…" suggests: these openers weigh less.
 _WEAK_OPENERS = frozenset(["можно", "возможно"])
 # Words before the question word that change nothing ("Скажите, а роуминг…").
-_LEAD_INS = frozenset(["а", "and", "dan", "y", "و", "скажите", "ребята", "so", "hi", "привет"])
+_LEAD_INS = frozenset(["а", "and", "dan", "y", "و", "ребята", "so", "hi", "привет"])
 # A question asked in indignation is a complaint ("Когда уже починят…", "why do I have to…").
 _INDIGNANT = (
     "?!",
@@ -618,7 +618,9 @@ class RuleSet:
             raw["question"] += 1.0
         elif asks and "question" in raw:
             first = next((t.surface for t in tokens if not t.boundary), "")
-            raw["question"] += _WEAK_OPENER_WEIGHT if first in _WEAK_OPENERS else _QUESTION_OPENER_WEIGHT
+            raw["question"] += (
+                _WEAK_OPENER_WEIGHT if first in _WEAK_OPENERS else _QUESTION_OPENER_WEIGHT
+            )
         # Sentiment is evidence of type too: a negative comment is most often a complaint.
         lean = sentiment["negative"] - sentiment["positive"]
         if "complaint" in raw and lean > 0.2:

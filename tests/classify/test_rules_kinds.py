@@ -1,0 +1,212 @@
+"""Issue 13, item 3: the kinds of misreadings the rules had, each in every supported language,
+and feedback type accuracy on the hand-written short comments of ``tests/data``.
+
+``comments_type_<lang>.csv`` were written and labelled before the rules were changed for issue
+13 (type accuracy then: ru 0.744, en 0.670, id 0.833, es 0.667, ar 0.500) and read while
+changing them; ``comments_type_<lang>_heldout.csv`` were written during that work and never read
+while tuning (their figures are in docs/benchmarks-classify-rules.md).
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from otklik.classify import default_rules
+from tests.conftest import DATA
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _accuracy(name: str, language: str, column: str = "type") -> float:
+    rules = default_rules()
+    rows = _rows(name)
+    right = 0
+    for row in rows:
+        found = rules.analyse(row["text"], language=language)
+        right += (found.type if column == "type" else found.sentiment) == row[column]
+    return right / len(rows)
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "size", "floor"),
+    [
+        ("comments_type_ru", "ru", 200, 0.90),
+        ("comments_type_en", "en", 100, 0.90),
+        ("comments_type_id", "id", 30, 0.85),
+        ("comments_type_es", "es", 30, 0.85),
+        ("comments_type_ar", "ar", 30, 0.85),
+    ],
+)
+def test_type_accuracy_on_short_comments(name: str, language: str, size: int, floor: float) -> None:
+    rows = _rows(name)
+    assert len(rows) >= size
+    assert {row["type"] for row in rows} == {
+        "complaint",
+        "question",
+        "praise",
+        "suggestion",
+        "other",
+    }
+    assert _accuracy(name, language) >= floor
+
+
+@pytest.mark.parametrize(
+    ("name", "language"), [("comments_type_ru_heldout", "ru"), ("comments_type_en_heldout", "en")]
+)
+def test_type_accuracy_on_comments_never_tuned_on(name: str, language: str) -> None:
+    # Measured once, after tuning: ru 0.736, en 0.816 (the floor keeps them from sliding).
+    assert len(_rows(name)) >= 45
+    assert _accuracy(name, language) >= 0.70
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Просто", "ru"),
+        ("Нормально, просто оставил оценку", "ru"),
+        ("Лучше разберитесь с персоналом", "ru"),
+        ("Целый час в очереди просидела просто так!", "ru"),
+        ("Рано судить", "ru"),
+        ("Too early to say", "en"),
+        ("Gave the score by mistake", "en"),
+        ("Biasa saja", "id"),
+        ("Nada especial", "es"),
+        ("عادي", "ar"),
+    ],
+)
+def test_fillers_are_not_praise(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert found.type != "praise" and found.sentiment != "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Поганый сервис", "ru"),
+        ("Кидалово чистой воды", "ru"),
+        ("Приложение лежит с утра", "ru"),
+        ("Второй день без связи", "ru"),
+        ("СМС с кодом не доходят", "ru"),
+        ("Бонусы сгорели без уведомления", "ru"),
+        ("Online banking is down again", "en"),
+        ("Wifi keeps disconnecting", "en"),
+        ("No internet since yesterday", "en"),
+        ("Sinyal hilang dari pagi, gangguan terus", "id"),
+        ("Sin internet desde ayer", "es"),
+        ("النت مقطوع من امس", "ar"),
+    ],
+)
+def test_slang_and_outages_are_negative_complaints(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Сколько идёт перевод по СБП в другой банк", "ru"),
+        ("Подскажите номер горячей линии", "ru"),
+        ("Можно ли заморозить карту на месяц", "ru"),
+        ("Во сколько закрывается отделение на Садовой", "ru"),
+        ("До какого числа действует акция", "ru"),
+        ("Скажите а доставка в выходные есть", "ru"),
+        ("Насколько быстро проходит перевод за границу", "ru"),
+        ("How do I change my PIN", "en"),
+        ("Is contactless supported on the new card", "en"),
+        ("Any way to get paper statements", "en"),
+        ("Apakah bisa bayar pakai QRIS", "id"),
+        ("Bagaimana cara ganti kata sandi", "id"),
+        ("Cómo cambio mi número de teléfono", "es"),
+        ("Cuándo abren la tienda del centro", "es"),
+        ("كيف أغير كلمة المرور", "ar"),
+        ("هل يوجد توصيل لجدة", "ar"),
+        ("متى يفتح الفرع", "ar"),
+    ],
+)
+def test_questions_without_a_question_mark(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("question", "neutral")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Почему я должна третий раз писать одно и то же?!", "ru"),
+        ("Когда уже вернёте деньги", "ru"),
+        ("Why do I have to call you every week", "en"),
+    ],
+)
+def test_indignant_questions_are_complaints(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).type == "complaint"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Топ поддержка, ответили за 2 минуты 👍", "ru"),
+        ("Курьер красавчик 🔥", "ru"),
+        ("Поддержка на высоте", "ru"),
+        ("Работает как часы", "ru"),
+        ("Решили вопрос за пять минут", "ru"),
+        ("Legends, sorted it straight away 👍", "en"),
+        ("Can't fault the service", "en"),
+        ("Really impressed with the engineer", "en"),
+        ("Pengiriman kilat 👍", "id"),
+        ("Muy contento con la entrega 🔥", "es"),
+        ("تعامل راقي الله يعطيكم العافية", "ar"),
+    ],
+)
+def test_slang_and_emoji_praise(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("посылка вскрыта, половины товара нет", "ru"),
+        ("Вместо двух банок положили одну", "ru"),
+        ("Ответа от банка нет уже неделю", "ru"),
+        ("Трекер не обновляется пятый день", "ru"),
+        ("Деньги списали дважды", "ru"),
+        ("Роуминг подключили без моего ведома", "ru"),
+        ("my parcel was marked delivered but it never arrived", "en"),
+        ("They took the payment twice", "en"),
+        ("Box arrived opened and the charger is gone", "en"),
+        ("The seller sent only one of the two items", "en"),
+        ("Pesanan dibatalkan sepihak padahal sudah bayar", "id"),
+        ("Saldo terpotong dua kali", "id"),
+        ("El pedido llegó dañado", "es"),
+        ("Me cobraron dos veces", "es"),
+        ("انخصم المبلغ مرتين", "ar"),
+        ("الشحنة وصلت ناقصة", "ar"),
+    ],
+)
+def test_facts_without_an_evaluative_word_are_complaints(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Нет замечаний", "ru", "other"),
+        ("Проблем нет, всё отлично", "ru", "praise"),
+        ("Открыл вклад", "ru", "other"),
+        ("Ничего добавить не могу", "ru", "other"),
+        ("Just opened an account", "en", "other"),
+        ("Will order again, thanks", "en", "praise"),
+        ("Было бы удобно платить по QR", "ru", "suggestion"),
+        ("It would be great to split bills in the app", "en", "suggestion"),
+    ],
+)
+def test_what_the_new_rules_must_not_catch(text: str, language: str, kind: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert found.type == kind
+    if kind in ("other", "suggestion"):
+        assert found.sentiment == "neutral"
