@@ -3,8 +3,10 @@ and feedback type accuracy on the hand-written short comments of ``tests/data``.
 
 ``comments_type_<lang>.csv`` were written and labelled before the rules were changed for issue
 13 (type accuracy then: ru 0.744, en 0.670, id 0.833, es 0.667, ar 0.500) and read while
-changing them; ``comments_type_<lang>_heldout.csv`` were written during that work and never read
-while tuning (their figures are in docs/benchmarks-classify-rules.md).
+changing them; ``comments_type_<lang>_heldout.csv`` were written during that work, measured once
+unread (ru 0.736, en 0.816), then read in a second round; ``comments_type_<lang>_unseen.csv``
+were written before that second round and never read while tuning (ru 0.713 → 0.851, en 0.825 →
+0.925). Figures: docs/benchmarks-classify-rules.md.
 """
 
 from __future__ import annotations
@@ -56,12 +58,18 @@ def test_type_accuracy_on_short_comments(name: str, language: str, size: int, fl
 
 
 @pytest.mark.parametrize(
-    ("name", "language"), [("comments_type_ru_heldout", "ru"), ("comments_type_en_heldout", "en")]
+    ("name", "language", "floor"),
+    [
+        ("comments_type_ru_heldout", "ru", 0.85),
+        ("comments_type_en_heldout", "en", 0.85),
+        ("comments_type_ru_unseen", "ru", 0.80),
+        ("comments_type_en_unseen", "en", 0.85),
+    ],
 )
-def test_type_accuracy_on_comments_never_tuned_on(name: str, language: str) -> None:
-    # Measured once, after tuning: ru 0.736, en 0.816 (the floor keeps them from sliding).
-    assert len(_rows(name)) >= 45
-    assert _accuracy(name, language) >= 0.70
+def test_type_accuracy_on_later_sets(name: str, language: str, floor: float) -> None:
+    # heldout: 0.903 / 0.939 (read in the second round); unseen, never read: 0.851 / 0.925.
+    assert len(_rows(name)) >= 40
+    assert _accuracy(name, language) >= floor
 
 
 @pytest.mark.parametrize(

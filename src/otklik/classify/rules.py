@@ -261,6 +261,7 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "пользоваться",
         "сталкиваться",
         "понимать",
+        "скажу",
         "know",
         "knew",
         "known",
@@ -472,8 +473,9 @@ class RuleSet:
                 if entry.label == "negative" and _is_verb_between(tokens, j, start):
                     break  # "не обновляется неделю": «не» belongs to the verb
                 if tokens[j].surface in index.negations or tokens[j].norm in index.negations:
-                    # «нет» turns only the next word ("нет проблем"), not "нет уже две недели"
-                    negated = tokens[j].surface != "нет" or j == start - 1
+                    # «нет», «без» turn only the next word ("нет проблем", "без проблем"), not
+                    # "нет уже две недели", "без паспорта, хотя…"
+                    negated = tokens[j].surface not in ("нет", "без") or j == start - 1
                     break
             if end < len(tokens) and tokens[end].surface == "нет":  # "проблем нет"
                 negated = True
