@@ -150,6 +150,10 @@ class MetricSource:
             )
         return found
 
+    def check(self, query: Any) -> None:
+        """Refuse a query this source cannot answer (a no-op here: the ledger has every field;
+        a warehouse source refuses fields its mapping does not provide)."""
+
     def require(self, operation: str) -> None:
         """Refuse an operation the engine is not declared to support."""
         if operation == "window_functions" and not self.capabilities.window_functions:
@@ -294,11 +298,12 @@ def _connect_url(url: str) -> BaseBackend:
 
 
 def connect(
-    target: str | Engine | BaseBackend | MetricSource,
+    target: str | Path | Engine | BaseBackend | MetricSource,
     *,
     tables: Mapping[str, str] | None = None,
 ) -> MetricSource:
-    """A :class:`MetricSource` on a database URL, a SQLAlchemy engine or an Ibis connection.
+    """A :class:`MetricSource` on a database URL, a SQLAlchemy engine, an Ibis connection or a
+    warehouse mapping file (a path ending in ``.yaml``/``.yml``, see ``metrics.warehouse``).
 
     For a store the URL is the one its engine uses (PostgreSQL query options such as
     ``options=-csearch_path=…`` are passed to the driver). ``tables`` renames the ledger tables
@@ -312,4 +317,8 @@ def connect(
         return MetricSource(target, tables=tables)
     if isinstance(target, Engine):
         target = target.url.render_as_string(hide_password=False)
-    return MetricSource(_connect_url(target), tables=tables, owns=True)
+    if str(target).lower().endswith((".yaml", ".yml")):
+        from otklik.metrics.warehouse import open_warehouse  # it builds on this module
+
+        return open_warehouse(target)
+    return MetricSource(_connect_url(str(target)), tables=tables, owns=True)
