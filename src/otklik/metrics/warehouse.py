@@ -159,7 +159,10 @@ class WarehouseMapping(TableMapping):
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         if value is not None:
-            get_zone(value)
+            try:
+                get_zone(value)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
         return value
 
 
