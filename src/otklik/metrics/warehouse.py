@@ -52,9 +52,11 @@ from otklik.yamlconf import (
 __all__ = [
     "CUSTOMER_FIELDS",
     "ITEM_FIELDS",
+    "SparkOptions",
     "TableMapping",
     "WarehouseMapping",
     "WarehouseSource",
+    "fields_read",
     "is_mapping_file",
     "load_mapping",
     "open_warehouse",
