@@ -487,6 +487,7 @@ def test_postgres_table_with_other_names_matches_the_oracle(
 
 
 @pytest.mark.spark
+@pytest.mark.slow  # ~40 s on a loaded 2-core machine (16 Spark queries)
 @SPARK_SOCKETS
 def test_spark_over_the_parquet_matches_the_oracle(
     spark: Any, wh: Warehouse, parquet_dir: Path, tmp_path: Path

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
@@ -37,6 +37,9 @@ from sqlalchemy.exc import ArgumentError
 from otklik.errors import ConfigError, MetricError, StoreError, UnsupportedOperation
 from otklik.ledger import normalize_url
 from otklik.metrics.spec import TableRole
+
+if TYPE_CHECKING:
+    from otklik.metrics.query import Query
 
 __all__ = [
     "CAPABILITIES",
@@ -150,7 +153,7 @@ class MetricSource:
             )
         return found
 
-    def check(self, query: Any) -> None:
+    def check(self, query: Query) -> None:
         """Refuse a query this source cannot answer (a no-op here: the ledger has every field;
         a warehouse source refuses fields its mapping does not provide)."""
 
