@@ -407,7 +407,9 @@ customers:
 
 
 @pytest.fixture(scope="module")
-def postgres_mapping(wh: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def postgres_mapping(
+    wh: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str]]:
     """(c) plain PostgreSQL tables in a schema of their own, with other names and types
     (timestamptz, smallint, bigint, numeric), read through a mapping file."""
     with postgres_schema("wh") as url:
@@ -446,8 +448,10 @@ def postgres_mapping(wh: Warehouse, tmp_path_factory: pytest.TempPathFactory) ->
         engine.dispose()
         path = tmp_path_factory.mktemp("pg") / "warehouse.yml"
         plain = url.split("?", 1)[0]  # no search_path: the mapping names the schema
-        path.write_text(POSTGRES_MAPPING.format(url=plain, schema=schema), encoding="utf-8")
-        yield path
+        # the URL comes from the environment (${VAR}), as a password would
+        mapping = POSTGRES_MAPPING.format(url="${OTKLIK_WAREHOUSE_URL}", schema=schema)
+        path.write_text(mapping, encoding="utf-8")
+        yield path, plain
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,9 +479,14 @@ def test_ledger_and_duckdb_parquet_match_the_oracle(
 
 @pytest.mark.postgres
 def test_postgres_table_with_other_names_matches_the_oracle(
-    wh: Warehouse, ledger_url: str, postgres_mapping: Path
+    wh: Warehouse,
+    ledger_url: str,
+    postgres_mapping: tuple[Path, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with connect(postgres_mapping) as source:  # a .yml path opens the warehouse
+    path, url = postgres_mapping
+    monkeypatch.setenv("OTKLIK_WAREHOUSE_URL", url)
+    with connect(path) as source:  # a .yml path opens the warehouse
         assert isinstance(source, WarehouseSource) and source.backend == "postgres"
         for metric, by, segment in CASES:
             rows = _compute(source, metric, by, segment)
@@ -641,6 +650,11 @@ def test_wrong_type_says_what_the_field_needs(tmp_path: Path, parquet_dir: Path)
             "bad.yaml:2: table: table 'cx.contacts' is not in the duckdb warehouse (",
         ),
         (
+            "url: postgresql://analyst:${OTKLIK_NO_SUCH_VARIABLE}@dwh/cx\ntable: cx.contacts\n"
+            "columns: {occurred_at: created}\nvalues: {kind: survey}\n",
+            "bad.yaml:1: url: environment variable OTKLIK_NO_SUCH_VARIABLE is not set",
+        ),
+        (
             "parquet: PARQUET/contacts.parquet\ntimezone: Mars/Base\n"
             "columns: {occurred_at: created}\nvalues: {kind: survey}\n",
             "bad.yaml:2: timezone: ",
@@ -657,6 +671,7 @@ def test_wrong_type_says_what_the_field_needs(tmp_path: Path, parquet_dir: Path)
         "no-parquet",
         "unreachable",
         "no-table",
+        "no-variable",
         "bad-zone",
     ],
 )

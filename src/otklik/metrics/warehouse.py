@@ -23,6 +23,9 @@ is read as UTC; a date as its midnight in UTC. Periods are cut in the file's ``t
 
 from __future__ import annotations
 
+import os
+import re
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -156,6 +159,17 @@ class WarehouseMapping(TableMapping):
     timezone: str | None = None
     spark: SparkOptions | None = None
     customers: TableMapping | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _environment(cls, value: str | None) -> str | None:
+        """``${VAR}`` in the URL comes from the environment: passwords stay out of the file."""
+        if value is None:
+            return None
+        missing = [name for name in re.findall(r"\$\{(\w+)\}", value) if name not in os.environ]
+        if missing:
+            raise ValueError(f"environment variable {missing[0]} is not set")
+        return os.path.expandvars(value)
 
     @field_validator("timezone")
     @classmethod
@@ -569,7 +583,9 @@ def open_warehouse(path: str | Path, *, connection: BaseBackend | None = None) -
             sections.append((("customers",), mapping.customers, TableRole.CUSTOMERS))
         for prefix, section, role in sections:
             fields = ITEM_FIELDS if role is TableRole.ITEMS else CUSTOMER_FIELDS
-            raw = _raw_table(con, section, prefix, doc, base, f"otklik_{role.value}")
+            # A view of its own per source: a Spark session is shared by the whole process.
+            view = f"otklik_{role.value}_{uuid.uuid4().hex[:8]}"
+            raw = _raw_table(con, section, prefix, doc, base, view)
             views[role] = _project(raw, section, fields, prefix, doc)
             mapped[role] = frozenset(section.columns) | frozenset(section.values)
     except BaseException:
