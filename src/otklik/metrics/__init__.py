@@ -4,6 +4,10 @@
     >>> rows = compute("nps", "sqlite:///otklik.db", by="month", segments=["channel"])
     >>> rows[0].value, rows[0].n, rows[0].ci_low, rows[0].ci_high, rows[0].flags
 
+On the user's own warehouse table (PostgreSQL, DuckDB/Parquet, Spark), through a column-mapping
+file (``docs/warehouse.md``): ``compute("nps", "warehouse.yaml", by="month")`` or
+:func:`open_warehouse`.
+
 The catalogue (:data:`CATALOGUE`) holds every metric's formula, interval method, pros, cons,
 gaming risks and guardrails; ``docs/metrics.md`` explains them in Russian and English.
 """

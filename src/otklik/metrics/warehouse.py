@@ -331,9 +331,8 @@ def _spark_connection(m: WarehouseMapping, doc: LocatedYaml) -> BaseBackend:
         session = builder.getOrCreate()
         return ibis.pyspark.connect(session)
     except ImportError as exc:
-        raise ConfigError(
-            f"{doc.issue(('engine',), 'Spark needs pyspark: pip install ' + repr('otklik[spark]'))}"
-        ) from exc
+        message = "Spark needs pyspark: pip install 'otklik[spark]'"
+        raise ConfigError(str(doc.issue(("engine",), message))) from exc
     except Exception as exc:  # no Java, a bad master URL: Py4J and Spark's own errors
         raise ConfigError(
             str(
