@@ -7,22 +7,28 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
 from otklik.config import load_settings
-from otklik.errors import StoreError
+from otklik.errors import ConfigError, StoreError
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
+
+if TYPE_CHECKING:
+    from otklik.metrics import MetricSource
 
 __all__ = [
     "DbOption",
     "OutputFormat",
+    "SourceOption",
     "console",
     "engine_from",
     "err_console",
+    "metric_source",
     "open_store",
     "print_json",
 ]
@@ -40,6 +46,17 @@ DbOption = Annotated[
 ]
 
 
+SourceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--source",
+        help="Warehouse mapping file (YAML, docs/warehouse.md): compute on your own table "
+        "in PostgreSQL, DuckDB/Parquet or Spark instead of the store.",
+        show_default=False,
+    ),
+]
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -48,6 +65,25 @@ class OutputFormat(StrEnum):
 
 def engine_from(db: str | None) -> Engine:
     return make_engine(load_settings(database_url=db).database_url)
+
+
+@contextmanager
+def metric_source(db: str | None, source: Path | None) -> Iterator[MetricSource]:
+    """Where metrics run: the warehouse of the mapping file ``source``, else the store."""
+    from otklik.metrics import connect, open_warehouse
+
+    if source is not None:
+        if db is not None:
+            raise ConfigError("give --db (the otklik store) or --source (a warehouse), not both")
+        with open_warehouse(source) as found:
+            yield found
+        return
+    engine = engine_from(db)
+    try:
+        with connect(engine) as store:
+            yield store
+    finally:
+        engine.dispose()
 
 
 @contextmanager

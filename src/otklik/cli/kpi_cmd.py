@@ -15,7 +15,14 @@ import typer
 from rich.table import Table
 
 from otklik.cli import app
-from otklik.cli.common import DbOption, console, engine_from, err_console, print_json
+from otklik.cli.common import (
+    DbOption,
+    SourceOption,
+    console,
+    err_console,
+    metric_source,
+    print_json,
+)
 from otklik.config import load_settings
 from otklik.errors import MetricError
 from otklik.kpi import (
@@ -31,7 +38,7 @@ from otklik.kpi import (
     scope_text,
     suggest_target,
 )
-from otklik.metrics import Grain, connect, get_metric, query_day
+from otklik.metrics import Grain, get_metric, query_day
 
 __all__ = [
     "KpiFormat",
@@ -222,27 +229,24 @@ def suggest_command(
     ] = None,
     fmt: FormatOption = KpiFormat.table,
     db: DbOption = None,
+    source_file: SourceOption = None,
 ) -> None:
     """Propose a target from the baseline with the probability of reaching it."""
     stop = None
     if end is not None:
         stop = query_day(end, "--to")
-    engine = engine_from(db)
-    try:
-        with connect(engine) as source:
-            result = suggest_target(
-                metric,
-                source,
-                scope=parse_scope(scope),
-                grain=grain,
-                periods=periods,
-                probability=probability,
-                target=target,
-                window_days=window_days,
-                end=stop,
-            )
-    finally:
-        engine.dispose()
+    with metric_source(db, source_file) as source:
+        result = suggest_target(
+            metric,
+            source,
+            scope=parse_scope(scope),
+            grain=grain,
+            periods=periods,
+            probability=probability,
+            target=target,
+            window_days=window_days,
+            end=stop,
+        )
     _print_suggestion(result, fmt)
 
 
@@ -332,15 +336,12 @@ def report_command(
     kpis: KpisOption = None,
     fmt: FormatOption = KpiFormat.table,
     db: DbOption = None,
+    source_file: SourceOption = None,
 ) -> None:
     """Each KPI against its target with its trend, guardrails and gaming flags."""
     config: KpiSet = load_kpis(kpis_path(kpis))
-    engine = engine_from(db)
-    try:
-        with connect(engine) as source:
-            report = evaluate(config, source, period=period, by=by, names=kpi, gaming=gaming)
-    finally:
-        engine.dispose()
+    with metric_source(db, source_file) as source:
+        report = evaluate(config, source, period=period, by=by, names=kpi, gaming=gaming)
     if fmt is KpiFormat.json:
         print_json(report.to_dict())
     elif fmt is KpiFormat.text:

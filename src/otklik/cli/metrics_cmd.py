@@ -16,7 +16,14 @@ from typer._click import Context
 from typer.core import TyperGroup
 
 from otklik.cli import app
-from otklik.cli.common import DbOption, OutputFormat, console, engine_from, print_json
+from otklik.cli.common import (
+    DbOption,
+    OutputFormat,
+    SourceOption,
+    console,
+    metric_source,
+    print_json,
+)
 from otklik.errors import MetricError
 from otklik.metrics import (
     CATALOGUE,
@@ -27,7 +34,6 @@ from otklik.metrics import (
     Slice,
     compare,
     compute,
-    connect,
     get_metric,
     query_day,
     to_sql,
@@ -188,11 +194,11 @@ def show_command(
     fmt: FormatOption = OutputFormat.table,
     sql: Annotated[bool, typer.Option("--sql", help="Print the query's SQL instead.")] = False,
     db: DbOption = None,
+    source_file: SourceOption = None,
 ) -> None:
     """A metric per period and segment, each value with n, its 95% CI and flags."""
     first, stop = _range(start, end)
     segments = list(segment or [])
-    engine = engine_from(db)
     options: dict[str, Any] = dict(
         by=by,
         segments=segments,
@@ -203,14 +209,11 @@ def show_command(
         scale=scale,
         top_box=top_box,
     )
-    try:
-        with connect(engine) as source:
-            if sql:
-                sys.stdout.write(to_sql(metric, source, **options) + "\n")
-                return
-            rows = compute(metric, source, **options)
-    finally:
-        engine.dispose()
+    with metric_source(db, source_file) as source:
+        if sql:
+            sys.stdout.write(to_sql(metric, source, **options) + "\n")
+            return
+        rows = compute(metric, source, **options)
     _print_rows(metric, rows, segments, fmt, by)
 
 
@@ -327,6 +330,7 @@ def compare_command(
     alpha: Annotated[float, typer.Option("--alpha", help="Significance level.")] = 0.05,
     fmt: FormatOption = OutputFormat.table,
     db: DbOption = None,
+    source_file: SourceOption = None,
 ) -> None:
     """Whether a metric differs between two periods or two segments (test and p-value)."""
     a, b, common_periods, common_values = _slices(list(period or []), list(segment_value or []))
@@ -335,24 +339,20 @@ def compare_command(
     if common_periods:
         common = Slice.period(common_periods[0])
         first, stop = common.start, common.end
-    engine = engine_from(db)
-    try:
-        with connect(engine) as source:
-            result = compare(
-                metric,
-                source,
-                a,
-                b,
-                filters=filters,
-                start=first,
-                end=stop,
-                window_days=window_days,
-                scale=scale,
-                top_box=top_box,
-                alpha=alpha,
-            )
-    finally:
-        engine.dispose()
+    with metric_source(db, source_file) as source:
+        result = compare(
+            metric,
+            source,
+            a,
+            b,
+            filters=filters,
+            start=first,
+            end=stop,
+            window_days=window_days,
+            scale=scale,
+            top_box=top_box,
+            alpha=alpha,
+        )
     _print_comparison(result, fmt)
 
 

@@ -4,6 +4,10 @@
     >>> rows = compute("nps", "sqlite:///otklik.db", by="month", segments=["channel"])
     >>> rows[0].value, rows[0].n, rows[0].ci_low, rows[0].ci_high, rows[0].flags
 
+On the user's own warehouse table (PostgreSQL, DuckDB/Parquet, Spark), through a column-mapping
+file (``docs/warehouse.md``): ``compute("nps", "warehouse.yaml", by="month")`` or
+:func:`open_warehouse`.
+
 The catalogue (:data:`CATALOGUE`) holds every metric's formula, interval method, pros, cons,
 gaming risks and guardrails; ``docs/metrics.md`` explains them in Russian and English.
 """
@@ -61,15 +65,27 @@ from otklik.metrics.stats import (
 )
 from otklik.metrics.topic_results import TOPIC_METRICS, TopicFigures, TopicPoint, TopicReport
 from otklik.metrics.topics import TOPIC_SPLITS, topic_ancestors, topic_report
+from otklik.metrics.warehouse import (
+    CUSTOMER_FIELDS,
+    ITEM_FIELDS,
+    TableMapping,
+    WarehouseMapping,
+    WarehouseSource,
+    is_mapping_file,
+    load_mapping,
+    open_warehouse,
+)
 
 __all__ = [
     "ALPHA",
     "CAPABILITIES",
     "CATALOGUE",
     "CENSORED",
+    "CUSTOMER_FIELDS",
     "DEFAULT_DIMENSIONS",
     "DEFAULT_WINDOW_DAYS",
     "FLAGS",
+    "ITEM_FIELDS",
     "MIN_TEST_N",
     "NOISE",
     "NON_FINITE",
@@ -91,10 +107,13 @@ __all__ = [
     "Rollups",
     "Slice",
     "Statistic",
+    "TableMapping",
     "TableRole",
     "TopicFigures",
     "TopicPoint",
     "TopicReport",
+    "WarehouseMapping",
+    "WarehouseSource",
     "as_utc_naive",
     "check_day",
     "compare",
@@ -105,10 +124,13 @@ __all__ = [
     "enable_rollups",
     "get_metric",
     "get_zone",
+    "is_mapping_file",
     "json_safe",
+    "load_mapping",
     "mean_sd",
     "metric_names",
     "nps_interval",
+    "open_warehouse",
     "parse_period",
     "quantile_ci_ranks",
     "quantile_estimate_ranks",

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
@@ -37,6 +37,9 @@ from sqlalchemy.exc import ArgumentError
 from otklik.errors import ConfigError, MetricError, StoreError, UnsupportedOperation
 from otklik.ledger import normalize_url
 from otklik.metrics.spec import TableRole
+
+if TYPE_CHECKING:
+    from otklik.metrics.query import Query
 
 __all__ = [
     "CAPABILITIES",
@@ -149,6 +152,10 @@ class MetricSource:
                 "(run `otklik init` on a store, or pass tables= for a warehouse)"
             )
         return found
+
+    def check(self, query: Query) -> None:
+        """Refuse a query this source cannot answer (a no-op here: the ledger has every field;
+        a warehouse source refuses fields its mapping does not provide)."""
 
     def require(self, operation: str) -> None:
         """Refuse an operation the engine is not declared to support."""
@@ -294,11 +301,12 @@ def _connect_url(url: str) -> BaseBackend:
 
 
 def connect(
-    target: str | Engine | BaseBackend | MetricSource,
+    target: str | Path | Engine | BaseBackend | MetricSource,
     *,
     tables: Mapping[str, str] | None = None,
 ) -> MetricSource:
-    """A :class:`MetricSource` on a database URL, a SQLAlchemy engine or an Ibis connection.
+    """A :class:`MetricSource` on a database URL, a SQLAlchemy engine, an Ibis connection or a
+    warehouse mapping file (a path ending in ``.yaml``/``.yml``, see ``metrics.warehouse``).
 
     For a store the URL is the one its engine uses (PostgreSQL query options such as
     ``options=-csearch_path=…`` are passed to the driver). ``tables`` renames the ledger tables
@@ -312,4 +320,8 @@ def connect(
         return MetricSource(target, tables=tables)
     if isinstance(target, Engine):
         target = target.url.render_as_string(hide_password=False)
-    return MetricSource(_connect_url(target), tables=tables, owns=True)
+    if str(target).lower().endswith((".yaml", ".yml")):
+        from otklik.metrics.warehouse import open_warehouse  # it builds on this module
+
+        return open_warehouse(target)
+    return MetricSource(_connect_url(str(target)), tables=tables, owns=True)

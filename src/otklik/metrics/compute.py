@@ -47,6 +47,7 @@ def opened(source: SourceLike) -> Iterator[MetricSource]:
 def groups_for(source: MetricSource, query: Query, *, rollups: bool = True) -> list[Group]:
     """Sufficient statistics per group: from the rollup when it covers the query, else the
     engine (both give the same numbers; a test holds them to it)."""
+    source.check(query)
     cube = source.rollups
     if rollups and cube is not None and cube.covers(query):
         return list(cube.collect(query))
@@ -129,6 +130,7 @@ def to_sql(
     params = MetricParams(window_days=window_days, scale=scale, top_box=top_box)
     with opened(source) as src:
         query = _query(spec, src, by, segments, filters, start, end, params, timezone)
+        src.check(query)
         statistic = spec.statistic
         if statistic in (Statistic.CHURN, Statistic.REVENUE_CHURN):
             expr = churn_cells_expr(src, query)
