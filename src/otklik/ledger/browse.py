@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 
 from otklik.ledger.models import FeedbackItem
-from otklik.ledger.search import text_search
+from otklik.ledger.search import match_count, text_search
 
 __all__ = [
+    "DRIVE_BY_TIME",
     "FILTER_FIELDS",
     "ItemFilter",
     "count_by",
@@ -51,9 +52,11 @@ def item_condition(
     start: datetime | None = None,
     end: datetime | None = None,
     scored: bool | None = None,
+    frequent: bool = False,
 ) -> ColumnElement[bool]:
     """The WHERE clause for items matching ``q``, ``filters`` (field → allowed values, None
-    matching a missing value) and the half-open range [start, end) of naive UTC times."""
+    matching a missing value) and the half-open range [start, end) of naive UTC times
+    (``frequent``: see :func:`otklik.ledger.search.text_search`)."""
     parts: list[ColumnElement[bool]] = []
     for name, values in (filters or {}).items():
         if name not in FILTER_FIELDS:
@@ -72,7 +75,7 @@ def item_condition(
         parts.append(FeedbackItem.occurred_at < end)
     if scored is not None:
         parts.append(FeedbackItem.score.is_not(None) if scored else FeedbackItem.score.is_(None))
-    found = text_search(q)
+    found = text_search(q, frequent=frequent)
     if found is not None:
         parts.append(found)
     return and_(True, *parts)
@@ -84,6 +87,13 @@ def _page(query: Select[Any], limit: int, offset: int) -> Select[Any]:
         .limit(limit)
         .offset(offset)
     )
+
+
+# SQLite: above this many matches a page walks the time index newest first and keeps the
+# matching ids (about 50 × items / matches index entries, no item read) instead of reading
+# every match to sort it. The planner cannot tell the two apart (it has no estimate of an FTS5
+# match); at 1M items the crossing point measured about 3–8k matches (docs/benchmarks.md).
+DRIVE_BY_TIME = 5_000
 
 
 def search_items(
@@ -99,16 +109,34 @@ def search_items(
     offset: int = 0,
     count: bool = True,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of items, newest first, and how many match in all (None when not counted)."""
+    """A page of items, newest first, and how many match in all (None when not counted).
+
+    On SQLite a query with words is counted in the search index first: no match answers at
+    once, a search with no other condition takes that count as its total, and a frequent word
+    pages through the time index (:data:`DRIVE_BY_TIME`).
+    """
     where = item_condition(q=q, filters=filters, start=start, end=end, scored=scored)
     if extra is not None:
         where = and_(where, extra)
+    only_text = not filters and start is None and end is None and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
-        rows = conn.execute(_page(select(*columns).where(where), limit, offset)).mappings()
+        matches = match_count(conn, q) if (q or "").strip() else None
+        if matches == 0:
+            return [], 0 if count else None
+        page_where = where
+        if matches is not None and matches > DRIVE_BY_TIME:
+            page_where = item_condition(
+                q=q, filters=filters, start=start, end=end, scored=scored, frequent=True
+            )
+            if extra is not None:
+                page_where = and_(page_where, extra)
+        rows = conn.execute(_page(select(*columns).where(page_where), limit, offset)).mappings()
         items = [dict(row) for row in rows]
         total = None
-        if count:
+        if count and only_text and matches is not None:
+            total = matches
+        elif count:
             total = int(
                 conn.execute(
                     select(func.count()).select_from(FeedbackItem).where(where)
