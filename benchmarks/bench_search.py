@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -182,7 +181,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
 
 def _p(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _queries(vocab: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -226,7 +225,7 @@ def bench_engine(
         def ours(q: str = q, plain: dict[str, Any] = plain, s: Any = start, e: Any = end) -> Any:
             return search_items(engine, q=q, filters=plain, start=s, end=e, limit=50)
 
-        times, (items, total) = timed(ours, repeat)
+        times, (_items, total) = timed(ours, repeat)
         all_ours += times
         line = f"{q[:32]:32} {str(filters)[:28]:28} {total:>8} "
         line += f"{_p(times, 0.5):>6.1f} / {_p(times, 0.95):>6.1f}"
@@ -326,7 +325,7 @@ def main() -> None:
     )
     parser.add_argument("--rebuild", action="store_true", help="build the stores again")
     args = parser.parse_args()
-    print(f"load average at start: {open('/proc/loadavg').read().strip()}")
+    print(f"load average at start: {Path('/proc/loadavg').read_text().strip()}")
     started = time.perf_counter()
     rows, vocab = generate(args.rows)
     print(f"{args.rows:,} comments generated in {time.perf_counter() - started:.1f} s")
@@ -359,7 +358,7 @@ def main() -> None:
         engine = make_engine(url)
         bench_engine("PostgreSQL", engine, vocab, args.repeat, pg_baselines(url))
         engine.dispose()
-    print(f"load average at end: {open('/proc/loadavg').read().strip()}")
+    print(f"load average at end: {Path('/proc/loadavg').read_text().strip()}")
 
 
 if __name__ == "__main__":

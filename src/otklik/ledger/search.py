@@ -54,10 +54,10 @@ from otklik.ledger.stopwords import ENGLISH_STOP_WORDS, RUSSIAN_STOP_WORDS
 
 __all__ = [
     "MAX_QUERY_WORDS",
-    "PG_DOCUMENT_SQL",
-    "SEARCH_TABLE",
     "PENDING_TABLE",
+    "PG_DOCUMENT_SQL",
     "PG_VECTOR_COLUMN",
+    "SEARCH_TABLE",
     "document_terms",
     "fts_match",
     "index_new_items",
