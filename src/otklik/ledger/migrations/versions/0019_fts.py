@@ -36,11 +36,12 @@ _DOCUMENT = (
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
+        # The old index first: the rewrite below would otherwise stem every comment for it too.
+        op.execute("DROP INDEX IF EXISTS ix_feedback_items_text_search")
         op.execute(
             f"ALTER TABLE feedback_items ADD COLUMN search_vector tsvector "
             f"GENERATED ALWAYS AS ({_DOCUMENT}) STORED"
         )
-        op.execute("DROP INDEX IF EXISTS ix_feedback_items_text_search")
         op.execute(
             "CREATE INDEX ix_feedback_items_search_vector ON feedback_items "
             "USING gin (search_vector)"
