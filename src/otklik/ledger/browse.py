@@ -89,10 +89,11 @@ def _page(query: Select[Any], limit: int, offset: int) -> Select[Any]:
     )
 
 
-# SQLite: above this many matches a page walks the time index newest first and keeps the
-# matching ids (about 50 × items / matches index entries, no item read) instead of reading
-# every match to sort it. The planner cannot tell the two apart (it has no estimate of an FTS5
-# match); at 1M items the crossing point measured about 3–8k matches (docs/benchmarks.md).
+# SQLite: above this many matches a page walks the time index newest first (or the zone's
+# index, or a date range's) and keeps the matching ids (about 50 × items / matches index
+# entries, no item read) instead of reading every match to sort it, and a count with other
+# conditions counts through their index the same way. The planner cannot tell the two apart
+# (it has no estimate of an FTS5 match); see docs/benchmarks.md for the figures at 1M items.
 DRIVE_BY_TIME = 5_000
 
 
@@ -124,14 +125,14 @@ def search_items(
         matches = match_count(conn, q) if (q or "").strip() else None
         if matches == 0:
             return [], 0 if count else None
-        page_where = where
-        if matches is not None and matches > DRIVE_BY_TIME:
-            page_where = item_condition(
+        frequent = matches is not None and matches > DRIVE_BY_TIME
+        if frequent:  # walk an index of the other conditions, testing each id (see above)
+            where = item_condition(
                 q=q, filters=filters, start=start, end=end, scored=scored, frequent=True
             )
             if extra is not None:
-                page_where = and_(page_where, extra)
-        rows = conn.execute(_page(select(*columns).where(page_where), limit, offset)).mappings()
+                where = and_(where, extra)
+        rows = conn.execute(_page(select(*columns).where(where), limit, offset)).mappings()
         items = [dict(row) for row in rows]
         total = None
         if count and only_text and matches is not None:
