@@ -114,10 +114,15 @@ def test_frequent_words_page_through_the_time_index(
     _seed(engine)
     queries = [("перевод", {}), ("перевод", {"owner_team": ["digital"]}), ("счет", {})]
     before = [search_items(engine, q=q, filters=f, limit=2, offset=1) for q, f in queries]
+    days = {"start": datetime(2025, 1, 2), "end": datetime(2025, 1, 5)}
+    in_days = search_items(engine, q="перевод", **days)  # type: ignore[arg-type]
     monkeypatch.setattr(browse, "DRIVE_BY_TIME", 0)
+    assert search_items(engine, q="перевод", **days) == in_days  # type: ignore[arg-type]
     monkeypatch.setattr(browse, "COUNT_BY_INDEX", 0)
     after = [search_items(engine, q=q, filters=f, limit=2, offset=1) for q, f in queries]
     assert after == before
+    assert [item["external_id"] for item in in_days[0]] == ["a4", "a3", "a2"]
+    assert in_days[1] == 3
     assert [[item["external_id"] for item in page] for page, _ in after] == [
         ["a4", "a3"],
         ["a2", "a1"],

@@ -8,7 +8,7 @@ search with the ``russian`` configuration, an FTS5 table of stems on SQLite).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
@@ -20,6 +20,7 @@ __all__ = [
     "COUNT_BY_INDEX",
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
+    "SHORT_RANGE",
     "ItemFilter",
     "count_by",
     "distinct_values",
@@ -100,6 +101,9 @@ DRIVE_BY_TIME = 5_000
 # walks the other conditions' index above it (at 1M items, 20k matches: 0.14 s by id against
 # 0.2–0.3 s by the zone's index; 500k matches: 1.5 s against 3 s and more).
 COUNT_BY_INDEX = 100_000
+# …or above DRIVE_BY_TIME within a date range this short (walking a month's index entries beat
+# reading 50k matches' rows: 0.2 s against 0.35 s at 1M items).
+SHORT_RANGE = timedelta(days=92)
 
 
 def search_items(
@@ -139,7 +143,9 @@ def search_items(
             if extra is not None:
                 frequent = and_(frequent, extra)
             page_where = frequent if matches > DRIVE_BY_TIME else where
-            count_where = frequent if matches > COUNT_BY_INDEX else where
+            short = start is not None and end is not None and end - start <= SHORT_RANGE
+            by_index = matches > COUNT_BY_INDEX or (short and matches > DRIVE_BY_TIME)
+            count_where = frequent if by_index else where
         query = _page(select(*columns).where(page_where), limit, offset)
         items = [dict(row) for row in conn.execute(query).mappings()]
         total = None
