@@ -134,4 +134,4 @@ def test_postgresql_uses_the_index(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(conn.execute(text("EXPLAIN " + sql)).scalars())
-    assert "ix_feedback_items_text_search" in plan
+    assert "ix_feedback_items_search_vector" in plan

@@ -70,6 +70,9 @@ class FeedbackItem(Base):
         Index("ix_feedback_items_customer_occurred_at", "customer_id", "occurred_at"),
         # Period ranges, and volumes by channel without reading the table (the overview).
         Index("ix_feedback_items_occurred_at_channel", "occurred_at", "channel"),
+        # A team's zone newest first: its search pages and counts read this index, not the
+        # table (migration 0019_fts; docs/benchmarks.md).
+        Index("ix_feedback_items_owner_team_occurred_at", "owner_team", "occurred_at"),
         # Covers NPS/CSAT/CES by period and channel without touching the table (0.2 s instead
         # of a full scan at 1M items; see docs/benchmarks.md).
         Index(

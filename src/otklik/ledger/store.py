@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from otklik.errors import StoreError
 from otklik.ledger.models import Base
-from otklik.ledger.search import SEARCH_TABLE
+from otklik.ledger.search import PG_VECTOR_COLUMN, SEARCH_TABLE
 
 __all__ = ["current_revision", "head_revision", "model_drift", "unreachable", "upgrade"]
 
@@ -62,9 +62,9 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return head_revision()
 
 
-# Search structures have no model (an FTS5 table and its shadow tables on SQLite, an
-# expression index on PostgreSQL): migration 0010 owns them.
-_SEARCH_INDEX = "ix_feedback_items_text_search"
+# Search structures have no model (an FTS5 table, its shadow tables and its queue on SQLite; a
+# stored tsvector column and its GIN index on PostgreSQL): migrations 0010 and 0019_fts own them.
+_SEARCH_INDEXES = frozenset({"ix_feedback_items_text_search", "ix_feedback_items_search_vector"})
 
 
 def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -72,7 +72,9 @@ def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_t
         return False  # the job queue's tables (migration 0018): procrastinate owns them
     if type_ == "table" and name is not None:
         return name != SEARCH_TABLE and not name.startswith(SEARCH_TABLE + "_")
-    return not (type_ == "index" and name == _SEARCH_INDEX)
+    if type_ == "column" and name == PG_VECTOR_COLUMN:
+        return False
+    return not (type_ == "index" and name in _SEARCH_INDEXES)
 
 
 def model_drift(engine: Engine) -> list[Any]:

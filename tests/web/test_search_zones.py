@@ -1,0 +1,99 @@
+"""Search through the web layer, on SQLite and PostgreSQL: the items page and
+``GET /api/v1/items`` find Russian word forms, keep a team user in their zone whatever the
+words, combine the words with the other filters, and show masked snippets. Expected sets are
+read off the comments by hand («перевод», «переводы», «переводом» share the stem «перевод»).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from otklik.auth import add_user
+from otklik.ledger import make_engine, upgrade, write_items
+from otklik.web import create_app
+from tests.web.conftest import PASSWORD, csrf_of, settings_for
+
+PHONE = "+7 912 345-67-89"
+COMMENTS = [
+    # (external_id, day in March 2025, channel, owner_team, comment)
+    ("d1", 1, "app", "digital", "Переводы не доходят"),
+    ("d2", 2, "web", "digital", f"Перевод завис, звоните {PHONE}"),
+    ("c1", 3, "app", "cards", "Оплатил переводом дважды"),
+    ("c2", 4, "call", "cards", "Перевод по карте не прошёл"),
+    ("n1", 5, "app", None, "Перевод отменили"),
+    ("d3", 6, "app", "digital", "Кэшбэк не пришёл"),
+]
+
+
+@pytest.fixture
+def client(store_url: str) -> Iterator[TestClient]:
+    engine = make_engine(store_url)
+    upgrade(engine)
+    write_items(
+        engine,
+        run_id=None,
+        source="s",
+        items=[
+            {
+                "external_id": key,
+                "kind": "review",
+                "occurred_at": datetime(2025, 3, day, 12),
+                "channel": channel,
+                "owner_team": team,
+                "text": comment,
+            }
+            for key, day, channel, team, comment in COMMENTS
+        ],
+    )
+    add_user(engine, email="admin@s.test", role="admin", password=PASSWORD, team=None)
+    add_user(engine, email="digital@s.test", role="team", password=PASSWORD, team="digital")
+    engine.dispose()
+    app = create_app(settings_for(store_url))
+    with TestClient(app, base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def _login(client: TestClient, email: str) -> None:
+    client.cookies.clear()
+    token = csrf_of(client.get("/login").text)
+    answer = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"},
+    )
+    assert answer.status_code in (200, 303), answer.text[:300]
+
+
+def _api(client: TestClient, query: str) -> tuple[list[str], int]:
+    answer = client.get(f"/api/v1/items?{query}")
+    assert answer.status_code == 200, answer.text[:300]
+    body = answer.json()
+    return [item["external_id"] for item in body["items"]], body["total"]
+
+
+def test_search_stays_in_the_zone_and_combines_with_filters(client: TestClient) -> None:
+    _login(client, "admin@s.test")
+    assert _api(client, "q=перевод") == (["n1", "c2", "c1", "d2", "d1"], 5)
+    assert _api(client, "q=переводом&channel=app") == (["n1", "c1", "d1"], 3)
+    assert _api(client, "q=переводы&team=cards&from=2025-03-04&to=2025-03-31") == (["c2"], 1)
+    _login(client, "digital@s.test")
+    assert _api(client, "q=перевод") == (["d2", "d1"], 2)  # only the digital team's items
+    assert _api(client, "q=перевод&channel=app") == (["d1"], 1)
+    assert _api(client, "q=карте") == ([], 0)  # «c2» matches, but it is not in the zone
+    assert client.get("/api/v1/items?q=перевод&team=cards").status_code == 403
+    page = client.get("/items?q=перевод").text
+    assert "не доходят" in page and "Оплатил" not in page and "отменили" not in page
+
+
+def test_snippets_on_the_items_page_are_masked(client: TestClient) -> None:
+    _login(client, "admin@s.test")
+    for q in ("перевод звоните", "завис"):
+        page = client.get("/items", params={"q": q}).text
+        assert "345-67-89" not in page and "912 345" not in page
+        assert "[PHONE]" in page
+        marked = re.findall(r"<mark[^>]*>([^<]*)</mark>", page)
+        assert marked and all("PHONE" not in word for word in marked)
