@@ -45,6 +45,7 @@ _TOPIC_NONE = 0.5
 NO_TOPIC = "none"
 _NEGATED_VERB_WEIGHT = 0.6
 _QUESTION_OPENER_WEIGHT = 1.0
+_LOOKUP_CACHE_SIZE = 200_000
 
 # Words that open a question without "?": matched on the clause's first word (as written).
 _QUESTION_OPENERS: dict[str, frozenset[str]] = {
@@ -266,12 +267,41 @@ class Analysis:
         return min(self.type_confidence, self.sentiment_confidence)
 
 
+_Found = tuple[tuple["_Entry", ...], tuple["_Entry", ...], tuple["_Entry", ...]]
+_NOTHING: _Found = ((), (), ())
+
+
 @dataclass
 class _Index:
     by_first: dict[str, list[_Entry]] = field(default_factory=lambda: defaultdict(list))
     prefixes: list[_Entry] = field(default_factory=list)
     negations: frozenset[str] = frozenset()
     contrast: frozenset[str] = frozenset()
+    # (surface, norm) → what lookup() answers, worked out once per distinct word
+    lookup_cache: dict[tuple[str, str], _Found] = field(default_factory=dict)
+
+    def lookup(self, token: Token) -> _Found:
+        """(one-word keywords equal to ``token``'s normal form, longer keywords whose first
+        word it is, one-word prefix keywords (``лаг*``) that ``token`` matches), each in index
+        order."""
+        key = (token.surface, token.norm)
+        found = self.lookup_cache.get(key)
+        if found is None:
+            prefixed = tuple(
+                entry
+                for entry in self.prefixes
+                if token.surface.startswith(entry.phrase[0][:-1])
+                or token.norm.startswith(entry.phrase[0][:-1])
+            )
+            first = self.by_first.get(token.norm, ())
+            # one-word keywords match the token itself, no phrase check needed
+            single = tuple(entry for entry in first if len(entry.phrase) == 1)
+            longer = tuple(entry for entry in first if len(entry.phrase) > 1)
+            found = (single, longer, prefixed) if first or prefixed else _NOTHING
+            if len(self.lookup_cache) >= _LOOKUP_CACHE_SIZE:
+                self.lookup_cache.clear()
+            self.lookup_cache[key] = found
+        return found
 
 
 class RuleSet:
@@ -346,21 +376,29 @@ class RuleSet:
 
     def _match(self, tokens: list[Token], index: _Index) -> list[_Hit]:
         candidates: list[tuple[_Entry, int, int]] = []
+        count = len(tokens)
+        cache = index.lookup_cache
         for i, token in enumerate(tokens):
             if token.boundary:
                 continue
-            if token.surface in _NOT_BY_LEMMA and (
-                i + 1 >= len(tokens) or tokens[i + 1].surface != "бы"
-            ):
+            if token.surface in _NOT_BY_LEMMA and (i + 1 >= count or tokens[i + 1].surface != "бы"):
                 continue
-            for entry in index.by_first.get(token.norm, ()):
+            found = cache.get((token.surface, token.norm)) or index.lookup(token)
+            if found is _NOTHING:
+                continue
+            # in index order within each group; _longest_per_kind sorts by span (stably),
+            # so the chosen matches are those of checking every keyword in index order
+            single, longer, prefixed = found
+            for entry in single:
+                candidates.append((entry, i, i + 1))
+            for entry in longer:
                 end = i + len(entry.phrase)
-                if end <= len(tokens) and _phrase_at(tokens, i, entry.phrase):
+                if end <= count and _phrase_at(tokens, i, entry.phrase):
                     candidates.append((entry, i, end))
-            for entry in index.prefixes:
-                stem = entry.phrase[0][:-1]
-                if token.surface.startswith(stem) or token.norm.startswith(stem):
-                    candidates.append((entry, i, i + 1))
+            for entry in prefixed:
+                candidates.append((entry, i, i + 1))
+        if not candidates:
+            return []
         return [self._weigh(tokens, index, *chosen) for chosen in _longest_per_kind(candidates)]
 
     def _weigh(

@@ -162,15 +162,33 @@ def _predict(
     return predictions
 
 
-def _predict_shipped(texts: list[tuple[str, str | None]]) -> dict[int, tuple[str, float]]:
+def _predict_shipped(
+    texts: list[tuple[str, str | None]], rules_sentiments: Sequence[str] | None = None
+) -> dict[int, tuple[str, float]]:
     """Sentiment from the shipped model of each text's language, where ``auto`` prefers it;
-    keyed by position in ``texts``."""
+    keyed by position in ``texts``.
+
+    With ``rules_sentiments`` (the rules' sentiment of each text), a language whose method is
+    ``hybrid`` sends the model only the texts the rules read as ``neutral``: elsewhere
+    :func:`~otklik.classify.pretrained.hybrid_pick` keeps the rules' answer whatever the model
+    says, so the result is the same and the model reads a fraction of the texts.
+    """
     from otklik.classify.pretrained import preferred_method, shipped_model
 
     by_language: dict[str, list[int]] = {}
+    methods: dict[str, str | None] = {}
     for position, (_text, language) in enumerate(texts):
-        if language and preferred_method("sentiment", language) in ("shipped", "hybrid"):
-            by_language.setdefault(language, []).append(position)
+        if not language:
+            continue
+        if language not in methods:
+            methods[language] = preferred_method("sentiment", language)
+        method = methods[language]
+        if method == "hybrid" and rules_sentiments is not None:
+            if rules_sentiments[position] != "neutral":
+                continue
+        elif method != "shipped" and method != "hybrid":
+            continue
+        by_language.setdefault(language, []).append(position)
     found: dict[int, tuple[str, float]] = {}
     for language, positions in by_language.items():
         model = shipped_model("sentiment", language)
@@ -292,7 +310,10 @@ def classify_items(
         predictions = _predict(models, [batch[i].text or "" for i in with_text])
         external = labeller(batch) if labeller is not None else {}
         shipped = (
-            _predict_shipped([(batch[i].text or "", analyses[i].language) for i in with_text])
+            _predict_shipped(
+                [(batch[i].text or "", analyses[i].language) for i in with_text],
+                [analyses[i].sentiment for i in with_text],
+            )
             if shipped_on
             else {}
         )
