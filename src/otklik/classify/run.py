@@ -11,10 +11,14 @@ it answers for; the items it could not answer keep the rules' or the model's lab
 are never touched.
 
 Each stored classification says which method produced each part: ``scores[part]["method"]`` is
-``rules``, ``model`` (the team's trained model), ``shipped`` or ``llm``; the stored ``method`` is
-``llm`` for the LLM's answers, ``model`` when any part came from a model (trained or shipped),
-else ``rules``. The report's ``by_method`` counts the stored methods and ``by_part`` the method of
-each part.
+``rules``, ``model`` (the team's trained model), ``shipped`` or ``llm`` for ``type``,
+``sentiment`` and ``topics`` (read back by :func:`~otklik.classify.store.current_labels` as
+``methods``, a human correction of a part shown as ``human``); the stored ``method`` column sums
+it up: ``llm`` for the LLM's answers, ``model`` when any part came from a model (trained or
+shipped), else ``rules``. The report's ``by_method`` counts the items by the methods of their
+parts (:func:`method_mix`: ``rules``, ``rules+shipped`` when the sentiment came from the shipped
+model and the rest from the rules, ``model+rules``, ``llm``…) and ``by_part`` the method of each
+part.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ __all__ = [
     "TrainedModel",
     "classify_items",
     "load_trained_models",
+    "method_mix",
     "model_path",
     "owner_of",
 ]
@@ -211,6 +216,26 @@ def _shipped_or_rules(
     return hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, shipped)
 
 
+PARTS: tuple[str, ...] = ("type", "sentiment", "topics")
+
+
+def method_mix(scores: dict[str, Any] | None, fallback: str | None = None) -> str | None:
+    """The methods that produced a classification's parts, sorted and joined with ``+``
+    (``rules``, ``rules+shipped``, ``model+rules``, ``llm``): what ``by_method`` counts.
+
+    ``scores`` is a stored classification's ``scores`` (``scores[part]["method"]``); a part
+    without one (rows written before per-part methods) counts as ``fallback``, the stored
+    ``method``.
+    """
+    found = set()
+    for part in PARTS:
+        entry = (scores or {}).get(part)
+        method = entry.get("method") if isinstance(entry, dict) else None
+        if method or fallback:
+            found.add(str(method or fallback))
+    return "+".join(sorted(found)) or fallback
+
+
 def _label(
     item: ItemRow,
     analysis: Analysis,
@@ -332,8 +357,8 @@ def classify_items(
             if item.id in external:
                 _apply(label, external[item.id], owners, rules)
             labels.append(label)
-            report.by_method[label.method] += 1
-            for part in ("type", "sentiment", "topics"):
+            report.by_method[method_mix(label.scores, label.method) or label.method] += 1
+            for part in PARTS:
                 part_method = str(label.scores[part]["method"])
                 report.by_part.setdefault(part, Counter())[part_method] += 1
             report.by_type[label.type] += 1
