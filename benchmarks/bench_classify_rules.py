@@ -13,6 +13,15 @@ often a random bare 10-digit number passes the INN checksum), and the throughput
 ``classify_and_route`` on a demo store.
 
     python benchmarks/bench_classify_rules.py [--rows 50000] [--data ../shared/data]
+    python benchmarks/bench_classify_rules.py --ru-items 100000 --only-throughput
+
+``--ru-items N`` (issue 16): ``otklik classify --all`` (classify_and_route, reclassify) on N
+Russian items in a fresh SQLite store, next to a baseline measured in the same run: plain keyword
+tagging in pandas (read the texts with ``read_sql``, lower-case, ``str.findall`` of one regex of
+every Russian keyword's written and normal forms, labels written back with ``to_sql``) and the
+same tagging as a plain Python loop. The items are sentences of the SentiRuEval-2015 reviews and
+the hand-written Russian comments of tests/data, one to three per item (fixed seed), each with a
+0–10 score; it prints the mean text length and the load average before and after.
 """
 
 from __future__ import annotations
@@ -165,6 +174,128 @@ def classify_speed(rows: int) -> dict[str, object]:
     }
 
 
+def russian_items(data: Path, count: int, seed: int = 16) -> list[tuple[str, int, str]]:
+    """``count`` Russian items (external id, score 0–10, text): 1–3 sentences each."""
+    import re
+
+    sentences: list[str] = []
+    with (data / "ru_sentirueval2015_absa_reviews" / "reviews.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            for sentence in re.split(r"(?<=[.!?…])\s+", row["text"]):
+                if 10 <= len(sentence.strip()) <= 300:
+                    sentences.append(sentence.strip())
+    with (ROOT / "tests" / "data" / "comments_ru.csv").open(encoding="utf-8") as f:
+        sentences += [row["text"] for row in csv.DictReader(f)]
+    rng = random.Random(seed)
+    return [
+        (
+            f"r{i}",
+            rng.randint(0, 10),
+            " ".join(rng.choice(sentences) for _ in range(rng.choice((1, 1, 2, 3)))),
+        )
+        for i in range(count)
+    ]
+
+
+def _keyword_forms() -> dict[str, set[str]]:
+    """Every Russian one-word keyword of the shipped rules, written and normal forms → the
+    labels it gives (``kind:label``): what the baselines tag with."""
+    from otklik.classify.text import tokenize
+
+    rules = default_rules()
+    forms: dict[str, set[str]] = {}
+    for spec, kind, label in rules._specs():
+        for keyword in spec.keywords.get("ru", []):
+            words = [t for t in tokenize(keyword.strip().rstrip("*"), "ru") if not t.boundary]
+            if len(words) == 1:
+                for form in {words[0].surface, words[0].norm}:
+                    forms.setdefault(form, set()).add(f"{kind}:{label}")
+    return forms
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:  # not Linux
+        return "n/a"
+
+
+def russian_throughput(data: Path, count: int) -> dict[str, object]:
+    """otklik classify --all on ``count`` Russian items vs plain keyword tagging, same run."""
+    import re
+
+    import pandas as pd
+    from sqlalchemy import text as sql
+
+    from otklik.ingest import import_file
+
+    items = russian_items(data, count)
+    result: dict[str, object] = {
+        "items": count,
+        "mean_text_chars": round(sum(len(t) for _i, _s, t in items) / count),
+        "load_before": _loadavg(),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "items.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "date", "score", "comment"])
+            for number, (external, score, text) in enumerate(items):
+                writer.writerow([external, f"2025-{1 + number % 12:02d}-01 10:00", score, text])
+        engine = make_engine(f"sqlite:///{folder}/bench.db")
+        upgrade(engine)
+        import_file(engine, path, kind="survey", source="bench")
+
+        # baseline 1: pandas — read, tag with one regex, write back
+        forms = _keyword_forms()
+        pattern = re.compile(
+            r"\b(?:" + "|".join(sorted(map(re.escape, forms), key=len, reverse=True)) + r")\b"
+        )
+        started = time.perf_counter()
+        frame = pd.read_sql("SELECT id, text FROM feedback_items", engine)
+        found = frame["text"].fillna("").str.lower().str.findall(pattern)
+        frame["tags"] = found.map(
+            lambda words: json.dumps(sorted({tag for w in words for tag in forms[w]}))
+        )
+        frame[["id", "tags"]].to_sql("baseline_tags", engine, if_exists="replace", index=False)
+        pandas_seconds = time.perf_counter() - started
+
+        # baseline 2: a plain Python loop over the same keywords
+        started = time.perf_counter()
+        with engine.connect() as conn:
+            rows = conn.execute(sql("SELECT id, text FROM feedback_items")).all()
+        tagged = []
+        words = re.compile(r"\w+")
+        for item_id, item_text in rows:
+            tags = {
+                tag for w in words.findall((item_text or "").lower()) for tag in forms.get(w, ())
+            }
+            tagged.append({"id": item_id, "tags": json.dumps(sorted(tags))})
+        with engine.begin() as conn:
+            conn.execute(sql("CREATE TABLE loop_tags (id INTEGER, tags TEXT)"))
+            conn.execute(sql("INSERT INTO loop_tags VALUES (:id, :tags)"), tagged)
+        loop_seconds = time.perf_counter() - started
+
+        # otklik classify --all: rules, the shipped model where auto picks it, routing
+        started = time.perf_counter()
+        report = classify_and_route(engine, reclassify=True)
+        seconds = time.perf_counter() - started
+        engine.dispose()
+    result.update(
+        {
+            "otklik_seconds": round(seconds, 1),
+            "otklik_items_per_second": round(count / seconds),
+            "otklik_classify_only_items_per_second": round(report.classify.per_second),
+            "by_method": dict(report.classify.by_method),
+            "cases_opened": report.cases_opened,
+            "pandas_keyword_tagging_items_per_second": round(count / pandas_seconds),
+            "python_loop_tagging_items_per_second": round(count / loop_seconds),
+            "load_after": _loadavg(),
+        }
+    )
+    return result
+
+
 def _print(title: str, rows: Iterable[dict[str, object]]) -> None:
     print(f"\n## {title}")
     for row in rows:
@@ -175,7 +306,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--ru-items", type=int, default=0, help="issue 16: classify throughput")
+    parser.add_argument("--only-throughput", action="store_true")
     args = parser.parse_args()
+    if args.ru_items:  # first, in a fresh process: caches cold as in `otklik classify --all`
+        _print(
+            f"otklik classify --all on {args.ru_items:,} Russian items vs keyword tagging",
+            [russian_throughput(args.data, args.ru_items)],
+        )
+    if args.only_throughput:
+        return
     _print("Sentiment by rules", sentiment_table(args.data))
     _print("PII corpus", [pii_figures()])
     _print("otklik classify on a demo store (SQLite)", [classify_speed(args.rows)])

@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
-from otklik.classify import classify_items, default_rules
+from otklik.classify import (
+    HumanLabel,
+    classify_items,
+    current_labels,
+    default_rules,
+    write_human_labels,
+)
 from otklik.classify.evaluate import evaluate_ready
 from otklik.classify.pretrained import (
     HYBRID_THRESHOLD,
@@ -23,6 +29,7 @@ from otklik.classify.pretrained import (
     shipped_languages,
     shipped_model,
 )
+from otklik.classify.run import method_mix
 from otklik.classify.train import holdout_split, near_duplicate_key
 from otklik.ingest import import_file
 from otklik.ledger import Classification, FeedbackItem
@@ -225,11 +232,45 @@ def test_each_part_records_its_method(engine: Engine, tmp_path: Path) -> None:
             assert scores["sentiment"]["method"] == "rules" and method == "rules"
         assert scores["type"]["method"] == "rules"
     assert shipped_count >= 1  # at least one text where the rules see nothing
-    assert report.by_method.get("model", 0) == shipped_count
+    # by_method names the methods of each item's parts: type and topics by the rules,
+    # sentiment by the shipped model
+    assert report.by_method.get("rules+shipped", 0) == shipped_count
+    assert report.by_method.get("rules", 0) == len(candidates) - shipped_count
     assert report.by_part["sentiment"].get("shipped", 0) == shipped_count
+    # read back: each part's method, a person's correction of one part shown as "human"
+    labels = current_labels(engine)
+    by_text = {text: labels[item_id] for item_id, text in _texts(engine).items()}
+    for text, method, _sentiment, scores, _version in rows:
+        assert by_text[text]["methods"] == {
+            "type": "rules",
+            "sentiment": scores["sentiment"]["method"],
+            "topics": "rules",
+        }
+        assert by_text[text]["method"] == method
+    shipped_text = next(t for t, _m, _s, sc, _v in rows if sc["sentiment"]["method"] == "shipped")
+    shipped_id = next(i for i, t in _texts(engine).items() if t == shipped_text)
+    write_human_labels(engine, [HumanLabel(item_id=shipped_id, sentiment="neutral")])
+    corrected = current_labels(engine, [shipped_id])[shipped_id]
+    assert corrected["methods"] == {"type": "rules", "sentiment": "human", "topics": "rules"}
+    assert corrected["method"] == "human" and corrected["sentiment"] == "neutral"
     # without the shipped models, everything is the rules'
     off = classify_items(engine, reclassify=True, use_shipped=False)
     assert dict(off.by_method) == {"rules": len(candidates)}
+
+
+def _texts(engine: Engine) -> dict[int, str]:
+    with engine.connect() as conn:
+        return {
+            row.id: str(row.text)
+            for row in conn.execute(select(FeedbackItem.id, FeedbackItem.text))
+        }
+
+
+def test_method_mix() -> None:
+    assert method_mix({p: {"method": "rules"} for p in ("type", "sentiment", "topics")}) == "rules"
+    mixed = {"type": {"method": "model"}, "sentiment": {"method": "shipped"}, "topics": {}}
+    assert method_mix(mixed, "model") == "model+shipped"  # topics without one: the fallback
+    assert method_mix(None, "rules") == "rules"  # rows written before per-part methods
 
 
 # -- honest holdout ---------------------------------------------------------------------------

@@ -92,7 +92,8 @@ def test_classify_label_loop_and_cases(
     # nothing in may come from the shipped model, and only then is the item stored as "model"
     parts = report["by_part"]
     assert parts["type"] == {"rules": 12} and parts["topics"] == {"rules": 12}
-    assert report["by_method"].get("model", 0) == parts["sentiment"].get("shipped", 0)
+    assert report["by_method"].get("rules+shipped", 0) == parts["sentiment"].get("shipped", 0)
+    assert set(report["by_method"]) <= {"rules", "rules+shipped"}
     assert report["cases_opened"] >= 5
     code, out, _ = run(capsys, "classify", "--all", "--db", store_url)
     assert code == 0 and "12 of 12 items" in out
@@ -199,5 +200,16 @@ def test_model_train_then_classify_with_it(
     code, out, err = run(capsys, "classify", "--all", "--format", "json", "--db", sqlite_url)
     assert code == 0, err
     report = json.loads(out)
-    assert report["by_method"] == {"model": 11, "rules": 1}
+    # type from the trained model (11 items with text), topics from the rules, sentiment from
+    # the rules or, where they find nothing, the shipped model; r11 (no text): all rules
+    by_method = report["by_method"]
+    assert by_method["rules"] == 1 and set(by_method) <= {
+        "rules",
+        "model+rules",
+        "model+rules+shipped",
+    }
+    assert by_method.get("model+rules", 0) + by_method.get("model+rules+shipped", 0) == 11
+    shipped = report["by_part"]["sentiment"].get("shipped", 0)
+    assert by_method.get("model+rules+shipped", 0) == shipped
+    assert report["by_part"]["type"] == {"model": 11, "rules": 1}
     assert report["models"]["type"].startswith("type:")

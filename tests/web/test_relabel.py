@@ -59,6 +59,8 @@ def test_team_user_corrects_own_item_and_the_human_label_wins(web: WebEnv) -> No
         ["payments.transfers"],
         "human",
     )
+    # each part says who gave it: the person corrected type and topics, the rules the sentiment
+    assert label["methods"] == {"type": "human", "sentiment": "rules", "topics": "human"}
     with web.engine.connect() as conn:
         human = conn.execute(
             text(
@@ -85,6 +87,8 @@ def test_team_user_corrects_own_item_and_the_human_label_wins(web: WebEnv) -> No
     # the page shows the correction, its author and the titles in the user's language
     shown = client.get(f"/items/{item_id}?saved=1", headers={"Accept-Language": "ru"})
     assert USERS["payments"][0] in shown.text
+    parts = shown.text.split('id="part-methods"')[1].split("</dd>")[0]
+    assert parts.count("человек") == 2 and parts.count("правила") == 1
     # and it is training data for `otklik model train`
     texts, labels = human_training_data(web.engine, "type")
     text_of = next(row["text"] for row in web.rows if row["external_id"] == "payments-app-2-4")

@@ -77,6 +77,7 @@ _MAX_EMOJI = 2
 # Emoji that say what the writer feels, whatever the language (variation selectors ignored).
 _POSITIVE_EMOJI = frozenset("👍🔥❤💪👏🙏😊😀😃😄😁🥰😍🤩💯⭐🌟✨💖💙💚💛🧡💜🤗👌🎉🙌☺😉🏆")
 _NEGATIVE_EMOJI = frozenset("👎😡🤬😠😤😢😭😞😒🙄💩🤮😩😫😖😣🤦😕☹")
+_LOOKUP_CACHE_SIZE = 200_000
 
 # Words that open a question without "?": matched on the clause's first word (as written).
 _QUESTION_OPENERS: dict[str, frozenset[str]] = {
@@ -353,12 +354,41 @@ class Analysis:
         return min(self.type_confidence, self.sentiment_confidence)
 
 
+_Found = tuple[tuple["_Entry", ...], tuple["_Entry", ...], tuple["_Entry", ...]]
+_NOTHING: _Found = ((), (), ())
+
+
 @dataclass
 class _Index:
     by_first: dict[str, list[_Entry]] = field(default_factory=lambda: defaultdict(list))
     prefixes: list[_Entry] = field(default_factory=list)
     negations: frozenset[str] = frozenset()
     contrast: frozenset[str] = frozenset()
+    # (surface, norm) → what lookup() answers, worked out once per distinct word
+    lookup_cache: dict[tuple[str, str], _Found] = field(default_factory=dict)
+
+    def lookup(self, token: Token) -> _Found:
+        """(one-word keywords equal to ``token``'s normal form, longer keywords whose first
+        word it is, one-word prefix keywords (``лаг*``) that ``token`` matches), each in index
+        order."""
+        key = (token.surface, token.norm)
+        found = self.lookup_cache.get(key)
+        if found is None:
+            prefixed = tuple(
+                entry
+                for entry in self.prefixes
+                if token.surface.startswith(entry.phrase[0][:-1])
+                or token.norm.startswith(entry.phrase[0][:-1])
+            )
+            first = self.by_first.get(token.norm, ())
+            # one-word keywords match the token itself, no phrase check needed
+            single = tuple(entry for entry in first if len(entry.phrase) == 1)
+            longer = tuple(entry for entry in first if len(entry.phrase) > 1)
+            found = (single, longer, prefixed) if first or prefixed else _NOTHING
+            if len(self.lookup_cache) >= _LOOKUP_CACHE_SIZE:
+                self.lookup_cache.clear()
+            self.lookup_cache[key] = found
+        return found
 
 
 class RuleSet:
@@ -433,28 +463,36 @@ class RuleSet:
 
     def _match(self, tokens: list[Token], index: _Index) -> list[_Hit]:
         candidates: list[tuple[_Entry, int, int]] = []
+        count = len(tokens)
+        cache = index.lookup_cache
         for i, token in enumerate(tokens):
             if token.boundary:
                 continue
-            if token.surface in _NOT_BY_LEMMA and (
-                i + 1 >= len(tokens) or tokens[i + 1].surface != "бы"
-            ):
+            if token.surface in _NOT_BY_LEMMA and (i + 1 >= count or tokens[i + 1].surface != "бы"):
                 continue
-            for entry in index.by_first.get(token.norm, ()):
+            found = cache.get((token.surface, token.norm)) or index.lookup(token)
+            if found is _NOTHING:
+                continue
+            # in index order within each group; _longest_per_kind sorts by span (stably),
+            # so the chosen matches are those of checking every keyword in index order
+            single, longer, prefixed = found
+            for entry in single:
+                candidates.append((entry, i, i + 1))
+            for entry in longer:
                 end = i + len(entry.phrase)
-                if end <= len(tokens) and _phrase_at(tokens, i, entry.phrase):
+                if end <= count and _phrase_at(tokens, i, entry.phrase):
                     candidates.append((entry, i, end))
-            for entry in index.prefixes:
-                stem = entry.phrase[0][:-1]
-                if token.surface.startswith(stem) or token.norm.startswith(stem):
-                    candidates.append((entry, i, i + 1))
+            for entry in prefixed:
+                candidates.append((entry, i, i + 1))
+        if not candidates:
+            return []
         chosen = _longest_per_kind(candidates)
         # A negation inside a keyword that opens with it ("no internet", "belum datang") is
         # that keyword's own: it turns nothing after it.
         shielded = frozenset(
             i for entry, start, end in chosen if entry.leading_negation for i in range(start, end)
         )
-        return [self._weigh(tokens, index, *found, shielded=shielded) for found in chosen]
+        return [self._weigh(tokens, index, *hit, shielded=shielded) for hit in chosen]
 
     def _weigh(
         self,

@@ -11,10 +11,14 @@ it answers for; the items it could not answer keep the rules' or the model's lab
 are never touched.
 
 Each stored classification says which method produced each part: ``scores[part]["method"]`` is
-``rules``, ``model`` (the team's trained model), ``shipped`` or ``llm``; the stored ``method`` is
-``llm`` for the LLM's answers, ``model`` when any part came from a model (trained or shipped),
-else ``rules``. The report's ``by_method`` counts the stored methods and ``by_part`` the method of
-each part.
+``rules``, ``model`` (the team's trained model), ``shipped`` or ``llm`` for ``type``,
+``sentiment`` and ``topics`` (read back by :func:`~otklik.classify.store.current_labels` as
+``methods``, a human correction of a part shown as ``human``); the stored ``method`` column sums
+it up: ``llm`` for the LLM's answers, ``model`` when any part came from a model (trained or
+shipped), else ``rules``. The report's ``by_method`` counts the items by the methods of their
+parts (:func:`method_mix`: ``rules``, ``rules+shipped`` when the sentiment came from the shipped
+model and the rest from the rules, ``model+rules``, ``llm``…) and ``by_part`` the method of each
+part.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ __all__ = [
     "TrainedModel",
     "classify_items",
     "load_trained_models",
+    "method_mix",
     "model_path",
     "owner_of",
 ]
@@ -162,15 +167,33 @@ def _predict(
     return predictions
 
 
-def _predict_shipped(texts: list[tuple[str, str | None]]) -> dict[int, tuple[str, float]]:
+def _predict_shipped(
+    texts: list[tuple[str, str | None]], rules_sentiments: Sequence[str] | None = None
+) -> dict[int, tuple[str, float]]:
     """Sentiment from the shipped model of each text's language, where ``auto`` prefers it;
-    keyed by position in ``texts``."""
+    keyed by position in ``texts``.
+
+    With ``rules_sentiments`` (the rules' sentiment of each text), a language whose method is
+    ``hybrid`` sends the model only the texts the rules read as ``neutral``: elsewhere
+    :func:`~otklik.classify.pretrained.hybrid_pick` keeps the rules' answer whatever the model
+    says, so the result is the same and the model reads a fraction of the texts.
+    """
     from otklik.classify.pretrained import preferred_method, shipped_model
 
     by_language: dict[str, list[int]] = {}
+    methods: dict[str, str | None] = {}
     for position, (_text, language) in enumerate(texts):
-        if language and preferred_method("sentiment", language) in ("shipped", "hybrid"):
-            by_language.setdefault(language, []).append(position)
+        if not language:
+            continue
+        if language not in methods:
+            methods[language] = preferred_method("sentiment", language)
+        method = methods[language]
+        if method == "hybrid" and rules_sentiments is not None:
+            if rules_sentiments[position] != "neutral":
+                continue
+        elif method != "shipped" and method != "hybrid":
+            continue
+        by_language.setdefault(language, []).append(position)
     found: dict[int, tuple[str, float]] = {}
     for language, positions in by_language.items():
         model = shipped_model("sentiment", language)
@@ -191,6 +214,26 @@ def _shipped_or_rules(
     if preferred_method("sentiment", language) == "shipped":
         return shipped[0], shipped[1], True
     return hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, shipped)
+
+
+PARTS: tuple[str, ...] = ("type", "sentiment", "topics")
+
+
+def method_mix(scores: dict[str, Any] | None, fallback: str | None = None) -> str | None:
+    """The methods that produced a classification's parts, sorted and joined with ``+``
+    (``rules``, ``rules+shipped``, ``model+rules``, ``llm``): what ``by_method`` counts.
+
+    ``scores`` is a stored classification's ``scores`` (``scores[part]["method"]``); a part
+    without one (rows written before per-part methods) counts as ``fallback``, the stored
+    ``method``.
+    """
+    found = set()
+    for part in PARTS:
+        entry = (scores or {}).get(part)
+        method = entry.get("method") if isinstance(entry, dict) else None
+        if method or fallback:
+            found.add(str(method or fallback))
+    return "+".join(sorted(found)) or fallback
 
 
 def _label(
@@ -292,7 +335,10 @@ def classify_items(
         predictions = _predict(models, [batch[i].text or "" for i in with_text])
         external = labeller(batch) if labeller is not None else {}
         shipped = (
-            _predict_shipped([(batch[i].text or "", analyses[i].language) for i in with_text])
+            _predict_shipped(
+                [(batch[i].text or "", analyses[i].language) for i in with_text],
+                [analyses[i].sentiment for i in with_text],
+            )
             if shipped_on
             else {}
         )
@@ -311,8 +357,8 @@ def classify_items(
             if item.id in external:
                 _apply(label, external[item.id], owners, rules)
             labels.append(label)
-            report.by_method[label.method] += 1
-            for part in ("type", "sentiment", "topics"):
+            report.by_method[method_mix(label.scores, label.method) or label.method] += 1
+            for part in PARTS:
                 part_method = str(label.scores[part]["method"])
                 report.by_part.setdefault(part, Counter())[part_method] += 1
             report.by_type[label.type] += 1

@@ -8,6 +8,7 @@ Latin and other scripts, where the script alone cannot tell the language.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +29,9 @@ _NOT_RUSSIAN = {
     "kk": frozenset("әғқңөұүһ"),
 }
 _PERSIAN = frozenset("پچژگ")
+_NOT_RUSSIAN_ANY = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted(set().union(*_NOT_RUSSIAN.values()))) + "]"
+)
 
 
 @lru_cache(maxsize=1)
@@ -37,19 +41,27 @@ def _detector() -> Any:
     return LangDetector(LangDetectConfig(model="lite", max_input_length=300))
 
 
+def _letter_class(*ranges: tuple[int, int]) -> re.Pattern[str]:
+    """A regex matching exactly the letters (``str.isalpha``) among these code points."""
+    chars = [chr(c) for low, high in ranges for c in range(low, high + 1) if chr(c).isalpha()]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+
+
+_CYRILLIC = _letter_class((0x0400, 0x04FF))
+_ARABIC = _letter_class((0x0600, 0x06FF), (0x0750, 0x077F))
+_LATIN = _letter_class((0x0000, 0x024F))
+
+
 def _count_scripts(text: str) -> tuple[int, int, int, int]:
-    cyrillic = arabic = latin = letters = 0
-    for char in text:
-        if not char.isalpha():
-            continue
-        letters += 1
-        code = ord(char)
-        if 0x0400 <= code <= 0x04FF:
-            cyrillic += 1
-        elif 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F:
-            arabic += 1
-        elif code < 0x0250:
-            latin += 1
+    """(letters, Cyrillic letters, Arabic letters, Latin letters) of ``text``; a letter is a
+    character for which ``str.isalpha`` holds. Counted by C loops (regex, ``map``), not per
+    character in Python."""
+    letters = sum(map(str.isalpha, text))
+    if not letters:
+        return 0, 0, 0, 0
+    cyrillic = len(_CYRILLIC.findall(text))
+    arabic = len(_ARABIC.findall(text)) if cyrillic < letters else 0
+    latin = len(_LATIN.findall(text)) if cyrillic + arabic < letters else 0
     return letters, cyrillic, arabic, latin
 
 
@@ -69,11 +81,12 @@ def detect_language(
         return None, 0.0
     if cyrillic / letters > 0.5:
         lowered = text.lower()
-        for code, marks in _NOT_RUSSIAN.items():
-            if any(char in marks for char in lowered):
-                return code, 0.9
+        if _NOT_RUSSIAN_ANY.search(lowered):  # rare: then which language, in _NOT_RUSSIAN order
+            for code, marks in _NOT_RUSSIAN.items():
+                if not marks.isdisjoint(lowered):
+                    return code, 0.9
         return "ru", round(cyrillic / letters, 3)
-    if arabic / letters > 0.5 and not any(char in _PERSIAN for char in text):
+    if arabic / letters > 0.5 and _PERSIAN.isdisjoint(text):
         return "ar", round(arabic / letters, 3)
     found = [
         (str(guess["lang"]).split("-")[0], min(float(guess["score"]), 1.0))

@@ -248,6 +248,9 @@ def current_labels(
 
     ``owner_team`` is the import's explicit owner when there is one, else the labels' (the
     topics' owner); an owner routing wrote into the item does not count as explicit.
+    ``method`` is ``human`` when a person labelled any field, else the machine row's summary;
+    ``methods`` says which method gave each of ``type``, ``sentiment`` and ``topics``
+    (``human``, ``rules``, ``model``, ``shipped``, ``llm``; None where nobody gave it).
     """
     machine = aliased(Classification)
     human = aliased(Classification)
@@ -263,6 +266,7 @@ def current_labels(
             machine.confidence,
             machine.model_version,
             human.id,
+            machine.scores,
         )
         .outerjoin(machine, and_(machine.item_id == FeedbackItem.id, machine.origin == "machine"))
         .outerjoin(human, and_(human.item_id == FeedbackItem.id, human.origin == "human"))
@@ -280,7 +284,7 @@ def current_labels(
             explicit_owner = item_owner if owner_source is None else None
             machine_values = row[4 : 4 + count]
             human_values = row[4 + count : 4 + 2 * count]
-            method, confidence, version, human_id = row[4 + 2 * count :]
+            method, confidence, version, human_id, scores = row[4 + 2 * count :]
             label = {
                 name: h if h is not None else m
                 for name, m, h in zip(_LABEL_FIELDS, machine_values, human_values, strict=True)
@@ -290,7 +294,25 @@ def current_labels(
             label["method"] = "human" if human_id is not None else method
             label["confidence"] = 1.0 if human_id is not None else confidence
             label["model_version"] = version
+            label["methods"] = _part_methods(
+                method, scores, dict(zip(_LABEL_FIELDS, human_values, strict=True))
+            )
             found[item_id] = label
+    return found
+
+
+def _part_methods(method: str | None, scores: Any, human: dict[str, Any]) -> dict[str, str | None]:
+    """Which method gave each part of an item's current label: ``human`` where a person set
+    it, else the machine row's ``scores[part]["method"]`` (``rules``, ``model``, ``shipped``,
+    ``llm``), else the machine row's ``method``; None where nobody gave it."""
+    found: dict[str, str | None] = {}
+    for part in ("type", "sentiment", "topics"):
+        if human.get(part) is not None:
+            found[part] = "human"
+            continue
+        entry = scores.get(part) if isinstance(scores, dict) else None
+        part_method = entry.get("method") if isinstance(entry, dict) else None
+        found[part] = str(part_method) if part_method else method
     return found
 
 

@@ -129,13 +129,33 @@ def normalize_word(word: str, language: str | None) -> str:
     return word
 
 
+# Tokens are immutable: one per (written form, language), made once and shared by every text
+# that contains the word. Cleared when it grows past _TOKEN_CACHE_SIZE (a bound on memory, not
+# on correctness: a dropped token is made again the same way).
+_TOKEN_CACHE: dict[tuple[str, str | None], Token] = {}
+_TOKEN_CACHE_SIZE = 500_000
+
+
+def _make_token(word: str, language: str | None) -> Token:
+    if not word[0].isalnum():
+        token = Token(word, word, boundary=True, question="?" in word)
+    else:
+        token = Token(word, normalize_word(word, language))
+    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_SIZE:
+        _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[(word, language)] = token
+    return token
+
+
 def tokenize(text: str, language: str | None) -> list[Token]:
-    """Tokens of ``text`` with normal forms; clause punctuation kept as boundary tokens."""
+    """Tokens of ``text`` with normal forms; clause punctuation kept as boundary tokens.
+
+    Each distinct (word, language) is normalised once per process (pymorphy3 or Snowball), so
+    the cost of a text is one regex pass and a dictionary look-up per word.
+    """
+    cache = _TOKEN_CACHE
     tokens: list[Token] = []
-    for match in _TOKEN.finditer(_ARABIC_MARKS.sub("", text.lower())):
-        word = match.group()
-        if not word[0].isalnum():
-            tokens.append(Token(word, word, boundary=True, question="?" in word))
-        else:
-            tokens.append(Token(word, normalize_word(word, language)))
+    for word in _TOKEN.findall(_ARABIC_MARKS.sub("", text.lower())):
+        token = cache.get((word, language))
+        tokens.append(token if token is not None else _make_token(word, language))
     return tokens

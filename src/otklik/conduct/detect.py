@@ -43,6 +43,7 @@ NONE = "none"  # the trained model's label for a clean text (otklik.conduct.mode
 DEFAULT_LEXICON = Path(str(resources.files("otklik.conduct") / "data" / "lexicon.yaml"))
 
 _CYR = re.compile(r"[а-яё]", re.IGNORECASE)
+_FOLLOWING = re.compile(r"[ \t]*(.?)", re.DOTALL)
 _LAT = re.compile(r"[a-z]", re.IGNORECASE)
 # Look-alikes and digits → Cyrillic, applied before lower-casing (B looks like В, b like б).
 _LOOK = str.maketrans(
@@ -183,16 +184,39 @@ class _Token:
         return self.cyr if lang == "ru" else self.lat
 
 
+@lru_cache(maxsize=200_000)  # a pure function of the word: each distinct word is read once
 def _cyr_form(raw: str) -> str:
     s = raw.translate(_LOOK).lower().replace("ё", "е")
     s = "".join(ch for ch in s if ch.isalpha() or ch in _MASKS)
     return re.sub(r"(.)\1+", r"\1", s)
 
 
+@lru_cache(maxsize=200_000)
 def _lat_form(raw: str) -> str:
     s = raw.lower().translate(_LEET)
     s = "".join(ch for ch in s if ch.isalpha() or ch in _MASKS)
     return re.sub(r"(.)\1{2,}", r"\1\1", s)
+
+
+@lru_cache(maxsize=200_000)
+def _word(raw: str, cyrillic: bool) -> tuple[int, int, bool, str | None, str | None] | None:
+    """What :func:`_tokens` needs of one written word, worked out once per distinct word:
+    (characters stripped before the core, the core's length, a "." among the stripped trailing
+    characters, Cyrillic form, Latin form); None when the word leaves no form."""
+    lead = len(raw) - len(raw.lstrip(_EDGE))
+    core = raw.strip(_EDGE)
+    trail = raw[len(raw.rstrip(_EDGE)) :]
+    if not core:
+        return None
+    if _CYR.search(core):
+        cyr: str | None = _cyr_form(core)
+        lat: str | None = None
+    else:
+        lat = _lat_form(core)
+        cyr = _cyr_form(core) if cyrillic else None
+    if not (cyr or lat):
+        return None
+    return lead, len(core), "." in trail, cyr, lat
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -202,30 +226,21 @@ def _tokens(text: str) -> list[_Token]:
     new_clause = True
     after_comma = False
     for m in _TOKEN.finditer(text):
-        raw = m.group(0)
-        start, end = m.start(), m.end()
-        lead = len(raw) - len(raw.lstrip(_EDGE))
-        core = raw.strip(_EDGE)
-        trail = raw[len(raw.rstrip(_EDGE)) :]
-        if not core:
+        word = _word(m.group(0), cyrillic)
+        if word is None:
             continue
-        start += lead
-        end = start + len(core)
-        rest = text[m.end() :].lstrip(" \t")
-        following = rest[:1]
-        ends_clause = "." in trail or following in _CLAUSE_END or following == "\n"
-        if _CYR.search(core):
-            cyr: str | None = _cyr_form(core)
-            lat: str | None = None
-        else:
-            lat = _lat_form(core)
-            cyr = _cyr_form(core) if cyrillic else None
-        if not (cyr or lat):
-            continue
+        lead, size, dot_after, cyr, lat = word
+        start = m.start() + lead
+        end = start + size
+        # the first character after the word that is not a space or a tab ("" at the end);
+        # found in place, not by copying the rest of the text for every word
+        after = _FOLLOWING.match(text, m.end())
+        following = after.group(1) if after is not None else ""
+        ends_clause = dot_after or following in _CLAUSE_END or following == "\n"
         if new_clause:
             clause += 1
         vocative = (new_clause and following in {",", "!"}) or (
-            after_comma and (ends_clause or not rest)
+            after_comma and (ends_clause or not following)
         )
         out.append(_Token(start, end, cyr, lat, clause, vocative))
         after_comma = following == ","
@@ -333,7 +348,8 @@ def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
         i = max(j, i + 1)
 
     for first, last, cyr, lat in units:
-        masked_form = any(ch in (cyr or "") + (lat or "") for ch in _MASKS)
+        unit_forms = (cyr or "") + (lat or "")
+        masked_form = "*" in unit_forms or "#" in unit_forms  # _MASKS
         if not masked_form and not (
             (cyr and lex.any_word["ru"].fullmatch(cyr))
             or (lat and lex.any_word["lat"].fullmatch(lat))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 
 from otklik.conduct.detect import Flag, Lexicon, detect, mask, model_flags
 from otklik.conduct.policy import ConductPolicy
@@ -68,25 +68,31 @@ class ScanReport:
     flags: int
 
 
-def _store_flags(conn: Any, item_id: int, flags: Sequence[Flag], at: datetime) -> None:
-    conn.execute(delete(ConductFlag).where(ConductFlag.item_id == item_id))
-    if flags:
+def _replace_flags(conn: Any, found: Sequence[tuple[int, Sequence[Flag]]], at: datetime) -> None:
+    """Replace the flags of these items: one DELETE per chunk of items and one batched INSERT
+    (one statement per chunk, not two per item)."""
+    for offset in range(0, len(found), _CHUNK):
+        chunk = found[offset : offset + _CHUNK]
         conn.execute(
-            insert(ConductFlag),
-            [
-                {
-                    "item_id": item_id,
-                    "category": f.category,
-                    "rule": f.rule,
-                    "evidence": f.evidence,
-                    "start": f.start,
-                    "end": f.end,
-                    "confidence": f.confidence,
-                    "detected_at": at,
-                }
-                for f in flags
-            ],
+            delete(ConductFlag).where(ConductFlag.item_id.in_(bindparam("ids", expanding=True))),
+            {"ids": [item_id for item_id, _flags in chunk]},
         )
+    rows = [
+        {
+            "item_id": item_id,
+            "category": f.category,
+            "rule": f.rule,
+            "evidence": f.evidence,
+            "start": f.start,
+            "end": f.end,
+            "confidence": f.confidence,
+            "detected_at": at,
+        }
+        for item_id, flags in found
+        for f in flags
+    ]
+    if rows:
+        conn.execute(insert(ConductFlag), rows)
 
 
 def scan_items(
@@ -115,6 +121,7 @@ def scan_items(
                 query = query.where(FeedbackItem.id > last)
         scanned = flagged = n_flags = 0
         last_id = 0
+        replaced: list[tuple[int, Sequence[Flag]]] = []
         for row in conn.execute(query).all():
             scanned += 1
             last_id = max(last_id, row.id)
@@ -122,10 +129,11 @@ def scan_items(
             if not flags and model is not None:
                 flags = model_flags(model, row.text)
             if flags or rescan or item_ids is not None:
-                _store_flags(conn, row.id, flags, at)
+                replaced.append((row.id, flags))
             if flags:
                 flagged += 1
                 n_flags += len(flags)
+        _replace_flags(conn, replaced, at)
         if item_ids is None:
             previous = conn.execute(select(func.max(ConductScan.last_item_id))).scalar() or 0
             conn.execute(

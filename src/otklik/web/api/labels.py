@@ -40,6 +40,11 @@ class LabelsOut(BaseModel):
     topics: list[str]
     sentiment: str | None
     method: str | None
+    methods: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="which method gave each part (type, sentiment, topics): human, rules, "
+        "model, shipped or llm",
+    )
     labelled_by: str | None
     labelled_at: str | None
 
@@ -53,6 +58,7 @@ def _answer(state: Any, item_id: int) -> LabelsOut:
         topics=list(label.get("topics") or []),
         sentiment=label.get("sentiment"),
         method=label.get("method"),
+        methods=dict(label.get("methods") or {}),
         labelled_by=human.get("labelled_by"),
         labelled_at=utc_iso(human.get("labelled_at")),
     )
