@@ -174,9 +174,18 @@ def index_new_items(conn: Connection) -> int:
     ).all()
     if not rows:
         return 0
+    terms: dict[str | None, str] = {}  # exports repeat comments ("", "Спасибо"): stem once
     conn.exec_driver_sql(
         f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
-        [(item_id, " ".join(document_terms(text))) for item_id, text in rows],
+        [
+            (
+                item_id,
+                terms[text]
+                if text in terms
+                else terms.setdefault(text, " ".join(document_terms(text))),
+            )
+            for item_id, text in rows
+        ],
     )
     return len(rows)
 
