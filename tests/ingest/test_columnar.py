@@ -55,9 +55,7 @@ def _quarantine(engine: Engine, run_id: int) -> list[tuple[Any, ...]]:
     )
 
 
-def _run(
-    engine: Engine, path: Path, source: str, *, fast: bool, **options: Any
-) -> list[Any]:
+def _run(engine: Engine, path: Path, source: str, *, fast: bool, **options: Any) -> list[Any]:
     """What one path did with ``path``, imported twice: reports, rows and quarantine."""
     outcome: list[Any] = []
     for _ in range(2):
@@ -125,7 +123,7 @@ _AWKWARD = (
     "4;03.03.2025 11:30;;пусто;;;;;;;\n"
     "1;04.03.2025 10:00:00;5;повтор id;Звонок;C1;a1;60;0;1,5;\n"
     "5;  05.03.2025 10:00:00 ;7; пробелы вокруг ;Офис;C5;a5;1:30;2;-3,5;Омск\n"
-    "6;2025-03-06 10:00:00;6;\"в кавычках; с точкой с запятой\";Сайт;C6;a6;45;0;2,00;\n"
+    '6;2025-03-06 10:00:00;6;"в кавычках; с точкой с запятой";Сайт;C6;a6;45;0;2,00;\n'
     "\n"
     ";;;;;;;;;;\n"
     "7;07.03.2025 10:00:00;3;лишнее поле;Сайт;C7;a7;45;0;2,00;x;y\n"

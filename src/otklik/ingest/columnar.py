@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import csv
 import json
-from itertools import compress
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -100,7 +101,9 @@ def _np(array: Any) -> np.ndarray:
 
 
 def _iso(value: Any) -> Any:
-    return value.isoformat(sep=" ", timespec="microseconds") if isinstance(value, datetime) else value
+    return (
+        value.isoformat(sep=" ", timespec="microseconds") if isinstance(value, datetime) else value
+    )
 
 
 @dataclass
@@ -172,8 +175,8 @@ def read_lines(table: Table) -> FastLines | None:
     for index in np.flatnonzero(quoted):
         if str(lines[int(index)].as_py()).count('"') % 2:
             return None  # a quoted field over several lines: the reader's own business
-    no_delimiters = pc.utf8_trim(pc.replace_substring(lines, delimiter, ""), characters=" ")
-    blank = _np(pc.equal(pc.utf8_length(no_delimiters), 0))
+    spaces = "\\t" if delimiter == "\t" else re.escape(delimiter)
+    blank = _np(pc.match_substring_regex(lines, f"^[ {spaces}]*$"))
     for index in np.flatnonzero(quoted | unusual):
         blank[index] = not "".join(_split(str(lines[int(index)].as_py()), delimiter)).strip()
     filled = np.flatnonzero(~blank)
@@ -327,11 +330,15 @@ class _Columns:
                         picked,
                         pa.scalar(".000000", picked.type),
                         pa.scalar("", picked.type),
-                    ) if "%S" in form else picked
+                    )
+                    if "%S" in form
+                    else picked
                 )
                 exact = pc.equal(back, wanted.cast(back.type))
                 year = pc.year(moments)
-                ok = pc.and_(exact, pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2100)))
+                ok = pc.and_(
+                    exact, pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2100))
+                )
                 ok_np = _np(ok)
                 ok_np &= where
                 if ok_np.any():
@@ -696,8 +703,7 @@ def _batch(
             attributes = [_anonymous_attributes(found) for found in attributes]
     if attributes is not None:
         values["attributes"] = [
-            None if found is None else json.dumps(found, ensure_ascii=False)
-            for found in attributes
+            None if found is None else json.dumps(found, ensure_ascii=False) for found in attributes
         ]
     values["external_id"] = external
     values["kind"] = [builder.kind] * size
@@ -773,5 +779,3 @@ def _attributes(
         found = {h: v for h, v in zip(headers, row, strict=True) if v is not None}
         result.append(found or None)
     return result
-
-

@@ -245,6 +245,7 @@ def _copy_items(
 _AT_SOURCE = ITEM_COLUMNS.index("source")
 _AT_RUN = ITEM_COLUMNS.index("import_run_id")
 _AT_ATTRIBUTES = ITEM_COLUMNS.index("attributes")
+_AT_EXTERNAL_ID = ITEM_COLUMNS.index("external_id")
 
 _DATETIME_COLUMNS = frozenset(
     column.name for column in FeedbackItem.__table__.columns if isinstance(column.type, DateTime)
@@ -431,10 +432,37 @@ def _insert_sqlite_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
 
 
 def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
-    """:func:`_copy_items` for rows laid out as :data:`ITEM_COLUMNS`."""
+    """:func:`_copy_items` for rows laid out as :data:`ITEM_COLUMNS`.
+
+    When no row can be a duplicate (the source has no items yet and the batch's ids are
+    distinct), the rows are copied straight into ``feedback_items``, without the staging
+    table and its sorted INSERT; should another import of the same source get there first,
+    the unique key refuses the COPY, which is rolled back to a savepoint and done the staging
+    way.
+    """
     names = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
     dbapi: Any = conn.connection.dbapi_connection
+    source = rows[0][_AT_SOURCE]
+    distinct = len({row[_AT_EXTERNAL_ID] for row in rows}) == len(rows)
     with dbapi.cursor() as cursor:
+        if distinct and all(row[_AT_SOURCE] == source for row in rows):
+            cursor.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM feedback_items WHERE source = %s)", (source,)
+            )
+            found = cursor.fetchone()
+            if found is not None and found[0]:
+                from psycopg.errors import UniqueViolation  # PostgreSQL is psycopg here
+
+                cursor.execute("SAVEPOINT otklik_direct")
+                try:
+                    with cursor.copy(f"COPY feedback_items ({names}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                except UniqueViolation:
+                    cursor.execute("ROLLBACK TO SAVEPOINT otklik_direct")
+                else:
+                    cursor.execute("RELEASE SAVEPOINT otklik_direct")
+                    return len(rows)
         cursor.execute(
             f"CREATE TEMP TABLE otklik_staging ON COMMIT DROP AS "
             f"SELECT {names}, 0 AS ord FROM feedback_items WITH NO DATA"
