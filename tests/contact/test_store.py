@@ -249,7 +249,9 @@ def test_survey_invitations_go_through_the_same_policy(engine: Engine, tmp_path:
     inviter = Inviter.from_settings(engine, settings)
     survey = create_survey(engine, name="after-payment", type="csat")
     # Opted out the day before: the check at NOON must not depend on the wall clock.
-    opt_out(engine, customer_id="c-out", type_="survey_invitation", at=NOON - timedelta(days=1))
+    opt_out(
+        engine, customer_id="c-out", type_="survey_invitation", at=NOON - timedelta(days=1)
+    )
     with pytest.raises(PolicyRefused, match="opt_out") as refused:
         inviter.invite(survey_id=survey.id, customer_id="c-out", channel="sms", now=NOON)
     assert refused.value.rule == "opt_out"
