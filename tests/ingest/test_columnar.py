@@ -60,7 +60,9 @@ def _run(engine: Engine, path: Path, source: str, *, fast: bool, **options: Any)
     outcome: list[Any] = []
     for _ in range(2):
         try:
-            report = import_file(engine, path, source=source, columnar=fast, **options)
+            report = import_file(
+                engine, path, source=source, columnar=fast, batch_size=7, **options
+            )
         except OtklikError as exc:
             outcome.append(("error", type(exc).__name__, str(exc)))
             continue
@@ -96,9 +98,7 @@ def _data_files() -> list[Path]:
 
 
 def test_every_data_file_gives_the_row_wise_results(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(columnar, "CHUNK_ROWS", 7)  # several batches even in small files
+    engine: Engine) -> None:
     moscow = load_mapping(DATA / "nps_ru_moscow.yaml")
     files = _data_files()
     assert len(files) > 150
@@ -143,9 +143,8 @@ _AWKWARD = (
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251"])
 def test_awkward_exports_give_the_row_wise_results(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+    engine: Engine, tmp_path: Path, encoding: str
 ) -> None:
-    monkeypatch.setattr(columnar, "CHUNK_ROWS", 5)
     text = _AWKWARD if encoding == "utf-8" else _AWKWARD.replace("е\u0308", "ё")
     text = text.replace("\u00a0", " ") if encoding == "cp1251" else text
     path = _write(tmp_path / "export.csv", text, encoding)
@@ -168,10 +167,7 @@ def test_awkward_exports_give_the_row_wise_results(
     )
 
 
-def test_slash_dates_ids_from_content_and_point_decimals(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(columnar, "CHUNK_ROWS", 3)
+def test_slash_dates_ids_from_content_and_point_decimals(engine: Engine, tmp_path: Path) -> None:
     text = (
         "date,score,comment,revenue,wait\n"
         "03/04/2025,5,a,1.000,10\n"

@@ -54,6 +54,8 @@ _NUMBER_FIELDS = ("score", "revenue", "handle_time_s", "wait_time_s", "transfers
 # Kinds whose files are expected to carry a score: without one, the report warns.
 _SCORED_KINDS = (Kind.SURVEY.value, Kind.EMPLOYEE.value)
 
+# Rows per transaction (OTKLIK_IMPORT_BATCH_SIZE): an interrupted import leaves whole batches.
+DEFAULT_BATCH_SIZE = 50_000
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 
 
@@ -75,7 +77,7 @@ def import_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
-    batch_size: int = 5000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     strict: bool = False,
     limits: ImportLimits | None = None,
@@ -283,7 +285,7 @@ def import_table(
     mapping: MappingFile,
     label: str,
     file_sha256: str | None = None,
-    batch_size: int = 5000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     strict: bool = False,
     limits: ImportLimits | None = None,
@@ -372,6 +374,7 @@ def import_table(
             source=source,
             run_id=run_id,
             anonymise=kind in EMPLOYEE_KINDS and not keep_ids,
+            chunk_rows=batch_size,
         )
     if batches is not None:
         try:
