@@ -97,8 +97,7 @@ def _data_files() -> list[Path]:
     )
 
 
-def test_every_data_file_gives_the_row_wise_results(
-    engine: Engine) -> None:
+def test_every_data_file_gives_the_row_wise_results(engine: Engine) -> None:
     moscow = load_mapping(DATA / "nps_ru_moscow.yaml")
     files = _data_files()
     assert len(files) > 150

@@ -70,15 +70,37 @@ _OWN_PARSERS = frozenset(
     }
 )
 _NUMBERS = frozenset({"handle_time_s", "wait_time_s", "transfers", "revenue"})
-_DATE_FORMATS = (
-    ("^\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d$", "%d.%m.%Y %H:%M:%S"),
-    ("^\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d$", "%d.%m.%Y %H:%M"),
-    ("^\\d\\d\\.\\d\\d\\.\\d{4}$", "%d.%m.%Y"),
-    ("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$", "%Y-%m-%d %H:%M:%S"),
-    ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d$", "%Y-%m-%dT%H:%M:%S"),
-    ("^\\d{4}-\\d\\d-\\d\\d$", "%Y-%m-%d"),
+# (pattern, strptime format, the same moment as "YYYY-MM-DD HH:MM:SS.ffffff" from the text:
+# slices of it and literals): a value is taken when its parse, written back, equals that.
+_Piece = tuple[int, int] | str
+_DATE_FORMATS: tuple[tuple[str, str, tuple[_Piece, ...]], ...] = (
+    (
+        "^\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d$",
+        "%d.%m.%Y %H:%M:%S",
+        ((6, 10), "-", (3, 5), "-", (0, 2), " ", (11, 19), ".000000"),
+    ),
+    (
+        "^\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d$",
+        "%d.%m.%Y %H:%M",
+        ((6, 10), "-", (3, 5), "-", (0, 2), " ", (11, 16), ":00.000000"),
+    ),
+    (
+        "^\\d\\d\\.\\d\\d\\.\\d{4}$",
+        "%d.%m.%Y",
+        ((6, 10), "-", (3, 5), "-", (0, 2), " 00:00:00.000000"),
+    ),
+    (
+        "^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$",
+        "%Y-%m-%d %H:%M:%S",
+        ((0, 10), " ", (11, 19), ".000000"),
+    ),
+    (
+        "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d$",
+        "%Y-%m-%dT%H:%M:%S",
+        ((0, 10), " ", (11, 19), ".000000"),
+    ),
+    ("^\\d{4}-\\d\\d-\\d\\d$", "%Y-%m-%d", ((0, 10), " 00:00:00.000000")),
 )
-_ISO = "%Y-%m-%d %H:%M:%S"  # with %S on microsecond timestamps: isoformat(" ", "microseconds")
 
 
 @dataclass
@@ -98,6 +120,17 @@ def _np(array: Any) -> np.ndarray:
     if pa.types.is_boolean(array.type):
         return np.asarray(pc.fill_null(array, False).cast(pa.uint8()).to_numpy(), dtype=bool)
     return np.asarray(pc.fill_null(array, 0).to_numpy())
+
+
+def _written(text: pa.Array, pieces: tuple[_Piece, ...]) -> pa.Array:
+    """``text`` rewritten by ``pieces`` (slices of it, literals), as one string array."""
+    parts = [
+        pa.scalar(piece, text.type)
+        if isinstance(piece, str)
+        else pc.utf8_slice_codeunits(text, piece[0], piece[1])
+        for piece in pieces
+    ]
+    return pc.binary_join_element_wise(*parts, pa.scalar("", text.type))
 
 
 def _iso(value: Any) -> Any:
@@ -317,24 +350,15 @@ class _Columns:
         utc = pa.nulls(size, pa.timestamp("us"))
         done = np.zeros(size, dtype=bool)
         if not parser.date_format:
-            for pattern, form in _DATE_FORMATS:
+            for pattern, form, pieces in _DATE_FORMATS:
                 matches = pc.match_substring_regex(column, pattern)
                 where = _np(matches) & ~done
                 if not where.any():
                     continue
                 picked = pc.if_else(pa.array(where), column, pa.scalar(None, column.type))
                 moments = pc.strptime(picked, format=form, unit="us", error_is_null=True)
-                back = pc.strftime(moments, format=form)
-                wanted = (
-                    pc.binary_join_element_wise(
-                        picked,
-                        pa.scalar(".000000", picked.type),
-                        pa.scalar("", picked.type),
-                    )
-                    if "%S" in form
-                    else picked
-                )
-                exact = pc.equal(back, wanted.cast(back.type))
+                back = pc.cast(moments, pa.large_string())  # YYYY-MM-DD HH:MM:SS.ffffff
+                exact = pc.equal(back, _written(picked, pieces))
                 year = pc.year(moments)
                 ok = pc.and_(
                     exact, pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2100))
@@ -347,7 +371,7 @@ class _Columns:
             if done.any() and parser.tz is not UTC:
                 utc, shifted = self._to_utc(utc, done, parser)
                 done &= shifted
-        listed = pc.strftime(utc, format=_ISO).to_pylist() if done.any() else [None] * size
+        listed = pc.cast(utc, pa.large_string()).to_pylist() if done.any() else [None] * size
         refused = np.zeros(size, dtype=bool)
         positions = np.flatnonzero(~done)
         if len(positions):
