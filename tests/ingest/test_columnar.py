@@ -183,3 +183,34 @@ def test_slash_dates_ids_from_content_and_point_decimals(engine: Engine, tmp_pat
     _same(engine, path, "slash-csat", kind="survey", mapping=MappingFile(scale="csat5"))
     tabbed = _write(tmp_path / "tabbed.tsv", text.replace(",", "\t"))
     _same(engine, tabbed, "tabbed", kind="review")
+
+
+def test_a_batch_built_row_by_row_equals_the_column_wise_batch(tmp_path: Path) -> None:
+    """The column-wise batch falls back to this when a kernel fails: it must agree."""
+    from otklik.ingest.pipeline import plan_import
+
+    path = _write(tmp_path / "export.csv", _AWKWARD)
+    built = []
+    for fast in (True, False):
+        table = open_table(path)
+        lines = columnar.read_lines(table)
+        assert lines is not None
+        plan = plan_import(
+            table,
+            kind="survey",
+            source="s",
+            mapping=MappingFile(scale="nps", timezone="Europe/Moscow"),
+            label=str(path),
+            lines=lines,
+        )
+        width = len(table.headers)
+        if fast:
+            batch = columnar._batch(
+                lines.lines, lines.slow, lines.data, ";", plan.builder, width, ("s", 1), False
+            )
+        else:
+            batch = columnar._row_wise(lines.lines, lines.data, ";", plan.builder, ("s", 1), False)
+        assert batch.rows == 19
+        built.append((batch.rows_out, batch.quarantine))
+    assert built[0] == built[1]
+    assert len(built[0][0]) > 5 and len(built[0][1]) > 5

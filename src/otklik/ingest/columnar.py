@@ -174,7 +174,15 @@ class FastLines:
 
 
 def read_lines(table: Table) -> FastLines | None:
-    """The file's lines for the column-wise path, or None where it does not apply."""
+    """The file's lines for the column-wise path, or None where it does not apply (or
+    anything unforeseen goes wrong: the row-wise path then reads the file)."""
+    try:
+        return _read_lines(table)
+    except Exception:
+        return None
+
+
+def _read_lines(table: Table) -> FastLines | None:
     info = table.columnar
     if info is None:
         return None
@@ -596,7 +604,33 @@ def _batches(
     width = len(builder.headers)
     for start in range(0, len(found.data), chunk_rows):
         indices = found.data[start : start + chunk_rows]
-        yield _batch(found.lines, found.slow, indices, delimiter, builder, width, target, anonymise)
+        try:
+            batch = _batch(
+                found.lines, found.slow, indices, delimiter, builder, width, target, anonymise
+            )
+        except Exception:  # a kernel refused something unforeseen: this batch row by row
+            batch = _row_wise(found.lines, indices, delimiter, builder, target, anonymise)
+        yield batch
+
+
+def _row_wise(
+    lines: pa.Array,
+    indices: np.ndarray,
+    delimiter: str,
+    builder: RowBuilder,
+    target: tuple[str, int | None],
+    anonymise: bool,
+) -> FastBatch:
+    """One batch built by :meth:`RowBuilder.build`, line by line (the reference path)."""
+    batch = FastBatch(rows=len(indices))
+    for at, text in zip(indices.tolist(), lines.take(pa.array(indices)).to_pylist(), strict=True):
+        raw = _split(str(text), delimiter)
+        record, problems = builder.build(at + 1, raw)
+        if record is None:
+            batch.quarantine.append(builder.quarantine(at + 1, raw, problems))
+        else:
+            batch.rows_out.append(_record_row(anonymous(record) if anonymise else record, target))
+    return batch
 
 
 def _batch(

@@ -183,18 +183,22 @@ def plan_import(
     score_index = columns.fields.get("score")
     date_columns = [columns.fields[name] for name in date_fields]
     number_columns = [columns.fields[name] for name in number_fields]
+    profile: FileProfile | None = None
     if lines is not None:
         from otklik.ingest.columnar import profile_lines  # pyarrow: only when importing
 
-        profile = profile_lines(
-            lines,
-            len(table.headers),
-            date_columns,
-            score_index,
-            number_columns,
-            decimal=spec.decimal,
-        )
-    else:
+        try:
+            profile = profile_lines(
+                lines,
+                len(table.headers),
+                date_columns,
+                score_index,
+                number_columns,
+                decimal=spec.decimal,
+            )
+        except Exception:  # anything unforeseen: the row-wise pass below decides
+            profile = None
+    if profile is None:
         profile = profile_rows(
             table.rows(), date_columns, score_index, number_columns, decimal=spec.decimal
         )
