@@ -3,12 +3,15 @@
 Generates N survey/contact rows as a semicolon CSV (Russian headers, dd.mm.yyyy dates, decimal
 commas: the awkward export the importer is for), then in one run:
 
-* otklik: ``import_file`` on SQLite (read, detect, map, validate, normalise, dedupe, write);
+* otklik: ``import_file`` on SQLite (read, detect, map, validate, normalise, dedupe, write;
+  the column-wise path, the default), and with ``--row-wise`` also the row-wise reference;
 * floor: the same rows, already parsed, written with raw ``sqlite3.executemany`` into the same
   table with the same indexes (no reading, no validation);
+* DuckDB ``read_csv`` of the same file into its own table (if duckdb is installed);
 * the same pair on PostgreSQL: otklik (COPY inside) against a raw psycopg COPY of parsed rows.
 
-    python benchmarks/bench_import.py [--rows 1000000] [--pg postgresql://postgres@127.0.0.1/test]
+    python benchmarks/bench_import.py [--rows 1000000] [--row-wise]
+        [--pg postgresql://postgres@127.0.0.1/test]
 """
 
 from __future__ import annotations
@@ -147,12 +150,33 @@ def sqlite_floor(db: Path, parsed: list[tuple[Any, ...]]) -> float:
     return elapsed
 
 
-def otklik_import(url: str, path: Path) -> tuple[float, int]:
+def duckdb_floor(path: Path) -> float | None:
+    """DuckDB's read_csv of the same file into a table of its own, or None without duckdb."""
+    try:
+        import duckdb
+    except ImportError:
+        return None
+    conn = duckdb.connect()
+    began = time.perf_counter()
+    conn.execute(
+        "CREATE TABLE items AS SELECT * FROM read_csv(?, delim=';', header=true)", [str(path)]
+    )
+    elapsed = time.perf_counter() - began
+    conn.close()
+    return elapsed
+
+
+def otklik_import(url: str, path: Path, *, columnar: bool = True) -> tuple[float, int]:
     engine = make_engine(url)
     upgrade(engine)
     began = time.perf_counter()
     report = import_file(
-        engine, path, kind="survey", source="bench", mapping=MappingFile(scale="nps")
+        engine,
+        path,
+        kind="survey",
+        source="bench",
+        mapping=MappingFile(scale="nps"),
+        columnar=columnar,
     )
     elapsed = time.perf_counter() - began
     engine.dispose()
@@ -201,6 +225,14 @@ def pg_floor(admin_url: str, parsed: list[tuple[Any, ...]]) -> float:
         drop_schema(admin_url, schema)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (Linux), to print next to the figures."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -209,7 +241,11 @@ def main() -> int:
         default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
         help="PostgreSQL URL; empty to skip",
     )
+    parser.add_argument(
+        "--row-wise", action="store_true", help="also time the row-wise reference path"
+    )
     args = parser.parse_args()
+    print(f"load average before: {load_average()}")
     assert len(ITEM_COLUMNS) > len(FLOOR_COLUMNS)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -221,11 +257,22 @@ def main() -> int:
             f"{time.perf_counter() - began:.1f} s"
         )
         floor = sqlite_floor(work / "floor.db", parsed)
+        duck = duckdb_floor(path)
         ours, imported = otklik_import(f"sqlite:///{work / 'otklik.db'}", path)
         assert imported == args.rows
         print(f"SQLite  raw executemany (floor): {args.rows / floor:>10,.0f} rows/s")
+        if duck is not None:
+            print(f"DuckDB  read_csv, own table    : {args.rows / duck:>10,.0f} rows/s")
         print(f"SQLite  otklik import          : {args.rows / ours:>10,.0f} rows/s")
         print(f"SQLite  ratio otklik/floor     : {floor / ours:>10.2f}")
+        if duck is not None:
+            print(f"SQLite  ratio otklik/DuckDB    : {duck / ours:>10.2f}")
+        if args.row_wise:
+            slow, imported = otklik_import(
+                f"sqlite:///{work / 'row_wise.db'}", path, columnar=False
+            )
+            assert imported == args.rows
+            print(f"SQLite  otklik row-wise (ref.) : {args.rows / slow:>10,.0f} rows/s")
         if args.pg:
             floor = pg_floor(args.pg, parsed)
             schema, url = pg_schema(args.pg)
@@ -236,6 +283,14 @@ def main() -> int:
             print(f"Postgres raw COPY (floor)      : {args.rows / floor:>10,.0f} rows/s")
             print(f"Postgres otklik import (COPY)  : {args.rows / ours:>10,.0f} rows/s")
             print(f"Postgres ratio otklik/floor    : {floor / ours:>10.2f}")
+            if args.row_wise:
+                schema, url = pg_schema(args.pg)
+                try:
+                    slow, imported = otklik_import(url, path, columnar=False)
+                finally:
+                    drop_schema(args.pg, schema)
+                print(f"Postgres otklik row-wise (ref.): {args.rows / slow:>10,.0f} rows/s")
+    print(f"load average after: {load_average()}")
     return 0
 
 

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OTKLIK_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    import_batch_size: int = 5000
+    import_batch_size: int = 50_000  # rows per transaction (docs/import.md)
     import_max_text_chars: int = 20_000  # longest comment an import stores (see docs/import.md)
     import_max_mb: int = 2048  # largest file `otklik import` reads (refused before parsing)
     # The reporting time zone (IANA name): where days, weeks, months, quarters and years of

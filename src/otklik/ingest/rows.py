@@ -71,12 +71,14 @@ class RowBuilder:
         self.defaults = dict(mapping.defaults)
         decimals = decimals or {}
         self.score_decimal = decimals.get("score")
+        self.decimals = decimals  # per number field; the column-wise import reads the same
         dates = {
             name: DateParser(
                 tz=mapping.zone, day_first=day_first.get(name), date_format=mapping.date_format
             )
             for name in ("occurred_at", "started_at", "churned_at")
         }
+        self.date_parsers = dates  # the column-wise import parses the same way
         parsers: dict[str, Callable[[Any], Any]] = {
             "id": short_text("id"),
             "customer_id": short_text("customer_id"),

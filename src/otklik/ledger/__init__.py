@@ -51,10 +51,12 @@ from otklik.ledger.writer import (
     ITEM_COLUMNS,
     BatchResult,
     anonymous,
+    bulk_load,
     finish_run,
     in_write_transaction,
     start_run,
     write_customers,
+    write_item_rows,
     write_items,
 )
 
@@ -102,6 +104,7 @@ __all__ = [
     "User",
     "UserSession",
     "anonymous",
+    "bulk_load",
     "count_by",
     "count_items",
     "current_revision",
@@ -129,5 +132,6 @@ __all__ = [
     "text_search",
     "upgrade",
     "write_customers",
+    "write_item_rows",
     "write_items",
 ]

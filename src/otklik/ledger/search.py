@@ -225,9 +225,18 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
     todo = [*changed, *rows]
     if not todo:
         return 0
+    terms: dict[str | None, str] = {}  # exports repeat comments ("", "Спасибо"): stem once
     conn.exec_driver_sql(
         f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
-        [(item_id, " ".join(document_terms(text))) for item_id, text in todo],
+        [
+            (
+                item_id,
+                terms[text]
+                if text in terms
+                else terms.setdefault(text, " ".join(document_terms(text))),
+            )
+            for item_id, text in todo
+        ],
     )
     return len(todo)
 

@@ -61,6 +61,9 @@ class Table:
     detected: dict[str, Any]
     # Called once per pass: imports read a file twice (profile, then load) without holding it.
     _open_rows: Callable[[], Iterator[Row]] = field(repr=False)
+    # Delimited files only: what the column-wise import (``otklik.ingest.columnar``) needs to
+    # read the same text again: ``{"decoding": Decoding, "delimiter": str}``. None elsewhere.
+    columnar: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[Row]:
         return self._open_rows()

@@ -236,6 +236,7 @@ def read_delimited(
     if hint:
         detected["delimiter_hint"] = first.strip(" ")
     table = Table(path, headers, detected, guarded_rows(path, rows))
+    table.columnar = {"decoding": decoding, "delimiter": delimiter, "skip": skip}
     holder.append(table)
     for message in [decoding.warning, *renamed]:
         if message:
