@@ -12,11 +12,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 from typer._click import Context
 from typer.core import TyperGroup
 
 from otklik.cli import app
 from otklik.cli.common import DbOption, OutputFormat, console, engine_from, print_json
+from otklik.config import load_settings
 from otklik.errors import MetricError
 from otklik.metrics import (
     CATALOGUE,
@@ -24,10 +26,12 @@ from otklik.metrics import (
     Comparison,
     Grain,
     MetricRow,
+    MetricSource,
     Slice,
     compare,
     compute,
     connect,
+    enable_rollups,
     get_metric,
     query_day,
     to_sql,
@@ -208,10 +212,20 @@ def show_command(
             if sql:
                 sys.stdout.write(to_sql(metric, source, **options) + "\n")
                 return
+            _stored_rollups(source, engine)
             rows = compute(metric, source, **options)
     finally:
         engine.dispose()
     _print_rows(metric, rows, segments, fmt, by)
+
+
+def _stored_rollups(source: MetricSource, engine: Engine) -> None:
+    """Answer from the rollups kept in the store (the web app's cube: same dimensions and zone),
+    topped up with what changed since; queries they cannot answer go to the engine."""
+    settings = load_settings()
+    enable_rollups(
+        source, dimensions=settings.rollup_dimensions, timezone=settings.timezone, store=engine
+    )
 
 
 def _slices(periods: list[str], values: list[str]) -> tuple[Slice, Slice, list[str], list[str]]:
@@ -338,6 +352,7 @@ def compare_command(
     engine = engine_from(db)
     try:
         with connect(engine) as source:
+            _stored_rollups(source, engine)
             result = compare(
                 metric,
                 source,
