@@ -157,8 +157,9 @@ def test_team_zone_holds_on_rollup_answers(engine: Engine) -> None:
 
 
 def test_a_changed_definition_is_a_new_cube(engine: Engine) -> None:
-    """The stored cube's key covers the zone and the dimensions (and the scan's SQL): another
-    zone or other dimensions never read a cube built for something else."""
+    """The stored cube's key covers the zone and the dimensions (and the code of the metric
+    definitions): another zone or other dimensions never read a cube built for something
+    else."""
     _load(engine)
     keys = set()
     for zone, dimensions in (("UTC", DIMENSIONS), ("Europe/Moscow", DIMENSIONS), ("UTC", ())):
