@@ -12,7 +12,7 @@ next to the same page's warm p50 in the same run (the baseline); ``--no-wait`` s
 requests without waiting for the background work.
 
     python benchmarks/bench_web.py [--rows 1000000] [--db sqlite:///benchmarks/out/demo-1m.db]
-                                   [--requests 100] [--pages [--no-wait]]
+                                   [--requests 100] [--pages [--no-wait] [--skip PATH]]
 """
 
 from __future__ import annotations
@@ -121,14 +121,13 @@ PAGES = (
 )
 
 
-def _pages(settings: Settings, requests: int, wait: bool) -> list[str]:
-    """First request of every page after a fresh start, and the same page's warm p50."""
-    lines = []
+def _pages(settings: Settings, requests: int, wait: bool, skip: list[str]) -> None:
+    """First request of every page after a fresh start, and the same page's warm p50
+    (printed as it goes)."""
     started = time.perf_counter()
     app = create_app(settings)
     with TestClient(app, base_url="https://testserver") as client:
-        up = time.perf_counter() - started
-        lines.append(f"app started in {up:.2f} s")
+        print(f"app started in {time.perf_counter() - started:.2f} s", flush=True)
         if wait:
             warm = time.perf_counter()
             prewarm = getattr(app.state, "prewarm", None)
@@ -136,21 +135,23 @@ def _pages(settings: Settings, requests: int, wait: bool) -> list[str]:
                 prewarm.join()  # otklik.web.prewarm: rollups, overview, pillars, filters
             else:
                 app.state.web.metrics.warm().result()
-            lines.append(f"background precomputation done {time.perf_counter() - warm:.2f} s later")
+            took = time.perf_counter() - warm
+            print(f"background precomputation done {took:.2f} s later", flush=True)
         _login(client, "bench-admin@example.org")
-        first = {}
+        print(f"{'page':<48} {'first ms':>9} {'warm p50 ms':>12} {'ratio':>6}", flush=True)
+        slowest = 0.0
         for path in PAGES:
+            if path in skip:
+                continue
             response = client.get(path)
             if response.status_code != 200:
-                lines.append(f"{path:<48} status {response.status_code} (skipped)")
+                print(f"{path:<48} status {response.status_code} (skipped)", flush=True)
                 continue
-            first[path] = _server_ms(response)
-        lines.append(f"{'page':<48} {'first ms':>9} {'warm p50 ms':>12} {'ratio':>6}")
-        for path, cold in first.items():
+            cold = _server_ms(response)
+            slowest = max(slowest, cold)
             p50 = statistics.median(_measure(client, path, requests))
-            lines.append(f"{path:<48} {cold:9.1f} {p50:12.1f} {cold / p50:6.1f}")
-        lines.append(f"slowest first request: {max(first.values()):.1f} ms")
-    return lines
+            print(f"{path:<48} {cold:9.1f} {p50:12.1f} {cold / p50:6.1f}", flush=True)
+        print(f"slowest first request: {slowest:.1f} ms")
 
 
 def main() -> None:
@@ -160,6 +161,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--pages", action="store_true", help="first request of every page")
     parser.add_argument("--no-wait", action="store_true", help="with --pages: do not wait")
+    parser.add_argument("--skip", action="append", default=[], help="with --pages: not PATH")
     args = parser.parse_args()
     if args.db.startswith("sqlite:///"):
         Path(args.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -167,7 +169,7 @@ def main() -> None:
     settings = Settings(database_url=args.db, secret_key="x" * 48, metrics_check_every_s=5.0)
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
     if args.pages:
-        print("\n".join(_pages(settings, args.requests, not args.no_wait)))
+        _pages(settings, args.requests, not args.no_wait, args.skip)
         print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
         return
     app = create_app(settings)
