@@ -53,6 +53,8 @@ url, metric, segments, filters, mode = sys.argv[1], sys.argv[2], json.loads(sys.
     json.loads(sys.argv[4]), sys.argv[5]
 engine = make_engine(url)
 with connect(engine) as source:
+    source.table("feedback_items")  # opening the connection imports Ibis's SQLite backend
+    t1 = time.perf_counter()
     if mode == "stored":
         settings = load_settings()
         cube = enable_rollups(source, dimensions=settings.rollup_dimensions, store=engine)
