@@ -12,9 +12,11 @@ use). For each query it prints, median of ``--repeat`` processes:
   the SQLite file into Arrow, then DuckDB's ``GROUP BY`` (DuckDB's ``sqlite`` extension is not
   installed here and cannot be downloaded, so the copy goes through Python);
 
-each as the time inside the process (after imports) and the process's wall time. Then it
-imports 1,000 items and corrects the owner team of the 100 newest (what routing does after an
-import), and times the next fresh process again (the top-up). Checked: the stored rollups' n and value per group equal the direct query's.
+each as the time inside the process (after imports and, for otklik, after opening the Ibis
+connection) and the process's wall time. Then it imports 1,000 items and corrects the owner
+team of the 100 newest (what routing does after an import), and times the next fresh process
+again (the top-up). Checked: the stored rollups' n and value per group equal the direct
+query's.
 
     python benchmarks/bench_metrics_cold.py [--db sqlite:///benchmarks/out/demo-1m.db]
                                             [--repeat 3]
