@@ -4,8 +4,9 @@ A fresh web worker knows nothing: the rollup cube is in the store but not in mem
 figures the pages keep briefly (volumes per channel, the filters' value lists, pillar scores)
 are a scan each at 1M items. :func:`prewarm` runs once, on a daemon thread, after the app has
 started: it loads the rollups (:meth:`MetricsWorker.warm`), then computes the overview, its
-pillars and the filter value lists for the whole store (what an admin or analyst sees first),
-through the same functions and cache keys the pages use, so a page that asks later finds them.
+pillars, the filter value lists and the taxonomy for the whole store (what an admin or analyst
+sees first), through the same functions and cache keys the pages use, so a page that asks
+later finds them, and compiles every page template.
 Failures are logged and forgotten: the page then computes what it needs itself.
 """
 
@@ -20,6 +21,7 @@ from otklik.metrics import Grain, Period
 from otklik.web.dashboard import build_overview
 from otklik.web.ex_view import pillars_for
 from otklik.web.pages.explore import filter_options
+from otklik.web.pages.inbox import _taxonomy
 from otklik.web.pages.items import ITEM_FILTERS
 from otklik.web.state import WebState
 
@@ -42,6 +44,10 @@ def prewarm(state: WebState) -> float:
         grain=Grain.ALL,
     )
     filter_options(state, _EVERYONE, ITEM_FILTERS)
+    _taxonomy(state)  # the inbox's and the relabel forms' taxonomy
+    env = state.templates.env
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)  # compiled once, kept by Jinja
     return time.perf_counter() - started
 
 
