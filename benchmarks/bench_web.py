@@ -6,8 +6,13 @@ own ``Server-Timing`` header (time inside the app: session, queries, metrics, re
 network). Prints p50, p95 and max for each role, the first (cold) request, and how long the
 rollup cube took to build.
 
+With ``--pages`` it times instead the first request of every page after a fresh start (a new
+app, whose background precomputation — loading the stored rollups — is waited for and timed),
+next to the same page's warm p50 in the same run (the baseline); ``--no-wait`` sends the first
+requests without waiting for the background work.
+
     python benchmarks/bench_web.py [--rows 1000000] [--db sqlite:///benchmarks/out/demo-1m.db]
-                                   [--requests 100]
+                                   [--requests 100] [--pages [--no-wait] [--skip PATH]]
 """
 
 from __future__ import annotations
@@ -95,16 +100,78 @@ def _report(label: str, times: list[float]) -> str:
     )
 
 
+PAGES = (
+    "/",
+    "/inbox",
+    "/explore?metric=nps&by=month&segment=channel",
+    "/priorities",
+    "/scorecards",
+    "/topics",
+    "/incidents",
+    "/experiments",
+    "/ex",
+    "/conduct",
+    "/contact",
+    "/imports",
+    "/status",
+    "/settings",
+    "/admin",
+    "/llm",
+    "/model",
+)
+
+
+def _pages(settings: Settings, requests: int, wait: bool, skip: list[str]) -> None:
+    """First request of every page after a fresh start, and the same page's warm p50
+    (printed as it goes)."""
+    started = time.perf_counter()
+    app = create_app(settings)
+    with TestClient(app, base_url="https://testserver") as client:
+        print(f"app started in {time.perf_counter() - started:.2f} s", flush=True)
+        if wait:
+            warm = time.perf_counter()
+            prewarm = getattr(app.state, "prewarm", None)
+            if prewarm is not None:
+                prewarm.join()  # otklik.web.prewarm: rollups, overview, pillars, filters
+            else:
+                app.state.web.metrics.warm().result()
+            took = time.perf_counter() - warm
+            print(f"background precomputation done {took:.2f} s later", flush=True)
+        _login(client, "bench-admin@example.org")
+        print(f"{'page':<48} {'first ms':>9} {'warm p50 ms':>12} {'ratio':>6}", flush=True)
+        slowest = 0.0
+        for path in PAGES:
+            if path in skip:
+                continue
+            response = client.get(path)
+            if response.status_code != 200:
+                print(f"{path:<48} status {response.status_code} (skipped)", flush=True)
+                continue
+            cold = _server_ms(response)
+            slowest = max(slowest, cold)
+            p50 = statistics.median(_measure(client, path, requests))
+            print(f"{path:<48} {cold:9.1f} {p50:12.1f} {cold / p50:6.1f}", flush=True)
+        print(f"slowest first request: {slowest:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", default="sqlite:///benchmarks/out/demo-1m.db")
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--pages", action="store_true", help="first request of every page")
+    parser.add_argument("--no-wait", action="store_true", help="with --pages: do not wait")
+    parser.add_argument("--skip", action="append", default=[], help="with --pages: not PATH")
     args = parser.parse_args()
     if args.db.startswith("sqlite:///"):
         Path(args.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     _ensure_store(args.db, args.rows)
     settings = Settings(database_url=args.db, secret_key="x" * 48, metrics_check_every_s=5.0)
+    print(f"load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
+    if args.pages:
+        _pages(settings, args.requests, not args.no_wait, args.skip)
+        print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
+        return
     app = create_app(settings)
     lines = []
     with TestClient(app, base_url="https://testserver") as client:

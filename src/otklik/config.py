@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     default_locale: Literal["ru", "en"] = "ru"
     metrics_check_every_s: float = 5.0
     rollup_dimensions: tuple[str, ...] = ("channel", "owner_team")
+    # Precompute the overview, pillars and filter lists in the background at start-up, and
+    # refresh expired page figures in the background (serving the previous ones meanwhile).
+    web_prewarm: bool = True
     pdf_font: str | None = None
     upload_max_mb: int = 50  # the largest uploaded file (its request: +1 MB), refused unread
     api_max_body_mb: int = 16  # the largest request body under /api/

@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# openpyxl's own ILLEGAL_CHARACTERS_RE, written out: importing openpyxl for it costs 0.2–0.6 s
+# in every command that writes a CSV (tests/test_sheets_regex.py holds them equal).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
 
 __all__ = [
     "CUT_MARK",

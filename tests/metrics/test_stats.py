@@ -28,6 +28,7 @@ from otklik.metrics.stats import (
 
 def test_z_is_the_normal_quantile() -> None:
     assert abs(Z - 1.959964) < 1e-6
+    assert float(stats.norm.ppf(0.975)) == Z  # written out as scipy computes it
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (56, 70), (1, 1000)])

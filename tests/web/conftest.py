@@ -205,7 +205,7 @@ def settings_for(url: str, **overrides: Any) -> Settings:
         environment="development",
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         metrics_check_every_s=0.0,
-        **overrides,
+        **{"web_prewarm": False, **overrides},
     )
 
 

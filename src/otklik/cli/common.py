@@ -68,9 +68,15 @@ def engine_from(db: str | None) -> Engine:
 
 
 @contextmanager
-def metric_source(db: str | None, source: Path | None) -> Iterator[MetricSource]:
-    """Where metrics run: the warehouse of the mapping file ``source``, else the store."""
-    from otklik.metrics import connect, open_warehouse
+def metric_source(
+    db: str | None, source: Path | None, *, rollups: bool = True
+) -> Iterator[MetricSource]:
+    """Where metrics run: the warehouse of the mapping file ``source``, else the store —
+    answering from the rollups kept in the store (the web app's cube: same dimensions and
+    zone), topped up with what changed since, unless ``rollups`` is False; queries the cube
+    cannot answer go to the engine."""
+    from otklik.config import load_settings
+    from otklik.metrics import connect, enable_rollups, open_warehouse
 
     if source is not None:
         if db is not None:
@@ -81,6 +87,14 @@ def metric_source(db: str | None, source: Path | None) -> Iterator[MetricSource]
     engine = engine_from(db)
     try:
         with connect(engine) as store:
+            if rollups:
+                settings = load_settings()
+                enable_rollups(
+                    store,
+                    dimensions=settings.rollup_dimensions,
+                    timezone=settings.timezone,
+                    store=engine,
+                )
             yield store
     finally:
         engine.dispose()

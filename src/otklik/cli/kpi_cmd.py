@@ -235,7 +235,7 @@ def suggest_command(
     stop = None
     if end is not None:
         stop = query_day(end, "--to")
-    with metric_source(db, source_file) as source:
+    with metric_source(db, source_file, rollups=False) as source:
         result = suggest_target(
             metric,
             source,
@@ -340,7 +340,7 @@ def report_command(
 ) -> None:
     """Each KPI against its target with its trend, guardrails and gaming flags."""
     config: KpiSet = load_kpis(kpis_path(kpis))
-    with metric_source(db, source_file) as source:
+    with metric_source(db, source_file, rollups=False) as source:
         report = evaluate(config, source, period=period, by=by, names=kpi, gaming=gaming)
     if fmt is KpiFormat.json:
         print_json(report.to_dict())

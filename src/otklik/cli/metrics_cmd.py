@@ -209,7 +209,7 @@ def show_command(
         scale=scale,
         top_box=top_box,
     )
-    with metric_source(db, source_file) as source:
+    with metric_source(db, source_file, rollups=not sql) as source:
         if sql:
             sys.stdout.write(to_sql(metric, source, **options) + "\n")
             return

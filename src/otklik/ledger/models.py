@@ -154,3 +154,4 @@ from otklik.ledger import models_classify as _models_classify  # noqa: E402, F40
 from otklik.ledger import models_incidents as _models_incidents  # noqa: E402, F401
 from otklik.ledger import models_jobs as _models_jobs  # noqa: E402, F401
 from otklik.ledger import models_replies as _models_replies  # noqa: E402, F401
+from otklik.ledger import models_rollups as _models_rollups  # noqa: E402, F401

@@ -191,7 +191,7 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
 
     Two kinds of item need indexing: those newer than the last one indexed (items are only
     appended, so ids grow) and those whose comment changed since (a correction or an erasure:
-    the trigger of migration 0019 drops their stale row at once, so the old words stop
+    the trigger of migration 0019_fts drops their stale row at once, so the old words stop
     matching inside the same statement, and queues them in ``feedback_search_pending``).
     Every writer of items calls this after writing; a writer that changes comments calls it
     too, so the new words match as soon as it commits. ``pending=False``: new items only (for

@@ -282,14 +282,26 @@ def cube_expr(
     dimensions: Sequence[str],
     after_id: int | None = None,
     zone: tzinfo | None = None,
+    *,
+    upto_id: int | None = None,
+    ranges: Sequence[tuple[datetime, datetime]] = (),
 ) -> ir.Table:
     """One scan: per local day (in ``zone``, default UTC) and dimension values, every
     additive metric's n and sums (default parameters). Columns are named ``{metric}__{stat}``,
-    plus ``_rows`` (all items of the group, to check a refresh); ``after_id`` limits it to new
-    rows."""
+    plus ``_rows`` (all items of the group, to check a refresh); ``after_id`` and ``upto_id``
+    limit it to ids in (after_id, upto_id], ``ranges`` to items whose ``occurred_at`` (naive
+    UTC) falls in one of the [start, end) ranges."""
     t = source.table(TableRole.ITEMS)
     if after_id is not None:
         t = t.filter(t.id > after_id)
+    if upto_id is not None:
+        t = t.filter(t.id <= upto_id)
+    if ranges:
+        inside = [(t.occurred_at >= lo) & (t.occurred_at < hi) for lo, hi in ranges]
+        condition = inside[0]
+        for more in inside[1:]:
+            condition = condition | more
+        t = t.filter(condition)
     offsets = [] if zone is None else zone_offsets(source, t, ["occurred_at"], zone)
     sums: dict[str, ir.Scalar] = {}
     for spec in specs:

@@ -21,7 +21,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from otklik.errors import ConfigError, MetricError
-from otklik.ingest.limits import YEARS
 
 __all__ = [
     "UTC_ZONE",
@@ -205,6 +204,8 @@ def check_day(day: date, name: str = "date") -> date:
     """``day`` itself when a query may name it: years :data:`otklik.ingest.limits.YEARS`
     (1900–2100, the range an import accepts). Raises :class:`MetricError` otherwise, so a
     day at the end of the calendar never overflows the arithmetic after it."""
+    from otklik.ingest.limits import YEARS  # here: importing otklik.ingest costs ~0.3 s
+
     first, last = YEARS
     if not first <= day.year <= last:
         raise MetricError(f"{name} {day.isoformat()} is outside the years {first}–{last}")
@@ -233,6 +234,8 @@ def parse_period(text: str) -> Span:
         if not match:
             continue
         parts = [int(part) for part in match.groups()]
+        from otklik.ingest.limits import YEARS
+
         first, last_year = YEARS
         years = [parts[0], parts[3]] if form == "range" else [parts[0]]
         if any(not first <= year <= last_year for year in years):

@@ -9,24 +9,43 @@ whose range is whole days and whose parameters are the defaults is answered from
 anything else goes to the engine. Both paths give the same numbers (tests hold them to it).
 Days are local days of the cube's reporting zone; a query in another zone goes to the engine.
 
-Freshness: the ledger only appends items, so before answering the cube compares the store's
-``max(id)`` and ``count(*)`` with what it has seen, adds the new ids' statistics, and rebuilds
-from scratch if rows were removed or rewritten. Quantiles, FCR and churn are not additive over
-time and always run on the engine.
+Freshness: before answering, the cube compares the store's ``max(id)`` and ``count(*)`` with
+what it covers, and the per-day versions in ``metric_rollup_changes`` (bumped by database
+triggers whenever an item is updated in a field a metric reads, or deleted: migration 0020)
+with the versions it has absorbed. New ids are scanned and added; the local days around a
+changed UTC day are dropped and scanned again; if the count still disagrees, the cube is
+rebuilt from scratch. Quantiles, FCR and churn are not additive over time and always run on
+the engine.
+
+Persistence: with ``store`` (the store's SQLAlchemy engine) the cube lives in the table
+``metric_rollups`` as well, keyed by a hash of its zone, dimensions and the code that defines
+its numbers (an edit to a metric's definition makes a new key, never a stale answer). A
+fresh process —
+the CLI, a new web worker — loads it (tens of milliseconds), tops it up as above and stores the
+result back, so only the first process after a large change pays for a scan.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import sys
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as clock
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from ibis.common.exceptions import TableNotFound
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 
 from otklik.errors import MetricError
+from otklik.ledger.models_rollups import MetricRollup, MetricRollupChange
 from otklik.metrics.backends import MetricSource
 from otklik.metrics.catalogue import CATALOGUE, get_metric
 from otklik.metrics.expressions import ADDITIVE_STATS, ROWS, cube_expr
@@ -38,6 +57,9 @@ from otklik.metrics.spec import MetricSpec, TableRole
 __all__ = ["DEFAULT_DIMENSIONS", "Rollups", "enable_rollups"]
 
 DEFAULT_DIMENSIONS: tuple[str, ...] = ("channel",)
+FORMAT = "otklik-rollup-1"  # bump when the stored cube's layout changes
+MAX_DIRTY_RANGES = 64  # more separate runs of changed days than this: rebuild instead
+_CHANGES = MetricRollupChange.__tablename__
 
 
 def _rollup_specs(names: Sequence[str] | None) -> list[MetricSpec]:
@@ -51,7 +73,8 @@ def _rollup_specs(names: Sequence[str] | None) -> list[MetricSpec]:
 
 
 class Rollups:
-    """The in-memory cube of one :class:`MetricSource`; thread-safe."""
+    """The cube of one :class:`MetricSource`, in memory and (with ``store``) in the store;
+    thread-safe."""
 
     def __init__(
         self,
@@ -61,6 +84,7 @@ class Rollups:
         metrics: Sequence[str] | None = None,
         check_every_s: float = 0.0,
         timezone: str | tzinfo | None = None,
+        store: Engine | None = None,
     ) -> None:
         allowed = SEGMENT_FIELDS[TableRole.ITEMS]
         unknown = [name for name in dimensions if name not in allowed]
@@ -73,12 +97,18 @@ class Rollups:
         self.specs = {spec.name: spec for spec in _rollup_specs(metrics)}
         self.check_every_s = check_every_s
         self.zone = get_zone(timezone)
+        self.store = store
         self._cube: pa.Table | None = None
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, int] | None = None  # (top id, items) the cube covers
+        self._versions: dict[str, int] = {}  # changed UTC day → version absorbed
+        self._key: str | None = None
+        self._tracked: bool | None = None  # whether the source has metric_rollup_changes
         self._checked_at = 0.0
         self._lock = threading.Lock()
-        self.builds = 0
-        self.increments = 0
+        self.builds = 0  # full scans
+        self.increments = 0  # top-ups (new ids, changed days)
+        self.loads = 0  # cubes read from the store
+        self.saves = 0  # cubes written to the store
 
     def covers(self, query: Query) -> bool:
         spec = query.spec
@@ -98,15 +128,53 @@ class Rollups:
         """Naive UTC ``moment`` as naive local time in the cube's zone."""
         return moment.replace(tzinfo=UTC).astimezone(self.zone).replace(tzinfo=None)
 
+    @property
+    def key(self) -> str:
+        """The cube's name in ``metric_rollups``: a hash of the layout, the zone, the
+        dimensions, the metrics and the source of the modules that define their numbers (an
+        edit to any metric's definition makes a new key, never a stale answer)."""
+        if self._key is None:
+            parts = [FORMAT, self.zone.key, ",".join(self.dimensions), ",".join(self.specs)]
+            digest = hashlib.sha256("\n".join(parts).encode())
+            for text in _definition_sources():
+                digest.update(text)
+            self._key = digest.hexdigest()
+        return self._key
+
     def _fingerprint(self) -> tuple[int, int]:
         t = self.source.table(TableRole.ITEMS)
         # coalesce: on an empty store max(id) is NULL, which Arrow refuses for a non-null id
         [row] = self.source.execute(t.aggregate(top=t.id.max().coalesce(0), rows=t.count()))
         return (int(row["top"]), int(row["rows"]))
 
-    def _scan(self, after_id: int | None) -> pa.Table:
+    def _change_versions(self) -> dict[str, int]:
+        """Version per changed UTC day (ISO date); empty where the source keeps no log."""
+        if self._tracked is False:
+            return {}
+        try:
+            t = self.source.con.table(_CHANGES)
+        except TableNotFound:
+            self._tracked = False
+            return {}
+        self._tracked = True
+        rows = self.source.execute(t.select("day", "version"))
+        return {_iso(row["day"]): int(row["version"]) for row in rows}
+
+    def _scan(
+        self,
+        *,
+        after_id: int | None = None,
+        upto_id: int | None = None,
+        ranges: Sequence[tuple[datetime, datetime]] = (),
+    ) -> pa.Table:
         expr = cube_expr(
-            self.source, list(self.specs.values()), self.dimensions, after_id, zone=self.zone
+            self.source,
+            list(self.specs.values()),
+            self.dimensions,
+            after_id,
+            zone=self.zone,
+            upto_id=upto_id,
+            ranges=ranges,
         )
         table = self.source.to_arrow(expr)
         index = table.schema.get_field_index("day")
@@ -121,31 +189,127 @@ class Rollups:
         now = time.monotonic()
         if self._cube is not None and now - self._checked_at < self.check_every_s:
             return
-        seen = self._fingerprint()
+        if self._cube is None and self.store is not None:
+            self._load()
+        # Read the marks before the items: whatever changes after this is seen next time.
+        top, count = self._fingerprint()
+        versions = self._change_versions()
         self._checked_at = now
-        if self._cube is not None and self._seen == seen:
+        dirty = sorted(day for day, v in versions.items() if self._versions.get(day) != v)
+        if self._cube is not None and not dirty and self._seen == (top, count):
             return
-        if self._cube is not None and self._seen is not None and seen[1] >= self._seen[1]:
-            delta = self._scan(after_id=self._seen[0])
-            added = int(pc.sum(delta[ROWS]).as_py() or 0)
-            if self._seen[1] + added == seen[1]:
-                self._cube = self._merge(self._cube, delta)
-                self._seen = seen
+        if self._cube is not None and self._seen is not None:
+            cube = self._top_up(self._cube, self._seen[0], top, dirty)
+            if cube is not None and _items(cube) == count:
+                self._cube, self._seen, self._versions = cube, (top, count), versions
                 self.increments += 1
+                self._save()
                 return
-        self._cube = self._scan(after_id=None)
-        self._seen = seen
+        cube = self._scan(upto_id=top)
+        self._cube, self._seen, self._versions = cube, (top, _items(cube)), versions
         self.builds += 1
+        self._save()
 
-    def _merge(self, cube: pa.Table, delta: pa.Table) -> pa.Table:
+    def _top_up(
+        self, cube: pa.Table, seen_top: int, top: int, dirty: Sequence[str]
+    ) -> pa.Table | None:
+        """``cube`` plus the items with ids in (seen_top, top], with the local days around
+        the ``dirty`` UTC days scanned again; None when there are too many runs of them."""
+        days = sorted({date.fromisoformat(day) for day in dirty})
+        ranges = _runs(days)
+        if len(ranges) > MAX_DIRTY_RANGES:
+            return None
+        # A UTC day overlaps the local days before and after it in any zone (|offset| < 24
+        # h), and those local days lie within two UTC days either side.
+        local = sorted({day + timedelta(days=k) for day in days for k in (-1, 0, 1)})
+        redo = pa.array(local, pa.date32())
+        parts = [cube]
+        if local:
+            parts = [cube.filter(pc.invert(pc.is_in(cube["day"], value_set=redo)))]
+        if top > seen_top:
+            added = self._scan(after_id=seen_top, upto_id=top)
+            if local:
+                added = added.filter(pc.invert(pc.is_in(added["day"], value_set=redo)))
+            parts.append(added)
+        if ranges:
+            windows = [
+                (_midnight(first - timedelta(days=2)), _midnight(last + timedelta(days=3)))
+                for first, last in ranges
+            ]
+            again = self._scan(upto_id=top, ranges=windows)
+            parts.append(again.filter(pc.is_in(again["day"], value_set=redo)))
+        return self._merge(parts)
+
+    def _merge(self, parts: Sequence[pa.Table]) -> pa.Table:
+        cube = parts[0]
+        if len(parts) == 1:
+            return cube
         keys = ["day", *self.dimensions]
         values = [name for name in cube.column_names if name not in keys]
-        both = pa.concat_tables([cube, delta.select(cube.column_names).cast(cube.schema)])
+        both = pa.concat_tables(
+            [cube, *(part.select(cube.column_names).cast(cube.schema) for part in parts[1:])]
+        )
         merged = both.group_by(keys, use_threads=False).aggregate([(v, "sum") for v in values])
         names = {f"{v}_sum": v for v in values}
-        return merged.rename_columns([names.get(n, n) for n in merged.column_names]).select(
-            cube.column_names
+        merged = merged.rename_columns([names.get(n, n) for n in merged.column_names])
+        return merged.select(cube.column_names).cast(cube.schema)
+
+    def _load(self) -> None:
+        """The stored cube, if there is one for this key (else nothing happens)."""
+        assert self.store is not None
+        try:
+            with self.store.connect() as conn:
+                row = conn.execute(
+                    select(
+                        MetricRollup.top_id,
+                        MetricRollup.items,
+                        MetricRollup.versions,
+                        MetricRollup.cube,
+                    ).where(MetricRollup.key == self.key)
+                ).one_or_none()
+        except DBAPIError:
+            self.store = None  # a store before migration 0020: keep the cube in memory only
+            return
+        if row is None:
+            return
+        with pa.ipc.open_stream(row.cube) as reader:
+            self._cube = reader.read_all()
+        self._seen = (int(row.top_id), int(row.items))
+        self._versions = {str(day): int(v) for day, v in dict(row.versions).items()}
+        self.loads += 1
+
+    def _save(self) -> None:
+        if self.store is None or self._cube is None or self._seen is None:
+            return
+        sink = pa.BufferOutputStream()
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        with pa.ipc.new_stream(sink, self._cube.schema, options=options) as writer:
+            writer.write_table(self._cube)
+        values: dict[str, Any] = {
+            "key": self.key,
+            "zone": self.zone.key,
+            "dimensions": ",".join(self.dimensions),
+            "top_id": self._seen[0],
+            "items": self._seen[1],
+            "versions": self._versions,
+            "built_at": datetime.now(UTC).replace(tzinfo=None),
+            "cube": sink.getvalue().to_pybytes(),
+        }
+        if self.store.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        statement = upsert(MetricRollup).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={name: statement.excluded[name] for name in values if name != "key"},
         )
+        try:
+            with self.store.begin() as conn:
+                conn.execute(statement)
+        except DBAPIError:
+            return  # the store is busy or read-only: the next refresh stores it
+        self.saves += 1
 
     def collect(self, query: Query) -> list[Group]:
         """Sufficient statistics per group for a query :meth:`covers` (refreshes first)."""
@@ -194,6 +358,39 @@ def _periods(days: pa.ChunkedArray, grain: Grain) -> pa.Array:
     return pc.take(starts, pc.index_in(days, distinct))
 
 
+def _definition_sources() -> list[bytes]:
+    """The source of every module a cube's numbers depend on (catalogue, expressions, specs,
+    periods, scales, this module); read each time (about a millisecond)."""
+    from otklik import types
+    from otklik.metrics import catalogue, expressions, periods, spec
+
+    modules = [catalogue, expressions, periods, spec, types, sys.modules[__name__]]
+    return [Path(inspect.getfile(module)).read_bytes() for module in modules]
+
+
+def _items(cube: pa.Table) -> int:
+    return int(pc.sum(cube[ROWS]).as_py() or 0) if cube.num_rows else 0
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days (first, last)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] <= timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
 def enable_rollups(
     source: MetricSource,
     *,
@@ -201,16 +398,20 @@ def enable_rollups(
     metrics: Sequence[str] | None = None,
     check_every_s: float = 0.0,
     timezone: str | tzinfo | None = None,
+    store: Engine | None = None,
 ) -> Rollups:
     """Attach a :class:`Rollups` to ``source``: later ``compute`` calls it covers use it.
 
-    ``timezone`` is the zone whose local days the cube keeps (None: ``OTKLIK_TIMEZONE``)."""
+    ``timezone`` is the zone whose local days the cube keeps (None: ``OTKLIK_TIMEZONE``).
+    ``store`` is the store's engine when ``source`` is that store: the cube is then read from
+    and written to ``metric_rollups`` (a fresh process answers without scanning the items)."""
     rollups = Rollups(
         source,
         dimensions=dimensions,
         metrics=metrics,
         check_every_s=check_every_s,
         timezone=timezone,
+        store=store,
     )
     source.rollups = rollups
     return rollups

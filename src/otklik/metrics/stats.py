@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from scipy import stats as _st
+from typing import Any
 
 __all__ = [
     "CONFIDENCE",
@@ -42,7 +41,10 @@ __all__ = [
 ]
 
 CONFIDENCE = 0.95
-Z: float = float(_st.norm.ppf(1 - (1 - CONFIDENCE) / 2))
+Z: float = 1.959963984540054
+"""``scipy.stats.norm.ppf(0.975)``, the two-sided 95% normal quantile, as scipy computes it
+(written out so that importing the metrics does not import scipy, 2–6 s on a busy machine;
+tests/metrics/test_stats.py checks it against scipy)."""
 MIN_TEST_N = 5
 """Fewest observations per side for a comparison: below it the verdict is "not enough data"
 (with 2 answers of 10 against 2 of 0 no test is honest, whatever its p-value says)."""
@@ -64,6 +66,13 @@ class TestResult:
     ci_high: float | None
     p_value: float | None
     statistic: float | None
+
+
+def _scipy_stats() -> Any:
+    """``scipy.stats``, imported on first use (only intervals and tests need it)."""
+    from scipy import stats
+
+    return stats
 
 
 def _clip(value: float, low: float, high: float) -> float:
@@ -129,7 +138,7 @@ def mean_sd(n: float, s1: float, s2: float) -> tuple[float, float | None]:
 
 def t_interval(mean: float, sd: float, n: float) -> Interval:
     """Student t interval of a mean: mean ± t(0.975, n−1)·sd/√n."""
-    half = float(_st.t.ppf(1 - (1 - CONFIDENCE) / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(_scipy_stats().t.ppf(1 - (1 - CONFIDENCE) / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(mean - half, mean + half)
 
 
@@ -152,8 +161,8 @@ def quantile_ci_ranks(n: int, q: float) -> tuple[int | None, int | None]:
     to bound that side: it is None (the same interval as ``scipy.stats.quantile_test``).
     """
     alpha = 1 - CONFIDENCE
-    low = int(_st.binom.ppf(alpha / 2, n, q))
-    high = int(_st.binom.ppf(1 - alpha / 2, n, q)) + 1
+    low = int(_scipy_stats().binom.ppf(alpha / 2, n, q))
+    high = int(_scipy_stats().binom.ppf(1 - alpha / 2, n, q)) + 1
     return (low if low >= 1 else None), (high if high <= n else None)
 
 
@@ -199,7 +208,7 @@ def ratio_difference_test(
 
 
 def _two_sided_p(z: float) -> float:
-    return float(2 * _st.norm.sf(abs(z)))
+    return float(2 * _scipy_stats().norm.sf(abs(z)))
 
 
 def two_proportion_test(k1: float, n1: float, k2: float, n2: float) -> TestResult:
@@ -212,7 +221,7 @@ def two_proportion_test(k1: float, n1: float, k2: float, n2: float) -> TestResul
     expected = min(pooled * n1, (1 - pooled) * n1, pooled * n2, (1 - pooled) * n2)
     if expected < 5:
         table = [[round(k1), round(n1 - k1)], [round(k2), round(n2 - k2)]]
-        p_value = float(_st.fisher_exact(table).pvalue)
+        p_value = float(_scipy_stats().fisher_exact(table).pvalue)
         interval = newcombe_difference(k1, n1, k2, n2)
         return TestResult(
             "Fisher's exact test", p2 - p1, interval.low, interval.high, min(1.0, p_value), None
@@ -261,13 +270,13 @@ def nps_difference_test(a: tuple[float, float, float], b: tuple[float, float, fl
 def welch_test(a: tuple[float, float, float], b: tuple[float, float, float]) -> TestResult:
     """Welch's t-test of mean_b − mean_a from (mean, sd, n) of two samples (scipy.stats)."""
     (m1, s1, n1), (m2, s2, n2) = a, b
-    result = _st.ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False)
+    result = _scipy_stats().ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False)
     v1, v2 = s1 * s1 / n1, s2 * s2 / n2
     d = m2 - m1
     if v1 + v2 == 0:
         return TestResult("Welch t-test", d, d, d, None, None)
     df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
-    half = float(_st.t.ppf(1 - (1 - CONFIDENCE) / 2, df)) * math.sqrt(v1 + v2)
+    half = float(_scipy_stats().t.ppf(1 - (1 - CONFIDENCE) / 2, df)) * math.sqrt(v1 + v2)
     return TestResult(
         "Welch t-test", d, d - half, d + half, float(result.pvalue), float(result.statistic)
     )

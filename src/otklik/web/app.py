@@ -33,6 +33,7 @@ from otklik.web.i18n import LOCALES, negotiate
 from otklik.web.limits import RequestLimits, has_nul
 from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.pages import pages_router
+from otklik.web.prewarm import start_prewarm
 from otklik.web.public_gate import PublicGate
 from otklik.web.rendering import LANG_COOKIE, make_templates, render_error
 from otklik.web.state import TTLCache, WebState
@@ -72,7 +73,11 @@ def _prepare_store(settings: Settings) -> WebState:
         engine=engine,
         arrivals=ArrivalDesk(engine, settings),
         shared=shared,
-        cache=TTLCache(60.0, version=(lambda: read_counter(engine)) if shared else None),
+        cache=TTLCache(
+            60.0,
+            version=(lambda: read_counter(engine)) if shared else None,
+            refresh_in_background=settings.web_prewarm,
+        ),
         sessions=SessionCodec(settings, secret),
         throttle=LoginThrottle(
             engine, attempts=settings.login_attempts, window_s=settings.login_window_s
@@ -113,7 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.surveys = SurveyDesk(
             settings, state.engine, shared=state.shared, on_items=state.arrived_items
         )
-        state.metrics.warm()
+        if settings.web_prewarm:
+            app.state.prewarm = start_prewarm(state)
+        else:
+            state.metrics.warm()
         try:
             yield
         finally:

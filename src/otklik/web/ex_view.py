@@ -56,12 +56,17 @@ def pillars_for(
     scoped = scoped_filters(user, {"owner_team": [team]} if team else None)
     owner = scoped.get("owner_team", [None])[0]
     check_team(state.settings, team)  # what was asked; the user's own zone is theirs anyway
-    return pillar_scores(
-        state.engine,
-        period=period,
-        grain=grain,
-        owner_team=owner,
-        timezone=state.settings.timezone,
+    # Kept briefly (a scan of every classified item: seconds at 1M items), per zone.
+    key = ("pillars", repr(period), str(grain), owner, state.settings.timezone)
+    return state.cache.get(
+        key,
+        lambda: pillar_scores(
+            state.engine,
+            period=period,
+            grain=grain,
+            owner_team=owner,
+            timezone=state.settings.timezone,
+        ),
     )
 
 

@@ -55,6 +55,7 @@ class MetricsWorker:
                 dimensions=self._dimensions,
                 check_every_s=self._check_every_s,
                 timezone=self.timezone,
+                store=self._engine,
             )
             self._source = source
         return self._source
@@ -64,7 +65,8 @@ class MetricsWorker:
         return self._executor.submit(lambda: work(self._here())).result()
 
     def warm(self) -> Future[None]:
-        """Build the rollup cube in the background (the first dashboard is then fast)."""
+        """Load the rollup cube from the store and top it up (or build it when there is none)
+        in the background, so the first dashboard is fast."""
 
         def build() -> None:
             source = self._here()

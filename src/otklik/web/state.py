@@ -30,7 +30,9 @@ class TTLCache:
     Cleared whenever the app itself writes (an upload, items posted to the API), so what a
     user just imported shows at once; other writers show within ``ttl_s``. With ``version``
     (the store's ``data_version``, bumped by every web worker's writes, read at most every
-    ``version_every_s``), a write by another worker clears it too.
+    ``version_every_s``), a write by another worker clears it too. With
+    ``refresh_in_background`` an entry older than ``ttl_s`` (but not cleared) is still served
+    while one background thread computes its successor, so no request waits for an expiry.
     """
 
     def __init__(
@@ -39,13 +41,17 @@ class TTLCache:
         *,
         version: Callable[[], int] | None = None,
         version_every_s: float = 1.0,
+        refresh_in_background: bool = False,
     ) -> None:
         self.ttl_s = ttl_s
         self.version = version
         self.version_every_s = version_every_s
+        self.refresh_in_background = refresh_in_background
         self._seen: tuple[float, int] | None = None
         self._data: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by every clear: a refresh begun before it is dropped
+        self._refreshing: set[Hashable] = set()
 
     def _check_version(self, now: float) -> None:
         if self.version is None:
@@ -56,6 +62,7 @@ class TTLCache:
         with self._lock:
             if self._seen is not None and self._seen[1] != current:
                 self._data.clear()
+                self._generation += 1
             self._seen = (now, current)
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
@@ -66,14 +73,46 @@ class TTLCache:
         if found is not None and now - found[0] < self.ttl_s:
             value: T = found[1]
             return value
+        if found is not None and self.refresh_in_background:
+            self._refresh(key, make)
+            stale: T = found[1]
+            return stale
         value = make()
         with self._lock:
             self._data[key] = (now, value)
         return value
 
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._data[key] = (time.monotonic(), value)
+
+    def _refresh(self, key: Hashable, make: Callable[[], Any]) -> None:
+        with self._lock:
+            if key in self._refreshing:
+                return
+            self._refreshing.add(key)
+            generation = self._generation
+
+        def run() -> None:
+            try:
+                value = make()
+            except Exception:  # the next request computes it again and shows the error
+                with self._lock:
+                    self._data.pop(key, None)
+                return
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+            with self._lock:
+                if self._generation == generation:
+                    self._data[key] = (time.monotonic(), value)
+
+        threading.Thread(target=run, name="otklik-cache-refresh", daemon=True).start()
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._generation += 1
 
 
 @dataclass

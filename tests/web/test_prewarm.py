@@ -1,0 +1,71 @@
+"""Start-up precomputation: the pages' figures are ready before anyone asks, with the same
+values a page computes itself; expired figures are served while recomputed in the background,
+and figures dropped by a write are never served again."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+
+from otklik.ledger import distinct_values, make_engine, upgrade, write_items
+from otklik.web import create_app
+from otklik.web.state import TTLCache
+from tests.web.conftest import settings_for
+
+
+def _join_refreshes() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "otklik-cache-refresh":
+            thread.join()
+
+
+def test_start_up_fills_the_rollups_and_the_page_cache(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    write_items(
+        engine,
+        run_id=None,
+        source="s",
+        items=[
+            {
+                "external_id": f"e{i}",
+                "kind": "survey",
+                "scale": "nps",
+                "score": float(i % 11),
+                "channel": ("app", "web", "call")[i % 3],
+                "occurred_at": datetime(2025, 3, 1 + i % 20, 10),
+            }
+            for i in range(60)
+        ],
+    )
+    app = create_app(settings_for(sqlite_url, web_prewarm=True))
+    with TestClient(app, base_url="https://testserver"):
+        app.state.prewarm.join()
+        state = app.state.web
+        cube = state.metrics.call(lambda source: source.rollups)
+        assert cube.builds == 1 and cube.saves == 1  # built once, kept in the store
+        cached = dict(state.cache._data)
+        assert cached[("values", "channel", None)][1] == distinct_values(engine, "channel")
+        assert any(key[0] == "channels" for key in cached)
+        assert any(key[0] == "pillars" for key in cached)
+    # The next start loads the stored cube instead of scanning.
+    app = create_app(settings_for(sqlite_url, web_prewarm=True))
+    with TestClient(app, base_url="https://testserver"):
+        app.state.prewarm.join()
+        cube = app.state.web.metrics.call(lambda source: source.rollups)
+        assert (cube.builds, cube.loads) == (0, 1)
+    engine.dispose()
+
+
+def test_expired_figures_are_refreshed_in_the_background_cleared_ones_are_not_served() -> None:
+    cache = TTLCache(0.0, refresh_in_background=True)  # every entry is expired at once
+    made = iter(range(100))
+    assert cache.get("k", lambda: next(made)) == 0  # nothing there: computed now
+    assert cache.get("k", lambda: next(made)) == 0  # expired: the old value, refreshed aside
+    _join_refreshes()
+    assert cache.get("k", lambda: next(made)) == 1  # the refreshed one
+    _join_refreshes()
+    cache.clear()  # a write: never the old value again
+    assert cache.get("k", lambda: 42) == 42
