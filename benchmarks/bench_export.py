@@ -12,7 +12,8 @@ latency while an XLSX export runs (not a timed test).
    ``xlsxwriter.Workbook(..., {"constant_memory": True})`` (``write_row`` of the raw rows),
    --rows rows each, best of --repeat, each to a temporary file.
 3. Memory: the peak of Python allocations (tracemalloc) and the growth of the process's peak
-   RSS (VmHWM, reset through /proc/self/clear_refs) while exporting each of --sizes rows.
+   RSS (VmHWM, reset through /proc/self/clear_refs) while exporting each of --sizes rows
+   (CSV) and --xlsx-sizes rows (XLSX: slower, so smaller by default).
 4. The overview under an export: serves the app with uvicorn on 127.0.0.1 in this process,
    signs in, and times ``GET /`` (--requests, from the client: queueing included) with no
    export running, with XLSX exports of ``/items`` running back to back on another
@@ -20,7 +21,8 @@ latency while an XLSX export runs (not a timed test).
    (``Busy.most = 0``, as exports ran before).
 
     python benchmarks/bench_export.py [--rows 100000] [--sizes 10000,100000,300000] [--demo 20000]
-                                      [--db sqlite:///benchmarks/out/export.db] [--repeat 2]
+                                      [--xlsx-sizes 10000,30000,100000] [--repeat 1]
+                                      [--db sqlite:///benchmarks/out/export.db]
                                       [--requests 60] [--skip-overview]
 """
 
@@ -175,19 +177,18 @@ def _hwm_kib() -> int:
 def _memory(
     run: Callable[[Engine, int, Path], None], engine: Engine, rows: int
 ) -> tuple[float, float]:
-    """(peak of Python allocations, growth of peak RSS) in MiB while exporting ``rows``."""
+    """(peak of Python allocations, growth of peak RSS) in MiB while exporting ``rows``, in
+    one pass (tracemalloc's own bookkeeping counts in the RSS too, alike for every size)."""
     with tempfile.TemporaryDirectory() as folder:
         gc.collect()
         with contextlib.suppress(OSError):
             Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
         before = _hwm_kib()
-        run(engine, rows, Path(folder) / "out")
-        rss = (_hwm_kib() - before) / 1024
-        gc.collect()
         tracemalloc.start()
         run(engine, rows, Path(folder) / "out")
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
+        rss = (_hwm_kib() - before) / 1024
     return peak, rss
 
 
@@ -213,7 +214,7 @@ def _login(client: httpx.Client) -> None:
     assert response.status_code in (200, 303), response.text[:300]
 
 
-def overview_under_export(url: str, requests: int) -> list[str]:
+def overview_under_export(url: str, requests: int) -> None:
     settings = Settings(  # development: session cookies over plain http on 127.0.0.1
         database_url=url,
         secret_key="x" * 48,
@@ -231,7 +232,6 @@ def overview_under_export(url: str, requests: int) -> list[str]:
     while not server.started:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
-    lines = []
     try:
         app.state.web.metrics.warm().result()
         with (
@@ -252,7 +252,7 @@ def overview_under_export(url: str, requests: int) -> list[str]:
                     times.append(1000 * (time.perf_counter() - started))
                 return times
 
-            lines.append(f"overview, no export            {_percentiles(measure())}")
+            print(f"overview, no export {'':<29} {_percentiles(measure())}", flush=True)
             for label, most in (("giving way (default)", 0.1), ("not giving way", 0.0)):
                 app.state.busy.most = most
                 stop = threading.Event()
@@ -264,8 +264,10 @@ def overview_under_export(url: str, requests: int) -> list[str]:
                         with exports.stream("GET", "/items?format=xlsx") as response:
                             assert response.status_code == 200
                             for _ in response.iter_bytes():
-                                pass
-                        done.append(time.perf_counter() - started)
+                                if stop.is_set():
+                                    break  # the connection closes: the server stops too
+                            else:
+                                done.append(time.perf_counter() - started)
 
                 worker = threading.Thread(target=export_loop)
                 worker.start()
@@ -273,29 +275,28 @@ def overview_under_export(url: str, requests: int) -> list[str]:
                 times = measure()
                 stop.set()
                 worker.join()
-                lines.append(f"overview, XLSX export {label:<9} {_percentiles(times)}")
-                lines.append(
-                    f"  (100k-row XLSX exports meanwhile: {len(done)}, "
-                    f"{statistics.mean(done):.1f} s each)"
-                )
+                print(f"overview, XLSX export {label:<22} {_percentiles(times)}", flush=True)
+                each = f", {statistics.mean(done):.1f} s each" if done else ""
+                print(f"  (XLSX exports of /items finished meanwhile: {len(done)}{each})")
             app.state.busy.most = 0.1
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--sizes", default="10000,100000,300000")
+    parser.add_argument("--xlsx-sizes", default="10000,30000,100000")
     parser.add_argument("--demo", type=int, default=20_000, help="demo items; then copies")
     parser.add_argument("--db", default="sqlite:///benchmarks/out/export.db")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--skip-overview", action="store_true")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size]
+    xlsx_sizes = [int(size) for size in args.xlsx_sizes.split(",") if size]
     if args.db.startswith("sqlite:///"):
         Path(args.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     _ensure_store(args.db, args.demo, max([args.rows, *sizes]))
@@ -311,27 +312,26 @@ def main() -> None:
         ("xlsx", "xlsxwriter constant_memory"): plain_xlsx,
         ("xlsx", "otklik"): otklik_export("xlsx", settings),
     }
-    lines = [f"time for {args.rows:,} rows (best of {args.repeat}):"]
-    seconds = {key: _best(run, engine, args.rows, args.repeat) for key, run in runs.items()}
-    for fmt in ("csv", "xlsx"):
-        base = next(s for (f, who), s in seconds.items() if f == fmt and "otklik" not in who)
-        for (f, who), value in seconds.items():
-            if f == fmt:
-                lines.append(
-                    f"  {fmt:<4} {who:<30} {value:6.2f} s  {args.rows / value:9,.0f} rows/s  "
-                    f"{value / base:4.2f}×"
-                )
-    lines.append("memory (peak Python allocations / peak RSS growth, MiB):")
+    print(f"time for {args.rows:,} rows (best of {args.repeat}; × = time / baseline's):")
+    seconds: dict[str, float] = {}
+    for (fmt, who), run in runs.items():
+        value = seconds[fmt + who] = _best(run, engine, args.rows, args.repeat)
+        base = seconds[fmt + next(w for f, w in runs if f == fmt)]
+        print(
+            f"  {fmt:<4} {who:<30} {value:6.2f} s  {args.rows / value:9,.0f} rows/s  "
+            f"{value / base:4.2f}×",
+            flush=True,
+        )
+    print("memory (peak Python allocations / peak RSS growth, MiB):")
     for (fmt, who), run in runs.items():
         cells = []
-        for size in sizes:
+        for size in sizes if fmt == "csv" else xlsx_sizes:
             peak, rss = _memory(run, engine, size)
             cells.append(f"{size:>7,}: {peak:6.1f} / {rss:6.1f}")
-        lines.append(f"  {fmt:<4} {who:<30} " + "   ".join(cells))
+        print(f"  {fmt:<4} {who:<30} " + "   ".join(cells), flush=True)
     engine.dispose()
-    print("\n".join(lines), flush=True)
     if not args.skip_overview:
-        print("\n".join(overview_under_export(args.db, args.requests)))
+        overview_under_export(args.db, args.requests)
     print(f"load {os.getloadavg()}")
 
 

@@ -12,8 +12,9 @@ CSV comes in three dialects (``?format=csv&dialect=…``, see docs/web.md):
 In ``excel-ru`` and ``excel`` (and in every XLSX) headers are in the user's language
 (:meth:`Translator.column`), stored codes are labelled (:class:`otklik.web.names.Labels`:
 ``app`` → ``Приложение``, a team code → its title) and numbers are rounded (``digits``: by
-column, else 2 decimals). XLSX is written by openpyxl in write-only mode with numbers kept as
-numbers. Every text cell of every export passes through :func:`otklik.sheets.sheet_cell` (no
+column, else 2 decimals). XLSX is written by xlsxwriter in constant-memory mode with numbers
+kept as numbers and each cell written by its type (a text is never read as a formula, number or
+link). Every text cell of every export passes through :func:`otklik.sheets.sheet_cell` (no
 live formulas, no character that breaks the file). The PDF is drawn by reportlab with a
 TrueType font that has Cyrillic (DejaVu Sans from the system, or ``OTKLIK_PDF_FONT``).
 
@@ -21,6 +22,12 @@ Times are written in the reporting zone (``OTKLIK_TIMEZONE``), never as the stor
 ledger keeps naive UTC, :func:`export_table` turns every ``datetime`` into the zone's wall
 clock, and each time column says so in its header (``occurred_at (Europe/Moscow)``), so a
 row sits in the same day and month as on the pages.
+
+Every export streams (:func:`table_chunks`): rows come from a server-side cursor
+(:func:`otklik.ledger.iter_items`, :func:`otklik.routing.iter_cases`) a batch at a time and are
+written as they come, in the threadpool, so memory stays flat in the number of rows and other
+requests are served meanwhile; between batches a long export waits while a page request is
+being handled (:mod:`otklik.web.busy`). See docs/benchmarks.md ("Exports").
 """
 
 from __future__ import annotations
