@@ -52,7 +52,9 @@ CUT_MARK = "…[cut]"
 def sheet_text(text: str, *, max_chars: int | None = None) -> str:
     """``text`` safe in a spreadsheet cell (see the module doc), cut to ``max_chars``."""
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    if text.startswith(FORMULA_PREFIXES) or text.lstrip().startswith(_FORMULA_SIGNS):
+    if text.startswith(FORMULA_PREFIXES) or (
+        text[:1].isspace() and text.lstrip().startswith(_FORMULA_SIGNS)
+    ):
         text = "'" + text
     if max_chars is not None and len(text) > max_chars:
         text = text[: max_chars - len(CUT_MARK)] + CUT_MARK

@@ -7,6 +7,7 @@ from otklik.ledger.browse import (
     distinct_values,
     get_item,
     item_condition,
+    iter_items,
     latest_occurred_at,
     search_items,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "in_write_transaction",
     "index_new_items",
     "item_condition",
+    "iter_items",
     "latest_occurred_at",
     "list_quarantine",
     "list_runs",

@@ -7,7 +7,7 @@ search with the ``russian`` configuration, an FTS5 table of stems on SQLite).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "distinct_values",
     "get_item",
     "item_condition",
+    "iter_items",
     "latest_occurred_at",
     "search_items",
 ]
@@ -158,6 +159,44 @@ def search_items(
                 ).scalar_one()
             )
     return items, total
+
+
+def iter_items(
+    engine: Engine,
+    columns: Sequence[str],
+    *,
+    q: str | None = None,
+    filters: ItemFilter | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    extra: ColumnElement[bool] | None = None,
+    limit: int | None = None,
+    batch: int = 2000,
+) -> Iterator[Sequence[Any]]:
+    """The matching items, newest first (the order of :func:`search_items`), as rows of
+    ``columns`` (stored field names of ``feedback_items``), read ``batch`` rows at a time.
+
+    For exports of any size: the rows come from a server-side cursor (``stream_results``;
+    PostgreSQL's named cursor, SQLite's step-wise cursor), so memory stays flat in the number
+    of rows. The connection stays open until the iterator is exhausted or closed (a client
+    that goes away closes it). ``limit``: at most this many (None: all). Raises
+    ``ValueError`` for an unknown column or filter field.
+    """
+    table = FeedbackItem.__table__.columns
+    unknown = [name for name in columns if name not in table]
+    if unknown:
+        raise ValueError(f"unknown item columns: {', '.join(unknown)}")
+    where = item_condition(q=q, filters=filters, start=start, end=end)
+    if extra is not None:
+        where = and_(where, extra)
+    query = select(*(table[name] for name in columns)).where(where)
+    query = query.order_by(FeedbackItem.occurred_at.desc(), FeedbackItem.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for part in result.partitions():
+            yield from part
 
 
 def get_item(engine: Engine, item_id: int) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from otklik.routing.queue import (
     case_page,
     count_cases,
     get_case,
+    iter_cases,
     list_cases,
 )
 from otklik.routing.sla import due_dates, is_overdue, team_spec
@@ -64,6 +65,7 @@ __all__ = [
     "due_dates",
     "get_case",
     "is_overdue",
+    "iter_cases",
     "list_cases",
     "list_teams",
     "load_teams",

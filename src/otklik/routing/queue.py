@@ -6,7 +6,7 @@ Every reader masks personal data in the item's text (:func:`otklik.classify.mask
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ __all__ = [
     "case_page",
     "count_cases",
     "get_case",
+    "iter_cases",
     "list_cases",
 ]
 
@@ -144,6 +145,45 @@ def case_page(
             row["type"] = label.get("type")
             row["topics"] = list(label.get("topics") or [])
     return rows, total
+
+
+def iter_cases(
+    engine: Engine,
+    *,
+    where: CaseFilter,
+    order: str = "priority",
+    now: datetime | None = None,
+    limit: int | None = None,
+    show_pii: bool = False,
+    labels: bool = False,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """Every case ``where`` matches, in ``order``, shaped as :func:`case_page` shapes them
+    with ``preview=False`` (whole texts, masked unless ``show_pii``; with ``labels``, the
+    item's ``type`` and ``topics``), read ``batch`` at a time from a server-side cursor: for
+    exports of any size with memory flat in the number of cases. The connection stays open
+    until the iterator is exhausted or closed. ``limit``: at most this many (None: all).
+    Raises ConfigError for an unknown order or status."""
+    now = now or _now()
+    extra = priority_columns(now)
+    query = (
+        _from(select(*_CASE_COLUMNS, *extra.values()).select_from(Case))
+        .where(*case_conditions(engine, where, now))
+        .order_by(*_order(order, extra["priority"]))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for part in result.partitions():
+            rows = [_shape(row, now, show_pii, preview=False) for row in part]
+            if labels:
+                found = current_labels(engine, [row["item_id"] for row in rows])
+                for row in rows:
+                    label = found.get(row["item_id"]) or {}
+                    row["type"] = label.get("type")
+                    row["topics"] = list(label.get("topics") or [])
+            yield from rows
 
 
 def case_assignees(engine: Engine, *, zone: str | None = None, limit: int = 200) -> list[str]:

@@ -28,6 +28,7 @@ from otklik.jobs import ArrivalDesk, read_counter, shared_state
 from otklik.ledger import current_revision, head_revision, make_engine, upgrade
 from otklik.web.api import api_router
 from otklik.web.auth import SessionCodec
+from otklik.web.busy import Busy
 from otklik.web.errors import ApiError, install_error_handlers
 from otklik.web.i18n import LOCALES, negotiate
 from otklik.web.limits import RequestLimits, has_nul
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    busy = app.state.busy = Busy()
     install_error_handlers(app, render_error)
     # Size, depth and NUL limits before any body is parsed (the survey lane has its own).
     # Added first, so it sits innermost: its refusals reach the error handlers unwrapped.
@@ -153,7 +155,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session = state.sessions.load(request)
         request.state.session = session
         request.state.locale = _locale(request, settings)
-        response = await call_next(request)
+        busy.count += 1  # long exports give way while a request is handled (web/busy.py)
+        try:
+            response = await call_next(request)
+        finally:
+            busy.count -= 1
         if session.changed:
             state.sessions.save(response, session)
         for name, value in _SECURITY_HEADERS.items():

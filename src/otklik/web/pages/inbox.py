@@ -31,10 +31,11 @@ from otklik.web.params import MAX_ID, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
 
-__all__ = ["FILTER_NAMES", "case_filter", "relabel_choices", "router"]
+__all__ = ["EXPORT_LIMIT", "FILTER_NAMES", "case_filter", "relabel_choices", "router"]
 
 router = APIRouter(include_in_schema=False)
 _PAGE = 50
+EXPORT_LIMIT = 100_000
 FILTER_NAMES = ("status", "team", "topic", "type", "channel", "sla", "assignee")
 _EXPORT = (
     "id",
@@ -113,25 +114,26 @@ def inbox_page(
     where = case_filter(values, user.zone)
     if not where.status:
         where = replace(where, status=("open", "in_progress"))
-    exporting = format in EXPORT_FORMATS
+    if format in EXPORT_FORMATS:  # streamed: read in batches while the file is written
+        found = routing.iter_cases(
+            state.engine, where=where, order=order, limit=EXPORT_LIMIT, labels=True
+        )
+        return export_table(
+            format,
+            "otklik-cases",
+            _EXPORT,
+            ([_cell(case, name) for name in _EXPORT] for case in found),
+            zone=state.settings.timezone,
+            request=request,
+        )
     cases, total = routing.case_page(
         state.engine,
         where=where,
         order=order,
-        limit=100_000 if exporting else _PAGE,
-        offset=0 if exporting else (page - 1) * _PAGE,
-        preview=not exporting,
+        limit=_PAGE,
+        offset=(page - 1) * _PAGE,
         labels=True,
     )
-    if exporting:
-        return export_table(
-            str(format),
-            "otklik-cases",
-            _EXPORT,
-            ([_cell(case, name) for name in _EXPORT] for case in cases),
-            zone=state.settings.timezone,
-            request=request,
-        )
     locale: str = request.state.locale
     choices = relabel_choices(state, locale)
     return render(

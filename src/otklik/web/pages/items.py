@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.classify import current_labels, human_label_of, label_choices, topic_filter
-from otklik.ledger import ITEM_COLUMNS, get_run, search_items
+from otklik.ledger import ITEM_COLUMNS, get_run, iter_items, search_items
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.corrections import correct_item, taxonomy_in_force, visible_item
 from otklik.web.deps import PageUser, StateDep, TranslatorDep, session_of
@@ -70,21 +70,21 @@ def items_page(
     topics = split_values(topic)
     extra = topic_filter(state.engine, topics)
     if format in EXPORT_FORMATS:
-        rows, _ = search_items(
+        rows = iter_items(  # streamed: read in batches while the file is written
             state.engine,
+            _EXPORT_COLUMNS,
             q=q,
             filters=filters,
             start=begin,
             end=stop,
             extra=extra,
             limit=EXPORT_LIMIT,
-            count=False,
         )
         return export_table(
             format,
             "otklik-items",
             _EXPORT_COLUMNS,
-            ([row.get(name) for name in _EXPORT_COLUMNS] for row in rows),
+            rows,
             zone=state.settings.timezone,
             request=request,
         )
