@@ -74,6 +74,7 @@ def test_random_split_leaks_copies_and_the_honest_split_does_not() -> None:
     assert not {group_of[i] for i in train} & {group_of[i] for i in holdout}
     # 30 of the 50 texts repeat an earlier one (3 copies in each of 10 groups)
     assert facts["duplicate_share"] == 30 / 50 and "warning" in facts
+    assert f"{facts['random_split_leak']:.0%} copies" in facts["warning"]
 
     # a random 20 % split (seed 0), computed here from the construction
     held = set(np.random.default_rng(0).permutation(n)[:10].tolist())

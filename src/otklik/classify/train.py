@@ -239,8 +239,9 @@ def holdout_split(
     if texts and repeats / len(texts) > _DUPLICATE_WARNING:
         facts["warning"] = (
             f"{repeats} of {len(texts)} labelled texts repeat another (retweets, copies); "
-            "they were kept on one side of the holdout, but expect the model to do worse on "
-            "new texts than on copies"
+            "they were kept on one side of the holdout (a random 20 % holdout would have been "
+            f"{facts['random_split_leak']:.0%} copies of training texts), but expect the model "
+            "to do worse on new texts than on copies"
         )
     return sorted(train), sorted(holdout), facts
 
