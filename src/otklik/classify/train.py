@@ -6,10 +6,13 @@ texts in at least two classes. With 30 labels or more, a holdout scores the mode
 
 The holdout is honest about what comes next: it is the *latest* 20 % of the labelled items (by
 ``occurred_at``), and near-duplicates (the same text once links, @mentions, digits, "RT" and
-punctuation are removed: retweets, copied texts) stay together on one side. A random split would
+punctuation are removed: retweets, copied texts; or texts sharing most of their three-word
+shingles: a copy with a few words edited) stay together on one side. A random split would
 put copies of a training text in the test set and report a score the next period never sees.
 Where the latest items hold fewer than two classes, the groups are split at random instead, and
-the scores say so (``holdout``); ``warning`` flags a label set where many texts are copies.
+the scores say so (``holdout``); ``warning`` flags a label set where many texts are copies, and
+``random_split_leak`` says what share of a random 20 % holdout would have been copies of
+training texts (how optimistic a random split would have been).
 Models are saved as ``model_dir/<target>.model`` with their scores and training-data hash;
 ``otklik classify`` then prefers them to the rules.
 """
@@ -39,7 +42,9 @@ __all__ = [
     "holdout_split",
     "human_training_data",
     "human_training_rows",
+    "near_duplicate_groups",
     "near_duplicate_key",
+    "random_split_leak",
     "train_models",
 ]
 
@@ -49,6 +54,9 @@ _HOLDOUT_SHARE = 0.2
 _DUPLICATE_WARNING = 0.1  # warn when more than this share of texts repeat another
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\brt\b|\d+|[^\w\s]|_", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_SHINGLE = 3  # words per shingle
+_SHINGLE_SIMILAR = 0.5  # Jaccard of word shingles at or above which two texts are copies
+_SHINGLE_COMMON = 50  # a shingle in more texts than this is a set phrase, not a copy
 
 
 @dataclass
@@ -122,6 +130,59 @@ def near_duplicate_key(text: str) -> str:
     return _SPACES.sub(" ", _NOISE.sub(" ", text.casefold())).strip()
 
 
+def _shingles(key: str) -> set[tuple[str, ...]]:
+    words = key.split()
+    if len(words) < _SHINGLE + 1:  # short texts: the exact key decides
+        return set()
+    return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+
+def near_duplicate_groups(texts: Sequence[str]) -> list[list[int]]:
+    """Indices of ``texts`` grouped so that near-duplicates share a group, in first-seen order.
+
+    Two texts are near-duplicates when their :func:`near_duplicate_key` is equal, or when they
+    have four words or more and their sets of three-word shingles overlap by a Jaccard index of
+    at least 0.5 (a copied text with a few words added, cut or changed). Shingles found in more
+    than 50 texts (set phrases) do not link texts. Each index is in exactly one group.
+    """
+    by_key: dict[str, int] = {}
+    keys: list[str] = []
+    owner: list[int] = []
+    for index, text in enumerate(texts):
+        key = near_duplicate_key(text) or f"\x00{index}"
+        if key not in by_key:
+            by_key[key] = len(keys)
+            keys.append(key)
+        owner.append(by_key[key])
+    parent = list(range(len(keys)))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    shingles = [_shingles(key) for key in keys]
+    index_of: dict[tuple[str, ...], list[int]] = {}
+    for node, found in enumerate(shingles):
+        for shingle in found:
+            index_of.setdefault(shingle, []).append(node)
+    for node, found in enumerate(shingles):
+        candidates: set[int] = set()
+        for shingle in found:
+            members = index_of[shingle]
+            if len(members) <= _SHINGLE_COMMON:
+                candidates.update(m for m in members if m > node)
+        for other in candidates:
+            union = len(found | shingles[other])
+            if union and len(found & shingles[other]) / union >= _SHINGLE_SIMILAR:
+                parent[root(other)] = root(node)
+    groups: dict[int, list[int]] = {}
+    for index, node in enumerate(owner):
+        groups.setdefault(root(node), []).append(index)
+    return sorted(groups.values(), key=lambda members: members[0])
+
+
 def holdout_split(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -135,13 +196,12 @@ def holdout_split(
     time in each group; by position where times are missing) until ``share`` of the texts is
     reached. When that holds fewer than two classes, groups are drawn at random (seed 0)
     instead. ``facts``: ``holdout`` ("latest" or "random groups"), ``duplicate_share`` (texts
-    that repeat an earlier one) and, when that share is high, ``warning``.
+    that repeat an earlier one), ``random_split_leak`` (see :func:`random_split_leak`) and,
+    when the duplicate share is high, ``warning``.
     """
     import numpy as np
 
-    groups: dict[str, list[int]] = {}
-    for index, text in enumerate(texts):
-        groups.setdefault(near_duplicate_key(text) or f"\x00{index}", []).append(index)
+    grouped = near_duplicate_groups(texts)
     floor = datetime.min
 
     def first_seen(members: list[int]) -> tuple[datetime, int]:
@@ -152,7 +212,7 @@ def holdout_split(
                 found.append(when)
         return (min(found) if found else floor, members[0])
 
-    ordered = sorted(groups.values(), key=first_seen)
+    ordered = sorted(grouped, key=first_seen)
     target = max(1, round(len(texts) * share))
     holdout: list[int] = []
     for members in reversed(ordered):
@@ -170,18 +230,42 @@ def holdout_split(
             holdout.extend(ordered[int(position)])
     chosen = set(holdout)
     train = [i for i in range(len(texts)) if i not in chosen]
-    repeats = len(texts) - len(groups)
+    repeats = len(texts) - len(grouped)
     facts: dict[str, Any] = {
         "holdout": how,
         "duplicate_share": round(repeats / len(texts), 4) if texts else 0.0,
+        "random_split_leak": random_split_leak(grouped, len(texts), share),
     }
     if texts and repeats / len(texts) > _DUPLICATE_WARNING:
         facts["warning"] = (
             f"{repeats} of {len(texts)} labelled texts repeat another (retweets, copies); "
-            "they were kept on one side of the holdout, but expect the model to do worse on "
-            "new texts than on copies"
+            "they were kept on one side of the holdout (a random 20 % holdout would have been "
+            f"{facts['random_split_leak']:.0%} copies of training texts), but expect the model "
+            "to do worse on new texts than on copies"
         )
     return sorted(train), sorted(holdout), facts
+
+
+def random_split_leak(
+    groups: Sequence[Sequence[int]], n: int, share: float = _HOLDOUT_SHARE
+) -> float:
+    """The share of a random ``share`` holdout (seed 0) whose texts have a near-duplicate in
+    training: how much of a random split's score would come from copies (0 when none repeat).
+    """
+    import numpy as np
+
+    if not n:
+        return 0.0
+    size = max(1, round(n * share))
+    held = set(np.random.default_rng(0).permutation(n)[:size].tolist())
+    leaked = sum(
+        1
+        for members in groups
+        if len(members) > 1
+        for i in members
+        if i in held and any(j not in held for j in members)
+    )
+    return round(leaked / size, 4)
 
 
 def _holdout_scores(
