@@ -724,3 +724,80 @@ def test_cli_errors_are_one_line_and_exit_codes(
     assert "not both" in capsys.readouterr().err
     assert main(["metrics", "nps", "--source", str(tmp_path / "missing.yaml")]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows the importer would quarantine are left out on the warehouse too, and counted.
+
+_HOSTILE = [
+    # (created, kind, scale, score, ended_by) — the first four are the only valid rows
+    (datetime(2025, 3, 1, 9, tzinfo=UTC), "S", "NPS", 9.0, None),
+    (datetime(2025, 3, 2, 9, tzinfo=UTC), "S", "NPS", 10.0, None),
+    (datetime(2025, 3, 3, 9, tzinfo=UTC), "S", "NPS", 0.0, None),
+    (datetime(2025, 3, 4, 9, tzinfo=UTC), "S", "NPS", 7.0, "customer"),
+    (datetime(2025, 3, 5, 9, tzinfo=UTC), "S", "NPS", 11.0, None),  # outside 0–10
+    (datetime(2025, 3, 6, 9, tzinfo=UTC), "S", "NPS", float("nan"), None),  # not a number
+    (datetime(2025, 3, 7, 9, tzinfo=UTC), "S", "NPS", 9.5, None),  # not whole
+    (datetime(2025, 3, 8, 9, tzinfo=UTC), "S", "NPS", -3.0, None),  # outside 0–10
+    (datetime(2025, 3, 9, 9, tzinfo=UTC), "S", "NPS", float("inf"), None),  # infinite
+    (None, "S", "NPS", 10.0, None),  # no time
+    (datetime(2025, 3, 10, 9, tzinfo=UTC), "X", "NPS", 10.0, None),  # kind not recoded
+    (datetime(2025, 3, 11, 9, tzinfo=UTC), None, "NPS", 10.0, None),  # no kind
+    (datetime(2025, 3, 12, 9, tzinfo=UTC), "S", "Q", 3.0, None),  # scale not recoded
+    (datetime(2025, 3, 13, 9, tzinfo=UTC), "S", "NPS", 10.0, "bogus"),  # ended_by unknown
+]
+_HOSTILE_MAPPING = """\
+parquet: hostile.parquet
+columns: {occurred_at: created, kind: rec_type, scale: question, score: answer,
+          ended_by: who_ended}
+recode:
+  kind: {S: survey}
+  scale: {NPS: nps}
+"""
+
+
+@pytest.fixture
+def hostile_mapping(tmp_path: Path) -> Path:
+    columns = ("created", "rec_type", "question", "answer", "who_ended")
+    types = (pa.timestamp("us", tz="UTC"), pa.string(), pa.string(), pa.float64(), pa.string())
+    table = pa.table(
+        {
+            c: pa.array([r[i] for r in _HOSTILE], t)
+            for i, (c, t) in enumerate(zip(columns, types, strict=True))
+        }
+    )
+    pq.write_table(table, tmp_path / "hostile.parquet")
+    path = tmp_path / "hostile.yaml"
+    path.write_text(_HOSTILE_MAPPING, encoding="utf-8")
+    return path
+
+
+def test_rows_the_importer_would_refuse_are_left_out_and_counted(hostile_mapping: Path) -> None:
+    # valid scores 9, 10, 0, 7: two promoters, one detractor of four answers
+    want = 100 * (2 - 1) / 4
+    with open_warehouse(hostile_mapping) as source:
+        (row,) = compute("nps", source)
+        assert row.n == 4 and row.value == pytest.approx(want)
+        assert source.left_out() == {
+            "occurred_at": 1,
+            "kind": 2,  # "X" and no kind
+            "scale": 1,
+            "score": 5,  # 11, NaN, 9.5, -3, inf
+            "ended_by": 1,
+        }
+        assert source.unknown_values("kind") == ["X"]
+        assert source.unknown_values("scale") == ["Q"]
+        note = source.left_out_note()
+    assert note is not None and "\n" not in note
+    assert "(X: map them under recode: kind:)" in note and "5 with a score" in note
+
+
+def test_the_cli_says_which_rows_were_left_out(hostile_mapping: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["metrics", "nps", "--source", str(hostile_mapping), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["n"] == 4 and row["value"] == pytest.approx(25.0)
+    assert result.stderr.count("\n") == 1 and "rows left out" in result.stderr
+    assert "(Q: map them under recode: scale:)" in result.stderr

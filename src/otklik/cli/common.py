@@ -81,7 +81,11 @@ def metric_source(
     if source is not None:
         if db is not None:
             raise ConfigError("give --db (the otklik store) or --source (a warehouse), not both")
-        with open_warehouse(source) as found:
+        warehouse = open_warehouse(source)
+        with warehouse as found:
+            note = warehouse.left_out_note()
+            if note:
+                err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
             yield found
         return
     engine = engine_from(db)

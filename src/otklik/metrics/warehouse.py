@@ -485,6 +485,37 @@ def _project(
     return raw.select(**out)
 
 
+_LEFT_OUT_REASONS: Mapping[str, str] = {
+    "occurred_at": "no time",
+    "kind": "a kind that is not otklik's",
+    "scale": "a scale that is not otklik's",
+    "score": "a score that is not a whole number within its scale",
+    "ended_by": "an ended_by that is not otklik's",
+}
+"""Why a warehouse row is left out, as the importer would quarantine it (ingest/limits.py)."""
+
+
+def _item_faults(view: ir.Table) -> dict[str, ir.BooleanValue]:
+    """Per field, the rows of a ledger-shaped ``view`` the importer would refuse: no time, a
+    kind, scale or ended_by outside otklik's vocabulary, a score that is not a whole number
+    within its scale (NaN and infinities included). Never NULL, so filters keep their rows."""
+    scale, score = view.scale, view.score
+    whole_in_scale = ibis.or_(
+        *(
+            (scale == name) & score.isin(list(range(spec.low, spec.high + 1)))
+            for name, spec in SCALES.items()
+        )
+    )
+    faults: dict[str, ir.BooleanValue] = {
+        "occurred_at": view.occurred_at.isnull(),
+        "kind": view.kind.isnull() | ~view.kind.isin(list(_VOCABULARY["kind"])),
+        "scale": scale.notnull() & ~scale.isin(list(_VOCABULARY["scale"])),
+        "score": score.notnull() & scale.isin(list(_VOCABULARY["scale"])) & ~whole_in_scale,
+        "ended_by": view.ended_by.notnull() & ~view.ended_by.isin(list(_VOCABULARY["ended_by"])),
+    }
+    return {name: fault.fill_null(False) for name, fault in faults.items()}
+
+
 class WarehouseSource(MetricSource):
     """A :class:`MetricSource` on the user's tables, seen through a mapping file.
 
@@ -504,10 +535,56 @@ class WarehouseSource(MetricSource):
         owns: bool = True,
     ) -> None:
         super().__init__(con, owns=owns)
-        self.views = dict(views)
         self.mapped = dict(mapped)
         self.label = label
         self.timezone = timezone
+        self.unfiltered = dict(views)
+        self.views = dict(views)
+        items = self.views.get(TableRole.ITEMS)
+        if items is not None:
+            faults = _item_faults(items)
+            self.views[TableRole.ITEMS] = items.filter(~ibis.or_(*faults.values()))
+
+    def left_out(self) -> dict[str, int]:
+        """How many rows of the items table each check leaves out (field → rows; a row that
+        fails two checks counts under both), as the importer would quarantine them: no
+        time, a kind/scale/ended_by outside otklik's vocabulary, a score that is not a whole
+        number within its scale. Only fields with at least one such row. One scan."""
+        items = self.unfiltered.get(TableRole.ITEMS)
+        if items is None:
+            return {}
+        faults = _item_faults(items)
+        counts = self.con.to_pyarrow(
+            items.aggregate(**{name: fault.cast("int64").sum() for name, fault in faults.items()})
+        ).to_pylist()[0]
+        return {name: int(n) for name, n in counts.items() if n}
+
+    def unknown_values(self, field: str, limit: int = 5) -> list[str]:
+        """Up to ``limit`` values of ``field`` (kind, scale, ended_by) outside otklik's
+        vocabulary, as they are after the mapping's recode:, most frequent first."""
+        items = self.unfiltered[TableRole.ITEMS]
+        column = items[field]
+        bad = items.filter(column.notnull() & ~column.isin(list(_VOCABULARY[field])))
+        counted = bad.group_by(value=column).aggregate(n=bad.count())
+        rows = self.con.to_pyarrow(counted.order_by(ibis.desc("n")).limit(limit))
+        return [str(v) for v in rows.column("value").to_pylist()]
+
+    def left_out_note(self) -> str | None:
+        """One line saying which rows were left out and what to change, or None."""
+        counts = self.left_out()
+        if not counts:
+            return None
+        parts = []
+        for field, n in counts.items():
+            part = f"{n} with {_LEFT_OUT_REASONS[field]}"
+            if field in _VOCABULARY and field in self.mapped[TableRole.ITEMS]:
+                values = self.unknown_values(field)
+                if values:
+                    part += f" ({', '.join(values)}: map them under recode: {field}:)"
+            parts.append(part)
+        return f"{self.label}: rows left out, as the importer would quarantine them: " + "; ".join(
+            parts
+        )
 
     def _lookup(self, role: TableRole | str) -> ir.Table | None:
         return self.views.get(TableRole(role))
