@@ -185,6 +185,14 @@ def test_slash_dates_ids_from_content_and_point_decimals(engine: Engine, tmp_pat
     _same(engine, tabbed, "tabbed", kind="review")
 
 
+def test_signed_zeros_and_strays_word_the_scale_warning_alike(engine: Engine) -> None:
+    """A "-0" read column-wise is -0.0: the warning must still say "values 0–11" as the
+    row-wise path does (QA's file: one said "-0–11")."""
+    path = DATA / "scores_signed_zero_mixed.csv"
+    assert columnar.read_lines(open_table(path)) is not None
+    _same(engine, path, "zeros", kind="survey")
+
+
 def test_a_batch_built_row_by_row_equals_the_column_wise_batch(tmp_path: Path) -> None:
     """The column-wise batch falls back to this when a kernel fails: it must agree."""
     from otklik.ingest.pipeline import plan_import

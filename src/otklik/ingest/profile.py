@@ -234,7 +234,8 @@ def guess_scale(header: str, kind: str, scores: Counter[float]) -> tuple[str | N
     if not scores:
         return None, "no scores"
     low, high = min(scores), max(scores)
-    seen = f"values {low:g}–{high:g}"
+    # + 0.0 turns a -0.0 (a "-0" read column-wise) into 0.0, so both paths word it alike
+    seen = f"values {low + 0.0:g}–{high + 0.0:g}"
     total = sum(scores.values())
     stray = total - sum(scoreable.values())
     if stray > max(1, int(total * 0.02)) or not scoreable:
