@@ -73,6 +73,24 @@ def test_types_sentiments_and_topics(
 
 
 @pytest.mark.parametrize(
+    ("text", "money", "handoff"),
+    [
+        ("Is there a fee for transfers", True, False),
+        ("the transfer took 5 days", True, False),
+        ("the money was transferred to the wrong account", True, False),
+        ("Transferred again and again, nobody owns my claim", False, True),
+        ("I got transferred to another department and hung up on", False, True),
+        ("For my claim I was transferred 3 times between the bank and the partner", False, True),
+    ],
+)
+def test_money_transfers_are_not_call_handoffs(text: str, money: bool, handoff: bool) -> None:
+    """A bare "transferred" stems to "transfer": it tagged money transfers as hand-offs."""
+    topics = analyse(text).topics
+    assert ("payments.transfers" in topics) is money, topics
+    assert ("support.handoffs" in topics) is handoff, topics
+
+
+@pytest.mark.parametrize(
     ("text", "not_type", "sentiment"),
     [
         ("Приложение не работает", "praise", "negative"),
