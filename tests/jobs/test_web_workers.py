@@ -65,6 +65,8 @@ def served(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, str, int]]:
                 "serve",
                 "--workers",
                 "2",
+                "--healthcheck-timeout",
+                "30",
                 "--port",
                 str(port),
                 "--db",
@@ -130,6 +132,8 @@ def test_two_workers_one_invitation_one_answer_one_limit(served: tuple[str, str,
         (["--port", "70000"], "--port"),  # was an OverflowError traceback from bind()
         (["--workers", "10000"], "--workers"),  # was 10,000 processes forked
         (["--workers", "0"], "--workers"),
+        (["--healthcheck-timeout", "0"], "--healthcheck-timeout"),
+        (["--healthcheck-timeout", "100000"], "--healthcheck-timeout"),
     ],
 )
 def test_serve_refuses_out_of_range_port_and_workers(

@@ -36,6 +36,17 @@ def serve_command(
             "kept in the store so they behave as one.",
         ),
     ] = 1,
+    healthcheck_timeout: Annotated[
+        int,
+        typer.Option(
+            "--healthcheck-timeout",
+            min=1,
+            max=600,
+            help="With several workers: seconds a worker may take to answer uvicorn's health "
+            "check before it is replaced (uvicorn's own default, 5, replaced busy workers and "
+            "lost their requests under load in the soak test, docs/benchmarks.md).",
+        ),
+    ] = 30,
     db: DbOption = None,
 ) -> None:
     """Run the web app: dashboards, items, team inboxes and the JSON API (/api/v1)."""
@@ -58,6 +69,7 @@ def serve_command(
         "otklik.web:create_app",
         factory=True,
         workers=workers,
+        timeout_worker_healthcheck=healthcheck_timeout,
         host=host,
         port=port,
         log_level="info",
