@@ -191,6 +191,12 @@ def helper(pid: int) -> bool:
         return True
 
 
+def web_workers(server: int) -> dict[str, int]:
+    """The server's web worker processes now, named serve-w1, serve-w2 … by pid order."""
+    children = [p for p in tree(server) if p != server and not helper(p)]
+    return {f"serve-w{n + 1}": pid for n, pid in enumerate(sorted(children))}
+
+
 def rss_mb(pid: int) -> float | None:
     """Resident memory of ``pid`` in MiB (VmRSS), or None when it is gone."""
     try:
@@ -335,6 +341,8 @@ def sample(
         else:
             routes[route].append(took * 1000)
     memory = {name: rss_mb(pid) for name, pid in pids.items()}
+    workers = [value for name, value in memory.items() if name.startswith("serve-w")]
+    memory["serve-workers-sum"] = sum(v for v in workers if v is not None)
     return {
         "t_s": round(elapsed, 1),
         "requests": len(results),
@@ -343,6 +351,7 @@ def sample(
         "p50_ms": {r: round(statistics.median(v), 1) for r, v in sorted(routes.items())},
         "p95_ms": {r: round(percentile(v, 0.95), 1) for r, v in sorted(routes.items())},
         "rss_mb": {k: round(v, 1) for k, v in memory.items() if v is not None},
+        "pids": pids,
         "queue_depth": depth,
         "client_backlog": backlog,  # sent, not yet answered (open loop: grows if saturated)
         "load": os.getloadavg()[0],
@@ -385,6 +394,7 @@ def summary(rows: list[dict[str, Any]], edge_s: float, all_results: list[Any]) -
             lines.append(
                 f"{name:<14} {statistics.fmean(a):10.1f} {statistics.fmean(b):10.1f} {trend:10.1f}"
             )
+    lines.append(f"web workers replaced by uvicorn's supervisor: {rows[-1]['web_worker_restarts']}")
     total = sum(r["requests"] for r in rows)
     errors = sum(r["errors"] for r in rows)
     p95_all = [
@@ -433,9 +443,8 @@ def main() -> None:
         wait_port(port, server)
         time.sleep(2)
         pids = {"serve": server.pid, "worker": worker.pid}
-        children = [p for p in tree(server.pid) if p != server.pid and not helper(p)]
-        for n, pid in enumerate(sorted(children)):
-            pids[f"serve-w{n + 1}"] = pid
+        pids.update(web_workers(server.pid))
+        seen = set(pids.values())
         print(f"server on :{port}, processes {pids}", flush=True)
         from otklik.ledger import make_engine
 
@@ -448,10 +457,15 @@ def main() -> None:
         finish = started + args.minutes * 60
         next_sample = started + args.sample_s
         serial = 0
+        restarts = 0
         while True:
             now = time.monotonic()
             if now >= next_sample or now >= finish:
                 results = traffic.take()
+                # uvicorn's supervisor replaces a worker that fails its health check
+                pids = {"serve": server.pid, "worker": worker.pid, **web_workers(server.pid)}
+                restarts += len(set(pids.values()) - seen)
+                seen |= set(pids.values())
                 elapsed = now - started
                 timed.extend((elapsed, *result) for result in results)
                 row = sample(
@@ -461,6 +475,7 @@ def main() -> None:
                     queue_depth(engine),
                     traffic.sent - traffic.done,
                 )
+                row["web_worker_restarts"] = restarts
                 rows.append(row)
                 timeline.write(json.dumps(row) + "\n")
                 timeline.flush()
