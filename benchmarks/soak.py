@@ -17,6 +17,7 @@ worker process from /proc, queue depth) and at the end prints the first ``--edge
 against the last ones and the least-squares slope of RSS and p95 over the run.
 
     python benchmarks/soak.py [--minutes 60] [--rate 2] [--items 200000] [--out soak-out]
+                              [--report soak-out/soak-timeline.jsonl]
                               [--db postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -409,6 +410,34 @@ def summary(rows: list[dict[str, Any]], edge_s: float, all_results: list[Any]) -
     return "\n".join(lines)
 
 
+def windows(rows: list[dict[str, Any]], minutes: float) -> str:
+    """The timeline in windows of ``minutes``: a Markdown table of the medians of the samples'
+    p95 per route, errors, RSS (MiB), queue depth and load average."""
+    routes = [name for name, _ in MIX]
+    head = ["minutes", "requests", "errors", *[f"{r} p95 ms" for r in routes]]
+    head += ["web workers RSS", "job worker RSS", "queue max", "load"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    span = minutes * 60
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[int((row["t_s"] - 0.001) // span)].append(row)
+    for index, group in sorted(groups.items()):
+        cells = [f"{index * minutes:g}–{(index + 1) * minutes:g}"]
+        cells.append(f"{sum(r['requests'] for r in group):,}")
+        cells.append(str(sum(r["errors"] for r in group)))
+        for route in routes:
+            values = [r["p95_ms"][route] for r in group if route in r["p95_ms"]]
+            cells.append(f"{statistics.median(values):,.0f}" if values else "–")
+        web = [r["rss_mb"].get("serve-workers-sum", 0.0) for r in group]
+        job = [r["rss_mb"].get("worker", 0.0) for r in group]
+        cells.append(f"{statistics.fmean(web):.0f}")
+        cells.append(f"{statistics.fmean(job):.0f}")
+        cells.append(str(max(r["queue_depth"] for r in group)))
+        cells.append(f"{statistics.fmean(r['load'] for r in group):.1f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
@@ -425,7 +454,15 @@ def main() -> None:
     parser.add_argument("--database", default="otklik_soak")
     parser.add_argument("--out", default="soak-out")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--report", type=Path, help="only print the windows table of a timeline (JSONL) written"
+    )
+    parser.add_argument("--window-min", type=float, default=10.0)
     args = parser.parse_args()
+    if args.report:
+        lines = args.report.read_text(encoding="utf-8").splitlines()
+        print(windows([json.loads(line) for line in lines if line], args.window_min))
+        return
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     answers = int(args.rate * args.minutes * 60 * 0.15 * 1.3) + 100
@@ -498,6 +535,7 @@ def main() -> None:
             f"soak: {args.minutes:g} min at {args.rate:g} req/s, {args.items:,} demo items, "
             f"serve --workers 2 + 1 worker, PostgreSQL; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
         )
+        text_summary += "\n\n" + windows(rows, args.window_min)
         (out / "soak-summary.txt").write_text(header + "\n" + text_summary + "\n")
         print(header)
         print(text_summary)
