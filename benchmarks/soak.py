@@ -236,6 +236,7 @@ class Traffic:
         self.local = threading.local()
         self.pool = ThreadPoolExecutor(max_workers=threads)
         self.sent = 0
+        self.failures: dict[str, int] = defaultdict(int)
         self.done = 0
         self.rng = random.Random(17)
         self.routes = [name for name, weight in MIX for _ in range(weight)]
@@ -297,8 +298,10 @@ class Traffic:
                     json={"score": serial % 11, "comment": COMMENTS[serial % len(COMMENTS)]},
                     headers={"Accept": "application/json"},
                 ).status_code
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:  # no HTTP answer: counted by the exception's name
             status = 0
+            with self.lock:
+                self.failures[type(exc).__name__] += 1
         took = time.perf_counter() - started
         with self.lock:
             self.results.append((route, status, took))
@@ -513,6 +516,7 @@ def main() -> None:
                     traffic.sent - traffic.done,
                 )
                 row["web_worker_restarts"] = restarts
+                row["no_answer"] = dict(traffic.failures)  # cumulative, by exception
                 rows.append(row)
                 timeline.write(json.dumps(row) + "\n")
                 timeline.flush()
