@@ -18,6 +18,11 @@ from sqlalchemy import Engine, create_engine, text
 
 from otklik.ledger import make_engine, normalize_url, upgrade
 
+# No background precomputation in apps the tests start (tests/web/test_prewarm.py turns it on):
+# a test that ends while the prewarm thread still holds a connection leaves it to the garbage
+# collector, and its ResourceWarning then fails whichever later test is running.
+os.environ.setdefault("OTKLIK_WEB_PREWARM", "false")
+
 DATA = Path(__file__).parent / "data"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
