@@ -63,6 +63,9 @@ __all__ = [
     "index_new_items",
     "match_count",
     "match_spans",
+    "only_stop_words",
+    "pg_query",
+    "query_groups",
     "query_terms",
     "text_search",
 ]
@@ -118,9 +121,72 @@ def document_terms(text: str | None) -> list[str]:
 
 
 def query_terms(q: str | None) -> list[str]:
-    """The distinct stems a query asks for (its first :data:`MAX_QUERY_WORDS` words)."""
+    """The distinct stems a query asks for (its first :data:`MAX_QUERY_WORDS` words), one per
+    word as written (the other forms of each word: :func:`query_groups`)."""
     words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
     return list(dict.fromkeys(term for word in words if (term := _term(word)) is not None))
+
+
+def only_stop_words(q: str | None) -> bool:
+    """True when ``q`` has words but every one is a stop word («и не по», "the of"): such a
+    query asks for nothing, and the caller says so instead of showing an empty result."""
+    words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
+    return bool(words) and all(_term(word) is None for word in words)
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+_CYRILLIC = re.compile(r"[а-я]+")
+MAX_FORMS = 24
+"""At most this many stems stand for one query word (its own first)."""
+
+
+@lru_cache(maxsize=20_000)
+def word_forms(word: str) -> tuple[tuple[str, str], ...]:
+    """(stem, a folded form with that stem) for every form of every dictionary word that
+    ``word`` (folded, one word) can be a form of, ``word``'s own stem first; stop words left
+    out. Snowball stems regular endings away («карту», «картой» → «карт») but cannot join
+    forms of another root: pymorphy3's dictionary (OpenCorpora) does («люди» is a form of
+    «человек», «шёл» and «шла» of «идти», «дети» of «ребёнок»), so a query word asks for
+    the stems of all of its dictionary word's forms, and the index keeps plain stems. Words
+    the dictionary does not know, and non-Cyrillic words, stand for their own stem alone."""
+    own = _term(word)
+    if own is None:
+        return ()
+    found = {own: word}
+    if not _CYRILLIC.fullmatch(word):
+        return tuple(found.items())
+    lemmas: set[tuple[str, str]] = set()
+    for parse in _morph().parse(word):
+        if not parse.is_known or (parse.normal_form, parse.tag.POS) in lemmas:
+            continue
+        lemmas.add((parse.normal_form, parse.tag.POS))
+        for form in parse.lexeme:
+            folded = _fold(str(form.word))
+            if not _WORD.fullmatch(folded):
+                continue
+            term = _term(folded)
+            if term is not None and term not in found and len(found) < MAX_FORMS:
+                found[term] = folded
+    return tuple(found.items())
+
+
+def query_groups(q: str | None) -> list[tuple[tuple[str, str], ...]]:
+    """Per query word (its first :data:`MAX_QUERY_WORDS`, stop words and repeats left out):
+    the (stem, form) pairs of :func:`word_forms`. An item matches when every group has one of
+    its stems in the item's comment."""
+    words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
+    groups: dict[frozenset[str], tuple[tuple[str, str], ...]] = {}
+    for word in words:
+        forms = word_forms(word)
+        if forms:
+            groups.setdefault(frozenset(stem for stem, _ in forms), forms)
+    return list(groups.values())
 
 
 class _TextMatch(ColumnElement[bool]):
@@ -133,9 +199,11 @@ class _TextMatch(ColumnElement[bool]):
     # 60 ms at 100k items instead of 0.3 ms; docs/benchmarks.md).
     _is_implicitly_boolean = True
 
-    def __init__(self, q: str, terms: list[str], frequent: bool = False) -> None:
+    def __init__(
+        self, q: str, groups: list[tuple[tuple[str, str], ...]], frequent: bool = False
+    ) -> None:
         self.q = q
-        self.terms = terms
+        self.groups = groups
         self.frequent = frequent
 
 
@@ -149,17 +217,17 @@ def text_search(q: str | None, *, frequent: bool = False) -> ColumnElement[bool]
     instead of reading every match to sort them."""
     if not (q or "").strip():
         return None
-    terms = query_terms(q)
-    if not terms:
+    groups = query_groups(q)
+    if not groups:
         return false()
     words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
-    return _TextMatch(" ".join(words), terms, frequent)
+    return _TextMatch(" ".join(words), groups, frequent)
 
 
 @compiles(_TextMatch, "sqlite")
 def _sqlite(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     fts = table(SEARCH_TABLE)
-    match = _fts_expression(element.terms)
+    match = _fts_expression(element.groups)
     ids: Select[Any] = select(literal_column("rowid")).select_from(fts)
     ids = ids.where(literal_column(SEARCH_TABLE).op("MATCH")(literal(match)))
     # ``+id`` keeps the primary key from driving the query (SQLite's documented way to
@@ -171,7 +239,7 @@ def _sqlite(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(_TextMatch, "postgresql")
 def _postgresql(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     document: ColumnElement[Any] = literal_column(f"feedback_items.{PG_VECTOR_COLUMN}")
-    query = func.plainto_tsquery(literal_column("'russian'::regconfig"), literal(element.q))
+    query = func.to_tsquery(literal_column("'russian'::regconfig"), literal(pg_query(element.groups)))
     return compiler.process(document.op("@@")(query), **kw)
 
 
@@ -242,13 +310,32 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
 
 
 def fts_match(q: str | None) -> str | None:
-    """The FTS5 MATCH expression for ``q`` (every stem, quoted), or None when it has none."""
-    terms = query_terms(q)
-    return _fts_expression(terms) if terms else None
+    """The FTS5 MATCH expression for ``q`` (each word's stems, quoted, OR-ed; the words
+    AND-ed), or None when it has no word to look for."""
+    groups = query_groups(q)
+    return _fts_expression(groups) if groups else None
 
 
-def _fts_expression(terms: list[str]) -> str:
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+def _fts_expression(groups: list[tuple[tuple[str, str], ...]]) -> str:
+    def quoted(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    parts = []
+    for group in groups:
+        stems = [quoted(stem) for stem, _ in group]
+        parts.append(stems[0] if len(stems) == 1 else "(" + " OR ".join(stems) + ")")
+    return " AND ".join(parts)
+
+
+def pg_query(groups: list[tuple[tuple[str, str], ...]]) -> str:
+    """The ``to_tsquery('russian', …)`` text for the groups of :func:`query_groups`: one
+    folded form per stem, quoted (words are letters and digits only), PostgreSQL stems them
+    as it stemmed the documents."""
+    parts = []
+    for group in groups:
+        forms = ["'" + form + "'" for _, form in group]
+        parts.append(forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")")
+    return " & ".join(parts)
 
 
 def match_count(conn: Connection, q: str | None) -> int | None:
@@ -267,7 +354,7 @@ def match_count(conn: Connection, q: str | None) -> int | None:
 def match_spans(text: str, q: str | None) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` whose stem the query asked for, left to right
     (for highlighting; the same stems as the search on both engines)."""
-    wanted = set(query_terms(q))
+    wanted = {stem for group in query_groups(q) for stem, _ in group}
     if not wanted or not text:
         return []
     found = []
