@@ -171,3 +171,40 @@ def test_facet_tokens_of_a_range() -> None:
         )
     ]
     assert Facets((("channel", ("app",)),)).expressions() == ("facets : (cv617070)", [])
+
+
+def test_every_page_plan_gives_the_same_pages(
+    seeded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite picks a plan by the number of matches (collect the ids, walk the time index and
+    test each id, or look each walked item up in the index); all give the same page."""
+    from otklik.ledger import browse
+
+    asks: list[tuple[str, dict[str, object]]] = [
+        ("человек", {}),
+        ("идти", {"filters": {"owner_team": ["digital", None]}}),
+        ("карта", {"filters": {"channel": ["call", "web"]}}),
+        ("идти", JUNE),  # type: ignore[list-item]
+        ("карта", {"filters": {"kind": ["review"]}, "start": datetime(2025, 7, 1)}),
+    ]
+
+    def pages() -> list[tuple[list[str], int | None]]:
+        out = []
+        for q, kw in asks:
+            items, total = search_items(seeded, q=q, limit=2, **kw)  # type: ignore[arg-type]
+            out.append(([str(item["external_id"]) for item in items], total))
+        return out
+
+    expected = [
+        (["p7", "p2"], 3),
+        (["p7", "p4"], 3),
+        (["p6", "p5"], 2),
+        (["p4", "p3"], 2),
+        (["p6", "p5"], 2),
+    ]
+    assert pages() == expected  # few matches: the ids first
+    monkeypatch.setattr(browse, "DRIVE_BY_TIME", 0)
+    assert pages() == expected  # the time index walked, each id tested
+    monkeypatch.setattr(browse, "COUNT_CAP", 0)
+    monkeypatch.setattr(browse, "PROBE_SHARE", 10**9)
+    assert pages() == expected  # each walked item looked up in the index

@@ -56,10 +56,11 @@ def item_condition(
     end: datetime | None = None,
     scored: bool | None = None,
     frequent: bool = False,
+    probe: bool = False,
 ) -> ColumnElement[bool]:
     """The WHERE clause for items matching ``q``, ``filters`` (field → allowed values, None
     matching a missing value) and the half-open range [start, end) of naive UTC times
-    (``frequent``: see :func:`otklik.ledger.search.text_search`). With words, SQLite's
+    (``frequent``, ``probe``: see :func:`otklik.ledger.search.text_search`). With words, SQLite's
     search index answers the zone, channel and range too (:class:`~otklik.ledger.search.
     Facets`); they stay in the clause as well."""
     parts: list[ColumnElement[bool]] = []
@@ -80,7 +81,8 @@ def item_condition(
         parts.append(FeedbackItem.occurred_at < end)
     if scored is not None:
         parts.append(FeedbackItem.score.is_not(None) if scored else FeedbackItem.score.is_(None))
-    found = text_search(q, frequent=frequent, facets=Facets.of(filters, start, end))
+    facets = Facets.of(filters, start, end)
+    found = text_search(q, frequent=frequent, facets=facets, probe=probe)
     if found is not None:
         parts.append(found)
     return and_(True, *parts)
@@ -104,6 +106,10 @@ DRIVE_BY_TIME = 2_000
 # reads each match's row (by id) up to this many matches and walks the other conditions'
 # index above it.
 COUNT_BY_INDEX = 100_000
+# …and above this share of all items (1/20: 5%) the page tests each item the walk reaches
+# against the index instead of collecting every match first (see ``probe`` in
+# otklik.ledger.search.text_search; 50 × 20 = 1,000 look-ups at most for a page).
+PROBE_SHARE = 20
 COUNT_CAP = 10_000
 """Totals above this are not counted to the end where the caller allows it (``cap``): the
 items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``)."""
@@ -131,8 +137,8 @@ def search_items(
     On SQLite a query with words is counted in the search index first, with its zone,
     channel and date range (:class:`~otklik.ledger.search.Facets`): no match answers at once,
     a search with no other condition takes that count as its total, and a query with many
-    matches pages through the time index (:data:`DRIVE_BY_TIME`; counts:
-    :data:`COUNT_BY_INDEX`). Elsewhere a capped count stops at ``cap + 1`` rows.
+    matches pages through the time index (:data:`DRIVE_BY_TIME`, :data:`PROBE_SHARE`;
+    counts: :data:`COUNT_BY_INDEX`). Elsewhere a capped count stops at ``cap + 1`` rows.
     """
     where = item_condition(q=q, filters=filters, start=start, end=end, scored=scored)
     if extra is not None:
@@ -141,14 +147,23 @@ def search_items(
     covered = facets.covers(filters, start, end) and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
-        matches = None
-        if (q or "").strip():
+        matches = dense = None
+        if (q or "").strip() and conn.dialect.name == "sqlite":
+            items_n = conn.exec_driver_sql("SELECT max(id) FROM feedback_items").scalar()
+            dense = max(COUNT_CAP, int(items_n or 0) // PROBE_SHARE)
             # enough to choose the plan, all of it when it is the total
-            limit_count = cap if covered else max(DRIVE_BY_TIME, COUNT_BY_INDEX)
+            limit_count = None
+            if not (covered and cap is None):
+                limit_count = max(cap or 0, dense, 0 if covered else COUNT_BY_INDEX)
             matches = match_count(conn, q, facets, cap=limit_count)
         if matches == 0:
             return [], 0 if count else None
         page_where = count_where = where
+        if matches is not None and dense is not None and matches > dense:
+            probe = item_condition(
+                q=q, filters=filters, start=start, end=end, scored=scored, probe=True
+            )
+            page_where = probe if extra is None else and_(probe, extra)
         if matches is not None and matches > DRIVE_BY_TIME:
             # walk an index of the other conditions, testing each id (see above)
             frequent = item_condition(
@@ -156,13 +171,14 @@ def search_items(
             )
             if extra is not None:
                 frequent = and_(frequent, extra)
-            page_where = frequent
+            if page_where is where:
+                page_where = frequent
             count_where = frequent if matches > COUNT_BY_INDEX else where
         query = _page(select(*columns).where(page_where), limit, offset)
         items = [dict(row) for row in conn.execute(query).mappings()]
         total = None
         if count and covered and matches is not None:
-            total = matches
+            total = matches if cap is None else min(matches, cap + 1)
         elif count:
             counted: Select[Any] = select(FeedbackItem.id).where(count_where)
             if cap is not None:

@@ -53,7 +53,7 @@ def _rebuild(columns: str, select: str) -> None:
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    from otklik.ledger.search import facets_sql, index_new_items
+    from otklik.ledger.search import facets_sql, index_new_items, optimize_index
 
     _rebuild(
         "terms, facets",
@@ -69,6 +69,7 @@ def upgrade() -> None:
         f"UPDATE feedback_search SET facets = {facets_sql('new')} WHERE rowid = new.id; END"
     )
     index_new_items(op.get_bind())
+    optimize_index(op.get_bind())  # one segment: look-ups by rowid 10-100× faster
 
 
 def downgrade() -> None:
