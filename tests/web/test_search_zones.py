@@ -118,15 +118,14 @@ def test_a_query_of_stop_words_says_so(client: TestClient) -> None:
 def test_a_capped_total_through_the_web(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from otklik.web.api import items as api_items
-    from otklik.web.pages import items as page_items
+    from otklik.ledger import browse
 
     _login(client, "digital@s.test")
     # d1 «Переводы», d2 «Перевод»: the digital zone's two matches
     body = client.get("/api/v1/items", params={"q": "перевод"}).json()
     assert (body["total"], body["total_exact"]) == (2, True)
-    monkeypatch.setattr(api_items, "COUNT_CAP", 1)
-    monkeypatch.setattr(page_items, "COUNT_CAP", 1)
+    monkeypatch.setattr(browse, "COUNT_CAP", 1)  # SQLite's cap
+    monkeypatch.setattr(browse, "PG_COUNT_CAP", 1)  # PostgreSQL's
     body = client.get("/api/v1/items", params={"q": "перевод"}).json()
     assert (len(body["items"]), body["total"], body["total_exact"]) == (2, 1, False)
     page = client.get("/items", params={"q": "перевод"}, headers={"Accept-Language": "en"})

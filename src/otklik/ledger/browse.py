@@ -21,8 +21,10 @@ __all__ = [
     "COUNT_CAP",
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
+    "PG_COUNT_CAP",
     "ItemFilter",
     "count_by",
+    "count_cap",
     "distinct_values",
     "get_item",
     "item_condition",
@@ -112,7 +114,17 @@ COUNT_BY_INDEX = 100_000
 PROBE_SHARE = 20
 COUNT_CAP = 10_000
 """Totals above this are not counted to the end where the caller allows it (``cap``): the
-items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``)."""
+items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``). SQLite
+counts in its search index (10,001 matches: ~1 ms)."""
+PG_COUNT_CAP = 1_000
+"""The same on PostgreSQL, which reads a table page for each match it counts (its GIN index
+does not tell a row's visibility): 10,001 matches cost 0.1–0.35 s at 1M items, 1,001 about
+a tenth of that (docs/benchmarks.md)."""
+
+
+def count_cap(engine: Engine) -> int:
+    """The cap for totals of the items page and the API on ``engine``'s store."""
+    return COUNT_CAP if engine.dialect.name == "sqlite" else PG_COUNT_CAP
 
 
 def search_items(

@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from otklik.classify import current_labels, human_label_of, label_choices, topic_filter
 from otklik.ledger import (
-    COUNT_CAP,
     ITEM_COLUMNS,
+    count_cap,
     get_run,
     iter_items,
     only_stop_words,
@@ -95,6 +95,7 @@ def items_page(
             zone=state.settings.timezone,
             request=request,
         )
+    cap = count_cap(state.engine)  # "more than 10,000": counting on costs seconds at 1M items
     items, total = search_items(
         state.engine,
         q=q,
@@ -104,12 +105,12 @@ def items_page(
         extra=extra,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
-        cap=COUNT_CAP,  # "more than 10,000": counting to the end costs seconds at 1M items
+        cap=cap,
     )
     for item in items:  # personal data masked, the query's words marked
         item["snippet"] = snippet(item.get("text"), q)
-    more = (total or 0) > COUNT_CAP
-    total = min(total or 0, COUNT_CAP)
+    more = (total or 0) > cap
+    total = min(total or 0, cap)
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,

@@ -8,8 +8,14 @@ where it used to read each matching item's row (0.1–0.3 s at 1M items; docs/be
 A trigger rewrites an item's facets when its zone, channel or time changes (routing assigns
 zones by UPDATE), so the index stays in step whoever writes.
 
-The table is built again from the stored stems (no comment is stemmed again). PostgreSQL:
-nothing changes (its document is the stored ``search_vector`` of migration 0019_fts).
+The table is built again from the stored stems (no comment is stemmed again), then merged
+into one segment.
+
+PostgreSQL, where the ``btree_gin`` extension (contrib) is available: the GIN index of
+``search_vector`` becomes a GIN index of (``search_vector``, ``owner_team``, ``channel``), so
+a search in a zone or a channel intersects their entries inside the index and reads only the
+rows that match all (a word in 50k comments, a zone and a channel: 7,756 rows read for 1,438
+matches before). Without the extension nothing changes.
 
 Revision ID: 0021_search
 Revises: 0020
@@ -50,7 +56,25 @@ def _rebuild(columns: str, select: str) -> None:
     op.execute(_UPDATE)
 
 
+def _has_btree_gin() -> bool:
+    found = op.get_bind().exec_driver_sql(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'btree_gin'"
+    )
+    return found.first() is not None
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        if _has_btree_gin():
+            # in public, not in the store's schema: one copy for the database, whichever
+            # schema (a test's, a tenant's) installed it first
+            op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public")
+            op.execute(
+                "CREATE INDEX ix_feedback_items_search_facets ON feedback_items "
+                "USING gin (search_vector, owner_team, channel)"
+            )
+            op.execute("DROP INDEX IF EXISTS ix_feedback_items_search_vector")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     from otklik.ledger.search import facets_sql, index_new_items, optimize_index
@@ -73,6 +97,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX IF NOT EXISTS ix_feedback_items_search_vector ON feedback_items "
+            "USING gin (search_vector)"
+        )
+        op.execute("DROP INDEX IF EXISTS ix_feedback_items_search_facets")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     _rebuild("terms", "SELECT rowid, terms FROM feedback_search ORDER BY rowid")
