@@ -205,6 +205,7 @@ def test_every_page_plan_gives_the_same_pages(
     assert pages() == expected  # few matches: the ids first
     monkeypatch.setattr(browse, "DRIVE_BY_TIME", 0)
     assert pages() == expected  # the time index walked, each id tested
-    monkeypatch.setattr(browse, "COUNT_CAP", 0)
-    monkeypatch.setattr(browse, "PROBE_SHARE", 10**9)
+    monkeypatch.setattr(browse, "PROBE_FROM", 0)
     assert pages() == expected  # each walked item looked up in the index
+    monkeypatch.setattr(browse, "PROBE_BUDGET", 2)  # too few looked up: the plans above
+    assert pages() == expected

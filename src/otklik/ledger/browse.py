@@ -108,10 +108,12 @@ DRIVE_BY_TIME = 2_000
 # reads each match's row (by id) up to this many matches and walks the other conditions'
 # index above it.
 COUNT_BY_INDEX = 100_000
-# …and above this share of all items (1/20: 5%) the page tests each item the walk reaches
-# against the index instead of collecting every match first (see ``probe`` in
-# otklik.ledger.search.text_search; 50 × 20 = 1,000 look-ups at most for a page).
-PROBE_SHARE = 20
+# …and above this many, the page first looks up the newest PROBE_BUDGET items of the walk in
+# the index, one by one (``probe`` in otklik.ledger.search.text_search: ~15–80 µs each, no
+# match collected), and keeps them when a page's worth match (a word in more than ~1/3 of
+# the items: 0.5 s → 2 ms for a word in half of 1M comments); else the plans above.
+PROBE_FROM = 10_000
+PROBE_BUDGET = 150
 COUNT_CAP = 10_000
 """Totals above this are not counted to the end where the caller allows it (``cap``): the
 items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``). SQLite
@@ -149,7 +151,7 @@ def search_items(
     On SQLite a query with words is counted in the search index first, with its zone,
     channel and date range (:class:`~otklik.ledger.search.Facets`): no match answers at once,
     a search with no other condition takes that count as its total, and a query with many
-    matches pages through the time index (:data:`DRIVE_BY_TIME`, :data:`PROBE_SHARE`;
+    matches pages through the time index (:data:`DRIVE_BY_TIME`, :data:`PROBE_FROM`;
     counts: :data:`COUNT_BY_INDEX`). Elsewhere a capped count stops at ``cap + 1`` rows.
     """
     where = item_condition(q=q, filters=filters, start=start, end=end, scored=scored)
@@ -159,23 +161,35 @@ def search_items(
     covered = facets.covers(filters, start, end) and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
-        matches = dense = None
+        matches = None
         if (q or "").strip() and conn.dialect.name == "sqlite":
-            items_n = conn.exec_driver_sql("SELECT max(id) FROM feedback_items").scalar()
-            dense = max(COUNT_CAP, int(items_n or 0) // PROBE_SHARE)
             # enough to choose the plan, all of it when it is the total
             limit_count = None
             if not (covered and cap is None):
-                limit_count = max(cap or 0, dense, 0 if covered else COUNT_BY_INDEX)
+                limit_count = max(cap or 0, PROBE_FROM, 0 if covered else COUNT_BY_INDEX)
             matches = match_count(conn, q, facets, cap=limit_count)
         if matches == 0:
             return [], 0 if count else None
         page_where = count_where = where
-        if matches is not None and dense is not None and matches > dense:
+        items: list[dict[str, Any]] | None = None
+        if matches is not None and matches > PROBE_FROM:
+            # a word in many items: look up the newest few items the page's index walk
+            # reaches; enough of them match when the word is in more than ~1/5 of them
             probe = item_condition(
                 q=q, filters=filters, start=start, end=end, scored=scored, probe=True
             )
-            page_where = probe if extra is None else and_(probe, extra)
+            plain = item_condition(filters=filters, start=start, end=end, scored=scored)
+            if extra is not None:
+                plain = and_(plain, extra)
+            walked = _page(select(FeedbackItem.id).where(plain), PROBE_BUDGET + offset, 0)
+            query = _page(
+                select(*columns).where(FeedbackItem.id.in_(walked.scalar_subquery()), probe),
+                limit,
+                offset,
+            )
+            items = [dict(row) for row in conn.execute(query).mappings()]
+            if len(items) < limit:
+                items = None  # too few among them: the plans below
         if matches is not None and matches > DRIVE_BY_TIME:
             # walk an index of the other conditions, testing each id (see above)
             frequent = item_condition(
@@ -183,11 +197,11 @@ def search_items(
             )
             if extra is not None:
                 frequent = and_(frequent, extra)
-            if page_where is where:
-                page_where = frequent
+            page_where = frequent
             count_where = frequent if matches > COUNT_BY_INDEX else where
-        query = _page(select(*columns).where(page_where), limit, offset)
-        items = [dict(row) for row in conn.execute(query).mappings()]
+        if items is None:
+            query = _page(select(*columns).where(page_where), limit, offset)
+            items = [dict(row) for row in conn.execute(query).mappings()]
         total = None
         if count and covered and matches is not None:
             total = matches if cap is None else min(matches, cap + 1)
