@@ -188,10 +188,10 @@ def test_every_page_plan_gives_the_same_pages(
         ("карта", {"filters": {"kind": ["review"]}, "start": datetime(2025, 7, 1)}),
     ]
 
-    def pages() -> list[tuple[list[str], int | None]]:
+    def pages(cap: int | None = None) -> list[tuple[list[str], int | None]]:
         out = []
         for q, kw in asks:
-            items, total = search_items(seeded, q=q, limit=2, **kw)  # type: ignore[arg-type]
+            items, total = search_items(seeded, q=q, limit=2, cap=cap, **kw)  # type: ignore[arg-type]
             out.append(([str(item["external_id"]) for item in items], total))
         return out
 
@@ -205,7 +205,12 @@ def test_every_page_plan_gives_the_same_pages(
     assert pages() == expected  # few matches: the ids first
     monkeypatch.setattr(browse, "DRIVE_BY_TIME", 0)
     assert pages() == expected  # the time index walked, each id tested
-    monkeypatch.setattr(browse, "PROBE_FROM", 0)
-    assert pages() == expected  # each walked item looked up in the index
-    monkeypatch.setattr(browse, "PROBE_BUDGET", 2)  # too few looked up: the plans above
-    assert pages() == expected
+    # more than the cap (1) match, and "all items" / 10**9 is 0: each walked item looked up
+    monkeypatch.setattr(browse, "PROBE_SHARE", 10**9)
+    monkeypatch.setattr(browse, "COUNT_BY_INDEX", 0)
+    capped = [(ids, 2) for ids, _ in expected]  # every total is over 1: counted to 2
+    assert pages(cap=1) == capped
+    monkeypatch.setattr(browse, "PROBE_BUDGET", 2)  # fewer looked up: may fall back
+    assert pages(cap=1) == capped
+    monkeypatch.setattr(browse, "PROBE_BUDGET", 1)  # too few: the plans above
+    assert pages(cap=1) == capped

@@ -108,12 +108,13 @@ DRIVE_BY_TIME = 2_000
 # reads each match's row (by id) up to this many matches and walks the other conditions'
 # index above it.
 COUNT_BY_INDEX = 100_000
-# …and above this many, the page first looks up the newest PROBE_BUDGET items of the walk in
-# the index, one by one (``probe`` in otklik.ledger.search.text_search: ~15–80 µs each, no
-# match collected), and keeps them when a page's worth match (a word in more than ~1/3 of
-# the items: 0.5 s → 2 ms for a word in half of 1M comments); else the plans above.
-PROBE_FROM = 10_000
-PROBE_BUDGET = 150
+# …and when more than 1/PROBE_SHARE of all items match (counted in the index up to there),
+# the page first looks up the newest PROBE_BUDGET items of the walk in the index, one by one
+# (``probe`` in otklik.ledger.search.text_search: ~15–80 µs each, no match collected), and
+# keeps them when a page's worth match (0.5 s → 2 ms for a word in half of 1M comments);
+# else the plans above. Below that share the look-ups cost more than collecting the ids.
+PROBE_SHARE = 8
+PROBE_BUDGET = 400
 COUNT_CAP = 10_000
 """Totals above this are not counted to the end where the caller allows it (``cap``): the
 items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``). SQLite
@@ -151,7 +152,7 @@ def search_items(
     On SQLite a query with words is counted in the search index first, with its zone,
     channel and date range (:class:`~otklik.ledger.search.Facets`): no match answers at once,
     a search with no other condition takes that count as its total, and a query with many
-    matches pages through the time index (:data:`DRIVE_BY_TIME`, :data:`PROBE_FROM`;
+    matches pages through the time index (:data:`DRIVE_BY_TIME`, :data:`PROBE_SHARE`;
     counts: :data:`COUNT_BY_INDEX`). Elsewhere a capped count stops at ``cap + 1`` rows.
     """
     where = item_condition(q=q, filters=filters, start=start, end=end, scored=scored)
@@ -161,18 +162,27 @@ def search_items(
     covered = facets.covers(filters, start, end) and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
-        matches = None
+        matches = dense = None
         if (q or "").strip() and conn.dialect.name == "sqlite":
             # enough to choose the plan, all of it when it is the total
             limit_count = None
             if not (covered and cap is None):
-                limit_count = max(cap or 0, PROBE_FROM, 0 if covered else COUNT_BY_INDEX)
+                limit_count = max(cap or 0, 0 if covered else COUNT_BY_INDEX)
             matches = match_count(conn, q, facets, cap=limit_count)
+            if limit_count is not None and matches > limit_count:
+                # many: the words alone counted on, up to the share of all items that makes
+                # the look-ups pay (their share among the zone's or channel's items is taken
+                # to be the same: the words alone count faster than with a zone)
+                items_n = conn.exec_driver_sql("SELECT max(id) FROM feedback_items").scalar()
+                dense = max(limit_count, int(items_n or 0) // PROBE_SHARE)
+                if dense > limit_count:
+                    dense_count = match_count(conn, q, cap=dense)
+                    dense = dense if dense_count is not None and dense_count > dense else None
         if matches == 0:
             return [], 0 if count else None
         page_where = count_where = where
         items: list[dict[str, Any]] | None = None
-        if matches is not None and matches > PROBE_FROM:
+        if dense is not None:
             # a word in many items: look up the newest few items the page's index walk
             # reaches; enough of them match when the word is in more than ~1/5 of them
             probe = item_condition(

@@ -5,7 +5,10 @@ in some form: words are compared by their Snowball stems after lower-casing and 
 («карта» finds «карту», «картой», «карты»; «ёлка» finds «елка»; «заблокировали» finds
 «заблокирован», «заблокирована»; Latin words are stemmed as English: «cards» finds «card»).
 Different words that share no stem are not matched («карта» does not find «карточка» or
-«картофель»; «блокировка» does not find «заблокировали»).
+«картофель»; «блокировка» does not find «заблокировали»), except forms of one dictionary
+word: a Russian query word also asks for the stems of every form of its word in pymorphy3's
+dictionary (:func:`word_forms`), so «люди» finds «человек», «шёл» finds «идти» and «дети»
+finds «ребёнок» (the index keeps plain stems; the query is widened, on both engines).
 
 PostgreSQL: ``to_tsvector('russian', …)`` over the comment with ё folded and Cyrillic
 lower-cased by ``translate`` (so the result does not depend on the database's locale), stored
@@ -18,8 +21,10 @@ SQLite: an FTS5 table ``feedback_search`` holds each item's stems (the same Snow
 from ``snowballstemmer`` and the same stop words), keyed by the item's id; every writer of items
 calls :func:`index_new_items` in its transaction; triggers drop an item's row when the item is
 deleted or its comment changes (then queued and indexed again by the next
-:func:`index_new_items`). A query's stems must all be present (FTS5 ``AND``).
-:func:`match_count` counts the matches in the index alone.
+:func:`index_new_items`). A query's stems must all be present (FTS5 ``AND``). The table's
+second column holds each item's zone, channel and day (:class:`Facets`, migration
+0021_search), so those filters are answered in the index too; :func:`match_count` counts
+the matches in the index alone.
 
 Other engines fall back to matching each word as a substring (as before this module).
 :func:`match_spans` finds the words of a text that a query matched, for highlighting.
