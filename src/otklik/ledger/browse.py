@@ -169,7 +169,7 @@ def search_items(
             if not (covered and cap is None):
                 limit_count = max(cap or 0, 0 if covered else COUNT_BY_INDEX)
             matches = match_count(conn, q, facets, cap=limit_count)
-            if limit_count is not None and matches > limit_count:
+            if limit_count is not None and matches is not None and matches > limit_count:
                 # many: the words alone counted on, up to the share of all items that makes
                 # the look-ups pay (their share among the zone's or channel's items is taken
                 # to be the same: the words alone count faster than with a zone)

@@ -392,7 +392,7 @@ def _sqlite(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
         values = Facets(element.facets.values).expressions()[0]
         match = _fts_expression(element.groups) + (f" AND {values}" if values else "")
         fts = table(SEARCH_TABLE)
-        probe = (
+        probe: Select[Any] = (
             select(literal_column("1"))
             .select_from(fts)
             .where(
@@ -482,10 +482,12 @@ def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = Tr
     ).all()
     changed: list[Any] = []
     if pending:
-        changed = conn.exec_driver_sql(
-            f"SELECT p.item_id, i.text{extra} FROM {PENDING_TABLE} AS p "
-            "JOIN feedback_items AS i ON i.id = p.item_id ORDER BY p.item_id"
-        ).all()
+        changed = list(
+            conn.exec_driver_sql(
+                f"SELECT p.item_id, i.text{extra} FROM {PENDING_TABLE} AS p "
+                "JOIN feedback_items AS i ON i.id = p.item_id ORDER BY p.item_id"
+            ).all()
+        )
         conn.exec_driver_sql(f"DELETE FROM {PENDING_TABLE}")
     if changed:  # the trigger dropped their rows; a row may have come back since
         conn.exec_driver_sql(
