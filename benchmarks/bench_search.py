@@ -148,10 +148,15 @@ def build_sqlite(path: Path, rows: list[tuple[Any, ...]]) -> None:
     engine = make_engine(f"sqlite:///{path}")
     started = time.perf_counter()
     from otklik.ledger import index_new_items
+    from otklik.ledger.search import optimize_index
 
     with engine.begin() as conn:
         indexed = index_new_items(conn)
     print(f"  search index of {indexed:,} items built in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with engine.begin() as conn:  # one segment, as migration 0021_search leaves a store
+        optimize_index(conn)
+    print(f"  search index merged in {time.perf_counter() - started:.1f} s")
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()

@@ -509,8 +509,6 @@ def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = Tr
             f"INSERT INTO {SEARCH_TABLE} (rowid, terms, facets) VALUES (?, ?, ?)",
             [(row[0], stems(row[1]), row[2]) for row in todo],
         )
-        if len(todo) >= OPTIMIZE_AFTER:
-            optimize_index(conn)
     else:
         conn.exec_driver_sql(
             f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
@@ -519,15 +517,12 @@ def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = Tr
     return len(todo)
 
 
-OPTIMIZE_AFTER = 50_000
-"""A writer that indexes this many items at once (a bulk load) merges the index into one
-segment after it (:func:`optimize_index`)."""
-
-
 def optimize_index(conn: Connection) -> None:
-    """SQLite: merge the search index into one segment (FTS5 ``optimize``; 6 s at 1M items).
-    A look-up by rowid then reads one doclist instead of one per segment: 13 µs instead of
-    0.2–1.6 ms at 1M items in 12 segments (docs/benchmarks.md)."""
+    """SQLite: merge the search index into one segment (FTS5 ``optimize``; 6 s at 1M items,
+    the whole index rewritten, so not after every batch of an import). A look-up by rowid then
+    reads one doclist instead of one per segment: 13 µs instead of 0.2–1.6 ms at 1M items in
+    12 segments (docs/benchmarks.md). Migration 0021_search runs it; FTS5's own automerge keeps
+    the number of segments bounded in between."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
 
