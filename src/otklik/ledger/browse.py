@@ -183,8 +183,8 @@ def search_items(
         page_where = count_where = where
         items: list[dict[str, Any]] | None = None
         if dense is not None:
-            # a word in many items: look up the newest few items the page's index walk
-            # reaches; enough of them match when the word is in more than ~1/5 of them
+            # a word in many items: look up the newest PROBE_BUDGET items the page's index
+            # walk reaches; a page's worth match when the word is in more than ~1/8 of them
             probe = item_condition(
                 q=q, filters=filters, start=start, end=end, scored=scored, probe=True
             )
