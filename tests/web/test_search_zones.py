@@ -97,3 +97,40 @@ def test_snippets_on_the_items_page_are_masked(client: TestClient) -> None:
         assert "[PHONE]" in page
         marked = re.findall(r"<mark[^>]*>([^<]*)</mark>", page)
         assert marked and all("PHONE" not in word for word in marked)
+
+
+def test_a_query_of_stop_words_says_so(client: TestClient) -> None:
+    _login(client, "admin@s.test")
+    body = client.get("/api/v1/items", params={"q": "и не по"}).json()
+    assert (body["items"], body["total"], body["notice"]) == ([], 0, "stop_words")
+    body = client.get("/api/v1/items", params={"q": "перевод и"}).json()
+    assert (body["total"], body["notice"]) == (5, None)  # «и» skipped, «перевод» searched
+    body = client.get("/api/v1/items", params={"q": "зытяать"}).json()
+    assert (body["total"], body["notice"]) == (0, None)  # nothing found is not the same
+    ru = client.get("/items", params={"q": "и не"}, headers={"Accept-Language": "ru"}).text
+    assert "В запросе только служебные слова" in ru
+    en = client.get("/items", params={"q": "the of"}, headers={"Accept-Language": "en"}).text
+    assert "The query has only stop words" in en
+    page = client.get("/items", params={"q": "перевод"}, headers={"Accept-Language": "en"}).text
+    assert "stop words" not in page
+
+
+def test_a_capped_total_through_the_web(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from otklik.ledger import browse
+
+    _login(client, "digital@s.test")
+    # d1 «Переводы», d2 «Перевод»: the digital zone's two matches
+    body = client.get("/api/v1/items", params={"q": "перевод"}).json()
+    assert (body["total"], body["total_exact"]) == (2, True)
+    monkeypatch.setattr(browse, "COUNT_CAP", 1)  # SQLite's cap
+    monkeypatch.setattr(browse, "PG_COUNT_CAP", 1)  # PostgreSQL's
+    body = client.get("/api/v1/items", params={"q": "перевод"}).json()
+    assert (len(body["items"]), body["total"], body["total_exact"]) == (2, 1, False)
+    page = client.get("/items", params={"q": "перевод"}, headers={"Accept-Language": "en"})
+    assert "Found: more than 1" in page.text
+    page = client.get("/items", params={"q": "перевод"}, headers={"Accept-Language": "ru"})
+    assert "Найдено: более 1" in page.text
+    body = client.get("/api/v1/items", params={"q": "перевод", "team": "digital"}).json()
+    assert body["total_exact"] is False  # 2 items, counted to 1 + 1

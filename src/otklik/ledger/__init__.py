@@ -1,9 +1,11 @@
 """The ledger: one store of every piece of feedback, its customers, imports and quarantine."""
 
 from otklik.ledger.browse import (
+    COUNT_CAP,
     FILTER_FIELDS,
     ItemFilter,
     count_by,
+    count_cap,
     distinct_values,
     get_item,
     item_condition,
@@ -43,6 +45,7 @@ from otklik.ledger.search import (
     index_new_items,
     match_count,
     match_spans,
+    only_stop_words,
     query_terms,
     text_search,
 )
@@ -62,6 +65,7 @@ from otklik.ledger.writer import (
 )
 
 __all__ = [
+    "COUNT_CAP",
     "CURRENT_VIEW",
     "EMPLOYEE_KINDS",
     "FILTER_FIELDS",
@@ -107,6 +111,7 @@ __all__ = [
     "anonymous",
     "bulk_load",
     "count_by",
+    "count_cap",
     "count_items",
     "current_revision",
     "distinct_values",
@@ -127,6 +132,7 @@ __all__ = [
     "match_spans",
     "model_drift",
     "normalize_url",
+    "only_stop_words",
     "query_terms",
     "search_items",
     "start_run",

@@ -8,21 +8,23 @@ search with the ``russian`` configuration, an FTS5 table of stems on SQLite).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 
 from otklik.ledger.models import FeedbackItem
-from otklik.ledger.search import match_count, text_search
+from otklik.ledger.search import Facets, match_count, text_search
 
 __all__ = [
     "COUNT_BY_INDEX",
+    "COUNT_CAP",
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
-    "SHORT_RANGE",
+    "PG_COUNT_CAP",
     "ItemFilter",
     "count_by",
+    "count_cap",
     "distinct_values",
     "get_item",
     "item_condition",
@@ -56,10 +58,13 @@ def item_condition(
     end: datetime | None = None,
     scored: bool | None = None,
     frequent: bool = False,
+    probe: bool = False,
 ) -> ColumnElement[bool]:
     """The WHERE clause for items matching ``q``, ``filters`` (field → allowed values, None
     matching a missing value) and the half-open range [start, end) of naive UTC times
-    (``frequent``: see :func:`otklik.ledger.search.text_search`)."""
+    (``frequent``, ``probe``: see :func:`otklik.ledger.search.text_search`). With words, SQLite's
+    search index answers the zone, channel and range too (:class:`~otklik.ledger.search.
+    Facets`); they stay in the clause as well."""
     parts: list[ColumnElement[bool]] = []
     for name, values in (filters or {}).items():
         if name not in FILTER_FIELDS:
@@ -78,7 +83,8 @@ def item_condition(
         parts.append(FeedbackItem.occurred_at < end)
     if scored is not None:
         parts.append(FeedbackItem.score.is_not(None) if scored else FeedbackItem.score.is_(None))
-    found = text_search(q, frequent=frequent)
+    facets = Facets.of(filters, start, end)
+    found = text_search(q, frequent=frequent, facets=facets, probe=probe)
     if found is not None:
         parts.append(found)
     return and_(True, *parts)
@@ -94,17 +100,34 @@ def _page(query: Select[Any], limit: int, offset: int) -> Select[Any]:
 
 # SQLite: above this many matches a page walks the time index newest first (or the zone's
 # index, or a date range's) and keeps the matching ids (about 50 × items / matches index
-# entries, no item read) instead of reading every match to sort it, and a count with other
-# conditions counts through their index the same way. The planner cannot tell the two apart
-# (it has no estimate of an FTS5 match); see docs/benchmarks.md for the figures at 1M items.
-DRIVE_BY_TIME = 5_000
-# A count with other conditions reads each match's row (by id) up to this many matches and
-# walks the other conditions' index above it (at 1M items, 20k matches: 0.14 s by id against
-# 0.2–0.3 s by the zone's index; 500k matches: 1.5 s against 3 s and more).
+# entries, no item read) instead of reading every match to sort it. The matches are counted
+# in the search index with the zone, channel and dates (migration 0021_search), so this is
+# the number of rows the other plan reads; see docs/benchmarks.md for the figures at 1M items.
+DRIVE_BY_TIME = 2_000
+# A count with conditions the index does not answer (other fields, topics, an open range)
+# reads each match's row (by id) up to this many matches and walks the other conditions'
+# index above it.
 COUNT_BY_INDEX = 100_000
-# …or above DRIVE_BY_TIME within a date range this short (walking a month's index entries beat
-# reading 50k matches' rows: 0.2 s against 0.35 s at 1M items).
-SHORT_RANGE = timedelta(days=92)
+# …and when more than 1/PROBE_SHARE of all items match (counted in the index up to there),
+# the page first looks up the newest PROBE_BUDGET items of the walk in the index, one by one
+# (``probe`` in otklik.ledger.search.text_search: ~15–80 µs each, no match collected), and
+# keeps them when a page's worth match (0.5 s → 2 ms for a word in half of 1M comments);
+# else the plans above. Below that share the look-ups cost more than collecting the ids.
+PROBE_SHARE = 8
+PROBE_BUDGET = 400
+COUNT_CAP = 10_000
+"""Totals above this are not counted to the end where the caller allows it (``cap``): the
+items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``). SQLite
+counts in its search index (10,001 matches: ~1 ms)."""
+PG_COUNT_CAP = 1_000
+"""The same on PostgreSQL, which reads a table page for each match it counts (its GIN index
+does not tell a row's visibility): 10,001 matches cost 0.1–0.35 s at 1M items, 1,001 about
+a tenth of that (docs/benchmarks.md)."""
+
+
+def count_cap(engine: Engine) -> int:
+    """The cap for totals of the items page and the API on ``engine``'s store."""
+    return COUNT_CAP if engine.dialect.name == "sqlite" else PG_COUNT_CAP
 
 
 def search_items(
@@ -119,44 +142,85 @@ def search_items(
     limit: int = 50,
     offset: int = 0,
     count: bool = True,
+    cap: int | None = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of items, newest first, and how many match in all (None when not counted).
 
-    On SQLite a query with words is counted in the search index first: no match answers at
-    once, a search with no other condition takes that count as its total, and a frequent word
-    pages through the time index (:data:`DRIVE_BY_TIME`; counts: :data:`COUNT_BY_INDEX`).
+    ``cap``: count no further than ``cap + 1`` (a total of ``cap + 1`` reads "more than
+    ``cap``"; :data:`COUNT_CAP` for the pages and the API); None: the exact total.
+
+    On SQLite a query with words is counted in the search index first, with its zone,
+    channel and date range (:class:`~otklik.ledger.search.Facets`): no match answers at once,
+    a search with no other condition takes that count as its total, and a query with many
+    matches pages through the time index (:data:`DRIVE_BY_TIME`, :data:`PROBE_SHARE`;
+    counts: :data:`COUNT_BY_INDEX`). Elsewhere a capped count stops at ``cap + 1`` rows.
     """
     where = item_condition(q=q, filters=filters, start=start, end=end, scored=scored)
     if extra is not None:
         where = and_(where, extra)
-    only_text = not filters and start is None and end is None and scored is None and extra is None
+    facets = Facets.of(filters, start, end)
+    covered = facets.covers(filters, start, end) and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
-        matches = match_count(conn, q) if (q or "").strip() else None
+        matches = dense = None
+        if (q or "").strip() and conn.dialect.name == "sqlite":
+            # enough to choose the plan, all of it when it is the total
+            limit_count = None
+            if not (covered and cap is None):
+                limit_count = max(cap or 0, 0 if covered else COUNT_BY_INDEX)
+            matches = match_count(conn, q, facets, cap=limit_count)
+            if limit_count is not None and matches is not None and matches > limit_count:
+                # many: the words alone counted on, up to the share of all items that makes
+                # the look-ups pay (their share among the zone's or channel's items is taken
+                # to be the same: the words alone count faster than with a zone)
+                items_n = conn.exec_driver_sql("SELECT max(id) FROM feedback_items").scalar()
+                dense = max(limit_count, int(items_n or 0) // PROBE_SHARE)
+                if dense > limit_count:
+                    dense_count = match_count(conn, q, cap=dense)
+                    dense = dense if dense_count is not None and dense_count > dense else None
         if matches == 0:
             return [], 0 if count else None
         page_where = count_where = where
-        if matches is not None and matches > min(DRIVE_BY_TIME, COUNT_BY_INDEX):
+        items: list[dict[str, Any]] | None = None
+        if dense is not None:
+            # a word in many items: look up the newest PROBE_BUDGET items the page's index
+            # walk reaches; a page's worth match when the word is in more than ~1/8 of them
+            probe = item_condition(
+                q=q, filters=filters, start=start, end=end, scored=scored, probe=True
+            )
+            plain = item_condition(filters=filters, start=start, end=end, scored=scored)
+            if extra is not None:
+                plain = and_(plain, extra)
+            walked = _page(select(FeedbackItem.id).where(plain), PROBE_BUDGET + offset, 0)
+            query = _page(
+                select(*columns).where(FeedbackItem.id.in_(walked.scalar_subquery()), probe),
+                limit,
+                offset,
+            )
+            items = [dict(row) for row in conn.execute(query).mappings()]
+            if len(items) < limit:
+                items = None  # too few among them: the plans below
+        if matches is not None and matches > DRIVE_BY_TIME:
             # walk an index of the other conditions, testing each id (see above)
             frequent = item_condition(
                 q=q, filters=filters, start=start, end=end, scored=scored, frequent=True
             )
             if extra is not None:
                 frequent = and_(frequent, extra)
-            page_where = frequent if matches > DRIVE_BY_TIME else where
-            short = start is not None and end is not None and end - start <= SHORT_RANGE
-            by_index = matches > COUNT_BY_INDEX or (short and matches > DRIVE_BY_TIME)
-            count_where = frequent if by_index else where
-        query = _page(select(*columns).where(page_where), limit, offset)
-        items = [dict(row) for row in conn.execute(query).mappings()]
+            page_where = frequent
+            count_where = frequent if matches > COUNT_BY_INDEX else where
+        if items is None:
+            query = _page(select(*columns).where(page_where), limit, offset)
+            items = [dict(row) for row in conn.execute(query).mappings()]
         total = None
-        if count and only_text and matches is not None:
-            total = matches
+        if count and covered and matches is not None:
+            total = matches if cap is None else min(matches, cap + 1)
         elif count:
+            counted: Select[Any] = select(FeedbackItem.id).where(count_where)
+            if cap is not None:
+                counted = counted.limit(cap + 1)
             total = int(
-                conn.execute(
-                    select(func.count()).select_from(FeedbackItem).where(count_where)
-                ).scalar_one()
+                conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
             )
     return items, total
 

@@ -5,7 +5,10 @@ in some form: words are compared by their Snowball stems after lower-casing and 
 («карта» finds «карту», «картой», «карты»; «ёлка» finds «елка»; «заблокировали» finds
 «заблокирован», «заблокирована»; Latin words are stemmed as English: «cards» finds «card»).
 Different words that share no stem are not matched («карта» does not find «карточка» or
-«картофель»; «блокировка» does not find «заблокировали»).
+«картофель»; «блокировка» does not find «заблокировали»), except forms of one dictionary
+word: a Russian query word also asks for the stems of every form of its word in pymorphy3's
+dictionary (:func:`word_forms`), so «люди» finds «человек», «шёл» finds «идти» and «дети»
+finds «ребёнок» (the index keeps plain stems; the query is widened, on both engines).
 
 PostgreSQL: ``to_tsvector('russian', …)`` over the comment with ё folded and Cyrillic
 lower-cased by ``translate`` (so the result does not depend on the database's locale), stored
@@ -18,8 +21,10 @@ SQLite: an FTS5 table ``feedback_search`` holds each item's stems (the same Snow
 from ``snowballstemmer`` and the same stop words), keyed by the item's id; every writer of items
 calls :func:`index_new_items` in its transaction; triggers drop an item's row when the item is
 deleted or its comment changes (then queued and indexed again by the next
-:func:`index_new_items`). A query's stems must all be present (FTS5 ``AND``).
-:func:`match_count` counts the matches in the index alone.
+:func:`index_new_items`). A query's stems must all be present (FTS5 ``AND``). The table's
+second column holds each item's zone, channel and day (:class:`Facets`, migration
+0021_search), so those filters are answered in the index too; :func:`match_count` counts
+the matches in the index alone.
 
 Other engines fall back to matching each word as a substring (as before this module).
 :func:`match_spans` finds the words of a text that a query matched, for highlighting.
@@ -29,6 +34,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -45,25 +53,35 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.stopwords import ENGLISH_STOP_WORDS, RUSSIAN_STOP_WORDS
 
 __all__ = [
+    "FACET_FIELDS",
     "MAX_QUERY_WORDS",
     "PENDING_TABLE",
     "PG_DOCUMENT_SQL",
     "PG_VECTOR_COLUMN",
     "SEARCH_TABLE",
+    "Facets",
     "document_terms",
+    "facets_sql",
     "fts_match",
     "index_new_items",
     "match_count",
     "match_spans",
+    "only_stop_words",
+    "optimize_index",
+    "pg_query",
+    "query_groups",
     "query_terms",
+    "sqlite_ids",
     "text_search",
 ]
 
@@ -118,9 +136,198 @@ def document_terms(text: str | None) -> list[str]:
 
 
 def query_terms(q: str | None) -> list[str]:
-    """The distinct stems a query asks for (its first :data:`MAX_QUERY_WORDS` words)."""
+    """The distinct stems a query asks for (its first :data:`MAX_QUERY_WORDS` words), one per
+    word as written (the other forms of each word: :func:`query_groups`)."""
     words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
     return list(dict.fromkeys(term for word in words if (term := _term(word)) is not None))
+
+
+def only_stop_words(q: str | None) -> bool:
+    """True when ``q`` has words but every one is a stop word («и не по», "the of"): such a
+    query asks for nothing, and the caller says so instead of showing an empty result."""
+    words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
+    return bool(words) and all(_term(word) is None for word in words)
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+_CYRILLIC = re.compile(r"[а-я]+")
+MAX_FORMS = 24
+"""At most this many stems stand for one query word (its own first)."""
+
+
+@lru_cache(maxsize=20_000)
+def word_forms(word: str) -> tuple[tuple[str, str], ...]:
+    """(stem, a folded form with that stem) for every form of every dictionary word that
+    ``word`` (folded, one word) can be a form of, ``word``'s own stem first; stop words left
+    out. Snowball stems regular endings away («карту», «картой» → «карт») but cannot join
+    forms of another root: pymorphy3's dictionary (OpenCorpora) does («люди» is a form of
+    «человек», «шёл» and «шла» of «идти», «дети» of «ребёнок»), so a query word asks for
+    the stems of all of its dictionary word's forms, and the index keeps plain stems. Words
+    the dictionary does not know, and non-Cyrillic words, stand for their own stem alone."""
+    own = _term(word)
+    if own is None:
+        return ()
+    found = {own: word}
+    if not _CYRILLIC.fullmatch(word):
+        return tuple(found.items())
+    lemmas: set[tuple[str, str]] = set()
+    for parse in _morph().parse(word):
+        if not parse.is_known or (parse.normal_form, parse.tag.POS) in lemmas:
+            continue
+        lemmas.add((parse.normal_form, parse.tag.POS))
+        for form in parse.lexeme:
+            folded = _fold(str(form.word))
+            if not _WORD.fullmatch(folded):
+                continue
+            term = _term(folded)
+            if term is not None and term not in found and len(found) < MAX_FORMS:
+                found[term] = folded
+    return tuple(found.items())
+
+
+def query_groups(q: str | None) -> list[tuple[tuple[str, str], ...]]:
+    """Per query word (its first :data:`MAX_QUERY_WORDS`, stop words and repeats left out):
+    the (stem, form) pairs of :func:`word_forms`. An item matches when every group has one of
+    its stems in the item's comment."""
+    words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
+    groups: dict[frozenset[str], tuple[tuple[str, str], ...]] = {}
+    for word in words:
+        forms = word_forms(word)
+        if forms:
+            groups.setdefault(frozenset(stem for stem, _ in forms), forms)
+    return list(groups.values())
+
+
+FACET_FIELDS = ("owner_team", "channel")
+"""Filters that SQLite's search index answers itself (with the date range)."""
+
+
+def facets_sql(alias: str) -> str:
+    """SQLite: the ``facets`` column of an item's row in the search index, from the item's
+    row ``alias``: its zone, its channel, and the year, month and day (UTC) it occurred,
+    one token each (values as hex, so any value is one token of the index's tokenizer)."""
+    when = f"{alias}.occurred_at"
+    year = f"substr({when}, 1, 4)"
+    month = f"{year} || substr({when}, 6, 2)"
+    day = f"{month} || substr({when}, 9, 2)"
+    tokens = [
+        f"CASE WHEN {alias}.{field} IS NULL THEN '{prefix}n' "
+        f"ELSE '{prefix}v' || hex({alias}.{field}) END"
+        for field, prefix in _PREFIX.items()
+    ]
+    tokens += [f"'y' || {year}", f"'m' || {month}", f"'d' || {day}"]
+    return " || ' ' || ".join(f"({token})" for token in tokens)
+
+
+_PREFIX = {"owner_team": "o", "channel": "c"}
+
+
+def _value_token(prefix: str, value: str | None) -> str:
+    return f"{prefix}n" if value is None else f"{prefix}v{value.encode('utf-8').hex()}"
+
+
+_DAY = timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _day_tokens(first: date, last: date) -> list[str]:
+    """Tokens covering the whole days [first, last): years, months and days, fewest first."""
+    tokens = []
+    at = first
+    while at < last:
+        if at.month == 1 and at.day == 1 and date(at.year + 1, 1, 1) <= last:
+            tokens.append(f"y{at.year:04d}")
+            at = date(at.year + 1, 1, 1)
+        elif at.day == 1 and _next_month(at) <= last:
+            tokens.append(f"m{at.year:04d}{at.month:02d}")
+            at = _next_month(at)
+        else:
+            tokens.append(f"d{at.year:04d}{at.month:02d}{at.day:02d}")
+            at += _DAY
+    return tokens
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Conditions on an item's zone, channel and time that SQLite's search index answers
+    with the words (columns ``facets`` of migration 0021_search): each allowed value a
+    token (None: a missing value), a range [start, end) of naive UTC times as year, month
+    and day tokens plus, for a day cut by an end, that day's token and a comparison of the
+    times of its matches. Empty: no condition."""
+
+    values: tuple[tuple[str, tuple[str | None, ...]], ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @classmethod
+    def of(
+        cls,
+        filters: Mapping[str, Sequence[str | None]] | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> Facets:
+        """The conditions of ``filters`` (field → allowed values; none allowed: a missing
+        value, as :func:`otklik.ledger.browse.item_condition` reads it) and [start, end)
+        that the index answers: zone, channel, and the range when it has both ends."""
+        values = tuple(
+            (field, tuple(allowed) or (None,))
+            for field, allowed in (filters or {}).items()
+            if field in FACET_FIELDS
+        )
+        if start is None or end is None:
+            return cls(values)
+        return cls(values, start, end)
+
+    def covers(
+        self,
+        filters: Mapping[str, Sequence[str | None]] | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> bool:
+        """Whether these facets are every condition of ``filters``, ``start`` and ``end``."""
+        dates = (start is None and end is None) or (self.start is not None)
+        return dates and all(field in FACET_FIELDS for field in filters or {})
+
+    def expressions(self) -> tuple[str | None, list[tuple[str, datetime, datetime]]]:
+        """(FTS5 expression of the whole days and values, "" for none, None when no whole
+        day is in the range), and (expression, start, end) for each day cut by an end."""
+        values = [
+            "facets : (" + " OR ".join(_value_token(_PREFIX[field], v) for v in allowed) + ")"
+            for field, allowed in self.values
+        ]
+        if self.start is None or self.end is None:
+            return " AND ".join(values), []
+        if self.start >= self.end:
+            return None, []
+        first = self.start.date() + (_DAY if self.start.time() != time() else timedelta())
+        last = self.end.date()
+        edges: list[tuple[str, datetime, datetime]] = []
+        if first > last:  # within one day
+            edges.append((self.start.date().strftime("d%Y%m%d"), self.start, self.end))
+        else:
+            if self.start.time() != time():
+                edges.append((self.start.date().strftime("d%Y%m%d"), self.start, self.end))
+            if self.end.time() != time():
+                edges.append((last.strftime("d%Y%m%d"), self.start, self.end))
+        tokens = _day_tokens(first, last) if first < last else []
+        both = " AND ".join(values)
+        edge_parts = [
+            (f"{both} AND facets : {token}" if both else f"facets : {token}", low, high)
+            for token, low, high in edges
+        ]
+        if not tokens:
+            return None, edge_parts
+        days = "facets : (" + " OR ".join(tokens) + ")"
+        return (f"{both} AND {days}" if both else days), edge_parts
 
 
 class _TextMatch(ColumnElement[bool]):
@@ -133,45 +340,108 @@ class _TextMatch(ColumnElement[bool]):
     # 60 ms at 100k items instead of 0.3 ms; docs/benchmarks.md).
     _is_implicitly_boolean = True
 
-    def __init__(self, q: str, terms: list[str], frequent: bool = False) -> None:
+    def __init__(
+        self,
+        q: str,
+        groups: list[tuple[tuple[str, str], ...]],
+        frequent: bool = False,
+        facets: Facets | None = None,
+        probe: bool = False,
+    ) -> None:
         self.q = q
-        self.terms = terms
+        self.groups = groups
         self.frequent = frequent
+        self.facets = facets or Facets()
+        self.probe = probe
 
 
-def text_search(q: str | None, *, frequent: bool = False) -> ColumnElement[bool] | None:
+def text_search(
+    q: str | None,
+    *,
+    frequent: bool = False,
+    facets: Facets | None = None,
+    probe: bool = False,
+) -> ColumnElement[bool] | None:
     """The WHERE condition for items whose comment has every word of ``q`` in some form;
     None (no condition) when ``q`` is blank. A query with no word to look for (only stop
-    words or punctuation: «и», «%») matches nothing, as PostgreSQL's empty query does.
+    words or punctuation: «и», «%») matches nothing, as PostgreSQL's empty query does
+    (:func:`only_stop_words` tells the caller which).
 
     ``frequent`` (SQLite; a page of a query with many matches, see :func:`match_count`):
     let the planner walk an index in the page's order and test each id against the matches,
-    instead of reading every match to sort them."""
+    instead of reading every match to sort them. ``facets`` (SQLite): the zone, channel and
+    date conditions that the search index answers itself (:class:`Facets`); the caller keeps
+    them in its WHERE clause too (they hold on every engine). ``probe`` (SQLite; a word in a
+    large share of the items): test each item that the page's index walk reaches against the
+    index (one FTS5 look-up by rowid each, ~15 µs) instead of collecting every match first
+    (~1 µs a match: 0.5 s for a word in half of 1M comments)."""
     if not (q or "").strip():
         return None
-    terms = query_terms(q)
-    if not terms:
+    groups = query_groups(q)
+    if not groups:
         return false()
     words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
-    return _TextMatch(" ".join(words), terms, frequent)
+    return _TextMatch(" ".join(words), groups, frequent, facets, probe)
 
 
 @compiles(_TextMatch, "sqlite")
 def _sqlite(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    fts = table(SEARCH_TABLE)
-    match = _fts_expression(element.terms)
-    ids: Select[Any] = select(literal_column("rowid")).select_from(fts)
-    ids = ids.where(literal_column(SEARCH_TABLE).op("MATCH")(literal(match)))
     # ``+id`` keeps the primary key from driving the query (SQLite's documented way to
     # disqualify an index), so the ORDER BY's index does.
+    if element.probe:  # the zone and channel in the look-up; the times are in the WHERE
+        values = Facets(element.facets.values).expressions()[0]
+        match = _fts_expression(element.groups) + (f" AND {values}" if values else "")
+        fts = table(SEARCH_TABLE)
+        probe: Select[Any] = (
+            select(literal_column("1"))
+            .select_from(fts)
+            .where(
+                literal_column(SEARCH_TABLE).op("MATCH")(literal(match)),
+                literal_column(f"{SEARCH_TABLE}.rowid") == FeedbackItem.id,
+            )
+        )
+        return compiler.process(probe.exists(), **kw)
     key = literal_column("+feedback_items.id") if element.frequent else FeedbackItem.id
-    return compiler.process(key.in_(ids.scalar_subquery()), **kw)
+    ids = sqlite_ids(element.groups, element.facets).scalar_subquery()
+    return compiler.process(key.in_(ids), **kw)
+
+
+def sqlite_ids(
+    groups: list[tuple[tuple[str, str], ...]], facets: Facets
+) -> Select[Any] | CompoundSelect:
+    """SQLite: the ids of the items that match ``groups`` and ``facets``, from the search
+    index alone for whole days; a day cut by a range's end is matched in the index too and
+    only its matches' rows are read, to compare their times."""
+    fts = table(SEARCH_TABLE)
+    text_part = _fts_expression(groups)
+    middle, edges = facets.expressions()
+
+    def ids(match: str) -> Select[Any]:
+        query: Select[Any] = select(literal_column("rowid")).select_from(fts)
+        return query.where(literal_column(SEARCH_TABLE).op("MATCH")(literal(match)))
+
+    parts: list[Select[Any]] = []
+    if middle is not None:
+        parts.append(ids(f"{text_part} AND {middle}" if middle else text_part))
+    for expression, low, high in edges:
+        parts.append(
+            select(FeedbackItem.id).where(
+                FeedbackItem.id.in_(ids(f"{text_part} AND {expression}").scalar_subquery()),
+                FeedbackItem.occurred_at >= low,
+                FeedbackItem.occurred_at < high,
+            )
+        )
+    if not parts:  # an empty date range
+        parts.append(select(literal_column("rowid")).select_from(fts).where(false()))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 @compiles(_TextMatch, "postgresql")
 def _postgresql(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     document: ColumnElement[Any] = literal_column(f"feedback_items.{PG_VECTOR_COLUMN}")
-    query = func.plainto_tsquery(literal_column("'russian'::regconfig"), literal(element.q))
+    query = func.to_tsquery(
+        literal_column("'russian'::regconfig"), literal(pg_query(element.groups))
+    )
     return compiler.process(document.op("@@")(query), **kw)
 
 
@@ -184,7 +454,7 @@ def _other(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(and_(*(like(word) for word in element.q.split())), **kw)
 
 
-def index_new_items(conn: Connection, *, pending: bool = True) -> int:
+def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = True) -> int:
     """SQLite: bring the search table in step with the items, in the caller's transaction;
     returns how many items were (re)indexed. Does nothing (0) on other engines, which index
     with an expression that the database keeps current itself.
@@ -194,8 +464,10 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
     the trigger of migration 0019_fts drops their stale row at once, so the old words stop
     matching inside the same statement, and queues them in ``feedback_search_pending``).
     Every writer of items calls this after writing; a writer that changes comments calls it
-    too, so the new words match as soon as it commits. ``pending=False``: new items only (for
-    migration 0010, before the queue exists).
+    too, so the new words match as soon as it commits. Each row holds the comment's stems
+    and the item's :func:`facets_sql` (a change of zone, channel or time rewrites them at once
+    by a trigger of migration 0021_search). ``pending=False``: new items only (for migration
+    0010, before the queue exists); ``facets=False``: stems only (migrations before 0021).
     """
     if conn.dialect.name != "sqlite":
         return 0
@@ -203,71 +475,112 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
     last = conn.exec_driver_sql(
         f"SELECT rowid FROM {SEARCH_TABLE} ORDER BY rowid DESC LIMIT 1"
     ).scalar()
-    rows = conn.execute(
-        select(FeedbackItem.id, FeedbackItem.text)
-        .where(FeedbackItem.id > (last or 0))
-        .order_by(FeedbackItem.id)
+    extra = f", {facets_sql('i')}" if facets else ""
+    rows = conn.exec_driver_sql(
+        f"SELECT i.id, i.text{extra} FROM feedback_items AS i WHERE i.id > ? ORDER BY i.id",
+        (last or 0,),
     ).all()
-    changed: list[tuple[int, str | None]] = []
+    changed: list[Any] = []
     if pending:
-        changed = [
-            (item_id, text)
-            for item_id, text in conn.exec_driver_sql(
-                f"SELECT p.item_id, i.text FROM {PENDING_TABLE} AS p "
+        changed = list(
+            conn.exec_driver_sql(
+                f"SELECT p.item_id, i.text{extra} FROM {PENDING_TABLE} AS p "
                 "JOIN feedback_items AS i ON i.id = p.item_id ORDER BY p.item_id"
-            )
-        ]
+            ).all()
+        )
         conn.exec_driver_sql(f"DELETE FROM {PENDING_TABLE}")
     if changed:  # the trigger dropped their rows; a row may have come back since
         conn.exec_driver_sql(
-            f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(item_id,) for item_id, _ in changed]
+            f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(row[0],) for row in changed]
         )
     todo = [*changed, *rows]
     if not todo:
         return 0
     terms: dict[str | None, str] = {}  # exports repeat comments ("", "Спасибо"): stem once
-    conn.exec_driver_sql(
-        f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
-        [
-            (
-                item_id,
-                terms[text]
-                if text in terms
-                else terms.setdefault(text, " ".join(document_terms(text))),
-            )
-            for item_id, text in todo
-        ],
-    )
+
+    def stems(text: str | None) -> str:
+        found = terms.get(text)
+        return (
+            found if found is not None else terms.setdefault(text, " ".join(document_terms(text)))
+        )
+
+    if facets:
+        conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, terms, facets) VALUES (?, ?, ?)",
+            [(row[0], stems(row[1]), row[2]) for row in todo],
+        )
+    else:
+        conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
+            [(row[0], stems(row[1])) for row in todo],
+        )
     return len(todo)
 
 
+def optimize_index(conn: Connection) -> None:
+    """SQLite: merge the search index into one segment (FTS5 ``optimize``; 6 s at 1M items,
+    the whole index rewritten, so not after every batch of an import). A look-up by rowid then
+    reads one doclist instead of one per segment: 13 µs instead of 0.2–1.6 ms at 1M items in
+    12 segments (docs/benchmarks.md). Migration 0021_search runs it; FTS5's own automerge keeps
+    the number of segments bounded in between."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
+
+
 def fts_match(q: str | None) -> str | None:
-    """The FTS5 MATCH expression for ``q`` (every stem, quoted), or None when it has none."""
-    terms = query_terms(q)
-    return _fts_expression(terms) if terms else None
+    """The FTS5 MATCH expression for ``q`` (each word's stems, quoted, OR-ed; the words
+    AND-ed), or None when it has no word to look for."""
+    groups = query_groups(q)
+    return _fts_expression(groups) if groups else None
 
 
-def _fts_expression(terms: list[str]) -> str:
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+def _fts_expression(groups: list[tuple[tuple[str, str], ...]]) -> str:
+    def quoted(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    parts = []
+    for group in groups:
+        stems = [quoted(stem) for stem, _ in group]
+        parts.append(stems[0] if len(stems) == 1 else "(" + " OR ".join(stems) + ")")
+    return "terms : (" + " AND ".join(parts) + ")"
 
 
-def match_count(conn: Connection, q: str | None) -> int | None:
-    """SQLite: how many items match ``q``, counted in the search index alone (no item is
-    read: 1–30 ms at 1M items where counting through the items takes 0.1–1 s); None on
-    other engines or for a query with no word to look for."""
-    match = fts_match(q)
-    if conn.dialect.name != "sqlite" or match is None:
+def pg_query(groups: list[tuple[tuple[str, str], ...]]) -> str:
+    """The ``to_tsquery('russian', …)`` text for the groups of :func:`query_groups`: one
+    folded form per stem, quoted (words are letters and digits only), PostgreSQL stems them
+    as it stemmed the documents."""
+    parts = []
+    for group in groups:
+        forms = ["'" + form + "'" for _, form in group]
+        parts.append(forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")")
+    return " & ".join(parts)
+
+
+def match_count(
+    conn: Connection,
+    q: str | None,
+    facets: Facets | None = None,
+    *,
+    cap: int | None = None,
+) -> int | None:
+    """SQLite: how many items match ``q`` (and ``facets``), counted in the search index
+    alone (no item is read but those of a day cut by a range's end: 1–30 ms at 1M items
+    where counting through the items takes 0.1–1 s); with ``cap``, at most ``cap + 1`` (the
+    count stops there). None on other engines or for a query with no word to look for."""
+    groups = query_groups(q)
+    if conn.dialect.name != "sqlite" or not groups:
         return None
-    count = conn.exec_driver_sql(
-        f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?", (match,)
-    ).scalar()
+    inner = sqlite_ids(groups, facets or Facets())
+    if cap is not None:
+        inner = inner.limit(cap + 1)
+    count = conn.execute(select(func.count()).select_from(inner.subquery())).scalar()
     return int(count or 0)
 
 
 def match_spans(text: str, q: str | None) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` whose stem the query asked for, left to right
     (for highlighting; the same stems as the search on both engines)."""
-    wanted = set(query_terms(q))
+    wanted = {stem for group in query_groups(q) for stem, _ in group}
     if not wanted or not text:
         return []
     found = []

@@ -63,8 +63,15 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
 
 
 # Search structures have no model (an FTS5 table, its shadow tables and its queue on SQLite; a
-# stored tsvector column and its GIN index on PostgreSQL): migrations 0010 and 0019_fts own them.
-_SEARCH_INDEXES = frozenset({"ix_feedback_items_text_search", "ix_feedback_items_search_vector"})
+# stored tsvector column and its GIN index on PostgreSQL): migrations 0010, 0019_fts and
+# 0021_search own them.
+_SEARCH_INDEXES = frozenset(
+    {
+        "ix_feedback_items_text_search",
+        "ix_feedback_items_search_vector",
+        "ix_feedback_items_search_facets",
+    }
+)
 
 
 def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from otklik.auth import Role
 from otklik.classify import topic_filter
 from otklik.ingest import ImportLimits, MappingFile, import_records
-from otklik.ledger import get_item, search_items
+from otklik.ledger import count_cap, get_item, only_stop_words, search_items
 from otklik.web.api.schemas import ItemPublic, ItemsIn, ItemsPage, ItemsStored
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
@@ -42,7 +42,10 @@ def list_items(
     region: Values = None,
     scale: Values = None,
 ) -> ItemsPage:
-    """Items newest first, with the total matching; a team user gets only their zone."""
+    """Items newest first, with the total matching (``total_exact`` false: more than
+    ``total``, counted up to 10,000; 1,000 on PostgreSQL); a team user gets only their zone.
+    ``notice`` ``stop_words``: the query had only stop words («и», "the"): it asked for
+    nothing."""
     begin, stop = day_range(start, end, state.settings.timezone)
     filters = scoped_filters(
         user,
@@ -55,6 +58,7 @@ def list_items(
             "scale": split_values(scale),
         },
     )
+    cap = count_cap(state.engine)
     items, total = search_items(
         state.engine,
         q=q,
@@ -64,8 +68,14 @@ def list_items(
         extra=topic_filter(state.engine, split_values(topic)),
         limit=limit,
         offset=offset,
+        cap=cap,
     )
-    return ItemsPage(items=[ItemPublic.of(item) for item in items], total=total or 0)
+    return ItemsPage(
+        items=[ItemPublic.of(item) for item in items],
+        total=min(total or 0, cap),
+        total_exact=(total or 0) <= cap,
+        notice="stop_words" if only_stop_words(q) else None,
+    )
 
 
 @router.get("/items/{item_id}", response_model=ItemPublic)

@@ -88,6 +88,14 @@ class ItemPublic(BaseModel):
 class ItemsPage(BaseModel):
     items: list[ItemPublic]
     total: int
+    total_exact: bool = Field(
+        True,
+        description="false: more than `total` items match "
+        "(counts stop at 10,000; 1,000 on PostgreSQL)",
+    )
+    notice: str | None = Field(
+        None, description="`stop_words`: the query had only stop words and asked for nothing"
+    )
 
 
 ItemIn = dict[str, Any]

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.classify import current_labels, human_label_of, label_choices, topic_filter
-from otklik.ledger import ITEM_COLUMNS, get_run, iter_items, search_items
+from otklik.ledger import (
+    ITEM_COLUMNS,
+    count_cap,
+    get_run,
+    iter_items,
+    only_stop_words,
+    search_items,
+)
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.corrections import correct_item, taxonomy_in_force, visible_item
 from otklik.web.deps import PageUser, StateDep, TranslatorDep, session_of
@@ -88,6 +95,7 @@ def items_page(
             zone=state.settings.timezone,
             request=request,
         )
+    cap = count_cap(state.engine)  # "more than 10,000": counting on costs seconds at 1M items
     items, total = search_items(
         state.engine,
         q=q,
@@ -97,16 +105,21 @@ def items_page(
         extra=extra,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        cap=cap,
     )
     for item in items:  # personal data masked, the query's words marked
         item["snippet"] = snippet(item.get("text"), q)
-    pages = max(1, -(-(total or 0) // PAGE_SIZE))
+    more = (total or 0) > cap
+    total = min(total or 0, cap)
+    pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
         "items.html",
         {
             "items": items,
-            "total": total or 0,
+            "total": total,
+            "total_more": more,
+            "stop_words": only_stop_words(q),
             "page": page,
             "pages": pages,
             "q": q or "",

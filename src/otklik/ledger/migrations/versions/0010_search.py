@@ -45,7 +45,7 @@ def upgrade() -> None:
         )
         from otklik.ledger.search import index_new_items
 
-        index_new_items(bind, pending=False)
+        index_new_items(bind, pending=False, facets=False)
 
 
 def downgrade() -> None:

@@ -69,7 +69,7 @@ def upgrade() -> None:
         )
         from otklik.ledger.search import index_new_items
 
-        index_new_items(bind)
+        index_new_items(bind, facets=False)
 
 
 def downgrade() -> None:
