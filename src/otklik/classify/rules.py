@@ -714,11 +714,26 @@ class RuleSet:
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
             code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
-        asks = _asks(tokens, code, text)
+        # the clauses' numbers and which clauses open like a question, worked out once (analyse
+        # asks _asks and _question_clauses, which both work them out)
+        clause_of = _clause_numbers(tokens)
+        words: dict[int, list[Token]] = defaultdict(list)
+        for number, token in zip(clause_of, tokens, strict=True):
+            if not token.boundary:
+                words[number].append(token)
+        opening = {number for number, clause in words.items() if _clause_asks(clause, code)}
+        asks = "¿" in text or bool(opening)
         lowered = text.lower()
         indignant = any(phrase in lowered for phrase in _INDIGNANT)
-        in_question = set() if indignant else _question_clauses(tokens, hits, code)
-        clause_of = _clause_numbers(tokens)
+        in_question: set[int] = set()
+        if not indignant:
+            in_question = {clause_of[i] for i, token in enumerate(tokens) if token.question}
+            in_question |= {
+                clause_of[hit.start]
+                for hit in hits
+                if hit.entry.kind == "type" and hit.entry.label == "question"
+            }
+            in_question |= opening
         hits = _in_context(hits, clause_of, in_question)
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
