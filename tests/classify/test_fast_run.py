@@ -139,3 +139,30 @@ def test_analyse_many_answers_as_analyse_does() -> None:
         for (text, language, score, scale, kind), found in zip(half, fast, strict=True):
             expected = rules.analyse(text, language=language, score=score, scale=scale, kind=kind)
             assert found == expected, (text, language, score, scale, kind)
+
+
+def test_shipped_models_count_char_ngrams_as_the_vectorizer_does() -> None:
+    """The shipped model's character n-grams counted per distinct word (and cached) give the
+    char vectorizer's own matrix, and the same scores to the last bit."""
+    import numpy as np
+    from scipy.sparse import hstack
+
+    from otklik.classify.pretrained import shipped_languages, shipped_model
+
+    texts = [*_texts(), "", "   ", "a  b\tc\n d", "Ёлки 123 ё-моё!!", "ﬁ ＡＢＣ", "x"]
+    languages = shipped_languages("sentiment")
+    assert languages
+    for language in languages:
+        model = shipped_model("sentiment", language)
+        assert model is not None
+        union = model._vectorizers()
+        plain = union.transformer_list[1][1].transform(texts)
+        for _ in range(2):  # cold, then with every word cached
+            fast = model._char_features(texts)
+            assert type(fast) is type(plain) and fast.dtype == plain.dtype
+            assert np.array_equal(fast.indptr, plain.indptr)
+            assert np.array_equal(fast.indices, plain.indices)
+            assert np.array_equal(fast.data, plain.data)
+        word = union.transformer_list[0][1].transform(texts)
+        expected = np.asarray(hstack([word, plain]).tocsr() @ model.coef.T.astype(np.float64))
+        assert np.array_equal(model.decision_function(texts), expected + model.intercept)
