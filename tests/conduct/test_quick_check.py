@@ -54,3 +54,17 @@ def test_the_quick_check_never_skips_a_flagged_text() -> None:
     clean = [text for text in texts if not _detect(text, lex)]
     skipped = sum(1 for text in clean if not _could_flag(text, lex))
     assert skipped > 0.6 * len(clean)
+
+
+def test_phrase_rules_are_joined_only_when_that_keeps_their_meaning() -> None:
+    import re
+
+    from otklik.conduct.detect import _joined
+
+    lex = load_lexicon()
+    assert lex.any_phrase["ru"] is not None and lex.any_phrase["en"] is not None
+    # "(а)\\1" means "аа"; joined after another group it would mean something else
+    assert _joined([re.compile(r"(б)"), re.compile(r"(а)\1")]) is None
+    assert _joined([re.compile("аб", re.IGNORECASE)]) is None
+    both = _joined([re.compile(r"\bкот\b"), re.compile(r"\bпёс\b")])
+    assert both is not None and both.search("мой пёс") and not both.search("котлета")

@@ -130,6 +130,11 @@ class Lexicon:
     word_may_hit: dict[tuple[str | None, str | None], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
+    # Every phrase rule of a language in one pattern (None where a rule's pattern refers to its
+    # own groups, which joining would renumber): whether any phrase rule matches, in one pass.
+    any_phrase: dict[str, re.Pattern[str] | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
 
 def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
@@ -167,7 +172,27 @@ def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
             )
             for script in ("ru", "lat")
         },
+        any_phrase={
+            lang: _joined(
+                [r.pattern for r in rules if r.kind == "phrase" and _lang_of(r.lang) == lang]
+            )
+            for lang in ("ru", "en")
+        },
     )
+
+
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P[=>]|\(\?\(|\\g<")
+
+
+def _joined(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches somewhere exactly when one of ``patterns`` does; None when a
+    pattern names or numbers its groups (joined, the numbers would change) or has flags."""
+    if any(_GROUP_REFERENCE.search(p.pattern) or p.flags & ~re.UNICODE for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
 
 
 @lru_cache(maxsize=4)
@@ -355,6 +380,11 @@ def _could_flag(text: str, lex: Lexicon) -> bool:
         joined = " ".join(
             (cyr or lat or "") if lang == "ru" else (lat or cyr or "") for cyr, lat in forms
         )
+        combined = lex.any_phrase.get(lang)
+        if combined is not None:
+            if combined.search(joined) is not None:
+                return True
+            continue
         for rule in lex.rules:
             if (
                 rule.kind == "phrase"
