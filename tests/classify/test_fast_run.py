@@ -95,8 +95,8 @@ def test_a_run_stores_what_reading_each_item_alone_stores(engine: Engine, tmp_pa
     # every text three times: NPS detractor, passive and promoter scores (three score bands),
     # then once more without a score; as survey answers and as exit answers (churn reasons)
     survey = tmp_path / "survey.csv"
-    scores: list[int | None] = [3] * len(texts) + [8] * len(texts) + [10] * len(texts)
-    _write(survey, texts * 4 + ["", "  "], [*scores, *([None] * len(texts)), 5, 9])
+    scores: list[int | None] = [3, 8, 10, None]
+    _write(survey, texts * 4 + ["", "  "], [*(s for s in scores for _ in texts), 5, 9])
     exits = tmp_path / "exit.csv"
     _write(exits, texts, [None] * len(texts))
     import_file(engine, survey, kind="survey", source="t")
@@ -136,9 +136,10 @@ def test_analyse_many_answers_as_analyse_does() -> None:
     fresh = RuleSet(rules.taxonomy)  # empty caches: nothing read before changes an answer
     for half in (items[: len(items) // 2], items[len(items) // 2 :]):
         fast = fresh.analyse_many(half, cache)
-        for (text, language, score, scale, kind), found in zip(half, fast, strict=True):
-            expected = rules.analyse(text, language=language, score=score, scale=scale, kind=kind)
-            assert found == expected, (text, language, score, scale, kind)
+        for item, found in zip(half, fast, strict=True):
+            said, language, given, scale, kind = item
+            expected = rules.analyse(said, language=language, score=given, scale=scale, kind=kind)
+            assert found == expected, item
 
 
 def test_shipped_models_count_char_ngrams_as_the_vectorizer_does() -> None:

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from otklik.classify.signals import detect_language, score_sentiment
 from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
@@ -684,9 +685,9 @@ class RuleSet:
         for text, language, score, scale, kind in items:
             text = text or ""
             key = (text, language, score_sentiment(score, scale), kind == "exit")
-            analysis = memo.get(key)
+            analysis = cast("Analysis | None", memo.get(key))
             if analysis is None:
-                read = memo.get((text, language))
+                read = cast("_Reading | None", memo.get((text, language)))
                 if read is None:
                     read = self._read(text, language)
                     if len(memo) >= _TEXT_CACHE_SIZE:
@@ -694,7 +695,6 @@ class RuleSet:
                     memo[(text, language)] = read
                 analysis = self._conclude(read, key[2], key[3])
                 memo[key] = analysis
-            assert isinstance(analysis, Analysis)
             found.append(analysis)
         return found
 
