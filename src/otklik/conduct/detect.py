@@ -349,7 +349,9 @@ def _could_flag(text: str, lex: Lexicon) -> bool:
     word rule or is masked, when three or more one-letter words follow each other (they are
     glued and checked as one), or when a phrase rule matches the forms as _detect joins them.
     Most texts are clean, and this costs a fraction of _detect."""
-    cyrillic = len(_CYR.findall(text)) >= len(_LAT.findall(text))
+    latin = _LAT.search(text)
+    # as _tokens decides it; with no Latin letter at all there is nothing to count
+    cyrillic = latin is None or len(_CYR.findall(text)) >= len(_LAT.findall(text))
     may_hit = lex.word_may_hit
     forms: list[tuple[str | None, str | None]] = []
     run = 0
@@ -374,7 +376,7 @@ def _could_flag(text: str, lex: Lexicon) -> bool:
         if run >= 3:
             return True
         forms.append((cyr, lat))
-    for lang, present in (("ru", _CYR.search(text)), ("en", _LAT.search(text))):
+    for lang, present in (("ru", _CYR.search(text)), ("en", latin)):
         if present is None:
             continue
         joined = " ".join(
