@@ -122,18 +122,24 @@ def read_yaml(path: Path, *, what: str) -> LocatedYaml:
 
 def parse_yaml(source: str, label: str) -> LocatedYaml:
     """Parse YAML text named ``label``; invalid YAML raises :class:`YamlSyntaxError`."""
+    # One parse: the node tree gives the lines (read first: constructing may flatten merge keys
+    # in place), then the data is constructed from that same tree, as yaml.safe_load does after
+    # composing, instead of parsing the text a second time.
+    loader = yaml.SafeLoader(source)
+    doc = LocatedYaml(label, None, {(): 1}, [])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node = loader.get_single_node()
+        if node is not None:
+            _index(node, (), doc)
+            doc.data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "not valid YAML"
         issue = ConfigIssue(label, line, "", f"not valid YAML: {problem}")
         raise YamlSyntaxError(issue) from exc
-    doc = LocatedYaml(label, data, {(): 1}, [])
-    if node is not None:
-        _index(node, (), doc)
+    finally:
+        loader.dispose()
     return doc
 
 

@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 SHIPPED_FORMAT = "otklik-shipped/1"
+_WORD_CACHE_SIZE = 300_000  # words whose n-grams a shipped model keeps (see _char_features)
 # ``hybrid``: the rules' answer, unless they found no sentiment at all ("neutral") and the shipped
 # model is at least this sure of its own. Chosen among 0.5/0.6/0.7 on the public test sets and the
 # hand-labelled comments (docs/models.md), never on SentiRuEval.
@@ -66,6 +67,10 @@ class ShippedModel:
     scores: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     _features: Any = field(default=None, init=False, repr=False)
+    # word → its character n-grams' (column, count) pairs (see _char_features)
+    _word_ngrams: dict[str, tuple[tuple[int, int], ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def classes_(self) -> np.ndarray:
@@ -104,11 +109,60 @@ class ShippedModel:
             return np.zeros((0, len(self.classes)))
         union = self._vectorizers()
         word = union.transformer_list[0][1].transform(items)
-        char = union.transformer_list[1][1].transform(items)
+        char = self._char_features(items)
         from scipy.sparse import hstack
 
         matrix = hstack([word, char]).tocsr()
         return np.asarray(matrix @ self.coef.T.astype(np.float64)) + self.intercept
+
+    def _char_features(self, items: list[str]) -> Any:
+        """The character n-gram TF-IDF rows of ``items``, as the char vectorizer's ``transform``
+        makes them, with each distinct word's n-grams counted once per model.
+
+        ``char_wb`` n-grams never cross a space: a text's n-grams are those of its words, in
+        order (the vectorizer's own ``_char_wb_ngrams`` of each word), so its counts are the sums
+        of its words' counts. The counts go through the vectorizer's own TF-IDF step.
+        """
+        from scipy.sparse import csr_matrix
+
+        vectorizer = self._vectorizers().transformer_list[1][1]
+        preprocess = vectorizer.build_preprocessor()
+        spaces = vectorizer._white_spaces
+        vocabulary = vectorizer.vocabulary_
+        words = self._word_ngrams
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for doc in items:
+            counts: dict[int, int] = {}
+            for word in spaces.sub(" ", preprocess(doc)).split():
+                found = words.get(word)
+                if found is None:
+                    ids: dict[int, int] = {}
+                    for gram in vectorizer._char_wb_ngrams(word):
+                        column = vocabulary.get(gram)
+                        if column is not None:
+                            ids[column] = ids.get(column, 0) + 1
+                    found = tuple(ids.items())
+                    if len(words) >= _WORD_CACHE_SIZE:
+                        words.clear()
+                    words[word] = found
+                for column, count in found:
+                    counts[column] = counts.get(column, 0) + count
+            indices.extend(counts)
+            values.extend(counts.values())
+            indptr.append(len(indices))
+        counted = csr_matrix(
+            (
+                np.asarray(values, dtype=np.intc),
+                np.asarray(indices, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int32),
+            ),
+            shape=(len(items), len(vocabulary)),
+            dtype=vectorizer.dtype,
+        )
+        counted.sort_indices()
+        return vectorizer._tfidf.transform(counted, copy=False)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities (softmax of the linear scores), one column per class; rows sum to 1."""

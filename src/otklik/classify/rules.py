@@ -27,16 +27,18 @@ Beyond the keywords, three signals that need no word list per topic:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from otklik.classify.signals import detect_language, score_sentiment
 from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
 from otklik.classify.text import RULE_LANGUAGES, Token, normalize_word, script_of, tokenize
 
-__all__ = ["Analysis", "RuleSet", "default_rules"]
+__all__ = ["Analysis", "AnalysisCache", "ItemText", "RuleSet", "default_rules"]
 
 _NEGATION_WINDOW = 3
 _CONTRAST_WEIGHT = 1.5
@@ -77,6 +79,8 @@ _MAX_EMOJI = 2
 # Emoji that say what the writer feels, whatever the language (variation selectors ignored).
 _POSITIVE_EMOJI = frozenset("👍🔥❤💪👏🙏😊😀😃😄😁🥰😍🤩💯⭐🌟✨💖💙💚💛🧡💜🤗👌🎉🙌☺😉🏆")
 _NEGATIVE_EMOJI = frozenset("👎😡🤬😠😤😢😭😞😒🙄💩🤮😩😫😖😣🤦😕☹")
+_POSITIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_POSITIVE_EMOJI))) + "]")
+_NEGATIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_NEGATIVE_EMOJI))) + "]")
 _LOOKUP_CACHE_SIZE = 200_000
 
 # Words that open a question without "?": matched on the clause's first word (as written).
@@ -354,8 +358,15 @@ class Analysis:
         return min(self.type_confidence, self.sentiment_confidence)
 
 
-_Found = tuple[tuple["_Entry", ...], tuple["_Entry", ...], tuple["_Entry", ...]]
-_NOTHING: _Found = ((), (), ())
+# (one-word keywords, longer keywords by their second word, longer keywords whose second word
+# is a prefix, one-word prefix keywords): what _Index.lookup answers for a word
+_Found = tuple[
+    tuple["_Entry", ...],
+    dict[str, tuple["_Entry", ...]],
+    tuple["_Entry", ...],
+    tuple["_Entry", ...],
+]
+_NOTHING: _Found = ((), {}, (), ())
 
 
 @dataclass
@@ -366,29 +377,83 @@ class _Index:
     contrast: frozenset[str] = frozenset()
     # (surface, norm) → what lookup() answers, worked out once per distinct word
     lookup_cache: dict[tuple[str, str], _Found] = field(default_factory=dict)
+    # the one-word prefix keywords by the length and text of their stem ("лаг*": 3, "лаг")
+    stems: dict[int, dict[str, list[_Entry]]] = field(default_factory=dict)
+    # each entry's place in the index: matches at one word are listed in this order
+    order: dict[_Entry, int] = field(default_factory=dict)
+
+    def add(self, entry: _Entry) -> None:
+        self.order.setdefault(entry, len(self.order))
+        if entry.phrase[0].endswith("*") and len(entry.phrase) == 1:
+            self.prefixes.append(entry)
+            stem = entry.phrase[0][:-1]
+            self.stems.setdefault(len(stem), {}).setdefault(stem, []).append(entry)
+        else:
+            self.by_first[entry.phrase[0]].append(entry)
 
     def lookup(self, token: Token) -> _Found:
-        """(one-word keywords equal to ``token``'s normal form, longer keywords whose first
-        word it is, one-word prefix keywords (``лаг*``) that ``token`` matches), each in index
-        order."""
+        """(one-word keywords equal to ``token``'s normal form; longer keywords whose first
+        word it is, by their second word, and those whose second word is a prefix; one-word
+        prefix keywords (``лаг*``) that ``token`` matches), each in index order."""
         key = (token.surface, token.norm)
         found = self.lookup_cache.get(key)
         if found is None:
-            prefixed = tuple(
+            # a stem of length n starts the word exactly when it equals the word's first n
+            # letters: one dict look-up per stem length instead of a test per prefix keyword
+            matched = {
                 entry
-                for entry in self.prefixes
-                if token.surface.startswith(entry.phrase[0][:-1])
-                or token.norm.startswith(entry.phrase[0][:-1])
-            )
+                for size, stems in self.stems.items()
+                for word in (token.surface, token.norm)
+                for entry in stems.get(word[:size], ())
+            }
+            prefixed = tuple(sorted(matched, key=self.order.__getitem__))
             first = self.by_first.get(token.norm, ())
             # one-word keywords match the token itself, no phrase check needed
             single = tuple(entry for entry in first if len(entry.phrase) == 1)
-            longer = tuple(entry for entry in first if len(entry.phrase) > 1)
-            found = (single, longer, prefixed) if first or prefixed else _NOTHING
+            by_second: dict[str, list[_Entry]] = defaultdict(list)
+            any_second: list[_Entry] = []
+            for entry in first:
+                if len(entry.phrase) == 1:
+                    continue
+                if entry.phrase[1].endswith("*"):
+                    any_second.append(entry)
+                else:
+                    by_second[entry.phrase[1]].append(entry)
+            found = (
+                (single, {k: tuple(v) for k, v in by_second.items()}, tuple(any_second), prefixed)
+                if first or prefixed
+                else _NOTHING
+            )
             if len(self.lookup_cache) >= _LOOKUP_CACHE_SIZE:
                 self.lookup_cache.clear()
             self.lookup_cache[key] = found
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the rules read in one text before its score counts (see RuleSet._read)."""
+
+    language: str | None
+    language_confidence: float
+    hits: tuple[_Hit, ...]
+    failures: float
+    emoji: tuple[int, int]
+    question_mark: bool
+    first: str
+    asks: bool
+    indignant: bool
+    topics: tuple[str, ...]
+    topic_scores: dict[str, float]
+    pillars: tuple[str, ...]
+    churn: tuple[str, ...]
+
+
+# (text, language, score, scale, kind): what analyse() reads of an item
+ItemText = tuple[str | None, str | None, float | None, str | None, str | None]
+# (text, language) → _Reading; (text, language, score band, exit) → Analysis
+AnalysisCache = dict[tuple[object, ...], object]
+_TEXT_CACHE_SIZE = 400_000
 
 
 class RuleSet:
@@ -444,10 +509,7 @@ class RuleSet:
                 entry = _Entry(
                     kind, label, phrase, words[0].surface in negations and len(words) > 1
                 )
-                if prefix and len(phrase) == 1:
-                    index.prefixes.append(entry)
-                else:
-                    index.by_first[phrase[0]].append(entry)
+                index.add(entry)
         return index
 
     def _indexes_for(self, language: str | None, text: str) -> list[_Index]:
@@ -475,9 +537,16 @@ class RuleSet:
                 continue
             # in index order within each group; _longest_per_kind sorts by span (stably),
             # so the chosen matches are those of checking every keyword in index order
-            single, longer, prefixed = found
+            single, by_second, any_second, prefixed = found
             for entry in single:
                 candidates.append((entry, i, i + 1))
+            # a longer keyword can only match where the next word is its second word (or the
+            # second word is a prefix); those are checked in full, in index order
+            longer: tuple[_Entry, ...] | list[_Entry] = ()
+            if by_second and i + 1 < count and not tokens[i + 1].boundary:
+                longer = by_second.get(tokens[i + 1].norm, ())
+            if any_second:
+                longer = sorted((*longer, *any_second), key=index.order.__getitem__)
             for entry in longer:
                 end = i + len(entry.phrase)
                 if end <= count and _phrase_at(tokens, i, entry.phrase):
@@ -573,7 +642,11 @@ class RuleSet:
         if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
         sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji)
-        types = self._types(hits, tokens, sentiment, asks and not indignant, indignant)
+        question_mark = any(token.question for token in tokens)
+        first = next((t.surface for t in tokens if not t.boundary), "")
+        types = self._types(
+            hits, question_mark, first, sentiment, asks and not indignant, indignant
+        )
         topics, topic_scores = self._topics(hits)
         pillars = sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})
         churn = (
@@ -594,9 +667,121 @@ class RuleSet:
             churn_reasons=churn,
         )
 
+    def analyse_many(
+        self, items: Iterable[ItemText], cache: AnalysisCache | None = None
+    ) -> list[Analysis]:
+        """:meth:`analyse` of many items (``(text, language, score, scale, kind)`` each), the
+        same answers worked out once per distinct text.
+
+        What a text says (language, tokens, keyword hits, question and failure signals) is
+        read once per distinct (text, language); the score only adds its evidence afterwards,
+        so the full answer is made once per distinct (text, language, score band, exit or
+        not). ``cache`` keeps both across calls (one per run: pass the same dict to every
+        batch); it is emptied when it holds more than ``_TEXT_CACHE_SIZE`` entries. Items with
+        equal keys get the same :class:`Analysis` object: read it, do not change it.
+        """
+        memo: AnalysisCache = {} if cache is None else cache
+        found: list[Analysis] = []
+        for text, language, score, scale, kind in items:
+            text = text or ""
+            key = (text, language, score_sentiment(score, scale), kind == "exit")
+            analysis = cast("Analysis | None", memo.get(key))
+            if analysis is None:
+                read = cast("_Reading | None", memo.get((text, language)))
+                if read is None:
+                    read = self._read(text, language)
+                    if len(memo) >= _TEXT_CACHE_SIZE:
+                        memo.clear()
+                    memo[(text, language)] = read
+                analysis = self._conclude(read, key[2], key[3])
+                memo[key] = analysis
+            found.append(analysis)
+        return found
+
+    def _read(self, text: str, language: str | None) -> _Reading:
+        """The part of :meth:`analyse` that depends on the text alone (same steps, same
+        order)."""
+        confidence = 1.0
+        if language is None:
+            language, confidence = detect_language(text)
+        hits: list[_Hit] = []
+        tokens: list[Token] = []
+        if text.strip():
+            tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
+            for index in self._indexes_for(language, text):
+                hits += self._match(tokens, index)
+        code = _NEIGHBOURS.get(language or "", language or "")
+        if code not in _QUESTION_OPENERS and tokens:
+            script = script_of(text)
+            code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
+        # the clauses' numbers and which clauses open like a question, worked out once (analyse
+        # asks _asks and _question_clauses, which both work them out)
+        clause_of = _clause_numbers(tokens)
+        words: dict[int, list[Token]] = defaultdict(list)
+        for number, token in zip(clause_of, tokens, strict=True):
+            if not token.boundary:
+                words[number].append(token)
+        opening = {number for number, clause in words.items() if _clause_asks(clause, code)}
+        asks = "¿" in text or bool(opening)
+        lowered = text.lower()
+        indignant = any(phrase in lowered for phrase in _INDIGNANT)
+        in_question: set[int] = set()
+        if not indignant:
+            in_question = {clause_of[i] for i, token in enumerate(tokens) if token.question}
+            in_question |= {
+                clause_of[hit.start]
+                for hit in hits
+                if hit.entry.kind == "type" and hit.entry.label == "question"
+            }
+            in_question |= opening
+        hits = _in_context(hits, clause_of, in_question)
+        positions: list[int] = []
+        _negated_verbs(tokens, hits, code, positions)
+        positions += _missing(tokens, hits, code)
+        failures = sum(
+            _IN_QUESTION_WEIGHT if clause_of[i] in in_question else 1.0 for i in positions
+        )
+        if indignant:
+            failures += 1.0
+        topics, topic_scores = self._topics(hits)
+        return _Reading(
+            language=language,
+            language_confidence=confidence,
+            hits=tuple(hits),
+            failures=failures,
+            emoji=_emoji(text),
+            question_mark=any(token.question for token in tokens),
+            first=next((t.surface for t in tokens if not t.boundary), ""),
+            asks=asks and not indignant,
+            indignant=indignant,
+            topics=tuple(topics),
+            topic_scores=topic_scores,
+            pillars=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})),
+            churn=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "churn"})),
+        )
+
+    def _conclude(self, read: _Reading, from_score: str | None, exit_survey: bool) -> Analysis:
+        """The rest of :meth:`analyse`: the score's evidence, then type and sentiment."""
+        sentiment = self._sentiment(read.hits, from_score, read.failures, read.emoji)
+        types = self._types(
+            read.hits, read.question_mark, read.first, sentiment, read.asks, read.indignant
+        )
+        return Analysis(
+            language=read.language,
+            language_confidence=read.language_confidence,
+            type=max(types, key=types.__getitem__),
+            type_scores=types,
+            sentiment=max(sentiment, key=sentiment.__getitem__),
+            sentiment_scores=sentiment,
+            topics=list(read.topics),
+            topic_scores=dict(read.topic_scores),
+            pillars=list(read.pillars),
+            churn_reasons=list(read.churn) if exit_survey else [],
+        )
+
     def _sentiment(
         self,
-        hits: list[_Hit],
+        hits: Sequence[_Hit],
         from_score: str | None,
         failures: float = 0,
         emoji: tuple[int, int] = (0, 0),
@@ -635,12 +820,14 @@ class RuleSet:
 
     def _types(
         self,
-        hits: list[_Hit],
-        tokens: list[Token],
+        hits: Sequence[_Hit],
+        question_mark: bool,
+        first: str,
         sentiment: dict[str, float],
         asks: bool = False,
         indignant: bool = False,
     ) -> dict[str, float]:
+        """Type scores; ``question_mark``: a clause ends in "?"; ``first``: the first word."""
         raw = {name: _TYPE_FLOOR for name in self.type_names}
         raw[FALLBACK_TYPE] = _OTHER_WEIGHT
         for hit in hits:
@@ -654,10 +841,9 @@ class RuleSet:
             raw[label] += hit.weight
         if indignant and "complaint" in raw:
             raw["complaint"] += 1.0
-        elif any(token.question for token in tokens) and "question" in raw:
+        elif question_mark and "question" in raw:
             raw["question"] += 1.0
         elif asks and "question" in raw:
-            first = next((t.surface for t in tokens if not t.boundary), "")
             raw["question"] += (
                 _WEAK_OPENER_WEIGHT if first in _WEAK_OPENERS else _QUESTION_OPENER_WEIGHT
             )
@@ -669,7 +855,7 @@ class RuleSet:
             raw["praise"] += 2 * -lean
         return _normalise(raw)
 
-    def _topics(self, hits: list[_Hit]) -> tuple[list[str], dict[str, float]]:
+    def _topics(self, hits: Sequence[_Hit]) -> tuple[list[str], dict[str, float]]:
         raw: dict[str, float] = {name: 0.0 for name in self.topic_names}
         for hit in hits:
             if hit.entry.kind == "topic":
@@ -768,10 +954,9 @@ def _in_context(hits: list[_Hit], clause_of: list[int], in_question: set[int]) -
 
 
 def _emoji(text: str) -> tuple[int, int]:
-    """How many positive and negative emoji ``text`` holds."""
-    positive = sum(char in _POSITIVE_EMOJI for char in text)
-    negative = sum(char in _NEGATIVE_EMOJI for char in text)
-    return positive, negative
+    """How many positive and negative emoji ``text`` holds (characters of each set, counted by
+    one regex each)."""
+    return len(_POSITIVE_EMOJI_RE.findall(text)), len(_NEGATIVE_EMOJI_RE.findall(text))
 
 
 def _missing(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:

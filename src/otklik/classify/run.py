@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from otklik.classify.estimator import TARGETS
-from otklik.classify.rules import NO_TOPIC, Analysis, RuleSet, default_rules
+from otklik.classify.rules import NO_TOPIC, Analysis, AnalysisCache, RuleSet, default_rules
 from otklik.classify.store import (
     ItemRow,
     MachineLabel,
@@ -168,7 +168,9 @@ def _predict(
 
 
 def _predict_shipped(
-    texts: list[tuple[str, str | None]], rules_sentiments: Sequence[str] | None = None
+    texts: list[tuple[str, str | None]],
+    rules_sentiments: Sequence[str] | None = None,
+    cache: dict[tuple[str, str], tuple[str, float]] | None = None,
 ) -> dict[int, tuple[str, float]]:
     """Sentiment from the shipped model of each text's language, where ``auto`` prefers it;
     keyed by position in ``texts``.
@@ -177,6 +179,10 @@ def _predict_shipped(
     ``hybrid`` sends the model only the texts the rules read as ``neutral``: elsewhere
     :func:`~otklik.classify.pretrained.hybrid_pick` keeps the rules' answer whatever the model
     says, so the result is the same and the model reads a fraction of the texts.
+
+    With a ``cache`` ((language, text) → answer, one per run), the model reads each distinct
+    text once: a text's row of n-grams and its scores do not depend on the other texts of the
+    batch, so the answers are the same.
     """
     from otklik.classify.pretrained import preferred_method, shipped_model
 
@@ -199,11 +205,27 @@ def _predict_shipped(
         model = shipped_model("sentiment", language)
         if model is None:  # pragma: no cover - preferred_method checked it
             continue
-        proba = model.predict_proba([texts[p][0] for p in positions])
-        for position, row in zip(positions, proba, strict=True):
-            best = int(row.argmax())
-            found[position] = (str(model.classes[best]), float(row[best]))
+        if cache is None:
+            proba = model.predict_proba([texts[p][0] for p in positions])
+            for position, row in zip(positions, proba, strict=True):
+                best = int(row.argmax())
+                found[position] = (str(model.classes[best]), float(row[best]))
+            continue
+        unread = list(
+            dict.fromkeys(t for p in positions if (language, t := texts[p][0]) not in cache)
+        )
+        if unread:
+            if len(cache) + len(unread) > _SHIPPED_CACHE_SIZE:
+                cache.clear()
+            for text, row in zip(unread, model.predict_proba(unread), strict=True):
+                best = int(row.argmax())
+                cache[(language, text)] = (str(model.classes[best]), float(row[best]))
+        for position in positions:
+            found[position] = cache[(language, texts[position][0])]
     return found
+
+
+_SHIPPED_CACHE_SIZE = 200_000
 
 
 def _shipped_or_rules(
@@ -300,12 +322,18 @@ def classify_items(
     labeller: Labeller | None = None,
     item_ids: Sequence[int] | None = None,
     use_shipped: bool = True,
+    per_item: bool = False,
 ) -> ClassifyReport:
     """Classify items with no machine label (every item with ``reclassify``); only those of
     ``item_ids`` when given.
 
     With a ``labeller``, its answers replace type, sentiment and topics (see ExternalLabel).
     ``use_shipped=False`` keeps the shipped models out (rules and the team's models only).
+
+    Each distinct text is read once per run (rules, shipped model, conduct check): items with
+    the same text, language, score band and kind get the same answers. ``per_item=True`` reads
+    every item on its own instead (no answers shared between items): the plain path, slower,
+    kept as the reference the fast one is tested against.
     """
     rules = rules or default_rules()
     models = models or {}
@@ -316,20 +344,30 @@ def classify_items(
     report.total_items, report.pending_before = count_classified(
         engine, reclassify=reclassify, item_ids=item_ids
     )
+    # answers per distinct text, shared by the batches of this run (see the docstring)
+    read: AnalysisCache | None = None if per_item else {}
+    from_model: dict[tuple[str, str], tuple[str, float]] | None = None if per_item else {}
+    conduct: dict[str, Any] | None = None if per_item else {}
     started = time.perf_counter()
     for batch in iter_items(
         engine, reclassify=reclassify, batch_size=batch_size, item_ids=item_ids
     ):
-        analyses = [
-            rules.analyse(
-                item.text,
-                language=item.language,
-                score=item.score,
-                scale=item.scale,
-                kind=item.kind,
+        if read is None:
+            analyses = [
+                rules.analyse(
+                    item.text,
+                    language=item.language,
+                    score=item.score,
+                    scale=item.scale,
+                    kind=item.kind,
+                )
+                for item in batch
+            ]
+        else:
+            analyses = rules.analyse_many(
+                ((item.text, item.language, item.score, item.scale, item.kind) for item in batch),
+                read,
             )
-            for item in batch
-        ]
         with_text = [i for i, item in enumerate(batch) if item.text and item.text.strip()]
         row_of = {position: row for row, position in enumerate(with_text)}
         predictions = _predict(models, [batch[i].text or "" for i in with_text])
@@ -338,6 +376,7 @@ def classify_items(
             _predict_shipped(
                 [(batch[i].text or "", analyses[i].language) for i in with_text],
                 [analyses[i].sentiment for i in with_text],
+                from_model,
             )
             if shipped_on
             else {}
@@ -368,7 +407,7 @@ def classify_items(
         # → this module)
         from otklik.conduct import scan_items
 
-        scan_items(engine, [item.id for item in batch])
+        scan_items(engine, [item.id for item in batch], memo=conduct)
         report.classified += len(labels)
         if on_batch is not None:
             on_batch([item.id for item in batch])

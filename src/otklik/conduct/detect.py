@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -125,6 +125,16 @@ class Lexicon:
     window: int
     # Every word rule of a script in one pattern: most tokens are rejected by one match.
     any_word: dict[str, re.Pattern[str]]
+    # (Cyrillic form, Latin form) of a word → whether a word rule could match it (see
+    # _could_flag); filled as words are met, not part of the lexicon's identity
+    word_may_hit: dict[tuple[str | None, str | None], bool] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    # Every phrase rule of a language in one pattern (None where a rule's pattern refers to its
+    # own groups, which joining would renumber): whether any phrase rule matches, in one pass.
+    any_phrase: dict[str, re.Pattern[str] | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
 
 def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
@@ -162,7 +172,27 @@ def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
             )
             for script in ("ru", "lat")
         },
+        any_phrase={
+            lang: _joined(
+                [r.pattern for r in rules if r.kind == "phrase" and _lang_of(r.lang) == lang]
+            )
+            for lang in ("ru", "en")
+        },
     )
+
+
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P[=>]|\(\?\(|\\g<")
+
+
+def _joined(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches somewhere exactly when one of ``patterns`` does; None when a
+    pattern names or numbers its groups (joined, the numbers would change) or has flags."""
+    if any(_GROUP_REFERENCE.search(p.pattern) or p.flags & ~re.UNICODE for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
 
 
 @lru_cache(maxsize=4)
@@ -313,11 +343,72 @@ def _masked_hit(lex: Lexicon, form: str, lang: str) -> str | None:
     return None
 
 
+def _could_flag(text: str, lex: Lexicon) -> bool:
+    """False only when :func:`_detect` finds nothing in ``text``, worked out from the words'
+    forms alone (no clauses, no addressees): a text passes when a word's form could match a
+    word rule or is masked, when three or more one-letter words follow each other (they are
+    glued and checked as one), or when a phrase rule matches the forms as _detect joins them.
+    Most texts are clean, and this costs a fraction of _detect."""
+    latin = _LAT.search(text)
+    # as _tokens decides it; with no Latin letter at all there is nothing to count
+    cyrillic = latin is None or len(_CYR.findall(text)) >= len(_LAT.findall(text))
+    may_hit = lex.word_may_hit
+    forms: list[tuple[str | None, str | None]] = []
+    run = 0
+    for raw in _TOKEN.findall(text):
+        word = _word(raw, cyrillic)
+        if word is None:
+            continue
+        cyr, lat = word[3], word[4]
+        hit = may_hit.get((cyr, lat))
+        if hit is None:
+            unit_forms = (cyr or "") + (lat or "")
+            hit = bool(
+                "*" in unit_forms
+                or "#" in unit_forms
+                or (cyr and lex.any_word["ru"].fullmatch(cyr))
+                or (lat and lex.any_word["lat"].fullmatch(lat))
+            )
+            may_hit[(cyr, lat)] = hit
+        if hit:
+            return True
+        run = run + 1 if len(cyr or lat or "") == 1 else 0
+        if run >= 3:
+            return True
+        forms.append((cyr, lat))
+    for lang, present in (("ru", _CYR.search(text)), ("en", latin)):
+        if present is None:
+            continue
+        joined = " ".join(
+            (cyr or lat or "") if lang == "ru" else (lat or cyr or "") for cyr, lat in forms
+        )
+        combined = lex.any_phrase.get(lang)
+        if combined is not None:
+            if combined.search(joined) is not None:
+                return True
+            continue
+        for rule in lex.rules:
+            if (
+                rule.kind == "phrase"
+                and _lang_of(rule.lang) == lang
+                and rule.pattern.search(joined) is not None
+            ):
+                return True
+    return False
+
+
 def detect(text: str | None, lexicon: Lexicon | None = None) -> list[Flag]:
     """Every abusive span of ``text`` the lexicon recognises, in text order."""
     if not text or not text.strip():
         return []
     lex = lexicon or load_lexicon()
+    if not _could_flag(text, lex):
+        return []
+    return _detect(text, lex)
+
+
+def _detect(text: str, lex: Lexicon) -> list[Flag]:
+    """:func:`detect` without the quick check of :func:`_could_flag`."""
     tokens = _tokens(text)
     has_cyrillic = _CYR.search(text) is not None
     flags: list[Flag] = []

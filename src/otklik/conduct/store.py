@@ -55,6 +55,7 @@ ACTIONS: tuple[str, ...] = ("warning", "end", "block", "review")
 RECORDING_KEYS: tuple[str, ...] = ("recording_url", "transcript_url", "recording", "url")
 ADDRESS_KEYS: tuple[str, ...] = ("address", "delivery_address", "location")
 _CHUNK = 2000
+_MEMO_SIZE = 200_000  # texts a scan_items memo holds before it is emptied
 
 
 def now_utc() -> datetime:
@@ -103,12 +104,17 @@ def scan_items(
     lexicon: Lexicon | None = None,
     model: Any = None,
     now: datetime | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> ScanReport:
     """Check items' texts for abuse and store the flags (an item's old flags are replaced).
 
     ``item_ids``: exactly these items (the classification hook, items on arrival). Otherwise the
     items after the last scan, or every item with ``rescan``. With a trained ``model``
     (otklik.conduct.model), texts the rules find clean get the model's flag when it is sure.
+
+    ``memo`` (text → flags, one dict per run, given by the caller): each distinct text is
+    checked once; the check is a function of the text, the lexicon and the model, so pass one
+    memo only to calls with the same lexicon and model.
     """
     at = now or now_utc()
     with engine.begin() as conn:
@@ -125,9 +131,15 @@ def scan_items(
         for row in conn.execute(query).all():
             scanned += 1
             last_id = max(last_id, row.id)
-            flags = detect(row.text, lexicon)
-            if not flags and model is not None:
-                flags = model_flags(model, row.text)
+            flags = memo.get(row.text) if memo is not None else None
+            if flags is None:
+                flags = detect(row.text, lexicon)
+                if not flags and model is not None:
+                    flags = model_flags(model, row.text)
+                if memo is not None:
+                    if len(memo) >= _MEMO_SIZE:
+                        memo.clear()
+                    memo[row.text] = flags
             if flags or rescan or item_ids is not None:
                 replaced.append((row.id, flags))
             if flags:

@@ -1,0 +1,169 @@
+"""A run reads each distinct text once and stores exactly what reading every item on its own
+stores (issue 16 goal 3).
+
+``classify_items`` shares the rules' reading of a text, the shipped model's answer and the
+conduct check between the items with that text; ``per_item=True`` is the plain path, every item
+read on its own. Both run here over the hand-written comment sets (ru, en, id, es, ar) and the
+conduct corpus, each text imported several times with different scores, as survey and as exit
+answers, plus items with no text; every stored field and every conduct flag must be the same.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from otklik.classify import classify_items, default_rules
+from otklik.classify.rules import RuleSet
+from otklik.ingest import import_file
+from otklik.ledger import Classification, ConductFlag, FeedbackItem
+from tests.conftest import DATA
+
+SETS = (
+    "comments_ru.csv",
+    "comments_type_ru_unseen.csv",
+    "comments_en.csv",
+    "comments_type_en_unseen.csv",
+    "comments_type_id.csv",
+    "comments_type_es.csv",
+    "comments_type_ar.csv",
+    "conduct_corpus.csv",
+)
+
+
+def _texts() -> list[str]:
+    texts: list[str] = []
+    for name in SETS:
+        with (DATA / name).open(encoding="utf-8") as handle:
+            texts += [row["text"] for row in csv.DictReader(handle)]
+    return texts
+
+
+def _write(path: Path, texts: list[str], scores: list[int | None]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "date", "score", "comment"])
+        for number, (text, score) in enumerate(zip(texts, scores, strict=True)):
+            writer.writerow(
+                [f"{path.stem}-{number}", "2025-03-01 10:00", "" if score is None else score, text]
+            )
+
+
+def _stored(engine: Engine) -> tuple[dict[int, tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        columns = (
+            Classification.type,
+            Classification.sentiment,
+            Classification.topics,
+            Classification.tags,
+            Classification.language,
+            Classification.owner_team,
+            Classification.method,
+            Classification.confidence,
+            Classification.scores,
+            Classification.model_version,
+        )
+        labels = {
+            row[0]: tuple(row[1:])
+            for row in conn.execute(
+                select(Classification.item_id, *columns).where(Classification.origin == "machine")
+            ).all()
+        }
+        flags = [
+            tuple(row)
+            for row in conn.execute(
+                select(
+                    ConductFlag.item_id,
+                    ConductFlag.category,
+                    ConductFlag.rule,
+                    ConductFlag.evidence,
+                    ConductFlag.start,
+                    ConductFlag.end,
+                    ConductFlag.confidence,
+                ).order_by(ConductFlag.item_id, ConductFlag.start, ConductFlag.rule)
+            ).all()
+        ]
+    return labels, flags
+
+
+def test_a_run_stores_what_reading_each_item_alone_stores(engine: Engine, tmp_path: Path) -> None:
+    texts = _texts()
+    assert len(texts) > 1000
+    # every text three times: NPS detractor, passive and promoter scores (three score bands),
+    # then once more without a score; as survey answers and as exit answers (churn reasons)
+    survey = tmp_path / "survey.csv"
+    scores: list[int | None] = [3, 8, 10, None]
+    _write(survey, texts * 4 + ["", "  "], [*(s for s in scores for _ in texts), 5, 9])
+    exits = tmp_path / "exit.csv"
+    _write(exits, texts, [None] * len(texts))
+    import_file(engine, survey, kind="survey", source="t")
+    import_file(engine, exits, kind="exit", source="t")
+    with engine.connect() as conn:
+        count = len(conn.execute(select(FeedbackItem.id)).all())
+    assert count == 5 * len(texts) + 2
+
+    plain_report = classify_items(engine, reclassify=True, per_item=True, batch_size=700)
+    plain, plain_flags = _stored(engine)
+    fast_report = classify_items(engine, reclassify=True, batch_size=700)
+    fast, fast_flags = _stored(engine)
+
+    assert len(plain) == count and fast.keys() == plain.keys()
+    for item_id, stored in plain.items():
+        assert fast[item_id] == stored, item_id
+    assert fast_flags == plain_flags
+    assert len(plain_flags) > 50  # the conduct corpus is flagged: the comparison covers flags
+    assert fast_report.by_method == plain_report.by_method
+    assert fast_report.by_part == plain_report.by_part
+    # the shipped model answered for some items, the exit answers got churn reasons
+    assert any("shipped" in method for method in plain_report.by_method)
+    assert any(stored[3].get("churn_reasons") for stored in plain.values())
+
+
+def test_analyse_many_answers_as_analyse_does() -> None:
+    texts = _texts()
+    rules = default_rules()
+    items: list[tuple[str | None, str | None, float | None, str | None, str | None]] = []
+    for number, text in enumerate(texts):
+        for score, scale in ((None, None), (2, "nps"), (7, "nps"), (10, "nps"), (5, "csat5")):
+            items.append((text, None, score, scale, "exit" if number % 2 else "survey"))
+        items.append((text, "ru" if number % 3 else "en", None, None, None))
+    items += [(None, None, None, None, None), ("", "ru", 4, "nps", None)]
+    items.append(("   ", None, 1, "csat5", None))
+    cache: dict[tuple[object, ...], object] = {}
+    fresh = RuleSet(rules.taxonomy)  # empty caches: nothing read before changes an answer
+    for half in (items[: len(items) // 2], items[len(items) // 2 :]):
+        fast = fresh.analyse_many(half, cache)
+        for item, found in zip(half, fast, strict=True):
+            said, language, given, scale, kind = item
+            expected = rules.analyse(said, language=language, score=given, scale=scale, kind=kind)
+            assert found == expected, item
+
+
+def test_shipped_models_count_char_ngrams_as_the_vectorizer_does() -> None:
+    """The shipped model's character n-grams counted per distinct word (and cached) give the
+    char vectorizer's own matrix, and the same scores to the last bit."""
+    import numpy as np
+    from scipy.sparse import hstack
+
+    from otklik.classify.pretrained import shipped_languages, shipped_model
+
+    texts = [*_texts(), "", "   ", "a  b\tc\n d", "Ёлки 123 ё-моё!!", "ﬁ ＡＢＣ", "x"]
+    languages = shipped_languages("sentiment")
+    assert languages
+    for language in languages:
+        model = shipped_model("sentiment", language)
+        assert model is not None
+        union = model._vectorizers()
+        plain = union.transformer_list[1][1].transform(texts)
+        for _ in range(2):  # cold, then with every word cached
+            fast = model._char_features(texts)
+            assert type(fast) is type(plain) and fast.dtype == plain.dtype
+            assert np.array_equal(fast.indptr, plain.indptr)
+            assert np.array_equal(fast.indices, plain.indices)
+            assert np.array_equal(fast.data, plain.data)
+        word = union.transformer_list[0][1].transform(texts)
+        expected = np.asarray(hstack([word, plain]).tocsr() @ model.coef.T.astype(np.float64))
+        assert np.array_equal(model.decision_function(texts), expected + model.intercept)
