@@ -219,6 +219,6 @@ def test_a_batch_built_row_by_row_equals_the_column_wise_batch(tmp_path: Path) -
         else:
             batch = columnar._row_wise(lines.lines, lines.data, ";", plan.builder, ("s", 1), False)
         assert batch.rows == 19
-        built.append((batch.rows_out, batch.quarantine))
+        built.append((batch.full_rows(), batch.quarantine))
     assert built[0] == built[1]
     assert len(built[0][0]) > 5 and len(built[0][1]) > 5

@@ -28,6 +28,7 @@ Other engines fall back to matching each word as a substring (as before this mod
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -203,11 +204,6 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
     last = conn.exec_driver_sql(
         f"SELECT rowid FROM {SEARCH_TABLE} ORDER BY rowid DESC LIMIT 1"
     ).scalar()
-    rows = conn.execute(
-        select(FeedbackItem.id, FeedbackItem.text)
-        .where(FeedbackItem.id > (last or 0))
-        .order_by(FeedbackItem.id)
-    ).all()
     changed: list[tuple[int, str | None]] = []
     if pending:
         changed = [
@@ -218,27 +214,85 @@ def index_new_items(conn: Connection, *, pending: bool = True) -> int:
             )
         ]
         conn.exec_driver_sql(f"DELETE FROM {PENDING_TABLE}")
+    terms = _Terms()
     if changed:  # the trigger dropped their rows; a row may have come back since
         conn.exec_driver_sql(
             f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(item_id,) for item_id, _ in changed]
         )
-    todo = [*changed, *rows]
-    if not todo:
-        return 0
-    terms: dict[str | None, str] = {}  # exports repeat comments ("", "Спасибо"): stem once
-    conn.exec_driver_sql(
-        f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
-        [
-            (
-                item_id,
-                terms[text]
-                if text in terms
-                else terms.setdefault(text, " ".join(document_terms(text))),
-            )
-            for item_id, text in todo
-        ],
-    )
-    return len(todo)
+        # one changed since it was written in this transaction is indexed with the new ones
+        changed = [(item_id, text) for item_id, text in changed if item_id <= (last or 0)]
+    if changed:
+        conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
+            [(item_id, terms(text)) for item_id, text in changed],
+        )
+    if _has_terms_function(conn):
+        # Stemmed inside SQLite: the comments are not read into Python (at 200k items that
+        # read cost more than the stems).
+        added = conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, terms) "
+            f"SELECT id, {TERMS_FUNCTION}(text) FROM feedback_items WHERE id > ? ORDER BY id",
+            (last or 0,),
+        ).rowcount
+        return len(changed) + max(int(added), 0)
+    rows = conn.execute(
+        select(FeedbackItem.id, FeedbackItem.text)
+        .where(FeedbackItem.id > (last or 0))
+        .order_by(FeedbackItem.id)
+    ).all()
+    if rows:
+        conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
+            [(item_id, terms(text)) for item_id, text in rows],
+        )
+    return len(changed) + len(rows)
+
+
+TERMS_FUNCTION = "otklik_terms"
+"""SQLite: the SQL function that gives a comment's search terms (:func:`comment_terms`);
+:func:`otklik.ledger.make_engine` registers it on every connection."""
+
+
+def comment_terms(text: str | None) -> str:
+    """What the search table holds for a comment: its stems joined by spaces."""
+    if text is not None and len(text) <= 200:
+        return _short_terms(text)  # exports repeat short comments ("", "Спасибо")
+    return " ".join(document_terms(text))
+
+
+@lru_cache(maxsize=16_384)
+def _short_terms(text: str) -> str:
+    return " ".join(document_terms(text))
+
+
+def _has_terms_function(conn: Connection) -> bool:
+    """Whether :data:`TERMS_FUNCTION` can be called on this connection (a connection that an
+    engine of :func:`otklik.ledger.make_engine` opened always can; another gets it here when
+    SQLite allows, which it does not while a statement is running)."""
+    dbapi: Any = conn.connection.dbapi_connection
+    try:
+        dbapi.execute(f"SELECT {TERMS_FUNCTION}(NULL)").fetchall()
+        return True
+    except sqlite3.OperationalError:
+        pass
+    try:
+        dbapi.create_function(TERMS_FUNCTION, 1, comment_terms, deterministic=True)
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+class _Terms:
+    """:func:`comment_terms`, each distinct comment stemmed once per call."""
+
+    def __init__(self) -> None:
+        self.known: dict[str | None, str] = {}
+
+    def __call__(self, text: str | None) -> str:
+        found = self.known.get(text)
+        if found is None:
+            found = self.known[text] = comment_terms(text)
+        return found
 
 
 def fts_match(q: str | None) -> str | None:

@@ -245,7 +245,6 @@ def _copy_items(
 _AT_SOURCE = ITEM_COLUMNS.index("source")
 _AT_RUN = ITEM_COLUMNS.index("import_run_id")
 _AT_ATTRIBUTES = ITEM_COLUMNS.index("attributes")
-_AT_EXTERNAL_ID = ITEM_COLUMNS.index("external_id")
 
 _DATETIME_COLUMNS = frozenset(
     column.name for column in FeedbackItem.__table__.columns if isinstance(column.type, DateTime)
@@ -380,26 +379,34 @@ def write_item_rows(
     run_id: int | None,
     rows: list[tuple[Any, ...]],
     quarantine: Sequence[dict[str, Any]] = (),
+    columns: Sequence[str] = ITEM_COLUMNS,
 ) -> BatchResult:
-    """:func:`write_items` for rows already laid out as :data:`ITEM_COLUMNS` (the column-wise
-    import's): ``source`` and ``import_run_id`` filled in, dates as naive-UTC ISO strings,
-    ``attributes`` as JSON text, employee answers already anonymous, file order. One
-    transaction; the same counting (the first of two equal ids wins)."""
+    """:func:`write_items` for rows already laid out as ``columns`` (some of
+    :data:`ITEM_COLUMNS`, in that order; the others are stored NULL), the column-wise import's:
+    ``source`` and ``import_run_id`` filled in, dates as naive-UTC ISO strings, ``attributes``
+    as JSON text, employee answers already anonymous, file order. One transaction; the same
+    counting (the first of two equal ids wins)."""
     bad = list(quarantine)
+    names = tuple(columns)
+    unknown = set(names) - set(ITEM_COLUMNS)
+    if unknown or not {"source", "external_id"} <= set(names):
+        raise ValueError(f"write_item_rows: columns must name source, external_id: {names}")
 
     def work(conn: Connection) -> BatchResult:
         result = BatchResult(quarantined=len(bad))
         imported = 0
         if rows:
             if conn.dialect.name == "sqlite":
-                imported = _insert_sqlite_rows(conn, rows)
+                imported = _insert_sqlite_rows(conn, names, rows)
             elif conn.dialect.name == "postgresql":
-                imported = _copy_rows(conn, rows)
+                imported = _copy_rows(conn, names, rows)
             else:
-                names = ITEM_COLUMNS
-                items = [dict(zip(names, row, strict=True)) for row in rows]
+                items = [
+                    {name: None for name in ITEM_COLUMNS} | dict(zip(names, row, strict=True))
+                    for row in rows
+                ]
                 for item in items:
-                    for name in _DATETIME_COLUMNS & set(names):
+                    for name in _DATETIME_COLUMNS:
                         if isinstance(item[name], str):
                             item[name] = datetime.fromisoformat(item[name])
                     if isinstance(item["attributes"], str):
@@ -415,9 +422,11 @@ def write_item_rows(
     return in_write_transaction(engine, work)
 
 
-def _insert_sqlite_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
-    names = ", ".join(ITEM_COLUMNS)
-    marks = ", ".join("?" for _ in ITEM_COLUMNS)
+def _insert_sqlite_rows(
+    conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> int:
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
     dbapi: Any = conn.connection.dbapi_connection
     before = dbapi.total_changes
     conn.exec_driver_sql(
@@ -431,8 +440,8 @@ def _insert_sqlite_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     return inserted
 
 
-def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
-    """:func:`_copy_items` for rows laid out as :data:`ITEM_COLUMNS`.
+def _copy_rows(conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
+    """:func:`_copy_items` for rows laid out as ``columns``.
 
     When no row can be a duplicate (the source has no items yet and the batch's ids are
     distinct), the rows are copied straight into ``feedback_items``, without the staging
@@ -440,12 +449,13 @@ def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     the unique key refuses the COPY, which is rolled back to a savepoint and done the staging
     way.
     """
-    names = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
+    names = ", ".join(f'"{name}"' for name in columns)
+    at_source, at_external_id = columns.index("source"), columns.index("external_id")
     dbapi: Any = conn.connection.dbapi_connection
-    source = rows[0][_AT_SOURCE]
-    distinct = len({row[_AT_EXTERNAL_ID] for row in rows}) == len(rows)
+    source = rows[0][at_source]
+    distinct = len({row[at_external_id] for row in rows}) == len(rows)
     with dbapi.cursor() as cursor:
-        if distinct and all(row[_AT_SOURCE] == source for row in rows):
+        if distinct and all(row[at_source] == source for row in rows):
             cursor.execute(
                 "SELECT NOT EXISTS (SELECT 1 FROM feedback_items WHERE source = %s)", (source,)
             )
