@@ -475,18 +475,27 @@ def profile_lines(
             for value, count in _in_file_order(found, index, width)
             if type(value) is str and ("," in value or "." in value)
         ]
-        styles = _styles([value for value, _ in pairs])
-        for (value, count), style in zip(pairs, styles, strict=True):
-            if True:
-                if style is None:
-                    continue
-                if style == ",":
-                    number_column.comma += count
-                elif style == ".":
-                    number_column.point += count
-                else:
-                    number_column.ambiguous += count
-                number_column.example.setdefault(style, value.strip()[:20])
+        if not pairs:
+            continue
+        values = [value for value, _ in pairs]
+        styles = np.empty(len(pairs), dtype=object)
+        styles[:] = _styles(values)
+        counts = np.array([count for _, count in pairs], dtype=np.int64)
+        # per style, in the order each first occurs: its total, and its first value
+        firsts: dict[str, int] = {}
+        for style in (",", ".", "?"):
+            where = np.flatnonzero(styles == style)
+            if len(where):
+                firsts[style] = int(where[0])
+        for style, first in sorted(firsts.items(), key=lambda pair: pair[1]):
+            total = int(counts[styles == style].sum())
+            if style == ",":
+                number_column.comma += total
+            elif style == ".":
+                number_column.point += total
+            else:
+                number_column.ambiguous += total
+            number_column.example.setdefault(style, values[first].strip()[:20])
     for index, column in profile.dates.items():
         if index >= width:
             continue
@@ -549,13 +558,13 @@ def _styles(values: list[str]) -> list[str | None]:
             pc.not_equal(pc.utf8_slice_codeunits(whole, 0, 1), "0"),
         )
     )
-    styles: list[str | None] = []
-    for position, value in enumerate(values):
-        if simple[position]:
-            styles.append("?" if grouped[position] else mark[position])
-        else:
-            styles.append(number_style(value))
-    return styles
+    styles = np.empty(len(values), dtype=object)
+    marks = np.empty(len(values), dtype=object)
+    marks[:] = mark
+    styles[simple] = np.where(grouped[simple], "?", marks[simple])
+    for position in np.flatnonzero(~simple).tolist():
+        styles[position] = number_style(values[position])
+    return list(styles.tolist())
 
 
 def _cells(cells: pa.Array, mask: np.ndarray) -> list[Any]:
@@ -739,7 +748,7 @@ def _batch(
     ]
     attributes = _attributes(builder, column, size, refused) if builder.attribute_columns else None
     ids = values.pop("id", None)
-    needs_identity = ids is None or any(value is None for value in ids)
+    needs_identity = ids is None or None in ids
     # Rows that need Python: refused fast rows and slow lines (built whole, row-wise), and
     # accepted fast rows whose id comes from their content (the identity counts in file order).
     pending: dict[int, tuple[str, int]] = {}
