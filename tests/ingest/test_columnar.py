@@ -263,9 +263,9 @@ def _everything(engine: Engine) -> list[Any]:
         ).all()
         search: list[Any] = []
         if conn.dialect.name == "sqlite":
-            search = conn.exec_driver_sql(
-                "SELECT rowid, terms FROM feedback_search ORDER BY rowid"
-            ).all()
+            search = list(
+                conn.exec_driver_sql("SELECT rowid, terms FROM feedback_search ORDER BY rowid")
+            )
     quarantine = [
         (row["line"], row["field"], row["reason"], json.dumps(row["raw"]))
         for row in list_quarantine(engine)

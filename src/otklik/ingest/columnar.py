@@ -487,7 +487,7 @@ def profile_lines(
             where = np.flatnonzero(styles == style)
             if len(where):
                 firsts[style] = int(where[0])
-        for style, first in sorted(firsts.items(), key=lambda pair: pair[1]):
+        for style, at in sorted(firsts.items(), key=lambda pair: pair[1]):
             total = int(counts[styles == style].sum())
             if style == ",":
                 number_column.comma += total
@@ -495,7 +495,7 @@ def profile_lines(
                 number_column.point += total
             else:
                 number_column.ambiguous += total
-            number_column.example.setdefault(style, values[first].strip()[:20])
+            number_column.example.setdefault(style, values[at].strip()[:20])
     for index, column in profile.dates.items():
         if index >= width:
             continue
