@@ -6,7 +6,8 @@ commas: the awkward export the importer is for), then in one run:
 * otklik: ``import_file`` on SQLite (read, detect, map, validate, normalise, dedupe, write;
   the column-wise path, the default), and with ``--row-wise`` also the row-wise reference;
 * floor: the same rows, already parsed, written with raw ``sqlite3.executemany`` into the same
-  table with the same indexes (no reading, no validation);
+  table with the same indexes (no reading, no validation); and again into the table without
+  its secondary indexes, then building them (what otklik's bulk load does);
 * DuckDB ``read_csv`` of the same file into its own table (if duckdb is installed);
 * the same pair on PostgreSQL: otklik (COPY inside) against a raw psycopg COPY of parsed rows.
 
@@ -127,7 +128,12 @@ FLOOR_COLUMNS = (
 )
 
 
-def sqlite_floor(db: Path, parsed: list[tuple[Any, ...]]) -> float:
+def sqlite_floor(
+    db: Path, parsed: list[tuple[Any, ...]], *, indexes: bool = True
+) -> tuple[float, float]:
+    """Seconds to write the parsed rows with raw ``executemany`` into the same table: with its
+    indexes (``indexes``), or without its secondary indexes; and the seconds to build those
+    indexes afterwards (0 with ``indexes``)."""
     import sqlite3
 
     engine = make_engine(f"sqlite:///{db}")
@@ -136,6 +142,13 @@ def sqlite_floor(db: Path, parsed: list[tuple[Any, ...]]) -> float:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    secondary = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = 'feedback_items' AND sql IS NOT NULL"
+    ).fetchall()
+    if not indexes:
+        for name, _ in secondary:
+            conn.execute(f"DROP INDEX {name}")
     placeholders = ", ".join("?" for _ in FLOOR_COLUMNS)
     sql = f"INSERT INTO feedback_items ({', '.join(FLOOR_COLUMNS)}) VALUES ({placeholders})"
     rows = [
@@ -146,8 +159,15 @@ def sqlite_floor(db: Path, parsed: list[tuple[Any, ...]]) -> float:
         with conn:
             conn.executemany(sql, rows[start : start + 5000])
     elapsed = time.perf_counter() - began
+    built = 0.0
+    if not indexes:
+        began = time.perf_counter()
+        with conn:
+            for _, statement in secondary:
+                conn.execute(statement)
+        built = time.perf_counter() - began
     conn.close()
-    return elapsed
+    return elapsed, built
 
 
 def duckdb_floor(path: Path) -> float | None:
@@ -166,10 +186,12 @@ def duckdb_floor(path: Path) -> float | None:
     return elapsed
 
 
-def otklik_import(url: str, path: Path, *, columnar: bool = True) -> tuple[float, int]:
+def otklik_import(url: str, path: Path, *, columnar: bool = True) -> tuple[float, int, float]:
+    """Seconds, rows imported, and CPU seconds of this process (PostgreSQL's own work is not
+    in them; on SQLite everything is, but waiting for the disk)."""
     engine = make_engine(url)
     upgrade(engine)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     report = import_file(
         engine,
         path,
@@ -178,10 +200,10 @@ def otklik_import(url: str, path: Path, *, columnar: bool = True) -> tuple[float
         mapping=MappingFile(scale="nps"),
         columnar=columnar,
     )
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     engine.dispose()
     assert report.accounted and report.quarantined == 0, report
-    return elapsed, report.imported
+    return elapsed, report.imported, cpu
 
 
 def pg_schema(admin_url: str) -> tuple[str, str]:
@@ -256,40 +278,47 @@ def main() -> int:
             f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB CSV) in "
             f"{time.perf_counter() - began:.1f} s"
         )
-        floor = sqlite_floor(work / "floor.db", parsed)
+        floor, _ = sqlite_floor(work / "floor.db", parsed)
+        bare, built = sqlite_floor(work / "bare.db", parsed, indexes=False)
         duck = duckdb_floor(path)
-        ours, imported = otklik_import(f"sqlite:///{work / 'otklik.db'}", path)
+        ours, imported, cpu = otklik_import(f"sqlite:///{work / 'otklik.db'}", path)
         assert imported == args.rows
-        print(f"SQLite  raw executemany (floor): {args.rows / floor:>10,.0f} rows/s")
+        n = args.rows
+        print(f"SQLite  raw executemany (floor): {n / floor:>10,.0f} rows/s")
+        print(f"SQLite  raw, no 2nd indexes    : {n / bare:>10,.0f} rows/s")
+        print(f"SQLite  raw, indexes built after: {n / (bare + built):>9,.0f} rows/s")
         if duck is not None:
-            print(f"DuckDB  read_csv, own table    : {args.rows / duck:>10,.0f} rows/s")
-        print(f"SQLite  otklik import          : {args.rows / ours:>10,.0f} rows/s")
+            print(f"DuckDB  read_csv, own table    : {n / duck:>10,.0f} rows/s")
+        print(f"SQLite  otklik import          : {n / ours:>10,.0f} rows/s")
+        print(f"SQLite  otklik, per CPU second : {n / cpu:>10,.0f} rows/s")
         print(f"SQLite  ratio otklik/floor     : {floor / ours:>10.2f}")
+        print(f"SQLite  ratio otklik/raw+build : {(bare + built) / ours:>10.2f}")
         if duck is not None:
             print(f"SQLite  ratio otklik/DuckDB    : {duck / ours:>10.2f}")
         if args.row_wise:
-            slow, imported = otklik_import(
+            slow, imported, _ = otklik_import(
                 f"sqlite:///{work / 'row_wise.db'}", path, columnar=False
             )
             assert imported == args.rows
-            print(f"SQLite  otklik row-wise (ref.) : {args.rows / slow:>10,.0f} rows/s")
+            print(f"SQLite  otklik row-wise (ref.) : {n / slow:>10,.0f} rows/s")
         if args.pg:
             floor = pg_floor(args.pg, parsed)
             schema, url = pg_schema(args.pg)
             try:
-                ours, imported = otklik_import(url, path)
+                ours, imported, cpu = otklik_import(url, path)
             finally:
                 drop_schema(args.pg, schema)
-            print(f"Postgres raw COPY (floor)      : {args.rows / floor:>10,.0f} rows/s")
-            print(f"Postgres otklik import (COPY)  : {args.rows / ours:>10,.0f} rows/s")
+            print(f"Postgres raw COPY (floor)      : {n / floor:>10,.0f} rows/s")
+            print(f"Postgres otklik import (COPY)  : {n / ours:>10,.0f} rows/s")
+            print(f"Postgres otklik, client CPU    : {n / cpu:>10,.0f} rows/s")
             print(f"Postgres ratio otklik/floor    : {floor / ours:>10.2f}")
             if args.row_wise:
                 schema, url = pg_schema(args.pg)
                 try:
-                    slow, imported = otklik_import(url, path, columnar=False)
+                    slow, imported, _ = otklik_import(url, path, columnar=False)
                 finally:
                     drop_schema(args.pg, schema)
-                print(f"Postgres otklik row-wise (ref.): {args.rows / slow:>10,.0f} rows/s")
+                print(f"Postgres otklik row-wise (ref.): {n / slow:>10,.0f} rows/s")
     print(f"load average after: {load_average()}")
     return 0
 

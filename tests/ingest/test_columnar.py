@@ -10,16 +10,25 @@ import checks duplicates against the store.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from otklik.errors import OtklikError
 from otklik.ingest import MappingFile, columnar, import_file, load_mapping, open_table
-from otklik.ledger import FeedbackItem, list_quarantine
-from tests.conftest import DATA
+from otklik.ledger import (
+    FeedbackItem,
+    ImportRun,
+    document_terms,
+    list_quarantine,
+    make_engine,
+    upgrade,
+)
+from otklik.ledger import writer as ledger_writer
+from tests.conftest import DATA, postgres_schema
 
 _SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"}
 _IGNORED = {"source", "import_run_id", "id"}
@@ -219,6 +228,94 @@ def test_a_batch_built_row_by_row_equals_the_column_wise_batch(tmp_path: Path) -
         else:
             batch = columnar._row_wise(lines.lines, lines.data, ";", plan.builder, ("s", 1), False)
         assert batch.rows == 19
-        built.append((batch.rows_out, batch.quarantine))
+        built.append((batch.full_rows(), batch.quarantine))
     assert built[0] == built[1]
     assert len(built[0][0]) > 5 and len(built[0][1]) > 5
+
+
+def _stores(kind: str, tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """Two fresh, empty stores of one kind (SQLite files, or PostgreSQL schemas)."""
+    if kind == "sqlite":
+        tmp_path.mkdir()
+        urls = [f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db")]
+        engines = [make_engine(url) for url in urls]
+        for engine in engines:
+            upgrade(engine)
+        yield engines[0], engines[1]
+        for engine in engines:
+            engine.dispose()
+        return
+    with postgres_schema() as first, postgres_schema() as second:
+        engines = [make_engine(first), make_engine(second)]
+        for engine in engines:
+            upgrade(engine)
+        yield engines[0], engines[1]
+        for engine in engines:
+            engine.dispose()
+
+
+def _everything(engine: Engine) -> list[Any]:
+    """Every item (its id too), every quarantine entry, every run's counts, and on SQLite
+    the search table, row by row."""
+    with engine.connect() as conn:
+        items = conn.execute(select(FeedbackItem.__table__).order_by(FeedbackItem.id)).all()
+        runs = conn.execute(
+            select(
+                ImportRun.read,
+                ImportRun.imported,
+                ImportRun.duplicates,
+                ImportRun.quarantined,
+                ImportRun.status,
+            ).order_by(ImportRun.id)
+        ).all()
+        search: list[Any] = []
+        if conn.dialect.name == "sqlite":
+            search = list(
+                conn.exec_driver_sql("SELECT rowid, terms FROM feedback_search ORDER BY rowid")
+            )
+    quarantine = [
+        (row["line"], row["field"], row["reason"], json.dumps(row["raw"]))
+        for row in list_quarantine(engine)
+    ]
+    return [
+        [tuple(row) for row in items],
+        [tuple(row) for row in runs],
+        [tuple(row) for row in search],
+        sorted(quarantine, key=repr),
+    ]
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_bulk_load_into_a_fresh_store_gives_the_row_wise_store(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path's large-load measures (indexes dropped and built again, only the filled
+    columns written, search terms computed inside SQLite, PostgreSQL's direct COPY) leave the
+    very store the row-wise path leaves: the same items with the same ids, the same search
+    rows, runs and quarantine; and every index is there afterwards."""
+    monkeypatch.setattr(ledger_writer, "BULK_LOAD_MIN_ROWS", 5)
+    path = _write(tmp_path / "export.csv", _AWKWARD + _AWKWARD.split("\n", 1)[1])
+    mapping = MappingFile(scale="nps", timezone="Europe/Moscow")
+    for batch_size in (50_000, 7):
+        stores = _stores(store, tmp_path / str(batch_size))
+        reference, fast = next(stores)
+        indexes = {index["name"] for index in inspect(fast).get_indexes("feedback_items")}
+        for engine, columnar_ in ((reference, False), (fast, True)):
+            for _ in range(2):  # the second import finds every row stored: duplicates
+                import_file(
+                    engine,
+                    path,
+                    kind="survey",
+                    source="s",
+                    mapping=mapping,
+                    columnar=columnar_,
+                    batch_size=batch_size,
+                )
+        assert _everything(fast) == _everything(reference)
+        items, _, search, _ = _everything(fast)
+        assert len(items) > 10
+        if store == "sqlite":  # each item's stems, as the search module makes them
+            text_at = list(FeedbackItem.__table__.columns.keys()).index("text")
+            assert search == [(row[0], " ".join(document_terms(row[text_at]))) for row in items]
+        assert {index["name"] for index in inspect(fast).get_indexes("feedback_items")} == indexes
+        next(stores, None)

@@ -53,11 +53,24 @@ def test_a_missing_index_is_built_again_by_the_next_load(sqlite_url: str) -> Non
 
 
 @pytest.mark.postgres
-def test_postgresql_keeps_its_indexes(pg_url: str) -> None:
+def test_postgresql_drops_and_builds_them_too(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = make_engine(pg_url)
     upgrade(engine)
     before = _indexes(engine)
-    with bulk_load(engine, 10**9) as dropped:
+    assert before >= _SECONDARY | {"ix_feedback_items_search_vector"}
+    with bulk_load(engine, 10**9) as dropped:  # over the threshold, into an empty store
+        assert dropped
+        assert _indexes(engine) == before - _SECONDARY - {
+            "ix_feedback_items_owner_team_occurred_at"
+        }
+    assert _indexes(engine) == before
+    monkeypatch.setattr(ledger_writer, "BULK_LOAD_MIN_ROWS", 10)
+    with pytest.raises(KeyboardInterrupt), bulk_load(engine, 10):
+        raise KeyboardInterrupt
+    assert _indexes(engine) == before
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_feedback_items_kind_occurred_at")  # a killed load
+    with bulk_load(engine, 1) as dropped:
         assert not dropped
-        assert _indexes(engine) == before
+    assert _indexes(engine) == before
     engine.dispose()

@@ -105,14 +105,24 @@ _DATE_FORMATS: tuple[tuple[str, str, tuple[_Piece, ...]], ...] = (
 
 @dataclass
 class FastBatch:
-    """One batch of a file: ``rows_out`` are rows of :data:`otklik.ledger.ITEM_COLUMNS` in
-    file order, as :func:`otklik.ledger.write_item_rows` takes them (dates as naive-UTC ISO
-    strings ``YYYY-MM-DD HH:MM:SS.ffffff``, attributes as JSON text); ``quarantine`` entries
-    are :meth:`RowBuilder.quarantine`'s; ``rows`` is how many data rows the batch covered."""
+    """One batch of a file: ``rows_out`` are rows of the ``columns`` named (those of
+    :data:`otklik.ledger.ITEM_COLUMNS` that any row fills, in that order) in file order, as
+    :func:`otklik.ledger.write_item_rows` takes them (dates as naive-UTC ISO strings
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, attributes as JSON text); ``quarantine`` entries are
+    :meth:`RowBuilder.quarantine`'s; ``rows`` is how many data rows the batch covered."""
 
     rows_out: list[tuple[Any, ...]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
+    columns: tuple[str, ...] = ITEM_COLUMNS
+
+    def full_rows(self) -> list[tuple[Any, ...]]:
+        """``rows_out`` laid out as :data:`ITEM_COLUMNS` (the columns left out as None)."""
+        at = {name: position for position, name in enumerate(self.columns)}
+        return [
+            tuple(row[at[name]] if name in at else None for name in ITEM_COLUMNS)
+            for row in self.rows_out
+        ]
 
 
 def _np(array: Any) -> np.ndarray:
@@ -465,18 +475,27 @@ def profile_lines(
             for value, count in _in_file_order(found, index, width)
             if type(value) is str and ("," in value or "." in value)
         ]
-        styles = _styles([value for value, _ in pairs])
-        for (value, count), style in zip(pairs, styles, strict=True):
-            if True:
-                if style is None:
-                    continue
-                if style == ",":
-                    number_column.comma += count
-                elif style == ".":
-                    number_column.point += count
-                else:
-                    number_column.ambiguous += count
-                number_column.example.setdefault(style, value.strip()[:20])
+        if not pairs:
+            continue
+        values = [value for value, _ in pairs]
+        styles = np.empty(len(pairs), dtype=object)
+        styles[:] = _styles(values)
+        counts = np.array([count for _, count in pairs], dtype=np.int64)
+        # per style, in the order each first occurs: its total, and its first value
+        firsts: dict[str, int] = {}
+        for style in (",", ".", "?"):
+            where = np.flatnonzero(styles == style)
+            if len(where):
+                firsts[style] = int(where[0])
+        for style, at in sorted(firsts.items(), key=lambda pair: pair[1]):
+            total = int(counts[styles == style].sum())
+            if style == ",":
+                number_column.comma += total
+            elif style == ".":
+                number_column.point += total
+            else:
+                number_column.ambiguous += total
+            number_column.example.setdefault(style, values[at].strip()[:20])
     for index, column in profile.dates.items():
         if index >= width:
             continue
@@ -539,13 +558,13 @@ def _styles(values: list[str]) -> list[str | None]:
             pc.not_equal(pc.utf8_slice_codeunits(whole, 0, 1), "0"),
         )
     )
-    styles: list[str | None] = []
-    for position, value in enumerate(values):
-        if simple[position]:
-            styles.append("?" if grouped[position] else mark[position])
-        else:
-            styles.append(number_style(value))
-    return styles
+    styles = np.empty(len(values), dtype=object)
+    marks = np.empty(len(values), dtype=object)
+    marks[:] = mark
+    styles[simple] = np.where(grouped[simple], "?", marks[simple])
+    for position in np.flatnonzero(~simple).tolist():
+        styles[position] = number_style(values[position])
+    return list(styles.tolist())
 
 
 def _cells(cells: pa.Array, mask: np.ndarray) -> list[Any]:
@@ -729,7 +748,7 @@ def _batch(
     ]
     attributes = _attributes(builder, column, size, refused) if builder.attribute_columns else None
     ids = values.pop("id", None)
-    needs_identity = ids is None or any(value is None for value in ids)
+    needs_identity = ids is None or None in ids
     # Rows that need Python: refused fast rows and slow lines (built whole, row-wise), and
     # accepted fast rows whose id comes from their content (the identity counts in file order).
     pending: dict[int, tuple[str, int]] = {}
@@ -767,18 +786,33 @@ def _batch(
     values["kind"] = [builder.kind] * size
     values["source"] = [target[0]] * size
     values["import_run_id"] = [target[1]] * size
+    # Only the columns some row fills are written (the others are stored NULL either way).
+    filled = {name for name, listed in values.items() if listed.count(None) != size}
+    for _, row in built:
+        filled.update(
+            name for name, value in zip(ITEM_COLUMNS, row, strict=True) if value is not None
+        )
+    layout = tuple(name for name in ITEM_COLUMNS if name in filled or name in _REQUIRED)
     nothing = [None] * size
     rows = list(
         compress(
-            zip(*(values.get(name, nothing) for name in ITEM_COLUMNS), strict=True),
+            zip(*(values.get(name, nothing) for name in layout), strict=True),
             (~refused).tolist(),
         )
     )
     if built:
+        picked = [ITEM_COLUMNS.index(name) for name in layout]
         lines_of = line_numbers[fast[~refused]].tolist()
-        merged = sorted([*zip(lines_of, rows, strict=True), *built], key=lambda pair: pair[0])
+        merged = sorted(
+            [
+                *zip(lines_of, rows, strict=True),
+                *((line, tuple(row[at] for at in picked)) for line, row in built),
+            ],
+            key=lambda pair: pair[0],
+        )
         rows = [row for _, row in merged]
     batch.rows_out = rows
+    batch.columns = layout
     return batch
 
 
@@ -803,6 +837,8 @@ _AT_RUN = ITEM_COLUMNS.index("import_run_id")
 _AT_OCCURRED = ITEM_COLUMNS.index("occurred_at")
 _AT_ATTRIBUTES = ITEM_COLUMNS.index("attributes")
 _REFUSED = object()
+# Written in every batch whatever it holds (the unique key, NOT NULL columns, the run).
+_REQUIRED = frozenset({"source", "external_id", "kind", "occurred_at", "import_run_id"})
 
 
 def _attributes(

@@ -385,7 +385,11 @@ def import_table(
             with bulk_load(engine, plan.rows):
                 for batch in batches:
                     result = write_item_rows(
-                        engine, run_id=run_id, rows=batch.rows_out, quarantine=batch.quarantine
+                        engine,
+                        run_id=run_id,
+                        rows=batch.rows_out,
+                        quarantine=batch.quarantine,
+                        columns=batch.columns,
                     )
                     report.read += batch.rows
                     report.imported += result.imported

@@ -34,6 +34,10 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The comments' search terms, computed inside SQLite by the writers (otklik.ledger.search).
+    from otklik.ledger.search import TERMS_FUNCTION, comment_terms
+
+    dbapi_connection.create_function(TERMS_FUNCTION, 1, comment_terms, deterministic=True)
 
 
 def _json_dumps(value: Any) -> str:

@@ -33,6 +33,7 @@ Other engines fall back to matching each word as a substring (as before this mod
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -476,10 +477,6 @@ def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = Tr
         f"SELECT rowid FROM {SEARCH_TABLE} ORDER BY rowid DESC LIMIT 1"
     ).scalar()
     extra = f", {facets_sql('i')}" if facets else ""
-    rows = conn.exec_driver_sql(
-        f"SELECT i.id, i.text{extra} FROM feedback_items AS i WHERE i.id > ? ORDER BY i.id",
-        (last or 0,),
-    ).all()
     changed: list[Any] = []
     if pending:
         changed = list(
@@ -489,32 +486,87 @@ def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = Tr
             ).all()
         )
         conn.exec_driver_sql(f"DELETE FROM {PENDING_TABLE}")
+    terms = _Terms()
+    columns, marks = ("rowid, terms, facets", "?, ?, ?") if facets else ("rowid, terms", "?, ?")
+
+    def insert(rows: Sequence[Any]) -> None:
+        conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} ({columns}) VALUES ({marks})",
+            [(row[0], terms(row[1]), *row[2:]) for row in rows],
+        )
+
     if changed:  # the trigger dropped their rows; a row may have come back since
         conn.exec_driver_sql(
             f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(row[0],) for row in changed]
         )
-    todo = [*changed, *rows]
-    if not todo:
-        return 0
-    terms: dict[str | None, str] = {}  # exports repeat comments ("", "Спасибо"): stem once
+        # one changed since it was written in this transaction is indexed with the new ones
+        changed = [row for row in changed if row[0] <= (last or 0)]
+    if changed:
+        insert(changed)
+    if _has_terms_function(conn):
+        # Stemmed inside SQLite: the comments are not read into Python (at 200k items that
+        # read cost more than the stems).
+        added = conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE} ({columns}) "
+            f"SELECT i.id, {TERMS_FUNCTION}(i.text){extra} FROM feedback_items AS i "
+            "WHERE i.id > ? ORDER BY i.id",
+            (last or 0,),
+        ).rowcount
+        return len(changed) + max(int(added), 0)
+    rows = conn.exec_driver_sql(
+        f"SELECT i.id, i.text{extra} FROM feedback_items AS i WHERE i.id > ? ORDER BY i.id",
+        (last or 0,),
+    ).all()
+    if rows:
+        insert(rows)
+    return len(changed) + len(rows)
 
-    def stems(text: str | None) -> str:
-        found = terms.get(text)
-        return (
-            found if found is not None else terms.setdefault(text, " ".join(document_terms(text)))
-        )
 
-    if facets:
-        conn.exec_driver_sql(
-            f"INSERT INTO {SEARCH_TABLE} (rowid, terms, facets) VALUES (?, ?, ?)",
-            [(row[0], stems(row[1]), row[2]) for row in todo],
-        )
-    else:
-        conn.exec_driver_sql(
-            f"INSERT INTO {SEARCH_TABLE} (rowid, terms) VALUES (?, ?)",
-            [(row[0], stems(row[1])) for row in todo],
-        )
-    return len(todo)
+TERMS_FUNCTION = "otklik_terms"
+"""SQLite: the SQL function that gives a comment's search terms (:func:`comment_terms`);
+:func:`otklik.ledger.make_engine` registers it on every connection."""
+
+
+def comment_terms(text: str | None) -> str:
+    """What the search table holds for a comment: its stems joined by spaces."""
+    if text is not None and len(text) <= 200:
+        return _short_terms(text)  # exports repeat short comments ("", "Спасибо")
+    return " ".join(document_terms(text))
+
+
+@lru_cache(maxsize=16_384)
+def _short_terms(text: str) -> str:
+    return " ".join(document_terms(text))
+
+
+def _has_terms_function(conn: Connection) -> bool:
+    """Whether :data:`TERMS_FUNCTION` can be called on this connection (a connection that an
+    engine of :func:`otklik.ledger.make_engine` opened always can; another gets it here when
+    SQLite allows, which it does not while a statement is running)."""
+    dbapi: Any = conn.connection.dbapi_connection
+    try:
+        dbapi.execute(f"SELECT {TERMS_FUNCTION}(NULL)").fetchall()
+        return True
+    except sqlite3.OperationalError:
+        pass
+    try:
+        dbapi.create_function(TERMS_FUNCTION, 1, comment_terms, deterministic=True)
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+class _Terms:
+    """:func:`comment_terms`, each distinct comment stemmed once per call."""
+
+    def __init__(self) -> None:
+        self.known: dict[str | None, str] = {}
+
+    def __call__(self, text: str | None) -> str:
+        found = self.known.get(text)
+        if found is None:
+            found = self.known[text] = comment_terms(text)
+        return found
 
 
 def optimize_index(conn: Connection) -> None:

@@ -111,20 +111,28 @@ BULK_LOAD_MIN_ROWS = 50_000
 
 @contextmanager
 def bulk_load(engine: Engine, incoming: int) -> Iterator[bool]:
-    """Around a large import into SQLite: when ``incoming`` rows (at least
-    :data:`BULK_LOAD_MIN_ROWS`) outnumber the items already stored, the secondary indexes of
-    ``feedback_items`` (the model's, not the unique key) are dropped for the load and built
-    again at the end, whatever happens in between; yields whether it did. Built once over
-    the sorted data, they cost a fraction of keeping them up to date row by row (measured in
-    docs/benchmarks.md). Any index missing after a killed process is built again by the next
-    import (:func:`restore_indexes`). Other engines: nothing (yields False).
+    """Around a large import: when ``incoming`` rows (at least :data:`BULK_LOAD_MIN_ROWS`)
+    outnumber the items already stored, the secondary indexes of ``feedback_items`` (the
+    model's; not the unique key, nor PostgreSQL's full-text GIN index) are dropped for the
+    load and built again at the end, whatever happens in between; yields whether it did.
+    Built once over the whole table, they cost a fraction of keeping them up to date row by
+    row (measured in docs/benchmarks.md: 2–9× on SQLite, 2× on PostgreSQL). Queries still
+    give the same answers meanwhile, only slower. Any index missing after a killed process is
+    built again by the next import (:func:`restore_indexes`). SQLite and PostgreSQL; other
+    engines: nothing (yields False).
     """
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name not in ("sqlite", "postgresql"):
         yield False
         return
     restore_indexes(engine)
     with engine.connect() as conn:
-        stored = int(conn.exec_driver_sql("SELECT count(*) FROM feedback_items").scalar() or 0)
+        stored = int(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM (SELECT 1 FROM feedback_items LIMIT "
+                f"{max(int(incoming), 0)}) AS stored"
+            ).scalar()
+            or 0
+        )
     if incoming < BULK_LOAD_MIN_ROWS or stored >= incoming:
         yield False
         return
@@ -147,12 +155,28 @@ def _secondary_indexes() -> list[Index]:
     return sorted((index for index in table.indexes if not index.unique), key=lambda i: str(i.name))
 
 
+# PostgreSQL: memory for building an index after a bulk load (sorting in memory instead of on
+# disk), unless the server already allows more; for this transaction only.
+_PG_INDEX_MEMORY = "256MB"
+
+
 def restore_indexes(engine: Engine) -> None:
     """Build any secondary index of ``feedback_items`` that is missing (see :func:`bulk_load`)."""
 
     def build(conn: Connection) -> None:
-        for index in _secondary_indexes():
-            index.create(conn, checkfirst=True)
+        missing = [
+            index
+            for index in _secondary_indexes()
+            if not engine.dialect.has_index(conn, "feedback_items", str(index.name))
+        ]
+        if missing and conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "SELECT set_config('maintenance_work_mem', %(memory)s, true) WHERE pg_size_bytes("
+                "current_setting('maintenance_work_mem')) < pg_size_bytes(%(memory)s)",
+                {"memory": _PG_INDEX_MEMORY},
+            )
+        for index in missing:
+            index.create(conn)
 
     in_write_transaction(engine, build)
 
@@ -245,7 +269,6 @@ def _copy_items(
 _AT_SOURCE = ITEM_COLUMNS.index("source")
 _AT_RUN = ITEM_COLUMNS.index("import_run_id")
 _AT_ATTRIBUTES = ITEM_COLUMNS.index("attributes")
-_AT_EXTERNAL_ID = ITEM_COLUMNS.index("external_id")
 
 _DATETIME_COLUMNS = frozenset(
     column.name for column in FeedbackItem.__table__.columns if isinstance(column.type, DateTime)
@@ -380,26 +403,34 @@ def write_item_rows(
     run_id: int | None,
     rows: list[tuple[Any, ...]],
     quarantine: Sequence[dict[str, Any]] = (),
+    columns: Sequence[str] = ITEM_COLUMNS,
 ) -> BatchResult:
-    """:func:`write_items` for rows already laid out as :data:`ITEM_COLUMNS` (the column-wise
-    import's): ``source`` and ``import_run_id`` filled in, dates as naive-UTC ISO strings,
-    ``attributes`` as JSON text, employee answers already anonymous, file order. One
-    transaction; the same counting (the first of two equal ids wins)."""
+    """:func:`write_items` for rows already laid out as ``columns`` (some of
+    :data:`ITEM_COLUMNS`, in that order; the others are stored NULL), the column-wise import's:
+    ``source`` and ``import_run_id`` filled in, dates as naive-UTC ISO strings, ``attributes``
+    as JSON text, employee answers already anonymous, file order. One transaction; the same
+    counting (the first of two equal ids wins)."""
     bad = list(quarantine)
+    names = tuple(columns)
+    unknown = set(names) - set(ITEM_COLUMNS)
+    if unknown or not {"source", "external_id"} <= set(names):
+        raise ValueError(f"write_item_rows: columns must name source, external_id: {names}")
 
     def work(conn: Connection) -> BatchResult:
         result = BatchResult(quarantined=len(bad))
         imported = 0
         if rows:
             if conn.dialect.name == "sqlite":
-                imported = _insert_sqlite_rows(conn, rows)
+                imported = _insert_sqlite_rows(conn, names, rows)
             elif conn.dialect.name == "postgresql":
-                imported = _copy_rows(conn, rows)
+                imported = _copy_rows(conn, names, rows)
             else:
-                names = ITEM_COLUMNS
-                items = [dict(zip(names, row, strict=True)) for row in rows]
+                items = [
+                    {name: None for name in ITEM_COLUMNS} | dict(zip(names, row, strict=True))
+                    for row in rows
+                ]
                 for item in items:
-                    for name in _DATETIME_COLUMNS & set(names):
+                    for name in _DATETIME_COLUMNS:
                         if isinstance(item[name], str):
                             item[name] = datetime.fromisoformat(item[name])
                     if isinstance(item["attributes"], str):
@@ -415,9 +446,11 @@ def write_item_rows(
     return in_write_transaction(engine, work)
 
 
-def _insert_sqlite_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
-    names = ", ".join(ITEM_COLUMNS)
-    marks = ", ".join("?" for _ in ITEM_COLUMNS)
+def _insert_sqlite_rows(
+    conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> int:
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
     dbapi: Any = conn.connection.dbapi_connection
     before = dbapi.total_changes
     conn.exec_driver_sql(
@@ -431,8 +464,8 @@ def _insert_sqlite_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     return inserted
 
 
-def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
-    """:func:`_copy_items` for rows laid out as :data:`ITEM_COLUMNS`.
+def _copy_rows(conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
+    """:func:`_copy_items` for rows laid out as ``columns``.
 
     When no row can be a duplicate (the source has no items yet and the batch's ids are
     distinct), the rows are copied straight into ``feedback_items``, without the staging
@@ -440,12 +473,13 @@ def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     the unique key refuses the COPY, which is rolled back to a savepoint and done the staging
     way.
     """
-    names = ", ".join(f'"{name}"' for name in ITEM_COLUMNS)
+    names = ", ".join(f'"{name}"' for name in columns)
+    at_source, at_external_id = columns.index("source"), columns.index("external_id")
     dbapi: Any = conn.connection.dbapi_connection
-    source = rows[0][_AT_SOURCE]
-    distinct = len({row[_AT_EXTERNAL_ID] for row in rows}) == len(rows)
+    source = rows[0][at_source]
+    distinct = len({row[at_external_id] for row in rows}) == len(rows)
     with dbapi.cursor() as cursor:
-        if distinct and all(row[_AT_SOURCE] == source for row in rows):
+        if distinct and all(row[at_source] == source for row in rows):
             cursor.execute(
                 "SELECT NOT EXISTS (SELECT 1 FROM feedback_items WHERE source = %s)", (source,)
             )
