@@ -223,9 +223,74 @@ _EN_SUBJECTS = frozenset(
         "their",
     ]
 )
+# Yes/no questions told by word order alone, without "?" or a question word:
+# Russian "А вы работаете 31 декабря", "А курьер может подождать": an opening «а» with a
+# 2nd-person or modal word soon after; "Вы доставляете в Казань": «вы» and a present verb.
+_RU_ASKING_AFTER_A = frozenset(
+    ["вы", "у", "можно", "может", "могу", "могут", "можете", "есть", "будет", "бывает"]
+)
+# Spanish verb-first questions to "ustedes" ("Tienen tarifa para estudiantes"), not before
+# "que" ("Tienen que mejorar").
+_ES_ASKING_VERBS = frozenset(
+    [
+        "tienen",
+        "tiene",
+        "aceptan",
+        "acepta",
+        "hacen",
+        "venden",
+        "ofrecen",
+        "abren",
+        "trabajan",
+        "atienden",
+        "envían",
+        "entregan",
+        "puedo",
+        "pueden",
+        "existe",
+        "sirve",
+        "funciona",
+    ]
+)
+# Indonesian yes/no questions: "Bisa bayar pakai QRIS gak", "Ada promo pelajar ya".
+_ID_ASKING_OPENERS = frozenset(["bisa", "ada", "boleh", "sudah", "udah", "masih", "apa"])
+_ID_ASKING_TAGS = frozenset(["gak", "ga", "nggak", "enggak", "ngga", "tidak", "ya", "kah"])
+# "… или нет", "… or not": a clause ending in an alternative asks.
+_OR_NOT_TAGS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "ru": (("или", "нет"), ("или", "не")),
+    "en": (("or", "not"), ("or", "no")),
+    "es": (("o", "no"),),
+    "id": (("atau", "tidak"), ("atau", "nggak"), ("atau", "gak"), ("atau", "belum")),
+    "ar": (("ولا", "لا"), ("أو", "لا"), ("او", "لا"), ("ولا", "لأ")),
+}
+# Words that open a conditional: a negation after them supposes, it reports no failure
+# ("Что будет, если не забрать посылку").
+_CONDITIONALS = frozenset(["если", "if", "si", "kalau", "jika", "jikalau", "إذا", "اذا", "لو"])
+# A thing that came without something it should have had ("Мастер пришёл без инструмента",
+# "arrived without the charger"): arrival words (Russian by lemma) and the words for "without".
+_ARRIVALS: dict[str, frozenset[str]] = {
+    "ru": frozenset(
+        ["прийти", "привезти", "доставить", "прислать", "приехать", "выдать", "отправить"]
+    ),
+    "en": frozenset(["arrived", "came", "delivered", "turned", "showed", "sent", "shipped"]),
+    "es": frozenset(
+        ["llegó", "llegaron", "vino", "vinieron", "entregaron", "mandaron", "enviaron", "llega"]
+    ),
+    "id": frozenset(["datang", "sampai", "tiba", "dikirim", "diterima", "diantar", "dateng"]),
+    "ar": frozenset(["وصل", "وصلت", "وصلني", "وصلتني", "جا", "جاء", "جات", "جاني", "جاتني"]),
+}
+_WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"])
+# A wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes"): a preposition of
+# duration, a number, a unit of minutes or hours.
+_DURATION_PREPOSITIONS = frozenset(["по", "for", "durante", "por", "selama", "لمدة"])
+_DURATION_UNITS = frozenset(
+    ["минута", "час", "minute", "minut", "hour", "hor", "minuto", "menit", "jam", "دقيقة", "ساعة"]
+)
+
+
 # After these, a following verb states a failure ("не начислили", "never arrived").
 _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
-    "ru": frozenset({"не"}),
+    "ru": frozenset({"не", "нельзя"}),
     "en": frozenset(
         [
             "never",
@@ -272,6 +337,11 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "remember",
         "sure",
     ]
+)
+# Words of the writer about themselves before a negated neutral verb ("я пока не знаю").
+_ONESELF = frozenset(
+    ["я", "мы", "пока", "ещё", "еще", "i", "we", "yet", "still", "honestly", "yo", "todavía",
+     "aún", "saya", "aku", "kami", "masih", "أنا", "انا", "честно", "sorry", "ну", "well"]
 )
 # Written forms that must not match a keyword by their normal form: comparative «лучше» reads as
 # «хороший», yet in "лучше разберитесь" it gives advice; fillers carry no sentiment.
@@ -515,7 +585,9 @@ class RuleSet:
                     # "нет уже две недели", "без паспорта, хотя…"
                     negated = tokens[j].surface not in ("нет", "без") or j == start - 1
                     break
-            if end < len(tokens) and tokens[end].surface == "нет":  # "проблем нет"
+            if (
+                end < len(tokens) and tokens[end].surface == "нет" and _genitive(tokens[end - 1])
+            ):  # "проблем нет", not "вторую неделю нет горячей воды"
                 negated = True
         weight = 1.0
         for j in range(start - 1, -1, -1):
@@ -562,13 +634,12 @@ class RuleSet:
         indignant = any(phrase in lowered for phrase in _INDIGNANT)
         in_question = set() if indignant else _question_clauses(tokens, hits, code)
         clause_of = _clause_numbers(tokens)
-        hits = _in_context(hits, clause_of, in_question)
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
-        failures = sum(
-            _IN_QUESTION_WEIGHT if clause_of[i] in in_question else 1.0 for i in positions
-        )
+        positions += _stated_failures(tokens, hits, code)
+        wishing = _wish_clauses(tokens, hits, code, clause_of) - in_question
+        hits, failures = _in_context(hits, positions, clause_of, in_question, wishing)
         emoji = _emoji(text)
         if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
@@ -710,6 +781,10 @@ def _clause_asks(clause: list[Token], language: str) -> bool:
         return True
     if len(words) < 3:  # "как всегда", "what ever": no question
         return False
+    if tuple(words[-2:]) in _OR_NOT_TAGS.get(language, ()):
+        return True
+    if _asks_by_word_order(words, language):
+        return True
     while len(words) > 3 and words[0] in _LEAD_INS:
         words = words[1:]
     first, second = words[0], words[1]
@@ -723,6 +798,30 @@ def _clause_asks(clause: list[Token], language: str) -> bool:
         and second not in _EN_NOT_SUBJECTS
         and second not in _FAILURE_NEGATIONS["en"]
     )
+
+
+def _asks_by_word_order(words: list[str], language: str) -> bool:
+    """Whether a clause is a yes/no question told by its word order alone."""
+    while len(words) > 3 and words[0] in ("ребята", "привет", "скажите", "hola", "halo", "kak"):
+        words = words[1:]
+    first, second = words[0], words[1]
+    if language == "ru":
+        if first == "а" and not _RU_ASKING_AFTER_A.isdisjoint(words[1:4]):
+            return True
+        start = 1 if first == "а" else 0
+        if words[start] == "вы" and start + 1 < len(words):
+            from otklik.classify.text import grammemes
+
+            tags = grammemes(words[start + 1])
+            return "2per" in tags and ("pres" in tags or "futr" in tags)
+        return False
+    if language == "es":
+        return first in _ES_ASKING_VERBS and second != "que"
+    if language == "id":
+        if len(first) > 5 and first.endswith("kah"):  # adakah, bisakah, kapankah
+            return True
+        return first in _ID_ASKING_OPENERS and words[-1] in _ID_ASKING_TAGS
+    return False
 
 
 def _clause_numbers(tokens: list[Token]) -> list[int]:
@@ -752,19 +851,118 @@ def _question_clauses(tokens: list[Token], hits: list[_Hit], language: str) -> s
     return found
 
 
-def _in_context(hits: list[_Hit], clause_of: list[int], in_question: set[int]) -> list[_Hit]:
-    """Hits with evaluative weight lowered inside questions (they ask, they do not judge)."""
-    if not in_question:
-        return hits
+def _in_context(
+    hits: list[_Hit],
+    positions: list[int],
+    clause_of: list[int],
+    in_question: set[int],
+    wishing: set[int] = frozenset(),  # type: ignore[assignment]
+) -> tuple[list[_Hit], float]:
+    """Hits with evaluative weight lowered where they ask or wish, and the failures' weight.
+
+    Inside a question (they ask, they do not judge: "Как долго ждать курьера") or a suggestion
+    ("Верните старый дизайн, он был удобнее"), a clause's evaluative words and stated failures
+    together weigh :data:`_IN_QUESTION_WEIGHT`, however many there are. In a question, the
+    praise and complaint keywords are lowered too; in a suggestion only sentiment words are.
+    """
+    muted = in_question | wishing
+    if not muted:
+        return hits, float(len(positions))
+
+    def lowered(hit: _Hit) -> bool:
+        if clause_of[hit.start] not in muted:
+            return False
+        if hit.entry.kind == "sentiment":
+            return True
+        return (
+            clause_of[hit.start] in in_question
+            and hit.entry.kind == "type"
+            and hit.entry.label in _POSITIVE_TYPES | _NEGATIVE_TYPES
+        )
+
+    # how many evaluative stretches each muted clause holds, failures included
+    spans: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for hit in hits:
+        if lowered(hit):
+            spans[clause_of[hit.start]].add((hit.start, hit.end))
+    for i in positions:
+        if clause_of[i] in muted:
+            spans[clause_of[i]].add((i, -1))
     weighed = []
     for hit in hits:
-        polar = hit.entry.kind == "sentiment" or (
-            hit.entry.kind == "type" and hit.entry.label in _POSITIVE_TYPES | _NEGATIVE_TYPES
-        )
-        if polar and clause_of[hit.start] in in_question:
-            hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * _IN_QUESTION_WEIGHT, hit.negated)
+        if lowered(hit):
+            share = _IN_QUESTION_WEIGHT / len(spans[clause_of[hit.start]])
+            hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * share, hit.negated)
         weighed.append(hit)
-    return weighed
+    failures = sum(
+        _IN_QUESTION_WEIGHT / len(spans[clause_of[i]]) if clause_of[i] in muted else 1.0
+        for i in positions
+    )
+    return weighed, failures
+
+
+def _wish_clauses(
+    tokens: list[Token], hits: list[_Hit], language: str, clause_of: list[int]
+) -> set[int]:
+    """The clauses that wish: hold a suggestion keyword, or (Russian) the conditional «бы»
+    outside "если бы", "как бы" ("Не помешала бы тёмная тема")."""
+    found = {
+        clause_of[hit.start]
+        for hit in hits
+        if hit.entry.kind == "type" and hit.entry.label == "suggestion" and not hit.negated
+    }
+    if language == "ru":
+        found |= {clause_of[i] for i in _wish_mood(tokens)}
+    return found
+
+
+def _wish_mood(tokens: list[Token]) -> list[int]:
+    """Positions of Russian «бы» that wish ("не помешала бы", "хорошо бы"), not those of
+    "если бы", "как бы", "хотел бы узнать"."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.surface != "бы" or i == 0 or tokens[i - 1].boundary:
+            continue
+        before = {t.surface for t in tokens[max(0, i - 3) : i]}
+        if before & {"если", "как", "что", "кто", "где"}:
+            continue
+        after = [t.norm for t in tokens[i + 1 : i + 3]]
+        if "узнать" in after or "уточнить" in after:
+            continue
+        found.append(i)
+    return found
+
+
+def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
+    """Positions of facts that state a failure with no evaluative word: a thing that came
+    without something ("Мастер пришёл без инструмента", "arrived without the charger"), and a
+    wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes")."""
+    covered = {
+        i
+        for hit in hits
+        if hit.entry.kind in ("sentiment", "type")
+        for i in range(hit.start, hit.end)
+    }
+    arrivals = _ARRIVALS.get(language, frozenset())
+    found = []
+    for i, token in enumerate(tokens):
+        if token.boundary or i in covered:
+            continue
+        if token.surface in _WITHOUT and i + 1 < len(tokens) and not tokens[i + 1].boundary:
+            for j in range(i - 1, max(i - 4, -1), -1):
+                if tokens[j].boundary:
+                    break
+                if tokens[j].surface in arrivals or tokens[j].norm in arrivals:
+                    found.append(i)
+                    break
+        elif (
+            token.surface in _DURATION_PREPOSITIONS
+            and i + 2 < len(tokens)
+            and tokens[i + 1].surface.isdigit()
+            and tokens[i + 2].norm in _DURATION_UNITS
+        ):
+            found.append(i)
+    return found
 
 
 def _emoji(text: str) -> tuple[int, int]:
@@ -818,7 +1016,11 @@ def _negated_verbs(
         after = tokens[i + 1]
         if token.surface not in negations or after.boundary or i + 1 in covered or i in covered:
             continue
-        if after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED:
+        if (
+            after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED
+        ) and _about_oneself(tokens, i):
+            continue
+        if _supposed(tokens, i):
             continue
         if language == "ru" and not _is_verb(after.surface):
             continue
@@ -826,6 +1028,39 @@ def _negated_verbs(
         if positions is not None:
             positions.append(i)
     return found
+
+
+def _about_oneself(tokens: list[Token], negation: int) -> bool:
+    """Whether the words before a negation (back to a comma) are only the writer's own ("не
+    знаю", "я пока не пользовался", "I haven't used it yet"), so "не знаю" says nothing about
+    the service; "Сотрудник не знал…" and "услуги, которыми я не пользовался" do."""
+    for j in range(negation - 1, -1, -1):
+        token = tokens[j]
+        if token.boundary:
+            return True
+        if token.surface not in _ONESELF:
+            return False
+    return True
+
+
+def _supposed(tokens: list[Token], negation: int) -> bool:
+    """Whether a negation stands in a conditional clause ("если не забрать", "if I don't")."""
+    for j in range(negation - 1, max(negation - 5, -1), -1):
+        if tokens[j].boundary:
+            return False
+        if tokens[j].surface in _CONDITIONALS:
+            return True
+    return False
+
+
+def _genitive(token: Token) -> bool:
+    """Whether a word can be in the genitive, as what "нет" denies ("проблем нет"); words of
+    other scripts are taken as such."""
+    if script_of(token.surface) != "cyrillic":
+        return True
+    from otklik.classify.text import grammemes
+
+    return "gent" in grammemes(token.surface) or "Fixd" in grammemes(token.surface)
 
 
 def _is_verb_between(tokens: list[Token], first: int, last: int) -> bool:

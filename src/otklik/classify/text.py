@@ -21,6 +21,7 @@ __all__ = [
     "SNOWBALL_LANGUAGES",
     "Token",
     "normalize_word",
+    "grammemes",
     "part_of_speech",
     "script_of",
     "tokenize",
@@ -111,6 +112,12 @@ def part_of_speech(word: str) -> str | None:
     """pymorphy3's most likely part of speech of a Russian word (``VERB``, ``NOUN``…)."""
     tag = _morph().parse(word)[0].tag.POS
     return str(tag) if tag else None
+
+
+@lru_cache(maxsize=100_000)
+def grammemes(word: str) -> frozenset[str]:
+    """pymorphy3's grammemes of a Russian word's most likely reading (``VERB``, ``2per``…)."""
+    return frozenset(str(g) for g in _morph().parse(word)[0].tag.grammemes)
 
 
 @lru_cache(maxsize=300_000)
