@@ -34,11 +34,25 @@ from functools import lru_cache
 
 from otklik.classify.signals import detect_language, score_sentiment
 from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
-from otklik.classify.text import RULE_LANGUAGES, Token, normalize_word, script_of, tokenize
+from otklik.classify.text import (
+    RULE_LANGUAGES,
+    Token,
+    adjective_and_adverb,
+    normalize_word,
+    script_of,
+    tokenize,
+)
 
 __all__ = ["Analysis", "RuleSet", "default_rules"]
 
 _NEGATION_WINDOW = 3
+# Kinds whose Russian one-word keywords also match their adjective or adverb.
+_DERIVED = frozenset(["sentiment", "type"])
+# "Nobody", «никто» deny the whole clause they open: their reach is longer.
+_SUBJECT_NEGATIONS = frozenset(
+    ["nobody", "никто", "nadie", "ninguno", "ninguna", "محد", "ماحد"]
+)
+_SUBJECT_NEGATION_WINDOW = 7
 _CONTRAST_WEIGHT = 1.5
 _BEFORE_CONTRAST_WEIGHT = 0.75
 _MAX_TOPICS = 3
@@ -341,7 +355,8 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
 # Words of the writer about themselves before a negated neutral verb ("я пока не знаю").
 _ONESELF = frozenset(
     ["я", "мы", "пока", "ещё", "еще", "i", "we", "yet", "still", "honestly", "yo", "todavía",
-     "aún", "saya", "aku", "kami", "masih", "أنا", "انا", "честно", "sorry", "ну", "well"]
+     "aún", "saya", "aku", "kami", "masih", "أنا", "انا", "честно", "sorry", "ну", "well",
+     "ничего", "nothing", "nada"]
 )
 # Written forms that must not match a keyword by their normal form: comparative «лучше» reads as
 # «хороший», yet in "лучше разберитесь" it gives advice; fillers carry no sentiment.
@@ -508,16 +523,21 @@ class RuleSet:
                 phrase = tuple(t.norm for t in words)
                 if prefix:
                     phrase = (*phrase[:-1], words[-1].surface + "*")
-                if (kind, label, phrase) in seen:  # "приложение", "приложения": one lemma
-                    continue
-                seen.add((kind, label, phrase))
-                entry = _Entry(
-                    kind, label, phrase, words[0].surface in negations and len(words) > 1
-                )
-                if prefix and len(phrase) == 1:
-                    index.prefixes.append(entry)
-                else:
-                    index.by_first[phrase[0]].append(entry)
+                phrases = [phrase]
+                if language == "ru" and len(words) == 1 and not prefix and kind in _DERIVED:
+                    # "прекрасно" matches "прекрасный" and the other way round
+                    phrases += [(form,) for form in sorted(adjective_and_adverb(words[0].surface))]
+                for phrase in phrases:
+                    if (kind, label, phrase) in seen:  # "приложение", "приложения": one lemma
+                        continue
+                    seen.add((kind, label, phrase))
+                    entry = _Entry(
+                        kind, label, phrase, words[0].surface in negations and len(words) > 1
+                    )
+                    if prefix and len(phrase) == 1:
+                        index.prefixes.append(entry)
+                    else:
+                        index.by_first[phrase[0]].append(entry)
         return index
 
     def _indexes_for(self, language: str | None, text: str) -> list[_Index]:
@@ -575,6 +595,12 @@ class RuleSet:
     ) -> _Hit:
         negated = False
         if not entry.leading_negation:
+            for j in range(start - 1, max(start - 1 - _SUBJECT_NEGATION_WINDOW, -1), -1):
+                if tokens[j].boundary:
+                    break
+                if j < start - 1 - _NEGATION_WINDOW and tokens[j].surface in _SUBJECT_NEGATIONS:
+                    negated = True  # "Nobody at the branch could help me"
+                    break
             for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
                 if tokens[j].boundary or j in shielded:
                     break
@@ -625,6 +651,17 @@ class RuleSet:
             tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
             for index in self._indexes_for(language, text):
                 hits += self._match(tokens, index)
+        # "не хватает 500 рублей" counts what is missing: a complaint, not a wish for a feature
+        hits = [
+            hit
+            for hit in hits
+            if not (
+                hit.entry.kind == "type"
+                and hit.entry.label == "suggestion"
+                and hit.end < len(tokens)
+                and tokens[hit.end].surface.isdigit()
+            )
+        ]
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
@@ -644,7 +681,8 @@ class RuleSet:
         if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
         sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji)
-        types = self._types(hits, tokens, sentiment, asks and not indignant, indignant)
+        wishes = code == "ru" and bool(_wish_mood(tokens)) and not asks
+        types = self._types(hits, tokens, sentiment, asks and not indignant, indignant, wishes)
         topics, topic_scores = self._topics(hits)
         pillars = sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})
         churn = (
@@ -711,8 +749,11 @@ class RuleSet:
         sentiment: dict[str, float],
         asks: bool = False,
         indignant: bool = False,
+        wishes: bool = False,
     ) -> dict[str, float]:
         raw = {name: _TYPE_FLOOR for name in self.type_names}
+        if wishes and "suggestion" in raw:  # "Не помешала бы тёмная тема"
+            raw["suggestion"] += _WEAK_OPENER_WEIGHT
         raw[FALLBACK_TYPE] = _OTHER_WEIGHT
         for hit in hits:
             if hit.entry.kind != "type" or hit.entry.label not in raw:
