@@ -298,7 +298,8 @@ _WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"]
 # duration, a number, a unit of minutes or hours.
 _DURATION_PREPOSITIONS = frozenset(["по", "for", "durante", "por", "selama", "لمدة"])
 _DURATION_UNITS = frozenset(
-    ["минута", "час", "minute", "minut", "hour", "hor", "minuto", "menit", "jam", "دقيقة", "ساعة"]
+    ["минута", "час", "minute", "minut", "hour", "hours", "hor", "menit", "jam"]
+    + ["دقيقة", "دقيق", "دقائق", "دقايق", "ساعة", "ساعات", "ساعتين", "ساعه"]
 )
 
 
@@ -352,6 +353,11 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "sure",
     ]
 )
+# Verbs of knowing, before an indirect question ("didn't know how to…").
+_KNOW = frozenset(
+    ["знать", "know", "knew", "saber", "sabía", "sabían", "sabe", "tahu", "يعرف", "يعرفون"]
+)
+_ALL_NEGATIONS = frozenset().union(*_FAILURE_NEGATIONS.values(), ["ما", "لا", "no", "don't"])
 # Words of the writer about themselves before a negated neutral verb ("я пока не знаю").
 _ONESELF = frozenset(
     ["я", "мы", "пока", "ещё", "еще", "i", "we", "yet", "still", "honestly", "yo", "todavía",
@@ -661,6 +667,7 @@ class RuleSet:
                 and hit.end < len(tokens)
                 and tokens[hit.end].surface.isdigit()
             )
+            and not _reported_question(tokens, hit)
         ]
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
@@ -859,7 +866,7 @@ def _asks_by_word_order(words: list[str], language: str) -> bool:
     if language == "es":
         return first in _ES_ASKING_VERBS and second != "que"
     if language == "id":
-        if len(first) > 5 and first.endswith("kah"):  # adakah, bisakah, kapankah
+        if len(first) > 5 and first.endswith("kah") and first != "alangkah":  # adakah, bisakah
             return True
         return first in _ID_ASKING_OPENERS and words[-1] in _ID_ASKING_TAGS
     return False
@@ -961,8 +968,12 @@ def _wish_mood(tokens: list[Token]) -> list[int]:
     """Positions of Russian «бы» that wish ("не помешала бы", "хорошо бы"), not those of
     "если бы", "как бы", "хотел бы узнать"."""
     found = []
+    clause_of = _clause_numbers(tokens)
+    supposing = {clause_of[i] for i, t in enumerate(tokens) if t.surface == "если"}
     for i, token in enumerate(tokens):
         if token.surface != "бы" or i == 0 or tokens[i - 1].boundary:
+            continue
+        if clause_of[i] in supposing:  # "Если бы не оператор, я бы не разобрался"
             continue
         before = {t.surface for t in tokens[max(0, i - 3) : i]}
         if before & {"если", "как", "что", "кто", "где"}:
@@ -1000,7 +1011,7 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
             token.surface in _DURATION_PREPOSITIONS
             and i + 2 < len(tokens)
             and tokens[i + 1].surface.isdigit()
-            and tokens[i + 2].norm in _DURATION_UNITS
+            and (tokens[i + 2].norm in _DURATION_UNITS or tokens[i + 2].surface in _DURATION_UNITS)
         ):
             found.append(i)
     return found
@@ -1071,6 +1082,23 @@ def _negated_verbs(
     return found
 
 
+def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
+    """Whether a question keyword only reports what someone else did not know ("The agent
+    didn't know how to cancel", "Сотрудник не знал, как оформить"): a failure, not a question.
+    "I don't know how to…" still asks."""
+    if hit.entry.kind != "type" or hit.entry.label != "question":
+        return False
+    j = hit.start - 1
+    if j >= 0 and tokens[j].surface == ",":
+        j -= 1
+    if j < 1 or (tokens[j].surface not in _KNOW and tokens[j].norm not in _KNOW):
+        return False
+    negation = j - 1
+    if tokens[negation].surface not in _ALL_NEGATIONS:
+        return False
+    return not _about_oneself(tokens, negation)
+
+
 def _about_oneself(tokens: list[Token], negation: int) -> bool:
     """Whether the words before a negation (back to a comma) are only the writer's own ("не
     знаю", "я пока не пользовался", "I haven't used it yet"), so "не знаю" says nothing about
@@ -1085,7 +1113,10 @@ def _about_oneself(tokens: list[Token], negation: int) -> bool:
 
 
 def _supposed(tokens: list[Token], negation: int) -> bool:
-    """Whether a negation stands in a conditional clause ("если не забрать", "if I don't")."""
+    """Whether a negation stands in a conditional clause ("если не забрать", "if I don't") or
+    beside the Russian «бы» ("я бы не разобрался")."""
+    if any(t.surface == "бы" for t in tokens[max(0, negation - 2) : negation + 3]):
+        return True  # "я бы не разобрался": what would have been, not what was
     for j in range(negation - 1, max(negation - 5, -1), -1):
         if tokens[j].boundary:
             return False
