@@ -46,6 +46,12 @@ from otklik.classify.text import (
 __all__ = ["Analysis", "RuleSet", "default_rules"]
 
 _NEGATION_WINDOW = 3
+_POLITENESS_WEIGHT = 0.3
+# Thank-you formulas: politeness, not praise, in a text that reports a problem.
+_THANKS = frozenset(
+    ["спасибо", "благодарю", "заранее спасибо", "thanks", "thank you", "thank", "cheers", "gracias"]
+    + ["terima kasih", "makasih", "شكرا", "شكراً", "مشكورين"]
+)
 # Kinds whose Russian one-word keywords also match their adjective or adverb.
 _DERIVED = frozenset(["sentiment", "type"])
 # "Nobody", «никто» deny the whole clause they open: their reach is longer.
@@ -349,6 +355,8 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "use",
         "used",
         "tried",
+        "try",
+        "пробовать",
         "remember",
         "sure",
     ]
@@ -608,8 +616,8 @@ class RuleSet:
                     negated = True  # "Nobody at the branch could help me"
                     break
             for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
-                if tokens[j].boundary or j in shielded:
-                    break
+                if tokens[j].boundary or (j in shielded and start not in shielded):
+                    break  # a keyword inside "no puedo entrar" is turned by its «no»
                 if entry.label == "negative" and _is_verb_between(tokens, j, start):
                     break  # "не обновляется неделю": «не» belongs to the verb
                 if tokens[j].surface in index.negations or tokens[j].norm in index.negations:
@@ -673,21 +681,34 @@ class RuleSet:
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
             code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
-        asks = _asks(tokens, code, text)
+        clause_of = _clause_numbers(tokens)
+        # a clause that judges ("Вы работаете отвратительно") is no question by word order
+        judged = {
+            clause_of[hit.start] for hit in hits if _polarity(hit) and hit.entry.kind != "pillar"
+        }
+        asks = _asks(tokens, code, text, judged)
         lowered = text.lower()
         indignant = any(phrase in lowered for phrase in _INDIGNANT)
-        in_question = set() if indignant else _question_clauses(tokens, hits, code)
-        clause_of = _clause_numbers(tokens)
+        in_question = set() if indignant else _question_clauses(tokens, hits, code, judged)
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
         positions += _stated_failures(tokens, hits, code)
         wishing = _wish_clauses(tokens, hits, code, clause_of) - in_question
-        hits, failures = _in_context(hits, positions, clause_of, in_question, wishing)
+        contrast = self._indexes_for(language, text)[0].contrast if tokens else frozenset()
+        weights = [_contrast_weight(tokens, contrast, i) for i in positions]
+        hits, failures = _in_context(hits, positions, clause_of, in_question, wishing, weights)
         emoji = _emoji(text)
         if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
-        sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji)
+        polite = frozenset(
+            (hit.start, hit.end)
+            for hit in hits
+            if " ".join(t.surface for t in tokens[hit.start : hit.end]) in _THANKS
+        )
+        sentiment = self._sentiment(
+            hits, score_sentiment(score, scale), failures, emoji, polite
+        )
         wishes = code == "ru" and bool(_wish_mood(tokens)) and not asks
         types = self._types(hits, tokens, sentiment, asks and not indignant, indignant, wishes)
         topics, topic_scores = self._topics(hits)
@@ -716,6 +737,7 @@ class RuleSet:
         from_score: str | None,
         failures: float = 0,
         emoji: tuple[int, int] = (0, 0),
+        polite: frozenset[tuple[int, int]] = frozenset(),
     ) -> dict[str, float]:
         raw = dict(_SENTIMENT_FLOOR)
         raw["negative"] += _NEGATED_VERB_WEIGHT * failures
@@ -740,9 +762,16 @@ class RuleSet:
             polarity = _polarity(hit)
             if polarity and (hit.start, hit.end) not in spans:
                 spans[(hit.start, hit.end)] = (polarity, hit)
+        # A thank-you beside a problem is politeness ("Спасибо, но деньги так и не вернули").
+        troubled = failures > 0 or any(
+            polarity < 0 and hit.entry.kind == "sentiment" for polarity, hit in spans.values()
+        )
         for polarity, hit in spans.values():
             if polarity > 0:  # a negated negative word ("не плохо") counts half
-                raw["positive"] += hit.weight * (0.5 if hit.negated else 1.0)
+                weight = hit.weight * (0.5 if hit.negated else 1.0)
+                if troubled and (hit.start, hit.end) in polite:
+                    weight *= _POLITENESS_WEIGHT
+                raw["positive"] += weight
             else:
                 raw["negative"] += hit.weight
         if from_score is not None:
@@ -766,11 +795,17 @@ class RuleSet:
             if hit.entry.kind != "type" or hit.entry.label not in raw:
                 continue
             label = hit.entry.label
+            weight = hit.weight
             if hit.negated and label in _POSITIVE_TYPES:
                 label = next(iter(_NEGATIVE_TYPES))
-            elif hit.negated and label in _NEGATIVE_TYPES:
-                continue
-            raw[label] += hit.weight
+            elif hit.negated and label in _NEGATIVE_TYPES | {"question"}:
+                continue  # "не жалоба", "no puedo" (cannot, not "can I")
+            elif label in _POSITIVE_TYPES and sentiment["negative"] >= sentiment["positive"]:
+                # "Спасибо, но деньги так и не вернули", "Супер, опять списали": a thank-you
+                # or a praise word in a negative text is politeness or sarcasm
+                raw[next(iter(_NEGATIVE_TYPES))] += weight * (1 - _POLITENESS_WEIGHT)
+                weight *= _POLITENESS_WEIGHT
+            raw[label] += weight
         if indignant and "complaint" in raw:
             raw["complaint"] += 1.0
         elif any(token.question for token in tokens) and "question" in raw:
@@ -803,25 +838,33 @@ class RuleSet:
         return leaves[:_MAX_TOPICS], _normalise(raw)
 
 
-def _clauses(tokens: list[Token]) -> list[list[Token]]:
-    """The word tokens of each clause (split at . ! ? ; …, not at commas)."""
+def _clauses(tokens: list[Token], keep_empty: bool = False) -> list[list[Token]]:
+    """The word tokens of each clause (split at . ! ? ; …, not at commas); with
+    ``keep_empty``, the i-th list is clause i of :func:`_clause_numbers`."""
     clauses: list[list[Token]] = [[]]
     for token in tokens:
         if token.boundary and token.surface != ",":
             clauses.append([])
         elif not token.boundary:
             clauses[-1].append(token)
-    return [clause for clause in clauses if clause]
+    return clauses if keep_empty else [clause for clause in clauses if clause]
 
 
-def _asks(tokens: list[Token], language: str, text: str) -> bool:
-    """Whether a clause opens with a question word (or holds «ли»), with no "?" needed."""
+def _asks(
+    tokens: list[Token], language: str, text: str, judged: set[int] | None = None
+) -> bool:
+    """Whether a clause opens with a question word (or holds «ли»), with no "?" needed; in
+    the ``judged`` clauses (those holding an evaluative word) word order alone does not ask."""
     if "¿" in text:
         return True
-    return any(_clause_asks(clause, language) for clause in _clauses(tokens))
+    judged = judged or set()
+    return any(
+        _clause_asks(clause, language, number not in judged)
+        for number, clause in enumerate(_clauses(tokens, keep_empty=True))
+    )
 
 
-def _clause_asks(clause: list[Token], language: str) -> bool:
+def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> bool:
     """Whether one clause's words open like a question ("сколько идёт…", "is it…")."""
     openers = _QUESTION_OPENERS.get(language, frozenset())
     words = [t.surface for t in clause]
@@ -831,7 +874,7 @@ def _clause_asks(clause: list[Token], language: str) -> bool:
         return False
     if tuple(words[-2:]) in _OR_NOT_TAGS.get(language, ()):
         return True
-    if _asks_by_word_order(words, language):
+    if by_order and _asks_by_word_order(words, language):
         return True
     while len(words) > 3 and words[0] in _LEAD_INS:
         words = words[1:]
@@ -882,20 +925,27 @@ def _clause_numbers(tokens: list[Token]) -> list[int]:
     return numbers
 
 
-def _question_clauses(tokens: list[Token], hits: list[_Hit], language: str) -> set[int]:
+def _question_clauses(
+    tokens: list[Token], hits: list[_Hit], language: str, judged: set[int] | None = None
+) -> set[int]:
     """The clauses that ask: end in "?", open like a question, or hold a question keyword."""
     numbers = _clause_numbers(tokens)
     found = {numbers[i] for i, token in enumerate(tokens) if token.question}
     found |= {
         numbers[hit.start]
         for hit in hits
-        if hit.entry.kind == "type" and hit.entry.label == "question"
+        if hit.entry.kind == "type" and hit.entry.label == "question" and not hit.negated
     }
     words: dict[int, list[Token]] = defaultdict(list)
     for i, token in enumerate(tokens):
         if not token.boundary:
             words[numbers[i]].append(token)
-    found |= {number for number, clause in words.items() if _clause_asks(clause, language)}
+    judged = judged or set()
+    found |= {
+        number
+        for number, clause in words.items()
+        if _clause_asks(clause, language, number not in judged)
+    }
     return found
 
 
@@ -905,6 +955,7 @@ def _in_context(
     clause_of: list[int],
     in_question: set[int],
     wishing: set[int] = frozenset(),  # type: ignore[assignment]
+    weights: list[float] | None = None,
 ) -> tuple[list[_Hit], float]:
     """Hits with evaluative weight lowered where they ask or wish, and the failures' weight.
 
@@ -914,8 +965,10 @@ def _in_context(
     praise and complaint keywords are lowered too; in a suggestion only sentiment words are.
     """
     muted = in_question | wishing
+    if weights is None:
+        weights = [1.0] * len(positions)
     if not muted:
-        return hits, float(len(positions))
+        return hits, float(sum(weights))
 
     def lowered(hit: _Hit) -> bool:
         if clause_of[hit.start] not in muted:
@@ -943,8 +996,8 @@ def _in_context(
             hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * share, hit.negated)
         weighed.append(hit)
     failures = sum(
-        _IN_QUESTION_WEIGHT / len(spans[clause_of[i]]) if clause_of[i] in muted else 1.0
-        for i in positions
+        _IN_QUESTION_WEIGHT / len(spans[clause_of[i]]) if clause_of[i] in muted else weight
+        for i, weight in zip(positions, weights, strict=True)
     )
     return weighed, failures
 
@@ -1000,7 +1053,12 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
     for i, token in enumerate(tokens):
         if token.boundary or i in covered:
             continue
-        if token.surface in _WITHOUT and i + 1 < len(tokens) and not tokens[i + 1].boundary:
+        if (
+            token.surface in _WITHOUT
+            and i + 1 < len(tokens)
+            and not tokens[i + 1].boundary
+            and not {i + 1, i + 2} & covered  # "arrived without any problems"
+        ):
             for j in range(i - 1, max(i - 4, -1), -1):
                 if tokens[j].boundary:
                     break
@@ -1080,6 +1138,22 @@ def _negated_verbs(
         if positions is not None:
             positions.append(i)
     return found
+
+
+def _contrast_weight(tokens: list[Token], contrast: frozenset[str], position: int) -> float:
+    """How much a stated failure at ``position`` weighs by its place around a contrast: after
+    "но", "but", "pero", "tapi", "لكن" it is the point ("Спасибо, но деньги так и не вернули")."""
+    for j in range(position - 1, -1, -1):
+        if tokens[j].boundary and tokens[j].surface != ",":
+            break
+        if tokens[j].surface in contrast:
+            return _CONTRAST_WEIGHT
+    for j in range(position + 1, len(tokens)):
+        if tokens[j].boundary and tokens[j].surface != ",":
+            break
+        if tokens[j].surface in contrast:
+            return _BEFORE_CONTRAST_WEIGHT
+    return 1.0
 
 
 def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
