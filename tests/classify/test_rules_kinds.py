@@ -352,3 +352,71 @@ def test_suggestions_stay_neutral(text: str, language: str) -> None:
 def test_forms_fillers_and_what_stays(text: str, language: str, kind: str, sentiment: str) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Спасибо, конечно, но деньги так и не вернули", "ru"),
+        ("Спасибо за ответ, но проблема осталась", "ru"),
+        ("Заранее спасибо, не могу войти в приложение", "ru"),
+        ("Thanks, but the card still doesn't work", "en"),
+        ("Gracias, pero el pedido sigue sin llegar", "es"),
+        ("Terima kasih, tapi uang saya belum kembali", "id"),
+        ("شكرا لكن المبلغ لم يرجع", "ar"),
+    ],
+)
+def test_a_thank_you_inside_a_complaint_is_politeness(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ну спасибо, третий раз переношу доставку", "ru"),
+        ("Супер, опять списали комиссию", "ru"),
+        ("Отличный сервис, ждал курьера весь день", "ru"),
+        ("Thanks for nothing, still no refund", "en"),
+        ("Great service, waited all day for nothing", "en"),
+    ],
+)
+def test_sarcastic_praise_is_a_complaint(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Не работает оплата по карте", "ru"),
+        ("Не могу привязать карту", "ru"),
+        ("Can't log in since the update", "en"),
+        ("No puedo entrar a la app", "es"),
+        ("Tidak bisa login sejak kemarin", "id"),
+        ("لا أستطيع الدخول إلى التطبيق", "ar"),
+    ],
+)
+def test_negated_ability_is_a_complaint(text: str, language: str) -> None:
+    # "no puedo" holds the question keyword "puedo": negated, it asks nothing
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("Спасибо, что вернули деньги так быстро", "ru", "praise", "positive"),
+        ("Посылка пришла без повреждений", "ru", "praise", "positive"),
+        ("Arrived without any problems", "en", "praise", "positive"),
+        ("Вы работаете отвратительно", "ru", "complaint", "negative"),
+        ("Вы списали с меня деньги дважды", "ru", "complaint", "negative"),
+        ("Хочу оформить отказ от страховки", "ru", "other", "neutral"),
+        ("Пока не пробовал", "ru", "other", "neutral"),
+    ],
+)
+def test_what_the_third_round_must_not_catch(
+    text: str, language: str, kind: str, sentiment: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
