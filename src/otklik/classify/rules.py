@@ -49,15 +49,26 @@ _NEGATION_WINDOW = 3
 _POLITENESS_WEIGHT = 0.3
 # Thank-you formulas: politeness, not praise, in a text that reports a problem.
 _THANKS = frozenset(
-    ["спасибо", "благодарю", "заранее спасибо", "thanks", "thank you", "thank", "cheers", "gracias"]
-    + ["terima kasih", "makasih", "شكرا", "شكراً", "مشكورين"]
+    [
+        "спасибо",
+        "благодарю",
+        "заранее спасибо",
+        "thanks",
+        "thank you",
+        "thank",
+        "cheers",
+        "gracias",
+        "terima kasih",
+        "makasih",
+        "شكرا",
+        "شكراً",
+        "مشكورين",
+    ]
 )
 # Kinds whose Russian one-word keywords also match their adjective or adverb.
 _DERIVED = frozenset(["sentiment", "type"])
 # "Nobody", «никто» deny the whole clause they open: their reach is longer.
-_SUBJECT_NEGATIONS = frozenset(
-    ["nobody", "никто", "nadie", "ninguno", "ninguna", "محد", "ماحد"]
-)
+_SUBJECT_NEGATIONS = frozenset(["nobody", "никто", "nadie", "ninguno", "ninguna", "محد", "ماحد"])
 _SUBJECT_NEGATION_WINDOW = 7
 _CONTRAST_WEIGHT = 1.5
 _BEFORE_CONTRAST_WEIGHT = 0.75
@@ -304,8 +315,25 @@ _WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"]
 # duration, a number, a unit of minutes or hours.
 _DURATION_PREPOSITIONS = frozenset(["по", "for", "durante", "por", "selama", "لمدة"])
 _DURATION_UNITS = frozenset(
-    ["минута", "час", "minute", "minut", "hour", "hours", "hor", "menit", "jam"]
-    + ["دقيقة", "دقيق", "دقائق", "دقايق", "ساعة", "ساعات", "ساعتين", "ساعه"]
+    [
+        "минута",
+        "час",
+        "minute",
+        "minut",
+        "hour",
+        "hours",
+        "hor",
+        "menit",
+        "jam",
+        "دقيقة",
+        "دقيق",
+        "دقائق",
+        "دقايق",
+        "ساعة",
+        "ساعات",
+        "ساعتين",
+        "ساعه",
+    ]
 )
 
 
@@ -368,9 +396,34 @@ _KNOW = frozenset(
 _ALL_NEGATIONS = frozenset().union(*_FAILURE_NEGATIONS.values(), ["ما", "لا", "no", "don't"])
 # Words of the writer about themselves before a negated neutral verb ("я пока не знаю").
 _ONESELF = frozenset(
-    ["я", "мы", "пока", "ещё", "еще", "i", "we", "yet", "still", "honestly", "yo", "todavía",
-     "aún", "saya", "aku", "kami", "masih", "أنا", "انا", "честно", "sorry", "ну", "well",
-     "ничего", "nothing", "nada"]
+    [
+        "я",
+        "мы",
+        "пока",
+        "ещё",
+        "еще",
+        "ну",
+        "честно",
+        "ничего",
+        "i",
+        "we",
+        "yet",
+        "still",
+        "honestly",
+        "sorry",
+        "well",
+        "nothing",
+        "yo",
+        "todavía",
+        "aún",
+        "nada",
+        "saya",
+        "aku",
+        "kami",
+        "masih",
+        "أنا",
+        "انا",
+    ]
 )
 # Written forms that must not match a keyword by their normal form: comparative «лучше» reads as
 # «хороший», yet in "лучше разберитесь" it gives advice; fillers carry no sentiment.
@@ -706,9 +759,7 @@ class RuleSet:
             for hit in hits
             if " ".join(t.surface for t in tokens[hit.start : hit.end]) in _THANKS
         )
-        sentiment = self._sentiment(
-            hits, score_sentiment(score, scale), failures, emoji, polite
-        )
+        sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji, polite)
         wishes = code == "ru" and bool(_wish_mood(tokens)) and not asks
         types = self._types(hits, tokens, sentiment, asks and not indignant, indignant, wishes)
         topics, topic_scores = self._topics(hits)
@@ -850,9 +901,7 @@ def _clauses(tokens: list[Token], keep_empty: bool = False) -> list[list[Token]]
     return clauses if keep_empty else [clause for clause in clauses if clause]
 
 
-def _asks(
-    tokens: list[Token], language: str, text: str, judged: set[int] | None = None
-) -> bool:
+def _asks(tokens: list[Token], language: str, text: str, judged: set[int] | None = None) -> bool:
     """Whether a clause opens with a question word (or holds «ли»), with no "?" needed; in
     the ``judged`` clauses (those holding an evaluative word) word order alone does not ask."""
     if "¿" in text:
