@@ -424,3 +424,27 @@ def test_what_the_third_round_must_not_catch(
 ) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        # a refusal turns the help it refuses
+        ("Менеджер отказался помочь", "ru", "complaint", "negative"),
+        ("CS menolak membantu", "id", "complaint", "negative"),
+        ("The driver refused to help with the boxes", "en", "complaint", "negative"),
+        # "вопрос" names the matter being resolved, it does not ask
+        ("Спасибо, но вопрос так и не решили", "ru", "complaint", "negative"),
+        ("Вопрос решили за пять минут", "ru", "praise", "positive"),
+        # «а … есть» asks, wherever «есть» stands in a short clause
+        ("А доставка в пригород есть", "ru", "question", "neutral"),
+        # a wait told by the time it has taken
+        ("Llevo una semana esperando el reembolso", "es", "complaint", "negative"),
+        ("Sudah seminggu refund belum masuk", "id", "complaint", "negative"),
+        # a duration without waiting is no complaint
+        ("Tested the headphones for 9 hours", "en", "other", "neutral"),
+    ],
+)
+def test_refusals_issues_and_waits(text: str, language: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)

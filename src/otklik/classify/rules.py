@@ -417,6 +417,9 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
 # Wishes of goodwill in reviews ("السلعة ممتازة ونتمنى سرعة وصولها", "semoga sukses"): they
 # leave the clause's judgement as it is.
 _GOODWILL = frozenset(["اتمنى", "أتمنى", "نتمنى", "ياريت", "يا", "ليت", "semoga", "harap", "ojalá"])
+# Words for "question" that also name an issue, and the stems of resolving it.
+_ISSUE_WORDS = frozenset(["вопрос", "question", "pregunt", "masalah", "سؤال"])
+_RESOLVE_STEMS = ("реш", "resolv", "solv", "sorted", "soluc", "resuel", "selesai", "حل", "انحل")
 # Verbs of knowing, before an indirect question ("didn't know how to…").
 _KNOW = frozenset(
     ["знать", "know", "knew", "saber", "sabía", "sabían", "sabe", "tahu", "يعرف", "يعرفون"]
@@ -757,6 +760,7 @@ class RuleSet:
                 and tokens[hit.end].surface.isdigit()
             )
             and not _reported_question(tokens, hit)
+            and not _issue_resolved(tokens, hit)
         ]
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
@@ -978,7 +982,9 @@ def _asks_by_word_order(words: list[str], language: str) -> bool:
         words = words[1:]
     first, second = words[0], words[1]
     if language == "ru":
-        if first == "а" and not _RU_ASKING_AFTER_A.isdisjoint(words[1:4]):
+        if first == "а" and not _RU_ASKING_AFTER_A.isdisjoint(
+            words[1:4] if len(words) > 6 else words[1:]
+        ):
             return True
         start = 1 if first == "а" else 0
         if words[start] == "вы" and start + 1 < len(words):
@@ -1232,6 +1238,21 @@ def _negated_verbs(
         if positions is not None:
             positions.append(i)
     return found
+
+
+def _issue_resolved(tokens: list[Token], hit: _Hit) -> bool:
+    """Whether a "question" keyword names an issue being resolved ("вопрос так и не решили",
+    "my question was never resolved"): the matter, not an asking."""
+    if hit.entry.kind != "type" or hit.entry.label != "question" or hit.end - hit.start != 1:
+        return False
+    if tokens[hit.start].norm not in _ISSUE_WORDS:
+        return False
+    for token in tokens[hit.end : hit.end + 5]:
+        if token.boundary and token.surface != ",":
+            return False
+        if token.norm.startswith(_RESOLVE_STEMS) or token.surface.startswith(_RESOLVE_STEMS):
+            return True
+    return False
 
 
 def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
