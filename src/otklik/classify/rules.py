@@ -339,6 +339,7 @@ _WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"]
 # A wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes"): a preposition of
 # duration, a number, a unit of minutes or hours.
 _DURATION_PREPOSITIONS = frozenset(["по", "for", "durante", "por", "selama", "لمدة"])
+_STATED_FAILURE_WORDS = _WITHOUT | _DURATION_PREPOSITIONS
 _DURATION_UNITS = frozenset(
     [
         "минута",
@@ -753,14 +754,16 @@ class RuleSet:
         hits = [
             hit
             for hit in hits
-            if not (
-                hit.entry.kind == "type"
-                and hit.entry.label == "suggestion"
-                and hit.end < len(tokens)
-                and tokens[hit.end].surface.isdigit()
+            if hit.entry.kind != "type"
+            or not (
+                (
+                    hit.entry.label == "suggestion"
+                    and hit.end < len(tokens)
+                    and tokens[hit.end].surface.isdigit()
+                )
+                or _reported_question(tokens, hit)
+                or _issue_resolved(tokens, hit)
             )
-            and not _reported_question(tokens, hit)
-            and not _issue_resolved(tokens, hit)
         ]
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
@@ -779,7 +782,7 @@ class RuleSet:
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
         positions += _stated_failures(tokens, hits, code)
-        sizes = Counter(clause_of[i] for i, token in enumerate(tokens) if not token.boundary)
+        sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
         weights = [1.0] * len(positions)
@@ -789,11 +792,15 @@ class RuleSet:
         emoji = _emoji(text)
         if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
-        polite = frozenset(
-            (hit.start, hit.end)
-            for hit in hits
-            if " ".join(t.surface for t in tokens[hit.start : hit.end]) in _THANKS
-            and sum(sizes.values()) <= _SHORT_TEXT
+        polite = (
+            frozenset(
+                (hit.start, hit.end)
+                for hit in hits
+                if hit.entry.kind == "sentiment"
+                and " ".join(t.surface for t in tokens[hit.start : hit.end]) in _THANKS
+            )
+            if sum(sizes.values()) <= _SHORT_TEXT
+            else frozenset()
         )
         sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji, polite)
         wishes = code == "ru" and bool(_wish_mood(tokens)) and not asks
@@ -1119,7 +1126,9 @@ def _wish_clauses(
 def _wish_mood(tokens: list[Token]) -> list[int]:
     """Positions of Russian «бы» that wish ("не помешала бы", "хорошо бы"), not those of
     "если бы", "как бы", "хотел бы узнать"."""
-    found = []
+    found: list[int] = []
+    if not any(token.surface == "бы" for token in tokens):
+        return found
     clause_of = _clause_numbers(tokens)
     supposing = {clause_of[i] for i, t in enumerate(tokens) if t.surface == "если"}
     for i, token in enumerate(tokens):
@@ -1141,6 +1150,8 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
     """Positions of facts that state a failure with no evaluative word: a thing that came
     without something ("Мастер пришёл без инструмента", "arrived without the charger"), and a
     wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes")."""
+    if _STATED_FAILURE_WORDS.isdisjoint(token.surface for token in tokens):
+        return []
     covered = {
         i
         for hit in hits
