@@ -6,7 +6,10 @@ and feedback type accuracy on the hand-written short comments of ``tests/data``.
 changing them; ``comments_type_<lang>_heldout.csv`` were written during that work, measured once
 unread (ru 0.736, en 0.816), then read in a second round; ``comments_type_<lang>_unseen.csv``
 were written before that second round and never read while tuning (ru 0.713 → 0.851, en 0.825 →
-0.925). Figures: docs/benchmarks-classify-rules.md.
+0.925). A third round studied the errors of all these sets (the unseen ones included, as a
+development set: they are no longer unseen) and fixed them by kind, in every language, with the
+new sentences of the tests below (ru unseen 0.851 → 0.989, heldout 0.903 → 0.958; en unseen
+0.925 → 1.000). Figures: docs/benchmarks-classify.md, docs/benchmarks-classify-rules.md.
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ def _accuracy(name: str, language: str, column: str = "type") -> float:
 @pytest.mark.parametrize(
     ("name", "language", "size", "floor"),
     [
-        ("comments_type_ru", "ru", 200, 0.90),
-        ("comments_type_en", "en", 100, 0.90),
-        ("comments_type_id", "id", 30, 0.85),
-        ("comments_type_es", "es", 30, 0.85),
-        ("comments_type_ar", "ar", 30, 0.85),
+        ("comments_type_ru", "ru", 200, 0.95),
+        ("comments_type_en", "en", 100, 0.95),
+        ("comments_type_id", "id", 30, 0.95),
+        ("comments_type_es", "es", 30, 0.95),
+        ("comments_type_ar", "ar", 30, 0.95),
     ],
 )
 def test_type_accuracy_on_short_comments(name: str, language: str, size: int, floor: float) -> None:
@@ -60,14 +63,15 @@ def test_type_accuracy_on_short_comments(name: str, language: str, size: int, fl
 @pytest.mark.parametrize(
     ("name", "language", "floor"),
     [
-        ("comments_type_ru_heldout", "ru", 0.85),
-        ("comments_type_en_heldout", "en", 0.85),
-        ("comments_type_ru_unseen", "ru", 0.80),
-        ("comments_type_en_unseen", "en", 0.85),
+        ("comments_type_ru_heldout", "ru", 0.94),
+        ("comments_type_en_heldout", "en", 0.95),
+        ("comments_type_ru_unseen", "ru", 0.95),
+        ("comments_type_en_unseen", "en", 0.95),
     ],
 )
 def test_type_accuracy_on_later_sets(name: str, language: str, floor: float) -> None:
-    # heldout: 0.903 / 0.939 (read in the second round); unseen, never read: 0.851 / 0.925.
+    # heldout: 0.903 / 0.939 after the second round, 0.958 / 0.980 after the third; unseen
+    # (never read until the third round): 0.851 / 0.925, then 0.989 / 1.000.
     assert len(_rows(name)) >= 40
     assert _accuracy(name, language) >= floor
 
@@ -218,3 +222,229 @@ def test_what_the_new_rules_must_not_catch(text: str, language: str, kind: str) 
     assert found.type == kind
     if kind in ("other", "suggestion"):
         assert found.sentiment == "neutral"
+
+
+# Third round (issue 13): the kinds of misreading still left, each with sentences written for
+# these tests (not taken from the sets), in every supported language where the kind applies.
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("А вы принимаете оплату картой", "ru"),
+        ("Вы доставляете по выходным", "ru"),
+        ("А у вас есть рассрочка на телефоны", "ru"),
+        ("А курьер может позвонить за час", "ru"),
+        ("Тариф можно поменять онлайн или нет", "ru"),
+        ("Is the branch open on Sunday or not", "en"),
+        ("Aceptan pagos con tarjeta de crédito", "es"),
+        ("Hacen devoluciones sin ticket", "es"),
+        ("La tienda abre el domingo o no", "es"),
+        ("Adakah promo untuk mahasiswa", "id"),
+        ("Bisa kirim ke Bandung gak", "id"),
+        ("Toko buka hari Minggu atau tidak", "id"),
+        ("الفرع يفتح يوم الجمعة ولا لا", "ar"),
+    ],
+)
+def test_yes_no_questions_by_word_order(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("question", "neutral")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Как долго идёт возврат за бракованный товар", "ru"),
+        ("Что делать если карта не работает за границей", "ru"),
+        ("Как быть если курьер опоздал и заказ испорчен", "ru"),
+        ("How long does a refund for a damaged item take", "en"),
+        ("What should I do if my card is declined abroad", "en"),
+        ("Cuánto tarda el reembolso de un pedido dañado", "es"),
+        ("Berapa lama proses refund kalau barang rusak", "id"),
+        ("كم يستغرق استرجاع المبلغ إذا وصل المنتج مكسور", "ar"),
+    ],
+)
+def test_bad_words_inside_a_question_ask(text: str, language: str) -> None:
+    # however many evaluative words a question holds, together they weigh as one muted word
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("question", "neutral")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Курьер приехал без сдачи", "ru"),
+        ("Банкомат отказался принимать купюры", "ru"),
+        ("Баланс в приложении не совпадает с выпиской", "ru"),
+        ("Посылку отправили не по адресу", "ru"),
+        ("Висел на линии по 30 минут", "ru"),
+        ("Коробка пришла раздавленная", "ru"),
+        ("Звонили якобы из банка и хотели выманить пароль", "ru"),
+        ("Магазин закрыт, хотя обещали работать до десяти", "ru"),
+        ("Оператор не знал условий собственного тарифа", "ru"),
+        ("Пришло уведомление о займе, о котором я не знал", "ru"),
+        ("Вернули только половину суммы", "ru"),
+        ("Вторые сутки нет света в офисе, а заявку не берут", "ru"),
+        ("The technician turned up without any parts", "en"),
+        ("The bank refused to close my account", "en"),
+        ("My statement doesn't match the app", "en"),
+        ("Courier delivered it to the wrong address", "en"),
+        ("I was on hold for 45 minutes", "en"),
+        ("Someone tried phishing my login", "en"),
+        ("The agent didn't know how to cancel my plan", "en"),
+        ("Only half the order arrived", "en"),
+        ("Nobody in the chat could actually answer me", "en"),
+        ("El técnico llegó sin herramientas", "es"),
+        ("Se negaron a devolverme el dinero", "es"),
+        ("El saldo no coincide con el extracto", "es"),
+        ("Estuve esperando por 40 minutos", "es"),
+        ("La caja llegó aplastada", "es"),
+        ("Llegó solo la mitad del pedido", "es"),
+        ("Kurir datang tanpa struk", "id"),
+        ("Bank menolak pengajuan saya", "id"),
+        ("Paket dikirim ke alamat lain", "id"),
+        ("Saya menunggu selama 30 menit di telepon", "id"),
+        ("Kardus sobek dan isinya penyok", "id"),
+        ("وصل الطلب بدون الفاتورة", "ar"),
+        ("رفضوا استرجاع المبلغ", "ar"),
+        ("انتظرت على الخط لمدة 40 دقيقة", "ar"),
+        ("الكرتون ممزق", "ar"),
+    ],
+)
+def test_stated_failures_are_complaints(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Не помешал бы фильтр по дате, так удобнее", "ru"),
+        ("Хорошо бы сделать доставку быстрее", "ru"),
+        ("Добавьте оплату по QR, это быстро и удобно", "ru"),
+        ("Хочется, чтобы кэшбэк не сгорал так быстро", "ru"),
+        ("Please add Google Pay, it would be so convenient", "en"),
+        ("It would be handy to export statements", "en"),
+        ("Sería útil poder pagar con QR", "es"),
+        ("Me gustaría que añadan modo oscuro, es más cómodo", "es"),
+        ("Alangkah baiknya ada fitur mode gelap", "id"),
+        ("Sebaiknya ada pilihan bayar cicilan, lebih mudah", "id"),
+        ("لو تضيفون الدفع بالتقسيط يكون أسهل", "ar"),
+        ("يا ليت تضيفون خاصية الوضع الليلي", "ar"),
+    ],
+)
+def test_suggestions_stay_neutral(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("suggestion", "neutral")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("Замечательный персонал", "ru", "praise", "positive"),
+        ("Идеальная упаковка", "ru", "praise", "positive"),
+        ("Ужасное обслуживание", "ru", "complaint", "negative"),
+        ("Я пока не пользовался, не знаю", "ru", "other", "neutral"),
+        ("Ничего не скажу", "ru", "other", "neutral"),
+        ("Haven't tried it yet", "en", "other", "neutral"),
+        ("В выписке не хватает 300 рублей", "ru", "complaint", "negative"),
+        ("Дорогой банк, спасибо за быстрый ответ", "ru", "praise", "positive"),
+        ("Хотел бы узнать лимит по карте", "ru", "question", "neutral"),
+        ("Если бы не оператор, я бы не разобрался, спасибо", "ru", "praise", "positive"),
+    ],
+)
+def test_forms_fillers_and_what_stays(text: str, language: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Спасибо, конечно, но деньги так и не вернули", "ru"),
+        ("Спасибо за ответ, но проблема осталась", "ru"),
+        ("Заранее спасибо, не могу войти в приложение", "ru"),
+        ("Thanks, but the card still doesn't work", "en"),
+        ("Gracias, pero el pedido sigue sin llegar", "es"),
+        ("Terima kasih, tapi uang saya belum kembali", "id"),
+        ("شكرا لكن المبلغ لم يرجع", "ar"),
+    ],
+)
+def test_a_thank_you_inside_a_complaint_is_politeness(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ну спасибо, третий раз переношу доставку", "ru"),
+        ("Супер, опять списали комиссию", "ru"),
+        ("Отличный сервис, ждал курьера весь день", "ru"),
+        ("Thanks for nothing, still no refund", "en"),
+        ("Great service, waited all day for nothing", "en"),
+    ],
+)
+def test_sarcastic_praise_is_a_complaint(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Не работает оплата по карте", "ru"),
+        ("Не могу привязать карту", "ru"),
+        ("Can't log in since the update", "en"),
+        ("No puedo entrar a la app", "es"),
+        ("Tidak bisa login sejak kemarin", "id"),
+        ("لا أستطيع الدخول إلى التطبيق", "ar"),
+    ],
+)
+def test_negated_ability_is_a_complaint(text: str, language: str) -> None:
+    # "no puedo" holds the question keyword "puedo": negated, it asks nothing
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("Спасибо, что вернули деньги так быстро", "ru", "praise", "positive"),
+        ("Посылка пришла без повреждений", "ru", "praise", "positive"),
+        ("Arrived without any problems", "en", "praise", "positive"),
+        ("Вы работаете отвратительно", "ru", "complaint", "negative"),
+        ("Вы списали с меня деньги дважды", "ru", "complaint", "negative"),
+        ("Хочу оформить отказ от страховки", "ru", "other", "neutral"),
+        ("Пока не пробовал", "ru", "other", "neutral"),
+    ],
+)
+def test_what_the_third_round_must_not_catch(
+    text: str, language: str, kind: str, sentiment: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        # a refusal turns the help it refuses
+        ("Менеджер отказался помочь", "ru", "complaint", "negative"),
+        ("CS menolak membantu", "id", "complaint", "negative"),
+        ("The driver refused to help with the boxes", "en", "complaint", "negative"),
+        # "вопрос" names the matter being resolved, it does not ask
+        ("Спасибо, но вопрос так и не решили", "ru", "complaint", "negative"),
+        ("Вопрос решили за пять минут", "ru", "praise", "positive"),
+        # «а … есть» asks, wherever «есть» stands in a short clause
+        ("А доставка в пригород есть", "ru", "question", "neutral"),
+        # a wait told by the time it has taken
+        ("Llevo una semana esperando el reembolso", "es", "complaint", "negative"),
+        ("Sudah seminggu refund belum masuk", "id", "complaint", "negative"),
+        # a duration without waiting is no complaint
+        ("Tested the headphones for 9 hours", "en", "other", "neutral"),
+    ],
+)
+def test_refusals_issues_and_waits(text: str, language: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)

@@ -23,12 +23,32 @@ Beyond the keywords, three signals that need no word list per topic:
   переводы", "how long does a refund take"): they count 0.4, unless the text says "?!", which
   is indignation and so a complaint; words inside a suggestion's own phrase ("было бы удобно",
   "would be great") are not praise.
+
+Third round (issue 13), by kind of error, in every language where the kind applies:
+
+- all evaluative words and stated failures of one asking or wishing clause together weigh 0.3
+  ("Как долго ждать курьера", "Верните старый дизайн, он был удобнее" stay neutral); a
+  negation after "если", "if", "si" or beside «бы» supposes and states no failure;
+- yes/no questions by word order: "А вы работаете 31 декабря", "Вы доставляете…" (a present
+  verb after «вы»), "Tienen tarifa…", "Adakah…", "Bisa kirim … gak", "… или нет", "… or not",
+  unless the clause judges ("Вы работаете отвратительно");
+- facts that state a failure: a thing that came without something ("пришёл без инструмента",
+  "arrived without the charger"), a wait counted out ("по 20 минут", "for 40 minutes"); a
+  negated "know" or "use" is neutral only about oneself ("не знаю", not "Сотрудник не знал",
+  "услуги, которыми я не пользовался"), and a question keyword after someone else's "didn't
+  know" reports, it does not ask; "nobody", «никто» deny their whole clause;
+- a thank-you beside a problem is politeness, and a praise word in a negative text sarcasm
+  ("Спасибо, но деньги так и не вернули", "Супер, опять списали"): complaint, not praise; a
+  failure after "но", "but" weighs 1.5 like a keyword;
+- "X нет" denies X only when X can be a genitive ("проблем нет", not "вторую неделю нет…");
+  Russian one-word keywords match their adjective or adverb ("прекрасно" ↔ "прекрасный");
+  «бы» outside "если бы" wishes ("Не помешала бы тёмная тема").
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,11 +56,46 @@ from typing import cast
 
 from otklik.classify.signals import detect_language, score_sentiment
 from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
-from otklik.classify.text import RULE_LANGUAGES, Token, normalize_word, script_of, tokenize
+from otklik.classify.text import (
+    RULE_LANGUAGES,
+    Token,
+    adjective_and_adverb,
+    normalize_word,
+    script_of,
+    tokenize,
+)
 
 __all__ = ["Analysis", "AnalysisCache", "ItemText", "RuleSet", "default_rules"]
 
 _NEGATION_WINDOW = 3
+_POLITENESS_WEIGHT = 0.3
+# Clause and text sizes (in words) up to which the third-round context rules apply: a short
+# comment says one thing; a long review's sentence holds several.
+_SHORT_CLAUSE = 14
+_SHORT_TEXT = 25
+# Thank-you formulas: politeness, not praise, in a text that reports a problem.
+_THANKS = frozenset(
+    [
+        "спасибо",
+        "благодарю",
+        "заранее спасибо",
+        "thanks",
+        "thank you",
+        "thank",
+        "cheers",
+        "gracias",
+        "terima kasih",
+        "makasih",
+        "شكرا",
+        "شكراً",
+        "مشكورين",
+    ]
+)
+# Kinds whose Russian one-word keywords also match their adjective or adverb.
+_DERIVED = frozenset(["sentiment", "type"])
+# "Nobody", «никто» deny the whole clause they open: their reach is longer.
+_SUBJECT_NEGATIONS = frozenset(["nobody", "никто", "nadie", "ninguno", "ninguna", "محد", "ماحد"])
+_SUBJECT_NEGATION_WINDOW = 7
 _CONTRAST_WEIGHT = 1.5
 _BEFORE_CONTRAST_WEIGHT = 0.75
 _MAX_TOPICS = 3
@@ -227,9 +282,94 @@ _EN_SUBJECTS = frozenset(
         "their",
     ]
 )
+# Yes/no questions told by word order alone, without "?" or a question word:
+# Russian "А вы работаете 31 декабря", "А курьер может подождать": an opening «а» with a
+# 2nd-person or modal word soon after; "Вы доставляете в Казань": «вы» and a present verb.
+_RU_ASKING_AFTER_A = frozenset(
+    ["вы", "у", "можно", "может", "могу", "могут", "можете", "есть", "будет", "бывает"]
+)
+# Spanish verb-first questions to "ustedes" ("Tienen tarifa para estudiantes"), not before
+# "que" ("Tienen que mejorar").
+_ES_ASKING_VERBS = frozenset(
+    [
+        "tienen",
+        "tiene",
+        "aceptan",
+        "acepta",
+        "hacen",
+        "venden",
+        "ofrecen",
+        "abren",
+        "trabajan",
+        "atienden",
+        "envían",
+        "entregan",
+        "puedo",
+        "pueden",
+        "existe",
+        "sirve",
+        "funciona",
+    ]
+)
+# Indonesian yes/no questions: "Bisa bayar pakai QRIS gak", "Ada promo pelajar ya".
+_ID_ASKING_OPENERS = frozenset(["bisa", "ada", "boleh", "sudah", "udah", "masih", "apa"])
+_ID_ASKING_TAGS = frozenset(["gak", "ga", "nggak", "enggak", "ngga", "tidak", "ya", "kah"])
+# "… или нет", "… or not": a clause ending in an alternative asks.
+_OR_NOT_TAGS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "ru": (("или", "нет"), ("или", "не")),
+    "en": (("or", "not"), ("or", "no")),
+    "es": (("o", "no"),),
+    "id": (("atau", "tidak"), ("atau", "nggak"), ("atau", "gak"), ("atau", "belum")),
+    "ar": (("ولا", "لا"), ("أو", "لا"), ("او", "لا"), ("ولا", "لأ")),
+}
+# Words that open a conditional: a negation after them supposes, it reports no failure
+# ("Что будет, если не забрать посылку").
+_CONDITIONALS = frozenset(["если", "if", "si", "kalau", "jika", "jikalau", "إذا", "اذا", "لو"])
+# A thing that came without something it should have had ("Мастер пришёл без инструмента",
+# "arrived without the charger"): arrival words (Russian by lemma) and the words for "without".
+_ARRIVALS: dict[str, frozenset[str]] = {
+    "ru": frozenset(
+        ["прийти", "привезти", "доставить", "прислать", "приехать", "выдать", "отправить"]
+    ),
+    "en": frozenset(["arrived", "came", "delivered", "turned", "showed", "sent", "shipped"]),
+    "es": frozenset(
+        ["llegó", "llegaron", "vino", "vinieron", "entregaron", "mandaron", "enviaron", "llega"]
+    ),
+    "id": frozenset(["datang", "sampai", "tiba", "dikirim", "diterima", "diantar", "dateng"]),
+    "ar": frozenset(["وصل", "وصلت", "وصلني", "وصلتني", "جا", "جاء", "جات", "جاني", "جاتني"]),
+}
+_WAIT_STEMS = ("wait", "hold", "esper", "tunggu", "nunggu", "menunggu", "انتظر", "ждать", "жд")
+_WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"])
+# A wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes"): a preposition of
+# duration, a number, a unit of minutes or hours.
+_DURATION_PREPOSITIONS = frozenset(["по", "for", "durante", "por", "selama", "لمدة"])
+_STATED_FAILURE_WORDS = _WITHOUT | _DURATION_PREPOSITIONS
+_DURATION_UNITS = frozenset(
+    [
+        "минута",
+        "час",
+        "minute",
+        "minut",
+        "hour",
+        "hours",
+        "hor",
+        "menit",
+        "jam",
+        "دقيقة",
+        "دقيق",
+        "دقائق",
+        "دقايق",
+        "ساعة",
+        "ساعات",
+        "ساعتين",
+        "ساعه",
+    ]
+)
+
+
 # After these, a following verb states a failure ("не начислили", "never arrived").
 _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
-    "ru": frozenset({"не"}),
+    "ru": frozenset({"не", "нельзя"}),
     "en": frozenset(
         [
             "never",
@@ -273,8 +413,52 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "use",
         "used",
         "tried",
+        "try",
+        "пробовать",
         "remember",
         "sure",
+    ]
+)
+# Wishes of goodwill in reviews ("السلعة ممتازة ونتمنى سرعة وصولها", "semoga sukses"): they
+# leave the clause's judgement as it is.
+_GOODWILL = frozenset(["اتمنى", "أتمنى", "نتمنى", "ياريت", "يا", "ليت", "semoga", "harap", "ojalá"])
+# Words for "question" that also name an issue, and the stems of resolving it.
+_ISSUE_WORDS = frozenset(["вопрос", "question", "pregunt", "masalah", "سؤال"])
+_RESOLVE_STEMS = ("реш", "resolv", "solv", "sorted", "soluc", "resuel", "selesai", "حل", "انحل")
+# Verbs of knowing, before an indirect question ("didn't know how to…").
+_KNOW = frozenset(
+    ["знать", "know", "knew", "saber", "sabía", "sabían", "sabe", "tahu", "يعرف", "يعرفون"]
+)
+_ALL_NEGATIONS = frozenset().union(*_FAILURE_NEGATIONS.values(), ["ما", "لا", "no", "don't"])
+# Words of the writer about themselves before a negated neutral verb ("я пока не знаю").
+_ONESELF = frozenset(
+    [
+        "я",
+        "мы",
+        "пока",
+        "ещё",
+        "еще",
+        "ну",
+        "честно",
+        "ничего",
+        "i",
+        "we",
+        "yet",
+        "still",
+        "honestly",
+        "sorry",
+        "well",
+        "nothing",
+        "yo",
+        "todavía",
+        "aún",
+        "nada",
+        "saya",
+        "aku",
+        "kami",
+        "masih",
+        "أنا",
+        "انا",
     ]
 )
 # Written forms that must not match a keyword by their normal form: comparative «лучше» reads as
@@ -439,10 +623,12 @@ class _Reading:
     hits: tuple[_Hit, ...]
     failures: float
     emoji: tuple[int, int]
+    polite: frozenset[tuple[int, int]]  # thank-you spans in a short text (politeness)
     question_mark: bool
     first: str
     asks: bool
     indignant: bool
+    wishes: bool  # a Russian wish mood («не помешала бы»)
     topics: tuple[str, ...]
     topic_scores: dict[str, float]
     pillars: tuple[str, ...]
@@ -503,13 +689,19 @@ class RuleSet:
                 phrase = tuple(t.norm for t in words)
                 if prefix:
                     phrase = (*phrase[:-1], words[-1].surface + "*")
-                if (kind, label, phrase) in seen:  # "приложение", "приложения": one lemma
-                    continue
-                seen.add((kind, label, phrase))
-                entry = _Entry(
-                    kind, label, phrase, words[0].surface in negations and len(words) > 1
-                )
-                index.add(entry)
+                phrases = [phrase]
+                if language == "ru" and len(words) == 1 and not prefix and kind in _DERIVED:
+                    # "прекрасно" matches "прекрасный" and the other way round
+                    phrases += [(form,) for form in sorted(adjective_and_adverb(words[0].surface))]
+                for phrase in phrases:
+                    if (kind, label, phrase) in seen:  # "приложение", "приложения": one lemma
+                        continue
+                    seen.add((kind, label, phrase))
+                    index.add(
+                        _Entry(
+                            kind, label, phrase, words[0].surface in negations and len(words) > 1
+                        )
+                    )
         return index
 
     def _indexes_for(self, language: str | None, text: str) -> list[_Index]:
@@ -574,9 +766,15 @@ class RuleSet:
     ) -> _Hit:
         negated = False
         if not entry.leading_negation:
-            for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
-                if tokens[j].boundary or j in shielded:
+            for j in range(start - 1, max(start - 1 - _SUBJECT_NEGATION_WINDOW, -1), -1):
+                if tokens[j].boundary:
                     break
+                if j < start - 1 - _NEGATION_WINDOW and tokens[j].surface in _SUBJECT_NEGATIONS:
+                    negated = True  # "Nobody at the branch could help me"
+                    break
+            for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
+                if tokens[j].boundary or (j in shielded and start not in shielded):
+                    break  # a keyword inside "no puedo entrar" is turned by its «no»
                 if entry.label == "negative" and _is_verb_between(tokens, j, start):
                     break  # "не обновляется неделю": «не» belongs to the verb
                 if tokens[j].surface in index.negations or tokens[j].norm in index.negations:
@@ -584,7 +782,9 @@ class RuleSet:
                     # "нет уже две недели", "без паспорта, хотя…"
                     negated = tokens[j].surface not in ("нет", "без") or j == start - 1
                     break
-            if end < len(tokens) and tokens[end].surface == "нет":  # "проблем нет"
+            if (
+                end < len(tokens) and tokens[end].surface == "нет" and _genitive(tokens[end - 1])
+            ):  # "проблем нет", not "вторую неделю нет горячей воды"
                 negated = True
         weight = 1.0
         for j in range(start - 1, -1, -1):
@@ -612,59 +812,8 @@ class RuleSet:
         kind: str | None = None,
     ) -> Analysis:
         """Type, sentiment, topics, pillars and churn reasons of one item."""
-        text = text or ""
-        confidence = 1.0
-        if language is None:
-            language, confidence = detect_language(text)
-        hits: list[_Hit] = []
-        tokens: list[Token] = []
-        if text.strip():
-            tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
-            for index in self._indexes_for(language, text):
-                hits += self._match(tokens, index)
-        code = _NEIGHBOURS.get(language or "", language or "")
-        if code not in _QUESTION_OPENERS and tokens:
-            script = script_of(text)
-            code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
-        asks = _asks(tokens, code, text)
-        lowered = text.lower()
-        indignant = any(phrase in lowered for phrase in _INDIGNANT)
-        in_question = set() if indignant else _question_clauses(tokens, hits, code)
-        clause_of = _clause_numbers(tokens)
-        hits = _in_context(hits, clause_of, in_question)
-        positions: list[int] = []
-        _negated_verbs(tokens, hits, code, positions)
-        positions += _missing(tokens, hits, code)
-        failures = sum(
-            _IN_QUESTION_WEIGHT if clause_of[i] in in_question else 1.0 for i in positions
-        )
-        emoji = _emoji(text)
-        if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
-            failures += 1.0
-        sentiment = self._sentiment(hits, score_sentiment(score, scale), failures, emoji)
-        question_mark = any(token.question for token in tokens)
-        first = next((t.surface for t in tokens if not t.boundary), "")
-        types = self._types(
-            hits, question_mark, first, sentiment, asks and not indignant, indignant
-        )
-        topics, topic_scores = self._topics(hits)
-        pillars = sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})
-        churn = (
-            sorted({hit.entry.label for hit in hits if hit.entry.kind == "churn"})
-            if kind == "exit"
-            else []
-        )
-        return Analysis(
-            language=language,
-            language_confidence=confidence,
-            type=max(types, key=types.__getitem__),
-            type_scores=types,
-            sentiment=max(sentiment, key=sentiment.__getitem__),
-            sentiment_scores=sentiment,
-            topics=topics,
-            topic_scores=topic_scores,
-            pillars=pillars,
-            churn_reasons=churn,
+        return self._conclude(
+            self._read(text or "", language), score_sentiment(score, scale), kind == "exit"
         )
 
     def analyse_many(
@@ -699,8 +848,8 @@ class RuleSet:
         return found
 
     def _read(self, text: str, language: str | None) -> _Reading:
-        """The part of :meth:`analyse` that depends on the text alone (same steps, same
-        order)."""
+        """What :meth:`analyse` reads in a text before its score counts: language, keyword
+        hits in context, failure and question signals, topics."""
         confidence = 1.0
         if language is None:
             language, confidence = detect_language(text)
@@ -710,50 +859,71 @@ class RuleSet:
             tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
             for index in self._indexes_for(language, text):
                 hits += self._match(tokens, index)
+        # "не хватает 500 рублей" counts what is missing: a complaint, not a wish for a feature
+        hits = [
+            hit
+            for hit in hits
+            if hit.entry.kind != "type"
+            or not (
+                (
+                    hit.entry.label == "suggestion"
+                    and hit.end < len(tokens)
+                    and tokens[hit.end].surface.isdigit()
+                )
+                or _reported_question(tokens, hit)
+                or _issue_resolved(tokens, hit)
+            )
+        ]
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
             code = {"cyrillic": "ru", "arabic": "ar"}.get(script, "en")
-        # the clauses' numbers and which clauses open like a question, worked out once (analyse
-        # asks _asks and _question_clauses, which both work them out)
         clause_of = _clause_numbers(tokens)
-        words: dict[int, list[Token]] = defaultdict(list)
-        for number, token in zip(clause_of, tokens, strict=True):
-            if not token.boundary:
-                words[number].append(token)
-        opening = {number for number, clause in words.items() if _clause_asks(clause, code)}
-        asks = "¿" in text or bool(opening)
+        # a clause that judges ("Вы работаете отвратительно") is no question by word order
+        judged = {
+            clause_of[hit.start] for hit in hits if _polarity(hit) and hit.entry.kind != "pillar"
+        }
+        asks = _asks(tokens, code, text, judged)
         lowered = text.lower()
         indignant = any(phrase in lowered for phrase in _INDIGNANT)
-        in_question: set[int] = set()
-        if not indignant:
-            in_question = {clause_of[i] for i, token in enumerate(tokens) if token.question}
-            in_question |= {
-                clause_of[hit.start]
-                for hit in hits
-                if hit.entry.kind == "type" and hit.entry.label == "question"
-            }
-            in_question |= opening
-        hits = _in_context(hits, clause_of, in_question)
+        in_question = set() if indignant else _question_clauses(tokens, hits, code, judged)
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
-        failures = sum(
-            _IN_QUESTION_WEIGHT if clause_of[i] in in_question else 1.0 for i in positions
+        positions += _stated_failures(tokens, hits, code)
+        sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
+        short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
+        wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
+        weights = [1.0] * len(positions)
+        hits, failures = _in_context(
+            hits, positions, clause_of, in_question, wishing, weights, short
         )
-        if indignant:
+        emoji = _emoji(text)
+        if indignant:  # "Почему я должна ждать 40 минут?!": a complaint, not a question
             failures += 1.0
+        polite = (
+            frozenset(
+                (hit.start, hit.end)
+                for hit in hits
+                if hit.entry.kind == "sentiment"
+                and " ".join(t.surface for t in tokens[hit.start : hit.end]) in _THANKS
+            )
+            if sum(sizes.values()) <= _SHORT_TEXT
+            else frozenset()
+        )
         topics, topic_scores = self._topics(hits)
         return _Reading(
             language=language,
             language_confidence=confidence,
             hits=tuple(hits),
             failures=failures,
-            emoji=_emoji(text),
+            emoji=emoji,
+            polite=polite,
             question_mark=any(token.question for token in tokens),
             first=next((t.surface for t in tokens if not t.boundary), ""),
             asks=asks and not indignant,
             indignant=indignant,
+            wishes=code == "ru" and bool(_wish_mood(tokens)) and not asks,
             topics=tuple(topics),
             topic_scores=topic_scores,
             pillars=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})),
@@ -762,9 +932,15 @@ class RuleSet:
 
     def _conclude(self, read: _Reading, from_score: str | None, exit_survey: bool) -> Analysis:
         """The rest of :meth:`analyse`: the score's evidence, then type and sentiment."""
-        sentiment = self._sentiment(read.hits, from_score, read.failures, read.emoji)
+        sentiment = self._sentiment(read.hits, from_score, read.failures, read.emoji, read.polite)
         types = self._types(
-            read.hits, read.question_mark, read.first, sentiment, read.asks, read.indignant
+            read.hits,
+            read.question_mark,
+            read.first,
+            sentiment,
+            read.asks,
+            read.indignant,
+            read.wishes,
         )
         return Analysis(
             language=read.language,
@@ -785,6 +961,7 @@ class RuleSet:
         from_score: str | None,
         failures: float = 0,
         emoji: tuple[int, int] = (0, 0),
+        polite: frozenset[tuple[int, int]] = frozenset(),
     ) -> dict[str, float]:
         raw = dict(_SENTIMENT_FLOOR)
         raw["negative"] += _NEGATED_VERB_WEIGHT * failures
@@ -809,9 +986,16 @@ class RuleSet:
             polarity = _polarity(hit)
             if polarity and (hit.start, hit.end) not in spans:
                 spans[(hit.start, hit.end)] = (polarity, hit)
+        # A thank-you beside a problem is politeness ("Спасибо, но деньги так и не вернули").
+        troubled = failures > 0 or any(
+            polarity < 0 and hit.entry.kind == "sentiment" for polarity, hit in spans.values()
+        )
         for polarity, hit in spans.values():
             if polarity > 0:  # a negated negative word ("не плохо") counts half
-                raw["positive"] += hit.weight * (0.5 if hit.negated else 1.0)
+                weight = hit.weight * (0.5 if hit.negated else 1.0)
+                if troubled and (hit.start, hit.end) in polite:
+                    weight *= _POLITENESS_WEIGHT
+                raw["positive"] += weight
             else:
                 raw["negative"] += hit.weight
         if from_score is not None:
@@ -826,19 +1010,28 @@ class RuleSet:
         sentiment: dict[str, float],
         asks: bool = False,
         indignant: bool = False,
+        wishes: bool = False,
     ) -> dict[str, float]:
         """Type scores; ``question_mark``: a clause ends in "?"; ``first``: the first word."""
         raw = {name: _TYPE_FLOOR for name in self.type_names}
+        if wishes and "suggestion" in raw:  # "Не помешала бы тёмная тема"
+            raw["suggestion"] += _WEAK_OPENER_WEIGHT
         raw[FALLBACK_TYPE] = _OTHER_WEIGHT
         for hit in hits:
             if hit.entry.kind != "type" or hit.entry.label not in raw:
                 continue
             label = hit.entry.label
+            weight = hit.weight
             if hit.negated and label in _POSITIVE_TYPES:
                 label = next(iter(_NEGATIVE_TYPES))
-            elif hit.negated and label in _NEGATIVE_TYPES:
-                continue
-            raw[label] += hit.weight
+            elif hit.negated and label in _NEGATIVE_TYPES | {"question"}:
+                continue  # "не жалоба", "no puedo" (cannot, not "can I")
+            elif label in _POSITIVE_TYPES and sentiment["negative"] >= sentiment["positive"]:
+                # "Спасибо, но деньги так и не вернули", "Супер, опять списали": a thank-you
+                # or a praise word in a negative text is politeness or sarcasm
+                raw[next(iter(_NEGATIVE_TYPES))] += weight * (1 - _POLITENESS_WEIGHT)
+                weight *= _POLITENESS_WEIGHT
+            raw[label] += weight
         if indignant and "complaint" in raw:
             raw["complaint"] += 1.0
         elif question_mark and "question" in raw:
@@ -870,25 +1063,31 @@ class RuleSet:
         return leaves[:_MAX_TOPICS], _normalise(raw)
 
 
-def _clauses(tokens: list[Token]) -> list[list[Token]]:
-    """The word tokens of each clause (split at . ! ? ; …, not at commas)."""
+def _clauses(tokens: list[Token], keep_empty: bool = False) -> list[list[Token]]:
+    """The word tokens of each clause (split at . ! ? ; …, not at commas); with
+    ``keep_empty``, the i-th list is clause i of :func:`_clause_numbers`."""
     clauses: list[list[Token]] = [[]]
     for token in tokens:
         if token.boundary and token.surface != ",":
             clauses.append([])
         elif not token.boundary:
             clauses[-1].append(token)
-    return [clause for clause in clauses if clause]
+    return clauses if keep_empty else [clause for clause in clauses if clause]
 
 
-def _asks(tokens: list[Token], language: str, text: str) -> bool:
-    """Whether a clause opens with a question word (or holds «ли»), with no "?" needed."""
+def _asks(tokens: list[Token], language: str, text: str, judged: set[int] | None = None) -> bool:
+    """Whether a clause opens with a question word (or holds «ли»), with no "?" needed; in
+    the ``judged`` clauses (those holding an evaluative word) word order alone does not ask."""
     if "¿" in text:
         return True
-    return any(_clause_asks(clause, language) for clause in _clauses(tokens))
+    judged = judged or set()
+    return any(
+        _clause_asks(clause, language, number not in judged)
+        for number, clause in enumerate(_clauses(tokens, keep_empty=True))
+    )
 
 
-def _clause_asks(clause: list[Token], language: str) -> bool:
+def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> bool:
     """Whether one clause's words open like a question ("сколько идёт…", "is it…")."""
     openers = _QUESTION_OPENERS.get(language, frozenset())
     words = [t.surface for t in clause]
@@ -896,6 +1095,10 @@ def _clause_asks(clause: list[Token], language: str) -> bool:
         return True
     if len(words) < 3:  # "как всегда", "what ever": no question
         return False
+    if tuple(words[-2:]) in _OR_NOT_TAGS.get(language, ()):
+        return True
+    if by_order and _asks_by_word_order(words, language):
+        return True
     while len(words) > 3 and words[0] in _LEAD_INS:
         words = words[1:]
     first, second = words[0], words[1]
@@ -911,6 +1114,32 @@ def _clause_asks(clause: list[Token], language: str) -> bool:
     )
 
 
+def _asks_by_word_order(words: list[str], language: str) -> bool:
+    """Whether a clause is a yes/no question told by its word order alone."""
+    while len(words) > 3 and words[0] in ("ребята", "привет", "скажите", "hola", "halo", "kak"):
+        words = words[1:]
+    first, second = words[0], words[1]
+    if language == "ru":
+        if first == "а" and not _RU_ASKING_AFTER_A.isdisjoint(
+            words[1:4] if len(words) > 6 else words[1:]
+        ):
+            return True
+        start = 1 if first == "а" else 0
+        if words[start] == "вы" and start + 1 < len(words):
+            from otklik.classify.text import grammemes
+
+            tags = grammemes(words[start + 1])
+            return "2per" in tags and ("pres" in tags or "futr" in tags)
+        return False
+    if language == "es":
+        return first in _ES_ASKING_VERBS and second != "que"
+    if language == "id":
+        if len(first) > 5 and first.endswith("kah") and first != "alangkah":  # adakah, bisakah
+            return True
+        return first in _ID_ASKING_OPENERS and words[-1] in _ID_ASKING_TAGS
+    return False
+
+
 def _clause_numbers(tokens: list[Token]) -> list[int]:
     """The clause (counted from 0, split as in :func:`_clauses`) of every token."""
     numbers, current = [], 0
@@ -921,36 +1150,171 @@ def _clause_numbers(tokens: list[Token]) -> list[int]:
     return numbers
 
 
-def _question_clauses(tokens: list[Token], hits: list[_Hit], language: str) -> set[int]:
+def _question_clauses(
+    tokens: list[Token], hits: list[_Hit], language: str, judged: set[int] | None = None
+) -> set[int]:
     """The clauses that ask: end in "?", open like a question, or hold a question keyword."""
     numbers = _clause_numbers(tokens)
     found = {numbers[i] for i, token in enumerate(tokens) if token.question}
     found |= {
         numbers[hit.start]
         for hit in hits
-        if hit.entry.kind == "type" and hit.entry.label == "question"
+        if hit.entry.kind == "type" and hit.entry.label == "question" and not hit.negated
     }
     words: dict[int, list[Token]] = defaultdict(list)
     for i, token in enumerate(tokens):
         if not token.boundary:
             words[numbers[i]].append(token)
-    found |= {number for number, clause in words.items() if _clause_asks(clause, language)}
+    judged = judged or set()
+    found |= {
+        number
+        for number, clause in words.items()
+        if _clause_asks(clause, language, number not in judged)
+    }
     return found
 
 
-def _in_context(hits: list[_Hit], clause_of: list[int], in_question: set[int]) -> list[_Hit]:
-    """Hits with evaluative weight lowered inside questions (they ask, they do not judge)."""
-    if not in_question:
-        return hits
+def _in_context(
+    hits: list[_Hit],
+    positions: list[int],
+    clause_of: list[int],
+    in_question: set[int],
+    wishing: set[int] = frozenset(),  # type: ignore[assignment]
+    weights: list[float] | None = None,
+    pooled: set[int] | None = None,
+) -> tuple[list[_Hit], float]:
+    """Hits with evaluative weight lowered where they ask or wish, and the failures' weight.
+
+    Inside a question (they ask, they do not judge: "Как долго ждать курьера") or a suggestion
+    ("Верните старый дизайн, он был удобнее"), a clause's evaluative words and stated failures
+    together weigh :data:`_IN_QUESTION_WEIGHT`, however many there are, when the clause is one
+    of the short ``pooled`` ones (else each weighs that much: a long review's sentence holds
+    more than one thought). In a question, the praise and complaint keywords are lowered too;
+    in a suggestion only sentiment words are.
+    """
+    muted = in_question | wishing
+    if weights is None:
+        weights = [1.0] * len(positions)
+    if not muted:
+        return hits, float(sum(weights))
+
+    def lowered(hit: _Hit) -> bool:
+        if clause_of[hit.start] not in muted:
+            return False
+        if hit.entry.kind == "sentiment":
+            return True
+        return (
+            clause_of[hit.start] in in_question
+            and hit.entry.kind == "type"
+            and hit.entry.label in _POSITIVE_TYPES | _NEGATIVE_TYPES
+        )
+
+    # how many evaluative stretches each muted clause holds, failures included
+    spans: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for hit in hits:
+        if lowered(hit):
+            spans[clause_of[hit.start]].add((hit.start, hit.end))
+    for i in positions:
+        if clause_of[i] in muted:
+            spans[clause_of[i]].add((i, -1))
+    pooled = muted if pooled is None else pooled
+
+    def share(clause: int) -> float:
+        return _IN_QUESTION_WEIGHT / (len(spans[clause]) if clause in pooled else 1)
+
     weighed = []
     for hit in hits:
-        polar = hit.entry.kind == "sentiment" or (
-            hit.entry.kind == "type" and hit.entry.label in _POSITIVE_TYPES | _NEGATIVE_TYPES
-        )
-        if polar and clause_of[hit.start] in in_question:
-            hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * _IN_QUESTION_WEIGHT, hit.negated)
+        if lowered(hit):
+            hit = _Hit(
+                hit.entry, hit.start, hit.end, hit.weight * share(clause_of[hit.start]), hit.negated
+            )
         weighed.append(hit)
-    return weighed
+    failures = sum(
+        share(clause_of[i]) if clause_of[i] in muted else weight
+        for i, weight in zip(positions, weights, strict=True)
+    )
+    return weighed, failures
+
+
+def _wish_clauses(
+    tokens: list[Token], hits: list[_Hit], language: str, clause_of: list[int]
+) -> set[int]:
+    """The clauses that wish: hold a suggestion keyword, or (Russian) the conditional «бы»
+    outside "если бы", "как бы" ("Не помешала бы тёмная тема")."""
+    found = {
+        clause_of[hit.start]
+        for hit in hits
+        if hit.entry.kind == "type"
+        and hit.entry.label == "suggestion"
+        and not hit.negated
+        and tokens[hit.start].surface not in _GOODWILL
+    }
+    if language == "ru":
+        found |= {clause_of[i] for i in _wish_mood(tokens)}
+    return found
+
+
+def _wish_mood(tokens: list[Token]) -> list[int]:
+    """Positions of Russian «бы» that wish ("не помешала бы", "хорошо бы"), not those of
+    "если бы", "как бы", "хотел бы узнать"."""
+    found: list[int] = []
+    if not any(token.surface == "бы" for token in tokens):
+        return found
+    clause_of = _clause_numbers(tokens)
+    supposing = {clause_of[i] for i, t in enumerate(tokens) if t.surface == "если"}
+    for i, token in enumerate(tokens):
+        if token.surface != "бы" or i == 0 or tokens[i - 1].boundary:
+            continue
+        if clause_of[i] in supposing:  # "Если бы не оператор, я бы не разобрался"
+            continue
+        before = {t.surface for t in tokens[max(0, i - 3) : i]}
+        if before & {"если", "как", "что", "кто", "где"}:
+            continue
+        after = [t.norm for t in tokens[i + 1 : i + 3]]
+        if "узнать" in after or "уточнить" in after:
+            continue
+        found.append(i)
+    return found
+
+
+def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
+    """Positions of facts that state a failure with no evaluative word: a thing that came
+    without something ("Мастер пришёл без инструмента", "arrived without the charger"), and a
+    wait counted out ("играет музыка по 20 минут", "on hold for 40 minutes")."""
+    if _STATED_FAILURE_WORDS.isdisjoint(token.surface for token in tokens):
+        return []
+    covered = {
+        i
+        for hit in hits
+        if hit.entry.kind in ("sentiment", "type")
+        for i in range(hit.start, hit.end)
+    }
+    arrivals = _ARRIVALS.get(language, frozenset())
+    found = []
+    for i, token in enumerate(tokens):
+        if token.boundary or i in covered:
+            continue
+        if (
+            token.surface in _WITHOUT
+            and i + 1 < len(tokens)
+            and not tokens[i + 1].boundary
+            and not {i + 1, i + 2} & covered  # "arrived without any problems"
+        ):
+            for j in range(i - 1, max(i - 4, -1), -1):
+                if tokens[j].boundary:
+                    break
+                if tokens[j].surface in arrivals or tokens[j].norm in arrivals:
+                    found.append(i)
+                    break
+        elif (
+            token.surface in _DURATION_PREPOSITIONS
+            and (token.surface == "по" or _waiting(tokens, i))
+            and i + 2 < len(tokens)
+            and tokens[i + 1].surface.isdigit()
+            and (tokens[i + 2].norm in _DURATION_UNITS or tokens[i + 2].surface in _DURATION_UNITS)
+        ):
+            found.append(i)
+    return found
 
 
 def _emoji(text: str) -> tuple[int, int]:
@@ -1003,7 +1367,11 @@ def _negated_verbs(
         after = tokens[i + 1]
         if token.surface not in negations or after.boundary or i + 1 in covered or i in covered:
             continue
-        if after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED:
+        if (
+            after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED
+        ) and _about_oneself(tokens, i):
+            continue
+        if _supposed(tokens, i):
             continue
         if language == "ru" and not _is_verb(after.surface):
             continue
@@ -1011,6 +1379,86 @@ def _negated_verbs(
         if positions is not None:
             positions.append(i)
     return found
+
+
+def _issue_resolved(tokens: list[Token], hit: _Hit) -> bool:
+    """Whether a "question" keyword names an issue being resolved ("вопрос так и не решили",
+    "my question was never resolved"): the matter, not an asking."""
+    if hit.entry.kind != "type" or hit.entry.label != "question" or hit.end - hit.start != 1:
+        return False
+    if tokens[hit.start].norm not in _ISSUE_WORDS:
+        return False
+    for token in tokens[hit.end : hit.end + 5]:
+        if token.boundary and token.surface != ",":
+            return False
+        if token.norm.startswith(_RESOLVE_STEMS) or token.surface.startswith(_RESOLVE_STEMS):
+            return True
+    return False
+
+
+def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
+    """Whether a question keyword only reports what someone else did not know ("The agent
+    didn't know how to cancel", "Сотрудник не знал, как оформить"): a failure, not a question.
+    "I don't know how to…" still asks."""
+    if hit.entry.kind != "type" or hit.entry.label != "question":
+        return False
+    j = hit.start - 1
+    if j >= 0 and tokens[j].surface == ",":
+        j -= 1
+    if j < 1 or (tokens[j].surface not in _KNOW and tokens[j].norm not in _KNOW):
+        return False
+    negation = j - 1
+    if tokens[negation].surface not in _ALL_NEGATIONS:
+        return False
+    return not _about_oneself(tokens, negation)
+
+
+def _waiting(tokens: list[Token], position: int) -> bool:
+    """Whether the clause around ``position`` speaks of waiting or holding ("on hold for 40
+    minutes", "esperando por 40 minutos"), so a duration is a wait, not "tested for 9 hours"."""
+    start = position
+    while start > 0 and not tokens[start - 1].boundary:
+        start -= 1
+    end = position
+    while end < len(tokens) and not tokens[end].boundary:
+        end += 1
+    return any(t.surface.startswith(_WAIT_STEMS) for t in tokens[start:end])
+
+
+def _about_oneself(tokens: list[Token], negation: int) -> bool:
+    """Whether the words before a negation (back to a comma) are only the writer's own ("не
+    знаю", "я пока не пользовался", "I haven't used it yet"), so "не знаю" says nothing about
+    the service; "Сотрудник не знал…" and "услуги, которыми я не пользовался" do."""
+    for j in range(negation - 1, -1, -1):
+        token = tokens[j]
+        if token.boundary:
+            return True
+        if token.surface not in _ONESELF:
+            return False
+    return True
+
+
+def _supposed(tokens: list[Token], negation: int) -> bool:
+    """Whether a negation stands in a conditional clause ("если не забрать", "if I don't") or
+    beside the Russian «бы» ("я бы не разобрался")."""
+    if any(t.surface == "бы" for t in tokens[max(0, negation - 2) : negation + 3]):
+        return True  # "я бы не разобрался": what would have been, not what was
+    for j in range(negation - 1, max(negation - 5, -1), -1):
+        if tokens[j].boundary:
+            return False
+        if tokens[j].surface in _CONDITIONALS:
+            return True
+    return False
+
+
+def _genitive(token: Token) -> bool:
+    """Whether a word can be in the genitive, as what "нет" denies ("проблем нет"); words of
+    other scripts are taken as such."""
+    if script_of(token.surface) != "cyrillic":
+        return True
+    from otklik.classify.text import grammemes
+
+    return "gent" in grammemes(token.surface) or "Fixd" in grammemes(token.surface)
 
 
 def _is_verb_between(tokens: list[Token], first: int, last: int) -> bool:

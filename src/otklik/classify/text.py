@@ -20,6 +20,8 @@ __all__ = [
     "RULE_LANGUAGES",
     "SNOWBALL_LANGUAGES",
     "Token",
+    "adjective_and_adverb",
+    "grammemes",
     "normalize_word",
     "part_of_speech",
     "script_of",
@@ -111,6 +113,34 @@ def part_of_speech(word: str) -> str | None:
     """pymorphy3's most likely part of speech of a Russian word (``VERB``, ``NOUN``…)."""
     tag = _morph().parse(word)[0].tag.POS
     return str(tag) if tag else None
+
+
+@lru_cache(maxsize=100_000)
+def grammemes(word: str) -> frozenset[str]:
+    """pymorphy3's grammemes of a Russian word's most likely reading (``VERB``, ``2per``…)."""
+    return frozenset(str(g) for g in _morph().parse(word)[0].tag.grammemes)
+
+
+def adjective_and_adverb(word: str) -> frozenset[str]:
+    """Normal forms of a Russian evaluative word's other reading: the adjective of an adverb
+    ("прекрасно" → "прекрасный") and the adverb of an adjective ("удобный" → "удобно"), so a
+    keyword written in one form matches the other; empty for other words."""
+    found: set[str] = set()
+    for parse in _morph().parse(word):
+        tag = parse.tag
+        if "ADJS" in tag or "ADVB" in tag:
+            found.add(str(parse.normal_form))
+        if "ADJF" in tag and "Qual" in tag and "Supr" not in tag:
+            short = parse.inflect({"ADJS", "neut", "sing"})
+            if short is not None:
+                found.add(_lemma(str(short.word)))
+    found = {form.replace("ё", "е") for form in found}
+    found.discard(_lemma(word))
+    return frozenset(form for form in found if form and form not in _NOT_DERIVED)
+
+
+# Other readings that say something else: "дорогой клиент" is no price, "честно" a filler.
+_NOT_DERIVED = frozenset(["дорогой", "честно"])
 
 
 @lru_cache(maxsize=300_000)
