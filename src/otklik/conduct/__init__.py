@@ -2,7 +2,7 @@
 and the figures that keep the policy honest (docs/conduct.md)."""
 
 from otklik.conduct.detect import CATEGORIES, Flag, Lexicon, detect, is_abusive, load_lexicon, mask
-from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
+from otklik.conduct.figures import PERIODS, AgentConduct, agent_flag_rates, protection_figures
 from otklik.conduct.model import (
     MODEL_FILE,
     load_conduct_model,
@@ -47,6 +47,7 @@ __all__ = [
     "MODEL_FILE",
     "PERIODS",
     "STEPS",
+    "AgentConduct",
     "ConductPolicy",
     "CustomerStatus",
     "Flag",
