@@ -68,7 +68,9 @@ def test_protection_figures_and_agent_rates_equal_a_direct_count(engine: Engine)
                     },
                 )
     for row in rows[:30:4]:
-        apply_step(engine, POLICY, ids[str(row["external_id"])], "end", by=str(row["agent"]), now=NOW)
+        apply_step(
+            engine, POLICY, ids[str(row["external_id"])], "end", by=str(row["agent"]), now=NOW
+        )
     contacts = [row for row in rows if row["kind"] == "contact"]
     abusive = {
         str(row["external_id"])
@@ -86,7 +88,9 @@ def test_protection_figures_and_agent_rates_equal_a_direct_count(engine: Engine)
                 cell = cells[(period_key(at, period), row["channel"])]  # type: ignore[index]
                 cell[0] += 1
                 cell[1] += row["external_id"] in abusive
-            got = {(r["period"], r["channel"]): [r["contacts"], r["abusive"]] for r in figures["rates"]}
+            got = {
+                (r["period"], r["channel"]): [r["contacts"], r["abusive"]] for r in figures["rates"]
+            }
             assert got == dict(cells), (zone, period)
             assert figures["handled"]["abusive_contacts"] == sum(k for _, k in cells.values())
         agents = {a.agent: a for a in agent_flag_rates(engine, zone=zone)}

@@ -161,9 +161,7 @@ def test_customer_figures_only_over_the_ex_periods_equal_the_rows(engine: Engine
         )
 
     for period in (None, "2025-Q3"):
-        link = ex_cx_link(
-            engine, period=Period.parse(period) if period else None, timezone="UTC"
-        )
+        link = ex_cx_link(engine, period=Period.parse(period) if period else None, timezone="UTC")
         quarters = (1, 2) if period is None else (2,)
         cells = {(r["team"], r["period"]): r for r in link.rows}
         assert set(cells) == {(team, f"2025-Q{q + 1}") for team in TEAMS for q in quarters}

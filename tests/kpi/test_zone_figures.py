@@ -49,8 +49,7 @@ def _contacts(url: str) -> list[dict[str, Any]]:
             )
         ).mappings()
         found = [
-            {**row, "occurred_at": datetime.fromisoformat(str(row["occurred_at"]))}
-            for row in rows
+            {**row, "occurred_at": datetime.fromisoformat(str(row["occurred_at"]))} for row in rows
         ]
     engine.dispose()
     return found
@@ -90,9 +89,7 @@ def test_fcr_and_repeat_guardrail_equal_the_rows(zoned_url: str, zone: str | Non
         source.close()
     contacts = _contacts(zoned_url)
     week, month = _repeated(contacts, 7), _repeated(contacts, 30)
-    mine = [
-        i for i, row in enumerate(contacts) if zone is None or row["owner_team"] == zone
-    ]
+    mine = [i for i, row in enumerate(contacts) if zone is None or row["owner_team"] == zone]
     start, end = _month(max(contacts[i]["occurred_at"] for i in mine))
     inside = [i for i in mine if start <= contacts[i]["occurred_at"] < end]
     fcr = next(r for r in report.results if r.kpi.name == "fcr")
@@ -104,9 +101,7 @@ def test_fcr_and_repeat_guardrail_equal_the_rows(zoned_url: str, zone: str | Non
     assert repeat30.value == pytest.approx(100 * sum(month[i] for i in inside) / len(inside))
     before_start, _ = _month(start - timedelta(days=1))
     before = [i for i in mine if before_start <= contacts[i]["occurred_at"] < start]
-    assert fcr.trend.previous == pytest.approx(
-        100 * sum(not week[i] for i in before) / len(before)
-    )
+    assert fcr.trend.previous == pytest.approx(100 * sum(not week[i] for i in before) / len(before))
     # The calls' KPI: its repeat-rate guardrail over the calls of its latest month.
     aht = next(r for r in report.results if r.kpi.name == "aht_calls")
     assert aht.trend.period is not None
@@ -114,9 +109,7 @@ def test_fcr_and_repeat_guardrail_equal_the_rows(zoned_url: str, zone: str | Non
         i
         for i in mine
         if contacts[i]["channel"] == "call"
-        and aht.trend.period.start
-        <= contacts[i]["occurred_at"].date()
-        < aht.trend.period.end
+        and aht.trend.period.start <= contacts[i]["occurred_at"].date() < aht.trend.period.end
     ]
     repeat7 = next(g for g in aht.guardrails if g.guardrail == "repeat_rate")
     assert repeat7.n == len(calls)

@@ -263,16 +263,11 @@ def protection_figures(
             .group_by(day, FeedbackItem.channel)
         )
         per_day = conn.execute(_window(query, since, until, zone)).all()
-        flagged = (
-            select(FeedbackItem.id, day, FeedbackItem.channel)
-            .where(
-                FeedbackItem.kind == "contact",
-                FeedbackItem.id.in_(
-                    select(ConductFlag.item_id).where(
-                        ConductFlag.confidence >= policy.min_confidence
-                    )
-                ),
-            )
+        flagged = select(FeedbackItem.id, day, FeedbackItem.channel).where(
+            FeedbackItem.kind == "contact",
+            FeedbackItem.id.in_(
+                select(ConductFlag.item_id).where(ConductFlag.confidence >= policy.min_confidence)
+            ),
         )
         abusive_rows = conn.execute(_window(flagged, since, until, zone)).all()
         events = conn.execute(
