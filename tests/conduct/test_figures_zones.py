@@ -11,7 +11,17 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from otklik.conduct import PERIODS, agent_flag_rates, apply_step, load_policy, protection_figures
+from otklik.conduct import (
+    PERIODS,
+    agent_flag_rates,
+    apply_step,
+    item_flags,
+    items_flags,
+    load_policy,
+    protection_figures,
+    review,
+    review_queue,
+)
 from otklik.conduct.figures import period_key
 from otklik.ledger import ConductFlag, FeedbackItem, write_items
 
@@ -109,3 +119,58 @@ def test_protection_figures_and_agent_rates_equal_a_direct_count(engine: Engine)
 def test_period_key_of_a_day_is_the_key_of_its_moments(period: str) -> None:
     moment = datetime(2025, 12, 29, 23, 59)  # ISO week 1 of 2026
     assert period_key(moment.date(), period) == period_key(moment, period)
+
+
+def test_review_queue_is_the_surest_undecided_flags_of_the_zone(engine: Engine) -> None:
+    rows = _items()
+    write_items(engine, run_id=None, source="t", items=rows)
+    with engine.begin() as conn:
+        ids = dict(conn.execute(select(FeedbackItem.external_id, FeedbackItem.id)).all())
+        for number in range(0, 120, 3):  # two flags on some items: the surest one counts
+            for part in range(1 + number % 2):
+                conn.execute(
+                    ConductFlag.__table__.insert(),
+                    {
+                        "item_id": ids[f"c{number}"],
+                        "category": "insult",
+                        "rule": f"r{part}",
+                        "evidence": "охуели",
+                        "start": 7 - part,
+                        "end": 13,
+                        "confidence": round(0.5 + (number * 7 + part * 13) % 50 / 100, 2),
+                        "detected_at": NOW,
+                    },
+                )
+    decided = {f"c{number}" for number in range(0, 120, 9)}
+    for external in sorted(decided):
+        apply_step(engine, POLICY, ids[external], "warning", by="sv", now=NOW)
+        review(engine, POLICY, ids[external], "confirm", by="sv", now=NOW)
+    by_id = {ids[str(row["external_id"])]: row for row in rows if row["kind"] == "contact"}
+    for zone, limit in ((None, 200), (None, 7), ("payments", 5)):
+        expected = []
+        for number in range(0, 120, 3):
+            row = rows[number]
+            confidences = [
+                round(0.5 + (number * 7 + part * 13) % 50 / 100, 2)
+                for part in range(1 + number % 2)
+            ]
+            best = max(confidences)
+            if best < POLICY.min_confidence or row["external_id"] in decided:
+                continue
+            if zone is not None and row["owner_team"] != zone:
+                continue
+            item = ids[str(row["external_id"])]
+            expected.append((-best, -by_id[item]["occurred_at"].timestamp(), item))  # type: ignore[union-attr]
+        queue = review_queue(engine, POLICY, zone=zone, limit=limit)
+        assert [r["item_id"] for r in queue] == [item for *_, item in sorted(expected)[:limit]]
+        assert all(
+            r["confidence"] == -key
+            for (key, *_), r in zip(sorted(expected)[:limit], queue, strict=True)
+        )
+        spans = items_flags(engine, [r["item_id"] for r in queue])
+        assert spans == {r["item_id"]: item_flags(engine, r["item_id"]) for r in queue}
+        assert all(
+            [f["start"] for f in spans[r["item_id"]]]
+            == sorted(f["start"] for f in spans[r["item_id"]])
+            for r in queue
+        )

@@ -90,8 +90,9 @@ def conduct_page(
 ) -> Response:
     policy = conduct.policy_in_force(state.settings)
     queue = conduct.review_queue(state.engine, policy, zone=user.zone, limit=100)
+    spans = conduct.items_flags(state.engine, [row["item_id"] for row in queue])
     for row in queue:
-        row["marked"] = highlight(row["text"], conduct.item_flags(state.engine, row["item_id"]))
+        row["marked"] = highlight(row["text"], spans.get(row["item_id"], []))
     locale: str = request.state.locale
     return render(
         request,
