@@ -5,6 +5,7 @@ and figures dropped by a write are never served again."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 
 from fastapi.testclient import TestClient
@@ -123,3 +124,25 @@ def test_start_up_computes_the_ex_conduct_and_scorecard_figures(sqlite_url: str)
         state.data_changed()  # a write: none of them is served again
         assert not state.cache._data
     engine.dispose()
+
+
+def test_a_slow_figure_is_fresh_when_made_and_not_kept_across_a_write() -> None:
+    cache = TTLCache(60.0)
+    finished: list[float] = []
+
+    def slow() -> int:
+        # A 1M-item KPI report takes longer than the TTL: stamped when made, not when asked.
+        finished.append(time.monotonic())
+        return len(finished)
+
+    assert cache.get("k", slow) == 1
+    (made_at, _) = cache._data["k"]
+    assert made_at >= finished[-1]
+    assert cache.get("k", slow) == 1  # fresh: not recomputed
+
+    def written_meanwhile() -> int:
+        cache.clear()  # a write while it was computed
+        return 7
+
+    assert cache.get("other", written_meanwhile) == 7
+    assert "other" not in cache._data  # not kept: the next request recomputes
