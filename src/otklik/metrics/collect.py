@@ -97,7 +97,7 @@ def _quantile(source: MetricSource, query: Query) -> list[Group]:
 
 def _data_end(source: MetricSource) -> Any:
     """The last contact in the data (kept in the source's memo while a report is computed)."""
-    memo = source.memo
+    memo = getattr(source, "memo", None)
     if memo is not None and "data_end" in memo:
         return memo["data_end"]
     end_rows = source.execute(data_end_expr(source))

@@ -50,7 +50,7 @@ def groups_for(source: MetricSource, query: Query, *, rollups: bool = True) -> l
     """Sufficient statistics per group: from the rollup when it covers the query, else the
     engine (both give the same numbers; a test holds them to it)."""
     source.check(query)
-    memo = source.memo
+    memo = getattr(source, "memo", None)
     if memo is not None:
         # The spec by identity (it holds the spec alive, so the id is not reused meanwhile).
         key = (id(query.spec), *(getattr(query, name) for name in _KEYED), query.zone.key, rollups)
@@ -75,7 +75,7 @@ def remembering(source: MetricSource) -> Iterator[MetricSource]:
     """Within the block, each distinct query on ``source`` runs once (a report that needs the
     same figure for several KPIs, guardrails and tests); nothing is kept afterwards, so a
     later report sees new data."""
-    if source.memo is not None:  # an enclosing block already remembers
+    if getattr(source, "memo", None) is not None:  # an enclosing block already remembers
         yield source
         return
     source.memo = {}
