@@ -30,8 +30,8 @@ from otklik.kpi.frames import (
 )
 from otklik.kpi.gaming import LEVELS, GamingFlag, detect_peer_gaming
 from otklik.kpi.guardrails import BROKEN, GuardrailState, judge_check, judge_metric
-from otklik.metrics import MetricRow, MetricSource, json_safe
-from otklik.metrics.compute import SourceLike, opened, remembering
+from otklik.metrics import MetricRow, MetricSource, json_safe, remembering
+from otklik.metrics.compute import SourceLike, opened
 from otklik.metrics.query import SEGMENT_FIELDS
 
 __all__ = [

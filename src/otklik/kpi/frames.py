@@ -24,8 +24,8 @@ from otklik.metrics import (
     compute,
     get_metric,
     get_zone,
+    last_moment,
 )
-from otklik.metrics.compute import last_moment
 from otklik.metrics.periods import Period
 from otklik.metrics.query import FilterValue
 
