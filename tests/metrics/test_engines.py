@@ -12,6 +12,7 @@ import pytest
 
 from otklik.errors import MetricError
 from otklik.metrics import CATALOGUE, MetricSource, Slice, TableRole, compare, compute, connect
+from otklik.metrics.compute import last_moment
 from tests.metrics.conftest import (
     DUCKDB_DEPRECATION,
     ITEM_TYPES,
@@ -19,9 +20,10 @@ from tests.metrics.conftest import (
     Data,
     arrow,
 )
-from tests.metrics.oracle import assert_matches, expected_churn, expected_items
+from tests.metrics.oracle import BASES, assert_matches, expected_churn, expected_items
 
 ITEM_METRICS = [name for name, spec in CATALOGUE.items() if spec.table is TableRole.ITEMS]
+_EDGE = datetime(2024, 3, 4, 10, 30, 0, 250000)  # the dataset's edge contacts
 GROUPINGS: list[dict[str, Any]] = [
     {"by": "all"},
     {"by": "month", "segments": ["channel"]},
@@ -46,6 +48,29 @@ EXTRA: list[tuple[str, dict[str, Any]]] = [
     ("fcr", {"by": "all", "filters": {"channel": "call"}}),
     ("fcr", {"by": "week", "window_days": 3}),
     ("repeat_rate", {"by": "month", "window_days": 30, "segments": ["channel"]}),
+    # Ranges: the window sorts only the contacts from start to end + window (issue 16); a
+    # repeat just past end, exactly at end + window, in another channel, ties at start.
+    ("fcr", {"by": "all", "start": _EDGE, "end": _EDGE + timedelta(days=7)}),
+    ("fcr", {"by": "day", "start": _EDGE, "end": _EDGE + timedelta(microseconds=1)}),
+    (
+        "repeat_rate",
+        {
+            "by": "week",
+            "window_days": 3,
+            "start": datetime(2024, 3, 1),
+            "end": datetime(2024, 3, 5),
+            "segments": ["channel"],
+        },
+    ),
+    (
+        "fcr",
+        {
+            "by": "month",
+            "start": datetime(2024, 1, 15),
+            "end": datetime(2024, 4, 1),
+            "filters": {"channel": "call"},
+        },
+    ),
 ]
 CASES = [(m, g) for m in ITEM_METRICS for g in GROUPINGS] + EXTRA
 MONTHS = [(datetime(2024, m, 1), datetime(2024, m + 1, 1)) for m in range(1, 7)]
@@ -209,3 +234,24 @@ def test_periods_across_a_dst_change_match_the_rows(
 
     moved = [{**row, "occurred_at": local(row["occurred_at"])} for row in data.items]
     assert_matches(rows, expected_items(metric, moved, **kwargs))
+
+
+@pytest.mark.parametrize(
+    ("metric", "filters"),
+    [("fcr", {}), ("repeat_rate", {"channel": "call"}), ("nps", {"channel": [None, "app"]})],
+)
+def test_last_moment_is_the_latest_row_counted(
+    source: MetricSource, data: Data, metric: str, filters: dict[str, Any]
+) -> None:
+    """What KPIs ask to find their latest period without computing every period."""
+    moments = [
+        row["occurred_at"]
+        for row in data.items
+        if BASES[metric](row, {})
+        and all(row.get(f) in (v if isinstance(v, list) else [v]) for f, v in filters.items())
+    ]
+    assert moments
+    found = last_moment(metric, source, filters=filters)
+    assert found is not None
+    assert abs(found - max(moments)) < timedelta(milliseconds=1)  # SQLite: to the millisecond
+    assert last_moment(metric, source, filters={"channel": "no such channel"}) is None

@@ -2,7 +2,7 @@
 and the figures that keep the policy honest (docs/conduct.md)."""
 
 from otklik.conduct.detect import CATEGORIES, Flag, Lexicon, detect, is_abusive, load_lexicon, mask
-from otklik.conduct.figures import PERIODS, agent_flag_rates, protection_figures
+from otklik.conduct.figures import PERIODS, AgentConduct, agent_flag_rates, protection_figures
 from otklik.conduct.model import (
     MODEL_FILE,
     load_conduct_model,
@@ -33,6 +33,7 @@ from otklik.conduct.store import (
     item_events,
     item_flags,
     item_owner,
+    items_flags,
     list_flags,
     review,
     review_queue,
@@ -47,6 +48,7 @@ __all__ = [
     "MODEL_FILE",
     "PERIODS",
     "STEPS",
+    "AgentConduct",
     "ConductPolicy",
     "CustomerStatus",
     "Flag",
@@ -65,6 +67,7 @@ __all__ = [
     "item_events",
     "item_flags",
     "item_owner",
+    "items_flags",
     "list_flags",
     "load_conduct_model",
     "load_lexicon",

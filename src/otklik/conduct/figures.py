@@ -16,10 +16,10 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from otklik.conduct.policy import ConductPolicy
 from otklik.kpi import robust_z
@@ -38,7 +38,12 @@ PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
 _OPERATOR_STEPS = ("warning", "end", "block", "report")
 
 
-def period_key(moment: datetime, period: str) -> str:
+def _day(value: date | str) -> date:
+    """A day as the database gives ``date(occurred_at)``: a date, or its ISO text (SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def period_key(moment: datetime | date, period: str) -> str:
     if period == "day":
         return moment.strftime("%Y-%m-%d")
     if period == "week":
@@ -119,12 +124,27 @@ def agent_flag_rates(
     with engine.connect() as conn:
         contacts: dict[str, int] = defaultdict(int)
         teams: dict[str, str | None] = {}
-        query = select(FeedbackItem.agent, FeedbackItem.team).where(
-            FeedbackItem.kind == "contact", FeedbackItem.agent.is_not(None)
+        # Counted in the database, per agent and team (a few hundred rows, not one per
+        # contact); an agent's team is the one of their earliest contact.
+        query = (
+            select(
+                FeedbackItem.agent,
+                FeedbackItem.team,
+                func.count(),
+                func.min(FeedbackItem.occurred_at),
+                func.min(FeedbackItem.id),
+            )
+            .where(FeedbackItem.kind == "contact", FeedbackItem.agent.is_not(None))
+            .group_by(FeedbackItem.agent, FeedbackItem.team)
         )
-        for agent, team in conn.execute(_window(query, since, until, zone)).all():
-            contacts[agent] += 1
-            teams.setdefault(agent, team)
+        first: dict[str, tuple[Any, int]] = {}
+        for agent, team, count, earliest, lowest in conn.execute(
+            _window(query, since, until, zone)
+        ).all():
+            contacts[agent] += int(count)
+            if agent not in first or (earliest, lowest) < first[agent]:
+                first[agent] = (earliest, lowest)
+                teams[agent] = team
         flagged_items: dict[str, set[int]] = defaultdict(set)
         flag_query = (
             select(FeedbackItem.agent, ConductEvent.item_id)
@@ -234,10 +254,22 @@ def protection_figures(
                 select(ConductFlag.item_id).where(ConductFlag.confidence >= policy.min_confidence)
             ).scalars()
         )
-        query = select(FeedbackItem.id, FeedbackItem.occurred_at, FeedbackItem.channel).where(
-            FeedbackItem.kind == "contact"
+        # Contacts counted in the database per day and channel (days × channels rows, not one
+        # per contact), and the abusive ones among them by id (few).
+        day = func.date(FeedbackItem.occurred_at)
+        query = (
+            select(day, FeedbackItem.channel, func.count())
+            .where(FeedbackItem.kind == "contact")
+            .group_by(day, FeedbackItem.channel)
         )
-        contacts = conn.execute(_window(query, since, until, zone)).all()
+        per_day = conn.execute(_window(query, since, until, zone)).all()
+        flagged = select(FeedbackItem.id, day, FeedbackItem.channel).where(
+            FeedbackItem.kind == "contact",
+            FeedbackItem.id.in_(
+                select(ConductFlag.item_id).where(ConductFlag.confidence >= policy.min_confidence)
+            ),
+        )
+        abusive_rows = conn.execute(_window(flagged, since, until, zone)).all()
         events = conn.execute(
             _window(
                 select(
@@ -256,11 +288,11 @@ def protection_figures(
         ).all()
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     abusive_contacts = set()
-    for item_id, occurred_at, channel in contacts:
-        cell = cells[(period_key(occurred_at, period), channel or "")]
-        cell[0] += 1
+    for on, channel, count in per_day:
+        cells[(period_key(_day(on), period), channel or "")][0] += int(count)
+    for item_id, on, channel in abusive_rows:
         if item_id in abusive:
-            cell[1] += 1
+            cells[(period_key(_day(on), period), channel or "")][1] += 1
             abusive_contacts.add(item_id)
     rows = []
     for (key, channel), (n, k) in sorted(cells.items()):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, null, select
 
 from otklik.ex.cells import (
     DEFAULT_MIN_GROUP,
@@ -105,14 +105,16 @@ _FIGURES: Mapping[str, tuple[str, Callable[[Sequence[float], str, str, str | Non
 
 
 def _answers(
-    engine: Engine, start: datetime | None, end: datetime | None
+    engine: Engine, start: datetime | None, end: datetime | None, attributed: bool = True
 ) -> Iterable[tuple[datetime, float, str, str | None, Any]]:
+    # The attributes (JSON, decoded per row) only when a split reads them.
+    attributes = FeedbackItem.attributes if attributed else null()
     query = select(
         FeedbackItem.occurred_at,
         FeedbackItem.score,
         FeedbackItem.scale,
         FeedbackItem.team,
-        FeedbackItem.attributes,
+        attributes,
     ).where(
         FeedbackItem.kind == "employee",
         FeedbackItem.score.is_not(None),
@@ -146,11 +148,15 @@ def ex_cells(
         lambda: defaultdict(list)
     )
     starts: dict[str, date] = {}
-    for occurred_at, score, scale, team, raw in _answers(engine, start, end):
-        label = period.label if period is not None else period_of(occurred_at, zone, grain).label
-        if period is None:
-            starts[label] = period_of(occurred_at, zone, grain).start
-        group = _group_of(by, team, _attributes(raw))
+    attributed = by in ("department", "tenure")  # only these read the answer's attributes
+    for occurred_at, score, scale, team, raw in _answers(engine, start, end, attributed):
+        if period is not None:
+            label = period.label
+        else:
+            found = period_of(occurred_at, zone, grain)
+            label = found.label
+            starts[label] = found.start
+        group = _group_of(by, team, _attributes(raw) if attributed else {})
         if by is not None and group is None:
             continue
         for metric, (metric_scale, _) in _FIGURES.items():

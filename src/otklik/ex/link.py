@@ -125,7 +125,18 @@ def ex_cx_link(
             continue
         ex.setdefault((cell.group, cell.period), {})[cell.metric] = cell
     cx: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-    for metric in CX_METRICS:
+    # Only the periods that have EX cells can pair: the customer metrics are computed over
+    # those alone (each period's figure is the same; the repeat rate sorts every contact of
+    # the range it is asked for, so the range matters at 1M items), and not at all without.
+    spans = [Period.parse(label) for _, label in ex]
+    metrics = CX_METRICS if spans else ()
+    if spans:
+        first = min(span.start for span in spans)
+        last = max(span.end for span in spans)
+        if period is not None:
+            first, last = max(first, period.start), min(last, period.end)
+        start, end = Period(f"{first}..{last}", first, last).utc_bounds(zone)
+    for metric in metrics:
         for found in compute(
             metric, engine, by=grain, segments=["team"], start=start, end=end, timezone=zone
         ):

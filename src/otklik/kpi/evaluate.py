@@ -30,7 +30,7 @@ from otklik.kpi.frames import (
 )
 from otklik.kpi.gaming import LEVELS, GamingFlag, detect_peer_gaming
 from otklik.kpi.guardrails import BROKEN, GuardrailState, judge_check, judge_metric
-from otklik.metrics import MetricRow, MetricSource, json_safe
+from otklik.metrics import MetricRow, MetricSource, json_safe, remembering
 from otklik.metrics.compute import SourceLike, opened
 from otklik.metrics.query import SEGMENT_FIELDS
 
@@ -355,7 +355,7 @@ def evaluate(
     alpha = kpis.gaming.alpha
     results: list[KpiResult] = []
     flags: list[GamingFlag] = []
-    with opened(source) as src:
+    with opened(source) as opened_src, remembering(opened_src) as src:
         for kpi in chosen:
             span = fixed or latest_span(src, kpi.metric, kpi.grain, kpi.filters)
             if span is None:

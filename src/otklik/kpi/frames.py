@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from otklik.errors import MetricError, UnsupportedOperation
@@ -18,8 +19,12 @@ from otklik.metrics import (
     MetricRow,
     MetricSource,
     Slice,
+    Statistic,
     compare_segments,
     compute,
+    get_metric,
+    get_zone,
+    last_moment,
 )
 from otklik.metrics.periods import Period
 from otklik.metrics.query import FilterValue
@@ -60,13 +65,35 @@ def latest_span(
 ) -> Span | None:
     """The latest period of ``grain`` in which ``metric`` has data in the scope."""
     try:
-        rows = compute(metric, source, by=grain, filters=filters)
+        rows = _latest_rows(source, metric, grain, filters)
     except MetricError:
         return None
     periods = [row.period for row in rows if row.period is not None and row.n > 0]
     if not periods:
         return None
     return Period.of(max(periods), grain)
+
+
+def _latest_rows(
+    source: MetricSource, metric: str, grain: Grain, filters: Mapping[str, FilterValue]
+) -> list[MetricRow]:
+    """The metric per ``grain`` period, enough of them to find the latest with data.
+
+    A repeat metric (FCR, repeat rate) over every period sorts every contact of the store;
+    its n counts contacts, so the latest period with data is the one of the latest contact
+    it counts in the scope: that period alone is computed (a sort of one period's
+    contacts; if the latest moment, rounded to the millisecond, fell in the next period, that
+    one has no data and every period is computed)."""
+    if get_metric(metric).statistic is Statistic.REPEAT:
+        last = last_moment(metric, source, filters=filters)
+        if last is None:
+            return []
+        day = last.replace(tzinfo=UTC).astimezone(get_zone(source.timezone)).date()
+        start = Period.of(day, grain).start
+        rows = compute(metric, source, by=grain, filters=filters, start=start)
+        if any(row.period is not None and row.n > 0 for row in rows):
+            return rows
+    return compute(metric, source, by=grain, filters=filters)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from otklik.metrics.compare import (
     compare_groups,
     compare_segments,
 )
-from otklik.metrics.compute import compute, to_sql
+from otklik.metrics.compute import compute, last_moment, remembering, to_sql
 from otklik.metrics.periods import (
     Grain,
     Period,
@@ -126,6 +126,7 @@ __all__ = [
     "get_zone",
     "is_mapping_file",
     "json_safe",
+    "last_moment",
     "load_mapping",
     "mean_sd",
     "metric_names",
@@ -135,6 +136,7 @@ __all__ = [
     "quantile_ci_ranks",
     "quantile_estimate_ranks",
     "query_day",
+    "remembering",
     "t_interval",
     "to_sql",
     "topic_ancestors",

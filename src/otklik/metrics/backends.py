@@ -125,6 +125,9 @@ class MetricSource:
         # The reporting zone of computations on this source that name none (None: the
         # setting OTKLIK_TIMEZONE); the web app sets its own here.
         self.timezone: str | None = None
+        # Groups per query while a report is computed (metrics.compute.remembering): a query
+        # asked twice in one report runs once. None: nothing kept.
+        self.memo: dict[Any, Any] | None = None
 
     @property
     def backend(self) -> str:

@@ -95,9 +95,20 @@ def _quantile(source: MetricSource, query: Query) -> list[Group]:
     return groups
 
 
-def _repeat(source: MetricSource, query: Query) -> list[Group]:
+def _data_end(source: MetricSource) -> Any:
+    """The last contact in the data (kept in the source's memo while a report is computed)."""
+    memo = getattr(source, "memo", None)
+    if memo is not None and "data_end" in memo:
+        return memo["data_end"]
     end_rows = source.execute(data_end_expr(source))
     data_end = end_rows[0]["last"] if end_rows else None
+    if memo is not None:
+        memo["data_end"] = data_end
+    return data_end
+
+
+def _repeat(source: MetricSource, query: Query) -> list[Group]:
+    data_end = _data_end(source)
     window = timedelta(days=query.window_days)
     groups = []
     for row in source.execute(repeat_expr(source, query)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
@@ -17,6 +18,7 @@ from otklik.metrics.collect import collect
 from otklik.metrics.expressions import (
     additive_expr,
     churn_cells_expr,
+    filtered_expr,
     quantile_counts_expr,
     repeat_expr,
 )
@@ -26,7 +28,7 @@ from otklik.metrics.query import FilterValue, Query, make_query
 from otklik.metrics.results import MetricRow
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic
 
-__all__ = ["SourceLike", "compute", "groups_for", "opened", "to_sql"]
+__all__ = ["SourceLike", "compute", "groups_for", "last_moment", "opened", "remembering", "to_sql"]
 
 SourceLike: TypeAlias = MetricSource | str | Engine | BaseBackend
 
@@ -48,10 +50,39 @@ def groups_for(source: MetricSource, query: Query, *, rollups: bool = True) -> l
     """Sufficient statistics per group: from the rollup when it covers the query, else the
     engine (both give the same numbers; a test holds them to it)."""
     source.check(query)
+    memo = getattr(source, "memo", None)
+    if memo is not None:
+        # The spec by identity (it holds the spec alive, so the id is not reused meanwhile).
+        key = (id(query.spec), *(getattr(query, name) for name in _KEYED), query.zone.key, rollups)
+        if key not in memo:
+            memo[key] = (query.spec, _groups(source, query, rollups))
+        return copy.deepcopy(memo[key][1])
+    return _groups(source, query, rollups)
+
+
+_KEYED = ("grain", "segments", "filters", "start", "end", "params")
+
+
+def _groups(source: MetricSource, query: Query, rollups: bool) -> list[Group]:
     cube = source.rollups
     if rollups and cube is not None and cube.covers(query):
         return list(cube.collect(query))
     return collect(source, query)
+
+
+@contextmanager
+def remembering(source: MetricSource) -> Iterator[MetricSource]:
+    """Within the block, each distinct query on ``source`` runs once (a report that needs the
+    same figure for several KPIs, guardrails and tests); nothing is kept afterwards, so a
+    later report sees new data."""
+    if getattr(source, "memo", None) is not None:  # an enclosing block already remembers
+        yield source
+        return
+    source.memo = {}
+    try:
+        yield source
+    finally:
+        source.memo = None
 
 
 def _query(
@@ -109,6 +140,28 @@ def compute(
         query = _query(spec, src, by, segments, filters, start, end, params, timezone)
         groups = groups_for(src, query, rollups=rollups)
     return sort_rows([finish(spec, group, query.zone.key) for group in groups])
+
+
+def last_moment(
+    metric: str | MetricSpec,
+    source: SourceLike,
+    *,
+    filters: Mapping[str, FilterValue] | None = None,
+    window_days: int | None = None,
+) -> datetime | None:
+    """The latest time (naive UTC) among the rows ``metric`` counts in the scope of
+    ``filters``; None when it counts none (on SQLite to the millisecond). One query, no
+    grouping, however many rows."""
+    spec = get_metric(metric)
+    params = MetricParams(window_days=window_days)
+    with opened(source) as src:
+        query = _query(spec, src, Grain.ALL, (), filters, None, None, params, None)
+        src.check(query)
+        t = filtered_expr(src, query)
+        moment = t[spec.time_column]
+        found = src.execute(t.aggregate(last=moment.max().cast(moment.type().copy(nullable=True))))
+    last = found[0]["last"] if found else None
+    return last if isinstance(last, datetime) or last is None else None
 
 
 def to_sql(

@@ -23,24 +23,36 @@ _BAD = "#c53030"
 
 
 def ex_report_for(state: WebState, *, period: str | None, by: str | None) -> ExReport:
+    """The EX report (the same for every role allowed to see it: small groups are hidden in
+    the report itself), kept in the page cache by everything it depends on, like the other
+    page figures (dropped on every write)."""
     settings = state.settings
-    return ex_report(
-        state.engine,
-        period=period or None,
-        by=by or None,
-        min_group=settings.ex_min_group,
-        costs=load_costs(settings.ex_costs),
-        timezone=settings.timezone,
+    costs = load_costs(settings.ex_costs)
+    key = ("ex_report", period or None, by or None, settings.ex_min_group, repr(costs))
+    return state.cache.get(
+        (*key, settings.timezone),
+        lambda: ex_report(
+            state.engine,
+            period=period or None,
+            by=by or None,
+            min_group=settings.ex_min_group,
+            costs=costs,
+            timezone=settings.timezone,
+        ),
     )
 
 
 def ex_link_for(state: WebState, *, period: str | None) -> ExCxLink:
+    """EX beside CX per team, kept in the page cache like :func:`ex_report_for`."""
     settings = state.settings
-    return ex_cx_link(
-        state.engine,
-        period=Period.parse(period) if period else None,
-        min_group=settings.ex_min_group,
-        timezone=settings.timezone,
+    return state.cache.get(
+        ("ex_link", period or None, settings.ex_min_group, settings.timezone),
+        lambda: ex_cx_link(
+            state.engine,
+            period=Period.parse(period) if period else None,
+            min_group=settings.ex_min_group,
+            timezone=settings.timezone,
+        ),
     )
 
 

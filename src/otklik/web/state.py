@@ -77,9 +77,14 @@ class TTLCache:
             self._refresh(key, make)
             stale: T = found[1]
             return stale
+        with self._lock:
+            generation = self._generation
         value = make()
         with self._lock:
-            self._data[key] = (now, value)
+            # Fresh from when it was made (a figure that takes longer than ttl_s to compute is
+            # not expired on arrival); a write meanwhile: not kept, the next request recomputes.
+            if self._generation == generation:
+                self._data[key] = (time.monotonic(), value)
         return value
 
     def put(self, key: Hashable, value: Any) -> None:

@@ -21,8 +21,9 @@ from otklik.web.errors import ApiError
 from otklik.web.params import DbId
 from otklik.web.rendering import render
 from otklik.web.scope import sees_team
+from otklik.web.state import WebState
 
-__all__ = ["conduct_panel", "highlight", "router"]
+__all__ = ["conduct_agents", "conduct_figures", "conduct_panel", "highlight", "router"]
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form(alias=CSRF_FIELD)]
@@ -61,6 +62,24 @@ def conduct_panel(engine: Engine, item_id: int) -> dict[str, Any]:
     }
 
 
+def conduct_figures(
+    state: WebState, policy: conduct.ConductPolicy, *, period: str, zone: str | None
+) -> dict[str, Any]:
+    """The protection figures in ``zone`` (None: the whole store), kept in the page cache per
+    zone, period and policy like the other page figures (dropped on every write)."""
+    return state.cache.get(
+        ("conduct_figures", period, zone, policy.model_dump_json()),
+        lambda: protection_figures(state.engine, policy, period=period, zone=zone),
+    )
+
+
+def conduct_agents(state: WebState, *, zone: str | None) -> list[conduct.AgentConduct]:
+    """The operators' flag rates in ``zone``, kept like :func:`conduct_figures`."""
+    return state.cache.get(
+        ("conduct_agents", zone), lambda: agent_flag_rates(state.engine, zone=zone)
+    )
+
+
 @router.get("/conduct")
 def conduct_page(
     request: Request,
@@ -71,16 +90,17 @@ def conduct_page(
 ) -> Response:
     policy = conduct.policy_in_force(state.settings)
     queue = conduct.review_queue(state.engine, policy, zone=user.zone, limit=100)
+    spans = conduct.items_flags(state.engine, [row["item_id"] for row in queue])
     for row in queue:
-        row["marked"] = highlight(row["text"], conduct.item_flags(state.engine, row["item_id"]))
+        row["marked"] = highlight(row["text"], spans.get(row["item_id"], []))
     locale: str = request.state.locale
     return render(
         request,
         "conduct.html",
         {
             "queue": queue,
-            "figures": protection_figures(state.engine, policy, period=period, zone=user.zone),
-            "agents": agent_flag_rates(state.engine, zone=user.zone),
+            "figures": conduct_figures(state, policy, period=period, zone=user.zone),
+            "agents": conduct_agents(state, zone=user.zone),
             "policy": policy,
             "lang": locale,
             "period": period,
