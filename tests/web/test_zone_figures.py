@@ -72,7 +72,9 @@ def _items(seed: int = 16) -> list[tuple[dict[str, Any], dict[str, Any]]]:
 def _fill(engine: Engine, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     write_items(engine, run_id=None, source="seed", items=[item for item, _ in pairs])
     with engine.connect() as conn:
-        ids = dict(conn.execute(text("SELECT external_id, id FROM feedback_items")).all())
+        ids: dict[str, int] = dict(
+            conn.execute(text("SELECT external_id, id FROM feedback_items")).tuples().all()
+        )
     write_machine_labels(
         engine,
         [
@@ -120,7 +122,11 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
 
 
 def _cached(state: WebState, kind: str) -> dict[Any, Any]:
-    return {key: value for key, (_, value) in dict(state.cache._data).items() if key[0] == kind}
+    return {
+        key: value
+        for key, (_, value) in dict(state.cache._data).items()
+        if isinstance(key, tuple) and key[0] == kind
+    }
 
 
 def _zone_key(key: tuple[Any, ...]) -> bool:

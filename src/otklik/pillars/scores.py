@@ -164,7 +164,7 @@ _MAX_BUCKETS = 120  # more periods than this (days over years): read item by ite
 
 
 def _conditions(start: datetime | None, end: datetime | None, owner_team: str | None) -> list[Any]:
-    found = [
+    found: list[Any] = [
         _VIEW.c.tags.is_not(None),
         FeedbackItem.kind.not_in(sorted(EMPLOYEE_KINDS)),
     ]
