@@ -49,8 +49,9 @@ def prewarm(state: WebState) -> float:
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compiled once, kept by Jinja
     zones = [_EVERYONE, *_team_users(state)]
-    for user in zones[1:]:  # each team's overview: its own trends, volumes, pillars
+    for user in zones[1:]:  # each team's overview (trends, volumes, pillars), filter lists
         _quietly(_overview, state, user)
+        _quietly(filter_options, state, user, ITEM_FILTERS)
     for user in zones:  # topics and priorities as each zone first sees them
         _quietly(build_report, state, user, period=None, split=None, chosen={})
         _quietly(filter_options, state, user, TOPIC_FILTERS)
