@@ -29,7 +29,7 @@ from otklik.ledger import make_engine, upgrade, write_items
 from otklik.metrics import Grain, Period, compute, topic_report
 from otklik.pillars import PILLARS, pillar_scores
 from otklik.web import create_app
-from otklik.web.state import WebState
+from otklik.web.state import TTLCache, WebState
 from tests.web.conftest import settings_for
 
 TEAMS = ("cards", "payments", "digital")
@@ -207,3 +207,14 @@ def test_precomputed_team_figures_equal_a_computation_over_the_team_items(
 
 def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+def test_a_longer_expiry_for_one_entry_keeps_it_until_a_write() -> None:
+    cache = TTLCache(0.0)  # every entry expires at once, unless it asks for longer
+    made = iter(range(100))
+    assert cache.get("heavy", lambda: next(made), ttl_s=3600.0) == 0
+    assert cache.get("heavy", lambda: next(made), ttl_s=3600.0) == 0  # kept
+    assert cache.get("light", lambda: next(made)) == 1
+    assert cache.get("light", lambda: next(made)) == 2  # expired: computed again
+    cache.clear()  # a write drops the long-lived entry too
+    assert cache.get("heavy", lambda: next(made), ttl_s=3600.0) == 3

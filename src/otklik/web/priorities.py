@@ -28,7 +28,7 @@ from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
 from otklik.web.names import file_stamp
 from otklik.web.scope import scoped_filters
-from otklik.web.state import WebState
+from otklik.web.state import HEAVY_TTL_S, WebState
 
 __all__ = ["backlog_for", "drivers_context", "drivers_for", "impact_figure", "row_url"]
 
@@ -107,6 +107,7 @@ def drivers_for(
                 pillar=pillar or None,
                 method=method,
             ),
+            ttl_s=HEAVY_TTL_S,
         )
     except (MetricError, ConfigError) as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None

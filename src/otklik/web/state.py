@@ -19,7 +19,12 @@ from otklik.web.metrics_worker import MetricsWorker
 from otklik.web.retrain_job import RetrainJob
 from otklik.web.uploads import UploadStore
 
-__all__ = ["TTLCache", "WebState"]
+__all__ = ["HEAVY_TTL_S", "TTLCache", "WebState"]
+
+HEAVY_TTL_S = 600.0
+"""How long page figures that take seconds to compute at 1M items (the topics report, the
+drivers analysis) are kept when nothing is written through the app; other writers (the CLI)
+show within this time, and an expired figure is served while recomputed in the background."""
 
 T = TypeVar("T")
 
@@ -65,12 +70,15 @@ class TTLCache:
                 self._generation += 1
             self._seen = (now, current)
 
-    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+    def get(self, key: Hashable, make: Callable[[], T], *, ttl_s: float | None = None) -> T:
+        """The value kept under ``key``, else ``make()``'s; ``ttl_s`` overrides the cache's
+        expiry for this entry (figures that take seconds to compute are kept longer; a write
+        still drops them at once)."""
         now = time.monotonic()
         self._check_version(now)
         with self._lock:
             found = self._data.get(key)
-        if found is not None and now - found[0] < self.ttl_s:
+        if found is not None and now - found[0] < (self.ttl_s if ttl_s is None else ttl_s):
             value: T = found[1]
             return value
         if found is not None and self.refresh_in_background:

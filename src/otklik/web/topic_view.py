@@ -30,7 +30,7 @@ from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
 from otklik.web.names import file_stamp
 from otklik.web.scope import scoped_filters
-from otklik.web.state import WebState
+from otklik.web.state import HEAVY_TTL_S, WebState
 
 __all__ = [
     "TOPIC_FILTERS",
@@ -137,6 +137,7 @@ def build_report(
                 months=months,
                 timezone=timezone,
             ),
+            ttl_s=HEAVY_TTL_S,
         )
     except ValueError as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None
