@@ -37,7 +37,8 @@ class TTLCache:
     (the store's ``data_version``, bumped by every web worker's writes, read at most every
     ``version_every_s``), a write by another worker clears it too. With
     ``refresh_in_background`` an entry older than ``ttl_s`` (but not cleared) is still served
-    while one background thread computes its successor, so no request waits for an expiry.
+    while one background thread computes its successor, so no request waits for an expiry
+    (those threads take turns: one computes at a time).
     """
 
     def __init__(
@@ -57,6 +58,10 @@ class TTLCache:
         self._lock = threading.Lock()
         self._generation = 0  # bumped by every clear: a refresh begun before it is dropped
         self._refreshing: set[Hashable] = set()
+        # One background refresh computes at a time: the figures of a page expire together
+        # (the explore page's ten filter lists, the overview's four), and ten scans at once
+        # on a small machine starve the requests being served meanwhile.
+        self._refresh_slot = threading.Lock()
 
     def _check_version(self, now: float) -> None:
         if self.version is None:
@@ -103,7 +108,8 @@ class TTLCache:
 
         def run() -> None:
             try:
-                value = make()
+                with self._refresh_slot:
+                    value = make()
             except Exception:  # the next request computes it again and shows the error
                 with self._lock:
                     self._data.pop(key, None)
