@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -218,3 +219,37 @@ def test_a_longer_expiry_for_one_entry_keeps_it_until_a_write() -> None:
     assert cache.get("light", lambda: next(made)) == 2  # expired: computed again
     cache.clear()  # a write drops the long-lived entry too
     assert cache.get("heavy", lambda: next(made), ttl_s=3600.0) == 3
+
+
+def test_a_missing_figure_is_computed_once_when_asked_twice_at_once() -> None:
+    cache = TTLCache(60.0)
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow() -> str:
+        calls.append("first")
+        started.set()
+        release.wait()
+        return "figure"
+
+    def failing() -> str:
+        raise ValueError("the store is gone")
+
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(cache.get("k", slow)))
+    first.start()
+    started.wait()  # the first caller is computing it now
+
+    def again() -> str:
+        calls.append("second")
+        return "x"
+
+    second = threading.Thread(target=lambda: results.append(cache.get("k", again)))
+    second.start()
+    release.set()
+    first.join()
+    second.join()
+    assert results == ["figure", "figure"] and calls == ["first"]
+    with pytest.raises(ValueError):  # a failure is not kept: the next caller tries again
+        cache.get("bad", failing)
+    assert cache.get("bad", lambda: "fine") == "fine"

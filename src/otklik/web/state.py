@@ -29,6 +29,15 @@ show within this time, and an expired figure is served while recomputed in the b
 T = TypeVar("T")
 
 
+class _Pending:
+    """A missing entry being computed by one thread; others wait for ``done``."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+        self.value: Any = None
+
+
 class TTLCache:
     """Small results (distinct values, item counts per channel) kept for ``ttl_s`` seconds.
 
@@ -38,7 +47,8 @@ class TTLCache:
     ``version_every_s``), a write by another worker clears it too. With
     ``refresh_in_background`` an entry older than ``ttl_s`` (but not cleared) is still served
     while one background thread computes its successor, so no request waits for an expiry
-    (those threads take turns: one computes at a time).
+    (those threads take turns: one computes at a time). A missing entry is computed once:
+    whoever asks for it while another thread computes it waits for that value.
     """
 
     def __init__(
@@ -62,6 +72,7 @@ class TTLCache:
         # (the explore page's ten filter lists, the overview's four), and ten scans at once
         # on a small machine starve the requests being served meanwhile.
         self._refresh_slot = threading.Lock()
+        self._pending: dict[Hashable, _Pending] = {}  # misses being computed now
 
     def _check_version(self, now: float) -> None:
         if self.version is None:
@@ -90,9 +101,36 @@ class TTLCache:
             self._refresh(key, make)
             stale: T = found[1]
             return stale
-        value = make()
+        return self._make(key, make, now)
+
+    def _make(self, key: Hashable, make: Callable[[], T], now: float) -> T:
+        """``make()`` for a missing entry, once: a request asking for what another thread
+        (the start-up precomputation, another request) is computing now waits for that value
+        instead of computing it a second time beside it; if that computation fails, it
+        computes (and fails) itself."""
+        with self._lock:
+            pending = self._pending.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = self._pending[key] = _Pending()
+        if not owner:
+            pending.done.wait()
+            if pending.ok:
+                shared: T = pending.value
+                return shared
+            return make()
+        try:
+            value = make()
+        except BaseException:
+            with self._lock:
+                self._pending.pop(key, None)
+            pending.done.set()
+            raise
         with self._lock:
             self._data[key] = (now, value)
+            self._pending.pop(key, None)
+        pending.value, pending.ok = value, True
+        pending.done.set()
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
