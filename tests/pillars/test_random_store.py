@@ -54,9 +54,10 @@ def store(engine: Engine) -> Engine:
     fields = ("external_id", "kind", "scale", "score", "owner_team", "occurred_at")
     write_items(engine, run_id=None, source="seed", items=[{k: r[k] for k in fields} for r in ROWS])
     with engine.connect() as conn:
-        ids: dict[str, int] = dict(
-            conn.execute(text("SELECT external_id, id FROM feedback_items")).tuples().all()
-        )
+        ids = {
+            str(external): int(number)
+            for external, number in conn.execute(text("SELECT external_id, id FROM feedback_items"))
+        }
     write_machine_labels(
         engine,
         [

@@ -73,9 +73,10 @@ def _items(seed: int = 16) -> list[tuple[dict[str, Any], dict[str, Any]]]:
 def _fill(engine: Engine, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     write_items(engine, run_id=None, source="seed", items=[item for item, _ in pairs])
     with engine.connect() as conn:
-        ids: dict[str, int] = dict(
-            conn.execute(text("SELECT external_id, id FROM feedback_items")).tuples().all()
-        )
+        ids = {
+            str(external): int(number)
+            for external, number in conn.execute(text("SELECT external_id, id FROM feedback_items"))
+        }
     write_machine_labels(
         engine,
         [

@@ -43,14 +43,15 @@ def prewarm(state: WebState) -> float:
     started = time.perf_counter()
     state.metrics.warm().result()
     _overview(state, _EVERYONE)
+    zones = [_EVERYONE, *_team_users(state)]
+    for user in zones[1:]:  # each team's overview (trends, volumes, pillars): the first page
+        _quietly(_overview, state, user)
     filter_options(state, _EVERYONE, ITEM_FILTERS)
     _taxonomy(state)  # the inbox's and the relabel forms' taxonomy
     env = state.templates.env
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compiled once, kept by Jinja
-    zones = [_EVERYONE, *_team_users(state)]
-    for user in zones[1:]:  # each team's overview (trends, volumes, pillars), filter lists
-        _quietly(_overview, state, user)
+    for user in zones[1:]:  # each team's filter lists
         _quietly(filter_options, state, user, ITEM_FILTERS)
     for user in zones:  # topics and priorities as each zone first sees them
         _quietly(build_report, state, user, period=None, split=None, chosen={})
