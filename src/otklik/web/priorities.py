@@ -28,7 +28,7 @@ from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
 from otklik.web.names import file_stamp
 from otklik.web.scope import scoped_filters
-from otklik.web.state import WebState
+from otklik.web.state import HEAVY_TTL_S, WebState
 
 __all__ = ["backlog_for", "drivers_context", "drivers_for", "impact_figure", "row_url"]
 
@@ -38,14 +38,21 @@ def drivers_context(state: WebState, user: Principal | None = None) -> Context:
     a known team even when the teams file no longer names it (an unknown team is refused only
     when someone asks for it)."""
     settings = state.settings
-    stamps: list[Any] = []
-    for path in (settings.taxonomy, settings.drivers):
-        stamps += list(file_stamp(path)) if path is not None else [None]
-    context: Context = state.cache.get(("drivers-context", *stamps), lambda: context_of(settings))
+    context: Context = state.cache.get(
+        ("drivers-context", *_stamps(state)), lambda: context_of(settings)
+    )
     zone = user.zone if user is not None else None
     if zone and context.teams is not None and zone not in context.teams:
         return replace(context, teams=context.teams | {zone})
     return context
+
+
+def _stamps(state: WebState) -> tuple[Any, ...]:
+    """The taxonomy's and the drivers file's stamps: a changed file is a new context."""
+    stamps: list[Any] = []
+    for path in (state.settings.taxonomy, state.settings.drivers):
+        stamps += list(file_stamp(path)) if path is not None else [None]
+    return tuple(stamps)
 
 
 def drivers_for(
@@ -72,14 +79,35 @@ def drivers_for(
                 chosen_period = default_period(state.engine, context.zone, filters)
             except MetricError:  # nothing in the zone yet: this month, empty
                 chosen_period = Period.of(datetime.now(UTC).date(), Grain.MONTH)
-        report = run(
-            state.engine,
-            context,
-            metric=metric,
-            period=chosen_period,
-            filters=filters,
-            pillar=pillar or None,
-            method=method,
+        if isinstance(chosen_period, str):
+            chosen_period = Period.parse(chosen_period)
+        # The analysis reads every item of two periods and bootstraps (seconds at 1M items):
+        # kept in the page cache per zone, filters and choices, like the overview's figures
+        # (dropped by a write, served while recomputed after the expiry), and computed at
+        # start-up for every zone's default view.
+        key = (
+            "drivers",
+            metric,
+            chosen_period,
+            repr(sorted(filters.items())),
+            pillar or None,
+            method,
+            context.zone.key,
+            context.teams,
+            _stamps(state),
+        )
+        report = state.cache.get(
+            key,
+            lambda: run(
+                state.engine,
+                context,
+                metric=metric,
+                period=chosen_period,
+                filters=filters,
+                pillar=pillar or None,
+                method=method,
+            ),
+            ttl_s=HEAVY_TTL_S,
         )
     except (MetricError, ConfigError) as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None

@@ -30,7 +30,7 @@ from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
 from otklik.web.names import file_stamp
 from otklik.web.scope import scoped_filters
-from otklik.web.state import WebState
+from otklik.web.state import HEAVY_TTL_S, WebState
 
 __all__ = [
     "TOPIC_FILTERS",
@@ -118,16 +118,26 @@ def build_report(
         raise ApiError(422, f"cannot split topics by {split!r}", code="invalid_request")
     filters = scoped_filters(user, chosen)
     taxonomy = taxonomy_of(state)
-    topics = taxonomy.topic_ids() if taxonomy is not None else []
+    topics = tuple(taxonomy.topic_ids()) if taxonomy is not None else ()
+    chosen_period = _period(period, state, filters)
+    timezone = state.settings.timezone
+    # One GROUP BY over every item of the trend's months (seconds at 1M items): kept in the
+    # page cache per zone and filters, like the overview's figures (dropped by a write, served
+    # while recomputed after the expiry), and computed at start-up for every zone's default.
+    key = ("topics", repr(sorted(filters.items())), chosen_period, split, months, timezone, topics)
     try:
-        return topic_report(
-            state.engine,
-            topics=topics,
-            period=_period(period, state, filters),
-            filters=filters,
-            split=split,
-            months=months,
-            timezone=state.settings.timezone,
+        return state.cache.get(
+            key,
+            lambda: topic_report(
+                state.engine,
+                topics=topics,
+                period=chosen_period,
+                filters=filters,
+                split=split,
+                months=months,
+                timezone=timezone,
+            ),
+            ttl_s=HEAVY_TTL_S,
         )
     except ValueError as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None
