@@ -106,6 +106,19 @@ def test_classify_label_loop_and_cases(
     assert len(rows) == 3 and [r["type"] for r in rows] == ["", "", ""]
     confidences = [float(r["confidence"]) for r in rows]
     assert confidences == sorted(confidences)
+    code, out, _ = run(capsys, "cases", "list", "--format", "json", "--db", store_url)
+    had_case = {case["item_id"] for case in json.loads(out)}
+    # and the least certain item that has no case yet: a human label that makes it a complaint
+    # opens one, in the team of the label's topic
+    code, out, _ = run(capsys, "label", "queue", "--format", "csv", "--db", store_url)
+    rows += [
+        next(
+            row
+            for row in csv.DictReader(io.StringIO(out))
+            if int(row["item_id"]) not in had_case
+            and row["item_id"] not in {r["item_id"] for r in rows}
+        )
+    ]
     for row in rows:
         row.update(type="complaint", topic="cards", sentiment="negative")
     sheet = io.StringIO()
@@ -118,7 +131,7 @@ def test_classify_label_loop_and_cases(
         capsys, "label", "import", str(path), "--format", "json", "--by", "anna", "--db", store_url
     )
     assert code == 0, err
-    assert json.loads(out)["created"] == 3
+    assert json.loads(out)["created"] == 4
     code, out, _ = run(capsys, "label", "queue", "--format", "json", "--db", store_url)
     queued = {row["item_id"] for row in json.loads(out)}
     assert not queued & {int(row["item_id"]) for row in rows}
@@ -127,7 +140,9 @@ def test_classify_label_loop_and_cases(
         capsys, "cases", "list", "--team", "cards", "--format", "json", "--db", store_url
     )
     cards = json.loads(out)
-    assert cards and all(case["team"] == "cards" for case in cards)
+    assert all(case["team"] == "cards" for case in cards)
+    # a case is opened for each newly labelled complaint; one that had a case keeps it
+    assert {case["item_id"] for case in cards} == {int(row["item_id"]) for row in rows} - had_case
     code, out, _ = run(capsys, "cases", "list", "--overdue", "--format", "json", "--db", store_url)
     assert json.loads(out) == []
     case_id = str(cards[0]["id"])
