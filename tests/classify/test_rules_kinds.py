@@ -339,6 +339,32 @@ def test_suggestions_stay_neutral(text: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # a verb of proposing, not only "предлагаю" (found by a tester: "Хочу предложить…")
+        ("Хочу предложить добавить тёмную тему в приложение", "ru"),
+        ("Хотим предложить сделать выгрузку выписки в Excel", "ru"),
+        ("Предлагаем добавить оплату частями", "ru"),
+        ("I would like to suggest a dark mode", "en"),
+        ("Quiero sugerir un modo oscuro en la app", "es"),
+        ("Quisiera proponer pagos a plazos", "es"),
+        ("Saya ingin mengusulkan mode gelap", "id"),
+        ("Usul: tambahkan pembayaran cicilan", "id"),
+        ("أود أن أقترح وضعا ليليا", "ar"),
+    ],
+)
+def test_proposing_verbs_are_suggestions(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).type == "suggestion"
+
+
+def test_an_offer_made_to_the_customer_is_no_suggestion() -> None:
+    found = default_rules().analyse(
+        "Мне предложили другой тариф, но стало только хуже", language="ru"
+    )
+    assert found.type == "complaint"
+
+
+@pytest.mark.parametrize(
     ("text", "language", "kind", "sentiment"),
     [
         ("Замечательный персонал", "ru", "praise", "positive"),
