@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -81,6 +82,12 @@ def test_dump_restore_and_the_app_works_on_the_copy(
         check=True,
         capture_output=True,
     )
+    # The store's schema only (the test database is shared), so what a whole-database dump
+    # carries besides it, the btree_gin extension of migration 0021_search, is created first.
+    with psycopg.connect(_libpq(pg_url, copy_database), autocommit=True) as conn:
+        available = "SELECT 1 FROM pg_available_extensions WHERE name = 'btree_gin'"
+        if conn.execute(available).fetchone() is not None:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public")
     subprocess.run(
         [
             "pg_restore",
