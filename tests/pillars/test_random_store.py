@@ -174,3 +174,18 @@ def test_pillar_scores_equal_counts_made_item_by_item(
             assert trend.change == pytest.approx(
                 100 * (now["negative"] / now["n"] - then["negative"] / then["n"])
             )
+
+
+@pytest.mark.parametrize("grain", [Grain.MONTH, Grain.QUARTER, Grain.DAY])
+def test_a_store_or_zone_without_tagged_items_has_no_points(engine: Engine, grain: Grain) -> None:
+    # no period and no tagged item: no bucket to count in (was a CASE without a WHEN: an SQL
+    # error on every page showing pillars, found by the route-by-role security test)
+    assert pillar_scores(engine, grain=grain).points == []
+    write_items(
+        engine,
+        run_id=None,
+        source="s",
+        items=[{"external_id": "x", "kind": "survey", "occurred_at": datetime(2025, 3, 1)}],
+    )
+    assert pillar_scores(engine, grain=grain).points == []
+    assert pillar_scores(engine, grain=grain, owner_team="nobody").points == []

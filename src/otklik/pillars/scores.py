@@ -244,7 +244,10 @@ def _grouped(
     owner_team: str | None,
 ) -> Iterable[tuple[Any, str | None, str | None, float | None, int, int]]:
     """Items counted per distinct (tags, sentiment, scale, score, period index) in the store:
-    one GROUP BY instead of a Python pass over every classified item."""
+    one GROUP BY instead of a Python pass over every classified item. No periods: nothing
+    (a CASE without a WHEN is no SQL)."""
+    if not periods:
+        return
     at = FeedbackItem.occurred_at
     index = case(
         *((at < as_utc_naive(period.end, zone), k) for k, period in enumerate(periods)),
