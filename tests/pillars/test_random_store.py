@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scipy import stats
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from otklik.classify import MachineLabel, write_machine_labels
 from otklik.ledger import write_items
 from otklik.metrics import Grain, Period
 from otklik.pillars import PILLARS, pillar_scores
+from tests.seeding import seed_labelled
 
 SEED = 20251130
 
@@ -52,30 +52,10 @@ ROWS = _random_rows()
 @pytest.fixture
 def store(engine: Engine) -> Engine:
     fields = ("external_id", "kind", "scale", "score", "owner_team", "occurred_at")
-    write_items(engine, run_id=None, source="seed", items=[{k: r[k] for k in fields} for r in ROWS])
-    with engine.connect() as conn:
-        ids = {
-            str(external): int(number)
-            for external, number in conn.execute(text("SELECT external_id, id FROM feedback_items"))
-        }
-    write_machine_labels(
+    seed_labelled(
         engine,
-        [
-            MachineLabel(
-                item_id=ids[r["external_id"]],
-                type="complaint",
-                sentiment=r["sentiment"],
-                topics=[],
-                tags=r["tags"],
-                language="ru",
-                owner_team=r["owner_team"],
-                method="rules",
-                confidence=1.0,
-                scores={},
-            )
-            for r in ROWS
-            if r["tags"] is not None
-        ],
+        [{k: r[k] for k in fields} for r in ROWS],
+        [r if r["tags"] is not None else None for r in ROWS],
     )
     return engine
 

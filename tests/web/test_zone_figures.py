@@ -21,16 +21,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from otklik.auth import add_user, create_token
-from otklik.classify import DEFAULT_TAXONOMY, MachineLabel, read_taxonomy, write_machine_labels
+from otklik.classify import DEFAULT_TAXONOMY, read_taxonomy
 from otklik.drivers import context_of, run
-from otklik.ledger import make_engine, upgrade, write_items
+from otklik.ledger import make_engine, upgrade
 from otklik.metrics import Grain, Period, compute, topic_report
 from otklik.pillars import PILLARS, pillar_scores
 from otklik.web import create_app
 from otklik.web.state import TTLCache, WebState
+from tests.seeding import seed_labelled
 from tests.web.conftest import settings_for
 
 TEAMS = ("cards", "payments", "digital")
@@ -71,30 +72,7 @@ def _items(seed: int = 16) -> list[tuple[dict[str, Any], dict[str, Any]]]:
 
 
 def _fill(engine: Engine, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    write_items(engine, run_id=None, source="seed", items=[item for item, _ in pairs])
-    with engine.connect() as conn:
-        ids = {
-            str(external): int(number)
-            for external, number in conn.execute(text("SELECT external_id, id FROM feedback_items"))
-        }
-    write_machine_labels(
-        engine,
-        [
-            MachineLabel(
-                item_id=ids[item["external_id"]],
-                type="complaint",
-                sentiment=label["sentiment"],
-                topics=label["topics"],
-                tags=label["tags"],
-                language="ru",
-                owner_team=item["owner_team"],
-                method="rules",
-                confidence=1.0,
-                scores={},
-            )
-            for item, label in pairs
-        ],
-    )
+    seed_labelled(engine, [item for item, _ in pairs], [label for _, label in pairs])
 
 
 @dataclass
