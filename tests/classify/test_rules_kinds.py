@@ -474,3 +474,63 @@ def test_what_the_third_round_must_not_catch(
 def test_refusals_issues_and_waits(text: str, language: str, kind: str, sentiment: str) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "промокод из письма на 500 рублей куда вводить",
+        "выписку для визы где заказать",
+        "полис осаго через приложение как продлить",
+        "счётчики воды показания когда передавать",
+        "Если посылку не заберу вовремя, что будет",
+        "Подключил семейный тариф, это как делается",
+        "картой курьеру можно или только наличными",
+    ],
+)
+def test_russian_questions_with_the_question_word_last(text: str) -> None:
+    # Colloquial Russian names the topic first and asks at the end, without "?"
+    assert default_rules().analyse(text, language="ru").type == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Оператор не знал, как оформить возврат", "complaint"),  # an indirect question
+        ("не понимаю куда звонить, деньги списали дважды", "complaint"),
+        ("Сделал всё как написано, работает, спасибо", "praise"),  # «как» joins, it does not ask
+    ],
+)
+def test_a_question_word_that_joins_a_clause_does_not_ask(text: str, kind: str) -> None:
+    assert default_rules().analyse(text, language="ru").type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Спасибо за «быструю» доставку, ждала две недели", "ru"),
+        ('Очень "вежливый" курьер', "ru"),
+        ("Ну спасибо, что разбудили звонком в 7 утра 🙃", "ru"),
+        ('Thanks for the "quick" reply, only took 9 days', "en"),
+        ("Love paying a fee to close my own account 🙃", "en"),
+        ("Gracias por la “rápida” respuesta", "es"),
+        ("Makasih atas pelayanan yang “cepat” 🤡", "id"),
+    ],
+)
+def test_praise_in_scare_quotes_or_with_a_winking_emoji_is_sarcasm(
+    text: str, language: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Отличный тариф «Безлимит», всё работает", "ru"),  # a name in quotes is no sarcasm
+        ('Great app, the "Smart Saver" feature helps a lot', "en"),
+    ],
+)
+def test_names_in_quotes_stay_praise(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("praise", "positive")

@@ -43,6 +43,15 @@ Third round (issue 13), by kind of error, in every language where the kind appli
 - "X нет" denies X only when X can be a genitive ("проблем нет", not "вторую неделю нет…");
   Russian one-word keywords match their adjective or adverb ("прекрасно" ↔ "прекрасный");
   «бы» outside "если бы" wishes ("Не помешала бы тёмная тема").
+
+Fourth round (issue 13), from the errors of the first blind set (the second blind set stayed
+unread):
+
+- colloquial Russian asks with the question word last, after its topic ("промокод куда
+  вводить", "справку где скачать", "… это как делается", "… можно или только онлайн"), unless
+  the word joins a clause («не знал, как оформить», «сделал, как написано»);
+- sarcasm: a praise word in scare quotes ("за «быструю» доставку", 'the "helpful" bot') or
+  beside 🙃 / 🤡 is negated, so the text is a complaint; a name in quotes changes nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import cast
 
 from otklik.classify.signals import detect_language, score_sentiment
@@ -137,6 +147,13 @@ _NEGATIVE_EMOJI = frozenset("👎😡🤬😠😤😢😭😞😒🙄💩🤮�
 _POSITIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_POSITIVE_EMOJI))) + "]")
 _NEGATIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_NEGATIVE_EMOJI))) + "]")
 _LOOKUP_CACHE_SIZE = 200_000
+# Sarcasm (see _sarcasm): emoji that wink at the words beside them, and one to three words in
+# quotes of any kind (straight, «ёлочки», “curly”, „low“).
+_SARCASM_EMOJI_RE = re.compile("[🙃🤡]")
+_SCARE_QUOTES = re.compile(
+    r'"([^"\n]{1,40})"|«([^»\n]{1,40})»|“([^”\n]{1,40})”|„([^“”\n]{1,40})[“”]'
+)
+_WORDS = re.compile(r"[^\W_]+")
 
 # Words that open a question without "?": matched on the clause's first word (as written).
 _QUESTION_OPENERS: dict[str, frozenset[str]] = {
@@ -315,6 +332,20 @@ _ES_ASKING_VERBS = frozenset(
 _ID_ASKING_OPENERS = frozenset(["bisa", "ada", "boleh", "sudah", "udah", "masih", "apa"])
 _ID_ASKING_TAGS = frozenset(["gak", "ga", "nggak", "enggak", "ngga", "tidak", "ya", "kah"])
 # "… или нет", "… or not": a clause ending in an alternative asks.
+# Russian questions that put the question word last, after their topic (_ru_topic_first).
+_RU_TRAILING_QUESTION_WORDS = frozenset(
+    ["как", "где", "куда", "когда", "сколько", "что", "зачем", "откуда", "кому", "кого", "чем"]
+)
+# Before these the question word joins a clause, it does not ask: «там, где купить»,
+# «не знаю, что делать» (an indirect question voicing a problem), «так, как оформить».
+_RU_JOINING_BEFORE = frozenset(
+    ["там", "так", "то", "тогда", "туда", "тот", "того", "том", "знаю", "понимаю", "понял",
+     "поняла", "понятно", "ясно", "знает", "знаем", "знал", "знала", "знали", "представляю",
+     "придумать", "решить", "объяснили", "объяснил", "сказали", "сказал", "подсказали"]
+)  # fmt: skip
+_RU_CLOSING_QUESTIONS = frozenset(
+    [("как", "делается"), ("что", "будет"), ("где", "видно"), ("как", "быть"), ("это", "как")]
+)
 _OR_NOT_TAGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "ru": (("или", "нет"), ("или", "не")),
     "en": (("or", "not"), ("or", "no")),
@@ -874,6 +905,7 @@ class RuleSet:
                 or _issue_resolved(tokens, hit)
             )
         ]
+        hits = _sarcasm(text, tokens, hits)
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
@@ -1097,6 +1129,8 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
         return False
     if tuple(words[-2:]) in _OR_NOT_TAGS.get(language, ()):
         return True
+    if language == "ru" and _ru_topic_first(words):
+        return True
     if by_order and _asks_by_word_order(words, language):
         return True
     while len(words) > 3 and words[0] in _LEAD_INS:
@@ -1111,6 +1145,27 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
         and first in _EN_OPEN_AUXILIARIES
         and second not in _EN_NOT_SUBJECTS
         and second not in _FAILURE_NEGATIONS["en"]
+    )
+
+
+def _ru_topic_first(words: list[str]) -> bool:
+    """Whether a Russian clause asks with its question word at the end, after the topic
+    ("промокод из рассылки куда вводить", "справку для вычета где скачать", "наличными можно
+    или только картой"): a question word among the last four words followed by an infinitive
+    (not after «там», «так», «не знаю»… where it joins a clause: «не знаю, что делать»), a
+    closing «как делается» / «что будет», or «можно или»."""
+    if tuple(words[-2:]) in _RU_CLOSING_QUESTIONS:
+        return True
+    if ("можно", "или") in set(pairwise(words)):
+        return True
+    from otklik.classify.text import grammemes
+
+    return any(
+        words[i] in _RU_TRAILING_QUESTION_WORDS
+        and words[i - 1] not in _RU_JOINING_BEFORE
+        and "не" not in words[max(0, i - 3) : i]  # «не знал, как оформить», «не объяснили, где»
+        and "INFN" in grammemes(words[i + 1])
+        for i in range(max(1, len(words) - 4), len(words) - 1)
     )
 
 
@@ -1315,6 +1370,34 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
         ):
             found.append(i)
     return found
+
+
+def _sarcasm(text: str, tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
+    """Hits with every praise and positive word negated when the text is sarcastic: a praise
+    word in scare quotes (a phrase of up to 40 characters: "Спасибо за «быструю» доставку",
+    'the "helpful" bot') or an emoji that winks at its own words (🙃, 🤡); otherwise ``hits``
+    unchanged."""
+    positive = [hit for hit in hits if _polarity(hit) > 0]
+    if not positive:
+        return hits
+    winking = _SARCASM_EMOJI_RE.search(text) is not None
+    if not winking:
+        quoted = {
+            word
+            for span in _SCARE_QUOTES.findall(text)
+            for word in _WORDS.findall(next(part for part in span if part).lower())
+        }
+        winking = any(
+            all(tokens[i].surface in quoted for i in range(hit.start, hit.end)) for hit in positive
+        )
+    if not winking:
+        return hits
+    return [
+        _Hit(hit.entry, hit.start, hit.end, hit.weight, not hit.negated)
+        if _polarity(hit) > 0
+        else hit
+        for hit in hits
+    ]
 
 
 def _emoji(text: str) -> tuple[int, int]:
