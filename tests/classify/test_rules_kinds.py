@@ -534,3 +534,25 @@ def test_praise_in_scare_quotes_or_with_a_winking_emoji_is_sarcasm(
 def test_names_in_quotes_stay_praise(text: str, language: str) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Еда вкусная, порции большие", "ru", "praise"),
+        ("Номер чистый и уютный, персонал заботливый", "ru", "praise"),
+        ("Всё пришло как на фото", "ru", "praise"),
+        ("Проблем ноль, всё по красоте", "ru", "praise"),  # «X ноль» denies X like «X нет»
+        ("Ноль внимания к клиенту", "ru", "complaint"),
+        ("Связи ноль второй день", "ru", "complaint"),
+        ("Delicious and still warm, exactly as described", "en", "praise"),
+        ("No complaints, spotless room", "en", "praise"),
+        ("Zero issues this time", "en", "praise"),
+        ("Zero help from the call centre", "en", "complaint"),
+        ("Cero problemas, la comida deliciosa", "es", "praise"),
+        ("Barang sesuai deskripsi, rapi", "id", "praise"),
+        ("Not tasty at all, the room was not clean", "en", "complaint"),
+    ],
+)
+def test_everyday_praise_words_and_zero_of_a_problem(text: str, language: str, kind: str) -> None:
+    assert default_rules().analyse(text, language=language).type == kind

@@ -51,7 +51,9 @@ unread):
   вводить", "справку где скачать", "… это как делается", "… можно или только онлайн"), unless
   the word joins a clause («не знал, как оформить», «сделал, как написано»);
 - sarcasm: a praise word in scare quotes ("за «быструю» доставку", 'the "helpful" bot') or
-  beside 🙃 / 🤡 is negated, so the text is a complaint; a name in quotes changes nothing.
+  beside 🙃 / 🤡 is negated, so the text is a complaint; a name in quotes changes nothing;
+- everyday praise words (food, cleanliness, comfort, "as described") in every language, and
+  "X ноль" / "zero X" / "cero X" deny X like "X нет" ("проблем ноль", "zero issues").
 """
 
 from __future__ import annotations
@@ -814,8 +816,10 @@ class RuleSet:
                     negated = tokens[j].surface not in ("нет", "без") or j == start - 1
                     break
             if (
-                end < len(tokens) and tokens[end].surface == "нет" and _genitive(tokens[end - 1])
-            ):  # "проблем нет", not "вторую неделю нет горячей воды"
+                end < len(tokens)
+                and tokens[end].surface in ("нет", "ноль")
+                and _genitive(tokens[end - 1])
+            ):  # "проблем нет", "претензий ноль", not "вторую неделю нет горячей воды"
                 negated = True
         weight = 1.0
         for j in range(start - 1, -1, -1):
