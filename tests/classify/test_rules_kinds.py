@@ -556,3 +556,50 @@ def test_names_in_quotes_stay_praise(text: str, language: str) -> None:
 )
 def test_everyday_praise_words_and_zero_of_a_problem(text: str, language: str, kind: str) -> None:
     assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Курьер переносил доставку 3 раза", "ru", "complaint"),  # repeats
+        ("Звоню пятый раз по одному и тому же вопросу", "ru", "complaint"),
+        ("Интернета нет уже третий день", "ru", "complaint"),
+        ("Сижу в очереди в МФЦ уже два часа", "ru", "complaint"),  # a wait going on
+        ("Пени начислили, хотя я оплатил в срок", "ru", "complaint"),  # own part done
+        ("Второй раз заказываю", "ru", "other"),  # a regular, no failure
+        ("Заказываю уже 5 раз, всё отлично", "ru", "praise"),  # praise outweighs a count
+        ("Writing for the 4th time about the same refund", "en", "complaint"),
+        ("Late fee even though I paid before the due date", "en", "complaint"),
+        ("been in the queue already 2 hours", "en", "complaint"),
+        ("Ordered 3 times, always great", "en", "praise"),
+        ("Llamé cinco veces y nadie responde", "es", "complaint"),
+    ],
+)
+def test_failures_counted_out(text: str, language: str, kind: str) -> None:
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Зачем вы подключили мне платную подписку", "ru", "complaint"),
+        ("С какой стати списали комиссию 150 рублей", "ru", "complaint"),
+        ("Зачем вам номер моего паспорта", "ru", "question"),  # asks, accuses no one
+        ("Why did you cancel my booking without telling me", "en", "complaint"),
+        ("Why do banks ask for a selfie", "en", "question"),
+    ],
+)
+def test_questions_that_accuse_are_complaints(text: str, language: str, kind: str) -> None:
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Звоню пятый раз по одному и тому же вопросу", "complaint"),
+        ("Обращаюсь по вопросу возврата, заказ 5531", "other"),
+        ("У меня вопрос по возврату", "question"),
+    ],
+)
+def test_regarding_a_matter_is_no_question(text: str, kind: str) -> None:
+    assert default_rules().analyse(text, language="ru").type == kind

@@ -53,7 +53,13 @@ unread):
 - sarcasm: a praise word in scare quotes ("за «быструю» доставку", 'the "helpful" bot') or
   beside 🙃 / 🤡 is negated, so the text is a complaint; a name in quotes changes nothing;
 - everyday praise words (food, cleanliness, comfort, "as described") in every language, and
-  "X ноль" / "zero X" / "cero X" deny X like "X нет" ("проблем ноль", "zero issues").
+  "X ноль" / "zero X" / "cero X" deny X like "X нет" ("проблем ноль", "zero issues");
+- failures counted out, in a text with no positive word: repeats ("4 раза", "the 3rd time"),
+  an ordinal day («четвёртый день»), a wait going on («уже час», "already 2 hours"), and the
+  customer's own part done («хотя я платил вовремя», "even though I paid"), whose positive
+  words praise no one;
+- questions that accuse are complaints («Зачем вы подключили…», «За что мне списали…», "why did
+  you…"), and «по … вопросу» says "regarding", it does not ask.
 """
 
 from __future__ import annotations
@@ -140,12 +146,23 @@ _INDIGNANT = (
     "why should i",
     "how many times",
     "how much longer",
+    # questions that accuse: «Зачем вы подключили…», «За что мне списали…», «Откуда у меня…»
+    "зачем вы ",
+    "за что мне",
+    "откуда у меня",
+    "с какой стати",
+    "why did you ",
+    "why was i ",
+    "why am i being",
+    "con qué derecho",
+    "por qué me cobraron",
+    "kok bisa",
 )
 _EMOJI_WEIGHT = 1.0
 _MAX_EMOJI = 2
 # Emoji that say what the writer feels, whatever the language (variation selectors ignored).
 _POSITIVE_EMOJI = frozenset("👍🔥❤💪👏🙏😊😀😃😄😁🥰😍🤩💯⭐🌟✨💖💙💚💛🧡💜🤗👌🎉🙌☺😉🏆")
-_NEGATIVE_EMOJI = frozenset("👎😡🤬😠😤😢😭😞😒🙄💩🤮😩😫😖😣🤦😕☹")
+_NEGATIVE_EMOJI = frozenset("👎😡🤬😠😤😢😭😞😒🙄💩🤮🤢😩😫😖😣🤦😕☹")
 _POSITIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_POSITIVE_EMOJI))) + "]")
 _NEGATIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_NEGATIVE_EMOJI))) + "]")
 _LOOKUP_CACHE_SIZE = 200_000
@@ -377,6 +394,32 @@ _WITHOUT = frozenset(["без", "without", "sin", "tanpa", "بدون", "بلا"]
 # duration, a number, a unit of minutes or hours.
 _DURATION_PREPOSITIONS = frozenset(["по", "for", "durante", "por", "selama", "لمدة"])
 _STATED_FAILURE_WORDS = _WITHOUT | _DURATION_PREPOSITIONS
+# Failures counted out (_counted_failures): repeats, ordinal days, waits going on, own part done.
+_REPEAT_UNITS = frozenset(["раз", "раза", "times", "veces", "kali", "مرات"])
+_COUNT_WORDS = {
+    "ru": frozenset(["два", "три", "четыре", "пять", "шесть", "десять", "сто", "несколько"]),
+    "en": frozenset(["two", "three", "four", "five", "six", "ten", "several", "many"]),
+    "es": frozenset(["dos", "tres", "cuatro", "cinco", "varias", "muchas"]),
+    "id": frozenset(["dua", "tiga", "empat", "lima", "beberapa", "berkali"]),
+    "ar": frozenset(["ثلاث", "أربع", "خمس", "عدة"]),
+}
+_RU_ORDINAL_UNITS = frozenset(["день", "раз", "неделю", "месяц", "час", "сутки", "звонок"])
+_EN_ORDINAL_UNITS = frozenset(["time", "day", "week", "call", "attempt"])
+_EN_ORDINAL = re.compile(r"third|fourth|fifth|sixth|tenth")
+_EN_SUFFIXES = frozenset(["rd", "th"])  # "3rd", "4th" (not "1st", "2nd": a regular's words)
+_ALREADY = frozenset(["уже", "already", "ya", "sudah", "udah"])
+_WAIT_UNITS = frozenset(
+    ["час", "часа", "часов", "полчаса", "минут", "минуты", "дня", "дней", "неделю", "недели",
+     "месяц", "hour", "hours", "minutes", "days", "weeks", "hora", "horas", "minutos", "días",
+     "semanas", "jam", "menit", "hari", "minggu"]
+)  # fmt: skip
+_THOUGH = {
+    "ru": frozenset(["хотя"]),
+    "en": frozenset(["though", "although"]),
+    "es": frozenset(["aunque"]),
+    "id": frozenset(["padahal"]),
+}
+_THOUGH_SUBJECTS = frozenset(["я", "мы", "i", "we", "ya", "sudah", "saya", "udah", "yo"])
 _DURATION_UNITS = frozenset(
     [
         "минута",
@@ -906,10 +949,12 @@ class RuleSet:
                     and tokens[hit.end].surface.isdigit()
                 )
                 or _reported_question(tokens, hit)
+                or _regarding(tokens, hit)
                 or _issue_resolved(tokens, hit)
             )
         ]
         hits = _sarcasm(text, tokens, hits)
+        hits = _without_own_part(tokens, hits, language or "")
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
@@ -927,6 +972,7 @@ class RuleSet:
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
         positions += _stated_failures(tokens, hits, code)
+        positions += _counted_failures(tokens, hits, code)
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -1376,6 +1422,57 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
     return found
 
 
+def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
+    """Positions of facts that count a failure out, in a text with no praise or positive word:
+    repeats («сдвигали 4 раза», "the 3rd time", "5 times"), an ordinal day or time («четвёртый
+    день», "third day"), a wait going on «уже» / "already" («стою уже час», "already 2 hours"),
+    and the customer's own part done «хотя я …» / "even though I …" / «aunque ya…» / «padahal
+    sudah…» («штраф за просрочку, хотя я платил вовремя»)."""
+    if any(_polarity(hit) > 0 for hit in hits):
+        return []
+    words = [t.surface for t in tokens]
+    found = []
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        further = words[i + 2] if i + 2 < len(words) else ""
+        if after in _REPEAT_UNITS and (_counts_more_than_one(word, language)):
+            found.append(i)  # "4 раза", "5 times", "3 veces"
+        elif (
+            language == "ru"
+            and after in _RU_ORDINAL_UNITS
+            and not word.startswith(("перв", "втор"))  # «второй раз заказываю»: a regular
+            and "Anum" in _grammemes(word)
+        ):
+            found.append(i)  # «четвёртый день», «пятый раз»
+        elif language == "en" and (
+            (after in _EN_ORDINAL_UNITS and _EN_ORDINAL.fullmatch(word))
+            or (word.isdigit() and after in _EN_SUFFIXES and further in _EN_ORDINAL_UNITS)
+        ):
+            found.append(i)  # "the 3rd time" (tokens 3, rd, time), "third day"
+        elif word in _ALREADY and (
+            after in _WAIT_UNITS or (after.isdigit() and further in _WAIT_UNITS)
+        ):
+            found.append(i)  # «уже час», "already 2 hours"
+        elif word in _THOUGH.get(language, ()) and (
+            after in _THOUGH_SUBJECTS or (language == "ru" and "past" in _grammemes(after))
+        ):
+            found.append(i)  # «хотя я платил вовремя», "even though I paid", «хотя категория…»
+    return found
+
+
+def _counts_more_than_one(word: str, language: str) -> bool:
+    """Whether ``word`` is a count of two or more ("4", «четыре», "five", "tres")."""
+    if word.isdigit():
+        return int(word) >= 2
+    return word in _COUNT_WORDS.get(language, frozenset())
+
+
+def _grammemes(word: str) -> frozenset[str]:
+    from otklik.classify.text import grammemes
+
+    return grammemes(word)
+
+
 def _sarcasm(text: str, tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
     """Hits with every praise and positive word negated when the text is sarcastic: a praise
     word in scare quotes (a phrase of up to 40 characters: "Спасибо за «быструю» доставку",
@@ -1498,6 +1595,34 @@ def _reported_question(tokens: list[Token], hit: _Hit) -> bool:
     if tokens[negation].surface not in _ALL_NEGATIONS:
         return False
     return not _about_oneself(tokens, negation)
+
+
+def _regarding(tokens: list[Token], hit: _Hit) -> bool:
+    """Whether a Russian question keyword only says "regarding" («звоню по вопросу возврата»,
+    «по одному и тому же вопросу»): «вопросу» / «вопросам» after «по» a few words before."""
+    if hit.entry.kind != "type" or hit.entry.label != "question":
+        return False
+    if tokens[hit.start].surface not in ("вопросу", "вопросам"):
+        return False
+    return any(t.surface == "по" for t in tokens[max(0, hit.start - 5) : hit.start])
+
+
+def _without_own_part(tokens: list[Token], hits: list[_Hit], language: str) -> list[_Hit]:
+    """``hits`` less the positive words that tell the customer's own part after «хотя я» /
+    "even though I" («пени начислили, хотя я оплатил в срок»: «в срок» praises no one)."""
+    though = _THOUGH.get(language)
+    if not though:
+        return hits
+    own: set[int] = set()
+    for i, token in enumerate(tokens[:-1]):
+        if token.surface in though and tokens[i + 1].surface in _THOUGH_SUBJECTS:
+            j = i + 1
+            while j < len(tokens) and not tokens[j].boundary:
+                own.add(j)
+                j += 1
+    if not own:
+        return hits
+    return [hit for hit in hits if not (_polarity(hit) > 0 and hit.start in own)]
 
 
 def _waiting(tokens: list[Token], position: int) -> bool:
