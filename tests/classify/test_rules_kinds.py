@@ -603,3 +603,27 @@ def test_questions_that_accuse_are_complaints(text: str, language: str, kind: st
 )
 def test_regarding_a_matter_is_no_question(text: str, kind: str) -> None:
     assert default_rules().analyse(text, language="ru").type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Плачу за 100 мегабит, а по факту 15", "ru", "complaint"),  # paid for, got other
+        ("Заплатил за багаж, а чемодан отправили другим рейсом", "ru", "complaint"),
+        ("Оплатила за доставку", "ru", "other"),  # what was paid for, nothing after
+        ("Paid for express shipping and it came in 9 days", "en", "complaint"),
+        ("Paid for the family plan and it is worth every penny", "en", "praise"),
+        ("Pagué por el asiento de ventanilla y me sentaron en el pasillo", "es", "complaint"),
+        ("Жду возврат уже месяц, это нормально?", "ru", "complaint"),  # labelling rule 2
+        ("Is it normal that the app asks for my PIN twice", "en", "complaint"),
+        ("Thank you for closing my ticket without fixing anything", "en", "complaint"),
+        ("Thank you for the quick refund", "en", "praise"),
+        ("Charged an overdraft fee on a day I had money", "en", "complaint"),
+        ("Maybe add a dark mode for night shifts", "en", "suggestion"),
+        ("Let us pick the delivery hour", "en", "suggestion"),
+        ("lost my card abroad, what now", "en", "question"),
+        ("any discount for students", "en", "question"),
+    ],
+)
+def test_paid_for_mismatch_and_english_openers(text: str, language: str, kind: str) -> None:
+    assert default_rules().analyse(text, language=language).type == kind

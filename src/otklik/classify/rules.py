@@ -59,7 +59,10 @@ unread):
   customer's own part done («хотя я платил вовремя», "even though I paid"), whose positive
   words praise no one;
 - questions that accuse are complaints («Зачем вы подключили…», «За что мне списали…», "why did
-  you…"), and «по … вопросу» says "regarding", it does not ask.
+  you…", "is it normal that…"), and «по … вопросу» says "regarding", it does not ask;
+- what was paid for, then what came instead («плачу за 100 мегабит, а по факту 15», "paid for
+  express shipping and it came in 9 days") states a failure; a "thank you" counts once, and
+  both its words are politeness beside a problem.
 """
 
 from __future__ import annotations
@@ -157,6 +160,13 @@ _INDIGNANT = (
     "con qué derecho",
     "por qué me cobraron",
     "kok bisa",
+    # «это нормально вообще», "is it normal that…": the customer suffers it (labelling rule 2)
+    "это нормально",
+    "нормально вообще",
+    "это вообще нормально",
+    "is it normal",
+    "is this normal",
+    "es normal que",
 )
 _EMOJI_WEIGHT = 1.0
 _MAX_EMOJI = 2
@@ -213,7 +223,7 @@ _QUESTION_OPENERS: dict[str, frozenset[str]] = {
         ]
     ),
     "en": frozenset(
-        ["how", "what", "what's", "whats", "where", "when", "why", "who", "which", "whom"]
+        ["how", "what", "what's", "whats", "where", "when", "why", "who", "which", "whom", "any"]
     ),
     "id": frozenset(
         [
@@ -419,6 +429,14 @@ _THOUGH = {
     "es": frozenset(["aunque"]),
     "id": frozenset(["padahal"]),
 }
+# What was paid for, then what came instead (_counted_failures).
+_PAID_FOR = frozenset(
+    [("плачу", "за"), ("заплатил", "за"), ("заплатила", "за"), ("оплатил", "за"),
+     ("оплатила", "за"), ("платим", "за"), ("paid", "for"), ("paying", "for"), ("pay", "for"),
+     ("pagué", "por"), ("pago", "por"), ("pagamos", "por"), ("bayar", "untuk"),
+     ("membayar", "untuk"), ("dibayar", "untuk")]
+)  # fmt: skip
+_THEN_WORDS = frozenset(["а", "но", "and", "but", "y", "pero", "tapi", "dan", "namun"])
 _THOUGH_SUBJECTS = frozenset(["я", "мы", "i", "we", "ya", "sudah", "saya", "udah", "yo"])
 _DURATION_UNITS = frozenset(
     [
@@ -1075,7 +1093,9 @@ class RuleSet:
         for polarity, hit in spans.values():
             if polarity > 0:  # a negated negative word ("не плохо") counts half
                 weight = hit.weight * (0.5 if hit.negated else 1.0)
-                if troubled and (hit.start, hit.end) in polite:
+                if troubled and any(
+                    start < hit.end and hit.start < end for start, end in polite
+                ):  # "thank you" (type) over "thank" (sentiment): one thank-you, both polite
                     weight *= _POLITENESS_WEIGHT
                 raw["positive"] += weight
             else:
@@ -1453,11 +1473,25 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             after in _WAIT_UNITS or (after.isdigit() and further in _WAIT_UNITS)
         ):
             found.append(i)  # «уже час», "already 2 hours"
+        elif (word, after) in _PAID_FOR and _then_otherwise(tokens, i + 2):
+            found.append(i)  # «плачу за 500 мегабит, спидтест показывает 60», "paid for …, got …"
         elif word in _THOUGH.get(language, ()) and (
             after in _THOUGH_SUBJECTS or (language == "ru" and "past" in _grammemes(after))
         ):
             found.append(i)  # «хотя я платил вовремя», "even though I paid", «хотя категория…»
     return found
+
+
+def _then_otherwise(tokens: list[Token], start: int) -> bool:
+    """Whether after what was paid for (from ``start``) a second clause tells what happened,
+    with a number or a verb: a comma, «а» / «но» / "and" / "but" / «y» / «tapi», then words."""
+    for j in range(start, len(tokens) - 1):
+        if tokens[j].boundary and tokens[j].surface != ",":
+            return False
+        if tokens[j].surface in _THEN_WORDS or tokens[j].surface == ",":
+            rest = [t for t in tokens[j + 1 :] if not t.boundary]
+            return len(rest) >= 2
+    return False
 
 
 def _counts_more_than_one(word: str, language: str) -> bool:
