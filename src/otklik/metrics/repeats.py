@@ -75,7 +75,7 @@ def contact_frame_expr(
     """Every identified contact in [start, end) with ``_next``, the same customer's next
     strictly later contact when it is at most ``reach`` days (+ a day's margin) after ``end``
     (else possibly NULL, which no window up to ``reach`` counts), and the fields of
-    ``SEGMENT_FIELDS`` (its columns: ``occurred_at``, ``_next``, then those)."""
+    ``SEGMENT_FIELDS`` (columns ``occurred_at``, those fields, ``_next``)."""
     source.require("window_functions")
     t = source.table(TableRole.ITEMS)
     contacts = t.filter(t.kind == "contact", t.customer_id.notnull())
@@ -93,7 +93,12 @@ def contact_frame_expr(
     )
     if end is not None:
         timed = timed.filter(timed.occurred_at < end)
-    return timed.select("occurred_at", "_next", *_FIELDS)
+    following = timed._next
+    if source.backend != "sqlite":
+        # NULL where no later contact: declared nullable, or Arrow refuses the result (on
+        # SQLite, whose rows are read as they come, a cast would cut the microseconds)
+        following = following.cast(timed.occurred_at.type().copy(nullable=True))
+    return timed.select("occurred_at", *_FIELDS, _next=following)
 
 
 def _frame(source: MetricSource, query: Query) -> _Frame:
