@@ -173,13 +173,16 @@ _REFRESHING = re.compile(r'class="(?:[^"]* )?refreshing')
 
 
 def _after_write(client: TestClient, delay: float, skip: list[str]) -> None:
-    """One contact posted through the API, then each page's first request ``delay`` seconds
-    later (server time, and whether it showed the "figures as of …, refreshing" line)."""
-    page = client.get("/settings").text
+    """One contact posted through the API (by the admin), then each page's first request
+    ``delay`` seconds later as the signed-in user (server time, and whether it showed the
+    "figures as of …, refreshing" line)."""
+    writer = TestClient(client.app, base_url="https://testserver")  # the same app, as admin
+    _login(writer, "bench-admin@example.org")
+    page = writer.get("/settings").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
     moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-    response = client.post(
+    response = writer.post(
         "/api/v1/items",
         json={
             "kind": "contact",

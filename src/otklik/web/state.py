@@ -84,7 +84,7 @@ class TTLCache:
         refresh_in_background: bool = False,
         refresh_after_write: bool = False,
         settle_s: float = 1.0,
-        keep_idle_s: float = 3600.0,
+        keep_idle_s: float = 1800.0,
     ) -> None:
         self.ttl_s = ttl_s
         self.refresh_after_write = refresh_after_write
