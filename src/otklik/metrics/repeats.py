@@ -109,8 +109,13 @@ def _frame(source: MetricSource, query: Query) -> _Frame:
     if found is None or found.reach < query.window_days:
         reach = max(REACH_DAYS, query.window_days)
         expr = contact_frame_expr(source, query.start, query.end, reach)
+        values: dict[Any, Any] = {}  # one object per distinct value: a year's frame is big
         rows = [
-            (row["occurred_at"], row["_next"], *(row[name] for name in _FIELDS))
+            (
+                row["occurred_at"],
+                row["_next"],
+                *(values.setdefault(row[name], row[name]) for name in _FIELDS),
+            )
             for row in source.execute(expr)
         ]
         found = memo[key] = _Frame(reach, rows)
