@@ -9,10 +9,11 @@ rollup cube took to build.
 With ``--pages`` it times instead the first request of every page after a fresh start (a new
 app, whose background precomputation — loading the stored rollups — is waited for and timed),
 next to the same page's warm p50 in the same run (the baseline); ``--no-wait`` sends the first
-requests without waiting for the background work. ``--after-write SECONDS`` (repeatable) writes one
-contact through the API (``POST /api/v1/items``, as an integration would: the page cache is dropped)
-and times each page's first request that many seconds after the write (0: at once), and whether
-the page said its figures were being refreshed (the "figures as of" line).
+requests without waiting for the background work. ``--after-write SECONDS`` (repeatable)
+then writes one contact through the API (``POST /api/v1/items`` as the admin, as an integration
+would: the page cache is dropped) and times each page's first request that many seconds after
+the write (0: at once), and whether the page said its figures were being refreshed (the
+"figures as of" line).
 
     python benchmarks/bench_web.py [--rows 1000000] [--db sqlite:///benchmarks/out/demo-1m.db]
                                    [--requests 100] [--pages [--no-wait] [--skip PATH] [--team]
