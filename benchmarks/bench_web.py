@@ -9,10 +9,15 @@ rollup cube took to build.
 With ``--pages`` it times instead the first request of every page after a fresh start (a new
 app, whose background precomputation — loading the stored rollups — is waited for and timed),
 next to the same page's warm p50 in the same run (the baseline); ``--no-wait`` sends the first
-requests without waiting for the background work.
+requests without waiting for the background work. ``--after-write SECONDS`` (repeatable)
+then writes one contact through the API (``POST /api/v1/items`` as the admin, as an integration
+would: the page cache is dropped) and times each page's first request that many seconds after
+the write (0: at once), and whether the page said its figures were being refreshed (the
+"figures as of" line).
 
     python benchmarks/bench_web.py [--rows 1000000] [--db sqlite:///benchmarks/out/demo-1m.db]
-                                   [--requests 100] [--pages [--no-wait] [--skip PATH] [--team]]
+                                   [--requests 100] [--pages [--no-wait] [--skip PATH] [--team]
+                                   [--after-write SECONDS]]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import contextlib
 import re
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -127,6 +133,7 @@ def _pages(
     wait: bool,
     skip: list[str],
     email: str = "bench-admin@example.org",
+    after_write: Sequence[float] = (),
 ) -> None:
     """First request of every page after a fresh start, and the same page's warm p50
     (printed as it goes)."""
@@ -159,6 +166,52 @@ def _pages(
             p50 = statistics.median(_measure(client, path, requests))
             print(f"{path:<48} {cold:9.1f} {p50:12.1f} {cold / p50:6.1f}", flush=True)
         print(f"slowest first request: {slowest:.1f} ms")
+        for delay in after_write:
+            _after_write(client, delay, skip)
+
+
+_REFRESHING = re.compile(r'class="(?:[^"]* )?refreshing')
+
+
+def _after_write(client: TestClient, delay: float, skip: list[str]) -> None:
+    """One contact posted through the API (by the admin), then each page's first request
+    ``delay`` seconds later as the signed-in user (server time, and whether it showed the
+    "figures as of …, refreshing" line)."""
+    writer = TestClient(client.app, base_url="https://testserver")  # the same app, as admin
+    _login(writer, "bench-admin@example.org")
+    page = writer.get("/settings").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    response = writer.post(
+        "/api/v1/items",
+        json={
+            "kind": "contact",
+            "source": "bench-after-write",
+            "items": [{"id": f"w{time.time_ns()}", "occurred_at": moment, "customer_id": "c1"}],
+        },
+        headers={"x-csrf-token": token.group(1)},
+    )
+    assert response.status_code == 200, response.text[:500]
+    written = time.perf_counter()
+    print(f"one contact written through the API; pages {delay:g} s after it:", flush=True)
+    print(f"{'page':<48} {'first ms':>9} {'refreshing line':>16}", flush=True)
+    slowest = 0.0
+    for path in PAGES:
+        if path in skip:
+            continue
+        wait = written + delay - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        response = client.get(path)
+        if response.status_code != 200:
+            print(f"{path:<48} status {response.status_code} (skipped)", flush=True)
+            continue
+        ms = _server_ms(response)
+        slowest = max(slowest, ms)
+        marked = "yes" if _REFRESHING.search(response.text) else "no"
+        print(f"{path:<48} {ms:9.1f} {marked:>16}", flush=True)
+    print(f"slowest first request after the write: {slowest:.1f} ms")
 
 
 def main() -> None:
@@ -172,6 +225,15 @@ def main() -> None:
     parser.add_argument(
         "--team", action="store_true", help="with --pages: as the team user ('digital' zone)"
     )
+    parser.add_argument(
+        "--after-write",
+        type=float,
+        action="append",
+        default=[],
+        metavar="SECONDS",
+        help="with --pages: write one contact, then each page's first request SECONDS later "
+        "(repeat for several writes)",
+    )
     args = parser.parse_args()
     if args.db.startswith("sqlite:///"):
         Path(args.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +242,7 @@ def main() -> None:
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
     if args.pages:
         email = "bench-team@example.org" if args.team else "bench-admin@example.org"
-        _pages(settings, args.requests, not args.no_wait, args.skip, email)
+        _pages(settings, args.requests, not args.no_wait, args.skip, email, args.after_write)
         print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
         return
     app = create_app(settings)

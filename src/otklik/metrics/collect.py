@@ -24,7 +24,7 @@ from otklik.metrics.results import CENSORED
 from otklik.metrics.spec import Statistic
 from otklik.metrics.stats import quantile_ci_ranks, quantile_estimate_ranks
 
-__all__ = ["collect"]
+__all__ = ["collect", "data_end"]
 
 
 def _number(value: Any) -> float:
@@ -95,27 +95,27 @@ def _quantile(source: MetricSource, query: Query) -> list[Group]:
     return groups
 
 
-def _data_end(source: MetricSource) -> Any:
+def data_end(source: MetricSource) -> Any:
     """The last contact in the data (kept in the source's memo while a report is computed)."""
     memo = getattr(source, "memo", None)
     if memo is not None and "data_end" in memo:
         return memo["data_end"]
     end_rows = source.execute(data_end_expr(source))
-    data_end = end_rows[0]["last"] if end_rows else None
+    last = end_rows[0]["last"] if end_rows else None
     if memo is not None:
-        memo["data_end"] = data_end
-    return data_end
+        memo["data_end"] = last
+    return last
 
 
 def _repeat(source: MetricSource, query: Query) -> list[Group]:
-    data_end = _data_end(source)
+    last_contact = data_end(source)
     window = timedelta(days=query.window_days)
     groups = []
     for row in source.execute(repeat_expr(source, query)):
         if not row["n"]:
             continue
         last = row["last"]
-        censored = data_end is None or last is None or last + window > data_end
+        censored = last_contact is None or last is None or last + window > last_contact
         stats = {"n": _number(row["n"]), "k": _number(row["k"])}
         groups.append(_group(query, _group_key(row, query), stats, (CENSORED,) if censored else ()))
     return groups

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from otklik.metrics.backends import MetricSource, connect
 from otklik.metrics.catalogue import get_metric
-from otklik.metrics.collect import collect
+from otklik.metrics.collect import collect, data_end
 from otklik.metrics.expressions import (
     additive_expr,
     churn_cells_expr,
@@ -25,6 +25,7 @@ from otklik.metrics.expressions import (
 from otklik.metrics.groups import Group, finish, sort_rows
 from otklik.metrics.periods import Grain
 from otklik.metrics.query import FilterValue, Query, make_query
+from otklik.metrics.repeats import shared_repeat, shares
 from otklik.metrics.results import MetricRow
 from otklik.metrics.spec import MetricParams, MetricSpec, Statistic
 
@@ -67,14 +68,17 @@ def _groups(source: MetricSource, query: Query, rollups: bool) -> list[Group]:
     cube = source.rollups
     if rollups and cube is not None and cube.covers(query):
         return list(cube.collect(query))
+    if shares(source, query):  # FCR / repeat rate within a report: one read per range
+        return shared_repeat(source, query, data_end(source))
     return collect(source, query)
 
 
 @contextmanager
 def remembering(source: MetricSource) -> Iterator[MetricSource]:
     """Within the block, each distinct query on ``source`` runs once (a report that needs the
-    same figure for several KPIs, guardrails and tests); nothing is kept afterwards, so a
-    later report sees new data."""
+    same figure for several KPIs, guardrails and tests), and FCR / repeat-rate queries over
+    the same range share one read of its contacts (:mod:`otklik.metrics.repeats`); nothing
+    is kept afterwards, so a later report sees new data."""
     if getattr(source, "memo", None) is not None:  # an enclosing block already remembers
         yield source
         return

@@ -78,6 +78,7 @@ def _prepare_store(settings: Settings) -> WebState:
             60.0,
             version=(lambda: read_counter(engine)) if shared else None,
             refresh_in_background=settings.web_prewarm,
+            refresh_after_write=settings.web_prewarm,
         ),
         sessions=SessionCodec(settings, secret),
         throttle=LoginThrottle(

@@ -199,6 +199,7 @@ def build_overview(
                 _trend(source, name, filters, begin, stop, timezone) for name in OVERVIEW_METRICS
             ]
         ),
+        keep=True,
     )
     channels = state.cache.get(
         ("channels", repr(filters), begin, stop, timezone),
@@ -209,5 +210,6 @@ def build_overview(
             start=as_utc_naive(begin, zone),
             end=as_utc_naive(stop, zone),
         ),
+        keep=True,
     )
     return Overview(begin, stop, trends, channels, timezone)

@@ -39,6 +39,7 @@ def ex_report_for(state: WebState, *, period: str | None, by: str | None) -> ExR
             costs=costs,
             timezone=settings.timezone,
         ),
+        keep=True,
     )
 
 
@@ -53,6 +54,7 @@ def ex_link_for(state: WebState, *, period: str | None) -> ExCxLink:
             min_group=settings.ex_min_group,
             timezone=settings.timezone,
         ),
+        keep=True,
     )
 
 
@@ -79,6 +81,7 @@ def pillars_for(
             owner_team=owner,
             timezone=state.settings.timezone,
         ),
+        keep=True,
     )
 
 

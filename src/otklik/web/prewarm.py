@@ -9,7 +9,9 @@ sees first), through the same functions and cache keys the pages use, so a page 
 later finds them, and compiles every page template; then the overview of every team zone that
 a user signs in to, and the topics report and the priorities (drivers analysis) as each zone
 first sees them; last the EX, conduct and KPI scorecard figures of the whole store
-the same way.
+the same way, and each team zone's scorecards (its own KPIs, as its users first see them).
+After a write the page cache recomputes these figures in the background (``TTLCache``,
+``keep``), with the same functions and keys.
 Failures are logged and forgotten: the page then computes what it needs itself.
 """
 
@@ -62,6 +64,8 @@ def prewarm(state: WebState) -> float:
         _quietly(filter_options, state, user, TOPIC_FILTERS)
         _quietly(drivers_for, state, user)
     _quietly(_slow_pages, state)
+    for user in zones[1:]:  # each team's scorecards (its own KPIs, judged in its zone)
+        _quietly(_scorecards, state, user)
     return time.perf_counter() - started
 
 
@@ -105,6 +109,11 @@ def _slow_pages(state: WebState) -> None:
     conduct_figures(state, policy, period="month", zone=None)
     conduct_agents(state, zone=None)
     kpi_report(state, current_kpis(state, _EVERYONE), zone=None, period=None, by=None)
+
+
+def _scorecards(state: WebState, user: Principal) -> None:
+    """The KPI report a team user's ``/scorecards`` shows first, under the page's key."""
+    kpi_report(state, current_kpis(state, user), zone=user.zone, period=None, by=None)
 
 
 def start_prewarm(state: WebState) -> threading.Thread:

@@ -108,6 +108,7 @@ def drivers_for(
                 method=method,
             ),
             ttl_s=HEAVY_TTL_S,
+            keep=True,
         )
     except (MetricError, ConfigError) as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None

@@ -138,6 +138,7 @@ def build_report(
                 timezone=timezone,
             ),
             ttl_s=HEAVY_TTL_S,
+            keep=True,
         )
     except ValueError as exc:
         raise ApiError(422, str(exc), code="invalid_request") from None

@@ -70,13 +70,14 @@ def conduct_figures(
     return state.cache.get(
         ("conduct_figures", period, zone, policy.model_dump_json()),
         lambda: protection_figures(state.engine, policy, period=period, zone=zone),
+        keep=True,
     )
 
 
 def conduct_agents(state: WebState, *, zone: str | None) -> list[conduct.AgentConduct]:
     """The operators' flag rates in ``zone``, kept like :func:`conduct_figures`."""
     return state.cache.get(
-        ("conduct_agents", zone), lambda: agent_flag_rates(state.engine, zone=zone)
+        ("conduct_agents", zone), lambda: agent_flag_rates(state.engine, zone=zone), keep=True
     )
 
 

@@ -9,20 +9,20 @@ nothing else; admins and analysts see every KPI. The KPI file is the one in forc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from otklik.kpi import BY_FIELDS, GamingFlag, KpiResult, Report, span_of
-from otklik.metrics import get_metric
+from otklik.metrics import get_metric, get_zone
 from otklik.web.charts import items_url, plotly_text
 from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table, find_font
 from otklik.web.i18n import Translator, unit_digits
-from otklik.web.kpis import current_kpis, kpi_report, visible_kpis
+from otklik.web.kpis import current_kpis, kpi_report, kpi_report_marked, visible_kpis
 from otklik.web.names import Labels
 from otklik.web.pdf import scorecards_pdf
 from otklik.web.rendering import render
@@ -309,9 +309,11 @@ def scorecards_page(
     if period is not None:
         span_of(period)  # a period that cannot be read is a 400 with the reason
     kpis = current_kpis(state, user)
-    report = kpi_report(state, kpis, zone=user.zone, period=period, by=by)
-    if format is not None:
+    if format is not None:  # a file is always current: it waits for a recomputation
+        report = kpi_report(state, kpis, zone=user.zone, period=period, by=by)
         return _download(request, state, labels, report, format, user.zone)
+    marked = kpi_report_marked(state, kpis, zone=user.zone, period=period, by=by)
+    report = marked.value
     return render(
         request,
         "scorecards.html",
@@ -323,5 +325,18 @@ def scorecards_page(
             "by_options": BY_OPTIONS,
             "rule": kpis.gaming,
             "zone": user.zone,
+            "as_of": _as_of(marked.as_of, state.settings.timezone),
         },
     )
+
+
+def _as_of(moment: datetime | None, timezone: str) -> str | None:
+    """When figures from before a write were computed, in the reporting zone: ``HH:MM``
+    today, ``YYYY-MM-DD HH:MM`` on another day; None for current figures."""
+    if moment is None:
+        return None
+    zone = get_zone(timezone)
+    local = moment.astimezone(zone)
+    if local.date() == datetime.now(zone).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
