@@ -79,6 +79,9 @@ def _prepare_store(settings: Settings) -> WebState:
             version=(lambda: read_counter(engine)) if shared else None,
             refresh_in_background=settings.web_prewarm,
             refresh_after_write=settings.web_prewarm,
+            # a labelling session writes every few seconds: recompute the heavy figures once
+            # it pauses, not after every label (a recomputation cannot be stopped midway)
+            settle_s=5.0,
         ),
         sessions=SessionCodec(settings, secret),
         throttle=LoginThrottle(
