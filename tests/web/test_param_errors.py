@@ -1,7 +1,7 @@
 """One answer for one kind of bad parameter, on every page and API route that takes it.
 
 Convention (``otklik.web.params``): a ``period``, ``from`` or ``to`` that cannot be read, or
-``to`` before ``from``, is **422** ``invalid_request`` everywhere, the status FastAPI gives any
+``to`` before ``from``, an ``at`` that is not a moment, is **422** ``invalid_request`` everywhere, the status FastAPI gives any
 typed parameter it rejects; the JSON message names the parameter and a page shows one
 translated line for it. A valid range with nothing in it (a period or ``from`` in the future)
 is not an error: 200, n = 0.
@@ -35,7 +35,10 @@ RANGE_ROUTES = [
     ("api", "/api/v1/metrics/nps?"),
     ("api", "/api/v1/items?"),
 ]
+MOMENT_ROUTES = [("page", "/status?"), ("page", "/incidents?"), ("api", "/status.json?")]
 LINES = {
+    ("at", "ru"): "Момент не распознан",
+    ("at", "en"): "The moment is not valid",
     ("period", "ru"): "Период не распознан",
     ("period", "en"): "The period is not valid",
     ("from", "ru"): "Дата «с» не распознана",
@@ -52,6 +55,7 @@ BAD = [
     (RANGE_ROUTES, "from=2025-13-01", "from"),
     (RANGE_ROUTES, "to=31.02.2025", "to"),
     (RANGE_ROUTES, "from=2025-03-05&to=2025-03-01", "range"),
+    (MOMENT_ROUTES, "at=yesterday", "at"),
 ]
 CASES = [
     pytest.param(kind, route + query, what, id=f"{route}{query}")
