@@ -14,7 +14,7 @@ from otklik.ledger import (
     count_cap,
     get_run,
     iter_items,
-    only_stop_words,
+    query_notice,
     search_items,
 )
 from otklik.web.auth import CSRF_FIELD
@@ -119,7 +119,7 @@ def items_page(
             "items": items,
             "total": total,
             "total_more": more,
-            "stop_words": only_stop_words(q),
+            "notice": query_notice(q),
             "page": page,
             "pages": pages,
             "q": q or "",
