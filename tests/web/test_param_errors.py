@@ -3,8 +3,8 @@
 Convention (``otklik.web.params``): a ``period``, ``from`` or ``to`` that cannot be read,
 ``to`` before ``from``, or an ``at`` that is not a moment, is **422** ``invalid_request``
 everywhere, the status FastAPI gives any typed parameter it rejects; the JSON message names the
-parameter and a page shows one translated line for it. A valid range with nothing in it (a period or ``from`` in the future)
-is not an error: 200, n = 0.
+parameter and a page shows one translated line for it. A valid range with nothing in it (a
+period or ``from`` in the future) is not an error: 200, n = 0.
 """
 
 from __future__ import annotations
