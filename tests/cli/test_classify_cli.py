@@ -108,6 +108,9 @@ def test_classify_label_loop_and_cases(
     assert confidences == sorted(confidences)
     code, out, _ = run(capsys, "cases", "list", "--format", "json", "--db", store_url)
     had_case = {case["item_id"] for case in json.loads(out)}
+    # r12 is the only row with an owner in the file (claims_desk): the import's owner wins
+    # over any topic, so its case never moves
+    owned = {case["item_id"] for case in json.loads(out) if case["team"] == "claims_desk"}
     # and the least certain item that has no case yet: a human label that makes it a complaint
     # opens one, in the team of the label's topic
     code, out, _ = run(capsys, "label", "queue", "--format", "csv", "--db", store_url)
@@ -141,8 +144,18 @@ def test_classify_label_loop_and_cases(
     )
     cards = json.loads(out)
     assert all(case["team"] == "cards" for case in cards)
-    # a case is opened for each newly labelled complaint; one that had a case keeps it
-    assert {case["item_id"] for case in cards} == {int(row["item_id"]) for row in rows} - had_case
+    # a case is opened for each newly labelled complaint; an item that had one keeps it, and
+    # its open case follows the item to the label's team (cards), with anna as the actor,
+    # unless the import gave the item its owner
+    assert {case["item_id"] for case in cards} == {int(row["item_id"]) for row in rows} - owned
+    moved = [case for case in cards if case["item_id"] in had_case]
+    for case in moved:
+        code, out, _ = run(
+            capsys, "cases", "show", str(case["id"]), "--format", "json", "--db", store_url
+        )
+        last = json.loads(out)["events"][-1]
+        assert (last["action"], last["actor"]) == ("relabelled", "anna"), last
+        assert "→ cards: a human label" in last["note"]
     code, out, _ = run(capsys, "cases", "list", "--overdue", "--format", "json", "--db", store_url)
     assert json.loads(out) == []
     case_id = str(cards[0]["id"])
@@ -163,7 +176,8 @@ def test_classify_label_loop_and_cases(
     assert json.loads(out)["status"] == "closed"
     code, out, _ = run(capsys, "cases", "show", case_id, "--format", "json", "--db", store_url)
     actions = [event["action"] for event in json.loads(out)["events"]]
-    assert actions == ["opened", "assigned", "closed"]
+    relabelled = ["relabelled"] if cards[0]["item_id"] in had_case else []  # moved to cards
+    assert actions == ["opened", *relabelled, "assigned", "closed"]
     code, out, _ = run(capsys, "cases", "list", "--status", "all", "--db", store_url)
     assert code == 0 and "Cases" in out
     code, _, err = run(capsys, "cases", "close", "424242", "--note", "x", "--db", store_url)

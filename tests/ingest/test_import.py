@@ -44,7 +44,10 @@ def test_russian_nps_export_with_broken_rows(engine: Engine) -> None:
     quarantine = _quarantine(engine, report.run_id)
     assert quarantine[6] == ("score", "score 11 is outside the nps scale 0–10")
     assert quarantine[7][0] == "occurred_at" and "31.02.2025" in quarantine[7][1]
-    assert quarantine[8][0] is None and "11 fields but the header has 9" in quarantine[8][1]
+    assert (
+        quarantine[8][0] is None
+        and "row has 11 fields, the header has 9: check quotes" in quarantine[8][1]
+    )
     assert quarantine[10] == ("score", "score: 'пять' is not a number")
     assert quarantine[11][0] == "occurred_at" and "missing" in quarantine[11][1]
     raw = list_quarantine(engine, run_id=report.run_id)[0]["raw"]

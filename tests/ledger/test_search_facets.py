@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, text
 
-from otklik.ledger import only_stop_words, search_items, write_items
+from otklik.ledger import only_stop_words, query_notice, search_items, write_items
 from otklik.ledger.search import Facets, fts_match, query_groups
 
 COMMENTS = [
@@ -89,6 +89,12 @@ def test_a_query_of_stop_words_is_told_apart(seeded: Engine) -> None:
     assert not only_stop_words("%")  # no word at all: nothing to say about stop words
     assert not only_stop_words("зытяать")  # a word that finds nothing is not a stop word
     assert _found(seeded, "и не по") == []
+
+
+def test_a_query_notice_tells_no_words_from_stop_words() -> None:
+    assert [query_notice(q) for q in ("!!!", "???", "—", "«…»", "%_", "😀")] == ["no_words"] * 6
+    assert [query_notice(q) for q in ("и не по", "the, of!", "ещё?")] == ["stop_words"] * 3
+    assert [query_notice(q) for q in (None, "", "  ", "карта!!!", "2024", "зытяать")] == [None] * 6
 
 
 def test_zone_channel_and_dates_with_the_words(seeded: Engine) -> None:

@@ -4,12 +4,20 @@ SLA due dates, the overdue filter and the audit trail."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import Engine, select
 
-from otklik.classify import HumanLabel, classify_items, write_human_labels
+from otklik.classify import (
+    HumanLabel,
+    classify_items,
+    import_labels,
+    load_taxonomy,
+    relabel_item,
+    write_human_labels,
+)
 from otklik.errors import ConfigError, NotFoundError
 from otklik.ledger import Case, FeedbackItem, Team, write_items
 from otklik.routing import (
@@ -238,3 +246,84 @@ def test_items_get_their_owner_and_explicit_owners_stay(engine: Engine) -> None:
     with engine.connect() as conn:
         after = dict(conn.execute(select(FeedbackItem.id, FeedbackItem.owner_team)).all())
     assert after[ids["fees"]] == "cards" and after[ids["owned"]] == "claims_desk"
+
+
+LATER = NOW + timedelta(hours=3)
+
+
+def _events(engine: Engine, external_id: str, ids: dict[str, int]) -> list[dict[str, object]]:
+    case = next(
+        c for c in list_cases(engine, status="all", now=LATER) if c["item_id"] == ids[external_id]
+    )
+    return list(get_case(engine, int(case["id"]), now=LATER)["events"])
+
+
+def _case(engine: Engine, external_id: str, ids: dict[str, int]) -> dict[str, object]:
+    return next(
+        c for c in list_cases(engine, status="all", now=LATER) if c["item_id"] == ids[external_id]
+    )
+
+
+def test_an_open_case_follows_a_human_relabel_to_the_new_team(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ids = _load(engine)
+    classify_and_route(engine, now=NOW)
+    teams = load_teams()
+    taxonomy = load_taxonomy(None)
+    # before: fees → payments, leaving → pricing, login → digital (all open)
+    assert _case(engine, "fees", ids)["team"] == "payments"
+    login = _case(engine, "login", ids)
+    close_case(engine, int(login["id"]), note="password reset sent", actor="ops", now=NOW)
+
+    # the item page's path (web.corrections.correct_item): relabel_item, then route_items
+    relabel_item(engine, taxonomy, ids["fees"], topics=["cards.blocked"], labelled_by="ann@x")
+    route_items(engine, teams, [ids["fees"]], now=LATER, actor="ann@x")
+    fees = _case(engine, "fees", ids)
+    assert (fees["team"], fees["status"]) == ("cards", "open")
+    assert fees["due_at"] == NOW + timedelta(hours=SLA["payments"])  # the clock does not restart
+    last = _events(engine, "fees", ids)[-1]
+    assert (last["action"], last["actor"], last["from_status"], last["to_status"]) == (
+        "relabelled",
+        "ann@x",
+        "open",
+        "open",
+    )
+    assert str(last["note"]).startswith("team payments → cards: a human label")
+    assert "cards.blocked" in str(last["note"])
+
+    # `otklik label import`'s path: import_labels, then route_items over the labelled items
+    sheet = tmp_path / "labels.csv"
+    sheet.write_text(
+        f"item_id,topic\n{ids['login']},delivery.late\n{ids['leaving']},delivery.late\n"
+        f"{ids['fees']},cards.issue\n",
+        encoding="utf-8",
+    )
+    report = import_labels(engine, sheet, taxonomy, labelled_by="bob@x")
+    assert sorted(report.item_ids) == sorted([ids["login"], ids["leaving"], ids["fees"]])
+    before = {name: len(_events(engine, name, ids)) for name in ("login", "fees")}
+    route_items(engine, teams, report.item_ids, now=LATER)
+    leaving = _case(engine, "leaving", ids)
+    assert (leaving["team"], leaving["status"]) == ("logistics", "open")
+    assert _events(engine, "leaving", ids)[-1]["note"] == (
+        "team pricing → logistics: a human label moved the item to logistics "
+        "(topics: delivery.late)"
+    )
+    # a closed case stays with the team that closed it; the item's owner still follows
+    closed = _case(engine, "login", ids)
+    assert (closed["team"], closed["status"]) == ("digital", "closed")
+    assert len(_events(engine, "login", ids)) == before["login"]
+    # a label that keeps the item in its team (cards.blocked → cards.issue) moves nothing
+    assert _case(engine, "fees", ids)["team"] == "cards"
+    assert len(_events(engine, "fees", ids)) == before["fees"]
+    with engine.connect() as conn:
+        owners = dict(conn.execute(select(FeedbackItem.id, FeedbackItem.owner_team)).all())
+    assert (owners[ids["login"]], owners[ids["leaving"]], owners[ids["fees"]]) == (
+        "logistics",
+        "logistics",
+        "cards",
+    )
+    # routing again moves nothing twice
+    moved = len(_events(engine, "leaving", ids))
+    route_items(engine, teams, now=LATER)
+    assert len(_events(engine, "leaving", ids)) == moved

@@ -90,9 +90,9 @@ def test_status_as_it_was_and_bad_input(web: WebEnv) -> None:
     before = client.get("/status.json?at=2001-01-01T00:00&lang=ru").json()
     assert before["status"] == "ok" and before["incidents"] == []
     bad = client.get("/status.json?at=yesterday")
-    assert bad.status_code == 400 and "cannot read at=" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and "cannot read at=" in bad.json()["error"]["message"]
     assert bad.headers["content-type"].startswith("application/json")  # a JSON address
-    assert client.get("/status?at=nonsense").status_code == 400
+    assert client.get("/status?at=nonsense").status_code == 422  # as every date parameter
 
 
 def test_incidents_are_run_through_the_api_by_their_team(web: WebEnv) -> None:

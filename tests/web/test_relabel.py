@@ -190,3 +190,44 @@ def test_api_patch_and_post_with_a_token(web: WebEnv) -> None:
         f"/api/v1/items/{item_id}/labels", json={"colour": "red"}, headers=headers
     )
     assert extra.status_code == 422
+
+
+def test_a_relabel_to_another_team_takes_the_open_case_along(web: WebEnv) -> None:
+    # payments-web-1-1 has an open payments case; its owner is made a routed one (as routing
+    # writes it) so that a topic of another team may move it (an import's owner never moves)
+    item_id = _machine(web, "payments-web-1-1")
+    case_id = web.case_ids["payments-web-1-1"]
+    with web.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE feedback_items SET owner_team_source = 'routing' WHERE id = :i"),
+            {"i": item_id},
+        )
+    client = web.login("payments")
+    page = client.get(f"/items/{item_id}")
+    response = client.post(
+        f"/items/{item_id}/labels",
+        data={"csrf_token": csrf_of(page.text), "topics": ["cards.blocked"]},
+        follow_redirects=False,
+    )
+    # the item and its case left the payments zone: the user is told, not shown a 404
+    assert response.status_code == 303
+    assert response.headers["location"] == "/items?handed_over=cards"
+    told = client.get(response.headers["location"], headers={"Accept-Language": "en"})
+    assert told.status_code == 200 and 'id="handed-over"' in told.text
+    assert "now belong to the team" in told.text
+    assert client.get(f"/items/{item_id}").status_code == 404
+    with web.engine.connect() as conn:
+        team, status = conn.execute(
+            text("SELECT team, status FROM cases WHERE id = :c"), {"c": case_id}
+        ).one()
+        event = conn.execute(
+            text("SELECT actor, action, note FROM case_events WHERE case_id = :c ORDER BY id DESC"),
+            {"c": case_id},
+        ).first()
+    assert (team, status) == ("cards", "open")
+    assert event is not None
+    assert (event.actor, event.action) == (USERS["payments"][0], "relabelled")
+    assert event.note.startswith("team payments → cards: a human label")
+    # the cards team now sees it, with its case
+    cards = web.login("cards").get(f"/items/{item_id}")
+    assert cards.status_code == 200

@@ -115,6 +115,27 @@ def test_a_query_of_stop_words_says_so(client: TestClient) -> None:
     assert "stop words" not in page
 
 
+@pytest.mark.parametrize("q", ["!!!", "???", "—", "%", "… ?! – «»", "_"])
+def test_a_query_without_a_word_says_so(client: TestClient, q: str) -> None:
+    _login(client, "admin@s.test")
+    body = client.get("/api/v1/items", params={"q": q}).json()
+    assert (body["items"], body["total"], body["notice"]) == ([], 0, "no_words")
+    ru = client.get("/items", params={"q": q}, headers={"Accept-Language": "ru"}).text
+    assert 'id="no-words"' in ru and "В запросе нет ни одного слова" in ru
+    en = client.get("/items", params={"q": q}, headers={"Accept-Language": "en"}).text
+    assert 'id="no-words"' in en and "The query has no word" in en
+    assert "stop words" not in en
+
+
+def test_a_word_beside_signs_is_searched(client: TestClient) -> None:
+    _login(client, "admin@s.test")
+    body = client.get("/api/v1/items", params={"q": "перевод!!!"}).json()
+    assert (body["total"], body["notice"]) == (5, None)  # the same five as «перевод и»
+    body = client.get("/api/v1/items", params={"q": "и — !!!"}).json()
+    assert (body["total"], body["notice"]) == (0, "stop_words")  # a word, but a stop word
+    assert client.get("/api/v1/items", params={"q": "   "}).json()["notice"] is None
+
+
 def test_a_capped_total_through_the_web(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

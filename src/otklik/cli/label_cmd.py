@@ -56,12 +56,12 @@ def import_command(
     settings = load_settings()
     taxonomy = load_taxonomy(settings.taxonomy)
     with open_store(db) as engine:
-        report = import_labels(
-            engine, path, taxonomy, labelled_by=by or current_actor(), sheet=sheet
-        )
+        actor = by or current_actor()
+        report = import_labels(engine, path, taxonomy, labelled_by=actor, sheet=sheet)
         teams = load_teams(settings.teams)
         sync_teams(engine, teams)
-        opened = route_items(engine, teams, report.item_ids) if report.item_ids else 0
+        # cases opened, or moved to a new owner team, are the labeller's doing in their history
+        opened = route_items(engine, teams, report.item_ids, actor=actor) if report.item_ids else 0
     if output is OutputFormat.json:
         print_json({**report.as_dict(), "cases_opened": opened})
         return

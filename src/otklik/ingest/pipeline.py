@@ -270,6 +270,8 @@ def plan_import(
         day_first=day_first,
         decimals={name: decimal for name, (decimal, _, _) in decimals.items()},
         limits=limits,
+        # a CSV/TSV cell's column is its position: a row of another width is a broken row
+        positional=table.detected.get("format") in ("csv", "tsv"),
     )
     return ImportPlan(kind, source, label, detected, builder, profile.rows)
 

@@ -33,7 +33,15 @@ from otklik.ingest.mapping import ColumnMap, MappingFile
 from otklik.ingest.normalize import DateParser, parse_bool, parse_ended_by, parse_score
 from otklik.ingest.readers.jsonfile import NOT_AN_OBJECT
 
-__all__ = ["Problem", "RowBuilder"]
+__all__ = ["FIGURE_FIELDS", "Problem", "RowBuilder"]
+
+# Fields a cell of which feeds a figure: the id that makes a row one answer (or one customer),
+# the date that puts it in a period, the score and its scale. A CSV/TSV row that ends before
+# one of these columns is quarantined (see RowBuilder); one that ends before other columns only
+# (the comment, channel, region…: cells that describe the answer) is taken with them blank.
+FIGURE_FIELDS = frozenset(
+    {"id", "customer_id", "occurred_at", "started_at", "churned_at", "score", "scale"}
+)
 
 
 @dataclass
@@ -44,6 +52,18 @@ class Problem:
 
 class RowBuilder:
     """Turns rows of one file into ledger records; a row with any bad field is quarantined.
+
+    **Field counts.** With ``positional=True`` (CSV/TSV, where a cell's column is its position) a
+    row whose field count differs from the header's is a broken row (a quote or delimiter lost,
+    a line cut by a newline) and is quarantined with ``row has 3 fields, the header has 5:
+    check quotes and delimiters``: one with more non-blank fields always (trailing blank
+    fields, ``a,b,c,,``, are only trailing delimiters); one with fewer fields when a missing
+    column feeds a figure (:data:`FIGURE_FIELDS`: id, customer_id, dates, score, scale; the
+    quarantine's field is the first such). A shorter row whose missing columns are all
+    descriptive (text, channel, attributes…) is taken with them blank: some exporters (Excel
+    for rows past the 16th, per Microsoft KB 77295; hand-edited files) drop trailing empty
+    cells, and those cells change no figure. XLSX and JSON rows are not positional: a missing
+    cell or key is a blank value, and an extra key is an attribute column.
 
     ``decimals`` gives each number field its column's decimal separator (``","``, ``"."`` or
     None when the column never showed one; see :class:`~otklik.ingest.profile.NumberProfile`).
@@ -61,8 +81,10 @@ class RowBuilder:
         day_first: dict[str, bool | None],
         decimals: dict[str, str | None] | None = None,
         limits: ImportLimits | None = None,
+        positional: bool = False,
     ) -> None:
         self.kind = kind
+        self.positional = positional
         self.headers = headers
         self.columns = columns
         self.file_label = file_label
@@ -193,16 +215,32 @@ class RowBuilder:
                 # the reader's sentence (readers/base.py), on the field its column feeds
                 return Problem(self._field_of(getattr(values[1], "header", None)), reason)
             return Problem(None, "not a JSON object")
-        if len(values) > len(self.headers) and any(
+        width, count = len(self.headers), len(values)
+        if count > width and any(
             not (value is None or (isinstance(value, str) and not value.strip()))
-            for value in values[len(self.headers) :]
+            for value in values[width:]
         ):
-            return Problem(
-                None,
-                f"the row has {len(values)} fields but the header has {len(self.headers)}; "
-                "check the quoting or the delimiter",
-            )
+            return Problem(None, self._count_reason(count))
+        if self.positional and count < width:
+            cut = self._figures_from(count)
+            if cut is not None:
+                return Problem(cut, self._count_reason(count))
         return None
+
+    def _count_reason(self, count: int) -> str:
+        return (
+            f"row has {count} fields, the header has {len(self.headers)}: check quotes and "
+            "delimiters"
+        )
+
+    def _figures_from(self, position: int) -> str | None:
+        """The first field in :data:`FIGURE_FIELDS` whose column is at ``position`` or after."""
+        cut = [
+            (index, name)
+            for name, index in self.columns.fields.items()
+            if index >= position and name in FIGURE_FIELDS
+        ]
+        return min(cut)[1] if cut else None
 
     def _fields(self, values: list[Any]) -> tuple[dict[str, Any], list[Problem]]:
         record: dict[str, Any] = {}

@@ -46,6 +46,7 @@ from otklik.ledger.search import (
     match_count,
     match_spans,
     only_stop_words,
+    query_notice,
     query_terms,
     text_search,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "model_drift",
     "normalize_url",
     "only_stop_words",
+    "query_notice",
     "query_terms",
     "search_items",
     "start_run",

@@ -81,6 +81,7 @@ __all__ = [
     "optimize_index",
     "pg_query",
     "query_groups",
+    "query_notice",
     "query_terms",
     "sqlite_ids",
     "text_search",
@@ -148,6 +149,20 @@ def only_stop_words(q: str | None) -> bool:
     query asks for nothing, and the caller says so instead of showing an empty result."""
     words = _WORD.findall(_fold(q or ""))[:MAX_QUERY_WORDS]
     return bool(words) and all(_term(word) is None for word in words)
+
+
+def query_notice(q: str | None) -> str | None:
+    """Why a non-blank query asks for nothing, or None when it asks for a word (or is blank):
+    ``"no_words"`` when it has no searchable word at all (punctuation, symbols, dashes:
+    ``!!!``, ``???``, ``—``), ``"stop_words"`` when every word is a stop word (see
+    :func:`only_stop_words`). Such a query finds nothing on every engine; the caller says why
+    (the API's ``notice``, a line on the items page) instead of showing a bare empty result."""
+    if q is None or not q.strip():
+        return None
+    words = _WORD.findall(_fold(q))[:MAX_QUERY_WORDS]
+    if not words:
+        return "no_words"
+    return "stop_words" if all(_term(word) is None for word in words) else None
 
 
 @lru_cache(maxsize=1)

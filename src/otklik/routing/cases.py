@@ -1,7 +1,12 @@
 """Cases: actionable items in their owner team's queue, with an SLA and an audit trail.
 
 :func:`route_items` opens a case for each actionable item that has none yet (an item has at most
-one case, so routing again opens nothing twice). Every status change, assignment and note is a
+one case, so routing again opens nothing twice), and moves an item's open case to the team its
+labels now give it (a human label that moves the item to another team's topic: ``otklik label
+import``, the item page's correction, both through :func:`route_items`), with a ``relabelled``
+event saying from which team to which and why; a closed case stays where it was closed. As
+for the inbox's bulk relabel, the status, assignee and due date stay: the customer's clock does
+not restart because the case changed hands. Every status change, assignment and note is a
 row in ``case_events``: who, when, from which status to which.
 
 Reading the queue is :mod:`otklik.routing.queue`.
@@ -71,20 +76,25 @@ def _route_chunk(
             FeedbackItem.owner_team,
             FeedbackItem.owner_team_source,
             Case.id,
+            Case.team,
+            Case.status,
         )
         .outerjoin(Case, Case.item_id == FeedbackItem.id)
         .where(FeedbackItem.id.in_(bindparam("ids", expanding=True)))
     )
     new_cases: list[dict[str, Any]] = []
     owners: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
     with engine.connect() as conn:
         rows = conn.execute(query, {"ids": list(labels)}).all()
-    for item_id, kind, score, scale, owner, source, case_id in rows:
+    for item_id, kind, score, scale, owner, source, case_id, case_team, case_status in rows:
         label = labels[item_id]
         explicit = owner if source is None else None
         team = resolve_owner(explicit=explicit, labelled=label["owner_team"], teams=teams)
         if explicit is None and owner != team:
             owners.append({"item": item_id, "new_owner": team})
+        if case_id is not None and case_status != "closed" and case_team != team:
+            moves.append(_move(case_id, case_team, case_status, team, label, opened_at, actor))
         reason = actionable_reason(kind=kind, type=label["type"], score=score, scale=scale)
         if case_id is not None or reason is None:
             continue
@@ -109,9 +119,45 @@ def _route_chunk(
                 .values(owner_team=bindparam("new_owner"), owner_team_source="routing"),
                 owners,
             )
+        if moves:  # an open case follows its item to the new owner team
+            conn.execute(
+                update(Case)
+                .where(Case.id == bindparam("cid"), Case.status != "closed")
+                .values(team=bindparam("new_team"), updated_at=opened_at),
+                [{"cid": move["case_id"], "new_team": move["team"]} for move in moves],
+            )
+            conn.execute(insert(CaseEvent), [move["event"] for move in moves])
         if new_cases:
             _open(conn, new_cases, opened_at, actor)
     return len(new_cases)
+
+
+def _move(
+    case_id: int,
+    before: str,
+    status: str,
+    team: str,
+    label: dict[str, Any],
+    at: datetime,
+    actor: str,
+) -> dict[str, Any]:
+    """The change and the audit event that move an open case from ``before`` to ``team``."""
+    topics = ", ".join(label.get("topics") or []) or "none"
+    who = "a human label" if label.get("method") == "human" else "its labels"
+    note = f"team {before} → {team}: {who} moved the item to {team} (topics: {topics})"
+    return {
+        "case_id": case_id,
+        "team": team,
+        "event": {
+            "case_id": case_id,
+            "at": at,
+            "actor": actor,
+            "action": "relabelled",
+            "from_status": status,
+            "to_status": status,
+            "note": note,
+        },
+    }
 
 
 def _open(conn: Any, new_cases: list[dict[str, Any]], opened_at: datetime, actor: str) -> None:

@@ -33,7 +33,7 @@ from otklik.metrics import (
     get_zone,
 )
 from otklik.metrics.periods import as_utc_naive, local_date, today
-from otklik.web.params import parse_day
+from otklik.web.params import day_range, parse_day
 from otklik.web.state import WebState
 
 __all__ = ["OVERVIEW_METRICS", "Overview", "Trend", "build_overview", "month_after"]
@@ -112,6 +112,8 @@ def _range(
     state: WebState, zone_filters: dict[str, Any], start: str | None, end: str | None
 ) -> tuple[date, date]:
     first, last = parse_day(start, "from"), parse_day(end, "to")
+    if first is not None and last is not None and last < first:
+        day_range(start, end)  # to before from: the 422 every range route answers
     zone = get_zone(state.metrics.timezone)
     if last is None:
         latest = state.cache.get(
@@ -127,7 +129,9 @@ def _range(
         for _ in range(_MONTHS if stop.day == 1 else _MONTHS - 1):
             begin = _month_before(begin)
     if stop <= begin:
-        raise MetricError(f"the range is empty: {begin} is not before {stop}")
+        # ``from`` after the data (or in the future) without ``to``: a valid question whose
+        # answer is empty (n = 0), not an error; the range runs to the end of from's month.
+        stop = month_after(begin)
     return begin, stop
 
 

@@ -64,8 +64,10 @@ class ApiError(Exception):
         *,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        page_key: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.page_key = page_key  # the error page's translated line, where not the code's
         self.status = status
         self.code = code or HTTP_CODES.get(status, "error")
         self.message = message
@@ -115,18 +117,24 @@ def install_error_handlers(app: FastAPI, render_error: Any) -> None:
         code: str,
         message: str,
         headers: dict[str, str] | None = None,
+        page_key: str | None = None,
         **extra: Any,
     ) -> Response:
         if wants_json(request):
             return JSONResponse(error_body(code, message, **extra), status, headers=headers)
-        response: Response = render_error(request, status, message, code)
+        if page_key is not None:
+            response: Response = render_error(request, status, message, code, key=page_key)
+        else:
+            response = render_error(request, status, message, code)
         if headers:
             response.headers.update(headers)
         return response
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return respond(request, exc.status, exc.code, exc.message, exc.headers)
+        return respond(
+            request, exc.status, exc.code, exc.message, exc.headers, page_key=exc.page_key
+        )
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:

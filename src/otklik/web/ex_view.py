@@ -13,6 +13,7 @@ from otklik.ex import ExCxLink, ExReport, ex_cx_link, ex_report, load_costs
 from otklik.metrics import Grain, Period
 from otklik.pillars import PILLARS, PillarReport, pillar_scores
 from otklik.web.i18n import Translator
+from otklik.web.params import parse_period
 from otklik.web.scope import scoped_filters
 from otklik.web.state import WebState
 
@@ -26,6 +27,7 @@ def ex_report_for(state: WebState, *, period: str | None, by: str | None) -> ExR
     """The EX report (the same for every role allowed to see it: small groups are hidden in
     the report itself), kept in the page cache by everything it depends on, like the other
     page figures (dropped on every write)."""
+    parse_period(period)  # a period that cannot be read: 422, as on every route
     settings = state.settings
     costs = load_costs(settings.ex_costs)
     key = ("ex_report", period or None, by or None, settings.ex_min_group, repr(costs))
@@ -45,12 +47,13 @@ def ex_report_for(state: WebState, *, period: str | None, by: str | None) -> ExR
 
 def ex_link_for(state: WebState, *, period: str | None) -> ExCxLink:
     """EX beside CX per team, kept in the page cache like :func:`ex_report_for`."""
+    chosen = parse_period(period)
     settings = state.settings
     return state.cache.get(
         ("ex_link", period or None, settings.ex_min_group, settings.timezone),
         lambda: ex_cx_link(
             state.engine,
-            period=Period.parse(period) if period else None,
+            period=chosen,
             min_group=settings.ex_min_group,
             timezone=settings.timezone,
         ),
@@ -67,6 +70,7 @@ def pillars_for(
     team: str | None = None,
 ) -> PillarReport:
     """Pillar scores limited to the user's zone (a team user asking for another team: 403)."""
+    period = parse_period(period)  # 422 when it cannot be read, as on every route
     scoped = scoped_filters(user, {"owner_team": [team]} if team else None)
     owner = scoped.get("owner_team", [None])[0]
     check_team(state.settings, team)  # what was asked; the user's own zone is theirs anyway

@@ -1,4 +1,14 @@
-"""Query parameters shared by pages and the API: date ranges, filters, metric options."""
+"""Query parameters shared by pages and the API: date ranges, filters, metric options.
+
+**One status for a bad parameter.** A query parameter that cannot be read (a ``period`` such as
+``2025-13``, a ``from``/``to`` that is not a day, ``to`` before ``from``, a ``where`` that is not
+FIELD=VALUE) is answered **422** ``invalid_request`` by every page and API route, the status
+FastAPI gives every typed parameter it rejects: most routes answered 422 already, so a client
+tells a bad parameter (422) from a request that cannot be carried out (400, e.g. a file). The
+JSON message names the parameter; a page shows a one-line translated message
+(``error.param.<name>``) with that message as its detail. A valid range with nothing in it is
+not an error: it has n = 0.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +20,7 @@ from fastapi import Path, Query
 
 from otklik.errors import MetricError
 from otklik.ledger import FILTER_FIELDS
-from otklik.metrics import as_utc_naive, get_zone, query_day
+from otklik.metrics import Period, as_utc_naive, get_zone, query_day
 from otklik.web.errors import ApiError
 
 __all__ = [
@@ -21,6 +31,7 @@ __all__ = [
     "Offset",
     "day_range",
     "parse_day",
+    "parse_period",
     "parse_where",
     "split_values",
 ]
@@ -41,7 +52,27 @@ def parse_day(value: str | None, name: str) -> date | None:
     try:
         return query_day(value.strip()[:10], name)
     except MetricError as exc:
-        raise ApiError(422, f"{name}: {exc}", code="invalid_request") from None
+        raise ApiError(
+            422, f"{name}: {exc}", code="invalid_request", page_key=f"error.param.{name}"
+        ) from None
+
+
+def parse_period(value: str | Period | None, name: str = "period") -> Period | None:
+    """A period as people type it (``2025``, ``2025-Q1``, ``2025-03``, ``2025-W05``, a day,
+    ``2025-01-01..2025-02-15``; see :meth:`otklik.metrics.Period.parse`), None when blank.
+
+    Raises ApiError 422 ``invalid_request`` (page line ``error.param.period``) when it cannot
+    be read: the same answer on every route that takes a period."""
+    if value is None or isinstance(value, Period):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return Period.parse(value.strip())
+    except MetricError as exc:
+        raise ApiError(
+            422, f"{name}: {exc}", code="invalid_request", page_key=f"error.param.{name}"
+        ) from None
 
 
 def day_range(
@@ -51,7 +82,12 @@ def day_range(
     (``OTKLIK_TIMEZONE``; None: UTC), as a half-open range of naive UTC times."""
     first, last = parse_day(start, "from"), parse_day(end, "to")
     if first is not None and last is not None and last < first:
-        raise ApiError(422, f"to {last} is before from {first}", code="invalid_request")
+        raise ApiError(
+            422,
+            f"to {last} is before from {first}",
+            code="invalid_request",
+            page_key="error.param.range",
+        )
     where = get_zone(zone)
     begin = as_utc_naive(first, where) if first else None
     stop = as_utc_naive(last + timedelta(days=1), where) if last else None

@@ -27,6 +27,7 @@ from otklik.web.charts import items_url, plotly_text
 from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
 from otklik.web.names import file_stamp
+from otklik.web.params import parse_period
 from otklik.web.scope import scoped_filters
 from otklik.web.state import HEAVY_TTL_S, WebState
 
@@ -80,7 +81,7 @@ def drivers_for(
             except MetricError:  # nothing in the zone yet: this month, empty
                 chosen_period = Period.of(datetime.now(UTC).date(), Grain.MONTH)
         if isinstance(chosen_period, str):
-            chosen_period = Period.parse(chosen_period)
+            chosen_period = parse_period(chosen_period)
         # The analysis reads every item of two periods and bootstraps (seconds at 1M items):
         # kept in the page cache per zone, filters and choices, like the overview's figures
         # (dropped by a write, served while recomputed after the expiry), and computed at

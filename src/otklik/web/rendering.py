@@ -106,16 +106,24 @@ def render(
 
 
 def render_error(
-    request: Request, status: int, message: str, code: str | None = None
+    request: Request,
+    status: int,
+    message: str,
+    code: str | None = None,
+    *,
+    key: str | None = None,
 ) -> HTMLResponse:
     """The error page: the translated message of ``code`` (the JSON error code:
     ``not_found``, ``config_error``…; unknown codes fall back to the status's), and below it
     the domain's own message (which names the limit, the field or the value) as a detail
-    marked as English text (``<samp lang="en">``), since the domain writes it in English."""
+    marked as English text (``<samp lang="en">``), since the domain writes it in English.
+    ``key`` (an :class:`~otklik.web.errors.ApiError`'s ``page_key``, e.g.
+    ``error.param.period``) names a more precise translated line where one exists."""
     t = translator(request.state.locale)
-    key = f"error.code.{code}"
-    if code is None or not t.has(key):
-        key = f"error.code.{HTTP_CODES.get(status, 'error')}"
+    if key is None or not t.has(key):
+        key = f"error.code.{code}"
+        if code is None or not t.has(key):
+            key = f"error.code.{HTTP_CODES.get(status, 'error')}"
     context = {
         "status": status,
         "message": t(key),

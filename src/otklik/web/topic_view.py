@@ -12,7 +12,6 @@ from typing import Any
 
 from otklik.auth import Principal
 from otklik.classify import DEFAULT_TAXONOMY, Taxonomy, read_taxonomy
-from otklik.errors import MetricError
 from otklik.ledger import latest_occurred_at
 from otklik.metrics import (
     TOPIC_SPLITS,
@@ -29,6 +28,7 @@ from otklik.web.charts import items_url, plotly_text
 from otklik.web.errors import ApiError
 from otklik.web.i18n import Translator
 from otklik.web.names import file_stamp
+from otklik.web.params import parse_period
 from otklik.web.scope import scoped_filters
 from otklik.web.state import HEAVY_TTL_S, WebState
 
@@ -91,10 +91,9 @@ def segment_label(t: Translator, split: str | None, value: str | None) -> str:
 
 def _period(text: str | None, state: WebState, filters: Mapping[str, Any]) -> Period:
     if text and text.strip():
-        try:
-            return Period.parse(text)
-        except MetricError as exc:
-            raise ApiError(422, f"period: {exc}", code="invalid_request") from None
+        chosen = parse_period(text)
+        assert chosen is not None
+        return chosen
     zone = get_zone(state.settings.timezone)
     latest = latest_occurred_at(state.engine, filters=filters)
     if latest is None:

@@ -19,8 +19,9 @@ What this reader does with awkward files:
 - **A field over the csv module's size limit** (``FIELD_LIMIT`` characters) is a broken row
   for that line, not a crash.
 - **Repeated or blank headers** become ``comment (2)``, ``column_4``: no value is dropped.
-- **A row longer than the header** is kept as it is: in a CSV that is a quoting or delimiter
-  problem, and the import quarantines it.
+- **A row longer or shorter than the header** is kept as it is: in a CSV that is a quoting or
+  delimiter problem, and the import quarantines it (a shorter one unless only descriptive
+  trailing columns are missing; see :class:`otklik.ingest.rows.RowBuilder`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from otklik.auth import Role
 from otklik.classify import topic_filter
 from otklik.ingest import ImportLimits, MappingFile, import_records
-from otklik.ledger import count_cap, get_item, only_stop_words, search_items
+from otklik.ledger import count_cap, get_item, query_notice, search_items
 from otklik.web.api.schemas import ItemPublic, ItemsIn, ItemsPage, ItemsStored
 from otklik.web.deps import ApiUser, StateDep, require_role
 from otklik.web.errors import ApiError
@@ -44,8 +44,8 @@ def list_items(
 ) -> ItemsPage:
     """Items newest first, with the total matching (``total_exact`` false: more than
     ``total``, counted up to 10,000; 1,000 on PostgreSQL); a team user gets only their zone.
-    ``notice`` ``stop_words``: the query had only stop words («и», "the"): it asked for
-    nothing."""
+    ``notice`` ``stop_words``: the query had only stop words («и», "the"); ``no_words``: it
+    had no searchable word at all (``!!!``, ``—``): either way it asked for nothing."""
     begin, stop = day_range(start, end, state.settings.timezone)
     filters = scoped_filters(
         user,
@@ -74,7 +74,7 @@ def list_items(
         items=[ItemPublic.of(item) for item in items],
         total=min(total or 0, cap),
         total_exact=(total or 0) <= cap,
-        notice="stop_words" if only_stop_words(q) else None,
+        notice=query_notice(q),
     )
 
 

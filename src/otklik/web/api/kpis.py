@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from otklik.kpi import span_of
 from otklik.web.deps import ApiUser, StateDep
 from otklik.web.kpis import current_kpis, kpi_report
+from otklik.web.params import parse_period
 
 __all__ = ["router"]
 
@@ -41,7 +41,7 @@ def report_kpis(
     by = (by or "").strip() or None
     period = (period or "").strip() or None
     if period is not None:
-        span_of(period)  # a period that cannot be read is a 400 with the reason
+        parse_period(period)  # a period that cannot be read: 422 (web.params)
     return kpi_report(
         state, current_kpis(state, user), zone=user.zone, period=period, by=by
     ).to_dict()

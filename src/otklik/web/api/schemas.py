@@ -94,7 +94,9 @@ class ItemsPage(BaseModel):
         "(counts stop at 10,000; 1,000 on PostgreSQL)",
     )
     notice: str | None = Field(
-        None, description="`stop_words`: the query had only stop words and asked for nothing"
+        None,
+        description="`stop_words`: the query had only stop words; `no_words`: it had no "
+        "searchable word (punctuation only); either way it asked for nothing",
     )
 
 

@@ -24,6 +24,7 @@ from otklik.pillars import PILLARS
 from otklik.web.deps import PageUser, StateDep, TranslatorDep
 from otklik.web.errors import ApiError
 from otklik.web.pages.explore import filter_options
+from otklik.web.params import parse_period
 from otklik.web.priorities import drivers_context, drivers_for, impact_figure, row_url
 from otklik.web.rendering import render
 from otklik.web.scope import scoped_filters
@@ -104,11 +105,12 @@ def management_download(
         raise ApiError(422, f"format: one of {', '.join(REPORT_FORMATS)}", code="invalid_request")
     chosen: dict[str, list[str | None]] = {"owner_team": list(owner_team or [])}
     filters = scoped_filters(user, chosen)
+    chosen_period = parse_period(period)  # 422 with its own line, as on every route
     try:
         report = management_report(
             state.engine,
             drivers_context(state, user),
-            period=period or None,
+            period=chosen_period,
             filters=filters,
             metric=_metric(metric),
         )

@@ -43,13 +43,19 @@ def _local(value: datetime | None, timezone: str) -> datetime | None:
 
 def _moment(value: str | None, timezone: str) -> datetime | None:
     """``?at=``: a past moment to show the status as it was then (post-incident reviews, the
-    demo); without an offset it is read in the reporting time zone. Unreadable: a 400."""
+    demo); without an offset it is read in the reporting time zone. Unreadable: a 422, like
+    every date parameter (``otklik.web.params``)."""
     if value is None or not value.strip():
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ApiError(400, f"cannot read at={value!r}: use e.g. 2025-06-10T09:00") from None
+        raise ApiError(
+            422,
+            f"cannot read at={value!r}: use e.g. 2025-06-10T09:00",
+            code="invalid_request",
+            page_key="error.param.at",
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(timezone))
     return moment.astimezone(UTC).replace(tzinfo=None)

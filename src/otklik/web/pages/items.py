@@ -4,6 +4,7 @@ classification (correctable in place), its case and the case's history."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,14 +13,16 @@ from otklik.classify import current_labels, human_label_of, label_choices, topic
 from otklik.ledger import (
     ITEM_COLUMNS,
     count_cap,
+    get_item,
     get_run,
     iter_items,
-    only_stop_words,
+    query_notice,
     search_items,
 )
 from otklik.web.auth import CSRF_FIELD
 from otklik.web.corrections import correct_item, taxonomy_in_force, visible_item
 from otklik.web.deps import PageUser, StateDep, TranslatorDep, session_of
+from otklik.web.errors import ApiError
 from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.pages.conduct import conduct_panel
 from otklik.web.pages.explore import filter_options
@@ -60,6 +63,7 @@ def items_page(
     topic: Values = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     format: str | None = None,
+    handed_over: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     chosen = {
         "kind": split_values(kind),
@@ -119,7 +123,8 @@ def items_page(
             "items": items,
             "total": total,
             "total_more": more,
-            "stop_words": only_stop_words(q),
+            "notice": query_notice(q),
+            "handed_over": handed_over or None,
             "page": page,
             "pages": pages,
             "q": q or "",
@@ -187,4 +192,9 @@ def relabel_page(
     if not changes:
         changes = {"type": type or None, "sentiment": sentiment or None, "topics": chosen_topics}
     correct_item(state, user, item_id, **changes)
+    try:
+        visible_item(state, user, item_id)
+    except ApiError:  # the label gave the item (and its open case) to another team's zone
+        owner = (get_item(state.engine, item_id) or {}).get("owner_team") or ""
+        return RedirectResponse(f"/items?handed_over={quote(owner)}", status_code=303)
     return RedirectResponse(f"/items/{item_id}?saved=1#classification", status_code=303)

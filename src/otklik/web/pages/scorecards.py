@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from otklik.kpi import BY_FIELDS, GamingFlag, KpiResult, Report, span_of
+from otklik.kpi import BY_FIELDS, GamingFlag, KpiResult, Report
 from otklik.metrics import get_metric, get_zone
 from otklik.web.charts import items_url, plotly_text
 from otklik.web.deps import LabelsDep, PageUser, StateDep, TranslatorDep
@@ -24,6 +24,7 @@ from otklik.web.exports import EXPORT_FORMATS, export_table, find_font
 from otklik.web.i18n import Translator, unit_digits
 from otklik.web.kpis import current_kpis, kpi_report, kpi_report_marked, visible_kpis
 from otklik.web.names import Labels
+from otklik.web.params import parse_period
 from otklik.web.pdf import scorecards_pdf
 from otklik.web.rendering import render
 from otklik.web.state import WebState
@@ -307,7 +308,7 @@ def scorecards_page(
             422, f"cannot split by {by!r}: use {', '.join(BY_OPTIONS)}", code="invalid_request"
         )
     if period is not None:
-        span_of(period)  # a period that cannot be read is a 400 with the reason
+        parse_period(period)  # a period that cannot be read: 422 (web.params)
     kpis = current_kpis(state, user)
     if format is not None:  # a file is always current: it waits for a recomputation
         report = kpi_report(state, kpis, zone=user.zone, period=period, by=by)
