@@ -6,9 +6,10 @@ arrays (``.npz``, no pickle): the vocabulary, the IDF weights, the coefficients 
 intercepts. It therefore loads under any scikit-learn version and runs no code when read.
 
 Files live in ``otklik/classify/data/<target>-<language>.npz`` (for example
-``sentiment-ru.npz``); :func:`shipped_model` finds them. Their training data, licences and
-scores are in ``docs/models.md``; the script that builds them is
-``benchmarks/train_shipped.py``.
+``sentiment-ru.npz``, ``type-ru.npz``); :func:`shipped_model` finds them. Their training data,
+licences and scores are in ``docs/models.md``; the scripts that build them are
+``benchmarks/train_shipped.py`` (sentiment) and ``benchmarks/train_shipped_type.py`` (feedback
+type, from otklik's own hand-written comments).
 """
 
 from __future__ import annotations
