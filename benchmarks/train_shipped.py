@@ -6,7 +6,8 @@ the model. Then writes ``data/auto.json``: per language, the rules and the shipp
 on the same public test sets and on hand-labelled comments never trained on (``COMMENTS_CHOOSE``),
 and the method with the highest mean macro-F1 over those sets, which ``auto`` uses. The models
 also learn from otklik's own hand-written comments (``COMMENTS_TRAIN``, up-weighted). SentiRuEval
-is never read here. Usage::
+is never read here. The feedback-type models are built by ``benchmarks/train_shipped_type.py``.
+Usage::
 
     python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment [ru en]
     python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment --choose-only
@@ -90,8 +91,11 @@ def choose(folder: Path, languages: list[str]) -> None:
         choices[language] = {"method": best, "mean_macro_f1": mean, "scores": scores}
         print(language, best, mean)
     path = OUT / "auto.json"
+    # the other targets' entries (``type``: benchmarks/train_shipped_type.py) are kept
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     path.write_text(
-        json.dumps({"sentiment": choices}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        json.dumps({**kept, "sentiment": choices}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
     )
 
 

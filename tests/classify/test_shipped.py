@@ -217,32 +217,50 @@ def test_each_part_records_its_method(engine: Engine, tmp_path: Path) -> None:
                 Classification.model_version,
             ).join(Classification, Classification.item_id == FeedbackItem.id)
         ).all()
+    type_model = shipped_model("type", "ru")
+    assert type_model is not None
     shipped_count = 0
+    any_shipped = 0
     for text, method, sentiment, scores, version in rows:
         analysis = rules.analyse(text, language="ru")
         proba = model.predict_proba([text])[0]
         sure = float(proba.max()) >= HYBRID_THRESHOLD and analysis.sentiment == "neutral"
+        # the type model speaks where the rules say "other" and it is as sure as auto.json asks
+        type_proba = type_model.predict_proba([text])[0]
+        type_sure = (
+            preferred_method("type", "ru") == "hybrid"
+            and analysis.type == "other"
+            and float(type_proba.max()) >= auto_choices()["type"]["ru"]["threshold"]
+        )
+        expected_version = []
+        if type_sure:
+            assert scores["type"]["method"] == "shipped"
+            expected_version.append("shipped:type-ru")
+        else:
+            assert scores["type"]["method"] == "rules"
         if preferred_method("sentiment", "ru") == "hybrid" and sure:
             shipped_count += 1
             assert sentiment == model.classes[int(proba.argmax())]
-            assert scores["sentiment"]["method"] == "shipped" and method == "model"
-            assert version == "shipped:sentiment-ru"
+            assert scores["sentiment"]["method"] == "shipped"
+            expected_version.append("shipped:sentiment-ru")
         else:
             assert sentiment == analysis.sentiment
-            assert scores["sentiment"]["method"] == "rules" and method == "rules"
-        assert scores["type"]["method"] == "rules"
+            assert scores["sentiment"]["method"] == "rules"
+        assert method == ("model" if expected_version else "rules")
+        assert version == (";".join(expected_version) or None)
+        any_shipped += bool(expected_version)
     assert shipped_count >= 1  # at least one text where the rules see nothing
-    # by_method names the methods of each item's parts: type and topics by the rules,
-    # sentiment by the shipped model
-    assert report.by_method.get("rules+shipped", 0) == shipped_count
-    assert report.by_method.get("rules", 0) == len(candidates) - shipped_count
+    # by_method names the methods of each item's parts: topics by the rules, sentiment (and
+    # the type, where the rules said "other") by the shipped models
+    assert report.by_method.get("rules+shipped", 0) == any_shipped
+    assert report.by_method.get("rules", 0) == len(candidates) - any_shipped
     assert report.by_part["sentiment"].get("shipped", 0) == shipped_count
     # read back: each part's method, a person's correction of one part shown as "human"
     labels = current_labels(engine)
     by_text = {text: labels[item_id] for item_id, text in _texts(engine).items()}
     for text, method, _sentiment, scores, _version in rows:
         assert by_text[text]["methods"] == {
-            "type": "rules",
+            "type": scores["type"]["method"],
             "sentiment": scores["sentiment"]["method"],
             "topics": "rules",
         }
@@ -251,7 +269,8 @@ def test_each_part_records_its_method(engine: Engine, tmp_path: Path) -> None:
     shipped_id = next(i for i, t in _texts(engine).items() if t == shipped_text)
     write_human_labels(engine, [HumanLabel(item_id=shipped_id, sentiment="neutral")])
     corrected = current_labels(engine, [shipped_id])[shipped_id]
-    assert corrected["methods"] == {"type": "rules", "sentiment": "human", "topics": "rules"}
+    shipped_type = next(sc["type"]["method"] for t, _m, _s, sc, _v in rows if t == shipped_text)
+    assert corrected["methods"] == {"type": shipped_type, "sentiment": "human", "topics": "rules"}
     assert corrected["method"] == "human" and corrected["sentiment"] == "neutral"
     # without the shipped models, everything is the rules'
     off = classify_items(engine, reclassify=True, use_shipped=False)

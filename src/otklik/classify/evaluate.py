@@ -204,7 +204,7 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
     if method == "rules":
         rules = default_rules()
         return [getattr(rules.analyse(text, language=language), target) for text in texts]
-    from otklik.classify.pretrained import hybrid_pick
+    from otklik.classify.pretrained import SILENT, hybrid_pick, hybrid_threshold
 
     model = shipped_model(target, language)
     if model is None:
@@ -217,7 +217,17 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
     found = []
     for text, pick in zip(texts, best, strict=True):
         analysis = rules.analyse(text, language=language)
-        found.append(hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, pick)[0])
+        said = analysis.type if target == "type" else analysis.sentiment
+        sure = analysis.type_confidence if target == "type" else analysis.sentiment_confidence
+        found.append(
+            hybrid_pick(
+                said,
+                sure,
+                pick,
+                silent=SILENT.get(target, "neutral"),
+                threshold=hybrid_threshold(target, language),
+            )[0]
+        )
     return found
 
 
@@ -232,8 +242,8 @@ def evaluate_ready(
     predictions: Path | None = None,
 ) -> dict[str, Any]:
     """Score the rules (``method="rules"``), the shipped model (``"shipped"``), the two together
-    (``"hybrid"``: the model where the rules find no sentiment) or, with ``"auto"``, all three
-    where a model is shipped, on a labelled file; nothing is trained.
+    (``"hybrid"``: the model where the rules find nothing — no sentiment, type ``other``) or,
+    with ``"auto"``, all three where a model is shipped, on a labelled file; nothing is trained.
 
     ``target`` (``type`` or ``sentiment``) defaults to the one the labels belong to; ``language``
     to the most frequent detected language of the texts. The result holds the scores of the

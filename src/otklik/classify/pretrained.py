@@ -6,9 +6,10 @@ arrays (``.npz``, no pickle): the vocabulary, the IDF weights, the coefficients 
 intercepts. It therefore loads under any scikit-learn version and runs no code when read.
 
 Files live in ``otklik/classify/data/<target>-<language>.npz`` (for example
-``sentiment-ru.npz``); :func:`shipped_model` finds them. Their training data, licences and
-scores are in ``docs/models.md``; the script that builds them is
-``benchmarks/train_shipped.py``.
+``sentiment-ru.npz``, ``type-ru.npz``); :func:`shipped_model` finds them. Their training data,
+licences and scores are in ``docs/models.md``; the scripts that build them are
+``benchmarks/train_shipped.py`` (sentiment) and ``benchmarks/train_shipped_type.py`` (feedback
+type, from otklik's own hand-written comments).
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ from otklik.errors import InputFileError
 __all__ = [
     "HYBRID_THRESHOLD",
     "SHIPPED_FORMAT",
+    "SILENT",
     "ShippedModel",
     "ShippedPrior",
     "auto_choices",
     "auto_table",
     "fit_shipped",
     "hybrid_pick",
+    "hybrid_threshold",
     "preferred_method",
+    "ready_pick",
     "shipped_languages",
     "shipped_model",
 ]
@@ -45,6 +49,9 @@ _WORD_CACHE_SIZE = 300_000  # words whose n-grams a shipped model keeps (see _ch
 # model is at least this sure of its own. Chosen among 0.5/0.6/0.7 on the public test sets and the
 # hand-labelled comments (docs/models.md), never on SentiRuEval.
 HYBRID_THRESHOLD = 0.7
+# What the rules answer when they find nothing to go on, per target: where ``hybrid`` lets the
+# shipped model speak.
+SILENT = {"sentiment": "neutral", "type": "other"}
 
 
 @dataclass
@@ -325,18 +332,55 @@ def preferred_method(target: str, language: str | None) -> str:
     return choice if choice in ("shipped", "hybrid") else "rules"
 
 
+def hybrid_threshold(target: str, language: str | None) -> float:
+    """How sure the shipped model of ``target`` must be to overrule the rules in ``hybrid``.
+
+    The threshold recorded in ``data/auto.json`` for that target and language (the feedback-type
+    models' is chosen by cross-validation, see ``benchmarks/train_shipped_type.py``), else
+    :data:`HYBRID_THRESHOLD`.
+    """
+    found = auto_choices().get(target, {}).get(language or "", {}).get("threshold")
+    return float(found) if isinstance(found, (int, float)) else HYBRID_THRESHOLD
+
+
 def hybrid_pick(
-    rules_label: str, rules_confidence: float, shipped: tuple[str, float]
+    rules_label: str,
+    rules_confidence: float,
+    shipped: tuple[str, float],
+    *,
+    silent: str = "neutral",
+    threshold: float = HYBRID_THRESHOLD,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) for the ``hybrid`` method.
 
-    The shipped model speaks only where the rules found no sentiment (``neutral``) and it is at
-    least :data:`HYBRID_THRESHOLD` sure.
+    The shipped model speaks only where the rules found nothing (``silent``: ``neutral`` for
+    sentiment, ``other`` for the feedback type) and it is at least ``threshold`` sure.
     """
     label, confidence = shipped
-    if rules_label == "neutral" and confidence >= HYBRID_THRESHOLD:
+    if rules_label == silent and confidence >= threshold:
         return label, confidence, True
     return rules_label, rules_confidence, False
+
+
+def ready_pick(
+    target: str,
+    language: str | None,
+    rules_label: str,
+    rules_confidence: float,
+    shipped: tuple[str, float],
+) -> tuple[str, float, bool]:
+    """(label, confidence, from the shipped model?) of ``target`` as ``auto`` answers it for
+    ``language``: the shipped model's answer where :func:`preferred_method` is ``shipped``,
+    :func:`hybrid_pick` with that target's silent label and threshold otherwise."""
+    if preferred_method(target, language) == "shipped":
+        return shipped[0], shipped[1], True
+    return hybrid_pick(
+        rules_label,
+        rules_confidence,
+        shipped,
+        silent=SILENT.get(target, "neutral"),
+        threshold=hybrid_threshold(target, language),
+    )
 
 
 class ShippedPrior:

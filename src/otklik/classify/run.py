@@ -3,9 +3,10 @@
 The rules always run (they also give language, pillars and churn reasons); where a trained model
 exists for a target (``type.model``, ``sentiment.model`` or ``topic.model`` in the model
 folder), its prediction replaces the rules' for items with text. Where the team has no sentiment
-model, the model shipped with otklik for the item's language (:mod:`otklik.classify.pretrained`)
-gives the sentiment as ``auto`` chose for that language from the evaluation: always
-(``shipped``), or only where the rules find no sentiment and the model is sure (``hybrid``).
+(type) model, the model shipped with otklik for the item's language
+(:mod:`otklik.classify.pretrained`) gives the sentiment (type) as ``auto`` chose for that target
+and language from the evaluation: always (``shipped``), or only where the rules find nothing —
+no sentiment, type ``other`` — and the model is sure (``hybrid``).
 A ``labeller`` (the LLM, see :mod:`otklik.llm`) replaces type, sentiment and topics of the items
 it answers for; the items it could not answer keep the rules' or the model's label. Human labels
 are never touched.
@@ -16,9 +17,9 @@ Each stored classification says which method produced each part: ``scores[part][
 ``methods``, a human correction of a part shown as ``human``); the stored ``method`` column sums
 it up: ``llm`` for the LLM's answers, ``model`` when any part came from a model (trained or
 shipped), else ``rules``. The report's ``by_method`` counts the items by the methods of their
-parts (:func:`method_mix`: ``rules``, ``rules+shipped`` when the sentiment came from the shipped
-model and the rest from the rules, ``model+rules``, ``llm``…) and ``by_part`` the method of each
-part.
+parts (:func:`method_mix`: ``rules``, ``rules+shipped`` when the sentiment or the type came
+from the shipped model and the rest from the rules, ``model+rules``, ``llm``…) and ``by_part``
+the method of each part.
 """
 
 from __future__ import annotations
@@ -171,38 +172,41 @@ def _predict_shipped(
     texts: list[tuple[str, str | None]],
     rules_sentiments: Sequence[str] | None = None,
     cache: dict[tuple[str, str], tuple[str, float]] | None = None,
+    target: str = "sentiment",
 ) -> dict[int, tuple[str, float]]:
-    """Sentiment from the shipped model of each text's language, where ``auto`` prefers it;
-    keyed by position in ``texts``.
+    """``target`` (sentiment or type) from the shipped model of each text's language, where
+    ``auto`` prefers it; keyed by position in ``texts``.
 
-    With ``rules_sentiments`` (the rules' sentiment of each text), a language whose method is
-    ``hybrid`` sends the model only the texts the rules read as ``neutral``: elsewhere
-    :func:`~otklik.classify.pretrained.hybrid_pick` keeps the rules' answer whatever the model
-    says, so the result is the same and the model reads a fraction of the texts.
+    With ``rules_sentiments`` (the rules' answer for ``target`` of each text), a language whose
+    method is ``hybrid`` sends the model only the texts the rules found nothing in (``neutral``,
+    ``other``): elsewhere :func:`~otklik.classify.pretrained.hybrid_pick` keeps the rules' answer
+    whatever the model says, so the result is the same and the model reads a fraction of the
+    texts.
 
     With a ``cache`` ((language, text) → answer, one per run), the model reads each distinct
     text once: a text's row of n-grams and its scores do not depend on the other texts of the
     batch, so the answers are the same.
     """
-    from otklik.classify.pretrained import preferred_method, shipped_model
+    from otklik.classify.pretrained import SILENT, preferred_method, shipped_model
 
+    silent = SILENT.get(target, "neutral")
     by_language: dict[str, list[int]] = {}
     methods: dict[str, str | None] = {}
     for position, (_text, language) in enumerate(texts):
         if not language:
             continue
         if language not in methods:
-            methods[language] = preferred_method("sentiment", language)
+            methods[language] = preferred_method(target, language)
         method = methods[language]
         if method == "hybrid" and rules_sentiments is not None:
-            if rules_sentiments[position] != "neutral":
+            if rules_sentiments[position] != silent:
                 continue
         elif method != "shipped" and method != "hybrid":
             continue
         by_language.setdefault(language, []).append(position)
     found: dict[int, tuple[str, float]] = {}
     for language, positions in by_language.items():
-        model = shipped_model("sentiment", language)
+        model = shipped_model(target, language)
         if model is None:  # pragma: no cover - preferred_method checked it
             continue
         if cache is None:
@@ -229,13 +233,13 @@ _SHIPPED_CACHE_SIZE = 200_000
 
 
 def _shipped_or_rules(
-    analysis: Analysis, shipped: tuple[str, float], language: str
+    analysis: Analysis, shipped: tuple[str, float], language: str, target: str = "sentiment"
 ) -> tuple[str, float, bool]:
-    from otklik.classify.pretrained import hybrid_pick, preferred_method
+    from otklik.classify.pretrained import ready_pick
 
-    if preferred_method("sentiment", language) == "shipped":
-        return shipped[0], shipped[1], True
-    return hybrid_pick(analysis.sentiment, analysis.sentiment_confidence, shipped)
+    if target == "type":
+        return ready_pick(target, language, analysis.type, analysis.type_confidence, shipped)
+    return ready_pick(target, language, analysis.sentiment, analysis.sentiment_confidence, shipped)
 
 
 PARTS: tuple[str, ...] = ("type", "sentiment", "topics")
@@ -265,11 +269,17 @@ def _label(
     rules: RuleSet,
     owners: dict[str, str],
     shipped: tuple[str, float] | None = None,
+    shipped_type: tuple[str, float] | None = None,
 ) -> MachineLabel:
     scores: dict[str, Any] = {}
     kind_type, type_conf, type_method = analysis.type, analysis.type_confidence, "rules"
     if "type" in predicted:
         (kind_type, type_conf), type_method = predicted["type"], "model"
+    elif shipped_type is not None:
+        kind_type, type_conf, used = _shipped_or_rules(
+            analysis, shipped_type, str(analysis.language), "type"
+        )
+        type_method = "shipped" if used else "rules"
     sentiment, sentiment_conf, sentiment_method = (
         analysis.sentiment,
         analysis.sentiment_confidence,
@@ -338,6 +348,7 @@ def classify_items(
     rules = rules or default_rules()
     models = models or {}
     shipped_on = use_shipped and "sentiment" not in models
+    shipped_type_on = use_shipped and "type" not in models
     owners = {node.id: node.owner for node in rules.taxonomy.flat_topics()}
     version = ";".join(trained.version for trained in models.values()) or None
     report = ClassifyReport(models={t: m.version for t, m in models.items()})
@@ -347,6 +358,7 @@ def classify_items(
     # answers per distinct text, shared by the batches of this run (see the docstring)
     read: AnalysisCache | None = None if per_item else {}
     from_model: dict[tuple[str, str], tuple[str, float]] | None = None if per_item else {}
+    from_type_model: dict[tuple[str, str], tuple[str, float]] | None = None if per_item else {}
     conduct: dict[str, Any] | None = None if per_item else {}
     started = time.perf_counter()
     for batch in iter_items(
@@ -381,6 +393,16 @@ def classify_items(
             if shipped_on
             else {}
         )
+        shipped_types = (
+            _predict_shipped(
+                [(batch[i].text or "", analyses[i].language) for i in with_text],
+                [analyses[i].type for i in with_text],
+                from_type_model,
+                target="type",
+            )
+            if shipped_type_on
+            else {}
+        )
         labels = []
         for position, (item, analysis) in enumerate(zip(batch, analyses, strict=True)):
             predicted: dict[str, tuple[str, float]] = {}
@@ -388,10 +410,12 @@ def classify_items(
                 row = row_of[position]
                 predicted = {target: found[row] for target, found in predictions.items()}
             from_shipped = shipped.get(row_of[position]) if position in row_of else None
-            label = _label(item, analysis, predicted, rules, owners, from_shipped)
+            type_shipped = shipped_types.get(row_of[position]) if position in row_of else None
+            label = _label(item, analysis, predicted, rules, owners, from_shipped, type_shipped)
             versions = [version] if predicted and version else []
-            if label.scores["sentiment"]["method"] == "shipped":
-                versions.append(f"shipped:sentiment-{analysis.language}")
+            for part in ("type", "sentiment"):
+                if label.scores[part]["method"] == "shipped":
+                    versions.append(f"shipped:{part}-{analysis.language}")
             label.model_version = ";".join(versions) or None
             if item.id in external:
                 _apply(label, external[item.id], owners, rules)

@@ -90,6 +90,7 @@ def settings_page(
         "settings.html",
         {
             "auto_methods": auto_table("sentiment"),
+            "auto_type_methods": auto_table("type"),
             "taxonomy_file": taxonomy_path,
             "taxonomy_issues": taxonomy_issues,
             "topics": topics,
