@@ -43,12 +43,14 @@ SETS = [
     ("comments_type_ru_heldout", "ru"),
     ("comments_type_ru_unseen", "ru"),
     ("comments_type_ru_blind", "ru"),
+    ("comments_type_ru_blind2", "ru"),
     ("comments_en", "en"),
     ("comments_en_heldout", "en"),
     ("comments_type_en", "en"),
     ("comments_type_en_heldout", "en"),
     ("comments_type_en_unseen", "en"),
     ("comments_type_en_blind", "en"),
+    ("comments_type_en_blind2", "en"),
     ("comments_type_id", "id"),
     ("comments_type_es", "es"),
     ("comments_type_ar", "ar"),
@@ -100,7 +102,7 @@ def main() -> None:
             f"| {majority:.3f} | {accuracy_score(sentiments, got_sentiments):.3f} "
             f"| {f1_score(sentiments, got_sentiments, average='macro', zero_division=0):.3f} |"
         )
-        if args.errors and not name.endswith(("_unseen", "_blind")):
+        if args.errors and not name.endswith(("_unseen", "_blind", "_blind2")):
             for row, analysis in zip(rows, found, strict=True):
                 if analysis.type != row["type"] or analysis.sentiment != row["sentiment"]:
                     print(
