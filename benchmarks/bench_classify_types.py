@@ -5,7 +5,7 @@ For each set in ``tests/data``: type accuracy and macro-F1 of the rules and of t
 language (``hybrid``: the model's type where the rules say ``other`` and it is sure enough, see
 ``benchmarks/train_shipped_type.py``) — sentiment accuracy and macro-F1 of the rules, with the
 majority-class accuracy as the baseline measured in the same run. The shipped type models were
-trained on every set below except the ``_blind`` ones, so only the blind figures of the default
+trained on every set below except the ``_blind2`` ones, so only those figures of the default
 method are measured on unseen text (its cross-validated figures are in docs/models.md). Sets:
 
 * ``comments_<lang>.csv`` — the rules' development set (ru, en);
@@ -18,7 +18,11 @@ method are measured on unseen text (its cross-validated figures are in docs/mode
   tuning: ``--errors`` does not list its misreadings;
 * ``comments_type_<lang>_blind.csv`` — written for the final check of issue 13 by someone who
   never saw the rules or ran the classifier (235 ru, 118 en; labelling rules in
-  ``tests/data/comments_type_blind.md``); ``--errors`` does not list its misreadings either.
+  ``tests/data/comments_type_blind.md``); read in the fourth round of rule changes and a
+  training file of the type models since;
+* ``comments_type_<lang>_blind2.csv`` — the second blind set (237 ru, 117 en; written the same
+  way, ``tests/data/comments_type_blind2.md``), never read: the honest day-one figure;
+  ``--errors`` does not list its misreadings.
 
     python benchmarks/bench_classify_types.py [--errors]
 """

@@ -5,8 +5,9 @@ Training data: otklik's own hand-written short comments in ``tests/data`` (``TRA
 ``comments_<lang>``, ``comments_<lang>_heldout``, ``comments_type_<lang>``,
 ``comments_type_<lang>_heldout``, ``comments_type_<lang>_unseen`` and, since the fourth round
 of rule changes read its misreadings, ``comments_type_<lang>_blind``), never the second blind
-sets (``comments_type_<lang>_blind2``), which are kept for the final check. Model: the shipped kind (:func:`~otklik.classify.pretrained.fit_shipped`: word 1–2 and
-character 2–5 TF-IDF n-grams, class-weighted multinomial logistic regression).
+sets (``comments_type_<lang>_blind2``), which are kept for the final check. Model: the shipped
+kind (:func:`~otklik.classify.pretrained.fit_shipped`: word 1–2 and character 2–5 TF-IDF n-grams,
+class-weighted multinomial logistic regression).
 
 Every choice is made by leave-one-file-out cross-validation on those files (a whole file is held
 out at a time, so a writer's session is never both trained on and scored): ``C`` and how ``auto``
