@@ -112,6 +112,8 @@ class Rollups:
         self._key: str | None = None
         self._tracked: bool | None = None  # whether the source has metric_rollup_changes
         self._counted: bool | None = None  # whether the items are counted by metric_rollup_counts
+        self._counts_table: Any = None  # its Ibis table, looked up once
+        self._changes_table: Any = None  # metric_rollup_changes' Ibis table, looked up once
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self.builds = 0  # full scans
@@ -167,18 +169,18 @@ class Rollups:
 
     def _counts(self) -> Any:
         """The table ``metric_rollup_counts`` where it counts this source's items (a PostgreSQL
-        store from migration 0022 on), else None."""
+        store from migration 0022 on), else None (looked up once)."""
         if self._counted is None:
             self._counted = False
             if self.source.backend == "postgres" and (
                 self.source.tables[TableRole.ITEMS.value] == TableRole.ITEMS.value
             ):
                 try:
-                    self.source.con.table(ROLLUP_COUNTS_TABLE)
+                    self._counts_table = self.source.con.table(ROLLUP_COUNTS_TABLE)
                     self._counted = True
                 except TableNotFound:
                     pass
-        return self.source.con.table(ROLLUP_COUNTS_TABLE) if self._counted else None
+        return self._counts_table if self._counted else None
 
     def _fold_counts(self) -> None:
         """Fold the rows of ``metric_rollup_counts`` into slot 0 (the sum stays: one
@@ -202,12 +204,14 @@ class Rollups:
         """Version per changed UTC day (ISO date); empty where the source keeps no log."""
         if self._tracked is False:
             return {}
-        try:
-            t = self.source.con.table(_CHANGES)
-        except TableNotFound:
-            self._tracked = False
-            return {}
-        self._tracked = True
+        if self._changes_table is None:
+            try:
+                self._changes_table = self.source.con.table(_CHANGES)
+            except TableNotFound:
+                self._tracked = False
+                return {}
+            self._tracked = True
+        t = self._changes_table
         rows = self.source.execute(t.select("day", "version"))
         return {_iso(row["day"]): int(row["version"]) for row in rows}
 
