@@ -59,8 +59,11 @@ COMMENTS = [
 ]
 
 
-def generate(path: Path, rows: int, seed: int = 7) -> list[tuple[Any, ...]]:
-    """Write the CSV and return the same rows parsed, as the floor inserts them."""
+def generate(
+    path: Path, rows: int, seed: int = 7, *, keep_parsed: bool = True
+) -> list[tuple[Any, ...]]:
+    """Write the CSV and return the same rows parsed, as the floor inserts them (an empty list
+    with ``keep_parsed=False``: the same file, without holding N tuples in memory)."""
     rng = random.Random(seed)
     start = datetime(2025, 1, 1)
     parsed: list[tuple[Any, ...]] = []
@@ -91,6 +94,8 @@ def generate(path: Path, rows: int, seed: int = 7) -> list[tuple[Any, ...]]:
                     f"{amount:.2f}".replace(".", ","),
                 ]
             )
+            if not keep_parsed:
+                continue
             parsed.append(
                 (
                     "bench",

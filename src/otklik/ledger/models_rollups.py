@@ -7,8 +7,11 @@
   by :mod:`otklik.metrics.rollups` (whoever refreshes a cube stores it for everyone else).
 * ``metric_rollup_changes``: per UTC day, a version bumped by database triggers whenever an
   item of that day is updated in a field a metric can read, or deleted (migration 0020).
-  Inserts are not logged (the cube finds them by ``max(id)`` and ``count(*)``), so imports pay
-  nothing; a cube recomputes only the days whose version moved.
+  Inserts are not logged (the cube finds them by ``max(id)`` and the number of items), so
+  imports pay nothing here; a cube recomputes only the days whose version moved.
+* ``metric_rollup_counts`` (PostgreSQL only, no model: migration 0022 owns it): the number of
+  items, kept by statement triggers as one row per writing backend, whose sum is
+  ``count(*)`` without reading the table.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from otklik.ledger.models import Base
 
-__all__ = ["ROLLUP_TRACKED_COLUMNS", "MetricRollup", "MetricRollupChange"]
+__all__ = ["ROLLUP_COUNTS_TABLE", "ROLLUP_TRACKED_COLUMNS", "MetricRollup", "MetricRollupChange"]
+
+ROLLUP_COUNTS_TABLE = "metric_rollup_counts"
+"""PostgreSQL: per writing backend (``slot``, its pid; 0 for the folded base) the items it
+inserted less those it deleted (``items``); the sum over the rows is the number of items."""
 
 ROLLUP_TRACKED_COLUMNS: tuple[str, ...] = (
     "source",

@@ -9,12 +9,19 @@ whose range is whole days and whose parameters are the defaults is answered from
 anything else goes to the engine. Both paths give the same numbers (tests hold them to it).
 Days are local days of the cube's reporting zone; a query in another zone goes to the engine.
 
-Freshness: before answering, the cube compares the store's ``max(id)`` and ``count(*)`` with
-what it covers, and the per-day versions in ``metric_rollup_changes`` (bumped by database
+Freshness: before answering, the cube compares the store's ``max(id)`` and number of items
+with what it covers, and the per-day versions in ``metric_rollup_changes`` (bumped by database
 triggers whenever an item is updated in a field a metric reads, or deleted: migration 0020)
 with the versions it has absorbed. New ids are scanned and added; the local days around a
-changed UTC day are dropped and scanned again; if the count still disagrees, the cube is
-rebuilt from scratch. Quantiles, FCR and churn are not additive over time and always run on
+changed UTC day are dropped and scanned again; if the count still disagrees (an insert that
+committed after a higher id had been scanned, so its id is below the cube's top), the cube is
+rebuilt from scratch. The number of items is ``count(*)``, except on a PostgreSQL store from
+migration 0022 on, where ``count(*)`` reads the whole table: there it is the sum of
+``metric_rollup_counts``, which statement triggers keep equal to ``count(*)`` in every
+snapshot (read in the same statement as ``max(id)``; an index look-up and a few rows). Like
+the day versions, it relies on the triggers firing: a bulk load with triggers disabled (a
+logical-replication replica, ``pg_restore --disable-triggers``) leaves it behind, and the cube
+then rebuilds on every check. Quantiles, FCR and churn are not additive over time and always run on
 the engine.
 
 Persistence: with ``store`` (the store's SQLAlchemy engine) the cube lives in the table
@@ -45,7 +52,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from otklik.errors import MetricError
-from otklik.ledger.models_rollups import MetricRollup, MetricRollupChange
+from otklik.ledger.models_rollups import ROLLUP_COUNTS_TABLE, MetricRollup, MetricRollupChange
 from otklik.metrics.backends import MetricSource
 from otklik.metrics.catalogue import CATALOGUE, get_metric
 from otklik.metrics.expressions import ADDITIVE_STATS, ROWS, cube_expr
@@ -59,6 +66,7 @@ __all__ = ["DEFAULT_DIMENSIONS", "Rollups", "enable_rollups"]
 DEFAULT_DIMENSIONS: tuple[str, ...] = ("channel",)
 FORMAT = "otklik-rollup-1"  # bump when the stored cube's layout changes
 MAX_DIRTY_RANGES = 64  # more separate runs of changed days than this: rebuild instead
+MAX_COUNT_ROWS = 256  # more rows in metric_rollup_counts than this: fold them into slot 0
 _CHANGES = MetricRollupChange.__tablename__
 
 
@@ -103,6 +111,9 @@ class Rollups:
         self._versions: dict[str, int] = {}  # changed UTC day → version absorbed
         self._key: str | None = None
         self._tracked: bool | None = None  # whether the source has metric_rollup_changes
+        self._counted: bool | None = None  # whether the items are counted by metric_rollup_counts
+        self._counts_table: Any = None  # its Ibis table, looked up once
+        self._changes_table: Any = None  # metric_rollup_changes' Ibis table, looked up once
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self.builds = 0  # full scans
@@ -142,21 +153,65 @@ class Rollups:
         return self._key
 
     def _fingerprint(self) -> tuple[int, int]:
+        """(``max(id)``, number of items), read in one statement (one snapshot)."""
         t = self.source.table(TableRole.ITEMS)
         # coalesce: on an empty store max(id) is NULL, which Arrow refuses for a non-null id
-        [row] = self.source.execute(t.aggregate(top=t.id.max().coalesce(0), rows=t.count()))
+        top = t.id.max().coalesce(0)
+        counts = self._counts()
+        if counts is None:
+            [row] = self.source.execute(t.aggregate(top=top, rows=t.count()))
+            return (int(row["top"]), int(row["rows"]))
+        tally = counts.aggregate(rows=counts["items"].sum().coalesce(0), slots=counts.count())
+        [row] = self.source.execute(t.aggregate(top=top).cross_join(tally))
+        if int(row["slots"]) > MAX_COUNT_ROWS:
+            self._fold_counts()
         return (int(row["top"]), int(row["rows"]))
+
+    def _counts(self) -> Any:
+        """The table ``metric_rollup_counts`` where it counts this source's items (a PostgreSQL
+        store from migration 0022 on), else None (looked up once)."""
+        if self._counted is None:
+            self._counted = False
+            if self.source.backend == "postgres" and (
+                self.source.tables[TableRole.ITEMS.value] == TableRole.ITEMS.value
+            ):
+                try:
+                    self._counts_table = self.source.con.table(ROLLUP_COUNTS_TABLE)
+                    self._counted = True
+                except TableNotFound:
+                    pass
+        return self._counts_table if self._counted else None
+
+    def _fold_counts(self) -> None:
+        """Fold the rows of ``metric_rollup_counts`` into slot 0 (the sum stays: one
+        statement), skipping rows a running transaction holds; needs ``store``."""
+        if self.store is None:
+            return
+        counts = ROLLUP_COUNTS_TABLE
+        try:
+            with self.store.begin() as conn:
+                conn.exec_driver_sql(
+                    f"WITH gone AS (DELETE FROM {counts} WHERE slot IN (SELECT slot FROM "
+                    f"{counts} WHERE slot <> 0 FOR UPDATE SKIP LOCKED) RETURNING items) "
+                    f"INSERT INTO {counts} (slot, items) SELECT 0, coalesce(sum(items), 0) "
+                    f"FROM gone ON CONFLICT (slot) DO UPDATE SET items = {counts}.items + "
+                    "excluded.items"
+                )
+        except DBAPIError:
+            return  # read-only or busy: the next check folds them
 
     def _change_versions(self) -> dict[str, int]:
         """Version per changed UTC day (ISO date); empty where the source keeps no log."""
         if self._tracked is False:
             return {}
-        try:
-            t = self.source.con.table(_CHANGES)
-        except TableNotFound:
-            self._tracked = False
-            return {}
-        self._tracked = True
+        if self._changes_table is None:
+            try:
+                self._changes_table = self.source.con.table(_CHANGES)
+            except TableNotFound:
+                self._tracked = False
+                return {}
+            self._tracked = True
+        t = self._changes_table
         rows = self.source.execute(t.select("day", "version"))
         return {_iso(row["day"]): int(row["version"]) for row in rows}
 
