@@ -40,24 +40,35 @@ def test_a_kept_figure_is_recomputed_after_a_write() -> None:
     assert made == [1, 2]  # neither request computed it
 
 
+class _Held:
+    """A kept figure (1, then 2 after the write) whose recomputation is held at a gate."""
+
+    def __init__(self) -> None:
+        self.cache = TTLCache(60.0, refresh_after_write=True, settle_s=0.0)
+        self.data = [1]
+        self.gate, self.started = threading.Event(), threading.Event()
+        self.gate.set()
+
+    def make(self) -> int:
+        self.started.set()
+        self.gate.wait()
+        return self.data[0]
+
+    def write_and_hold(self) -> None:
+        """The write; returns once the background recomputation has begun (and is held)."""
+        self.gate.clear()
+        self.started.clear()
+        self.data[0] = 2
+        self.cache.clear()
+        assert self.started.wait(60)
+
+
 def test_during_the_recomputation_only_the_marked_read_shows_the_old_value() -> None:
-    cache = TTLCache(60.0, refresh_after_write=True, settle_s=0.0)
-    data = [1]
-    gate, started = threading.Event(), threading.Event()
-    gate.set()
-
-    def make() -> int:
-        started.set()
-        gate.wait()
-        return data[0]
-
+    held = _Held()
+    cache, make, gate = held.cache, held.make, held.gate
     before = datetime.now(UTC)
     assert cache.get("k", make, keep=True) == 1
-    gate.clear()
-    started.clear()
-    data[0] = 2
-    cache.clear()
-    assert started.wait(60)  # the background recomputation has begun (and is held)
+    held.write_and_hold()
     marked = cache.get_marked("k", make, wait_s=0.0)
     assert marked.value == 1  # the previous figures …
     assert marked.as_of is not None and before <= marked.as_of <= datetime.now(UTC)  # … dated
@@ -72,22 +83,10 @@ def test_during_the_recomputation_only_the_marked_read_shows_the_old_value() -> 
 
 
 def test_a_marked_read_waits_for_a_recomputation_that_ends_in_time() -> None:
-    cache = TTLCache(60.0, refresh_after_write=True, settle_s=0.0)
-    data = [1]
-    gate, started = threading.Event(), threading.Event()
-    gate.set()
-
-    def make() -> int:
-        started.set()
-        gate.wait()
-        return data[0]
-
+    held = _Held()
+    cache, make, gate = held.cache, held.make, held.gate
     cache.get("k", make, keep=True)
-    gate.clear()
-    started.clear()
-    data[0] = 2
-    cache.clear()
-    assert started.wait(60)
+    held.write_and_hold()
     found: list[Marked[int]] = []
     reader = threading.Thread(target=lambda: found.append(cache.get_marked("k", make, wait_s=60)))
     reader.start()
