@@ -1446,8 +1446,10 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
     """Positions of facts that count a failure out, in a text with no praise or positive word:
     repeats («сдвигали 4 раза», "the 3rd time", "5 times"), an ordinal day or time («четвёртый
     день», "third day"), a wait going on «уже» / "already" («стою уже час», "already 2 hours"),
-    and the customer's own part done «хотя я …» / "even though I …" / «aunque ya…» / «padahal
-    sudah…» («штраф за просрочку, хотя я платил вовремя»)."""
+    the customer's own part done «хотя я …» / "even though I …" / «aunque ya…» / «padahal
+    sudah…» («штраф за просрочку, хотя я платил вовремя»), and what was paid for followed by
+    what came instead («плачу за 500 мегабит, спидтест показывает 60», "paid for priority
+    boarding and boarded last")."""
     if any(_polarity(hit) > 0 for hit in hits):
         return []
     words = [t.surface for t in tokens]
@@ -1483,8 +1485,9 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
 
 
 def _then_otherwise(tokens: list[Token], start: int) -> bool:
-    """Whether after what was paid for (from ``start``) a second clause tells what happened,
-    with a number or a verb: a comma, «а» / «но» / "and" / "but" / «y» / «tapi», then words."""
+    """Whether after what was paid for (from ``start``) a second part of the sentence tells
+    what happened: a comma or «а» / «но» / "and" / "but" / «y» / «tapi», then at least two
+    words ("Оплатила за доставку" alone states no failure)."""
     for j in range(start, len(tokens) - 1):
         if tokens[j].boundary and tokens[j].surface != ",":
             return False
