@@ -121,3 +121,38 @@ def test_doctor_sees_the_worker_and_the_queue(
         stop.set()
         worker.join(30)
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_doctor_finds_a_kept_item_count_that_triggers_missed_and_resets_it(
+    pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Migration 0022 keeps the item count for the rollups' freshness check with triggers; a
+    # restore with --disable-triggers leaves it behind, and every check would rebuild the cube.
+    monkeypatch.setenv("OTKLIK_JOBS", "off")
+    monkeypatch.setenv("OTKLIK_SECRET_KEY", SECRET)
+    import_json(capsys, pg_url)
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            stored = int(conn.execute(text("SELECT count(*) FROM feedback_items")).scalar_one())
+        assert stored > 0
+        code, checks = _doctor(capsys, pg_url)
+        assert checks["rollups"] == ("ok", f"the kept item count matches ({stored})")
+        with engine.begin() as conn:  # as a restore with --disable-triggers would
+            conn.execute(text("ALTER TABLE feedback_items DISABLE TRIGGER USER"))
+            conn.execute(
+                text("DELETE FROM feedback_items WHERE id = (SELECT min(id) FROM feedback_items)")
+            )
+            conn.execute(text("ALTER TABLE feedback_items ENABLE TRIGGER USER"))
+        code, checks = _doctor(capsys, pg_url)
+        assert code == 1
+        status, message = checks["rollups"]
+        assert status == "fail" and f"is {stored}, the table holds {stored - 1}" in message
+        assert "otklik doctor --recount" in message
+        code, out, _ = run(capsys, "doctor", "--recount", "--db", pg_url)
+        assert f"reset to {stored - 1}" in out
+        code, checks = _doctor(capsys, pg_url)
+        assert checks["rollups"] == ("ok", f"the kept item count matches ({stored - 1})")
+    finally:
+        engine.dispose()

@@ -126,16 +126,30 @@ def doctor_command(
         OutputFormat.table
     ),
     db: DbOption = None,
+    recount: Annotated[
+        bool,
+        typer.Option(
+            "--recount",
+            help="first reset the item count kept for the metric rollups (PostgreSQL)",
+        ),
+    ] = False,
 ) -> None:
     """Check a deployment: store, migrations, secret, worker, queue; says what to fix.
 
     Store reachable, migrations at head, secret key set, a worker alive (heartbeat), the queue's
-    depth and the failed jobs: one line each; exit code 1 when a check fails."""
+    depth, the failed jobs and (PostgreSQL) the item count kept for the metric rollups: one line
+    each; exit code 1 when a check fails."""
     from otklik.jobs import diagnose
 
     settings = load_settings(database_url=db)
     engine = engine_from(db)
     try:
+        if recount:
+            from otklik.metrics import recount as recount_items
+
+            total = recount_items(engine)
+            if total is not None:
+                console.print(f"item count for the metric rollups reset to {total}", markup=False)
         checks = diagnose(engine, settings)
     finally:
         engine.dispose()

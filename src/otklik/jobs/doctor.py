@@ -3,7 +3,9 @@
 Checks, in order: the store is reachable; its schema is at the latest migration; the secret key
 is set (not a placeholder, at least 32 characters); a worker is alive (its heartbeat is recent;
 PostgreSQL with the queue only: on SQLite the jobs run in the writing process); how many jobs
-wait in the queue; and whether failed jobs wait in the dead-letter list.
+wait in the queue; whether failed jobs wait in the dead-letter list; and, on PostgreSQL, whether
+the item count kept for the rollup cubes equals the table's (it does not when triggers were off:
+``otklik doctor --recount`` resets it).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def diagnose(engine: Engine, settings: Settings) -> list[Check]:
     from otklik.jobs.arrivals import mode_of
     from otklik.jobs.listing import list_jobs, queue_depth, workers_alive
     from otklik.ledger import current_revision, head_revision
+    from otklik.metrics import count_drift
 
     url = engine.url.render_as_string(hide_password=True)
     checks: list[Check] = []
@@ -129,4 +132,19 @@ def diagnose(engine: Engine, settings: Settings) -> list[Check]:
         )
     else:
         checks.append(Check("failed", "ok", "no failed jobs"))
+    drift = count_drift(engine)
+    if drift is not None:
+        kept, actual = drift
+        if kept != actual:
+            checks.append(
+                Check(
+                    "rollups",
+                    "fail",
+                    f"the item count kept for the metric rollups is {kept}, the table holds "
+                    f"{actual} (its triggers were off: a restore with --disable-triggers or a "
+                    "replica?): run `otklik doctor --recount`",
+                )
+            )
+        else:
+            checks.append(Check("rollups", "ok", f"the kept item count matches ({actual})"))
     return checks

@@ -45,6 +45,7 @@ from otklik.metrics.results import (
     MetricValue,
     json_safe,
 )
+from otklik.metrics.rollup_counts import count_drift, recount
 from otklik.metrics.rollups import DEFAULT_DIMENSIONS, Rollups, enable_rollups
 from otklik.metrics.spec import (
     DEFAULT_WINDOW_DAYS,
@@ -121,6 +122,7 @@ __all__ = [
     "compare_segments",
     "compute",
     "connect",
+    "count_drift",
     "enable_rollups",
     "get_metric",
     "get_zone",
@@ -136,6 +138,7 @@ __all__ = [
     "quantile_ci_ranks",
     "quantile_estimate_ranks",
     "query_day",
+    "recount",
     "remembering",
     "t_interval",
     "to_sql",
