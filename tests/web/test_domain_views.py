@@ -107,7 +107,8 @@ def test_another_zones_case_is_not_found(web: WebEnv, pii_case: int) -> None:
     assert closing.status_code == 404
     listed = web.client.get("/api/v1/cases", headers=headers).json()
     assert pii_case not in {case["id"] for case in listed["cases"]}
-    assert web.client.get("/api/v1/cases?status=nonsense", headers=headers).status_code == 400
+    bad = web.client.get("/api/v1/cases?status=nonsense", headers=headers)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
 
 
 def _machine(item_id: int, topics: list[str]) -> MachineLabel:

@@ -3,7 +3,8 @@
 Convention (``otklik.web.params``): a ``period``, ``from`` or ``to`` that cannot be read,
 ``to`` before ``from``, or an ``at`` that is not a moment, is **422** ``invalid_request``
 everywhere, the status FastAPI gives any typed parameter it rejects; the JSON message names the
-parameter and a page shows one translated line for it. A valid range with nothing in it (a
+parameter and a page shows one translated line for it. An unknown choice of a case filter
+(``status``, ``sla``) is a bad parameter too. A valid range with nothing in it (a
 period or ``from`` in the future) is not an error: 200, n = 0.
 """
 
@@ -36,6 +37,7 @@ RANGE_ROUTES = [
     ("api", "/api/v1/items?"),
 ]
 MOMENT_ROUTES = [("page", "/status?"), ("page", "/incidents?"), ("api", "/status.json?")]
+FILTER_ROUTES = [("page", "/inbox?"), ("api", "/api/v1/cases?")]
 LINES = {
     ("at", "ru"): "Момент не распознан",
     ("at", "en"): "The moment is not valid",
@@ -47,6 +49,8 @@ LINES = {
     ("to", "en"): "The “to” date is not valid",
     ("range", "ru"): "Дата «по» раньше даты «с»",
     ("range", "en"): "The “to” date is before the “from” date",
+    ("filter", "ru"): "Неизвестное значение фильтра",
+    ("filter", "en"): "Unknown filter value",
 }
 BAD = [
     (PERIOD_ROUTES, "period=2025-13", "period"),
@@ -56,6 +60,8 @@ BAD = [
     (RANGE_ROUTES, "to=31.02.2025", "to"),
     (RANGE_ROUTES, "from=2025-03-05&to=2025-03-01", "range"),
     (MOMENT_ROUTES, "at=yesterday", "at"),
+    (FILTER_ROUTES, "status=nonsense", "filter"),  # an unknown choice of a case filter
+    (FILTER_ROUTES, "sla=late", "filter"),
 ]
 CASES = [
     pytest.param(kind, route + query, what, id=f"{route}{query}")
@@ -76,7 +82,7 @@ def test_bad_parameter_is_422_everywhere(
         assert response.status_code == 422, (address, response.text[:300])
         error = response.json()["error"]
         assert error["code"] == "invalid_request"
-        named = "from" if what == "range" else what
+        named = {"range": "from", "filter": "unknown"}.get(what, what)
         assert named in error["message"] and "\n" not in error["message"]
         return
     client = web.login("admin")

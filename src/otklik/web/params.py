@@ -2,12 +2,12 @@
 
 **One status for a bad parameter.** A query parameter that cannot be read (a ``period`` such as
 ``2025-13``, a ``from``/``to`` that is not a day, ``to`` before ``from``, a ``where`` that is not
-FIELD=VALUE) is answered **422** ``invalid_request`` by every page and API route, the status
-FastAPI gives every typed parameter it rejects: most routes answered 422 already, so a client
-tells a bad parameter (422) from a request that cannot be carried out (400, e.g. a file). The
-JSON message names the parameter; a page shows a one-line translated message
-(``error.param.<name>``) with that message as its detail. A valid range with nothing in it is
-not an error: it has n = 0.
+FIELD=VALUE, an unknown case ``status`` or ``sla``) is answered **422** ``invalid_request`` by
+every page and API route, the status FastAPI gives every typed parameter it rejects: most
+routes answered 422 already, so a client tells a bad parameter (422) from a request that cannot
+be carried out (400, e.g. a file). The JSON message names the parameter; a page shows a
+one-line translated message (``error.param.<name>``) with that message as its detail. A valid
+range with nothing in it is not an error: it has n = 0.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from otklik.errors import MetricError
+from otklik import routing
+from otklik.errors import ConfigError, MetricError
 from otklik.ledger import FILTER_FIELDS
 from otklik.metrics import Period, as_utc_naive, get_zone, query_day
 from otklik.web.errors import ApiError
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_OFFSET",
     "DbId",
     "Offset",
+    "case_filter_of",
     "day_range",
     "parse_day",
     "parse_period",
@@ -44,6 +46,19 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 # Filters the item lists offer (``team`` in the API means the owner team: the zone).
 ITEM_FILTERS: tuple[str, ...] = tuple(name for name in FILTER_FIELDS if name != "scale")
+
+
+def case_filter_of(
+    chosen: dict[str, list[str]], *, zone: str | None, overdue: bool
+) -> routing.CaseFilter:
+    """The case filter of a request's chosen values (``status``, ``team``, ``sla``… as lists);
+    an unknown status or SLA state is a bad parameter: 422 ``invalid_request`` (see above)."""
+    try:
+        return routing.CaseFilter.of(**chosen, zone=zone, overdue=overdue)
+    except ConfigError as exc:
+        raise ApiError(
+            422, str(exc), code="invalid_request", page_key="error.param.filter"
+        ) from None
 
 
 def parse_day(value: str | None, name: str) -> date | None:

@@ -17,7 +17,7 @@ from otklik.errors import ConfigError
 from otklik.web.api.schemas import utc_iso
 from otklik.web.deps import ApiUser, StateDep
 from otklik.web.errors import ApiError
-from otklik.web.params import MAX_ID, DbId, Offset, split_values
+from otklik.web.params import MAX_ID, DbId, Offset, case_filter_of, split_values
 
 __all__ = ["AssignIn", "BulkFilter", "BulkIn", "CloseIn", "ReplyIn", "router"]
 
@@ -70,13 +70,13 @@ class ReplyIn(BaseModel):
 
 
 def _filter(zone: str | None, **values: Any) -> routing.CaseFilter:
-    """The filter of a request; an unknown status or SLA state is a 400 (ConfigError)."""
+    """The filter of a request; an unknown status or SLA state is a 422 (``case_filter_of``)."""
     chosen = {
         name: [v for v in split_values(found) if v]
         for name, found in values.items()
         if name != "overdue"
     }
-    return routing.CaseFilter.of(**chosen, overdue=bool(values.get("overdue")), zone=zone)
+    return case_filter_of(chosen, zone=zone, overdue=bool(values.get("overdue")))
 
 
 def _public(case: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from otklik.web.exports import EXPORT_FORMATS, export_table
 from otklik.web.names import file_stamp
 from otklik.web.pages.explore import filter_options
 from otklik.web.pages.incidents import banner as incidents_banner
-from otklik.web.params import MAX_ID, split_values
+from otklik.web.params import MAX_ID, case_filter_of, split_values
 from otklik.web.rendering import render
 from otklik.web.state import WebState
 
@@ -62,12 +62,12 @@ Values = Annotated[list[str] | None, Query()]
 def case_filter(values: Mapping[str, Sequence[str]], zone: str | None) -> routing.CaseFilter:
     """The :class:`otklik.routing.CaseFilter` of a query (``status``, ``team``, … as lists,
     comma-separated values allowed; ``overdue=true``); an unknown status or SLA state is a
-    400 (ConfigError), as in the API."""
+    422, as in the API (:func:`otklik.web.params.case_filter_of`)."""
     chosen = {
         name: [v for v in split_values(list(values.get(name) or [])) if v] for name in FILTER_NAMES
     }
     overdue = any(v in ("true", "1", "on") for v in values.get("overdue") or [])
-    return routing.CaseFilter.of(**chosen, zone=zone, overdue=overdue)
+    return case_filter_of(chosen, zone=zone, overdue=overdue)
 
 
 def _taxonomy(state: WebState) -> Taxonomy:
