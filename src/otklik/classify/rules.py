@@ -81,6 +81,7 @@ from otklik.classify.text import (
     RULE_LANGUAGES,
     Token,
     adjective_and_adverb,
+    grammemes,
     normalize_word,
     script_of,
     tokenize,
@@ -1228,8 +1229,6 @@ def _ru_topic_first(words: list[str]) -> bool:
         return True
     if ("можно", "или") in set(pairwise(words)):
         return True
-    from otklik.classify.text import grammemes
-
     return any(
         words[i] in _RU_TRAILING_QUESTION_WORDS
         and words[i - 1] not in _RU_JOINING_BEFORE
@@ -1251,8 +1250,6 @@ def _asks_by_word_order(words: list[str], language: str) -> bool:
             return True
         start = 1 if first == "а" else 0
         if words[start] == "вы" and start + 1 < len(words):
-            from otklik.classify.text import grammemes
-
             tags = grammemes(words[start + 1])
             return "2per" in tags and ("pres" in tags or "futr" in tags)
         return False
@@ -1463,7 +1460,7 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             language == "ru"
             and after in _RU_ORDINAL_UNITS
             and not word.startswith(("перв", "втор"))  # «второй раз заказываю»: a regular
-            and "Anum" in _grammemes(word)
+            and "Anum" in grammemes(word)
         ):
             found.append(i)  # «четвёртый день», «пятый раз»
         elif language == "en" and (
@@ -1478,7 +1475,7 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
         elif (word, after) in _PAID_FOR and _then_otherwise(tokens, i + 2):
             found.append(i)  # «плачу за 500 мегабит, спидтест показывает 60», "paid for …, got …"
         elif word in _THOUGH.get(language, ()) and (
-            after in _THOUGH_SUBJECTS or (language == "ru" and "past" in _grammemes(after))
+            after in _THOUGH_SUBJECTS or (language == "ru" and "past" in grammemes(after))
         ):
             found.append(i)  # «хотя я платил вовремя», "even though I paid", «хотя категория…»
     return found
@@ -1502,12 +1499,6 @@ def _counts_more_than_one(word: str, language: str) -> bool:
     if word.isdigit():
         return int(word) >= 2
     return word in _COUNT_WORDS.get(language, frozenset())
-
-
-def _grammemes(word: str) -> frozenset[str]:
-    from otklik.classify.text import grammemes
-
-    return grammemes(word)
 
 
 def _sarcasm(text: str, tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
@@ -1705,8 +1696,6 @@ def _genitive(token: Token) -> bool:
     other scripts are taken as such."""
     if script_of(token.surface) != "cyrillic":
         return True
-    from otklik.classify.text import grammemes
-
     return "gent" in grammemes(token.surface) or "Fixd" in grammemes(token.surface)
 
 
