@@ -627,3 +627,36 @@ def test_regarding_a_matter_is_no_question(text: str, kind: str) -> None:
 )
 def test_paid_for_mismatch_and_english_openers(text: str, language: str, kind: str) -> None:
     assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        # fifth round: what may be done, what one is owed, «сколько»/«почём» after the topic
+        ("на почте можно оплатить квитанцию за газ", "ru", "question"),
+        ("пенсионерам скидка положена", "ru", "question"),
+        ("ребенку 7 лет ему полагается детский билет", "ru", "question"),
+        ("замена экрана почем", "ru", "question"),
+        ("выпуск карты занимает сколько", "ru", "question"),
+        ("а магазин на Ленина до девяти работает", "ru", "question"),
+        ("у вас есть рассрочка", "ru", "question"),
+        # …but not a rebuke, a wish, praise of what may be done, or a wait counted out
+        ("можно было хотя бы позвонить", "ru", "complaint"),
+        ("сколько можно переносить доставку", "ru", "complaint"),
+        ("а можно сделать чтобы чек приходил на почту", "ru", "suggestion"),
+        ("Удобно что можно оплатить бонусами", "ru", "praise"),
+        ("прождала в очереди непонятно сколько", "ru", "complaint"),
+        ("а курьер так и не приехал", "ru", "complaint"),
+        # a suggestion phrase before a number still wishes; a lack counted out is a complaint
+        ("добавьте 3 кассы самообслуживания", "ru", "suggestion"),
+        ("Consider adding 2x playback speed", "en", "suggestion"),
+        ("не хватает 300 рублей на счёте после списания", "ru", "complaint"),
+        # English question openers after a lead-in, and contracted ones
+        ("approximately how long does a chargeback take", "en", "question"),
+        ("where's the nearest branch with a coin machine", "en", "question"),
+    ],
+)
+def test_questions_after_the_topic_and_wishes_before_numbers(
+    text: str, language: str, kind: str
+) -> None:
+    assert default_rules().analyse(text, language=language).type == kind

@@ -136,7 +136,14 @@ _WEAK_OPENER_WEIGHT = 0.8
 # "Можно оплатить…" asks, but "можно добавить…" suggests: these openers weigh less.
 _WEAK_OPENERS = frozenset(["можно", "возможно"])
 # Words before the question word that change nothing ("Скажите, а роуминг…").
-_LEAD_INS = frozenset(["а", "and", "dan", "y", "و", "ребята", "so", "hi", "привет"])
+_LEAD_INS = frozenset(
+    ["а", "and", "dan", "y", "و", "ребята", "so", "hi", "привет", "roughly", "approximately",
+     "approx", "just", "also", "hey", "hello", "примерно", "приблизительно", "кстати", "ещё", "еще"]
+)  # fmt: skip
+# A suggestion phrase followed by a number counts what is missing ("не хватает 500 рублей"):
+# a complaint, not a wish; other phrases before a number still wish ("добавьте 2 кассы",
+# "consider adding 1.5x speed").
+_LACKING = frozenset([("не",), ("недоставать",), ("lack",), ("missing",), ("short",)])
 # A question asked in indignation is a complaint ("Когда уже починят…", "why do I have to…").
 _INDIGNANT = (
     "?!",
@@ -224,7 +231,22 @@ _QUESTION_OPENERS: dict[str, frozenset[str]] = {
         ]
     ),
     "en": frozenset(
-        ["how", "what", "what's", "whats", "where", "when", "why", "who", "which", "whom", "any"]
+        [
+            "how",
+            "what",
+            "what's",
+            "whats",
+            "where",
+            "where's",
+            "when",
+            "when's",
+            "why",
+            "who",
+            "who's",
+            "which",
+            "whom",
+            "any",
+        ]
     ),
     "id": frozenset(
         [
@@ -371,8 +393,21 @@ _RU_TRAILING_QUESTION_WORDS = frozenset(
 _RU_JOINING_BEFORE = frozenset(
     ["там", "так", "то", "тогда", "туда", "тот", "того", "том", "знаю", "понимаю", "понял",
      "поняла", "понятно", "ясно", "знает", "знаем", "знал", "знала", "знали", "представляю",
-     "придумать", "решить", "объяснили", "объяснил", "сказали", "сказал", "подсказали"]
+     "придумать", "решить", "объяснили", "объяснил", "сказали", "сказал", "подсказали",
+     "непонятно", "неизвестно", "неясно", "хз", "бог", "черт", "чёрт"]
 )  # fmt: skip
+# After «можно» these do not ask: a rebuke («можно было предупредить») or a wish for something
+# new («а можно сделать, чтобы показания уходили сами», «можно добавить тёмную тему»).
+_RU_NOT_ASKING_MAY = frozenset(["было", "бы", "сделать", "добавить", "ввести", "внедрить"])
+_RU_REBUKING_AFTER_HOW_MANY = frozenset(["можно", "ещё", "еще", "уже", "раз"])
+# «мне положена льгота…», «полагается ли компенсация»: asking what one is owed.
+_RU_OWED = frozenset(["положен", "положена", "положено", "положены", "полагается", "полагаются"])
+# Words that keep a short «а …» clause from asking: it states a failure («а деньги не пришли»).
+_RU_STATING_AFTER_A = frozenset(
+    ["не", "нет", "ни", "ничего", "никто", "опять", "снова", "так", "всё", "все", "уже", "вот"]
+)
+# «в отеле есть парковка», «у вас есть доставка»: a short existence clause asks.
+_RU_EXISTENCE_OPENERS = frozenset(["в", "во", "на", "у"])
 _RU_CLOSING_QUESTIONS = frozenset(
     [("как", "делается"), ("что", "будет"), ("где", "видно"), ("как", "быть"), ("это", "как")]
 )
@@ -964,6 +999,7 @@ class RuleSet:
             or not (
                 (
                     hit.entry.label == "suggestion"
+                    and hit.entry.phrase[:1] in _LACKING
                     and hit.end < len(tokens)
                     and tokens[hit.end].surface.isdigit()
                 )
@@ -1202,11 +1238,15 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
         return True
     if language == "ru" and _ru_topic_first(words):
         return True
+    if by_order and language == "ru" and (_ru_may_do(words) or _ru_how_many_last(words)):
+        return True
     if by_order and _asks_by_word_order(words, language):
         return True
     while len(words) > 3 and words[0] in _LEAD_INS:
         words = words[1:]
     first, second = words[0], words[1]
+    if language == "ru" and first == "можно" and "ли" not in words and second in _RU_NOT_ASKING_MAY:
+        return False  # «можно было предупредить» rebukes, «можно сделать чтобы…» wishes
     if first in openers or (first in _PREPOSITIONS and second in openers):
         return True
     if language == "en" and first in _EN_AUXILIARIES and second in _EN_SUBJECTS:
@@ -1229,6 +1269,10 @@ def _ru_topic_first(words: list[str]) -> bool:
         return True
     if ("можно", "или") in set(pairwise(words)):
         return True
+    if "почем" in words or "почём" in words:
+        return True
+    if "не" not in words and not _RU_OWED.isdisjoint(words):
+        return True
     return any(
         words[i] in _RU_TRAILING_QUESTION_WORDS
         and words[i - 1] not in _RU_JOINING_BEFORE
@@ -1238,14 +1282,56 @@ def _ru_topic_first(words: list[str]) -> bool:
     )
 
 
+def _ru_how_many_last(words: list[str]) -> bool:
+    """Whether «сколько» among a Russian clause's last three words asks («доставка в Тверь
+    сколько дней»), not after a joining word («ждала непонятно сколько») nor in a rebuke
+    («сколько можно», «сколько ещё»)."""
+    tail = len(words) - 3
+    if "сколько" not in words[tail:]:
+        return False
+    at = words.index("сколько", max(0, tail))
+    return (
+        at > 0
+        and words[at - 1] not in _RU_JOINING_BEFORE
+        and _RU_REBUKING_AFTER_HOW_MANY.isdisjoint(words)
+    )
+
+
+def _ru_may_do(words: list[str]) -> bool:
+    """Whether a Russian clause asks what may be done with «можно» and an infinitive after it
+    («курьеру наличкой можно отдать», «ему уже можно свою карточку оформить»), not a wish
+    («можно было бы», «можно сделать / добавить») nor a rebuke («сколько можно», «можно было
+    предупредить»)."""
+    if "можно" not in words or "бы" in words or "было" in words:
+        return False
+    at = words.index("можно")
+    if at > 0 and words[at - 1] in ("сколько", "нельзя", "как", "не", "что", "чтобы"):
+        return False
+    return any(
+        word not in ("сделать", "добавить", "ввести", "внедрить") and "INFN" in grammemes(word)
+        for word in words[at + 1 : at + 5]
+    )
+
+
 def _asks_by_word_order(words: list[str], language: str) -> bool:
     """Whether a clause is a yes/no question told by its word order alone."""
     while len(words) > 3 and words[0] in ("ребята", "привет", "скажите", "hola", "halo", "kak"):
         words = words[1:]
     first, second = words[0], words[1]
     if language == "ru":
+        if first == "а" and second == "можно" and words[2] in _RU_NOT_ASKING_MAY:
+            return False
         if first == "а" and not _RU_ASKING_AFTER_A.isdisjoint(
             words[1:4] if len(words) > 6 else words[1:]
+        ):
+            return True
+        if first == "а" and len(words) <= 8 and _RU_STATING_AFTER_A.isdisjoint(words):
+            return True  # «а товар оригинальный», «а аптека на Садовой работает в выходные»
+        if (
+            first in _RU_EXISTENCE_OPENERS
+            and "есть" in words[2:5]
+            and len(words) <= 6
+            and _RU_STATING_AFTER_A.isdisjoint(words)
         ):
             return True
         start = 1 if first == "а" else 0
