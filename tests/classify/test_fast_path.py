@@ -208,3 +208,26 @@ def test_hybrid_asks_the_model_only_where_it_can_change_the_answer(
         expected[text.strip()].add(label)
     for text, sentiment in stored.items():
         assert sentiment in expected[str(text).strip()], text
+
+
+@pytest.mark.skipif(shipped_model("type", "ru") is None, reason="no shipped ru type model")
+def test_a_type_override_lets_the_model_read_every_text() -> None:
+    """Where ``auto.json`` lets a sure type model overrule the rules (``override``), the fast
+    path cannot skip the texts the rules typed: the model reads them all, with the plain path's
+    answers; elsewhere it reads only those the rules call ``other``."""
+    from otklik.classify.pretrained import hybrid_override
+
+    texts = _comments()[:120]
+    rules = default_rules()
+    analyses = [rules.analyse(text) for text in texts]
+    pairs = [(text, a.language) for text, a in zip(texts, analyses, strict=True)]
+    every = _predict_shipped(pairs, target="type")
+    fast = _predict_shipped(pairs, [a.type for a in analyses], target="type")
+    for position, analysis in enumerate(analyses):
+        if preferred_method("type", analysis.language) != "hybrid":
+            continue
+        if hybrid_override("type", analysis.language) is not None or analysis.type == "other":
+            assert fast[position] == every[position]
+        else:
+            assert position not in fast
+    assert any(hybrid_override("type", a.language) is not None for a in analyses)

@@ -35,6 +35,7 @@ __all__ = [
     "auto_choices",
     "auto_table",
     "fit_shipped",
+    "hybrid_override",
     "hybrid_pick",
     "hybrid_threshold",
     "preferred_method",
@@ -343,6 +344,15 @@ def hybrid_threshold(target: str, language: str | None) -> float:
     return float(found) if isinstance(found, (int, float)) else HYBRID_THRESHOLD
 
 
+def hybrid_override(target: str, language: str | None) -> float | None:
+    """How sure the shipped model of ``target`` must be to overrule an answer the rules *did*
+    give in ``hybrid`` (``None``: never). Recorded in ``data/auto.json`` as ``override`` where
+    cross-validation chose it (the feedback-type models, ``benchmarks/train_shipped_type.py``).
+    """
+    found = auto_choices().get(target, {}).get(language or "", {}).get("override")
+    return float(found) if isinstance(found, (int, float)) else None
+
+
 def hybrid_pick(
     rules_label: str,
     rules_confidence: float,
@@ -350,14 +360,18 @@ def hybrid_pick(
     *,
     silent: str = "neutral",
     threshold: float = HYBRID_THRESHOLD,
+    override: float | None = None,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) for the ``hybrid`` method.
 
-    The shipped model speaks only where the rules found nothing (``silent``: ``neutral`` for
-    sentiment, ``other`` for the feedback type) and it is at least ``threshold`` sure.
+    The shipped model speaks where the rules found nothing (``silent``: ``neutral`` for
+    sentiment, ``other`` for the feedback type) and it is at least ``threshold`` sure, and,
+    with ``override``, wherever it is at least that sure of another answer than the rules'.
     """
     label, confidence = shipped
     if rules_label == silent and confidence >= threshold:
+        return label, confidence, True
+    if override is not None and label != rules_label and confidence >= override:
         return label, confidence, True
     return rules_label, rules_confidence, False
 
@@ -380,6 +394,7 @@ def ready_pick(
         shipped,
         silent=SILENT.get(target, "neutral"),
         threshold=hybrid_threshold(target, language),
+        override=hybrid_override(target, language),
     )
 
 

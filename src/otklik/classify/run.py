@@ -181,13 +181,19 @@ def _predict_shipped(
     method is ``hybrid`` sends the model only the texts the rules found nothing in (``neutral``,
     ``other``): elsewhere :func:`~otklik.classify.pretrained.hybrid_pick` keeps the rules' answer
     whatever the model says, so the result is the same and the model reads a fraction of the
-    texts.
+    texts — unless the language's ``hybrid`` lets a sure model overrule the rules (an
+    ``override`` in ``auto.json``), when it reads them all.
 
     With a ``cache`` ((language, text) → answer, one per run), the model reads each distinct
     text once: a text's row of n-grams and its scores do not depend on the other texts of the
     batch, so the answers are the same.
     """
-    from otklik.classify.pretrained import SILENT, preferred_method, shipped_model
+    from otklik.classify.pretrained import (
+        SILENT,
+        hybrid_override,
+        preferred_method,
+        shipped_model,
+    )
 
     silent = SILENT.get(target, "neutral")
     by_language: dict[str, list[int]] = {}
@@ -197,10 +203,14 @@ def _predict_shipped(
             continue
         if language not in methods:
             methods[language] = preferred_method(target, language)
+            if methods[language] == "hybrid" and hybrid_override(target, language) is not None:
+                methods[language] = "hybrid-override"
         method = methods[language]
         if method == "hybrid" and rules_sentiments is not None:
             if rules_sentiments[position] != silent:
                 continue
+        elif method == "hybrid-override":
+            pass
         elif method != "shipped" and method != "hybrid":
             continue
         by_language.setdefault(language, []).append(position)
