@@ -24,7 +24,7 @@ method are measured on unseen text (its cross-validated figures are in docs/mode
   way, ``tests/data/comments_type_blind2.md``); measured unread once, then read in the fifth
   round of rule changes and a training file of the type models since;
 * ``comments_type_<lang>_train*.csv`` — training sets written for the type models by writers
-  who never saw the rules (ru: ``trainA``–``trainD``, en: ``train``, ``train2``); never read
+  who never saw the rules (ru: ``trainA``–``trainF``, en: ``train``–``train4``); never read
   while changing the rules, so the rules' figures on them are day-one figures, but the type
   models are trained on them;
 * ``comments_type_<lang>_blind3.csv`` — the third blind set (250 ru, 120 en,
@@ -59,6 +59,8 @@ SETS = [
     ("comments_type_ru_trainB", "ru"),
     ("comments_type_ru_trainC", "ru"),
     ("comments_type_ru_trainD", "ru"),
+    ("comments_type_ru_trainE", "ru"),
+    ("comments_type_ru_trainF", "ru"),
     ("comments_type_ru_blind3", "ru"),
     ("comments_en", "en"),
     ("comments_en_heldout", "en"),
@@ -69,6 +71,8 @@ SETS = [
     ("comments_type_en_blind2", "en"),
     ("comments_type_en_train", "en"),
     ("comments_type_en_train2", "en"),
+    ("comments_type_en_train3", "en"),
+    ("comments_type_en_train4", "en"),
     ("comments_type_en_blind3", "en"),
     ("comments_type_id", "id"),
     ("comments_type_es", "es"),
