@@ -357,6 +357,12 @@ def main() -> None:
         ),
     )
     parser.add_argument("--rebuild", action="store_true", help="build the stores again")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build (or reuse) the stores and time nothing"
+    )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="time otklik's search only (no raw SQL)"
+    )
     args = parser.parse_args()
     print(f"load average at start: {Path('/proc/loadavg').read_text().strip()}")
     started = time.perf_counter()
@@ -370,7 +376,9 @@ def main() -> None:
             build_sqlite(path, rows)
         engine = make_engine(f"sqlite:///{path}")
         upgrade(engine)  # a store built by an earlier version of this script
-        bench_engine("SQLite", engine, vocab, args.repeat, sqlite_baselines(path))
+        if not args.build_only:
+            base = {} if args.no_baselines else sqlite_baselines(path)
+            bench_engine("SQLite", engine, vocab, args.repeat, base)
         engine.dispose()
     if args.engine in ("postgresql", "both"):
         schema = f"bench_search_{args.rows}"
@@ -391,7 +399,9 @@ def main() -> None:
             build_postgresql(url, rows)
         engine = make_engine(url)
         upgrade(engine)
-        bench_engine("PostgreSQL", engine, vocab, args.repeat, pg_baselines(url))
+        if not args.build_only:
+            base = {} if args.no_baselines else pg_baselines(url)
+            bench_engine("PostgreSQL", engine, vocab, args.repeat, base)
         engine.dispose()
     print(f"load average at end: {Path('/proc/loadavg').read_text().strip()}")
 
