@@ -11,7 +11,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.search import (
@@ -31,6 +41,7 @@ __all__ = [
     "FILTER_FIELDS",
     "ID_LIST_CAP",
     "PG_COUNT_CAP",
+    "PG_SORT_COST",
     "ItemFilter",
     "count_by",
     "count_cap",
@@ -130,7 +141,7 @@ DENSE_WINDOW = 8_192
 # An AND in the index (two words, or words and a zone, channel or days) reads every doclist
 # it joins (a word in half of 1M items: ~25 ms), so its matches' ids are listed once, up to
 # this many, for the count, the page and the total (a JSON array that SQLite's json_each
-# reads back: ~1 ms for 7k ids) instead of joining again for each.
+# reads back: ~1 ms for 7k ids) instead of joining again for each (0: never listed).
 ID_LIST_CAP = 10_000
 COUNT_CAP = 10_000
 """Totals above this are not counted to the end where the caller allows it (``cap``): the
@@ -140,6 +151,13 @@ PG_COUNT_CAP = 1_000
 """The same on PostgreSQL, which reads a table page for each match it counts (its GIN index
 does not tell a row's visibility): 10,001 matches cost 0.1–0.35 s at 1M items, 1,001 about
 a tenth of that (docs/benchmarks.md)."""
+
+
+PG_SORT_COST = 2.0
+"""PostgreSQL, a search with more matches than the cap: its matches are sorted for the page
+when reading them costs less than this many times the rows the time index walk would read
+(measured at 1M items: 4.4 µs a match to fetch and sort, 2.5 µs a walked row; 0 sorts
+always, a huge value leaves every plan to the planner)."""
 
 
 def count_cap(engine: Engine) -> int:
@@ -179,6 +197,9 @@ def search_items(
     covered = facets.covers(filters, start, end) and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
+        if (q or "").strip() and conn.dialect.name == "postgresql" and count and cap is not None:
+            asked = (filters, start, end, scored, extra)
+            return _pg_search(conn, asked, where, limit, offset, cap)
         matches = None
         ids: str | None = None  # SQLite: the matches' ids (a JSON array) when listed
         dense = False
@@ -188,7 +209,7 @@ def search_items(
             limit_count = None
             if not (covered and cap is None):
                 limit_count = max(cap or 0, 0 if covered else COUNT_BY_INDEX)
-            if limit_count is not None and index_and(q, facets):
+            if limit_count is not None and ID_LIST_CAP > 0 and index_and(q, facets):
                 # an AND in the index (of words, or of words and a zone, a channel, days):
                 # its matches' ids kept, so the page and the count do not repeat the AND
                 listed = min(limit_count, ID_LIST_CAP)
@@ -277,6 +298,79 @@ def search_items(
                 conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
             )
     return items, total
+
+
+def _pg_search(
+    conn: Connection,
+    asked: tuple[
+        ItemFilter | None, datetime | None, datetime | None, bool | None, ColumnElement[bool] | None
+    ],
+    where: ColumnElement[bool],
+    limit: int,
+    offset: int,
+    cap: int,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """PostgreSQL, a page of a search and its total counted up to ``cap``.
+
+    The matches are collected once, up to ``cap + 1`` (id and time: one pass of the GIN
+    index and one heap page per match, as the capped count reads anyway), and the page's ids
+    sorted from them: no more than ``cap`` match, so they are the page, read by id. Above
+    the cap the page is either the planner's (it walks the time index, or a zone's, newest
+    first and tests each row: about ``(limit + offset) × rows / matches`` rows) or every
+    match sorted (``matches`` heap pages), whichever the planner's row estimates say reads
+    less (:data:`PG_SORT_COST`); the planner itself takes the walk for a word in 0.25% of
+    1M items (18k rows read for 50, 46 ms, where sorting its 2.5k matches takes 11 ms).
+    """
+    columns = FeedbackItem.__table__.columns
+    found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(cap + 1)
+    matched = found.cte("matched").prefix_with("MATERIALIZED")
+    page_ids = (
+        select(matched.c.id)
+        .order_by(matched.c.occurred_at.desc(), matched.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    row = conn.execute(
+        select(
+            select(func.count()).select_from(matched).scalar_subquery(),
+            func.array(page_ids.scalar_subquery()),
+        )
+    ).one()
+    total = int(row[0])
+    if total <= cap:  # every match was collected: its page is the page
+        query = _page(select(*columns).where(FeedbackItem.id.in_(list(row[1]))), limit, 0)
+        return [dict(item) for item in conn.execute(query).mappings()], total
+    filters, start, end, scored, extra = asked  # the search's conditions but its words
+    plain = item_condition(filters=filters, start=start, end=end, scored=scored)
+    if extra is not None:
+        plain = and_(plain, extra)
+    matches_est = _pg_rows(conn, where)
+    rows_est = _pg_rows(conn, plain)
+    walked = (limit + offset) * rows_est / max(matches_est, 1.0)
+    query = select(*columns).where(where)
+    if matches_est * PG_SORT_COST <= walked:  # sort every match: no index in the page's order
+        query = query.order_by(
+            (FeedbackItem.occurred_at + literal_column("interval '0 seconds'")).desc(),
+            FeedbackItem.id.desc(),
+        )
+        query = query.limit(limit).offset(offset)
+    else:
+        query = _page(query, limit, offset)
+    return [dict(item) for item in conn.execute(query).mappings()], total
+
+
+def _pg_rows(conn: Connection, where: ColumnElement[bool]) -> float:
+    """PostgreSQL: the planner's estimate of the items that ``where`` keeps (EXPLAIN, no
+    row read: ~0.3 ms of planning)."""
+    compiled = (
+        select(FeedbackItem.id)
+        .where(where)
+        .compile(conn, compile_kwargs={"render_postcompile": True})
+    )
+    plan = conn.exec_driver_sql(
+        f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params
+    ).scalar_one()
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def iter_items(
