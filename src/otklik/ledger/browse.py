@@ -40,8 +40,10 @@ __all__ = [
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
     "ID_LIST_CAP",
+    "PG_COLLECT_BELOW",
     "PG_COUNT_CAP",
     "PG_SORT_COST",
+    "PG_SORT_MAX",
     "ItemFilter",
     "count_by",
     "count_cap",
@@ -158,6 +160,13 @@ PG_SORT_COST = 2.0
 when reading them costs less than this many times the rows the time index walk would read
 (measured at 1M items: 4.4 µs a match to fetch and sort, 2.5 µs a walked row; 0 sorts
 always, a huge value leaves every plan to the planner)."""
+
+
+PG_COLLECT_BELOW = 4_000
+"""PostgreSQL: a search that the planner expects to match at most this many items collects
+its matches (up to the cap) for the total and, when under the cap, the page (one pass)."""
+PG_SORT_MAX = 20_000
+"""PostgreSQL: above this many expected matches the page is the planner's (the walk)."""
 
 
 def count_cap(engine: Engine) -> int:
@@ -312,43 +321,49 @@ def _pg_search(
 ) -> tuple[list[dict[str, Any]], int | None]:
     """PostgreSQL, a page of a search and its total counted up to ``cap``.
 
-    The matches are collected once, up to ``cap + 1`` (id and time: one pass of the GIN
-    index and one heap page per match, as the capped count reads anyway), and the page's ids
-    sorted from them: no more than ``cap`` match, so they are the page, read by id. Above
-    the cap the page is either the planner's (it walks the time index, or a zone's, newest
-    first and tests each row: about ``(limit + offset) × rows / matches`` rows) or every
-    match sorted (``matches`` heap pages), whichever the planner's row estimates say reads
-    less (:data:`PG_SORT_COST`); the planner itself takes the walk for a word in 0.25% of
-    1M items (18k rows read for 50, 46 ms, where sorting its 2.5k matches takes 11 ms).
+    The planner's estimate of the matches (EXPLAIN, no row read) chooses the plan. Up to
+    :data:`PG_COLLECT_BELOW`, the matches are collected once, up to ``cap + 1`` (id and
+    time: one pass of the GIN index and one heap page per match, as the capped count reads
+    anyway), and the page's ids sorted from them: when no more than ``cap`` match they are
+    the page, read by id (one pass where the page and the count made two). Otherwise, or
+    above the cap, the page is either the planner's (it walks the time index, or a zone's,
+    newest first and tests each row: about ``(limit + offset) × rows / matches`` rows) or
+    every match sorted (``matches`` heap pages), whichever the estimates say reads less
+    (:data:`PG_SORT_COST`); the planner itself takes the walk for a word in 0.25% of 1M
+    items (18k rows read for 50, 46 ms, where sorting its 2.5k matches takes 11 ms).
     """
     columns = FeedbackItem.__table__.columns
-    found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(cap + 1)
-    matched = found.cte("matched").prefix_with("MATERIALIZED")
-    page_ids = (
-        select(matched.c.id)
-        .order_by(matched.c.occurred_at.desc(), matched.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    row = conn.execute(
-        select(
-            select(func.count()).select_from(matched).scalar_subquery(),
-            func.array(page_ids.scalar_subquery()),
-        )
-    ).one()
-    total = int(row[0])
-    if total <= cap:  # every match was collected: its page is the page
-        query = _page(select(*columns).where(FeedbackItem.id.in_(list(row[1]))), limit, 0)
-        return [dict(item) for item in conn.execute(query).mappings()], total
-    filters, start, end, scored, extra = asked  # the search's conditions but its words
-    plain = item_condition(filters=filters, start=start, end=end, scored=scored)
-    if extra is not None:
-        plain = and_(plain, extra)
     matches_est = _pg_rows(conn, where)
-    rows_est = _pg_rows(conn, plain)
-    walked = (limit + offset) * rows_est / max(matches_est, 1.0)
+    total: int | None = None
+    if matches_est <= PG_COLLECT_BELOW:
+        found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(cap + 1)
+        matched = found.cte("matched").prefix_with("MATERIALIZED")
+        page_ids = (
+            select(matched.c.id)
+            .order_by(matched.c.occurred_at.desc(), matched.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        row = conn.execute(
+            select(
+                select(func.count()).select_from(matched).scalar_subquery(),
+                func.array(page_ids.scalar_subquery()),
+            )
+        ).one()
+        total = int(row[0])
+        if total <= cap:  # every match was collected: its page is the page
+            query = _page(select(*columns).where(FeedbackItem.id.in_(list(row[1]))), limit, 0)
+            return [dict(item) for item in conn.execute(query).mappings()], total
     query = select(*columns).where(where)
-    if matches_est * PG_SORT_COST <= walked:  # sort every match: no index in the page's order
+    sort = False
+    if matches_est <= PG_SORT_MAX:
+        filters, start, end, scored, extra = asked  # the search's conditions but its words
+        plain = item_condition(filters=filters, start=start, end=end, scored=scored)
+        if extra is not None:
+            plain = and_(plain, extra)
+        walked = (limit + offset) * _pg_rows(conn, plain) / max(matches_est, 1.0)
+        sort = matches_est * PG_SORT_COST <= walked
+    if sort:  # every match sorted: no index gives this order
         query = query.order_by(
             (FeedbackItem.occurred_at + literal_column("interval '0 seconds'")).desc(),
             FeedbackItem.id.desc(),
@@ -356,7 +371,11 @@ def _pg_search(
         query = query.limit(limit).offset(offset)
     else:
         query = _page(query, limit, offset)
-    return [dict(item) for item in conn.execute(query).mappings()], total
+    items = [dict(item) for item in conn.execute(query).mappings()]
+    if total is None:
+        counted = select(FeedbackItem.id).where(where).limit(cap + 1)
+        total = int(conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+    return items, total
 
 
 def _pg_rows(conn: Connection, where: ColumnElement[bool]) -> float:
