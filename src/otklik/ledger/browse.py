@@ -40,7 +40,7 @@ __all__ = [
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
     "ID_LIST_CAP",
-    "PG_COLLECT_BELOW",
+    "PG_COLLECT_FACTOR",
     "PG_COUNT_CAP",
     "PG_SORT_COST",
     "PG_SORT_MAX",
@@ -162,9 +162,10 @@ when reading them costs less than this many times the rows the time index walk w
 always, a huge value leaves every plan to the planner)."""
 
 
-PG_COLLECT_BELOW = 4_000
-"""PostgreSQL: a search that the planner expects to match at most this many items collects
-its matches (up to the cap) for the total and, when under the cap, the page (one pass)."""
+PG_COLLECT_FACTOR = 2.0
+"""PostgreSQL: a search that the planner expects to match at most this many times the cap
+collects its matches (up to the cap) for the total and, when under the cap, the page (one
+pass); above, the collected matches would be thrown away (more than the cap)."""
 PG_SORT_MAX = 20_000
 """PostgreSQL: above this many expected matches the page is the planner's (the walk)."""
 
@@ -322,10 +323,11 @@ def _pg_search(
     """PostgreSQL, a page of a search and its total counted up to ``cap``.
 
     The planner's estimate of the matches (EXPLAIN, no row read) chooses the plan. Up to
-    :data:`PG_COLLECT_BELOW`, the matches are collected once, up to ``cap + 1`` (id and
-    time: one pass of the GIN index and one heap page per match, as the capped count reads
-    anyway), and the page's ids sorted from them: when no more than ``cap`` match they are
-    the page, read by id (one pass where the page and the count made two). Otherwise, or
+    :data:`PG_COLLECT_FACTOR` times the cap, the matches are collected once, up to
+    ``cap + 1`` (id and time: one pass of the GIN index and one heap page per match, as the
+    capped count reads anyway), and the page's ids sorted from them: when no more than
+    ``cap`` match they are the page, read by id (one pass where the page and the count made
+    two). Otherwise, or
     above the cap, the page is either the planner's (it walks the time index, or a zone's,
     newest first and tests each row: about ``(limit + offset) × rows / matches`` rows) or
     every match sorted (``matches`` heap pages), whichever the estimates say reads less
@@ -335,7 +337,7 @@ def _pg_search(
     columns = FeedbackItem.__table__.columns
     matches_est = _pg_rows(conn, where)
     total: int | None = None
-    if matches_est <= PG_COLLECT_BELOW:
+    if matches_est <= PG_COLLECT_FACTOR * cap:
         found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(cap + 1)
         matched = found.cte("matched").prefix_with("MATERIALIZED")
         page_ids = (
