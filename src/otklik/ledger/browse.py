@@ -164,8 +164,8 @@ always, a huge value leaves every plan to the planner)."""
 
 PG_COLLECT_FACTOR = 2.0
 """PostgreSQL: a search that the planner expects to match at most this many times the cap
-collects its matches (up to the cap) for the total and, when under the cap, the page (one
-pass); above, the collected matches would be thrown away (more than the cap)."""
+collects its matches, up to as many, for the total and the page (one pass); when more match,
+the page and a count capped at the cap read them again."""
 PG_SORT_MAX = 20_000
 """PostgreSQL: above this many expected matches the page is the planner's (the walk)."""
 
@@ -323,10 +323,10 @@ def _pg_search(
     """PostgreSQL, a page of a search and its total counted up to ``cap``.
 
     The planner's estimate of the matches (EXPLAIN, no row read) chooses the plan. Up to
-    :data:`PG_COLLECT_FACTOR` times the cap, the matches are collected once, up to
-    ``cap + 1`` (id and time: one pass of the GIN index and one heap page per match, as the
-    capped count reads anyway), and the page's ids sorted from them: when no more than
-    ``cap`` match they are the page, read by id (one pass where the page and the count made
+    :data:`PG_COLLECT_FACTOR` times the cap, the matches are collected once, up to that
+    many (id and time: one pass of the GIN index and one heap page per match, as a capped
+    count reads anyway), and the page's ids sorted from them: when all were collected they
+    are the page, read by id, and the total (one pass where the page and the count made
     two). Otherwise, or
     above the cap, the page is either the planner's (it walks the time index, or a zone's,
     newest first and tests each row: about ``(limit + offset) × rows / matches`` rows) or
@@ -337,8 +337,9 @@ def _pg_search(
     columns = FeedbackItem.__table__.columns
     matches_est = _pg_rows(conn, where)
     total: int | None = None
+    collect = int(max(cap, PG_COLLECT_FACTOR * cap))
     if matches_est <= PG_COLLECT_FACTOR * cap:
-        found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(cap + 1)
+        found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(collect + 1)
         matched = found.cte("matched").prefix_with("MATERIALIZED")
         page_ids = (
             select(matched.c.id)
@@ -352,8 +353,8 @@ def _pg_search(
                 func.array(page_ids.scalar_subquery()),
             )
         ).one()
-        total = int(row[0])
-        if total <= cap:  # every match was collected: its page is the page
+        total = min(int(row[0]), cap + 1)
+        if int(row[0]) <= collect:  # every match was collected: its page is the page
             query = _page(select(*columns).where(FeedbackItem.id.in_(list(row[1]))), limit, 0)
             return [dict(item) for item in conn.execute(query).mappings()], total
     query = select(*columns).where(where)
