@@ -144,8 +144,8 @@ def test_the_same_statement_with_other_words_and_dates(seeded: Engine) -> None:
         {"PROBE_SHARE": 3, "DENSE_WINDOW": 8},  # sampled among the newest 8 ids
         {"PROBE_SHARE": 3, "PROBE_BUDGET": 1},  # too few looked up: more, then the others
         {"PG_SORT_COST": 0},  # PostgreSQL, over the cap: every match sorted
-        {"PG_SORT_COST": 0, "PG_COLLECT_FACTOR": -1},  # … and nothing collected first
-        {"PG_COLLECT_FACTOR": -1, "PG_SORT_MAX": -1},  # PostgreSQL: page and count as before
+        {"PG_SORT_COST": 0, "PG_COLLECT_EXTRA": -1},  # … and nothing collected first
+        {"PG_COLLECT_EXTRA": -1, "PG_SORT_MAX": -1},  # PostgreSQL: page and count as before
         {"PG_SORT_COST": 10**9},  # PostgreSQL, over the cap: the planner's own plan
     ],
 )

@@ -22,6 +22,11 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.search import (
@@ -40,7 +45,7 @@ __all__ = [
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
     "ID_LIST_CAP",
-    "PG_COLLECT_FACTOR",
+    "PG_COLLECT_EXTRA",
     "PG_COUNT_CAP",
     "PG_SORT_COST",
     "PG_SORT_MAX",
@@ -162,10 +167,11 @@ when reading them costs less than this many times the rows the time index walk w
 always, a huge value leaves every plan to the planner)."""
 
 
-PG_COLLECT_FACTOR = 2.0
-"""PostgreSQL: a search that the planner expects to match at most this many times the cap
-collects its matches, up to as many, for the total and the page (one pass); when more match,
-the page and a count capped at the cap read them again."""
+PG_COLLECT_EXTRA = 1_000
+"""PostgreSQL: a search that the planner expects to match at most the cap and this many
+more (at most twice the cap) collects its matches, up to as many, for the total and the page
+(one pass); when more match, the page and a count capped at the cap read them again. A
+negative value collects nothing first."""
 PG_SORT_MAX = 20_000
 """PostgreSQL: above this many expected matches the page is the planner's (the walk)."""
 
@@ -323,7 +329,7 @@ def _pg_search(
     """PostgreSQL, a page of a search and its total counted up to ``cap``.
 
     The planner's estimate of the matches (EXPLAIN, no row read) chooses the plan. Up to
-    :data:`PG_COLLECT_FACTOR` times the cap, the matches are collected once, up to that
+    the cap and :data:`PG_COLLECT_EXTRA` more, the matches are collected once, up to that
     many (id and time: one pass of the GIN index and one heap page per match, as a capped
     count reads anyway), and the page's ids sorted from them: when all were collected they
     are the page, read by id, and the total (one pass where the page and the count made
@@ -337,8 +343,8 @@ def _pg_search(
     columns = FeedbackItem.__table__.columns
     matches_est = _pg_rows(conn, where)
     total: int | None = None
-    collect = int(max(cap, PG_COLLECT_FACTOR * cap))
-    if matches_est <= PG_COLLECT_FACTOR * cap:
+    collect = cap + min(cap, PG_COLLECT_EXTRA)
+    if PG_COLLECT_EXTRA >= 0 and matches_est <= collect:
         found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(collect + 1)
         matched = found.cte("matched").prefix_with("MATERIALIZED")
         page_ids = (
@@ -381,17 +387,30 @@ def _pg_search(
     return items, total
 
 
+class _Explain(Executable, ClauseElement):
+    """PostgreSQL: ``EXPLAIN (FORMAT JSON)`` of a SELECT, cached by SQLAlchemy like the
+    SELECT itself (compiled once per shape, the values bound on each call)."""
+
+    inherit_cache = True
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+
+    @property
+    def _all_selected_columns(self) -> Any:  # the result map of a cached compile
+        return self.statement._all_selected_columns
+
+
+@compiles(_Explain, "postgresql")
+def _explain(element: _Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
 def _pg_rows(conn: Connection, where: ColumnElement[bool]) -> float:
     """PostgreSQL: the planner's estimate of the items that ``where`` keeps (EXPLAIN, no
     row read: ~0.3 ms of planning)."""
-    compiled = (
-        select(FeedbackItem.id)
-        .where(where)
-        .compile(conn, compile_kwargs={"render_postcompile": True})
-    )
-    plan = conn.exec_driver_sql(
-        f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params
-    ).scalar_one()
+    plan = conn.execute(_Explain(select(FeedbackItem.id).where(where))).scalar_one()
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
