@@ -20,12 +20,18 @@ page and the API ask; the baselines count every match.
 
     python benchmarks/bench_search.py [--rows 1000000] [--engine sqlite|postgresql|both]
         [--repeat 20] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--build-only] [--no-baselines] [--times otklik-times.json]
+
+The stores are built once and reused (``--rebuild`` builds them again); ``--build-only``
+stops there. To compare two versions of otklik on the same stores, run this script with
+``PYTHONPATH`` pointing at each version's ``src`` in turn, with ``--no-baselines --times``.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import sqlite3
 import time
@@ -231,7 +237,12 @@ SLOW_BASELINES = frozenset({"raw LIKE", "before"})  # timed fewer times (seconds
 
 
 def bench_engine(
-    label: str, engine: Engine, vocab: list[str], repeat: int, baselines: dict[str, Any]
+    label: str,
+    engine: Engine,
+    vocab: list[str],
+    repeat: int,
+    baselines: dict[str, Any],
+    times_out: dict[str, Any] | None = None,
 ) -> None:
     print(f"\n{label}: p50 / p95 ms over {repeat} runs each (page of 50 + total)")
     header = f"{'query':32} {'filters':28} {'hits':>8} {'otklik':>15}"
@@ -249,6 +260,10 @@ def bench_engine(
 
         times, (_items, total) = timed(ours, repeat)
         all_ours += times
+        if times_out is not None:
+            times_out.setdefault(label, []).append(
+                {"q": q, "filters": str(filters), "total": total, "ms": times}
+            )
         shown = f">{cap}" if total > cap else str(total)
         line = f"{q[:32]:32} {str(filters)[:28]:28} {shown:>8} "
         line += f"{_p(times, 0.5):>6.1f} / {_p(times, 0.95):>6.1f}"
@@ -357,20 +372,36 @@ def main() -> None:
         ),
     )
     parser.add_argument("--rebuild", action="store_true", help="build the stores again")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build (or reuse) the stores and time nothing"
+    )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="time otklik's search only (no raw SQL)"
+    )
+    parser.add_argument("--times", type=Path, help="write otklik's times (ms) per query as JSON")
     args = parser.parse_args()
     print(f"load average at start: {Path('/proc/loadavg').read_text().strip()}")
+    times: dict[str, Any] = {}
     started = time.perf_counter()
-    rows, vocab = generate(args.rows)
-    print(f"{args.rows:,} comments generated in {time.perf_counter() - started:.1f} s")
+    vocab = _vocabulary(np.random.default_rng(16), 20_000)  # generate()'s, same seed
+
+    @functools.cache
+    def rows() -> list[tuple[Any, ...]]:  # only when a store is built
+        made, _ = generate(args.rows)
+        print(f"{args.rows:,} comments generated in {time.perf_counter() - started:.1f} s")
+        return made
+
     OUT.mkdir(exist_ok=True)
     if args.engine in ("sqlite", "both"):
         path = OUT / f"search-{args.rows}.db"
         if args.rebuild or not path.exists():
             print(f"building {path} …", flush=True)
-            build_sqlite(path, rows)
+            build_sqlite(path, rows())
         engine = make_engine(f"sqlite:///{path}")
         upgrade(engine)  # a store built by an earlier version of this script
-        bench_engine("SQLite", engine, vocab, args.repeat, sqlite_baselines(path))
+        if not args.build_only:
+            base = {} if args.no_baselines else sqlite_baselines(path)
+            bench_engine("SQLite", engine, vocab, args.repeat, base, times)
         engine.dispose()
     if args.engine in ("postgresql", "both"):
         schema = f"bench_search_{args.rows}"
@@ -388,12 +419,16 @@ def main() -> None:
         url = f"{args.pg}?options=-csearch_path%3D{schema}"
         if not exists:
             print(f"building PostgreSQL schema {schema} …", flush=True)
-            build_postgresql(url, rows)
+            build_postgresql(url, rows())
         engine = make_engine(url)
         upgrade(engine)
-        bench_engine("PostgreSQL", engine, vocab, args.repeat, pg_baselines(url))
+        if not args.build_only:
+            base = {} if args.no_baselines else pg_baselines(url)
+            bench_engine("PostgreSQL", engine, vocab, args.repeat, base, times)
         engine.dispose()
     print(f"load average at end: {Path('/proc/loadavg').read_text().strip()}")
+    if args.times is not None:
+        args.times.write_text(json.dumps(times, ensure_ascii=False))
 
 
 if __name__ == "__main__":

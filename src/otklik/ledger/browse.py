@@ -11,17 +11,44 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from otklik.ledger.models import FeedbackItem
-from otklik.ledger.search import Facets, match_count, text_search
+from otklik.ledger.search import (
+    Facets,
+    id_listed,
+    index_and,
+    match_count,
+    match_ids,
+    text_search,
+)
 
 __all__ = [
     "COUNT_BY_INDEX",
     "COUNT_CAP",
+    "DENSE_WINDOW",
     "DRIVE_BY_TIME",
     "FILTER_FIELDS",
+    "ID_LIST_CAP",
+    "PG_COLLECT_EXTRA",
     "PG_COUNT_CAP",
+    "PG_SORT_COST",
+    "PG_SORT_MAX",
     "ItemFilter",
     "count_by",
     "count_cap",
@@ -115,6 +142,14 @@ COUNT_BY_INDEX = 100_000
 # else the plans above. Below that share the look-ups cost more than collecting the ids.
 PROBE_SHARE = 8
 PROBE_BUDGET = 400
+# The share is taken among the newest DENSE_WINDOW item ids (a plan's choice only: every plan
+# gives the same page, and the look-ups fall back to the plans above when too few match).
+DENSE_WINDOW = 8_192
+# An AND in the index (two words, or words and a zone, channel or days) reads every doclist
+# it joins (a word in half of 1M items: ~25 ms), so its matches' ids are listed once, up to
+# this many, for the count, the page and the total (a JSON array that SQLite's json_each
+# reads back: ~1 ms for 7k ids) instead of joining again for each (0: never listed).
+ID_LIST_CAP = 10_000
 COUNT_CAP = 10_000
 """Totals above this are not counted to the end where the caller allows it (``cap``): the
 items page and the API say "more than 10,000" (a count stops at ``COUNT_CAP + 1``). SQLite
@@ -123,6 +158,22 @@ PG_COUNT_CAP = 1_000
 """The same on PostgreSQL, which reads a table page for each match it counts (its GIN index
 does not tell a row's visibility): 10,001 matches cost 0.1–0.35 s at 1M items, 1,001 about
 a tenth of that (docs/benchmarks.md)."""
+
+
+PG_SORT_COST = 2.0
+"""PostgreSQL, a search with more matches than the cap: its matches are sorted for the page
+when reading them costs less than this many times the rows the time index walk would read
+(measured at 1M items: 4.4 µs a match to fetch and sort, 2.5 µs a walked row; 0 sorts
+always, a huge value leaves every plan to the planner)."""
+
+
+PG_COLLECT_EXTRA = 1_000
+"""PostgreSQL: a search that the planner expects to match at most the cap and this many
+more (at most twice the cap) collects its matches, up to as many, for the total and the page
+(one pass); when more match, the page and a count capped at the cap read them again. A
+negative value collects nothing first."""
+PG_SORT_MAX = 20_000
+"""PostgreSQL: above this many expected matches the page is the planner's (the walk)."""
 
 
 def count_cap(engine: Engine) -> int:
@@ -162,53 +213,93 @@ def search_items(
     covered = facets.covers(filters, start, end) and scored is None and extra is None
     columns = FeedbackItem.__table__.columns
     with engine.connect() as conn:
-        matches = dense = None
+        if (q or "").strip() and conn.dialect.name == "postgresql" and count and cap is not None:
+            asked = (filters, start, end, scored, extra)
+            return _pg_search(conn, asked, where, limit, offset, cap)
+        matches = None
+        ids: str | None = None  # SQLite: the matches' ids (a JSON array) when listed
+        dense = False
+        budgets = [PROBE_BUDGET + offset]  # items walked for the look-ups, fewest first
         if (q or "").strip() and conn.dialect.name == "sqlite":
             # enough to choose the plan, all of it when it is the total
             limit_count = None
             if not (covered and cap is None):
                 limit_count = max(cap or 0, 0 if covered else COUNT_BY_INDEX)
-            matches = match_count(conn, q, facets, cap=limit_count)
+            if limit_count is not None and ID_LIST_CAP > 0 and index_and(q, facets):
+                # an AND in the index (of words, or of words and a zone, a channel, days):
+                # its matches' ids kept, so the page and the count do not repeat the AND
+                listed = min(limit_count, ID_LIST_CAP)
+                matches, ids = match_ids(conn, q, facets, cap=listed)
+                if matches is not None and matches > listed < limit_count:
+                    matches = match_count(conn, q, facets, cap=limit_count)
+            else:
+                matches = match_count(conn, q, facets, cap=limit_count)
             if limit_count is not None and matches is not None and matches > limit_count:
                 # many: the words alone counted on, up to the share of all items that makes
                 # the look-ups pay (their share among the zone's or channel's items is taken
                 # to be the same: the words alone count faster than with a zone)
-                items_n = conn.exec_driver_sql("SELECT max(id) FROM feedback_items").scalar()
-                dense = max(limit_count, int(items_n or 0) // PROBE_SHARE)
-                if dense > limit_count:
-                    dense_count = match_count(conn, q, cap=dense)
-                    dense = dense if dense_count is not None and dense_count > dense else None
+                items_n = int(
+                    conn.exec_driver_sql("SELECT max(id) FROM feedback_items").scalar() or 0
+                )
+                dense = True
+                if items_n // PROBE_SHARE > limit_count:
+                    # the words' share among the newest DENSE_WINDOW ids (FTS5 seeks to the
+                    # first: ~0.1 ms, where counting up to 1/8 of 1M items took 10–40 ms)
+                    window = min(items_n, DENSE_WINDOW)
+                    sampled = match_count(conn, q, above=items_n - window) or 0
+                    dense = sampled * PROBE_SHARE > window
+                    if dense:  # twice the walk that the share says a page needs
+                        budgets.insert(0, -(-2 * (limit + offset) * window // sampled))
         if matches == 0:
             return [], 0 if count else None
+        if ids is not None:  # the same condition, the listed ids instead of the index
+            plain = item_condition(filters=filters, start=start, end=end, scored=scored)
+            if extra is not None:
+                plain = and_(plain, extra)
+            where = and_(plain, id_listed(ids))
         page_where = count_where = where
         items: list[dict[str, Any]] | None = None
-        if dense is not None:
-            # a word in many items: look up the newest PROBE_BUDGET items the page's index
-            # walk reaches; a page's worth match when the word is in more than ~1/8 of them
+        if dense:
+            # a word in many items: look up the newest items the page's index walk reaches
+            # (twice as many as the sampled share needs for the page, then PROBE_BUDGET); a
+            # page's worth match when the word is in more than ~1/8 of them
             probe = item_condition(
                 q=q, filters=filters, start=start, end=end, scored=scored, probe=True
             )
             plain = item_condition(filters=filters, start=start, end=end, scored=scored)
             if extra is not None:
                 plain = and_(plain, extra)
-            walked = _page(select(FeedbackItem.id).where(plain), PROBE_BUDGET + offset, 0)
-            query = _page(
-                select(*columns).where(FeedbackItem.id.in_(walked.scalar_subquery()), probe),
-                limit,
-                offset,
-            )
-            items = [dict(row) for row in conn.execute(query).mappings()]
-            if len(items) < limit:
-                items = None  # too few among them: the plans below
+            for budget in sorted({min(budget, budgets[-1]) for budget in budgets}):
+                walked = _page(select(FeedbackItem.id).where(plain), budget, 0)
+                query = _page(
+                    select(*columns).where(FeedbackItem.id.in_(walked.scalar_subquery()), probe),
+                    limit,
+                    offset,
+                )
+                items = [dict(row) for row in conn.execute(query).mappings()]
+                if len(items) == limit:
+                    break
+                items = None  # too few among them: more, then the plans below
         if matches is not None and matches > DRIVE_BY_TIME:
             # walk an index of the other conditions, testing each id (see above)
-            frequent = item_condition(
-                q=q, filters=filters, start=start, end=end, scored=scored, frequent=True
-            )
-            if extra is not None:
-                frequent = and_(frequent, extra)
+            if ids is not None:
+                frequent = and_(plain, id_listed(ids, frequent=True))
+            else:
+                frequent = item_condition(
+                    q=q, filters=filters, start=start, end=end, scored=scored, frequent=True
+                )
+                if extra is not None:
+                    frequent = and_(frequent, extra)
             page_where = frequent
             count_where = frequent if matches > COUNT_BY_INDEX else where
+        if items is None and page_where is not where:
+            # the index walk reads ids only (a covering index), then the page's rows by id:
+            # 50 wide rows read instead of every row walked (50 × items / matches)
+            walked = _page(select(FeedbackItem.id).where(page_where), limit, offset)
+            query = _page(
+                select(*columns).where(FeedbackItem.id.in_(walked.scalar_subquery())), limit, 0
+            )
+            items = [dict(row) for row in conn.execute(query).mappings()]
         if items is None:
             query = _page(select(*columns).where(page_where), limit, offset)
             items = [dict(row) for row in conn.execute(query).mappings()]
@@ -223,6 +314,104 @@ def search_items(
                 conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
             )
     return items, total
+
+
+def _pg_search(
+    conn: Connection,
+    asked: tuple[
+        ItemFilter | None, datetime | None, datetime | None, bool | None, ColumnElement[bool] | None
+    ],
+    where: ColumnElement[bool],
+    limit: int,
+    offset: int,
+    cap: int,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """PostgreSQL, a page of a search and its total counted up to ``cap``.
+
+    The planner's estimate of the matches (EXPLAIN, no row read) chooses the plan. Up to
+    the cap and :data:`PG_COLLECT_EXTRA` more, the matches are collected once, up to that
+    many (id and time: one pass of the GIN index and one heap page per match, as a capped
+    count reads anyway), and the page's ids sorted from them: when all were collected they
+    are the page, read by id, and the total (one pass where the page and the count made
+    two). Otherwise, or
+    above the cap, the page is either the planner's (it walks the time index, or a zone's,
+    newest first and tests each row: about ``(limit + offset) × rows / matches`` rows) or
+    every match sorted (``matches`` heap pages), whichever the estimates say reads less
+    (:data:`PG_SORT_COST`); the planner itself takes the walk for a word in 0.25% of 1M
+    items (18k rows read for 50, 46 ms, where sorting its 2.5k matches takes 11 ms).
+    """
+    columns = FeedbackItem.__table__.columns
+    matches_est = _pg_rows(conn, where)
+    total: int | None = None
+    collect = cap + min(cap, PG_COLLECT_EXTRA)
+    if PG_COLLECT_EXTRA >= 0 and matches_est <= collect:
+        found = select(FeedbackItem.id, FeedbackItem.occurred_at).where(where).limit(collect + 1)
+        matched = found.cte("matched").prefix_with("MATERIALIZED")
+        page_ids = (
+            select(matched.c.id)
+            .order_by(matched.c.occurred_at.desc(), matched.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        row = conn.execute(
+            select(
+                select(func.count()).select_from(matched).scalar_subquery(),
+                func.array(page_ids.scalar_subquery()),
+            )
+        ).one()
+        total = min(int(row[0]), cap + 1)
+        if int(row[0]) <= collect:  # every match was collected: its page is the page
+            query = _page(select(*columns).where(FeedbackItem.id.in_(list(row[1]))), limit, 0)
+            return [dict(item) for item in conn.execute(query).mappings()], total
+    query = select(*columns).where(where)
+    sort = False
+    if matches_est <= PG_SORT_MAX:
+        filters, start, end, scored, extra = asked  # the search's conditions but its words
+        plain = item_condition(filters=filters, start=start, end=end, scored=scored)
+        if extra is not None:
+            plain = and_(plain, extra)
+        walked = (limit + offset) * _pg_rows(conn, plain) / max(matches_est, 1.0)
+        sort = matches_est * PG_SORT_COST <= walked
+    if sort:  # every match sorted: no index gives this order
+        query = query.order_by(
+            (FeedbackItem.occurred_at + literal_column("interval '0 seconds'")).desc(),
+            FeedbackItem.id.desc(),
+        )
+        query = query.limit(limit).offset(offset)
+    else:
+        query = _page(query, limit, offset)
+    items = [dict(item) for item in conn.execute(query).mappings()]
+    if total is None:
+        counted = select(FeedbackItem.id).where(where).limit(cap + 1)
+        total = int(conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+    return items, total
+
+
+class _Explain(Executable, ClauseElement):
+    """PostgreSQL: ``EXPLAIN (FORMAT JSON)`` of a SELECT, cached by SQLAlchemy like the
+    SELECT itself (compiled once per shape, the values bound on each call)."""
+
+    inherit_cache = True
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+
+    @property
+    def _all_selected_columns(self) -> Any:  # the result map of a cached compile
+        return self.statement._all_selected_columns
+
+
+@compiles(_Explain, "postgresql")
+def _explain(element: _Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+def _pg_rows(conn: Connection, where: ColumnElement[bool]) -> float:
+    """PostgreSQL: the planner's estimate of the items that ``where`` keeps (EXPLAIN, no
+    row read: ~0.3 ms of planning)."""
+    plan = conn.execute(_Explain(select(FeedbackItem.id).where(where))).scalar_one()
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def iter_items(

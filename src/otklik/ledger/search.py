@@ -43,11 +43,14 @@ from typing import Any
 
 import snowballstemmer
 from sqlalchemy import (
+    BindParameter,
     Boolean,
     ColumnElement,
     Connection,
     Select,
+    String,
     and_,
+    bindparam,
     false,
     func,
     literal,
@@ -59,6 +62,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import CompoundSelect
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from otklik.ledger.models import FeedbackItem
 from otklik.ledger.stopwords import ENGLISH_STOP_WORDS, RUSSIAN_STOP_WORDS
@@ -74,8 +78,11 @@ __all__ = [
     "document_terms",
     "facets_sql",
     "fts_match",
+    "id_listed",
+    "index_and",
     "index_new_items",
     "match_count",
+    "match_ids",
     "match_spans",
     "only_stop_words",
     "optimize_index",
@@ -347,10 +354,21 @@ class Facets:
 
 
 class _TextMatch(ColumnElement[bool]):
-    """Items whose comment matches ``q`` (compiled per dialect below)."""
+    """Items whose comment matches ``q`` (compiled per dialect below).
+
+    Cacheable: every value the SQL carries (FTS5 expressions, the times of a day cut by a
+    range's end, the tsquery text, LIKE patterns) is a bound parameter made here, once, and
+    the statement's shape (:attr:`shape`) is the rest of its cache key, so SQLAlchemy
+    compiles a search statement once per shape instead of on every call (5–20 ms of Python
+    per search at 1M items, docs/benchmarks.md) and binds the new values into the cached
+    SQL. The compilers below use only these parameters, never a value of their own."""
 
     type = Boolean()
-    inherit_cache = False
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012  # SQLAlchemy's declared type
+        ("shape", InternalTraversal.dp_plain_obj),
+        ("binds", InternalTraversal.dp_clauseelement_tuple),
+    ]
     # A comparison, not a boolean column: without this SQLAlchemy writes ``… = 1`` after it on
     # SQLite, and the planner can no longer drive the query from the FTS5 table (a full scan:
     # 60 ms at 100k items instead of 0.3 ms; docs/benchmarks.md).
@@ -369,6 +387,72 @@ class _TextMatch(ColumnElement[bool]):
         self.frequent = frequent
         self.facets = facets or Facets()
         self.probe = probe
+        text_part = _fts_expression(groups)
+        middle, edges = self.facets.expressions()
+        if middle is not None:
+            middle = f"{text_part} AND {middle}" if middle else text_part
+        values = Facets(self.facets.values).expressions()[0]
+        probe_match = text_part + (f" AND {values}" if values else "")
+        words = q.split()
+        self.shape = (frequent, probe, middle is not None, len(edges), len(words))
+        # Read back through the properties below only: SQLAlchemy may copy the element and
+        # its ``binds`` (a clone's parameters are new objects), never the other attributes.
+        self.binds: tuple[BindParameter[Any], ...] = (
+            *([_text_bind(middle)] if middle is not None else []),
+            *(
+                bind
+                for expression, low, high in edges
+                for bind in (
+                    _text_bind(f"{text_part} AND {expression}"),
+                    _time_bind(low),
+                    _time_bind(high),
+                )
+            ),
+            _text_bind(probe_match),
+            _text_bind(pg_query(groups)),
+            *(_text_bind(f"%{_like_escaped(word)}%") for word in words),
+        )
+
+    @property
+    def middle(self) -> BindParameter[Any] | None:
+        """SQLite: the MATCH of the whole days (or of no date range); None: no whole day."""
+        return self.binds[0] if self.shape[2] else None
+
+    @property
+    def edges(self) -> list[tuple[BindParameter[Any], BindParameter[Any], BindParameter[Any]]]:
+        """SQLite: (MATCH, low, high) of each day cut by a range's end."""
+        at = 1 if self.shape[2] else 0
+        return [
+            (self.binds[i], self.binds[i + 1], self.binds[i + 2])
+            for i in range(at, at + 3 * self.shape[3], 3)
+        ]
+
+    @property
+    def probe_match(self) -> BindParameter[Any]:
+        """SQLite: the MATCH of one item's look-up (words, zone and channel)."""
+        return self.binds[-2 - self.shape[4]]
+
+    @property
+    def tsquery(self) -> BindParameter[Any]:
+        """PostgreSQL: the ``to_tsquery`` text."""
+        return self.binds[-1 - self.shape[4]]
+
+    @property
+    def likes(self) -> list[BindParameter[Any]]:
+        """Other engines: one ``%word%`` pattern per word."""
+        return list(self.binds[len(self.binds) - self.shape[4] :])
+
+
+def _text_bind(value: str) -> BindParameter[Any]:
+    return bindparam(None, value, type_=String(), unique=True)
+
+
+def _time_bind(value: datetime) -> BindParameter[Any]:
+    return bindparam(None, value, type_=FeedbackItem.__table__.c.occurred_at.type, unique=True)
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def text_search(
@@ -405,20 +489,18 @@ def _sqlite(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     # ``+id`` keeps the primary key from driving the query (SQLite's documented way to
     # disqualify an index), so the ORDER BY's index does.
     if element.probe:  # the zone and channel in the look-up; the times are in the WHERE
-        values = Facets(element.facets.values).expressions()[0]
-        match = _fts_expression(element.groups) + (f" AND {values}" if values else "")
         fts = table(SEARCH_TABLE)
         probe: Select[Any] = (
             select(literal_column("1"))
             .select_from(fts)
             .where(
-                literal_column(SEARCH_TABLE).op("MATCH")(literal(match)),
+                literal_column(SEARCH_TABLE).op("MATCH")(element.probe_match),
                 literal_column(f"{SEARCH_TABLE}.rowid") == FeedbackItem.id,
             )
         )
         return compiler.process(probe.exists(), **kw)
     key = literal_column("+feedback_items.id") if element.frequent else FeedbackItem.id
-    ids = sqlite_ids(element.groups, element.facets).scalar_subquery()
+    ids = _sqlite_ids(element.middle, element.edges).scalar_subquery()
     return compiler.process(key.in_(ids), **kw)
 
 
@@ -428,21 +510,35 @@ def sqlite_ids(
     """SQLite: the ids of the items that match ``groups`` and ``facets``, from the search
     index alone for whole days; a day cut by a range's end is matched in the index too and
     only its matches' rows are read, to compare their times."""
-    fts = table(SEARCH_TABLE)
     text_part = _fts_expression(groups)
     middle, edges = facets.expressions()
+    if middle is not None:
+        middle = f"{text_part} AND {middle}" if middle else text_part
+    return _sqlite_ids(
+        None if middle is None else literal(middle),
+        [(literal(f"{text_part} AND {expression}"), low, high) for expression, low, high in edges],
+    )
 
-    def ids(match: str) -> Select[Any]:
+
+def _sqlite_ids(
+    middle: ColumnElement[Any] | None,
+    edges: Sequence[tuple[ColumnElement[Any], Any, Any]],
+) -> Select[Any] | CompoundSelect:
+    """:func:`sqlite_ids` from the MATCH expressions (bound parameters or literals) of the
+    whole days (None: no whole day) and of each cut day with its (low, high) times."""
+    fts = table(SEARCH_TABLE)
+
+    def ids(match: ColumnElement[Any]) -> Select[Any]:
         query: Select[Any] = select(literal_column("rowid")).select_from(fts)
-        return query.where(literal_column(SEARCH_TABLE).op("MATCH")(literal(match)))
+        return query.where(literal_column(SEARCH_TABLE).op("MATCH")(match))
 
     parts: list[Select[Any]] = []
     if middle is not None:
-        parts.append(ids(f"{text_part} AND {middle}" if middle else text_part))
-    for expression, low, high in edges:
+        parts.append(ids(middle))
+    for match, low, high in edges:
         parts.append(
             select(FeedbackItem.id).where(
-                FeedbackItem.id.in_(ids(f"{text_part} AND {expression}").scalar_subquery()),
+                FeedbackItem.id.in_(ids(match).scalar_subquery()),
                 FeedbackItem.occurred_at >= low,
                 FeedbackItem.occurred_at < high,
             )
@@ -455,19 +551,14 @@ def sqlite_ids(
 @compiles(_TextMatch, "postgresql")
 def _postgresql(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     document: ColumnElement[Any] = literal_column(f"feedback_items.{PG_VECTOR_COLUMN}")
-    query = func.to_tsquery(
-        literal_column("'russian'::regconfig"), literal(pg_query(element.groups))
-    )
+    query = func.to_tsquery(literal_column("'russian'::regconfig"), element.tsquery)
     return compiler.process(document.op("@@")(query), **kw)
 
 
 @compiles(_TextMatch)
 def _other(element: _TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    def like(word: str) -> ColumnElement[bool]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return FeedbackItem.text.ilike(f"%{escaped}%", escape="\\")
-
-    return compiler.process(and_(*(like(word) for word in element.q.split())), **kw)
+    likes = (FeedbackItem.text.ilike(pattern, escape="\\") for pattern in element.likes)
+    return compiler.process(and_(*likes), **kw)
 
 
 def index_new_items(conn: Connection, *, pending: bool = True, facets: bool = True) -> int:
@@ -629,19 +720,57 @@ def match_count(
     facets: Facets | None = None,
     *,
     cap: int | None = None,
+    above: int | None = None,
 ) -> int | None:
     """SQLite: how many items match ``q`` (and ``facets``), counted in the search index
     alone (no item is read but those of a day cut by a range's end: 1–30 ms at 1M items
     where counting through the items takes 0.1–1 s); with ``cap``, at most ``cap + 1`` (the
-    count stops there). None on other engines or for a query with no word to look for."""
+    count stops there); with ``above``, only items whose id is greater (FTS5 seeks there:
+    a sample of the newest items in ~0.1 ms). None on other engines or for a query with no
+    word to look for."""
     groups = query_groups(q)
     if conn.dialect.name != "sqlite" or not groups:
         return None
     inner = sqlite_ids(groups, facets or Facets())
+    if above is not None and isinstance(inner, Select):  # rowid: the FTS5 row's or the item's
+        inner = inner.where(literal_column("rowid") > above)
+    elif above is not None:
+        part = inner.subquery()
+        inner = select(part.c[0]).where(part.c[0] > above)
     if cap is not None:
         inner = inner.limit(cap + 1)
     count = conn.execute(select(func.count()).select_from(inner.subquery())).scalar()
     return int(count or 0)
+
+
+def index_and(q: str | None, facets: Facets) -> bool:
+    """SQLite: whether the index answers ``q`` with ``facets`` by an AND of doclists (two or
+    more words, or words and a zone, channel or date range), which costs as much as the
+    longest doclist it reads."""
+    return len(query_groups(q)) > 1 or bool(facets.values) or facets.start is not None
+
+
+def match_ids(
+    conn: Connection, q: str | None, facets: Facets | None = None, *, cap: int
+) -> tuple[int | None, str | None]:
+    """SQLite: how many items match (as :func:`match_count` with ``cap``) and, when no
+    more than ``cap``, their ids as a JSON array (for :func:`id_listed`), from one pass over
+    the index; (None, None) where :func:`match_count` gives None."""
+    groups = query_groups(q)
+    if conn.dialect.name != "sqlite" or not groups:
+        return None, None
+    part = sqlite_ids(groups, facets or Facets()).limit(cap + 1).subquery()
+    row = conn.execute(select(func.count(), func.json_group_array(part.c[0]))).one()
+    count = int(row[0] or 0)
+    return count, (str(row[1]) if count <= cap else None)
+
+
+def id_listed(ids: str, *, frequent: bool = False) -> ColumnElement[bool]:
+    """SQLite: the item's id is in ``ids`` (a JSON array of :func:`match_ids`); ``frequent``:
+    as :func:`text_search`'s, the primary key kept from driving the query."""
+    key = literal_column("+feedback_items.id") if frequent else FeedbackItem.id
+    listed: Select[Any] = select(literal_column("value")).select_from(func.json_each(literal(ids)))
+    return key.in_(listed.scalar_subquery())
 
 
 def match_spans(text: str, q: str | None) -> list[tuple[int, int]]:
