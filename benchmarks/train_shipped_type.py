@@ -238,7 +238,6 @@ def cross_validate(language: str) -> dict[str, object]:
 
 def main(languages: list[str]) -> None:
     path = OUT / "auto.json"
-    choices = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     found: dict[str, object] = {}
     for language in languages:
         run = cross_validate(language)
@@ -289,6 +288,9 @@ def main(languages: list[str]) -> None:
             print(language, target, target.stat().st_size, "bytes")
         found[language] = entry
         print(language, "chosen", {k: v for k, v in chosen.items()})
+    # read just before writing, so that runs for different languages side by side keep each
+    # other's entries (``train_shipped_type.py ru & train_shipped_type.py en``)
+    choices = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     choices["type"] = {**choices.get("type", {}), **found}
     path.write_text(json.dumps(choices, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
