@@ -5,8 +5,10 @@ Trains on ``ru_public_sentiment/train.csv`` (Russian) or ``en_train.csv`` (Engli
 the model. Then writes ``data/auto.json``: per language, the rules and the shipped model scored
 on the same public test sets and on hand-labelled comments never trained on (``COMMENTS_CHOOSE``),
 and the method with the highest mean macro-F1 over those sets, which ``auto`` uses. The models
-also learn from otklik's own hand-written comments (``COMMENTS_TRAIN``, up-weighted). SentiRuEval
-is never read here. The feedback-type models are built by ``benchmarks/train_shipped_type.py``.
+also learn from otklik's own hand-written comments (``COMMENTS_TRAIN``, up-weighted) and, in
+Russian, from tweets about banks and telecom operators written for otklik (``TWEETS``; a fifth of
+them held out for ``auto``'s choice). SentiRuEval is never read here. The feedback-type models
+are built by ``benchmarks/train_shipped_type.py``.
 Usage::
 
     python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment [ru en]
@@ -35,7 +37,9 @@ SETS = {
 }
 SOURCE = {
     "ru": "CEDR main train (Apache-2.0) + ru-goemotions validation (GoEmotions Apache-2.0; "
-    "translation MIT) + otklik's hand-written comments (tests/data, x10); see docs/models.md",
+    "translation MIT) + otklik's hand-written comments (tests/data, x10) + tweets about banks and "
+    "telecom operators written for otklik (tests/data/tweets_*_ru.csv, 4/5 of them); "
+    "see docs/models.md",
     "en": "GoEmotions validation (Apache-2.0) + otklik's hand-written comments (tests/data, x10); "
     "see docs/models.md",
 }
@@ -54,7 +58,7 @@ COMMENTS_CHOOSE = ("comments_{}_heldout", "comments_type_{}_heldout", "comments_
 # (``tweets_ru_heldout``). The rest is trained on with ``TWEETS_WEIGHT``, chosen by
 # cross-validation on that rest and the sets above (benchmarks/cv_shipped_tweets.py).
 TWEETS = {"ru": ("tweets_banks_ru", "tweets_telecom_ru")}
-TWEETS_WEIGHT = 0.0
+TWEETS_WEIGHT = 1.0
 
 
 def read(path: Path) -> tuple[list[str], list[str]]:
@@ -156,10 +160,12 @@ def choose(folder: Path, languages: list[str]) -> None:
         choices[language] = {"method": best, "mean_macro_f1": mean, "scores": scores}
         print(language, best, mean)
     path = OUT / "auto.json"
-    # the other targets' entries (``type``: benchmarks/train_shipped_type.py) are kept
+    # the other targets' entries (``type``: benchmarks/train_shipped_type.py) and the other
+    # languages' sentiment entries are kept
     kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    sentiment = {**kept.get("sentiment", {}), **choices}
     path.write_text(
-        json.dumps({**kept, "sentiment": choices}, ensure_ascii=False, indent=1) + "\n",
+        json.dumps({**kept, "sentiment": sentiment}, ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",
     )
 
