@@ -56,7 +56,8 @@ COMMENTS_CHOOSE = ("comments_{}_heldout", "comments_type_{}_heldout", "comments_
 # our own data, written by sessions that never saw SentiRuEval). A fifth of them (by a hash of the
 # text, :func:`tweet_heldout`) is never trained on: ``auto`` is also chosen on it
 # (``tweets_ru_heldout``). The rest is trained on with ``TWEETS_WEIGHT``, chosen by
-# cross-validation on that rest and the sets above (benchmarks/cv_shipped_tweets.py).
+# cross-validation on that rest and the sets above (benchmarks/cv_shipped_tweets.py: 1 among
+# 0 / 1 / 3 / 10 on 2026-11-30, docs/models.md).
 TWEETS = {"ru": ("tweets_banks_ru", "tweets_telecom_ru")}
 TWEETS_WEIGHT = 1.0
 
