@@ -5,8 +5,10 @@ Trains on ``ru_public_sentiment/train.csv`` (Russian) or ``en_train.csv`` (Engli
 the model. Then writes ``data/auto.json``: per language, the rules and the shipped model scored
 on the same public test sets and on hand-labelled comments never trained on (``COMMENTS_CHOOSE``),
 and the method with the highest mean macro-F1 over those sets, which ``auto`` uses. The models
-also learn from otklik's own hand-written comments (``COMMENTS_TRAIN``, up-weighted). SentiRuEval
-is never read here. The feedback-type models are built by ``benchmarks/train_shipped_type.py``.
+also learn from otklik's own hand-written comments (``COMMENTS_TRAIN``, up-weighted) and, in
+Russian, from tweets about banks and telecom operators written for otklik (``TWEETS``; a fifth of
+them held out for ``auto``'s choice). SentiRuEval is never read here. The feedback-type models
+are built by ``benchmarks/train_shipped_type.py``.
 Usage::
 
     python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment [ru en]
@@ -16,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -34,7 +37,9 @@ SETS = {
 }
 SOURCE = {
     "ru": "CEDR main train (Apache-2.0) + ru-goemotions validation (GoEmotions Apache-2.0; "
-    "translation MIT) + otklik's hand-written comments (tests/data, x10); see docs/models.md",
+    "translation MIT) + otklik's hand-written comments (tests/data, x10) + tweets about banks and "
+    "telecom operators written for otklik (tests/data/tweets_*_ru.csv, 4/5 of them); "
+    "see docs/models.md",
     "en": "GoEmotions validation (Apache-2.0) + otklik's hand-written comments (tests/data, x10); "
     "see docs/models.md",
 }
@@ -47,6 +52,14 @@ COMMENTS_WEIGHT = 10.0
 # ``comments_type_<lang>_unseen`` is the one set neither the rules nor the model were tuned on;
 # the two ``_heldout`` sets were read while the rules were changed (they favour the rules).
 COMMENTS_CHOOSE = ("comments_{}_heldout", "comments_type_{}_heldout", "comments_type_{}_unseen")
+# Russian tweets about banks and telecom operators written for otklik (tests/data/tweets_ru.md;
+# our own data, written by sessions that never saw SentiRuEval). A fifth of them (by a hash of the
+# text, :func:`tweet_heldout`) is never trained on: ``auto`` is also chosen on it
+# (``tweets_ru_heldout``). The rest is trained on with ``TWEETS_WEIGHT``, chosen by
+# cross-validation on that rest and the sets above (benchmarks/cv_shipped_tweets.py: 1 among
+# 0 / 1 / 3 / 10 on 2026-11-30, docs/models.md).
+TWEETS = {"ru": ("tweets_banks_ru", "tweets_telecom_ru")}
+TWEETS_WEIGHT = 1.0
 
 
 def read(path: Path) -> tuple[list[str], list[str]]:
@@ -61,16 +74,73 @@ def read_comments(path: Path) -> tuple[list[str], list[str]]:
     return [r["text"] for r in rows], [r["sentiment"] for r in rows]
 
 
+def _hash(text: str) -> int:
+    return int(hashlib.sha1(text.strip().casefold().encode("utf-8")).hexdigest(), 16)
+
+
+def tweet_heldout(text: str) -> bool:
+    """Whether a written tweet is in the held-out fifth (never trained on; auto chooses on it)."""
+    return _hash(text) % 5 == 0
+
+
+def tweet_fold(text: str, folds: int) -> int:
+    """The cross-validation fold (0 … folds − 1) of a trained-on tweet."""
+    return (_hash(text) // 5) % folds
+
+
+def read_tweets(language: str, *, heldout: bool) -> tuple[list[str], list[str]]:
+    """The written tweets of ``language`` (all files of :data:`TWEETS`): the held-out fifth or
+    the rest; empty where none are written."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for name in TWEETS.get(language, ()):
+        for text, label in zip(
+            *read_comments(ROOT / "tests" / "data" / f"{name}.csv"), strict=True
+        ):
+            if text.strip() and tweet_heldout(text) == heldout:
+                texts.append(text)
+                labels.append(label)
+    return texts, labels
+
+
+def base_training(folder: Path, language: str) -> tuple[list[str], list[str], list[float]]:
+    """The public training texts and otklik's own comments (×``COMMENTS_WEIGHT``), with weights;
+    comments that also appear in a ``COMMENTS_CHOOSE`` set are left out."""
+    texts, labels = read(folder / SETS[language][0])
+    weights = [1.0] * len(texts)
+    held = {
+        text.strip().casefold()
+        for pattern in COMMENTS_CHOOSE
+        for text in read_comments(ROOT / "tests" / "data" / f"{pattern.format(language)}.csv")[0]
+    }
+    for pattern in COMMENTS_TRAIN:
+        own = read_comments(ROOT / "tests" / "data" / f"{pattern.format(language)}.csv")
+        kept = [(t, y) for t, y in zip(*own, strict=True) if t.strip().casefold() not in held]
+        texts, labels = texts + [t for t, _ in kept], labels + [y for _, y in kept]
+        weights += [COMMENTS_WEIGHT] * len(kept)
+        print(language, pattern.format(language), len(kept), "of", len(own[0]), "trained on")
+    return texts, labels, weights
+
+
+def choice_sets(folder: Path, language: str) -> dict[str, tuple[list[str], list[str]]]:
+    """The sets ``auto`` is chosen on: public test sets, held-out comments, held-out tweets."""
+    sets = {name: read(folder / file) for name, file in SETS[language][1].items()}
+    for pattern in COMMENTS_CHOOSE:
+        name = pattern.format(language)
+        sets[name] = read_comments(ROOT / "tests" / "data" / f"{name}.csv")
+    tweets = read_tweets(language, heldout=True)
+    if tweets[0]:
+        sets[f"tweets_{language}_heldout"] = tweets
+    return sets
+
+
 def choose(folder: Path, languages: list[str]) -> None:
     """Write ``data/auto.json`` from the rules and the shipped models on the same sets."""
     rules = default_rules()
     choices: dict[str, dict[str, object]] = {}
     for language in languages:
         model = ShippedModel.load(OUT / f"sentiment-{language}.npz")
-        sets = {name: read(folder / file) for name, file in SETS[language][1].items()}
-        for pattern in COMMENTS_CHOOSE:
-            name = pattern.format(language)
-            sets[name] = read_comments(ROOT / "tests" / "data" / f"{name}.csv")
+        sets = choice_sets(folder, language)
         scores: dict[str, dict[str, object]] = {"rules": {}, "shipped": {}, "hybrid": {}}
         for name, (texts, truth) in sets.items():
             analyses = [rules.analyse(t, language=language) for t in texts]
@@ -91,32 +161,25 @@ def choose(folder: Path, languages: list[str]) -> None:
         choices[language] = {"method": best, "mean_macro_f1": mean, "scores": scores}
         print(language, best, mean)
     path = OUT / "auto.json"
-    # the other targets' entries (``type``: benchmarks/train_shipped_type.py) are kept
+    # the other targets' entries (``type``: benchmarks/train_shipped_type.py) and the other
+    # languages' sentiment entries are kept
     kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    sentiment = {**kept.get("sentiment", {}), **choices}
     path.write_text(
-        json.dumps({**kept, "sentiment": choices}, ensure_ascii=False, indent=1) + "\n",
+        json.dumps({**kept, "sentiment": sentiment}, ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",
     )
 
 
 def main(folder: Path, languages: list[str]) -> None:
     for language in languages:
-        train, tests = SETS[language]
-        texts, labels = read(folder / train)
-        weights = [1.0] * len(texts)
-        held = {
-            text.strip().casefold()
-            for pattern in COMMENTS_CHOOSE
-            for text in read_comments(ROOT / "tests" / "data" / f"{pattern.format(language)}.csv")[
-                0
-            ]
-        }
-        for pattern in COMMENTS_TRAIN:
-            own = read_comments(ROOT / "tests" / "data" / f"{pattern.format(language)}.csv")
-            kept = [(t, y) for t, y in zip(*own, strict=True) if t.strip().casefold() not in held]
-            texts, labels = texts + [t for t, _ in kept], labels + [y for _, y in kept]
-            weights += [COMMENTS_WEIGHT] * len(kept)
-            print(language, pattern.format(language), len(kept), "of", len(own[0]), "trained on")
+        tests = SETS[language][1]
+        texts, labels, weights = base_training(folder, language)
+        tweets = read_tweets(language, heldout=False)
+        if tweets[0] and TWEETS_WEIGHT > 0:
+            texts, labels = texts + tweets[0], labels + tweets[1]
+            weights += [TWEETS_WEIGHT] * len(tweets[0])
+            print(language, "written tweets", len(tweets[0]), "trained on, x", TWEETS_WEIGHT)
         model = fit_shipped(
             texts,
             labels,
