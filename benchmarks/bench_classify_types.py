@@ -29,7 +29,10 @@ method are measured on unseen text (its cross-validated figures are in docs/mode
   models are trained on them;
 * ``comments_type_<lang>_blind3.csv`` — the third blind set (250 ru, 120 en,
   ``tests/data/comments_type_blind3.md``), never read and never trained on: the honest day-one
-  figure of the default method; ``--errors`` does not list its misreadings.
+  figure of the default method; ``--errors`` does not list its misreadings;
+* ``comments_type_<lang>_blind4.csv`` — a fourth blind set (200 ru, 100 en,
+  ``tests/data/comments_type_blind4.md``): one ordinary day of feedback of one company per
+  language (a regional bank, an electronics retailer), not hard cases; never read or trained on.
 
     python benchmarks/bench_classify_types.py [--errors]
 """
@@ -62,6 +65,7 @@ SETS = [
     ("comments_type_ru_trainE", "ru"),
     ("comments_type_ru_trainF", "ru"),
     ("comments_type_ru_blind3", "ru"),
+    ("comments_type_ru_blind4", "ru"),
     ("comments_en", "en"),
     ("comments_en_heldout", "en"),
     ("comments_type_en", "en"),
@@ -74,6 +78,7 @@ SETS = [
     ("comments_type_en_train3", "en"),
     ("comments_type_en_train4", "en"),
     ("comments_type_en_blind3", "en"),
+    ("comments_type_en_blind4", "en"),
     ("comments_type_id", "id"),
     ("comments_type_es", "es"),
     ("comments_type_ar", "ar"),
@@ -127,7 +132,7 @@ def main() -> None:
         )
         if (
             args.errors
-            and not name.endswith(("_unseen", "_blind", "_blind3"))
+            and not name.endswith(("_unseen", "_blind", "_blind3", "_blind4"))
             and "_train" not in name
         ):
             for row, analysis in zip(rows, found, strict=True):

@@ -188,6 +188,8 @@ def test_model_eval_compares_rules_and_hybrid_for_types(tmp_path: Path, language
         ("comments_type_en_blind2", "en", 0.78),
         ("comments_type_ru_blind3", "ru", 0.88),
         ("comments_type_en_blind3", "en", 0.88),
+        ("comments_type_ru_blind4", "ru", 0.88),
+        ("comments_type_en_blind4", "en", 0.88),
     ],
 )
 def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor: float) -> None:
@@ -195,8 +197,9 @@ def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor
     # set was read in the fifth round of rule changes and trained on since (rules at d5cd6d0
     # 0.662 / 0.590, auto before that round 0.802 / 0.803). The third was never read nor
     # trained on: rules 0.600 / 0.583, auto with the written training sets 0.928 / 0.933
-    # (measured once, after every choice was made). Floors, so that a change that loses
-    # unseen-text accuracy fails here.
+    # (measured once, after every choice was made). The fourth (an ordinary day of one
+    # company's feedback, not hard cases): rules 0.800 / 0.730, auto 0.935 / 0.930. Floors, so
+    # that a change that loses unseen-text accuracy fails here.
     with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) >= (200 if language == "ru" else 100)
