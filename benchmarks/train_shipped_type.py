@@ -114,12 +114,12 @@ def hybrid(
     override: float | None = None,
 ) -> np.ndarray:
     """The rules' type, or the model's where the rules say ``other`` and it is ``threshold``
-    sure, or (with ``override``) wherever it is that sure — as
+    sure, or (with ``override``) wherever it is that sure of a type other than ``other`` — as
     :func:`otklik.classify.pretrained.hybrid_pick` answers."""
     found = np.where((rules == "other") & (confidence >= threshold), model, rules)
     if override is None:
         return found
-    return np.where(confidence >= override, model, found)
+    return np.where((confidence >= override) & (model != "other"), model, found)
 
 
 def cross_validate(language: str) -> dict[str, object]:

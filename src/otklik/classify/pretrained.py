@@ -366,12 +366,15 @@ def hybrid_pick(
 
     The shipped model speaks where the rules found nothing (``silent``: ``neutral`` for
     sentiment, ``other`` for the feedback type) and it is at least ``threshold`` sure, and,
-    with ``override``, wherever it is at least that sure of another answer than the rules'.
+    with ``override``, wherever it is at least that sure of another answer than the rules' —
+    but never to take back what the rules found: its own ``silent`` answer does not overrule
+    theirs ("Ужасно! Перезвоните на +7 916…" stays a complaint however sure the model is that
+    a message full of numbers is "other").
     """
     label, confidence = shipped
     if rules_label == silent and confidence >= threshold:
         return label, confidence, True
-    if override is not None and label != rules_label and confidence >= override:
+    if override is not None and label not in (rules_label, silent) and confidence >= override:
         return label, confidence, True
     return rules_label, rules_confidence, False
 
