@@ -201,9 +201,10 @@ def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor
     # set was read in the fifth round of rule changes and trained on since (rules at d5cd6d0
     # 0.662 / 0.590, auto before that round 0.802 / 0.803). The third was never read nor
     # trained on: rules 0.600 / 0.583, auto with the written training sets 0.928 / 0.933
-    # (measured once, after every choice was made). The fourth (an ordinary day of one
-    # company's feedback, not hard cases): rules 0.800 / 0.730, auto 0.935 / 0.930. Floors, so
-    # that a change that loses unseen-text accuracy fails here.
+    # (measured once, after every choice was made), 0.920 / 0.917 since the model's "other" no
+    # longer overrules the rules. The fourth (an ordinary day of one company's feedback, not
+    # hard cases): rules 0.800 / 0.730, auto 0.935 / 0.930, now 0.930 / 0.900. Floors, so that
+    # a change that loses unseen-text accuracy fails here.
     with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) >= (200 if language == "ru" else 100)
