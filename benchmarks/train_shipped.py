@@ -1,8 +1,11 @@
 """Build the shipped sentiment models (``src/otklik/classify/data/sentiment-<lang>.npz``).
 
 Trains on ``ru_public_sentiment/train.csv`` (Russian) or ``en_train.csv`` (English), made by
-``benchmarks/prepare_ru_sentiment.py``, and records the scores on that folder's test files in
-the model. Then writes ``data/auto.json``: per language, the rules and the shipped model scored
+``benchmarks/prepare_ru_sentiment.py``, or on IndoNLU SmSA's ``train_preprocess.tsv``
+(Indonesian, ``id_indonlu_smsa``: 11,000 reviews and comments, Apache-2.0), and records the
+scores on that folder's test files in the model. Indonesian ``auto`` is chosen on SmSA's
+validation split only; its test split (500) is scored into the model (``REPORT``) and never
+chosen on. Then writes ``data/auto.json``: per language, the rules and the shipped model scored
 on the same public test sets and on hand-labelled comments never trained on (``COMMENTS_CHOOSE``),
 and the method with the highest mean macro-F1 over those sets, which ``auto`` uses. The models
 also learn from otklik's own hand-written comments (``COMMENTS_TRAIN``, up-weighted) and, in
@@ -13,6 +16,12 @@ Usage::
 
     python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment [ru en]
     python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment --choose-only
+    python benchmarks/train_shipped.py ../shared/data/id_indonlu_smsa id
+    python benchmarks/train_shipped.py ../shared/data/ru_public_sentiment ru en id \
+        --folder id=../shared/data/id_indonlu_smsa
+
+The positional folder holds the named languages' files; ``--folder LANG=PATH`` gives one
+language its own. Only the named languages' models and ``auto.json`` entries are rewritten.
 """
 
 from __future__ import annotations
@@ -34,7 +43,11 @@ OUT = ROOT / "src" / "otklik" / "classify" / "data"
 SETS = {
     "ru": ("train.csv", {"cedr": "test_cedr.csv", "goemotions_ru": "test_goemotions.csv"}),
     "en": ("en_train.csv", {"goemotions_en": "en_test.csv"}),
+    # IndoNLU SmSA (``.tsv``: no header, text and label): ``auto`` is chosen on valid only
+    "id": ("train_preprocess.tsv", {"smsa_valid": "valid_preprocess.tsv"}),
 }
+# Scored into the model when it is built, never used for ``auto``'s choice: SmSA test.
+REPORT = {"id": {"smsa_test": "test_preprocess.tsv"}}
 SOURCE = {
     "ru": "CEDR main train (Apache-2.0) + ru-goemotions validation (GoEmotions Apache-2.0; "
     "translation MIT) + otklik's hand-written comments (tests/data, x10) + tweets about banks and "
@@ -42,11 +55,17 @@ SOURCE = {
     "see docs/models.md",
     "en": "GoEmotions validation (Apache-2.0) + otklik's hand-written comments (tests/data, x10); "
     "see docs/models.md",
+    "id": "IndoNLU SmSA train (Wilie et al., AACL-IJCNLP 2020; data by Prosa.ai; GitHub "
+    "IndoNLP/indonlu commit ce728f6926a36174b9923dfe49d6a6839b6e9bb7, Apache-2.0) + otklik's "
+    "hand-written comments (tests/data, x10); see docs/models.md",
 }
 # otklik's own hand-written customer comments (tests/data) trained on, up-weighted: a few hundred
 # next to thousands of public texts, but the only customer-service text with a free licence.
 # Chosen among weights 0 / 5 / 10 on the public test sets and the held-out comment sets below.
+# Patterns are globs (``tests/data/<pattern>.csv``); ``COMMENTS_TRAIN_MORE`` adds a language's
+# own (Indonesian: any ``comments_type_id_train*.csv`` written later is trained on too).
 COMMENTS_TRAIN = ("comments_{}", "comments_type_{}")
+COMMENTS_TRAIN_MORE = {"id": ("comments_type_{}_train*",)}
 COMMENTS_WEIGHT = 10.0
 # What ``auto`` is chosen on besides the public test sets: comments never trained on.
 # ``comments_type_<lang>_unseen`` is the one set neither the rules nor the model were tuned on;
@@ -63,7 +82,12 @@ TWEETS_WEIGHT = 1.0
 
 
 def read(path: Path) -> tuple[list[str], list[str]]:
-    with path.open(encoding="utf-8") as handle:
+    """(texts, labels) of a public set: a CSV with ``text`` and ``label`` columns, or a TSV
+    without header (text, label; IndoNLU's, read with ``QUOTE_NONE``)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        if path.suffix == ".tsv":
+            pairs = [r for r in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if r]
+            return [r[0] for r in pairs], [r[1] for r in pairs]
         rows = list(csv.DictReader(handle))
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
@@ -72,6 +96,11 @@ def read_comments(path: Path) -> tuple[list[str], list[str]]:
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [r["text"] for r in rows], [r["sentiment"] for r in rows]
+
+
+def comment_files(pattern: str, language: str) -> list[Path]:
+    """The ``tests/data`` CSV files a comment pattern names for ``language`` (sorted)."""
+    return sorted((ROOT / "tests" / "data").glob(f"{pattern.format(language)}.csv"))
 
 
 def _hash(text: str) -> int:
@@ -111,36 +140,38 @@ def base_training(folder: Path, language: str) -> tuple[list[str], list[str], li
     held = {
         text.strip().casefold()
         for pattern in COMMENTS_CHOOSE
-        for text in read_comments(ROOT / "tests" / "data" / f"{pattern.format(language)}.csv")[0]
+        for path in comment_files(pattern, language)
+        for text in read_comments(path)[0]
     }
-    for pattern in COMMENTS_TRAIN:
-        own = read_comments(ROOT / "tests" / "data" / f"{pattern.format(language)}.csv")
-        kept = [(t, y) for t, y in zip(*own, strict=True) if t.strip().casefold() not in held]
-        texts, labels = texts + [t for t, _ in kept], labels + [y for _, y in kept]
-        weights += [COMMENTS_WEIGHT] * len(kept)
-        print(language, pattern.format(language), len(kept), "of", len(own[0]), "trained on")
+    for pattern in COMMENTS_TRAIN + COMMENTS_TRAIN_MORE.get(language, ()):
+        for path in comment_files(pattern, language):
+            own = read_comments(path)
+            kept = [(t, y) for t, y in zip(*own, strict=True) if t.strip().casefold() not in held]
+            texts, labels = texts + [t for t, _ in kept], labels + [y for _, y in kept]
+            weights += [COMMENTS_WEIGHT] * len(kept)
+            print(language, path.name, len(kept), "of", len(own[0]), "trained on")
     return texts, labels, weights
 
 
 def choice_sets(folder: Path, language: str) -> dict[str, tuple[list[str], list[str]]]:
     """The sets ``auto`` is chosen on: public test sets, held-out comments, held-out tweets."""
     sets = {name: read(folder / file) for name, file in SETS[language][1].items()}
-    for pattern in COMMENTS_CHOOSE:
-        name = pattern.format(language)
-        sets[name] = read_comments(ROOT / "tests" / "data" / f"{name}.csv")
+    for pattern in COMMENTS_CHOOSE:  # those written for the language
+        for path in comment_files(pattern, language):
+            sets[path.stem] = read_comments(path)
     tweets = read_tweets(language, heldout=True)
     if tweets[0]:
         sets[f"tweets_{language}_heldout"] = tweets
     return sets
 
 
-def choose(folder: Path, languages: list[str]) -> None:
+def choose(folders: dict[str, Path], languages: list[str]) -> None:
     """Write ``data/auto.json`` from the rules and the shipped models on the same sets."""
     rules = default_rules()
     choices: dict[str, dict[str, object]] = {}
     for language in languages:
         model = ShippedModel.load(OUT / f"sentiment-{language}.npz")
-        sets = choice_sets(folder, language)
+        sets = choice_sets(folders[language], language)
         scores: dict[str, dict[str, object]] = {"rules": {}, "shipped": {}, "hybrid": {}}
         for name, (texts, truth) in sets.items():
             analyses = [rules.analyse(t, language=language) for t in texts]
@@ -171,9 +202,10 @@ def choose(folder: Path, languages: list[str]) -> None:
     )
 
 
-def main(folder: Path, languages: list[str]) -> None:
+def main(folders: dict[str, Path], languages: list[str]) -> None:
     for language in languages:
-        tests = SETS[language][1]
+        folder = folders[language]
+        tests = {**SETS[language][1], **REPORT.get(language, {})}
         texts, labels, weights = base_training(folder, language)
         tweets = read_tweets(language, heldout=False)
         if tweets[0] and TWEETS_WEIGHT > 0:
@@ -209,8 +241,25 @@ def main(folder: Path, languages: list[str]) -> None:
         print(language, path.stat().st_size, model.scores)
 
 
+def parse(argv: list[str]) -> tuple[dict[str, Path], list[str], bool]:
+    """(folder per language, languages, choose only) from the command line (see Usage)."""
+    given: dict[str, Path] = {}
+    rest: list[str] = []
+    args = iter(argv[2:])
+    for arg in args:
+        if arg == "--folder" or arg.startswith("--folder="):
+            value = arg.split("=", 1)[1] if "=" in arg else next(args)
+            language, _, path = value.partition("=")
+            given[language] = Path(path)
+        elif not arg.startswith("--"):
+            rest.append(arg)
+    chosen = rest or ["ru", "en"]
+    folders = {language: given.get(language, Path(argv[1])) for language in chosen}
+    return folders, chosen, "--choose-only" in argv
+
+
 if __name__ == "__main__":
-    chosen = [a for a in sys.argv[2:] if not a.startswith("--")] or ["ru", "en"]
-    if "--choose-only" not in sys.argv:
-        main(Path(sys.argv[1]), chosen)
-    choose(Path(sys.argv[1]), chosen)
+    folders, chosen, choose_only = parse(sys.argv)
+    if not choose_only:
+        main(folders, chosen)
+    choose(folders, chosen)
