@@ -30,6 +30,12 @@ method are measured on unseen text (its cross-validated figures are in docs/mode
 * ``comments_type_<lang>_blind3.csv`` — the third blind set (250 ru, 120 en,
   ``tests/data/comments_type_blind3.md``), never read and never trained on: the honest day-one
   figure of the default method; ``--errors`` does not list its misreadings;
+* ``comments_type_{id,es,ar}_dev.csv``, ``…_trainA.csv``, ``…_blind3.csv`` (2026-12-01) —
+  written by writers who never saw the rules: the ``_dev`` half (hard distinctions, ~400 each)
+  was read in the sixth round of rule changes and is a training file of the type models; the
+  ``_trainA`` half (~600 each) was never read and is trained on (its rules figure is a
+  day-one one); the ``_blind3`` sets (200 each, an ordinary week and hard cases) were never
+  read nor trained on (``tests/data/comments_type_blind_id_es_ar.md``);
 * ``comments_type_<lang>_blind4.csv`` — a fourth blind set (200 ru, 100 en,
   ``tests/data/comments_type_blind4.md``): one ordinary day of feedback of one company per
   language (a regional bank, an electronics retailer), not hard cases; never read or trained on.
@@ -80,8 +86,17 @@ SETS = [
     ("comments_type_en_blind3", "en"),
     ("comments_type_en_blind4", "en"),
     ("comments_type_id", "id"),
+    ("comments_type_id_dev", "id"),
+    ("comments_type_id_trainA", "id"),
+    ("comments_type_id_blind3", "id"),
     ("comments_type_es", "es"),
+    ("comments_type_es_dev", "es"),
+    ("comments_type_es_trainA", "es"),
+    ("comments_type_es_blind3", "es"),
     ("comments_type_ar", "ar"),
+    ("comments_type_ar_dev", "ar"),
+    ("comments_type_ar_trainA", "ar"),
+    ("comments_type_ar_blind3", "ar"),
 ]
 
 

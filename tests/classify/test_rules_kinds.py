@@ -660,3 +660,139 @@ def test_questions_after_the_topic_and_wishes_before_numbers(
     text: str, language: str, kind: str
 ) -> None:
     assert default_rules().analyse(text, language=language).type == kind
+
+
+# Sixth round (2026-12-01): Indonesian, Spanish and Arabic from the written development sets
+# (comments_type_{id,es,ar}_dev.csv), each kind in every language where it applies; sentences
+# written for these tests, not copies of any set.
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("50 минут", "ru", "complaint"),
+        ("полтора часа на линии", "ru", "complaint"),
+        ("3 hours on hold", "en", "complaint"),
+        ("two weeks", "en", "complaint"),
+        ("90 minutos en la fila", "es", "complaint"),
+        ("casi tres semanas", "es", "complaint"),
+        ("2 jam antri", "id", "complaint"),
+        ("seminggu", "id", "complaint"),
+        ("ساعتين على الخط", "ar", "complaint"),
+        ("٤٠ دقيقة", "ar", "complaint"),
+        ("час", "ru", "other"),
+        ("3 минуты и всё решили, спасибо", "ru", "praise"),
+        ("30 minutes, great service", "en", "praise"),
+    ],
+)
+def test_a_bare_wait_is_a_complaint(text: str, language: str, kind: str) -> None:
+    """A comment that is only a counted wait answers how long it took (labelling rule 9); a unit
+    alone, or a wait beside praise, is not one.
+    """
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("الطرد ما وصلني لين الحين", "ar", "complaint"),
+        ("التطبيق مش شغال من امبارح", "ar", "complaint"),
+        ("المكيف مو راضي يبرد", "ar", "complaint"),
+        ("ما الفرق بين الباقة الذهبية والفضية", "ar", "question"),
+        ("ما هي المستندات المطلوبة لفتح حساب", "ar", "question"),
+    ],
+)
+def test_arabic_dialect_negation_states_a_failure(text: str, language: str, kind: str) -> None:
+    """«ما وصل», «مش شغال», «مو راضي» state failures as «لم» does; «ما» before a noun or pronoun
+    asks.
+    """
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Hasta cuándo voy a esperar mi reembolso", "es", "complaint"),
+        ("Cómo puede ser que me cobren dos veces", "es", "complaint"),
+        ("Cuándo abren la sucursal nueva", "es", "question"),
+        ("Sampai kapan saya harus nunggu dana balik", "id", "complaint"),
+        ("Kapan promo ramadhan mulai", "id", "question"),
+        ("الى متى بتستمر الانقطاعات", "ar", "complaint"),
+    ],
+)
+def test_indignant_questions_in_spanish_indonesian_arabic(
+    text: str, language: str, kind: str
+) -> None:
+    """«Hasta cuándo…», «Sampai kapan…», «الى متى…» voice a problem (labelling rule 2); the plain
+    question does not.
+    """
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("متى يبدأ العرض", "ar", "question"),
+        ("la atención fue pésima y nadie me atiende", "es", "complaint"),
+        ("me cobraron de más este mes", "es", "complaint"),
+        ("Un lujo de servicio, súper atentos", "es", "praise"),
+        ("Mil gracias a la chica de la caja, un amor", "es", "praise"),
+        ("Quisiera saber el horario de atención del sábado", "es", "question"),
+        ("Estaría bueno que agreguen pago con QR", "es", "suggestion"),
+        ("Qué tal si abren más temprano los domingos", "es", "suggestion"),
+        ("aplikasinya lemot banget dan sering force close", "id", "complaint"),
+        ("Saldo kepotong tapi pulsa gak masuk", "id", "complaint"),
+        ("Drivernya sopan dan gercep, mantul", "id", "praise"),
+        ("CS nya solutif, makasih banyak kak", "id", "praise"),
+        ("Mau nanya, syarat buka rekening apa aja", "id", "question"),
+        ("Mending ada fitur jadwal kirim di aplikasi", "id", "suggestion"),
+        ("الخدمة زفت والموظف ما رد علي", "ar", "complaint"),
+        ("الطلب ناقص والاكل بارد", "ar", "complaint"),
+        ("كفو والله، الموظف ما قصر معي", "ar", "praise"),
+        ("تسلم ايدك يا كابتن، توصيل سريع", "ar", "praise"),
+        ("وش المطلوب لتجديد الاقامة", "ar", "question"),
+    ],
+)
+def test_everyday_vocabulary_in_spanish_indonesian_arabic(
+    text: str, language: str, kind: str
+) -> None:
+    """Everyday words of complaint, praise, asking and proposing, slang included, and proposals
+    phrased as questions (rule 11).
+    """
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("ليش ما تسوون خدمة توصيل للقرى", "ar", "suggestion"),
+    ],
+)
+def test_not_knowing_is_no_failure_in_spanish(text: str, language: str, kind: str) -> None:
+    """«no sé si…» asks; it states no failure of the service."""
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("ودنا لو تضيفون خيار الدفع بالتقسيط", "ar", "suggestion"),
+        ("no sé si el seguro cubre a mi hijo de 19", "es", "question"),
+        ("donde puedo recoger mi paquete", "es", "question"),
+        ("cuanto sale el envío a Rosario", "es", "question"),
+        ("hay descuento para estudiantes", "es", "question"),
+        ("sigue vigente el cupón de bienvenida", "es", "question"),
+        ("Bisa bayar pakai kartu kredit di kasir", "id", "question"),
+        ("Ada paket internet khusus pelajar", "id", "question"),
+        ("فين اقرب فرع في المعادي", "ar", "question"),
+        ("مين المسؤول عن طلبات الاسترجاع", "ar", "question"),
+        ("ادفع بالبطاقة عند الاستلام، يمدي", "ar", "question"),
+    ],
+)
+def test_questions_by_word_order_in_spanish_indonesian_arabic(
+    text: str, language: str, kind: str
+) -> None:
+    """Unaccented Spanish question words, verb-first Spanish, Indonesian «bisa/ada …», Arabic
+    dialect question words and an asking last word.
+    """
+    assert default_rules().analyse(text, language=language).type == kind

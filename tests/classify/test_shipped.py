@@ -225,12 +225,22 @@ def test_each_part_records_its_method(engine: Engine, tmp_path: Path) -> None:
         analysis = rules.analyse(text, language="ru")
         proba = model.predict_proba([text])[0]
         sure = float(proba.max()) >= HYBRID_THRESHOLD and analysis.sentiment == "neutral"
-        # the type model speaks where the rules say "other" and it is as sure as auto.json asks
+        # the type model speaks where the rules say "other" and it is as sure as auto.json asks,
+        # or where it is past the override threshold of another type than the rules'
         type_proba = type_model.predict_proba([text])[0]
-        type_sure = (
-            preferred_method("type", "ru") == "hybrid"
-            and analysis.type == "other"
-            and float(type_proba.max()) >= auto_choices()["type"]["ru"]["threshold"]
+        guess, confidence = (
+            str(type_model.classes[int(type_proba.argmax())]),
+            float(type_proba.max()),
+        )
+        threshold = auto_choices()["type"]["ru"]["threshold"]
+        override = auto_choices()["type"]["ru"].get("override")
+        type_sure = preferred_method("type", "ru") == "hybrid" and (
+            (analysis.type == "other" and confidence >= threshold)
+            or (
+                override is not None
+                and confidence >= override
+                and guess not in (analysis.type, "other")
+            )
         )
         expected_version = []
         if type_sure:
@@ -371,7 +381,7 @@ def test_shipped_indonesian_model_loads_and_auto_follows_auto_json() -> None:
     choice = auto_choices()["sentiment"]["id"]
     assert "smsa_test" not in choice["scores"]["rules"]
     assert set(choice["scores"]["rules"]) == {"smsa_valid", "comments_id_heldout"}
-    assert preferred_method("sentiment", "id") == choice["method"] == "hybrid"
+    assert preferred_method("sentiment", "id") == choice["method"] in ("shipped", "hybrid")
     assert (DATA.parents[1] / "src/otklik/classify/data/sentiment-id.npz").stat().st_size <= 10**6
 
 
@@ -394,19 +404,27 @@ def _auto_sentiment(texts: list[str], language: str) -> list[str]:
     return found
 
 
-def test_indonesian_sentiment_floor_on_hand_written_comments() -> None:
-    # 40 comments written and labelled for this test (not from SmSA). auto (hybrid) measured
-    # 0.950 accuracy when the model was built; the shipped model alone 0.775, the rules 0.950.
-    # This set is one of the two auto was chosen on (with SmSA valid); never trained on.
-    rows = _comments("comments_id_heldout")
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    # comments_id_heldout: 40 comments written and labelled for these tests (not from SmSA), one
+    # of the two sets auto is chosen on (with SmSA valid), never trained on. With SmSA train
+    # alone the model scored 0.775 there and auto (then hybrid) 0.950; since the written
+    # Indonesian comments (comments_type_id_trainA) joined the training data, auto is the model
+    # alone (chosen by the script: mean macro-F1 0.842 vs hybrid 0.836 vs rules 0.761): 0.850.
+    # comments_type_id_blind3: 200 comments never read nor trained on (sentiment fixed by type,
+    # tests/data/comments_type_blind_id_es_ar.md): rules 0.815, model (= auto) 0.850.
+    [("comments_id_heldout", 0.80), ("comments_type_id_blind3", 0.80)],
+)
+def test_indonesian_sentiment_floor_on_hand_written_comments(name: str, floor: float) -> None:
+    rows = _comments(name)
     assert len(rows) >= 30
     found = _auto_sentiment([r["text"] for r in rows], "id")
     right = sum(f == r["sentiment"] for f, r in zip(found, rows, strict=True))
-    assert right / len(rows) >= 0.90
+    assert right / len(rows) >= floor
     model = shipped_model("sentiment", "id")
     assert model is not None
     alone = model.predict([r["text"] for r in rows])
-    assert np.mean(alone == np.asarray([r["sentiment"] for r in rows])) >= 0.72
+    assert np.mean(alone == np.asarray([r["sentiment"] for r in rows])) >= 0.80
 
 
 def test_indonesian_items_are_classified_with_the_shipped_model(
@@ -439,6 +457,7 @@ def test_indonesian_items_are_classified_with_the_shipped_model(
         }
     expected = _auto_sentiment(texts, "id")
     rules = default_rules()
+    alone = preferred_method("sentiment", "id") == "shipped"
     for text, sentiment in zip(texts, expected, strict=True):
         row = rows[text]
         assert row.sentiment == sentiment, text
@@ -446,9 +465,12 @@ def test_indonesian_items_are_classified_with_the_shipped_model(
         used = "rules" if sentiment == by_rules and by_rules != "neutral" else None
         if by_rules == "neutral" and sentiment != "neutral":
             used = "shipped"
+        if alone:  # auto is the model alone: every part says so
+            used = "shipped"
         if used:
             assert row.scores["sentiment"]["method"] == used, text
     assert [rows[t].sentiment for t in texts[:3]] == ["positive"] * 3
+    assert rows[texts[3]].sentiment == "negative"
     assert {rows[t].scores["sentiment"]["method"] for t in texts[:3]} == {"shipped"}
-    assert rows[texts[3]].scores["sentiment"]["method"] == "rules"
+    assert rows[texts[3]].scores["sentiment"]["method"] == ("shipped" if alone else "rules")
     assert report.by_part["sentiment"].get("shipped", 0) >= 3

@@ -57,8 +57,8 @@ def test_cases_are_in_no_training_file() -> None:
 
 
 def test_shipped_type_models_load_and_auto_combines_them() -> None:
-    assert {"ru", "en"} <= set(shipped_languages("type"))
-    for language in ("ru", "en"):
+    assert {"ru", "en", "id", "es", "ar"} <= set(shipped_languages("type"))
+    for language in ("ru", "en", "id", "es", "ar"):
         model = shipped_model("type", language)
         assert model is not None and model.classes == TYPES
         assert model.version == f"shipped:type-{language}"
@@ -66,10 +66,9 @@ def test_shipped_type_models_load_and_auto_combines_them() -> None:
         assert preferred_method("type", language) == choice["method"] == "hybrid"
         assert hybrid_threshold("type", language) == choice["threshold"]
         assert 0 < choice["threshold"] < 1
-    # languages with only a few dozen comments: the rules alone
-    for language in ("id", "es", "ar"):
-        assert shipped_model("type", language) is None
-        assert preferred_method("type", language) == "rules"
+    # a language with no written comments: the rules alone
+    assert shipped_model("type", "pt") is None
+    assert preferred_method("type", "pt") == "rules"
 
 
 def test_hybrid_pick_for_types() -> None:
@@ -107,7 +106,7 @@ def test_hybrid_pick_for_types() -> None:
 
 
 def test_override_recorded_per_language_is_above_the_threshold() -> None:
-    for language in ("ru", "en"):
+    for language in ("ru", "en", "id", "es", "ar"):
         override = hybrid_override("type", language)
         assert override == auto_choices()["type"][language].get("override")
         if override is not None:
@@ -194,6 +193,9 @@ def test_model_eval_compares_rules_and_hybrid_for_types(tmp_path: Path, language
         ("comments_type_en_blind3", "en", 0.88),
         ("comments_type_ru_blind4", "ru", 0.88),
         ("comments_type_en_blind4", "en", 0.88),
+        ("comments_type_id_blind3", "id", 0.82),
+        ("comments_type_es_blind3", "es", 0.82),
+        ("comments_type_ar_blind3", "ar", 0.80),
     ],
 )
 def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor: float) -> None:
@@ -203,8 +205,11 @@ def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor
     # trained on: rules 0.600 / 0.583, auto with the written training sets 0.928 / 0.933
     # (measured once, after every choice was made), 0.920 / 0.917 since the model's "other" no
     # longer overrules the rules. The fourth (an ordinary day of one company's feedback, not
-    # hard cases): rules 0.800 / 0.730, auto 0.935 / 0.930, now 0.930 / 0.900. Floors, so that
-    # a change that loses unseen-text accuracy fails here.
+    # hard cases): rules 0.800 / 0.730, auto 0.935 / 0.930, now 0.930 / 0.900. The Indonesian,
+    # Spanish and Arabic blind sets (tests/data/comments_type_blind_id_es_ar.md; 2026-12-01,
+    # measured once after every choice): rules 0.735 / 0.720 / 0.520, auto 0.880 / 0.890 /
+    # 0.840; the code before that work (rules only) 0.570 / 0.575 / 0.390. Floors, so that a
+    # change that loses unseen-text accuracy fails here.
     with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) >= (200 if language == "ru" else 100)

@@ -175,6 +175,37 @@ _INDIGNANT = (
     "is it normal",
     "is this normal",
     "es normal que",
+    # the same kinds in Spanish, Indonesian and Arabic
+    "hasta cuándo",
+    "hasta cuando",
+    "cómo puede ser",
+    "como puede ser",
+    "qué les cuesta",
+    "que les cuesta",
+    "es joda",
+    "cuántas veces",
+    "cuantas veces",
+    "por qué tengo que",
+    "por que tengo que",
+    "sampai kapan",
+    "masa sih",
+    "gimana sih",
+    "berapa kali lagi",
+    "apa harus",
+    "harus berapa kali",
+    "kenapa harus",
+    "إلى متى",
+    "الى متى",
+    "لحد امتى",
+    "لحد متى",
+    "لين متى",
+    "كم مرة لازم",
+    "ليش كل مرة",
+    "ليه كل مرة",
+    "هل يعقل",
+    "معقول كذا",
+    "هذا طبيعي",
+    "عادي عندكم",
 )
 _EMOJI_WEIGHT = 1.0
 _MAX_EMOJI = 2
@@ -378,8 +409,41 @@ _ES_ASKING_VERBS = frozenset(
         "existe",
         "sirve",
         "funciona",
+        # more verb-first yes/no questions («reparten los domingos», «sigue vigente la promo»,
+        # «aplica para jubilados»), and «hay» («hay descuento para estudiantes»)
+        "reparten",
+        "sigue",
+        "siguen",
+        "aplica",
+        "cubre",
+        "incluye",
+        "llega",
+        "llegan",
+        "hay",
+        "necesito",
+        "puede",
+        "podemos",
+        "tengo",
+        "debo",
+        "cobran",
+        "aceptarían",
     ]
 )
+# Spanish question words as typed without their accent: at a clause's start they ask
+# («donde esta mi pedido», «cuanto sale el envío»); «como», «que», «cuando» do not (like,
+# that, when).
+_ES_UNACCENTED_OPENERS = frozenset(
+    ["donde", "cuanto", "cuanta", "cuantos", "cuantas", "cual", "cuales", "quien", "quienes"]
+)
+# Arabic: dialect question words, and a last word that asks («… يمدي», «… ينفع», «… صح»).
+_AR_MORE_OPENERS = frozenset(
+    ["ليه", "فين", "امتى", "إمتى", "مين", "وش", "ازاي", "إزاي", "شلون", "ايه", "إيه", "واش",
+     "منين", "لوين", "وشلون", "كيفاش", "علاش", "فوقاش"]
+)  # fmt: skip
+_AR_ASKING_LAST = frozenset(["يمدي", "ينفع", "ممكن", "صح", "اقدر", "أقدر", "نقدر"])
+# Indonesian: «bisa»/«boleh»/«ada» opening a clause that judges nothing asks even without a tag
+# («Bisa pesan tiket untuk rombongan», «Ada promo buat pelajar»).
+_ID_PLAIN_ASKING_OPENERS = frozenset(["bisa", "boleh", "ada", "apa", "apakah", "masih"])
 # Indonesian yes/no questions: "Bisa bayar pakai QRIS gak", "Ada promo pelajar ya".
 _ID_ASKING_OPENERS = frozenset(["bisa", "ada", "boleh", "sudah", "udah", "masih", "apa"])
 _ID_ASKING_TAGS = frozenset(["gak", "ga", "nggak", "enggak", "ngga", "tidak", "ya", "kah"])
@@ -497,6 +561,41 @@ _DURATION_UNITS = frozenset(
 )
 
 
+# A comment that is only a counted wait ("40 минут", "45 menit", "ساعة ونص", "1 hora 40 en la
+# línea"): the customer answers how long it took, a complaint (labelling rule 9 of
+# tests/data/comments_type_blind2.md). Units, words that count, and the words that may stand
+# beside them; nothing else may be in the comment (_bare_wait).
+_BARE_WAIT_UNITS = frozenset(
+    ["минута", "минуты", "минут", "мин", "час", "часа", "часов", "полчаса", "сутки", "суток",
+     "день", "дня", "дней", "неделя", "неделю", "недели", "недель", "месяц", "месяца", "месяцев",
+     "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "day", "days", "week",
+     "weeks", "month", "months", "minuto", "minutos", "hora", "horas", "día", "días", "dia",
+     "dias", "semana", "semanas", "mes", "meses", "menit", "jam", "hari", "minggu", "bulan",
+     "seminggu", "sebulan", "sehari", "sejam",
+     "دقيقة", "دقيقه", "دقايق", "دقائق", "ساعة", "ساعه", "ساعات", "ساعتين", "يوم", "ايام",
+     "أيام", "يومين", "اسبوع", "أسبوع", "اسابيع", "أسابيع", "اسبوعين", "أسبوعين", "شهر", "شهور",
+     "شهرين"]
+)  # fmt: skip
+_BARE_WAIT_COUNTS = frozenset(
+    ["два", "две", "три", "четыре", "пять", "десять", "двадцать", "тридцать", "сорок", "полтора",
+     "полторы", "полчаса", "целый", "целых", "two", "three", "four", "five", "ten", "twenty",
+     "thirty", "forty", "an", "half", "dos", "tres", "cuatro", "cinco", "diez", "veinte",
+     "treinta", "cuarenta", "media", "medio", "una", "un", "dua", "tiga", "empat", "lima",
+     "sepuluh", "setengah", "sejam", "seminggu", "sebulan", "sehari", "ساعتين", "يومين",
+     "اسبوعين", "أسبوعين", "شهرين", "ثلاث", "ثلاثة", "اربع", "أربع", "خمس", "عشر", "نص", "نصف",
+     "ونص", "ونصف"]
+)  # fmt: skip
+_BARE_WAIT_WORDS = frozenset(
+    ["и", "с", "половиной", "на", "линии", "в", "очереди", "ожидания", "ожидание", "уже",
+     "почти", "больше", "более", "and", "a", "on", "hold", "the", "line", "in", "queue", "wait",
+     "waiting", "for", "over", "almost", "more", "than", "of", "still", "y", "en", "la",
+     "línea", "linea", "de", "espera", "fila", "cola", "por", "más", "mas", "casi", "ya",
+     "esperando", "dan", "nunggu", "menunggu", "antri", "antre", "di", "telepon", "lebih",
+     "hampir", "udah", "sudah", "selama", "و", "على", "الخط", "بالخط", "انتظار", "بالانتظار",
+     "في", "الانتظار", "من", "اكثر", "أكثر", "تقريبا"]
+)  # fmt: skip
+_BARE_WAIT_MAX = 8
+
 # After these, a following verb states a failure ("не начислили", "never arrived").
 _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
     "ru": frozenset({"не", "нельзя"}),
@@ -526,8 +625,13 @@ _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
     ),
     "id": frozenset(["belum", "tidak", "gak", "nggak", "ga", "enggak", "ngga"]),
     "es": frozenset({"no", "nunca"}),
-    "ar": frozenset({"لم", "لن"}),
+    # the dialects' «ما وصل», «مش شغال», «مو راضي» (before a noun or pronoun «ما» asks "what":
+    # _AR_NOT_NEGATED)
+    "ar": frozenset({"لم", "لن", "ما", "مش", "مو", "مب", "ماش"}),
 }
+_AR_NOT_NEGATED = frozenset(
+    ["هو", "هي", "هم", "هذا", "هذه", "ذا", "الذي", "اللي", "رأيكم", "رايكم", "عندي", "عندنا"]
+)
 # Negated, these say nothing about the service ("не знаю", "haven't used it").
 _NEUTRAL_WHEN_NEGATED = frozenset(
     [
@@ -547,6 +651,18 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "пробовать",
         "remember",
         "sure",
+        # not knowing says nothing of the service in Spanish, Indonesian and Arabic either
+        # («no sé si aplica», «belum tahu», «ما اعرف»)
+        "sé",
+        "sabía",
+        "entiendo",
+        "tahu",
+        "tau",
+        "ngerti",
+        "اعرف",
+        "أعرف",
+        "عارف",
+        "عارفة",
     ]
 )
 # Wishes of goodwill in reviews ("السلعة ممتازة ونتمنى سرعة وصولها", "semoga sukses"): they
@@ -1028,6 +1144,7 @@ class RuleSet:
         positions += _missing(tokens, hits, code)
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
+        positions += _bare_wait(tokens, hits)
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -1171,8 +1288,21 @@ class RuleSet:
                 raw[next(iter(_NEGATIVE_TYPES))] += weight * (1 - _POLITENESS_WEIGHT)
                 weight *= _POLITENESS_WEIGHT
             raw[label] += weight
+        # a proposal phrased as a question opens the text («Почему бы не сделать…», "How
+        # about…", «Qué tal si…», «ليش ما تسوون…», «Gimana kalau…»): a suggestion, however it
+        # asks (labelling rule 11)
+        proposing = any(
+            hit.entry.kind == "type"
+            and hit.entry.label == "suggestion"
+            and hit.start == 0
+            and len(hit.entry.phrase) > 1
+            and not hit.negated
+            for hit in hits
+        )
         if indignant and "complaint" in raw:
             raw["complaint"] += 1.0
+        elif proposing:
+            pass
         elif question_mark and "question" in raw:
             raw["question"] += 1.0
         elif asks and "question" in raw:
@@ -1340,11 +1470,17 @@ def _asks_by_word_order(words: list[str], language: str) -> bool:
             return "2per" in tags and ("pres" in tags or "futr" in tags)
         return False
     if language == "es":
+        if first in _ES_UNACCENTED_OPENERS:
+            return True
         return first in _ES_ASKING_VERBS and second != "que"
     if language == "id":
         if len(first) > 5 and first.endswith("kah") and first != "alangkah":  # adakah, bisakah
             return True
+        if first in _ID_PLAIN_ASKING_OPENERS and len(words) <= 12:
+            return True
         return first in _ID_ASKING_OPENERS and words[-1] in _ID_ASKING_TAGS
+    if language == "ar":
+        return first in _AR_MORE_OPENERS or words[-1] in _AR_ASKING_LAST
     return False
 
 
@@ -1567,6 +1703,27 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
     return found
 
 
+def _bare_wait(tokens: list[Token], hits: list[_Hit]) -> list[int]:
+    """The position of the unit when the whole comment is a counted wait and nothing else
+    ("40 минут", "2 hours on hold", "45 menit", "ساعة ونص", "1 hora 40 en la línea"): a number or
+    a counting word, a unit of time, and only the words that may stand beside them; no keyword
+    found. Labelling rule 9: a bare duration given as a comment is a complaint."""
+    words = [token for token in tokens if not token.boundary]
+    if not words or len(words) > _BARE_WAIT_MAX:
+        return []
+    if any(hit.entry.kind in ("sentiment", "type") for hit in hits):
+        return []
+    unit = next((i for i, t in enumerate(tokens) if t.surface in _BARE_WAIT_UNITS), None)
+    if unit is None:
+        return []
+    if not any(t.surface.isdigit() or t.surface in _BARE_WAIT_COUNTS for t in words):
+        return []
+    allowed = _BARE_WAIT_UNITS | _BARE_WAIT_COUNTS | _BARE_WAIT_WORDS
+    if all(t.surface.isdigit() or t.surface in allowed for t in words):
+        return [unit]
+    return []
+
+
 def _then_otherwise(tokens: list[Token], start: int) -> bool:
     """Whether after what was paid for (from ``start``) a second part of the sentence tells
     what happened: a comma or «а» / «но» / "and" / "but" / «y» / «tapi», then at least two
@@ -1673,6 +1830,10 @@ def _negated_verbs(
             continue
         if language == "ru" and not _is_verb(after.surface):
             continue
+        if language == "ar" and (
+            after.surface.startswith("ال") or after.surface in _AR_NOT_NEGATED
+        ):
+            continue  # «ما الفرق», «ما هي الأوراق»: a question word before a noun
         found += 1
         if positions is not None:
             positions.append(i)
