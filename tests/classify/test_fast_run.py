@@ -151,10 +151,10 @@ def test_shipped_models_count_char_ngrams_as_the_vectorizer_does() -> None:
     from otklik.classify.pretrained import shipped_languages, shipped_model
 
     texts = [*_texts(), "", "   ", "a  b\tc\n d", "Ёлки 123 ё-моё!!", "ﬁ ＡＢＣ", "x"]
-    languages = shipped_languages("sentiment")
-    assert languages
-    for language in languages:
-        model = shipped_model("sentiment", language)
+    pairs = [(t, lang) for t in ("sentiment", "type") for lang in shipped_languages(t)]
+    assert {lang for _t, lang in pairs} >= {"ru", "en", "id", "es", "ar"}
+    for target, language in pairs:
+        model = shipped_model(target, language)
         assert model is not None
         union = model._vectorizers()
         plain = union.transformer_list[1][1].transform(texts)

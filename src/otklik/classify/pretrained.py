@@ -129,7 +129,9 @@ class ShippedModel:
 
         ``char_wb`` n-grams never cross a space: a text's n-grams are those of its words, in
         order (the vectorizer's own ``_char_wb_ngrams`` of each word), so its counts are the sums
-        of its words' counts. The counts go through the vectorizer's own TF-IDF step.
+        of its words' counts: the product of a texts × words count matrix and a words × n-grams
+        count matrix (sparse, summed in C, not per word in Python). The counts go through the
+        vectorizer's own TF-IDF step.
         """
         from scipy.sparse import csr_matrix
 
@@ -138,37 +140,53 @@ class ShippedModel:
         spaces = vectorizer._white_spaces
         vocabulary = vectorizer.vocabulary_
         words = self._word_ngrams
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
+        # texts × distinct words of this call
+        position: dict[str, int] = {}
+        text_words: list[int] = []
+        text_ends = [0]
         for doc in items:
-            counts: dict[int, int] = {}
-            for word in spaces.sub(" ", preprocess(doc)).split():
-                found = words.get(word)
-                if found is None:
-                    ids: dict[int, int] = {}
-                    for gram in vectorizer._char_wb_ngrams(word):
-                        column = vocabulary.get(gram)
-                        if column is not None:
-                            ids[column] = ids.get(column, 0) + 1
-                    found = tuple(ids.items())
-                    if len(words) >= _WORD_CACHE_SIZE:
-                        words.clear()
-                    words[word] = found
-                for column, count in found:
-                    counts[column] = counts.get(column, 0) + count
-            indices.extend(counts)
-            values.extend(counts.values())
-            indptr.append(len(indices))
-        counted = csr_matrix(
+            text_words.extend(
+                position.setdefault(word, len(position))
+                for word in spaces.sub(" ", preprocess(doc)).split()
+            )
+            text_ends.append(len(text_words))
+        by_text = csr_matrix(
             (
-                np.asarray(values, dtype=np.intc),
-                np.asarray(indices, dtype=np.int32),
-                np.asarray(indptr, dtype=np.int32),
+                np.ones(len(text_words), dtype=np.int64),
+                np.asarray(text_words, dtype=np.int64),
+                np.asarray(text_ends, dtype=np.int64),
             ),
-            shape=(len(items), len(vocabulary)),
-            dtype=vectorizer.dtype,
+            shape=(len(items), len(position)),
         )
+        # distinct words × n-grams, each word's n-grams counted once per model (cached)
+        gram_columns: list[int] = []
+        gram_counts: list[int] = []
+        gram_ends = [0]
+        for word in position:  # in the order of their positions
+            found = words.get(word)
+            if found is None:
+                ids: dict[int, int] = {}
+                for gram in vectorizer._char_wb_ngrams(word):
+                    column = vocabulary.get(gram)
+                    if column is not None:
+                        ids[column] = ids.get(column, 0) + 1
+                found = tuple(ids.items())
+                if len(words) >= _WORD_CACHE_SIZE:
+                    words.clear()
+                words[word] = found
+            gram_columns.extend(column for column, _count in found)
+            gram_counts.extend(count for _column, count in found)
+            gram_ends.append(len(gram_columns))
+        by_word = csr_matrix(
+            (
+                np.asarray(gram_counts, dtype=np.int64),
+                np.asarray(gram_columns, dtype=np.int64),
+                np.asarray(gram_ends, dtype=np.int64),
+            ),
+            shape=(len(position), len(vocabulary)),
+        )
+        counted = (by_text @ by_word).astype(vectorizer.dtype)
+        counted.eliminate_zeros()
         counted.sort_indices()
         return vectorizer._tfidf.transform(counted, copy=False)
 
