@@ -57,7 +57,7 @@ OUT = ROOT / "src" / "otklik" / "classify" / "data"
 # while tuning the rules: the rules' accuracy on them is a day-one figure, so the choice between
 # the rules and the model is made on them.
 FRESH = (
-    *(f"comments_type_{{}}_train{letter}" for letter in "ABCDEF"),  # ru
+    *(f"comments_type_{{}}_train{letter}" for letter in "ABCDEF"),  # ru (A: id, es, ar too)
     *(f"comments_type_{{}}_train{number}" for number in ("", "2", "3", "4")),  # en
 )
 TRAIN_FILES = (
@@ -71,6 +71,11 @@ TRAIN_FILES = (
     # id, es, ar (2026-12-01): the hard-distinction half of the written training sets, read while
     # changing those languages' rules (the other half, ``…_trainA``, stays fresh)
     "comments_type_{}_dev",
+    # ru, en (2026-12-01): rebukes about staff vs wishes with "лучше"/"better", written after the
+    # issue-kinds set showed the kind weak; trained on, but kept out of FRESH so that cv_fresh
+    # stays comparable with the builds before them
+    "comments_type_{}_trainG",
+    "comments_type_{}_train5",
     *FRESH,
 )
 C_GRID = (4.0, 16.0, 64.0)  # 1.0 was never chosen
