@@ -36,6 +36,10 @@ method are measured on unseen text (its cross-validated figures are in docs/mode
   ``_trainA`` half (~600 each) was never read and is trained on (its rules figure is a
   day-one one); the ``_blind3`` sets (200 each, an ordinary week and hard cases) were never
   read nor trained on (``tests/data/comments_type_blind_id_es_ar.md``);
+* ``comments_type_ru_trainG.csv``, ``comments_type_en_train5.csv`` (2026-12-01) — rebukes
+  about staff against wishes worded alike, written for the type models (never read);
+* ``comments_issue_kinds_<lang>.csv`` (2026-12-01) — the kinds issue 13 names, written by a
+  writer who saw no code; measured once, then read: a regression set, never trained on;
 * ``comments_type_<lang>_blind4.csv`` — a fourth blind set (200 ru, 100 en,
   ``tests/data/comments_type_blind4.md``): one ordinary day of feedback of one company per
   language (a regional bank, an electronics retailer), not hard cases; never read or trained on.
@@ -70,6 +74,7 @@ SETS = [
     ("comments_type_ru_trainD", "ru"),
     ("comments_type_ru_trainE", "ru"),
     ("comments_type_ru_trainF", "ru"),
+    ("comments_type_ru_trainG", "ru"),
     ("comments_type_ru_blind3", "ru"),
     ("comments_type_ru_blind4", "ru"),
     ("comments_en", "en"),
@@ -83,6 +88,7 @@ SETS = [
     ("comments_type_en_train2", "en"),
     ("comments_type_en_train3", "en"),
     ("comments_type_en_train4", "en"),
+    ("comments_type_en_train5", "en"),
     ("comments_type_en_blind3", "en"),
     ("comments_type_en_blind4", "en"),
     ("comments_type_id", "id"),
@@ -97,6 +103,11 @@ SETS = [
     ("comments_type_ar_dev", "ar"),
     ("comments_type_ar_trainA", "ar"),
     ("comments_type_ar_blind3", "ar"),
+    ("comments_issue_kinds_ru", "ru"),
+    ("comments_issue_kinds_en", "en"),
+    ("comments_issue_kinds_id", "id"),
+    ("comments_issue_kinds_es", "es"),
+    ("comments_issue_kinds_ar", "ar"),
 ]
 
 
