@@ -204,7 +204,13 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
     if method == "rules":
         rules = default_rules()
         return [getattr(rules.analyse(text, language=language), target) for text in texts]
-    from otklik.classify.pretrained import SILENT, hybrid_override, hybrid_pick, hybrid_threshold
+    from otklik.classify.pretrained import (
+        SILENT,
+        hybrid_guard,
+        hybrid_override,
+        hybrid_pick,
+        hybrid_threshold,
+    )
 
     model = shipped_model(target, language)
     if model is None:
@@ -227,6 +233,7 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
                 silent=SILENT.get(target, "neutral"),
                 threshold=hybrid_threshold(target, language),
                 override=hybrid_override(target, language),
+                guard=hybrid_guard(target, language),
             )[0]
         )
     return found

@@ -35,6 +35,7 @@ __all__ = [
     "auto_choices",
     "auto_table",
     "fit_shipped",
+    "hybrid_guard",
     "hybrid_override",
     "hybrid_pick",
     "hybrid_threshold",
@@ -371,6 +372,17 @@ def hybrid_override(target: str, language: str | None) -> float | None:
     return float(found) if isinstance(found, (int, float)) else None
 
 
+def hybrid_guard(target: str, language: str | None) -> float | None:
+    """How sure the shipped model of ``target`` must be to turn a complaint the rules found into
+    praise in ``hybrid`` (``None``: as sure as any other override). Recorded in
+    ``data/auto.json`` as ``praise_over_complaint``: the strictest bar whose cross-validated
+    accuracy stays within 0.005 of the best (``benchmarks/train_shipped_type.py``), because a
+    complaint read as praise opens no case.
+    """
+    found = auto_choices().get(target, {}).get(language or "", {}).get("praise_over_complaint")
+    return float(found) if isinstance(found, (int, float)) else None
+
+
 def hybrid_pick(
     rules_label: str,
     rules_confidence: float,
@@ -379,6 +391,7 @@ def hybrid_pick(
     silent: str = "neutral",
     threshold: float = HYBRID_THRESHOLD,
     override: float | None = None,
+    guard: float | None = None,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) for the ``hybrid`` method.
 
@@ -387,12 +400,20 @@ def hybrid_pick(
     with ``override``, wherever it is at least that sure of another answer than the rules' —
     but never to take back what the rules found: its own ``silent`` answer does not overrule
     theirs ("Ужасно! Перезвоните на +7 916…" stays a complaint however sure the model is that
-    a message full of numbers is "other").
+    a message full of numbers is "other"). With ``guard``, turning the rules' complaint into
+    praise needs the model at least that sure («Планшет тормозит и греется» stays a complaint
+    when the model is only 0.61 sure of praise).
     """
     label, confidence = shipped
     if rules_label == silent and confidence >= threshold:
         return label, confidence, True
-    if override is not None and label not in (rules_label, silent) and confidence >= override:
+    guarded = guard is not None and (rules_label, label) == ("complaint", "praise")
+    if (
+        override is not None
+        and label not in (rules_label, silent)
+        and confidence >= override
+        and not (guarded and confidence < (guard or 0.0))
+    ):
         return label, confidence, True
     return rules_label, rules_confidence, False
 
@@ -416,6 +437,7 @@ def ready_pick(
         silent=SILENT.get(target, "neutral"),
         threshold=hybrid_threshold(target, language),
         override=hybrid_override(target, language),
+        guard=hybrid_guard(target, language),
     )
 
 
