@@ -26,6 +26,7 @@ language its own. Only the named languages' models and ``auto.json`` entries are
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import json
@@ -243,19 +244,22 @@ def main(folders: dict[str, Path], languages: list[str]) -> None:
 
 def parse(argv: list[str]) -> tuple[dict[str, Path], list[str], bool]:
     """(folder per language, languages, choose only) from the command line (see Usage)."""
-    given: dict[str, Path] = {}
-    rest: list[str] = []
-    args = iter(argv[2:])
-    for arg in args:
-        if arg == "--folder" or arg.startswith("--folder="):
-            value = arg.split("=", 1)[1] if "=" in arg else next(args)
-            language, _, path = value.partition("=")
-            given[language] = Path(path)
-        elif not arg.startswith("--"):
-            rest.append(arg)
-    chosen = rest or ["ru", "en"]
-    folders = {language: given.get(language, Path(argv[1])) for language in chosen}
-    return folders, chosen, "--choose-only" in argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="the named languages' data folder")
+    parser.add_argument("languages", nargs="*", default=["ru", "en"])
+    parser.add_argument(
+        "--folder",
+        dest="own",
+        action="append",
+        default=[],
+        metavar="LANG=PATH",
+        help="a language's own data folder",
+    )
+    parser.add_argument("--choose-only", action="store_true", help="only rewrite auto.json")
+    args = parser.parse_intermixed_args(argv[1:])
+    given = {lang: Path(path) for lang, _, path in (v.partition("=") for v in args.own)}
+    folders = {lang: given.get(lang, args.folder) for lang in args.languages}
+    return folders, args.languages, args.choose_only
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ def cross_validate(language: str) -> dict[str, object]:
         }
     )
     print(language, len(texts), "texts in", names, "rules", rules_cv)
-    guard_sure: dict[tuple[float], tuple[np.ndarray, np.ndarray]] = {}
+    guard_sure: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # C → LOFO type, sureness
     for C in C_GRID:
         best = np.empty(len(texts), dtype=object)
         sure = np.zeros(len(texts))
@@ -186,7 +186,7 @@ def cross_validate(language: str) -> dict[str, object]:
             proba = model.predict_proba([texts[i] for i in test])
             best[test] = np.asarray(model.classes)[proba.argmax(axis=1)]
             sure[test] = proba.max(axis=1)
-        guard_sure[(C,)] = (best, sure)
+        guard_sure[C] = (best, sure)
         alone = score(labels, list(best))
         candidates.append(
             {
@@ -235,7 +235,7 @@ def cross_validate(language: str) -> dict[str, object]:
         ),
     )
     if chosen["method"] == "hybrid" and "override" in chosen and fresh.any():
-        best_sure = guard_sure[(float(chosen["C"]),)]  # type: ignore[arg-type]
+        best_sure = guard_sure[float(chosen["C"])]  # type: ignore[arg-type]
         for guard in sorted(GUARDS, reverse=True):  # the strictest first
             both = hybrid(
                 said,

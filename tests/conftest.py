@@ -7,9 +7,10 @@ afterwards. Without the variable (or the server) PostgreSQL tests are skipped, e
 
 from __future__ import annotations
 
+import csv
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -101,3 +102,21 @@ def engine(store_url: str) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+def import_comments(
+    engine: Engine, folder: Path, comments: Sequence[tuple[str, str | None]], prefix: str = "c"
+) -> None:
+    """Import ``(text, language)`` pairs as one survey CSV written to ``folder`` (ids
+    ``<prefix><n>``, one date; no language column when no pair names a language)."""
+    from otklik.ingest import import_file
+
+    with_language = any(language for _text, language in comments)
+    path = folder / "items.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "date", "comment", *(["language"] if with_language else [])])
+        for number, (text, language) in enumerate(comments):
+            extra = [language or ""] if with_language else []
+            writer.writerow([f"{prefix}{number}", "2025-03-01 10:00", text, *extra])
+    import_file(engine, path, kind="survey", source="t")

@@ -31,9 +31,8 @@ from otklik.classify.pretrained import (
 )
 from otklik.classify.run import method_mix
 from otklik.classify.train import holdout_split, near_duplicate_key
-from otklik.ingest import import_file
 from otklik.ledger import Classification, FeedbackItem
-from tests.conftest import DATA
+from tests.conftest import DATA, import_comments
 
 
 def _comments(name: str) -> list[dict[str, str]]:
@@ -199,13 +198,7 @@ def test_each_part_records_its_method(engine: Engine, tmp_path: Path) -> None:
         "Открыл вклад",
         "Я так рада, это лучший подарок",
     ]
-    path = tmp_path / "items.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "date", "comment"])
-        for number, text in enumerate(candidates):
-            writer.writerow([f"c{number}", "2025-03-01 10:00", text])
-    import_file(engine, path, kind="survey", source="t")
+    import_comments(engine, tmp_path, [(text, None) for text in candidates])
     report = classify_items(engine)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -438,13 +431,7 @@ def test_indonesian_items_are_classified_with_the_shipped_model(
         "Restoran ini kotor dan mahal",
         "Saya buka rekening kemarin",
     ]
-    path = tmp_path / "items.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "date", "comment", "language"])
-        for number, text in enumerate(texts):
-            writer.writerow([f"i{number}", "2025-03-01 10:00", text, "id"])
-    import_file(engine, path, kind="survey", source="t")
+    import_comments(engine, tmp_path, [(text, "id") for text in texts], prefix="i")
     report = classify_items(engine)
     with engine.connect() as conn:
         rows = {

@@ -23,9 +23,8 @@ from otklik.classify.pretrained import (
     shipped_languages,
     shipped_model,
 )
-from otklik.ingest import import_file
 from otklik.ledger import Classification, FeedbackItem
-from tests.conftest import DATA
+from tests.conftest import DATA, import_comments
 
 TYPES = ("complaint", "other", "praise", "question", "suggestion")
 
@@ -136,13 +135,7 @@ def test_override_recorded_per_language_is_above_the_threshold() -> None:
 
 
 def test_default_classification_types_clear_cases(engine: Engine, tmp_path: Path) -> None:
-    path = tmp_path / "items.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "date", "comment", "language"])
-        for number, (language, text, _type) in enumerate(CASES):
-            writer.writerow([f"c{number}", "2025-03-01 10:00", text, language])
-    import_file(engine, path, kind="survey", source="t")
+    import_comments(engine, tmp_path, [(text, language) for language, text, _type in CASES])
     report = classify_items(engine)
     with engine.connect() as conn:
         rows = {

@@ -407,12 +407,14 @@ def hybrid_pick(
     label, confidence = shipped
     if rules_label == silent and confidence >= threshold:
         return label, confidence, True
-    guarded = guard is not None and (rules_label, label) == ("complaint", "praise")
+    held_back = (
+        guard is not None and (rules_label, label) == ("complaint", "praise") and confidence < guard
+    )
     if (
         override is not None
         and label not in (rules_label, silent)
         and confidence >= override
-        and not (guarded and confidence < (guard or 0.0))
+        and not held_back
     ):
         return label, confidence, True
     return rules_label, rules_confidence, False

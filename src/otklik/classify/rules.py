@@ -594,6 +594,7 @@ _BARE_WAIT_WORDS = frozenset(
      "hampir", "udah", "sudah", "selama", "و", "على", "الخط", "بالخط", "انتظار", "بالانتظار",
      "في", "الانتظار", "من", "اكثر", "أكثر", "تقريبا"]
 )  # fmt: skip
+_BARE_WAIT_ALLOWED = _BARE_WAIT_UNITS | _BARE_WAIT_COUNTS | _BARE_WAIT_WORDS
 _BARE_WAIT_MAX = 8
 
 # After these, a following verb states a failure ("не начислили", "never arrived").
@@ -1718,8 +1719,7 @@ def _bare_wait(tokens: list[Token], hits: list[_Hit]) -> list[int]:
         return []
     if not any(t.surface.isdigit() or t.surface in _BARE_WAIT_COUNTS for t in words):
         return []
-    allowed = _BARE_WAIT_UNITS | _BARE_WAIT_COUNTS | _BARE_WAIT_WORDS
-    if all(t.surface.isdigit() or t.surface in allowed for t in words):
+    if all(t.surface.isdigit() or t.surface in _BARE_WAIT_ALLOWED for t in words):
         return [unit]
     return []
 
