@@ -14,6 +14,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from otklik.classify import classify_items, default_rules
@@ -109,14 +110,20 @@ def test_a_run_stores_what_reading_each_item_alone_stores(engine: Engine, tmp_pa
     plain, plain_flags = _stored(engine)
     fast_report = classify_items(engine, reclassify=True, batch_size=700)
     fast, fast_flags = _stored(engine)
+    # the texts read by two worker processes a few batches ahead (otklik.classify.parallel)
+    forked_report = classify_items(engine, reclassify=True, batch_size=700, processes=2)
+    forked, forked_flags = _stored(engine)
 
-    assert len(plain) == count and fast.keys() == plain.keys()
+    assert len(plain) == count and fast.keys() == plain.keys() == forked.keys()
     for item_id, stored in plain.items():
         assert fast[item_id] == stored, item_id
-    assert fast_flags == plain_flags
+        assert forked[item_id] == stored, item_id
+    assert fast_flags == plain_flags == forked_flags
     assert len(plain_flags) > 50  # the conduct corpus is flagged: the comparison covers flags
-    assert fast_report.by_method == plain_report.by_method
-    assert fast_report.by_part == plain_report.by_part
+    for report in (fast_report, forked_report):
+        assert report.by_method == plain_report.by_method
+        assert report.by_part == plain_report.by_part
+        assert report.classified == plain_report.classified == count
     # the shipped model answered for some items, the exit answers got churn reasons
     assert any("shipped" in method for method in plain_report.by_method)
     assert any(stored[3].get("churn_reasons") for stored in plain.values())
@@ -167,3 +174,47 @@ def test_shipped_models_count_char_ngrams_as_the_vectorizer_does() -> None:
         word = union.transformer_list[0][1].transform(texts)
         expected = np.asarray(hstack([word, plain]).tocsr() @ model.coef.T.astype(np.float64))
         assert np.array_equal(model.decision_function(texts), expected + model.intercept)
+
+
+def test_the_word_matrix_grows_and_starts_again_as_the_vectorizer_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Words new to a model add rows to its words × n-grams matrix batch after batch (and, past
+    the cache's size, the matrix starts again); every batch's rows stay the vectorizer's own."""
+    import numpy as np
+
+    from otklik.classify import pretrained
+
+    texts = [*_texts(), "", "Ёлки 123 ё-моё!!"]
+    for size in (pretrained._WORD_CACHE_SIZE, 7):
+        monkeypatch.setattr(pretrained, "_WORD_CACHE_SIZE", size)
+        model = pretrained.ShippedModel.load(pretrained._data_dir() / "type-ru.npz")
+        plain = model._vectorizers().transformer_list[1][1]
+        for start in range(0, len(texts), 13):  # batches, each with words never met before
+            batch = texts[start : start + 13] + texts[: start // 2]
+            fast = model._char_features(batch)
+            expected = plain.transform(batch)
+            assert np.array_equal(fast.indptr, expected.indptr)
+            assert np.array_equal(fast.indices, expected.indices)
+            assert np.array_equal(fast.data, expected.data)
+        assert len(model._word_rows) == model._word_matrix.shape[0]
+        if size == 7:  # started again at least once: fewer rows than distinct words met
+            assert len(model._word_rows) < len({w for t in texts for w in t.lower().split()})
+
+
+def test_how_many_processes_a_run_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from otklik.classify import parallel
+
+    assert parallel.processes_for(3, 10) == 3  # asked for: used whatever the size
+    assert parallel.processes_for(1, 10**6) == 1
+    assert parallel.processes_for(0, parallel.AUTO_MIN_ITEMS - 1) == 1  # auto, small run
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3, 4, 5}, raising=False)
+    assert parallel.processes_for(0, parallel.AUTO_MIN_ITEMS) == parallel.MAX_AUTO_PROCESSES == 4
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert parallel.processes_for(0, 10**6) == 2
+    with pytest.raises(ValueError, match="0 \\(auto\\) or more"):
+        parallel.processes_for(-1, 10)
+    monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert parallel.processes_for(4, 10**6) == 1  # no fork (Windows, macOS): one process

@@ -97,6 +97,19 @@ def test_classify_label_loop_and_cases(
     assert report["cases_opened"] >= 5
     code, out, _ = run(capsys, "classify", "--all", "--db", store_url)
     assert code == 0 and "12 of 12 items" in out
+    # read by two worker processes: the same answers and no second case for any item
+    code, out, _ = run(
+        capsys, "classify", "--all", "--processes", "2", "--format", "json", "--db", store_url
+    )
+    again = json.loads(out)
+    assert code == 0 and again["classified"] == 12 and again["cases_opened"] == 0
+    assert (again["by_method"], again["by_part"], again["by_type"]) == (
+        report["by_method"],
+        report["by_part"],
+        report["by_type"],
+    )
+    code, _, err = run(capsys, "classify", "--processes", "-1", "--db", store_url)
+    assert code == 2 and "greater than or equal to 0" in err
 
     # the review queue as a sheet to fill in, least certain first
     code, out, _ = run(

@@ -15,6 +15,7 @@ type, from otklik's own hand-written comments).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -76,10 +77,10 @@ class ShippedModel:
     scores: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     _features: Any = field(default=None, init=False, repr=False)
-    # word → its character n-grams' (column, count) pairs (see _char_features)
-    _word_ngrams: dict[str, tuple[tuple[int, int], ...]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    # word → its row of _word_matrix, its character n-grams' counts (see _char_features)
+    _word_rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _word_matrix: Any = field(default=None, init=False, repr=False)
+    _word_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def classes_(self) -> np.ndarray:
@@ -131,61 +132,68 @@ class ShippedModel:
         ``char_wb`` n-grams never cross a space: a text's n-grams are those of its words, in
         order (the vectorizer's own ``_char_wb_ngrams`` of each word), so its counts are the sums
         of its words' counts: the product of a texts × words count matrix and a words × n-grams
-        count matrix (sparse, summed in C, not per word in Python). The counts go through the
-        vectorizer's own TF-IDF step.
+        count matrix (sparse, summed in C). The words × n-grams matrix is the model's: a word
+        met for the first time adds its row, once (up to ``_WORD_CACHE_SIZE`` words, then it
+        starts again). The counts go through the vectorizer's own TF-IDF step.
         """
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import csr_matrix, vstack
 
         vectorizer = self._vectorizers().transformer_list[1][1]
         preprocess = vectorizer.build_preprocessor()
         spaces = vectorizer._white_spaces
         vocabulary = vectorizer.vocabulary_
-        words = self._word_ngrams
-        # texts × distinct words of this call
-        position: dict[str, int] = {}
-        text_words: list[int] = []
-        text_ends = [0]
-        for doc in items:
-            text_words.extend(
-                position.setdefault(word, len(position))
-                for word in spaces.sub(" ", preprocess(doc)).split()
-            )
-            text_ends.append(len(text_words))
+        with self._word_lock:
+            rows = self._word_rows
+            if len(rows) >= _WORD_CACHE_SIZE:
+                rows.clear()
+                self._word_matrix = None
+            known = len(rows)
+            # texts × words (the model's rows), and the rows of the words new to the model
+            text_words: list[int] = []
+            text_ends = [0]
+            gram_columns: list[int] = []
+            gram_counts: list[int] = []
+            gram_ends = [0]
+            for doc in items:
+                for word in spaces.sub(" ", preprocess(doc)).split():
+                    row = rows.get(word)
+                    if row is None:
+                        row = rows[word] = len(rows)
+                        ids: dict[int, int] = {}
+                        for gram in vectorizer._char_wb_ngrams(word):
+                            column = vocabulary.get(gram)
+                            if column is not None:
+                                ids[column] = ids.get(column, 0) + 1
+                        gram_columns.extend(ids)
+                        gram_counts.extend(ids.values())
+                        gram_ends.append(len(gram_columns))
+                    text_words.append(row)
+                text_ends.append(len(text_words))
+            if len(rows) > known:
+                added = csr_matrix(
+                    (
+                        np.asarray(gram_counts, dtype=np.int64),
+                        np.asarray(gram_columns, dtype=np.int64),
+                        np.asarray(gram_ends, dtype=np.int64),
+                    ),
+                    shape=(len(rows) - known, len(vocabulary)),
+                )
+                self._word_matrix = (
+                    added
+                    if self._word_matrix is None
+                    else vstack([self._word_matrix, added], format="csr")
+                )
+            by_word = self._word_matrix
         by_text = csr_matrix(
             (
                 np.ones(len(text_words), dtype=np.int64),
                 np.asarray(text_words, dtype=np.int64),
                 np.asarray(text_ends, dtype=np.int64),
             ),
-            shape=(len(items), len(position)),
+            shape=(len(items), len(rows) if by_word is None else by_word.shape[0]),
         )
-        # distinct words × n-grams, each word's n-grams counted once per model (cached)
-        gram_columns: list[int] = []
-        gram_counts: list[int] = []
-        gram_ends = [0]
-        for word in position:  # in the order of their positions
-            found = words.get(word)
-            if found is None:
-                ids: dict[int, int] = {}
-                for gram in vectorizer._char_wb_ngrams(word):
-                    column = vocabulary.get(gram)
-                    if column is not None:
-                        ids[column] = ids.get(column, 0) + 1
-                found = tuple(ids.items())
-                if len(words) >= _WORD_CACHE_SIZE:
-                    words.clear()
-                words[word] = found
-            gram_columns.extend(column for column, _count in found)
-            gram_counts.extend(count for _column, count in found)
-            gram_ends.append(len(gram_columns))
-        by_word = csr_matrix(
-            (
-                np.asarray(gram_counts, dtype=np.int64),
-                np.asarray(gram_columns, dtype=np.int64),
-                np.asarray(gram_ends, dtype=np.int64),
-            ),
-            shape=(len(position), len(vocabulary)),
-        )
+        if by_word is None:  # no words at all in any text
+            by_word = csr_matrix((by_text.shape[1], len(vocabulary)), dtype=np.int64)
         counted = (by_text @ by_word).astype(vectorizer.dtype)
         counted.eliminate_zeros()
         counted.sort_indices()

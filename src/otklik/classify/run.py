@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from otklik.classify.estimator import TARGETS
+from otklik.classify.parallel import ParallelReader, RunCaches, processes_for
 from otklik.classify.rules import NO_TOPIC, Analysis, AnalysisCache, RuleSet, default_rules
 from otklik.classify.store import (
     ItemRow,
@@ -343,6 +344,7 @@ def classify_items(
     item_ids: Sequence[int] | None = None,
     use_shipped: bool = True,
     per_item: bool = False,
+    processes: int = 1,
 ) -> ClassifyReport:
     """Classify items with no machine label (every item with ``reclassify``); only those of
     ``item_ids`` when given.
@@ -354,6 +356,11 @@ def classify_items(
     the same text, language, score band and kind get the same answers. ``per_item=True`` reads
     every item on its own instead (no answers shared between items): the plain path, slower,
     kept as the reference the fast one is tested against.
+
+    ``processes``: worker processes that read the distinct texts (rules, shipped models, conduct
+    check) a few batches ahead while this one stores the answers (:mod:`otklik.classify.parallel`;
+    the same answers); 1 reads them here, 0 picks by the run's size and the machine's cores
+    (:func:`~otklik.classify.parallel.processes_for`). ValueError for a negative number.
     """
     rules = rules or default_rules()
     models = models or {}
@@ -366,14 +373,60 @@ def classify_items(
         engine, reclassify=reclassify, item_ids=item_ids
     )
     # answers per distinct text, shared by the batches of this run (see the docstring)
-    read: AnalysisCache | None = None if per_item else {}
-    from_model: dict[tuple[str, str], tuple[str, float]] | None = None if per_item else {}
-    from_type_model: dict[tuple[str, str], tuple[str, float]] | None = None if per_item else {}
-    conduct: dict[str, Any] | None = None if per_item else {}
+    caches = RunCaches()
+    workers = 1 if per_item else processes_for(processes, report.pending_before)
+    reader = (
+        ParallelReader(rules, workers, sentiment=shipped_on, type=shipped_type_on, conduct=True)
+        if workers > 1
+        else None
+    )
+    batches = iter_items(engine, reclassify=reclassify, batch_size=batch_size, item_ids=item_ids)
     started = time.perf_counter()
-    for batch in iter_items(
-        engine, reclassify=reclassify, batch_size=batch_size, item_ids=item_ids
-    ):
+    try:
+        report = _classify_batches(
+            engine,
+            reader.ahead(batches, caches) if reader is not None else batches,
+            report,
+            rules=rules,
+            models=models,
+            owners=owners,
+            version=version,
+            shipped_on=shipped_on,
+            shipped_type_on=shipped_type_on,
+            caches=None if per_item else caches,
+            labeller=labeller,
+            on_batch=on_batch,
+            progress=progress,
+        )
+    finally:
+        if reader is not None:
+            reader.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _classify_batches(
+    engine: Engine,
+    batches: Iterable[list[ItemRow]],
+    report: ClassifyReport,
+    *,
+    rules: RuleSet,
+    models: dict[str, TrainedModel],
+    owners: dict[str, str],
+    version: str | None,
+    shipped_on: bool,
+    shipped_type_on: bool,
+    caches: RunCaches | None,
+    labeller: Labeller | None,
+    on_batch: OnBatch | None,
+    progress: Progress | None,
+) -> ClassifyReport:
+    """classify_items' loop over the batches; ``caches`` None reads every item on its own."""
+    read: AnalysisCache | None = None if caches is None else caches.analyses
+    from_model = None if caches is None else caches.sentiments
+    from_type_model = None if caches is None else caches.types
+    conduct: dict[Any, Any] | None = None if caches is None else caches.flags
+    for batch in batches:
         if read is None:
             analyses = [
                 rules.analyse(
@@ -447,7 +500,6 @@ def classify_items(
             on_batch([item.id for item in batch])
         if progress is not None:
             progress(report.classified, report.pending_before)
-    report.seconds = time.perf_counter() - started
     return report
 
 

@@ -107,8 +107,10 @@ def run_classification(
     taxonomy: Path | None = None,
     teams: Path | None = None,
     show_progress: bool = True,
+    processes: int | None = None,
 ) -> ProcessReport:
-    """Classify and route with a progress bar on a terminal (also used after imports)."""
+    """Classify and route with a progress bar on a terminal (also used after imports);
+    ``processes`` None: ``OTKLIK_CLASSIFY_PROCESSES``."""
     settings = load_settings()
     with Progress(
         TextColumn("[bold]classifying"),
@@ -132,6 +134,7 @@ def run_classification(
             model_dir=settings.model_dir,
             batch_size=settings.classify_batch_size,
             progress=progress,
+            processes=settings.classify_processes if processes is None else processes,
         )
 
 
@@ -185,6 +188,16 @@ def classify_command(
             "(texts masked; see docs/llm.md).",
         ),
     ] = ClassifyMethod.auto,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=0,
+            help="Worker processes reading the texts (0: one per core, up to 4, for runs of "
+            "20,000 items or more; 1: none). Default: $OTKLIK_CLASSIFY_PROCESSES or 0.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Classify items not yet classified (type, topics, sentiment, language) and open cases."""
@@ -212,6 +225,7 @@ def classify_command(
             taxonomy=taxonomy,
             teams=teams,
             show_progress=output is OutputFormat.table,
+            processes=processes,
         )
     if output is OutputFormat.json:
         print_json(report.as_dict())

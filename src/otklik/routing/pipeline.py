@@ -46,8 +46,13 @@ def classify_and_route(
     now: datetime | None = None,
     labeller: Labeller | None = None,
     item_ids: Sequence[int] | None = None,
+    processes: int = 1,
 ) -> ProcessReport:
-    """Classify pending items (all with ``reclassify``) and open cases for actionable ones."""
+    """Classify pending items (all with ``reclassify``) and open cases for actionable ones.
+
+    ``processes``: as :func:`~otklik.classify.classify_items` (1: this process only; 0: by the
+    run's size and the machine's cores).
+    """
     team_config = load_teams(teams)
     rules = RuleSet(load_taxonomy(taxonomy)) if taxonomy is not None else default_rules()
     sync_teams(engine, team_config)
@@ -67,5 +72,6 @@ def classify_and_route(
         on_batch=route,
         labeller=labeller,
         item_ids=item_ids,
+        processes=processes,
     )
     return ProcessReport(report, opened)

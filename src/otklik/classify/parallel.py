@@ -1,0 +1,223 @@
+"""Reading a run's distinct texts in worker processes while the main process stores answers.
+
+What :func:`~otklik.classify.run.classify_items` works out per distinct text — the rules'
+reading and conclusion, the shipped models' answers, the conduct check — is a pure function of
+the text (its language, score band and kind) and of the rules and models, which the workers
+inherit by ``fork``. The main process reads batches from the store, sends each batch's texts it
+has not read yet to the workers a few batches ahead, and puts their answers into the run's
+caches; its own pass over the batch then finds every answer there and only makes the labels,
+writes them and routes. Nothing a worker does touches the store, so the answers, the stored
+rows and the cases are the same as in one process (``tests/classify/test_fast_run.py``).
+
+``fork`` is needed (Linux; not Windows, and not macOS's default): elsewhere, or for a small run,
+:func:`processes_for` answers 1 and the run stays in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from otklik.classify.rules import Analysis, ItemText, RuleSet
+from otklik.classify.signals import score_sentiment
+from otklik.classify.store import ItemRow
+
+__all__ = [
+    "AUTO_MIN_ITEMS",
+    "MAX_AUTO_PROCESSES",
+    "ParallelReader",
+    "Read",
+    "RunCaches",
+    "processes_for",
+]
+
+# ``processes=0`` (auto) uses workers only for runs of at least this many items: below it,
+# starting them costs more than they save.
+AUTO_MIN_ITEMS = 20_000
+MAX_AUTO_PROCESSES = 4
+_CACHE_SIZE = 200_000  # texts a worker's conduct answers hold before they are emptied
+
+ItemKey = tuple[str, str | None, str | None, bool]  # text, language, score band, exit or not
+
+
+def _key(row: ItemText) -> ItemKey:
+    """The key under which RuleSet.analyse_many keeps an item's answer."""
+    text, language, score, scale, kind = row
+    return (text or "", language, score_sentiment(score, scale), kind == "exit")
+
+
+def processes_for(requested: int, pending: int) -> int:
+    """How many worker processes a run of ``pending`` items uses: ``requested`` when above 1,
+    and for 0 (auto) one per CPU core, at most ``MAX_AUTO_PROCESSES``, when the run has at
+    least ``AUTO_MIN_ITEMS`` items; 1 (no workers) without ``fork``.
+
+    Raises ValueError for a negative ``requested``.
+    """
+    if requested < 0:
+        raise ValueError(f"processes must be 0 (auto) or more, not {requested}")
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if requested:
+        return requested
+    if pending < AUTO_MIN_ITEMS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_AUTO_PROCESSES, cores or 1))
+
+
+@dataclass
+class Read:
+    """A worker's answers for one batch: what the run's caches hold, by their keys."""
+
+    analyses: dict[ItemKey, Analysis] = field(default_factory=dict)
+    sentiments: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    types: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    flags: dict[str | None, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunCaches:
+    """The caches of one run of classify_items, which the workers' answers fill.
+
+    ``analyses``: RuleSet.analyse_many's cache; ``sentiments``/``types``: the shipped models'
+    answers by (language, text); ``flags``: the conduct check's answers by text (scan_items'
+    memo). Each is emptied before it would pass ``limit`` entries.
+    """
+
+    analyses: dict[Any, Any] = field(default_factory=dict)
+    sentiments: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    types: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    flags: dict[Any, Any] = field(default_factory=dict)
+    limit: int = 200_000
+
+    def add(self, read: Read) -> None:
+        pairs: list[tuple[dict[Any, Any], dict[Any, Any]]] = [
+            (self.analyses, read.analyses),
+            (self.sentiments, read.sentiments),
+            (self.types, read.types),
+            (self.flags, read.flags),
+        ]
+        for cache, found in pairs:
+            if len(cache) + len(found) > self.limit:
+                cache.clear()
+            cache.update(found)
+
+
+@dataclass
+class _Worker:
+    rules: RuleSet
+    sentiment: bool
+    type: bool
+    conduct: bool
+    analyses: dict[Any, Any] = field(default_factory=dict)
+    sentiments: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    types: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    flags: dict[str | None, Any] = field(default_factory=dict)
+
+
+_WORKER: _Worker | None = None  # set in each worker process by the initializer
+
+
+def _start(worker: _Worker) -> None:
+    global _WORKER
+    _WORKER = worker
+
+
+def _read(rows: list[ItemText]) -> Read:
+    """In a worker: the answers for ``rows`` (see the module docstring)."""
+    from otklik.classify.run import _predict_shipped
+    from otklik.conduct import detect
+
+    worker = _WORKER
+    assert worker is not None, "_read runs in a ParallelReader's worker"
+    found = Read()
+    analyses = worker.rules.analyse_many(rows, worker.analyses)
+    texts: list[tuple[str, str | None]] = []
+    answers: list[Analysis] = []
+    for row, analysis in zip(rows, analyses, strict=True):
+        found.analyses[_key(row)] = analysis
+        text = row[0]
+        if text and text.strip():
+            texts.append((text, analysis.language))
+            answers.append(analysis)
+    for wanted, target, cache, into in (
+        (worker.sentiment, "sentiment", worker.sentiments, found.sentiments),
+        (worker.type, "type", worker.types, found.types),
+    ):
+        if not wanted or not texts:
+            continue
+        said = [a.sentiment if target == "sentiment" else a.type for a in answers]
+        for position, answer in _predict_shipped(texts, said, cache, target).items():
+            text, language = texts[position]
+            into[(str(language), text)] = answer
+    if worker.conduct:  # as scan_items checks a text (the run's lexicon, no model)
+        for text, *_rest in rows:
+            if text not in found.flags:
+                flags = worker.flags.get(text)
+                if flags is None:
+                    if len(worker.flags) >= _CACHE_SIZE:
+                        worker.flags.clear()
+                    flags = worker.flags[text] = detect(text)
+                found.flags[text] = flags
+    return found
+
+
+class ParallelReader:
+    """A pool of ``processes`` forked workers that read batches' texts ahead of the run.
+
+    ``submit(rows)`` returns a future of :class:`Read`; ``close()`` (or the context manager)
+    stops the workers. ``sentiment``/``type``: whether the run uses the shipped sentiment and
+    type models; ``conduct``: whether it checks conduct.
+    """
+
+    def __init__(
+        self, rules: RuleSet, processes: int, *, sentiment: bool, type: bool, conduct: bool
+    ) -> None:
+        self.processes = processes
+        self._pool = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start,
+            initargs=(_Worker(rules, sentiment, type, conduct),),
+        )
+
+    def submit(self, rows: Sequence[ItemText]) -> Future[Read]:
+        return self._pool.submit(_read, list(rows))
+
+    def ahead(self, batches: Iterable[list[ItemRow]], caches: RunCaches) -> Iterator[list[ItemRow]]:
+        """``batches`` again, each once the workers' answers for its texts are in ``caches``.
+
+        Up to ``processes + 1`` batches are read ahead; a batch sends only the items whose
+        answer ``caches`` does not hold yet, each (text, language, score band, kind) once.
+        """
+        waiting: deque[tuple[list[ItemRow], Future[Read]]] = deque()
+        for batch in batches:
+            rows: dict[ItemKey, ItemText] = {}
+            for item in batch:
+                row = (item.text, item.language, item.score, item.scale, item.kind)
+                key = _key(row)
+                if key not in caches.analyses:
+                    rows.setdefault(key, row)
+            waiting.append((batch, self.submit(list(rows.values()))))
+            if len(waiting) > self.processes:
+                done, future = waiting.popleft()
+                caches.add(future.result())
+                yield done
+        while waiting:
+            done, future = waiting.popleft()
+            caches.add(future.result())
+            yield done
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ParallelReader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
