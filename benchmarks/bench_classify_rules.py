@@ -39,7 +39,7 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, f1_score
 
-from otklik.classify import default_rules, find_pii
+from otklik.classify import default_rules, find_pii, processes_for
 from otklik.ledger import make_engine, upgrade
 from otklik.routing import classify_and_route
 
@@ -221,8 +221,18 @@ def _loadavg() -> str:
         return "n/a"
 
 
-def russian_throughput(data: Path, count: int) -> dict[str, object]:
-    """otklik classify --all on ``count`` Russian items vs plain keyword tagging, same run."""
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that ended (the classify workers)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def russian_throughput(data: Path, count: int, processes: int = 0) -> dict[str, object]:
+    """otklik classify --all on ``count`` Russian items vs plain keyword tagging, same run.
+
+    ``processes`` as ``otklik classify --processes`` (0, the CLI's default: auto)."""
     import re
 
     import pandas as pd
@@ -280,21 +290,23 @@ def russian_throughput(data: Path, count: int) -> dict[str, object]:
         loop_cpu = time.process_time() - cpu
 
         # otklik classify --all: rules, the shipped model where auto picks it, routing
-        started, cpu = time.perf_counter(), time.process_time()
-        report = classify_and_route(engine, reclassify=True)
+        started, cpu = time.perf_counter(), _cpu()
+        report = classify_and_route(engine, reclassify=True, processes=processes)
         seconds = time.perf_counter() - started
-        otklik_cpu = time.process_time() - cpu
+        otklik_cpu = _cpu() - cpu
         engine.dispose()
     result.update(
         {
             "otklik_seconds": round(seconds, 1),
             "otklik_items_per_second": round(count / seconds),
+            "otklik_processes": processes_for(processes, count),
             "otklik_classify_only_items_per_second": round(report.classify.per_second),
             "by_method": dict(report.classify.by_method),
             "cases_opened": report.cases_opened,
             "pandas_keyword_tagging_items_per_second": round(count / pandas_seconds),
             "python_loop_tagging_items_per_second": round(count / loop_seconds),
-            # CPU seconds of this process: less sensitive than wall time to other jobs' load
+            # CPU seconds of this process (and of its classify workers): less sensitive than
+            # wall time to other jobs' load
             "otklik_cpu_items_per_second": round(count / otklik_cpu),
             "pandas_cpu_items_per_second": round(count / pandas_cpu),
             "python_loop_cpu_items_per_second": round(count / loop_cpu),
@@ -316,11 +328,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--ru-items", type=int, default=0, help="issue 16: classify throughput")
     parser.add_argument("--only-throughput", action="store_true")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="as otklik classify --processes (0: auto)"
+    )
     args = parser.parse_args()
     if args.ru_items:  # first, in a fresh process: caches cold as in `otklik classify --all`
         _print(
             f"otklik classify --all on {args.ru_items:,} Russian items vs keyword tagging",
-            [russian_throughput(args.data, args.ru_items)],
+            [russian_throughput(args.data, args.ru_items, args.processes)],
         )
     if args.only_throughput:
         return

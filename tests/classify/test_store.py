@@ -83,6 +83,13 @@ def test_human_label_wins_and_survives_reclassification(engine: Engine) -> None:
         }
     everything = current_labels(engine)
     assert set(view) == set(everything) == set(ids.values())
+    # routing's brief read: the same labels without tags and per-part methods
+    brief = current_labels(engine, brief=True)
+    assert brief == {
+        item_id: {k: v for k, v in label.items() if k not in ("tags", "methods")}
+        for item_id, label in everything.items()
+    }
+    assert brief[target]["type"] == "complaint" and brief[target]["method"] == "human"
     for item_id, merged in everything.items():
         row = view[item_id]
         assert (row.type, row.sentiment, row.method, row.owner_team) == (

@@ -17,6 +17,7 @@ from otklik.classify.labels import (
     import_labels,
     label_vocabulary,
 )
+from otklik.classify.parallel import processes_for
 from otklik.classify.pii import PLACEHOLDERS, PiiMatch, find_pii, mask_pii
 from otklik.classify.relabel import LabelChoices, human_label_of, label_choices, relabel_item
 from otklik.classify.retrain import (
@@ -116,6 +117,7 @@ __all__ = [
     "models_in_force",
     "owner_of",
     "parse_taxonomy",
+    "processes_for",
     "read_metadata",
     "read_taxonomy",
     "relabel_item",

@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +241,7 @@ def _predict_shipped(
 
 
 _SHIPPED_CACHE_SIZE = 200_000
+_LABEL_CACHE_SIZE = 200_000
 
 
 def _shipped_or_rules(
@@ -426,6 +427,9 @@ def _classify_batches(
     from_model = None if caches is None else caches.sentiments
     from_type_model = None if caches is None else caches.types
     conduct: dict[Any, Any] | None = None if caches is None else caches.flags
+    # labels made, by their reading and the models' answers (labels share their lists and
+    # dicts: they are only written; the LLM's answers, which change a label, are not kept)
+    made_before: dict[tuple[Any, ...], tuple[Analysis, MachineLabel, str, tuple[str, ...]]] = {}
     for batch in batches:
         if read is None:
             analyses = [
@@ -474,18 +478,31 @@ def _classify_batches(
                 predicted = {target: found[row] for target, found in predictions.items()}
             from_shipped = shipped.get(row_of[position]) if position in row_of else None
             type_shipped = shipped_types.get(row_of[position]) if position in row_of else None
-            label = _label(item, analysis, predicted, rules, owners, from_shipped, type_shipped)
-            versions = [version] if predicted and version else []
-            for part in ("type", "sentiment"):
-                if label.scores[part]["method"] == "shipped":
-                    versions.append(f"shipped:{part}-{analysis.language}")
-            label.model_version = ";".join(versions) or None
-            if item.id in external:
-                _apply(label, external[item.id], owners, rules)
+            # the same reading and the same models' answers make the same label: made once
+            key = (id(analysis), from_shipped, type_shipped, *sorted(predicted.items()))
+            remember = caches is not None and item.id not in external
+            made = made_before.get(key) if remember else None
+            if made is not None and made[0] is analysis:
+                label = replace(made[1], item_id=item.id)
+                mix, part_methods = made[2], made[3]
+            else:
+                label = _label(item, analysis, predicted, rules, owners, from_shipped, type_shipped)
+                versions = [version] if predicted and version else []
+                for part in ("type", "sentiment"):
+                    if label.scores[part]["method"] == "shipped":
+                        versions.append(f"shipped:{part}-{analysis.language}")
+                label.model_version = ";".join(versions) or None
+                if item.id in external:
+                    _apply(label, external[item.id], owners, rules)
+                mix = method_mix(label.scores, label.method) or label.method
+                part_methods = tuple(str(label.scores[part]["method"]) for part in PARTS)
+                if remember:
+                    if len(made_before) >= _LABEL_CACHE_SIZE:
+                        made_before.clear()
+                    made_before[key] = (analysis, label, mix, part_methods)
             labels.append(label)
-            report.by_method[method_mix(label.scores, label.method) or label.method] += 1
-            for part in PARTS:
-                part_method = str(label.scores[part]["method"])
+            report.by_method[mix] += 1
+            for part, part_method in zip(PARTS, part_methods, strict=True):
                 report.by_part.setdefault(part, Counter())[part_method] += 1
             report.by_type[label.type] += 1
             report.by_language[label.language or "unknown"] += 1

@@ -239,10 +239,11 @@ def _merge(before: HumanLabel, after: HumanLabel) -> HumanLabel:
 
 
 _LABEL_FIELDS = ("type", "sentiment", "topics", "tags", "language", "owner_team")
+_BRIEF_FIELDS = ("type", "sentiment", "topics", "language", "owner_team")
 
 
 def current_labels(
-    engine: Engine, item_ids: Sequence[int] | None = None
+    engine: Engine, item_ids: Sequence[int] | None = None, *, brief: bool = False
 ) -> dict[int, dict[str, Any]]:
     """Each item's winning label, field by field: human over machine.
 
@@ -251,22 +252,26 @@ def current_labels(
     ``method`` is ``human`` when a person labelled any field, else the machine row's summary;
     ``methods`` says which method gave each of ``type``, ``sentiment`` and ``topics``
     (``human``, ``rules``, ``model``, ``shipped``, ``llm``; None where nobody gave it).
+
+    ``brief``: without ``tags`` and ``methods`` (what routing reads: the stored JSON of tags
+    and scores is not decoded).
     """
     machine = aliased(Classification)
     human = aliased(Classification)
+    fields = _BRIEF_FIELDS if brief else _LABEL_FIELDS
     query = (
         select(
             FeedbackItem.id,
             FeedbackItem.owner_team,
             FeedbackItem.owner_team_source,
             FeedbackItem.language,
-            *(getattr(machine, name) for name in _LABEL_FIELDS),
-            *(getattr(human, name) for name in _LABEL_FIELDS),
+            *(getattr(machine, name) for name in fields),
+            *(getattr(human, name) for name in fields),
             machine.method,
             machine.confidence,
             machine.model_version,
             human.id,
-            machine.scores,
+            *(() if brief else (machine.scores,)),
         )
         .outerjoin(machine, and_(machine.item_id == FeedbackItem.id, machine.origin == "machine"))
         .outerjoin(human, and_(human.item_id == FeedbackItem.id, human.origin == "human"))
@@ -277,26 +282,27 @@ def current_labels(
         query = query.where(FeedbackItem.id.in_(bindparam("ids", expanding=True)))
     params = {"ids": list(item_ids)} if item_ids is not None else {}
     found: dict[int, dict[str, Any]] = {}
-    count = len(_LABEL_FIELDS)
+    count = len(fields)
     with engine.connect() as conn:
         for row in conn.execute(query, params):
             item_id, item_owner, owner_source, item_language = row[0], row[1], row[2], row[3]
             explicit_owner = item_owner if owner_source is None else None
             machine_values = row[4 : 4 + count]
             human_values = row[4 + count : 4 + 2 * count]
-            method, confidence, version, human_id, scores = row[4 + 2 * count :]
+            method, confidence, version, human_id = row[4 + 2 * count : 8 + 2 * count]
             label = {
                 name: h if h is not None else m
-                for name, m, h in zip(_LABEL_FIELDS, machine_values, human_values, strict=True)
+                for name, m, h in zip(fields, machine_values, human_values, strict=True)
             }
             label["owner_team"] = explicit_owner or label["owner_team"]
             label["language"] = label["language"] or item_language
             label["method"] = "human" if human_id is not None else method
             label["confidence"] = 1.0 if human_id is not None else confidence
             label["model_version"] = version
-            label["methods"] = _part_methods(
-                method, scores, dict(zip(_LABEL_FIELDS, human_values, strict=True))
-            )
+            if not brief:
+                label["methods"] = _part_methods(
+                    method, row[-1], dict(zip(fields, human_values, strict=True))
+                )
             found[item_id] = label
     return found
 

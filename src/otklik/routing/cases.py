@@ -64,7 +64,7 @@ def route_items(
 def _route_chunk(
     engine: Engine, teams: TeamsConfig, ids: list[int], opened_at: datetime, actor: str
 ) -> int:
-    labels = current_labels(engine, ids)
+    labels = current_labels(engine, ids, brief=True)
     if not labels:
         return 0
     query = (
