@@ -218,3 +218,38 @@ def test_how_many_processes_a_run_uses(monkeypatch: pytest.MonkeyPatch) -> None:
         parallel.processes_for(-1, 10)
     monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert parallel.processes_for(4, 10**6) == 1  # no fork (Windows, macOS): one process
+
+
+def test_a_dead_worker_leaves_the_rest_of_the_run_to_this_process(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A worker killed mid-run (out of memory, a signal): no batch is lost, and the batches
+    the workers did not answer are left to this process (which reads what its caches lack, as
+    a run without workers does)."""
+    import os
+    import signal
+
+    from otklik.classify.parallel import ParallelReader, RunCaches
+    from otklik.classify.store import iter_items
+
+    texts = _texts()[:600]
+    survey = tmp_path / "survey.csv"
+    _write(survey, texts, [n % 11 for n in range(len(texts))])
+    import_file(engine, survey, kind="survey", source="t")
+    batches = list(iter_items(engine, reclassify=True, batch_size=50))
+    assert len(batches) == 12
+    reader = ParallelReader(default_rules(), 2, sentiment=True, type=True, conduct=True)
+    caches = RunCaches()
+    try:
+        ahead = reader.ahead(iter(batches), caches)
+        got = [next(ahead)]  # answered by the workers
+        assert caches.analyses and not reader.broken
+        for pid in list(reader._pool._processes):  # type: ignore[attr-defined]
+            os.kill(pid, signal.SIGKILL)
+        got += list(ahead)
+    finally:
+        reader.close()
+    assert reader.broken
+    assert [[item.id for item in batch] for batch in got] == [
+        [item.id for item in batch] for batch in batches
+    ]

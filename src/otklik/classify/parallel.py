@@ -20,6 +20,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,6 +180,7 @@ class ParallelReader:
         self, rules: RuleSet, processes: int, *, sentiment: bool, type: bool, conduct: bool
     ) -> None:
         self.processes = processes
+        self.broken = False  # a worker died: the rest of the run is read in this process
         self._pool = ProcessPoolExecutor(
             max_workers=processes,
             mp_context=multiprocessing.get_context("fork"),
@@ -194,24 +196,39 @@ class ParallelReader:
 
         Up to ``processes + 1`` batches are read ahead; a batch sends only the items whose
         answer ``caches`` does not hold yet, each (text, language, score band, kind) once.
+        When a worker dies (killed, out of memory), the pool is broken: the batches still to
+        come are yielded without answers, and the caller reads them itself (``broken`` says so).
         """
-        waiting: deque[tuple[list[ItemRow], Future[Read]]] = deque()
+        waiting: deque[tuple[list[ItemRow], Future[Read] | None]] = deque()
         for batch in batches:
-            rows: dict[ItemKey, ItemText] = {}
-            for item in batch:
-                row = (item.text, item.language, item.score, item.scale, item.kind)
-                key = _key(row)
-                if key not in caches.analyses:
-                    rows.setdefault(key, row)
-            waiting.append((batch, self.submit(list(rows.values()))))
+            waiting.append((batch, None if self.broken else self._send(batch, caches)))
             if len(waiting) > self.processes:
-                done, future = waiting.popleft()
-                caches.add(future.result())
-                yield done
+                yield self._receive(*waiting.popleft(), caches)
         while waiting:
-            done, future = waiting.popleft()
-            caches.add(future.result())
-            yield done
+            yield self._receive(*waiting.popleft(), caches)
+
+    def _send(self, batch: list[ItemRow], caches: RunCaches) -> Future[Read] | None:
+        rows: dict[ItemKey, ItemText] = {}
+        for item in batch:
+            row = (item.text, item.language, item.score, item.scale, item.kind)
+            key = _key(row)
+            if key not in caches.analyses:
+                rows.setdefault(key, row)
+        try:
+            return self.submit(list(rows.values()))
+        except BrokenProcessPool:
+            self.broken = True
+            return None
+
+    def _receive(
+        self, batch: list[ItemRow], future: Future[Read] | None, caches: RunCaches
+    ) -> list[ItemRow]:
+        if future is not None and not self.broken:
+            try:
+                caches.add(future.result())
+            except BrokenProcessPool:
+                self.broken = True
+        return batch
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
