@@ -42,7 +42,11 @@ method are measured on unseen text (its cross-validated figures are in docs/mode
   writer who saw no code; measured once, then read: a regression set, never trained on;
 * ``comments_type_<lang>_blind4.csv`` — a fourth blind set (200 ru, 100 en,
   ``tests/data/comments_type_blind4.md``): one ordinary day of feedback of one company per
-  language (a regional bank, an electronics retailer), not hard cases; never read or trained on.
+  language (a regional bank, an electronics retailer), not hard cases; never read or trained on;
+* ``comments_type_{id,es,ar}_trainB.csv``, ``…_blind4.csv`` (2026-12-01, second round) — one
+  more training set per language (~490, never read, trained on) and a fresh blind set (200
+  each, never read nor trained on) by other writers
+  (``tests/data/comments_type_blind_id_es_ar.md``).
 
     python benchmarks/bench_classify_types.py [--errors]
 """
@@ -94,15 +98,21 @@ SETS = [
     ("comments_type_id", "id"),
     ("comments_type_id_dev", "id"),
     ("comments_type_id_trainA", "id"),
+    ("comments_type_id_trainB", "id"),
     ("comments_type_id_blind3", "id"),
+    ("comments_type_id_blind4", "id"),
     ("comments_type_es", "es"),
     ("comments_type_es_dev", "es"),
     ("comments_type_es_trainA", "es"),
+    ("comments_type_es_trainB", "es"),
     ("comments_type_es_blind3", "es"),
+    ("comments_type_es_blind4", "es"),
     ("comments_type_ar", "ar"),
     ("comments_type_ar_dev", "ar"),
     ("comments_type_ar_trainA", "ar"),
+    ("comments_type_ar_trainB", "ar"),
     ("comments_type_ar_blind3", "ar"),
+    ("comments_type_ar_blind4", "ar"),
     ("comments_issue_kinds_ru", "ru"),
     ("comments_issue_kinds_en", "en"),
     ("comments_issue_kinds_id", "id"),

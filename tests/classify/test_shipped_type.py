@@ -206,9 +206,12 @@ def test_model_eval_compares_rules_and_hybrid_for_types(tmp_path: Path, language
         ("comments_type_en_blind3", "en", 0.88),
         ("comments_type_ru_blind4", "ru", 0.88),
         ("comments_type_en_blind4", "en", 0.88),
-        ("comments_type_id_blind3", "id", 0.82),
-        ("comments_type_es_blind3", "es", 0.82),
-        ("comments_type_ar_blind3", "ar", 0.80),
+        ("comments_type_id_blind3", "id", 0.86),
+        ("comments_type_es_blind3", "es", 0.86),
+        ("comments_type_ar_blind3", "ar", 0.81),
+        ("comments_type_id_blind4", "id", 0.82),
+        ("comments_type_es_blind4", "es", 0.84),
+        ("comments_type_ar_blind4", "ar", 0.78),
     ],
 )
 def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor: float) -> None:
@@ -224,8 +227,11 @@ def test_day_one_type_accuracy_on_the_blind_sets(name: str, language: str, floor
     # 0.840; the code before that work (rules only) 0.570 / 0.575 / 0.390. With the rebuke
     # training sets: blind3 ru 0.928, en 0.917; blind4 ru 0.935, en 0.930. With the guard
     # against complaints read as praise: blind3 ru 0.924, en 0.917, id 0.870, es 0.880, ar
-    # 0.835; blind4 ru 0.940, en 0.930. Floors, so that a change that loses unseen-text
-    # accuracy fails here.
+    # 0.835; blind4 ru 0.940, en 0.930. With one more training set per language (…_trainB)
+    # and fresh blind sets (…_blind4, written by other writers, measured before and after
+    # the rebuild): blind4 id 0.835 → 0.860, es 0.855 → 0.875, ar 0.810 → 0.810; blind3 id
+    # 0.870 → 0.910, es 0.880 → 0.900, ar 0.835 → 0.845. Floors, so that a change that loses
+    # unseen-text accuracy fails here.
     with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) >= (200 if language == "ru" else 100)
