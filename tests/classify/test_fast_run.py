@@ -244,8 +244,9 @@ def test_a_dead_worker_leaves_the_rest_of_the_run_to_this_process(
         ahead = reader.ahead(iter(batches), caches)
         got = [next(ahead)]  # answered by the workers
         assert caches.analyses and not reader.broken
-        for pid in list(reader._pool._processes):  # type: ignore[attr-defined]
-            os.kill(pid, signal.SIGKILL)
+        for pool in reader._pools:
+            for pid in list(pool._processes):  # type: ignore[attr-defined]
+                os.kill(pid, signal.SIGKILL)
         got += list(ahead)
     finally:
         reader.close()

@@ -169,11 +169,14 @@ def _read(rows: list[ItemText]) -> Read:
 
 
 class ParallelReader:
-    """A pool of ``processes`` forked workers that read batches' texts ahead of the run.
+    """``processes`` forked workers that read batches' texts ahead of the run.
 
-    ``submit(rows)`` returns a future of :class:`Read`; ``close()`` (or the context manager)
-    stops the workers. ``sentiment``/``type``: whether the run uses the shipped sentiment and
-    type models; ``conduct``: whether it checks conduct.
+    Each text always goes to the same worker (by its hash), so a worker's caches — the rules'
+    reading of a text, its words' lemmas, the shipped models' word rows — serve every later
+    batch with that text, whatever its score band. ``submit(rows)`` returns one future of
+    :class:`Read` per worker given rows; ``close()`` (or the context manager) stops the
+    workers. ``sentiment``/``type``: whether the run uses the shipped sentiment and type
+    models; ``conduct``: whether it checks conduct.
     """
 
     def __init__(
@@ -181,33 +184,39 @@ class ParallelReader:
     ) -> None:
         self.processes = processes
         self.broken = False  # a worker died: the rest of the run is read in this process
-        self._pool = ProcessPoolExecutor(
-            max_workers=processes,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_start,
-            initargs=(_Worker(rules, sentiment, type, conduct),),
-        )
+        context = multiprocessing.get_context("fork")
+        worker = _Worker(rules, sentiment, type, conduct)
+        self._pools = [
+            ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_start, initargs=(worker,)
+            )
+            for _ in range(processes)
+        ]
 
-    def submit(self, rows: Sequence[ItemText]) -> Future[Read]:
-        return self._pool.submit(_read, list(rows))
+    def submit(self, rows: Sequence[ItemText]) -> list[Future[Read]]:
+        shards: list[list[ItemText]] = [[] for _ in self._pools]
+        for row in rows:
+            shards[hash(row[0]) % len(shards)].append(row)
+        pairs = zip(self._pools, shards, strict=True)
+        return [pool.submit(_read, shard) for pool, shard in pairs if shard]
 
     def ahead(self, batches: Iterable[list[ItemRow]], caches: RunCaches) -> Iterator[list[ItemRow]]:
         """``batches`` again, each once the workers' answers for its texts are in ``caches``.
 
         Up to ``processes + 1`` batches are read ahead; a batch sends only the items whose
         answer ``caches`` does not hold yet, each (text, language, score band, kind) once.
-        When a worker dies (killed, out of memory), the pool is broken: the batches still to
-        come are yielded without answers, and the caller reads them itself (``broken`` says so).
+        When a worker dies (killed, out of memory), the batches still to come are yielded
+        without answers, and the caller reads them itself (``broken`` says so).
         """
-        waiting: deque[tuple[list[ItemRow], Future[Read] | None]] = deque()
+        waiting: deque[tuple[list[ItemRow], list[Future[Read]]]] = deque()
         for batch in batches:
-            waiting.append((batch, None if self.broken else self._send(batch, caches)))
+            waiting.append((batch, [] if self.broken else self._send(batch, caches)))
             if len(waiting) > self.processes:
                 yield self._receive(*waiting.popleft(), caches)
         while waiting:
             yield self._receive(*waiting.popleft(), caches)
 
-    def _send(self, batch: list[ItemRow], caches: RunCaches) -> Future[Read] | None:
+    def _send(self, batch: list[ItemRow], caches: RunCaches) -> list[Future[Read]]:
         rows: dict[ItemKey, ItemText] = {}
         for item in batch:
             row = (item.text, item.language, item.score, item.scale, item.kind)
@@ -218,12 +227,14 @@ class ParallelReader:
             return self.submit(list(rows.values()))
         except BrokenProcessPool:
             self.broken = True
-            return None
+            return []
 
     def _receive(
-        self, batch: list[ItemRow], future: Future[Read] | None, caches: RunCaches
+        self, batch: list[ItemRow], futures: list[Future[Read]], caches: RunCaches
     ) -> list[ItemRow]:
-        if future is not None and not self.broken:
+        for future in futures:
+            if self.broken:
+                break
             try:
                 caches.add(future.result())
             except BrokenProcessPool:
@@ -231,7 +242,8 @@ class ParallelReader:
         return batch
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ParallelReader:
         return self
