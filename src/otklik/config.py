@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from otklik.errors import ConfigError
@@ -20,6 +20,7 @@ __all__ = [
     "env_file",
     "load_settings",
     "set_in_env_file",
+    "settings_error",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///otklik.db"
@@ -181,10 +182,31 @@ def env_file() -> Path:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment and :func:`env_file`, explicit values (``--db``) first."""
+    """Settings from the environment and :func:`env_file`, explicit values (``--db``) first.
+
+    Raises ConfigError (one line: which variable, what it holds, what is wrong) when a value
+    cannot be read, e.g. ``OTKLIK_CLASSIFY_PROCESSES=-1``.
+    """
     given = {key: value for key, value in overrides.items() if value is not None}
     path = env_file()
-    return Settings(_env_file=path if path.is_file() else None, **given)  # type: ignore[arg-type,call-arg]
+    try:
+        return Settings(_env_file=path if path.is_file() else None, **given)  # type: ignore[arg-type,call-arg]
+    except ValidationError as exc:
+        raise settings_error(exc, "OTKLIK_", path) from None
+
+
+def settings_error(exc: ValidationError, prefix: str, path: Path | None = None) -> ConfigError:
+    """The ConfigError that says which settings' values are wrong, from pydantic's errors:
+    ``OTKLIK_CLASSIFY_PROCESSES='-1': Input should be greater than or equal to 0; set it in
+    the environment (or in otklik.env)``."""
+    problems = []
+    for error in exc.errors():
+        name = prefix + "_".join(str(part) for part in error.get("loc", ())).upper()
+        value = error.get("input")
+        shown = f"={value!r}" if isinstance(value, (str, int, float)) else ""
+        problems.append(f"{name}{shown}: {error.get('msg', 'invalid')}")
+    where = f" (or in {path})" if path is not None else ""
+    return ConfigError("; ".join(problems) + f"; set it right in the environment{where}")
 
 
 def set_in_env_file(name: str, value: str, path: Path | None = None) -> Path:

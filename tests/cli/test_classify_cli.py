@@ -255,3 +255,21 @@ def test_model_train_then_classify_with_it(
     assert by_method.get("model+rules+shipped", 0) == shipped
     assert report["by_part"]["type"] == {"model": 11, "rules": 1}
     assert report["models"]["type"].startswith("type:")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("-1", "greater than or equal to 0"), ("two", "valid integer"), ("", "valid integer")],
+)
+def test_a_wrong_setting_is_one_line_naming_the_variable(
+    capsys: pytest.CaptureFixture[str],
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+    says: str,
+) -> None:
+    monkeypatch.setenv("OTKLIK_CLASSIFY_PROCESSES", value)
+    code, out, err = run(capsys, "classify", "--db", sqlite_url)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"error: OTKLIK_CLASSIFY_PROCESSES={value!r}: ") and says in err

@@ -195,3 +195,19 @@ def test_no_endpoint_or_a_local_only_company_refuses_before_sending(fake_llm: Fa
     with make_http_client(remote) as http, pytest.raises(LlmRefused):
         LlmClient(remote, http=http)
     assert fake_llm.requests == []
+
+
+def test_a_wrong_llm_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from otklik.errors import ConfigError
+    from otklik.llm import load_llm_settings
+
+    monkeypatch.setenv("OTKLIK_LLM_TIMEOUT_S", "a minute")
+    monkeypatch.setenv("OTKLIK_LLM_RETRIES", "-")
+    with pytest.raises(ConfigError) as caught:
+        load_llm_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "OTKLIK_LLM_TIMEOUT_S='a minute': Input should be a valid number" in message
+    assert "OTKLIK_LLM_RETRIES='-': Input should be a valid integer" in message

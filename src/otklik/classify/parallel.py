@@ -24,8 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from otklik.classify.rules import Analysis, ItemText, RuleSet
-from otklik.classify.signals import score_sentiment
+from otklik.classify.rules import Analysis, ItemText, RuleSet, analysis_key
 from otklik.classify.store import ItemRow
 
 __all__ = [
@@ -44,12 +43,6 @@ MAX_AUTO_PROCESSES = 4
 _CACHE_SIZE = 200_000  # texts a worker's conduct answers hold before they are emptied
 
 ItemKey = tuple[str, str | None, str | None, bool]  # text, language, score band, exit or not
-
-
-def _key(row: ItemText) -> ItemKey:
-    """The key under which RuleSet.analyse_many keeps an item's answer."""
-    text, language, score, scale, kind = row
-    return (text or "", language, score_sentiment(score, scale), kind == "exit")
 
 
 def processes_for(requested: int, pending: int) -> int:
@@ -141,7 +134,7 @@ def _read(rows: list[ItemText]) -> Read:
     texts: list[tuple[str, str | None]] = []
     answers: list[Analysis] = []
     for row, analysis in zip(rows, analyses, strict=True):
-        found.analyses[_key(row)] = analysis
+        found.analyses[analysis_key(row)] = analysis
         text = row[0]
         if text and text.strip():
             texts.append((text, analysis.language))
@@ -220,7 +213,7 @@ class ParallelReader:
         rows: dict[ItemKey, ItemText] = {}
         for item in batch:
             row = (item.text, item.language, item.score, item.scale, item.kind)
-            key = _key(row)
+            key = analysis_key(row)
             if key not in caches.analyses:
                 rows.setdefault(key, row)
         try:

@@ -87,7 +87,7 @@ from otklik.classify.text import (
     tokenize,
 )
 
-__all__ = ["Analysis", "AnalysisCache", "ItemText", "RuleSet", "default_rules"]
+__all__ = ["Analysis", "AnalysisCache", "ItemText", "RuleSet", "analysis_key", "default_rules"]
 
 _NEGATION_WINDOW = 3
 _POLITENESS_WEIGHT = 0.3
@@ -889,6 +889,14 @@ AnalysisCache = dict[tuple[object, ...], object]
 _TEXT_CACHE_SIZE = 400_000
 
 
+def analysis_key(item: ItemText) -> tuple[str, str | None, str | None, bool]:
+    """(text, language, score band, exit or not) of an item ``(text, language, score, scale,
+    kind)``: items with equal keys get the same answer from :meth:`RuleSet.analyse_many`, which
+    keeps them under this key."""
+    text, language, score, scale, kind = item
+    return (text or "", language, score_sentiment(score, scale), kind == "exit")
+
+
 class RuleSet:
     """A taxonomy's keywords compiled for fast matching, one index per language."""
 
@@ -1080,9 +1088,9 @@ class RuleSet:
         """
         memo: AnalysisCache = {} if cache is None else cache
         found: list[Analysis] = []
-        for text, language, score, scale, kind in items:
-            text = text or ""
-            key = (text, language, score_sentiment(score, scale), kind == "exit")
+        for item in items:
+            key = analysis_key(item)
+            text, language = key[0], key[1]
             analysis = cast("Analysis | None", memo.get(key))
             if analysis is None:
                 read = cast("_Reading | None", memo.get((text, language)))

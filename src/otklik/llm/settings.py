@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from otklik.config import settings_error
 from otklik.llm.errors import LlmRefused
 
 __all__ = ["LOCAL_HOSTS", "LlmSettings", "load_llm_settings"]
@@ -66,4 +68,7 @@ class LlmSettings(BaseSettings):
 def load_llm_settings(**overrides: object) -> LlmSettings:
     """Settings from the environment, explicit values taking precedence."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    return LlmSettings(**given)  # type: ignore[arg-type]
+    try:
+        return LlmSettings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise settings_error(exc, "OTKLIK_LLM_") from None
