@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from otklik.config import load_settings
 from otklik.jobs.queue import Queue
@@ -64,22 +64,12 @@ def test_doctor_on_an_unreachable_store(capsys: pytest.CaptureFixture[str]) -> N
     assert checks["store"][0] == "fail" and "OTKLIK_DATABASE_URL" in checks["store"][1]
 
 
-def _succeeded(engine: Engine) -> int:
+def _jobs(engine: Engine, *statuses: str) -> int:
+    """How many queued jobs have one of ``statuses``."""
     with engine.connect() as conn:
-        return int(
-            conn.execute(
-                text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")
-            ).scalar_one()
-        )
-
-
-def _unfinished(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
-            ).scalar_one()
-        )
+        query = text("SELECT count(*) FROM procrastinate_jobs WHERE status IN :statuses")
+        query = query.bindparams(bindparam("statuses", expanding=True))
+        return int(conn.execute(query, {"statuses": list(statuses)}).scalar_one())
 
 
 @pytest.mark.postgres
@@ -120,7 +110,7 @@ def test_doctor_sees_the_worker_and_the_queue(
     try:
         deadline = time.monotonic() + 20
         # classify, then route; a job the last one enqueued may still wait a moment
-        while _succeeded(engine) < 2 or _unfinished(engine):
+        while _jobs(engine, "succeeded") < 2 or _jobs(engine, "todo", "doing"):
             assert time.monotonic() < deadline
             time.sleep(0.1)
         code, checks = _doctor(capsys, pg_url)

@@ -167,9 +167,9 @@ class ParallelReader:
     Each text always goes to the same worker (by its hash), so a worker's caches — the rules'
     reading of a text, its words' lemmas, the shipped models' word rows — serve every later
     batch with that text, whatever its score band. ``submit(rows)`` returns one future of
-    :class:`Read` per worker given rows; ``close()`` (or the context manager) stops the
-    workers. ``sentiment``/``type``: whether the run uses the shipped sentiment and type
-    models; ``conduct``: whether it checks conduct.
+    :class:`Read` per worker given rows; ``close()`` stops the workers. ``sentiment``/``type``:
+    whether the run uses the shipped sentiment and type models; ``conduct``: whether it checks
+    conduct.
     """
 
     def __init__(
@@ -237,9 +237,3 @@ class ParallelReader:
     def close(self) -> None:
         for pool in self._pools:
             pool.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> ParallelReader:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
