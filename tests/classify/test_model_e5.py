@@ -182,3 +182,15 @@ def test_a_trained_combined_model_classifies_the_store_in_worker_processes(
         external = dict(conn.execute(select(FeedbackItem.id, FeedbackItem.external_id)).all())
     for row in rows:
         assert row.type == ("complaint" if external[row.item_id].startswith("c") else "praise")
+
+
+def test_embedding_reports_its_progress_batch_by_batch() -> None:
+    from otklik.classify import embedding_progress
+
+    seen: list[tuple[int, int]] = []
+    embedder = SentenceEmbedder(E5_MODEL, batch_size=4).fit(["x"])
+    texts = [f"Заказ номер {n} не пришёл" for n in range(10)]
+    with embedding_progress(lambda done, total: seen.append((done, total))):
+        embedder.transform(texts)
+    embedder.transform(texts)  # outside the block: nobody is told
+    assert seen == [(4, 10), (8, 10), (10, 10)]

@@ -65,6 +65,7 @@ from otklik.yamlconf import ConfigIssue
 if TYPE_CHECKING:
     from otklik.classify.artefacts import load_model, read_metadata, save_model, training_hash
     from otklik.classify.evaluate import evaluate
+    from otklik.classify.features import embedding_progress
     from otklik.classify.model import TextClassifier, default_embedding_model_path
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "default_rules",
     "detect_language",
     "discard_candidate",
+    "embedding_progress",
     "evaluate",
     "find_pii",
     "human_label_of",
@@ -140,6 +142,7 @@ _LAZY = {
     "evaluate": "otklik.classify.evaluate",
     "read_metadata": "otklik.classify.artefacts",
     "default_embedding_model_path": "otklik.classify.model",
+    "embedding_progress": "otklik.classify.features",
 }
 
 

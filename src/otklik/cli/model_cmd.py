@@ -6,6 +6,8 @@ the CLI starts without them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,9 +16,9 @@ import typer
 from rich.table import Table
 
 from otklik.cli import app
-from otklik.cli.common import console, print_json
+from otklik.cli.common import console, err_console, print_json
 
-__all__ = ["EvalFormat", "Method", "eval_command", "model_app"]
+__all__ = ["EvalFormat", "Method", "embedding_bar", "eval_command", "model_app"]
 
 model_app = typer.Typer(
     help="Trained text classifiers: evaluate on labelled files, train on the team's labels.",
@@ -40,6 +42,41 @@ class Method(StrEnum):
 class EvalFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+@contextmanager
+def embedding_bar() -> Iterator[None]:
+    """A progress bar on a terminal for the texts the e5 embedder encodes inside the block
+    (``--method combined|embeddings|ensemble`` on non-English texts: ~40 texts a second)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from otklik.classify import embedding_progress
+
+    with Progress(
+        TextColumn("[bold]embedding texts / векторы текстов"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=True,
+    ) as bar:
+        tasks: list[TaskID] = []  # shown from the first batch: tfidf alone embeds nothing
+
+        def report(done: int, total: int) -> None:
+            if not tasks:
+                tasks.append(bar.add_task("embed", total=total))
+            bar.update(tasks[0], completed=done, total=total)
+
+        with embedding_progress(report):
+            yield
 
 
 @model_app.command("eval")
@@ -145,17 +182,18 @@ def eval_command(
         )
         title = test.name
     else:
-        result = evaluate(
-            train,
-            test,
-            text_column=text_column,
-            label_column=label_column,
-            few_shot=few_shot,
-            seed=seed,
-            method=method.value,
-            predictions=predictions,
-            prior=prior,
-        )
+        with embedding_bar():
+            result = evaluate(
+                train,
+                test,
+                text_column=text_column,
+                label_column=label_column,
+                few_shot=few_shot,
+                seed=seed,
+                method=method.value,
+                predictions=predictions,
+                prior=prior,
+            )
         title = f"{train.name} → {test.name}"
     if output is EvalFormat.json:
         print_json(result)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from otklik.classify import TARGETS, train_models
 from otklik.cli.common import DbOption, OutputFormat, console, err_console, open_store, print_json
-from otklik.cli.model_cmd import model_app
+from otklik.cli.model_cmd import embedding_bar, model_app
 from otklik.config import load_settings
 
 __all__ = ["train_command"]
@@ -34,7 +34,7 @@ def train_command(
 ) -> None:
     """Train type/sentiment/topic models on the human labels in the store and save them."""
     folder = model_dir or load_settings().model_dir
-    with open_store(db) as engine:
+    with open_store(db) as engine, embedding_bar():
         report = train_models(
             engine,
             folder,
