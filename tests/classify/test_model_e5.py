@@ -45,9 +45,11 @@ def test_vectors_are_unit_length_and_in_the_texts_order(embedder: SentenceEmbedd
         "Aplikasinya sering error waktu transfer",
         "",
         "الخدمة ممتازة وشكرا على سرعة الرد",
+        "ok",  # a copy shares its text's vector
     ]
     vectors = embedder.transform(texts)
-    assert vectors.shape == (5, 384) and vectors.dtype == np.float32
+    assert vectors.shape == (6, 384) and vectors.dtype == np.float32
+    np.testing.assert_array_equal(vectors[1], vectors[5])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
     # the batch is embedded shortest first; each row must still be its own text's vector
     for i, text in enumerate(texts):
@@ -185,11 +187,12 @@ def test_a_trained_combined_model_classifies_the_store_in_worker_processes(
 
 
 def test_embedding_reports_its_progress_batch_by_batch() -> None:
+    """Counted in distinct texts: each is embedded once."""
     from otklik.classify import embedding_progress
 
     seen: list[tuple[int, int]] = []
     embedder = SentenceEmbedder(E5_MODEL, batch_size=4).fit(["x"])
-    texts = [f"Заказ номер {n} не пришёл" for n in range(10)]
+    texts = [f"Заказ номер {n} не пришёл" for n in range(10)] * 2  # each text twice
     with embedding_progress(lambda done, total: seen.append((done, total))):
         embedder.transform(texts)
     embedder.transform(texts)  # outside the block: nobody is told

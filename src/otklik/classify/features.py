@@ -170,18 +170,19 @@ def _load_e5() -> Any:
 def _e5_vectors(texts: list[str], batch_size: int) -> np.ndarray:
     """L2-normalised e5 embeddings (n × 384) of ``texts``, in their order.
 
-    Each text gets the "query: " prefix, the e5 authors' choice for classification; texts are
-    embedded shortest first, so that a batch pads its texts to similar lengths."""
+    Each text gets the "query: " prefix, the e5 authors' choice for classification; each
+    distinct text is embedded once (copies and retweets share its vector), shortest first, so
+    that a batch pads its texts to similar lengths."""
     model = _load_e5()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = np.zeros((len(texts), model.dim), dtype=np.float32)
+    distinct = sorted(set(texts), key=len)
+    vectors = np.zeros((len(distinct), model.dim), dtype=np.float32)
     report = _PROGRESS.get()
-    for start in range(0, len(order), batch_size):
-        chosen = order[start : start + batch_size]
-        out[chosen] = model.query([texts[i] for i in chosen])
+    for start in range(0, len(distinct), batch_size):
+        vectors[start : start + batch_size] = model.query(distinct[start : start + batch_size])
         if report is not None:
-            report(start + len(chosen), len(texts))
-    return out
+            report(min(start + batch_size, len(distinct)), len(distinct))
+    row = {text: i for i, text in enumerate(distinct)}
+    return vectors[[row[text] for text in texts]] if texts else vectors
 
 
 @lru_cache(maxsize=4)
