@@ -12,8 +12,8 @@ Methods:
     (``CalibratedClassifierCV(method="temperature", ensemble=False)``): the argmax is the SVM's
     own, the probabilities say how sure it is. No torch.
 ``embeddings``
-    sentence embeddings from a local sentence-transformers folder → logistic regression,
-    calibrated the same way.
+    sentence embeddings (the embedding model: below) → logistic regression, calibrated the
+    same way.
 ``ensemble``
     the weighted mean of the two probability matrices (``tfidf_weight`` on TF-IDF).
 ``combined``
@@ -21,11 +21,6 @@ Methods:
     embedding of length ``embedding_scale``; with ``prior``, the prior's features too),
     calibrated as ``tfidf``: the n-grams and the embedding learn together which of them to
     trust (docs/benchmarks-classify.md, "Multilingual e5").
-
-The embedding model: ``embedding_model`` when given (a sentence-transformers folder, or
-``"e5"``); else, for mostly English texts, the MiniLM model of the ``embeddings`` extra and
-for other texts multilingual-e5-small of the ``e5`` extra (each the other's fall-back when
-only one is installed).
 ``prior`` (with any method that has TF-IDF)
     ``"shipped"`` adds six features next to the n-grams: the rules' sentiment scores and the
     probabilities of the sentiment model shipped for the texts' language
@@ -38,7 +33,13 @@ only one is installed).
     ``ensemble`` when an embedding model is configured, or when the shipped one (the
     ``embeddings`` extra: all-MiniLM-L6-v2, an English model) is installed and most training
     texts are English; else ``tfidf``. On Russian and Arabic reviews the English model only
-    added noise (see docs/benchmarks-classify.md).
+    added noise (see docs/benchmarks-classify.md). ``auto`` never picks ``combined``: e5 reads
+    ~40 texts a second on two cores, a choice for the team to make.
+
+The embedding model: ``embedding_model`` when given (a sentence-transformers folder, or
+``"e5"``); else, for mostly English texts, the MiniLM model of the ``embeddings`` extra and
+for other texts multilingual-e5-small of the ``e5`` extra (each the other's fall-back when
+only one is installed).
 
 With fewer than two examples of some label there is nothing to cross-validate on: the linear
 model is then a plain logistic regression and ``calibrated_`` is False.
@@ -55,7 +56,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -148,16 +149,12 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                 min_df=self.min_df,
             )
             if prior_language:
-                from sklearn.pipeline import FeatureUnion
-
                 from otklik.classify.pretrained import ShippedPrior
 
                 features = FeatureUnion(
                     [("ngrams", features), ("prior", ShippedPrior(prior_language))]
                 )
             if method == "combined":
-                from sklearn.pipeline import FeatureUnion
-
                 embedder = SentenceEmbedder(
                     model_path, batch_size=self.batch_size, scale=self.embedding_scale
                 )
