@@ -110,6 +110,29 @@ def test_combined_reads_russian_type_better_than_tfidf_alone() -> None:
     assert accuracy >= baseline + 0.03, (accuracy, baseline)
 
 
+def test_model_eval_names_the_embedding_model_it_used() -> None:
+    from otklik.classify import evaluate
+
+    result = evaluate(
+        DATA / "comments_type_ru.csv",
+        DATA / "comments_type_ru_heldout.csv",
+        text_column="text",
+        label_column="type",
+        method="combined",
+    )
+    assert result["method"] == "combined"
+    assert result["embedding_model"] == "multilingual-e5-small"
+    assert result["n_test"] == len(_read("comments_type_ru_heldout.csv"))
+    plain = evaluate(
+        DATA / "comments_type_ru.csv",
+        DATA / "comments_type_ru_heldout.csv",
+        text_column="text",
+        label_column="type",
+        method="tfidf",
+    )
+    assert "embedding_model" not in plain
+
+
 def test_combined_round_trip(tmp_path: Path) -> None:
     rows = _read("classify_train.csv")
     texts, labels = [r["text"] for r in rows], [r["topic"] for r in rows]

@@ -120,7 +120,8 @@ def evaluate(
     model and the rules (see :class:`TextClassifier`).
 
     Returns accuracy, macro-F1, the row counts, the fit time and the prediction throughput
-    (texts per second, features included), and the method that ran. With ``predictions``,
+    (texts per second, features included), the method that ran and, where it embedded the
+    texts, the embedding model (``embedding_model``). With ``predictions``,
     writes a CSV with the columns ``text, label, predicted``.
     """
     train_texts, train_labels = read_labelled(
@@ -152,6 +153,10 @@ def evaluate(
         "predict_per_second": round(len(test_texts) / max(predict_seconds, 1e-9), 1),
         "method": model.method_,
     }
+    if model.embedding_model_:
+        from otklik.classify.features import embedding_model_name
+
+        result["embedding_model"] = embedding_model_name(model.embedding_model_)
     if model.prior_:
         result["prior"] = f"shipped:sentiment-{model.prior_}"
     return result

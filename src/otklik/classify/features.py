@@ -39,6 +39,7 @@ __all__ = [
     "as_texts",
     "default_embedding_model_path",
     "e5_available",
+    "embedding_model_name",
     "embedding_progress",
     "embeddings_available",
     "normalize_text",
@@ -130,6 +131,16 @@ def embedding_progress(report: Callable[[int, int], None]) -> Iterator[None]:
         yield
     finally:
         _PROGRESS.reset(token)
+
+
+def embedding_model_name(model: str) -> str:
+    """What to call an embedding model in a report: the model's own name for the two that
+    extras ship (``multilingual-e5-small``, ``all-MiniLM-L6-v2``), else its folder."""
+    if model == E5_MODEL:
+        return "multilingual-e5-small"
+    if model == default_embedding_model_path():
+        return "all-MiniLM-L6-v2"
+    return model
 
 
 def e5_available() -> bool:
