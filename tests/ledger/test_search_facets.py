@@ -13,7 +13,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, text
 
-from otklik.ledger import only_stop_words, query_notice, search_items, write_items
+from otklik.ledger import (
+    only_stop_words,
+    query_notice,
+    search_items,
+    write_items,
+    write_owner_facets,
+)
 from otklik.ledger.search import Facets, fts_match, query_groups
 
 COMMENTS = [
@@ -220,3 +226,101 @@ def test_every_page_plan_gives_the_same_pages(
     assert pages(cap=1) == capped
     monkeypatch.setattr(browse, "PROBE_BUDGET", 1)  # too few: the plans above
     assert pages(cap=1) == capped
+
+
+def _stored_facets(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT i.external_id, s.facets FROM feedback_search AS s "
+                "JOIN feedback_items AS i ON i.id = s.rowid"
+            )
+        ).all()
+    return {str(key): str(facets) for key, facets in rows}
+
+
+def test_zones_written_ahead_in_bulk_are_what_the_trigger_would_write(seeded: Engine) -> None:
+    """Routing writes the search rows of many zone changes at once before its UPDATE
+    (``write_owner_facets``); the rows must be those the item-by-item trigger writes, the words
+    must still match, and a row written for a zone the item then does not get is put right."""
+    with seeded.connect() as conn:
+        ids = dict(conn.execute(text("SELECT external_id, id FROM feedback_items")).all())
+    # p4 (no zone) → loans, p1 (cards) → none, p3 (digital) written as cards but given retail
+    owners = {ids["p4"]: "loans", ids["p1"]: None, ids["p3"]: "cards", ids["p6"]: "digital"}
+    with seeded.begin() as conn:
+        written = write_owner_facets(conn, owners)
+        for item, team in {ids["p4"]: "loans", ids["p1"]: None, ids["p3"]: "retail"}.items():
+            conn.execute(
+                text("UPDATE feedback_items SET owner_team = :t WHERE id = :i"),
+                {"t": team, "i": item},
+            )
+    if seeded.dialect.name != "sqlite":
+        assert written == 0  # PostgreSQL's index reads the columns themselves
+    else:
+        assert written == 3  # p6's row already holds «digital»: left alone
+
+        def hexed(value: str) -> str:
+            return value.encode("utf-8").hex().upper()
+
+        # the tokens by hand: zone, channel, year, month, day (UTC)
+        assert _stored_facets(seeded)["p4"] == (
+            f"ov{hexed('loans')} cv{hexed('app')} y2025 m202507 d20250701"
+        )
+        assert _stored_facets(seeded)["p1"] == f"on cv{hexed('app')} y2025 m202505 d20250531"
+        assert _stored_facets(seeded)["p3"] == (
+            f"ov{hexed('retail')} cv{hexed('app')} y2025 m202506 d20250615"
+        )
+    assert _found(seeded, "идти", filters={"owner_team": ["loans"]}) == ["p4"]
+    assert _found(seeded, "идти", filters={"owner_team": ["retail"]}) == ["p3"]
+    assert _found(seeded, "идти", filters={"owner_team": ["cards"]}) == []
+    assert _found(seeded, "человек", filters={"owner_team": [None]}) == ["p1"]
+    assert _found(seeded, "человек", filters={"owner_team": ["cards"]}) == ["p2"]
+    assert _found(seeded, "карта", filters={"owner_team": ["digital"]}) == ["p6"]
+    assert _found(seeded, "человек") == ["p7", "p2", "p1"]  # the words kept
+
+
+WORD = {
+    "p1": "очереди",
+    "p2": "обслуживал",
+    "p3": "отделение",
+    "p4": "банкомата",
+    "p5": "карту",
+    "p6": "карту",
+    "p7": "помогли",
+}
+
+
+def test_routing_moves_the_zone_in_the_index(engine: Engine) -> None:
+    """classify_and_route on items without a zone: each item's search row carries the zone
+    routing gave it, as the items table says (checked through searches per zone)."""
+    from otklik.routing import classify_and_route
+
+    write_items(
+        engine,
+        run_id=None,
+        source="s",
+        items=[
+            {
+                "external_id": key,
+                "kind": "review",
+                "occurred_at": when,
+                "channel": channel,
+                "text": comment,
+            }
+            for key, when, channel, _team, comment in COMMENTS
+        ],
+    )
+    classify_and_route(engine, reclassify=True)
+    with engine.connect() as conn:
+        zones = dict(conn.execute(text("SELECT external_id, owner_team FROM feedback_items")).all())
+    assert None not in zones.values()  # routing gave every item a zone
+    for zone in set(zones.values()):
+        expected = sorted(key for key, team in zones.items() if team == zone)
+        found = search_items(engine, filters={"owner_team": [zone]}, limit=100)[0]
+        assert sorted(str(item["external_id"]) for item in found) == expected, zone
+        for key in expected:  # through the index: the word and the zone together
+            assert key in _found(engine, WORD[key], filters={"owner_team": [zone]}), (zone, key)
+        assert _found(engine, "очереди", filters={"owner_team": [zone]}) == (
+            ["p1"] if zones["p1"] == zone else []
+        )
+    assert _found(engine, "человек", filters={"owner_team": [None]}) == []

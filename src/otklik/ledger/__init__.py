@@ -49,6 +49,7 @@ from otklik.ledger.search import (
     query_notice,
     query_terms,
     text_search,
+    write_owner_facets,
 )
 from otklik.ledger.store import current_revision, head_revision, model_drift, upgrade
 from otklik.ledger.writer import (
@@ -144,4 +145,5 @@ __all__ = [
     "write_customers",
     "write_item_rows",
     "write_items",
+    "write_owner_facets",
 ]

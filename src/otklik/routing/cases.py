@@ -22,7 +22,7 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 
 from otklik.classify.store import current_labels
 from otklik.errors import ConfigError, NotFoundError
-from otklik.ledger import Case, CaseEvent, FeedbackItem
+from otklik.ledger import Case, CaseEvent, FeedbackItem, write_owner_facets
 from otklik.routing.ownership import actionable_reason, resolve_owner
 from otklik.routing.queue import CASE_STATUSES, get_case
 from otklik.routing.sla import due_dates, team_spec
@@ -113,6 +113,8 @@ def _route_chunk(
         )
     with engine.begin() as conn:
         if owners:  # the item's owner_team follows its labels unless the import set it
+            # the search index's rows first, in bulk (SQLite; the trigger then skips them)
+            write_owner_facets(conn, {owner["item"]: owner["new_owner"] for owner in owners})
             conn.execute(
                 update(FeedbackItem)
                 .where(FeedbackItem.id == bindparam("item"))
