@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from otklik.classify.evaluate import evaluate
+from otklik.classify.evaluation import evaluate
 from otklik.classify.model import TextClassifier
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

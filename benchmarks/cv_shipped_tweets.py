@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train_shipped as ts
 
-from otklik.classify.evaluate import score
+from otklik.classify.evaluation import score
 from otklik.classify.pretrained import fit_shipped, hybrid_pick
 from otklik.classify.rules import default_rules
 

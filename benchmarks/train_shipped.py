@@ -35,7 +35,7 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, f1_score
 
-from otklik.classify.evaluate import score
+from otklik.classify.evaluation import score
 from otklik.classify.pretrained import ShippedModel, fit_shipped, hybrid_pick
 from otklik.classify.rules import default_rules
 

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.classify.evaluate import score
+from otklik.classify.evaluation import score
 from otklik.classify.pretrained import fit_shipped
 from otklik.classify.rules import default_rules
 

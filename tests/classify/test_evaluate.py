@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from otklik.classify.evaluate import evaluate, few_shot_indices, read_labelled
+from otklik.classify.evaluation import evaluate, few_shot_indices, read_labelled
 from otklik.cli import main
 from otklik.errors import ConfigError, InputFileError
 

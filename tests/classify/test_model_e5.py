@@ -111,7 +111,7 @@ def test_combined_reads_russian_type_better_than_tfidf_alone() -> None:
 
 
 def test_model_eval_names_the_embedding_model_it_used() -> None:
-    from otklik.classify.evaluate import evaluate
+    from otklik.classify.evaluation import evaluate
 
     result = evaluate(
         DATA / "comments_type_ru.csv",

@@ -19,7 +19,7 @@ from otklik.classify import (
     default_rules,
     write_human_labels,
 )
-from otklik.classify.evaluate import evaluate_ready
+from otklik.classify.evaluation import evaluate_ready
 from otklik.classify.pretrained import (
     HYBRID_THRESHOLD,
     ShippedModel,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from otklik.classify import classify_items, default_rules
-from otklik.classify.evaluate import evaluate_ready
+from otklik.classify.evaluation import evaluate_ready
 from otklik.classify.pretrained import (
     auto_choices,
     hybrid_guard,

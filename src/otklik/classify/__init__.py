@@ -64,7 +64,7 @@ from otklik.yamlconf import ConfigIssue
 
 if TYPE_CHECKING:
     from otklik.classify.artefacts import load_model, read_metadata, save_model, training_hash
-    from otklik.classify.evaluate import evaluate
+    from otklik.classify.evaluation import evaluate
     from otklik.classify.features import embedding_progress
     from otklik.classify.model import TextClassifier, default_embedding_model_path
 
@@ -139,7 +139,7 @@ _LAZY = {
     "save_model": "otklik.classify.artefacts",
     "load_model": "otklik.classify.artefacts",
     "training_hash": "otklik.classify.artefacts",
-    "evaluate": "otklik.classify.evaluate",
+    "evaluate": "otklik.classify.evaluation",
     "read_metadata": "otklik.classify.artefacts",
     "default_embedding_model_path": "otklik.classify.model",
     "embedding_progress": "otklik.classify.features",

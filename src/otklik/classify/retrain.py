@@ -7,7 +7,7 @@ held out, so the scores say how each model does on feedback newer than what it l
 "Before" is what classifies items now: the target's saved model in ``model_dir`` when there is
 one, else the rules of ``rules``' taxonomy. "After" is a model of the same ``method`` fitted
 on the older labels only. Both are scored on the held-out labels with accuracy and macro-F1
-(:func:`otklik.classify.evaluate.score`). The candidate saved for activation is then refitted
+(:func:`otklik.classify.evaluation.score`). The candidate saved for activation is then refitted
 on every label, as ``otklik model train`` does, into ``model_dir/candidate/``; nothing in force
 changes until :func:`activate_candidate` moves it in (the replaced models go to
 ``model_dir/previous/``). Note that a model in force trained on all labels earlier has seen
@@ -195,7 +195,7 @@ def _score_target(
     min_labels: int,
 ) -> HeldOutScores:
     from otklik.classify.artefacts import load_model, save_model, training_hash
-    from otklik.classify.evaluate import score
+    from otklik.classify.evaluation import score
     from otklik.classify.model import TextClassifier
 
     result = HeldOutScores(target, len(items), classes=dict(Counter(i.label for i in items)))

@@ -146,7 +146,7 @@ def eval_command(
 ) -> None:
     """Train on --train, predict --test, print accuracy, macro-F1 and speed; without --train,
     score the rules and the shipped model and show what auto picks per language."""
-    from otklik.classify.evaluate import READY_METHODS, evaluate, evaluate_ready
+    from otklik.classify.evaluation import READY_METHODS, evaluate, evaluate_ready
     from otklik.errors import ConfigError
 
     if method is Method.llm:

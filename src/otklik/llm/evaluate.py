@@ -74,7 +74,7 @@ def evaluate_llm(
     macro_f1, latency_s_per_text, fit_seconds, method, n_train}}``. With ``predictions``, a CSV
     with ``text, label, predicted`` (the LLM's) is written.
     """
-    from otklik.classify.evaluate import evaluate, read_labelled, score, write_predictions
+    from otklik.classify.evaluation import evaluate, read_labelled, score, write_predictions
 
     texts, raw_labels = read_labelled(test, text_column=text_column, label_column=label_column)
     chosen = match_target(taxonomy, raw_labels, target)
