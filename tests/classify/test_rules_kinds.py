@@ -796,3 +796,56 @@ def test_questions_by_word_order_in_spanish_indonesian_arabic(
     dialect question words and an asking last word.
     """
     assert default_rules().analyse(text, language=language).type == kind
+
+
+# Seventh round (2026-12-01): sentences written for these tests, none from a set.
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        # a lack in an order or a parcel, or counted, is goods that did not come: a complaint
+        ("В заказе не хватает двух товаров", "ru", "complaint"),
+        ("В коробке не хватает зарядки", "ru", "complaint"),
+        ("Me faltó un producto del pedido", "es", "complaint"),
+        ("El paquete llegó abierto y faltan productos", "es", "complaint"),
+        ("Faltan dos piezas del mueble", "es", "complaint"),
+        ("My package is missing a charger", "en", "complaint"),
+        ("Pesanan saya kurang dua barang", "id", "complaint"),
+        ("الطلب ناقص منتجين", "ar", "complaint"),
+        ("В заказе отсутствует одна позиция", "ru", "complaint"),
+        ("Недовложение в заказе", "ru", "complaint"),
+        # what came counted against what was ordered ("only N of M"; a score "4 из 5" is not)
+        ("Received only 3 of the 5 items", "en", "complaint"),
+        ("Me llegaron solo 2 de los 4 productos", "es", "complaint"),
+        ("Пришло только 4 из 6 позиций", "ru", "complaint"),
+        ("Yang datang cuma 2 dari 5 barang", "id", "complaint"),
+        ("Оценка 4 из 5", "ru", "other"),
+        # …a lack of a feature still wishes
+        ("Не хватает тёмной темы в приложении", "ru", "suggestion"),
+        ("Не хватает фильтра по дате в выписке", "ru", "suggestion"),
+        ("Falta modo oscuro en la app", "es", "suggestion"),
+        ("Falta una opción para pagar con tarjeta", "es", "suggestion"),
+        # a parcel that came opened, a repeated outage: facts that complain
+        ("La caja vino abierta", "es", "complaint"),
+        ("Otra vez sin luz en el barrio", "es", "complaint"),
+        ("Another outage.", "en", "complaint"),
+        ("Another power cut, third this week", "en", "complaint"),
+        # "what" + a subject + a past verb states ("what I got was…"), with no question in it
+        ("What I got was a broken phone", "en", "complaint"),
+        ("Oh great, another outage. Just what I needed", "en", "complaint"),
+        ("what i need to do to get a refund", "en", "question"),
+        ("what should I do now", "en", "question"),
+    ],
+)
+def test_goods_missing_parcels_opened_and_english_free_relatives(
+    text: str, language: str, kind: str
+) -> None:
+    assert default_rules().analyse(text, language=language).type == kind
+
+
+def test_an_outage_named_in_praise_is_no_complaint() -> None:
+    """A repeated outage complains; the word alone does not ("credited us for the outage")."""
+    text = "They warned us about the planned outage, thanks"
+    found = default_rules().analyse(text, language="en")
+    assert found.type == "praise"

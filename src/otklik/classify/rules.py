@@ -142,8 +142,25 @@ _LEAD_INS = frozenset(
 )  # fmt: skip
 # A suggestion phrase followed by a number counts what is missing ("не хватает 500 рублей"):
 # a complaint, not a wish; other phrases before a number still wish ("добавьте 2 кассы",
-# "consider adding 1.5x speed").
-_LACKING = frozenset([("не",), ("недоставать",), ("lack",), ("missing",), ("short",)])
+# "consider adding 1.5x speed"). So does one in a text about an order or a parcel ("в заказе
+# не хватает двух товаров", «me faltó un producto del pedido»): goods that did not come.
+_LACKING = frozenset([("не",), ("недоставать",), ("lack",), ("missing",), ("short",), ("falt",)])
+_LACKING_COUNT_WINDOW = 3  # words after the phrase that may count what is missing
+_LACKING_ORDER_WINDOW = 4  # words either side of it that may name the order or parcel
+# Words (their starts) naming an order, a parcel or a purchase, by language.
+_ORDER_WORDS: dict[str, tuple[str, ...]] = {
+    "ru": ("заказ", "посылк", "коробк", "упаковк", "покупк", "пакет"),
+    "en": ("order", "parcel", "package", "box", "bag", "purchase", "shipment"),
+    "es": ("pedido", "paquete", "caja", "compra", "bolsa"),
+    "id": ("pesanan", "paket", "kotak", "kiriman", "belanja"),
+    "ar": ("طلب", "الطلب", "طلبي", "الشحنة", "شحنة", "الكرتون", "الطرد", "طرد"),
+}
+# After "what" + a subject: past-tense verbs that are not "-ed" ("what I got was…").
+_EN_IRREGULAR_PAST = frozenset(
+    ["got", "paid", "was", "were", "saw", "bought", "told", "said", "meant", "sent", "brought",
+     "thought", "had", "found", "heard", "left", "took", "gave", "came", "made", "spent"]
+)  # fmt: skip
+_EN_FREE_RELATIVE_SUBJECTS = frozenset(["i", "we", "you", "they", "he", "she"])
 # A question asked in indignation is a complaint ("Когда уже починят…", "why do I have to…").
 _INDIGNANT = (
     "?!",
@@ -537,6 +554,15 @@ _PAID_FOR = frozenset(
      ("membayar", "untuk"), ("dibayar", "untuk")]
 )  # fmt: skip
 _THEN_WORDS = frozenset(["а", "но", "and", "but", "y", "pero", "tapi", "dan", "namun"])
+# "N of M" after "only" or a verb of receiving counts what came short ("received only 3 of the
+# 5 items", «llegaron 2 de 3», «привезли 2 из 3»); a score "4 из 5" has neither before it.
+_OUT_OF = frozenset(["of", "de", "из", "dari", "من"])
+_SHORT_OF = frozenset(
+    ["only", "just", "received", "got", "came", "arrived", "delivered", "solo", "sólo",
+     "llegaron", "llegó", "recibí", "vinieron", "только", "лишь", "всего", "пришло", "пришли",
+     "привезли", "доставили", "получил", "получила", "cuma", "hanya", "datang", "sampai",
+     "diterima", "وصل", "وصلني", "فقط"]
+)  # fmt: skip
 _THOUGH_SUBJECTS = frozenset(["я", "мы", "i", "we", "ya", "sudah", "saya", "udah", "yo"])
 _DURATION_UNITS = frozenset(
     [
@@ -1125,8 +1151,7 @@ class RuleSet:
                 (
                     hit.entry.label == "suggestion"
                     and hit.entry.phrase[:1] in _LACKING
-                    and hit.end < len(tokens)
-                    and tokens[hit.end].surface.isdigit()
+                    and _lacks_goods(tokens, hit, language or "")
                 )
                 or _reported_question(tokens, hit)
                 or _regarding(tokens, hit)
@@ -1386,6 +1411,8 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
     first, second = words[0], words[1]
     if language == "ru" and first == "можно" and "ли" not in words and second in _RU_NOT_ASKING_MAY:
         return False  # «можно было предупредить» rebukes, «можно сделать чтобы…» wishes
+    if language == "en" and _en_free_relative(words):
+        return False  # "what I got was a broken phone", "just what I needed": they state
     if first in openers or (first in _PREPOSITIONS and second in openers):
         return True
     if language == "en" and first in _EN_AUXILIARIES and second in _EN_SUBJECTS:
@@ -1395,6 +1422,18 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
         and first in _EN_OPEN_AUXILIARIES
         and second not in _EN_NOT_SUBJECTS
         and second not in _FAILURE_NEGATIONS["en"]
+    )
+
+
+def _en_free_relative(words: list[str]) -> bool:
+    """Whether an English clause opens with "what" + a subject + a past-tense verb ("what I
+    got was…", "what we were promised", "what I ordered"): a statement, not a question, which
+    would put the auxiliary before the subject ("what did I get")."""
+    if len(words) < 3 or words[0] != "what" or words[1] not in _EN_FREE_RELATIVE_SUBJECTS:
+        return False
+    verb = words[2]
+    return verb in _EN_IRREGULAR_PAST or (
+        verb.endswith("ed") and not verb.endswith("eed") and len(verb) > 3  # not "need"
     )
 
 
@@ -1709,7 +1748,41 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             after in _THOUGH_SUBJECTS or (language == "ru" and "past" in grammemes(after))
         ):
             found.append(i)  # «хотя я платил вовремя», "even though I paid", «хотя категория…»
+        elif _short_of(words, i):
+            found.append(i)  # "received only 3 of the 5 items", «llegaron 2 de 3 productos»
     return found
+
+
+def _short_of(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` is N of "N of M" (N < M; "of the" allowed) with "only" or a verb
+    of receiving among the two words before it: what came was short of what was ordered."""
+    if not words[i].isdigit() or i + 2 >= len(words) or words[i + 1] not in _OUT_OF:
+        return False
+    at = i + 3 if words[i + 2] in ("the", "los", "las") else i + 2
+    total = words[at] if at < len(words) else ""
+    if not total.isdigit() or int(total) <= int(words[i]):
+        return False
+    return not _SHORT_OF.isdisjoint(words[max(0, i - 2) : i])
+
+
+def _lacks_goods(tokens: list[Token], hit: _Hit, language: str) -> bool:
+    """Whether a lacking phrase ("не хватает", "missing", «faltan») counts what did not come
+    rather than wishes for a feature: a number right after it or a count of two or more among
+    the next few words ("не хватает 500 рублей", «faltan dos productos»), or an order, a parcel
+    or a purchase named a few words before or after it ("в заказе не хватает одной позиции";
+    not "falta la opción de compartir la ubicación del pedido", a feature)."""
+    if hit.end < len(tokens) and tokens[hit.end].surface.isdigit():
+        return True
+    for token in tokens[hit.end : hit.end + _LACKING_COUNT_WINDOW]:
+        if token.boundary and token.surface != ",":
+            break
+        if _counts_more_than_one(token.surface, language) or _counts_more_than_one(
+            token.norm, language
+        ):
+            return True
+    starts = _ORDER_WORDS.get(language, ())
+    near = tokens[max(0, hit.start - _LACKING_ORDER_WINDOW) : hit.end + _LACKING_ORDER_WINDOW]
+    return any(not token.boundary and token.surface.startswith(starts) for token in near)
 
 
 def _bare_wait(tokens: list[Token], hits: list[_Hit]) -> list[int]:
