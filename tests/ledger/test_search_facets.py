@@ -36,8 +36,8 @@ COMMENTS = [
 JUNE = {"start": datetime(2025, 5, 31, 21), "end": datetime(2025, 7, 1, 21)}
 
 
-@pytest.fixture
-def seeded(engine: Engine) -> Engine:
+def _write_comments(engine: Engine, *, zones: bool) -> None:
+    """COMMENTS into the ledger, with their zones or without (routing then gives them)."""
     write_items(
         engine,
         run_id=None,
@@ -48,12 +48,17 @@ def seeded(engine: Engine) -> Engine:
                 "kind": "review",
                 "occurred_at": when,
                 "channel": channel,
-                "owner_team": team,
                 "text": comment,
             }
+            | ({"owner_team": team} if zones else {})
             for key, when, channel, team, comment in COMMENTS
         ],
     )
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    _write_comments(engine, zones=True)
     return engine
 
 
@@ -295,21 +300,7 @@ def test_routing_moves_the_zone_in_the_index(engine: Engine) -> None:
     routing gave it, as the items table says (checked through searches per zone)."""
     from otklik.routing import classify_and_route
 
-    write_items(
-        engine,
-        run_id=None,
-        source="s",
-        items=[
-            {
-                "external_id": key,
-                "kind": "review",
-                "occurred_at": when,
-                "channel": channel,
-                "text": comment,
-            }
-            for key, when, channel, _team, comment in COMMENTS
-        ],
-    )
+    _write_comments(engine, zones=False)
     classify_and_route(engine, reclassify=True)
     with engine.connect() as conn:
         zones = dict(conn.execute(text("SELECT external_id, owner_team FROM feedback_items")).all())
