@@ -1,15 +1,20 @@
 """Zero tolerance, both ways: abuse detection, the conduct policy, audit, appeal, risk flags,
-and the figures that keep the policy honest (docs/conduct.md)."""
+and the figures that keep the policy honest (docs/conduct.md).
+
+The figures (``PERIODS``, ``AgentConduct``, ``agent_flag_rates``, ``protection_figures``: they
+load the KPI and metrics packages, SciPy among them) and the trained model's names
+(``MODEL_FILE``, ``load_conduct_model``, ``review_labels``, ``save_conduct_model``,
+``train_conduct_model``: scikit-learn) are imported on first use, so that checking texts on
+arrival (``detect``, ``scan_items``: what ``otklik classify`` and its worker processes use)
+starts without them: 2.4 s of CPU per process on the machine of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from otklik.conduct.detect import CATEGORIES, Flag, Lexicon, detect, is_abusive, load_lexicon, mask
-from otklik.conduct.figures import PERIODS, AgentConduct, agent_flag_rates, protection_figures
-from otklik.conduct.model import (
-    MODEL_FILE,
-    load_conduct_model,
-    review_labels,
-    save_conduct_model,
-    train_conduct_model,
-)
 from otklik.conduct.policy import (
     DEFAULT_POLICY,
     STEPS,
@@ -40,6 +45,16 @@ from otklik.conduct.store import (
     scan_items,
     set_risk,
 )
+
+if TYPE_CHECKING:
+    from otklik.conduct.figures import PERIODS, AgentConduct, agent_flag_rates, protection_figures
+    from otklik.conduct.model import (
+        MODEL_FILE,
+        load_conduct_model,
+        review_labels,
+        save_conduct_model,
+        train_conduct_model,
+    )
 
 __all__ = [
     "ACTIONS",
@@ -85,3 +100,23 @@ __all__ = [
     "set_risk",
     "train_conduct_model",
 ]
+
+_LAZY = {
+    "PERIODS": "otklik.conduct.figures",
+    "AgentConduct": "otklik.conduct.figures",
+    "agent_flag_rates": "otklik.conduct.figures",
+    "protection_figures": "otklik.conduct.figures",
+    "MODEL_FILE": "otklik.conduct.model",
+    "load_conduct_model": "otklik.conduct.model",
+    "review_labels": "otklik.conduct.model",
+    "save_conduct_model": "otklik.conduct.model",
+    "train_conduct_model": "otklik.conduct.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'otklik.conduct' has no attribute {name!r}")
