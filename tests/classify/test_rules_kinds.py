@@ -849,3 +849,54 @@ def test_an_outage_named_in_praise_is_no_complaint() -> None:
     text = "They warned us about the planned outage, thanks"
     found = default_rules().analyse(text, language="en")
     assert found.type == "praise"
+
+
+# Ninth round (2026-12-02): sentences written for these tests, none from a set.
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        # fewer came than were ordered, counted in words or digits: a complaint in every language
+        ("Заказал два, пришёл один", "ru", "complaint", "negative"),
+        ("Заказала 3 пиццы, привезли 2", "ru", "complaint", "negative"),
+        ("Ordered two, got one", "en", "complaint", "negative"),
+        ("Got one instead of two", "en", "complaint", "negative"),
+        ("Pedí dos y me llegó uno", "es", "complaint", "negative"),
+        ("Pesan tiga, yang datang cuma dua", "id", "complaint", "negative"),
+        ("وصلني منتج واحد بدل اثنين", "ar", "complaint", "negative"),
+        ("طلبت ثلاثة ووصلني اثنين", "ar", "complaint", "negative"),
+        # …as many as ordered, or more, or times of day, are no shortfall
+        ("Заказал два, пришли два", "ru", "other", "neutral"),
+        ("I ordered one and got one free", "en", "other", "neutral"),
+        ("Заказала на 19 00, привезли в 18 40", "ru", "other", "neutral"),
+        # a box that came (half) empty
+        ("Коробка пришла полупустая", "ru", "complaint", "negative"),
+        ("Box arrived half empty", "en", "complaint", "negative"),
+        ("La caja llegó vacía", "es", "complaint", "negative"),
+        ("Paketnya dibuka waktu sampai", "id", "complaint", "negative"),
+        ("الطرد فارغ", "ar", "complaint", "negative"),
+        ("لا توجد شبكة منذ يومين", "ar", "complaint", "negative"),
+        # Russian indefinite pronouns in -то (with or without the hyphen) ask nothing
+        ("Почему-то не приходит смс", "ru", "complaint", "negative"),
+        ("Почему то не приходит смс", "ru", "complaint", "negative"),
+        ("Какой-то развод с этими комиссиями", "ru", "complaint", "negative"),
+        ("Кто-то списал деньги с карты", "ru", "complaint", "negative"),
+        ("Что-то пошло не так при оплате", "ru", "complaint", "negative"),
+        # …while the question words themselves, and -нибудь, still ask
+        ("Почему не приходит смс", "ru", "question", "neutral"),
+        ("Кто-нибудь может помочь с возвратом", "ru", "question", "neutral"),
+    ],
+)
+def test_counted_shortfalls_empty_boxes_and_russian_indefinites(
+    text: str, language: str, kind: str, sentiment: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+def test_an_indefinite_pronoun_is_one_token() -> None:
+    from otklik.classify.text import tokenize
+
+    words = [t.surface for t in tokenize("Почему-то кое-как, какой-нибудь, деньги-то", "ru")]
+    assert words == ["почему-то", "кое-как", ",", "какой", "нибудь", ",", "деньги", "то"]

@@ -161,6 +161,9 @@ _EN_IRREGULAR_PAST = frozenset(
      "thought", "had", "found", "heard", "left", "took", "gave", "came", "made", "spent"]
 )  # fmt: skip
 _EN_FREE_RELATIVE_SUBJECTS = frozenset(["i", "we", "you", "they", "he", "she"])
+# Written apart from a question word, the particle of an indefinite pronoun («почему то», «какой
+# то»: «почему-то», «какой-то» without the hyphen) makes it no question word (see text._TOKEN).
+_RU_PARTICLES = frozenset(["то"])
 # A question asked in indignation is a complaint ("Когда уже починят…", "why do I have to…").
 _INDIGNANT = (
     "?!",
@@ -563,6 +566,43 @@ _SHORT_OF = frozenset(
      "привезли", "доставили", "получил", "получила", "cuma", "hanya", "datang", "sampai",
      "diterima", "وصل", "وصلني", "فقط"]
 )  # fmt: skip
+# Fewer came than were ordered, counted (_came_short): "ordered two, got one", «заказал 3,
+# привезли 2», «pedí dos y me llegó uno», "one instead of two", «واحد بدل اثنين». Counts in words:
+_NUMBER_WORDS: dict[str, dict[str, int]] = {
+    "ru": {"один": 1, "одна": 1, "одно": 1, "одну": 1, "одного": 1, "одной": 1, "два": 2,
+           "две": 2, "двух": 2, "три": 3, "трёх": 3, "трех": 3, "четыре": 4, "четырёх": 4,
+           "четырех": 4, "пять": 5, "пяти": 5, "шесть": 6, "шести": 6, "десять": 10},
+    "en": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10},
+    "es": {"uno": 1, "una": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+           "diez": 10},
+    "id": {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "sepuluh": 10},
+    "ar": {"واحد": 1, "واحدة": 1, "اثنين": 2, "اثنان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثة": 3,
+           "أربع": 4, "أربعة": 4, "خمس": 5, "خمسة": 5, "عشرة": 10},
+}  # fmt: skip
+# Verbs of ordering or buying, then (within the sentence) of receiving.
+_ORDERED = frozenset(
+    ["заказал", "заказала", "заказали", "заказывал", "заказывала", "купил", "купила", "купили",
+     "оплатил", "оплатила", "брал", "брала", "ordered", "bought", "pedí", "pedimos", "compré",
+     "ordené", "pesan", "memesan", "beli", "membeli", "order", "طلبت", "اشتريت"]
+)  # fmt: skip
+_RECEIVED = _SHORT_OF | frozenset(
+    ["пришёл", "пришел", "пришла", "положили", "дали", "отправили", "прислали", "получили",
+     "привёз", "привез", "sent", "gave", "vino", "mandaron", "enviaron",
+     "dapat", "dikirim", "وصلت", "استلمت", "جاني", "جاء", "ووصلني", "ووصلت", "ووصل"]
+)  # fmt: skip
+# "instead of" before the count that was due: «вместо двух», "instead of two", «en vez de dos»,
+# «en lugar de dos», «bukannya dua», «بدل اثنين», «بدلا من اثنين».
+_INSTEAD_OF = (
+    ("вместо",),
+    ("instead", "of"),
+    ("en", "vez", "de"),
+    ("en", "lugar", "de"),
+    ("bukannya",),
+    ("بدل",),
+    ("بدلا", "من"),
+    ("بدلاً", "من"),
+)
+_SHORT_WINDOW = 8  # words of one sentence that may hold the two counts
 _THOUGH_SUBJECTS = frozenset(["я", "мы", "i", "we", "ya", "sudah", "saya", "udah", "yo"])
 _DURATION_UNITS = frozenset(
     [
@@ -1396,6 +1436,8 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
     words = [t.surface for t in clause]
     if language == "ru" and "ли" in words[1:]:
         return True
+    if language == "ru" and len(words) > 1 and words[0] in openers and words[1] in _RU_PARTICLES:
+        words = words[2:]  # «почему то не приходит»: «почему-то» written without its hyphen
     if len(words) < 3:  # "как всегда", "what ever": no question
         return False
     if tuple(words[-2:]) in _OR_NOT_TAGS.get(language, ()):
@@ -1750,7 +1792,83 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             found.append(i)  # «хотя я платил вовремя», "even though I paid", «хотя категория…»
         elif _short_of(words, i):
             found.append(i)  # "received only 3 of the 5 items", «llegaron 2 de 3 productos»
+        elif _came_short(tokens, i, language):
+            found.append(i)  # "ordered two, got one", «вместо двух положили одну»
     return found
+
+
+def _count(tokens: list[Token], j: int, language: str) -> int | None:
+    """The number ``tokens[j]`` is ("3", «три», "three", «ثلاثة»), or None; a number beside
+    another one is none (a time, «в 21 40», or a date: not a count of goods)."""
+    word = tokens[j].surface
+    if word.isdigit():
+        beside = (tokens[k].surface for k in (j - 1, j + 1) if 0 <= k < len(tokens))
+        if len(word) > 6 or any(other.isdigit() for other in beside):
+            return None
+        return int(word)
+    return _NUMBER_WORDS.get(language, {}).get(word)
+
+
+def _sentence_words(tokens: list[Token], start: int, stop: int) -> list[tuple[int, str]]:
+    """(position, word) of the words from ``start`` up to ``stop`` (exclusive) or the end of
+    the sentence (a boundary other than a comma), whichever comes first."""
+    found = []
+    for j in range(max(start, 0), min(stop, len(tokens))):
+        if tokens[j].boundary:
+            if tokens[j].surface != ",":
+                break
+            continue
+        found.append((j, tokens[j].surface))
+    return found
+
+
+def _words_before(tokens: list[Token], i: int) -> list[tuple[int, str]]:
+    """(position, word) of up to ``_SHORT_WINDOW`` words of the sentence before ``tokens[i]``."""
+    found: list[tuple[int, str]] = []
+    for j in range(i - 1, max(i - 1 - _SHORT_WINDOW, -1), -1):
+        if tokens[j].boundary:
+            if tokens[j].surface != ",":
+                break
+            continue
+        found.append((j, tokens[j].surface))
+    return found[::-1]
+
+
+def _came_short(tokens: list[Token], i: int, language: str) -> bool:
+    """Whether the sentence at ``tokens[i]`` counts fewer goods come than were due: a verb of
+    ordering, a count N, then a verb of receiving with a smaller count M («заказал два, пришёл
+    один», "ordered 3, got 2", «pedí dos y me llegó uno»); or "instead of" at ``i`` before N
+    with a smaller count M in the same sentence («вместо двух пачек положили одну», "one instead
+    of two", «واحد بدل اثنين»). A time unit after N is no goods («вместо двух часов — один»)."""
+    word = tokens[i].surface
+    if word in _ORDERED:
+        after = _sentence_words(tokens, i + 1, i + 1 + _SHORT_WINDOW)
+        due = next(
+            ((j, n) for j, _ in after[:3] if (n := _count(tokens, j, language)) is not None), None
+        )
+        if due is None:
+            return False
+        rest = [(j, w) for j, w in after if j > due[0]]
+        for k, (j, w) in enumerate(rest):
+            if w in _RECEIVED:
+                near = rest[max(0, k - 2) : k + 4]
+                came = [n for j, _ in near if (n := _count(tokens, j, language)) is not None]
+                return bool(came) and min(came) < due[1]
+        return False
+    for phrase in _INSTEAD_OF:
+        if tuple(t.surface for t in tokens[i : i + len(phrase)]) != phrase:
+            continue
+        at = i + len(phrase)
+        owed = _count(tokens, at, language) if at < len(tokens) else None
+        if owed is None:
+            return False
+        unit = tokens[at + 1].surface if at + 1 < len(tokens) else ""
+        if unit in _BARE_WAIT_UNITS:
+            return False
+        near = _words_before(tokens, i) + _sentence_words(tokens, at + 1, at + 1 + _SHORT_WINDOW)
+        came = [n for j, _ in near if (n := _count(tokens, j, language)) is not None]
+        return bool(came) and min(came) < owed
+    return False
 
 
 def _short_of(words: list[str], i: int) -> bool:

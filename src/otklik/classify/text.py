@@ -60,8 +60,16 @@ _LATIN_LANGUAGES = frozenset(
     | {"ca", "lt"}
 )
 
+# Russian indefinite pronouns and adverbs in -то and кое- stay one word ("почему-то", "кое-как"):
+# split at the hyphen, their first half is a question word ("почему …") that nobody asks. Those
+# in -нибудь / -либо are split as before: they mostly ask or request ("кто-нибудь может помочь").
+_RU_WH = (
+    "как|где|когда|куда|откуда|почему|зачем|отчего|кто|что|чей|чья|чьё|чье|чьи|сколько|какой|"
+    "какая|какое|какие|какого|какую|каком|какому|каким|какими|каких|кого|чего|кому|чему|кем|чем"
+)
+_RU_INDEFINITE = rf"(?:(?:кое-)?(?:{_RU_WH})-то|кое-(?:{_RU_WH}))(?![^\W\d_])"
 # Words (with inner apostrophes: don't, l'app), numbers, and the punctuation that ends a clause.
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+")
+_TOKEN = re.compile(rf"{_RU_INDEFINITE}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+")
 _ARABIC_MARKS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel
 
 
