@@ -877,6 +877,10 @@ def test_an_outage_named_in_praise_is_no_complaint() -> None:
         ("Paketnya dibuka waktu sampai", "id", "complaint", "negative"),
         ("الطرد فارغ", "ar", "complaint", "negative"),
         ("لا توجد شبكة منذ يومين", "ar", "complaint", "negative"),
+        # paid extra (Indonesian «bayar ongkir / lebih / ekspres»), then what came instead
+        ("Bayar ongkir express tapi sampainya dua minggu", "id", "complaint", "negative"),
+        ("Sudah bayar ongkir, tapi barang belum dikirim", "id", "complaint", "negative"),
+        ("Bayar lebih mahal tapi dapat bonus poin, mantap", "id", "praise", "positive"),
         # Russian indefinite pronouns in -то (with or without the hyphen) ask nothing
         ("Почему-то не приходит смс", "ru", "complaint", "negative"),
         ("Почему то не приходит смс", "ru", "complaint", "negative"),

@@ -554,6 +554,8 @@ _PAID_FOR = frozenset(
     [("плачу", "за"), ("заплатил", "за"), ("заплатила", "за"), ("оплатил", "за"),
      ("оплатила", "за"), ("платим", "за"), ("paid", "for"), ("paying", "for"), ("pay", "for"),
      ("pagué", "por"), ("pago", "por"), ("pagamos", "por"), ("bayar", "untuk"),
+     ("bayar", "ongkir"), ("bayar", "ongkos"), ("bayar", "ekspres"), ("bayar", "express"),
+     ("bayar", "ekstra"), ("bayar", "lebih"), ("bayar", "premium"),
      ("membayar", "untuk"), ("dibayar", "untuk")]
 )  # fmt: skip
 _THEN_WORDS = frozenset(["а", "но", "and", "but", "y", "pero", "tapi", "dan", "namun"])
