@@ -904,3 +904,33 @@ def test_an_indefinite_pronoun_is_one_token() -> None:
 
     words = [t.surface for t in tokenize("Почему-то кое-как, какой-нибудь, деньги-то", "ru")]
     assert words == ["почему-то", "кое-как", ",", "какой", "нибудь", ",", "деньги", "то"]
+
+
+# Characters that str.isdigit() takes for digits but int() refuses (superscripts, circled and
+# Ethiopic digits): every number pattern of the rules must read them as words, never fail.
+ODD_DIGITS = ["²", "³", "¹", "①", "፫", "⁴²"]
+
+
+@pytest.mark.parametrize("odd", ODD_DIGITS)
+@pytest.mark.parametrize(
+    ("template", "language"),
+    [
+        ("Заказал {0}, пришёл 1", "ru"),
+        ("Ordered {0}, got {0}", "en"),
+        ("received only {0} of 5 items", "en"),
+        ("received only 2 of {0} items", "en"),
+        ("5 {0} раза звонил", "ru"),
+        ("не хватает {0} товаров", "ru"),
+        ("уже {0} часа жду", "ru"),
+        ("the {0} rd time", "en"),
+        ("Got one instead of {0}", "en"),
+        ("плачу за {0} мегабит, а скорость {0}", "ru"),
+        ("{0} минут", "ru"),
+        ("Pesan {0}, datang {0}", "id"),
+    ],
+)
+def test_digits_that_are_no_decimal_digits_never_fail(
+    odd: str, template: str, language: str
+) -> None:
+    found = default_rules().analyse(template.format(odd), language=language)
+    assert found.type in {"complaint", "suggestion", "question", "praise", "other"}

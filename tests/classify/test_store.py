@@ -160,6 +160,14 @@ def test_label_file_import_reports_bad_rows(engine: Engine, tmp_path: Path) -> N
     assert (again.created, again.updated) == (0, 1)
     assert _rows(engine, "human")[ids["r1"]].type == "complaint"  # kept
     assert _rows(engine, "human")[ids["r1"]].sentiment == "neutral"
+    # an id of digits that are no decimal digits ("²": str.isdigit() says yes, int() refuses)
+    path.write_text("item_id,sentiment\n²,neutral\n1¹,neutral\n", encoding="utf-8")
+    odd = import_labels(engine, path, load_taxonomy())
+    assert (odd.created, odd.updated) == (0, 0)
+    assert [str(p) for p in odd.problems] == [
+        "line 2: item_id: no item '²' in the ledger",
+        "line 3: item_id: no item '1¹' in the ledger",
+    ]
 
 
 def test_label_file_needs_item_and_label_columns(engine: Engine, tmp_path: Path) -> None:

@@ -61,6 +61,10 @@ def test_an_edit_changes_the_version_and_a_broken_file_is_refused(tmp_path: Path
     (tmp_path / "reply.en.txt").write_text("## system\nno version\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="version: N"):
         load_prompt("reply", "en", directory=tmp_path)
+    # "²" passes str.isdigit() and fails int(): refused in one line, no traceback
+    (tmp_path / "reply.en.txt").write_text("version: ²\n## system\ns\n## user\nu\n", "utf-8")
+    with pytest.raises(ConfigError, match="version: N"):
+        load_prompt("reply", "en", directory=tmp_path)
     with pytest.raises(ConfigError, match="unknown prompt"):
         load_prompt("poem", "en")
 

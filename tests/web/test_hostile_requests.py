@@ -254,6 +254,14 @@ def test_api_body_over_the_limit_is_413(web: WebEnv, small: TestClient) -> None:
         headers={**web.bearer("admin"), "Content-Length": "99999999999999999999"},
     )
     assert lying.status_code == 413
+    # a digit that is no decimal digit ("²": str.isdigit() says yes, int() refuses it)
+    for declared in (b"\xb2", b"1\xb9"):
+        odd = small.post(
+            "/api/v1/items",
+            content=b"{}",
+            headers={**web.bearer("admin"), "Content-Length": declared},
+        )
+        assert odd.status_code == 413, (declared, odd.status_code)
 
 
 def test_upload_over_the_limit_is_413_and_nothing_is_imported(

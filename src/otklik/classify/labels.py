@@ -165,7 +165,7 @@ def _resolve(
     engine: Engine, pending: list[tuple[int, dict[str, str], HumanLabel]], report: LabelImportReport
 ) -> list[HumanLabel]:
     """Find each row's item; rows whose item is not in the ledger become problems."""
-    by_id = {int(ref["item_id"]) for _, ref, _ in pending if ref["item_id"].isdigit()}
+    by_id = {int(ref["item_id"]) for _, ref, _ in pending if ref["item_id"].isdecimal()}
     by_key = {(ref["source"], ref["external_id"]) for _, ref, _ in pending if not ref["item_id"]}
     known_ids: set[int] = set()
     known_keys: dict[tuple[str, str], int] = {}
@@ -186,7 +186,7 @@ def _resolve(
     resolved = []
     for line, ref, label in pending:
         if ref["item_id"]:
-            if not ref["item_id"].isdigit() or int(ref["item_id"]) not in known_ids:
+            if not ref["item_id"].isdecimal() or int(ref["item_id"]) not in known_ids:
                 report.problems.append(
                     LabelProblem(line, "item_id", f"no item {ref['item_id']!r} in the ledger")
                 )

@@ -102,7 +102,7 @@ def _snils_valid(digits: str) -> bool:
 
 
 def _digits(text: str) -> str:
-    return "".join(char for char in text if char.isdigit())
+    return "".join(char for char in text if char.isdecimal())
 
 
 def _after_unrelated_number_word(text: str, start: int) -> bool:
@@ -158,7 +158,7 @@ def _formatted(text: str) -> Iterator[tuple[str, int, int]]:
             yield "passport", m.start(), m.end()
     for m in _CARD.finditer(text):
         candidate = m.group()
-        bare = candidate.isdigit()
+        bare = candidate.isdecimal()
         if _card_like(candidate) and not (bare and _after_unrelated_number_word(text, m.start())):
             yield "card", m.start(), m.end()
 
@@ -179,7 +179,7 @@ def _phones(text: str) -> Iterator[tuple[str, int, int]]:
             code = digits[0]
         else:
             continue
-        if candidate.isdigit():  # a bare run: only a mobile/city code and no "заказ №" before
+        if candidate.isdecimal():  # a bare run: only a mobile/city code and no "заказ №" before
             if code not in "3489" or _after_unrelated_number_word(text, m.start()):
                 continue
             if len(digits) == 10 and code != "9":

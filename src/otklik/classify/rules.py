@@ -1746,7 +1746,7 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
             token.surface in _DURATION_PREPOSITIONS
             and (token.surface == "по" or _waiting(tokens, i))
             and i + 2 < len(tokens)
-            and tokens[i + 1].surface.isdigit()
+            and tokens[i + 1].surface.isdecimal()
             and (tokens[i + 2].norm in _DURATION_UNITS or tokens[i + 2].surface in _DURATION_UNITS)
         ):
             found.append(i)
@@ -1779,11 +1779,11 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             found.append(i)  # «четвёртый день», «пятый раз»
         elif language == "en" and (
             (after in _EN_ORDINAL_UNITS and _EN_ORDINAL.fullmatch(word))
-            or (word.isdigit() and after in _EN_SUFFIXES and further in _EN_ORDINAL_UNITS)
+            or (word.isdecimal() and after in _EN_SUFFIXES and further in _EN_ORDINAL_UNITS)
         ):
             found.append(i)  # "the 3rd time" (tokens 3, rd, time), "third day"
         elif word in _ALREADY and (
-            after in _WAIT_UNITS or (after.isdigit() and further in _WAIT_UNITS)
+            after in _WAIT_UNITS or (after.isdecimal() and further in _WAIT_UNITS)
         ):
             found.append(i)  # «уже час», "already 2 hours"
         elif (word, after) in _PAID_FOR and _then_otherwise(tokens, i + 2):
@@ -1803,9 +1803,9 @@ def _count(tokens: list[Token], j: int, language: str) -> int | None:
     """The number ``tokens[j]`` is ("3", «три», "three", «ثلاثة»), or None; a number beside
     another one is none (a time, «в 21 40», or a date: not a count of goods)."""
     word = tokens[j].surface
-    if word.isdigit():
+    if word.isdecimal():
         beside = (tokens[k].surface for k in (j - 1, j + 1) if 0 <= k < len(tokens))
-        if len(word) > 6 or any(other.isdigit() for other in beside):
+        if len(word) > 6 or any(other.isdecimal() for other in beside):
             return None
         return int(word)
     return _NUMBER_WORDS.get(language, {}).get(word)
@@ -1876,11 +1876,11 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
 def _short_of(words: list[str], i: int) -> bool:
     """Whether ``words[i]`` is N of "N of M" (N < M; "of the" allowed) with "only" or a verb
     of receiving among the two words before it: what came was short of what was ordered."""
-    if not words[i].isdigit() or i + 2 >= len(words) or words[i + 1] not in _OUT_OF:
+    if not words[i].isdecimal() or i + 2 >= len(words) or words[i + 1] not in _OUT_OF:
         return False
     at = i + 3 if words[i + 2] in ("the", "los", "las") else i + 2
     total = words[at] if at < len(words) else ""
-    if not total.isdigit() or int(total) <= int(words[i]):
+    if not total.isdecimal() or int(total) <= int(words[i]):
         return False
     return not _SHORT_OF.isdisjoint(words[max(0, i - 2) : i])
 
@@ -1891,7 +1891,7 @@ def _lacks_goods(tokens: list[Token], hit: _Hit, language: str) -> bool:
     the next few words ("не хватает 500 рублей", «faltan dos productos»), or an order, a parcel
     or a purchase named a few words before or after it ("в заказе не хватает одной позиции";
     not "falta la opción de compartir la ubicación del pedido", a feature)."""
-    if hit.end < len(tokens) and tokens[hit.end].surface.isdigit():
+    if hit.end < len(tokens) and tokens[hit.end].surface.isdecimal():
         return True
     for token in tokens[hit.end : hit.end + _LACKING_COUNT_WINDOW]:
         if token.boundary and token.surface != ",":
@@ -1918,9 +1918,9 @@ def _bare_wait(tokens: list[Token], hits: list[_Hit]) -> list[int]:
     unit = next((i for i, t in enumerate(tokens) if t.surface in _BARE_WAIT_UNITS), None)
     if unit is None:
         return []
-    if not any(t.surface.isdigit() or t.surface in _BARE_WAIT_COUNTS for t in words):
+    if not any(t.surface.isdecimal() or t.surface in _BARE_WAIT_COUNTS for t in words):
         return []
-    if all(t.surface.isdigit() or t.surface in _BARE_WAIT_ALLOWED for t in words):
+    if all(t.surface.isdecimal() or t.surface in _BARE_WAIT_ALLOWED for t in words):
         return [unit]
     return []
 
@@ -1940,7 +1940,7 @@ def _then_otherwise(tokens: list[Token], start: int) -> bool:
 
 def _counts_more_than_one(word: str, language: str) -> bool:
     """Whether ``word`` is a count of two or more ("4", «четыре», "five", "tres")."""
-    if word.isdigit():
+    if word.isdecimal():
         return int(word) >= 2
     return word in _COUNT_WORDS.get(language, frozenset())
 

@@ -86,7 +86,7 @@ def load_draft_prompt(language: str = "en", *, directory: Path | None = None) ->
     head, _, rest = text.partition("\n")
     key, _, number = head.partition(":")
     system, marker, user = rest.removeprefix("## system\n").partition("\n## user\n")
-    if key.strip() != "version" or not number.strip().isdigit() or not marker:
+    if key.strip() != "version" or not number.strip().isdecimal() or not marker:
         raise ConfigError(f"{source}: needs 'version: N', '## system' and '## user'")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return Prompt("draft", lang, int(number), digest, system.strip(), user.strip(), source)

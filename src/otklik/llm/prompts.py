@@ -80,7 +80,7 @@ def _parse(task: str, language: str, text: str, source: str) -> Prompt:
     text = text.replace("\r\n", "\n")
     head, _, rest = text.partition("\n")
     key, _, number = head.partition(":")
-    if key.strip() != "version" or not number.strip().isdigit():
+    if key.strip() != "version" or not number.strip().isdecimal():
         raise ConfigError(f"{source}: the first line must be 'version: N'")
     system, marker, user = rest.partition("\n## user\n")
     system = system.removeprefix("## system\n")

@@ -191,7 +191,7 @@ class RequestLimits:
         headers = Headers(scope=scope)
         too_large = f"the request body is larger than {_size(limit)}"
         declared = headers.get("content-length")
-        if declared is not None and (not declared.strip().isdigit() or int(declared) > limit):
+        if declared is not None and (not declared.strip().isdecimal() or int(declared) > limit):
             await self.app(scope, _refusing(413, too_large), send)
             return
         kind = headers.get("content-type", "").split(";")[0].strip().lower()

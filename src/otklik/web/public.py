@@ -218,7 +218,7 @@ async def survey_page(request: Request, token: str) -> Response:
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     too_large = _Refused(413, "too_large", f"the answer is larger than {limit // 1024} KB")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (not declared.isdecimal() or int(declared) > limit):
         raise too_large
     chunks, size = [], 0
     async for chunk in request.stream():
