@@ -604,6 +604,7 @@ _INSTEAD_OF = (
     ("بدلا", "من"),
     ("بدلاً", "من"),
 )
+_INSTEAD_FIRST = frozenset(phrase[0] for phrase in _INSTEAD_OF)
 _SHORT_WINDOW = 8  # words of one sentence that may hold the two counts
 _THOUGH_SUBJECTS = frozenset(["я", "мы", "i", "we", "ya", "sudah", "saya", "udah", "yo"])
 _DURATION_UNITS = frozenset(
@@ -1856,6 +1857,8 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
                 near = rest[max(0, k - 2) : k + 4]
                 came = [n for j, _ in near if (n := _count(tokens, j, language)) is not None]
                 return bool(came) and min(came) < due[1]
+        return False
+    if word not in _INSTEAD_FIRST:
         return False
     for phrase in _INSTEAD_OF:
         if tuple(t.surface for t in tokens[i : i + len(phrase)]) != phrase:

@@ -69,7 +69,11 @@ _RU_WH = (
 )
 _RU_INDEFINITE = rf"(?:(?:кое-)?(?:{_RU_WH})-то|кое-(?:{_RU_WH}))(?![^\W\d_])"
 # Words (with inner apostrophes: don't, l'app), numbers, and the punctuation that ends a clause.
-_TOKEN = re.compile(rf"{_RU_INDEFINITE}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+")
+_WORDS = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+"
+_TOKEN = re.compile(_WORDS)
+# The same with the indefinite pronouns first: only for a text that may hold one ("-то",
+# "кое-"), so the pass over every other text costs what it did.
+_TOKEN_INDEFINITE = re.compile(rf"{_RU_INDEFINITE}|{_WORDS}")
 _ARABIC_MARKS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel
 
 
@@ -193,7 +197,9 @@ def tokenize(text: str, language: str | None) -> list[Token]:
     """
     cache = _TOKEN_CACHE
     tokens: list[Token] = []
-    for word in _TOKEN.findall(_ARABIC_MARKS.sub("", text.lower())):
+    lowered = _ARABIC_MARKS.sub("", text.lower())
+    pattern = _TOKEN_INDEFINITE if "-то" in lowered or "кое-" in lowered else _TOKEN
+    for word in pattern.findall(lowered):
         token = cache.get((word, language))
         tokens.append(token if token is not None else _make_token(word, language))
     return tokens
