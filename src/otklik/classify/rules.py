@@ -1212,10 +1212,11 @@ class RuleSet:
         judged = {
             clause_of[hit.start] for hit in hits if _polarity(hit) and hit.entry.kind != "pillar"
         }
-        asks = _asks(tokens, code, text, judged)
+        asking = _asking_clauses(tokens, code, judged)
+        asks = "¿" in text or bool(asking)
         lowered = text.lower()
         indignant = any(phrase in lowered for phrase in _INDIGNANT)
-        in_question = set() if indignant else _question_clauses(tokens, hits, code, judged)
+        in_question = set() if indignant else _question_clauses(tokens, hits, asking)
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
@@ -1421,16 +1422,15 @@ def _clauses(tokens: list[Token], keep_empty: bool = False) -> list[list[Token]]
     return clauses if keep_empty else [clause for clause in clauses if clause]
 
 
-def _asks(tokens: list[Token], language: str, text: str, judged: set[int] | None = None) -> bool:
-    """Whether a clause opens with a question word (or holds «ли»), with no "?" needed; in
-    the ``judged`` clauses (those holding an evaluative word) word order alone does not ask."""
-    if "¿" in text:
-        return True
-    judged = judged or set()
-    return any(
-        _clause_asks(clause, language, number not in judged)
+def _asking_clauses(tokens: list[Token], language: str, judged: set[int]) -> set[int]:
+    """The clauses (numbered as by :func:`_clause_numbers`) that open with a question word (or
+    hold «ли»), with no "?" needed; in the ``judged`` clauses (those holding an evaluative
+    word) word order alone does not ask. A text asks when one of them does or it holds "¿"."""
+    return {
+        number
         for number, clause in enumerate(_clauses(tokens, keep_empty=True))
-    )
+        if clause and _clause_asks(clause, language, number not in judged)
+    }
 
 
 def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> bool:
@@ -1587,10 +1587,9 @@ def _clause_numbers(tokens: list[Token]) -> list[int]:
     return numbers
 
 
-def _question_clauses(
-    tokens: list[Token], hits: list[_Hit], language: str, judged: set[int] | None = None
-) -> set[int]:
-    """The clauses that ask: end in "?", open like a question, or hold a question keyword."""
+def _question_clauses(tokens: list[Token], hits: list[_Hit], asking: set[int]) -> set[int]:
+    """The clauses that ask: end in "?", open like a question (``asking``, from
+    :func:`_asking_clauses`), or hold a question keyword."""
     numbers = _clause_numbers(tokens)
     found = {numbers[i] for i, token in enumerate(tokens) if token.question}
     found |= {
@@ -1598,17 +1597,7 @@ def _question_clauses(
         for hit in hits
         if hit.entry.kind == "type" and hit.entry.label == "question" and not hit.negated
     }
-    words: dict[int, list[Token]] = defaultdict(list)
-    for i, token in enumerate(tokens):
-        if not token.boundary:
-            words[numbers[i]].append(token)
-    judged = judged or set()
-    found |= {
-        number
-        for number, clause in words.items()
-        if _clause_asks(clause, language, number not in judged)
-    }
-    return found
+    return found | asking
 
 
 def _in_context(

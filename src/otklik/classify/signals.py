@@ -91,16 +91,21 @@ _ARABIC = _letter_class((0x0600, 0x06FF), (0x0750, 0x077F))
 _LATIN = _letter_class((0x0000, 0x024F))
 
 
+_CYRILLIC_RUNS = re.compile(_CYRILLIC.pattern + "+")
+
+
 def _count_scripts(text: str) -> tuple[int, int, int, int]:
     """(letters, Cyrillic letters, Arabic letters, Latin letters) of ``text``; a letter is a
     character for which ``str.isalpha`` holds. Counted by C loops (regex, ``map``), not per
-    character in Python."""
-    letters = sum(map(str.isalpha, text))
+    character in Python: the Cyrillic letters (all letters: :func:`_letter_class`) are cut out
+    in runs first, so a Russian text's other characters are few to look at."""
+    rest = _CYRILLIC_RUNS.sub("", text)
+    cyrillic = len(text) - len(rest)
+    letters = cyrillic + sum(map(str.isalpha, rest))
     if not letters:
         return 0, 0, 0, 0
-    cyrillic = len(_CYRILLIC.findall(text))
-    arabic = len(_ARABIC.findall(text)) if cyrillic < letters else 0
-    latin = len(_LATIN.findall(text)) if cyrillic + arabic < letters else 0
+    arabic = len(_ARABIC.findall(rest)) if cyrillic < letters else 0
+    latin = len(_LATIN.findall(rest)) if cyrillic + arabic < letters else 0
     return letters, cyrillic, arabic, latin
 
 
