@@ -73,6 +73,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from typing import cast
 
 from otklik.classify.signals import detect_language, score_sentiment
@@ -227,6 +228,8 @@ _INDIGNANT = (
     "هذا طبيعي",
     "عادي عندكم",
 )
+_INDIGNANT_FOUND = re.compile("|".join(map(re.escape, _INDIGNANT)))  # any of them, one pass
+_SURFACE = attrgetter("surface")
 _EMOJI_WEIGHT = 1.0
 _MAX_EMOJI = 2
 # Emoji that say what the writer feels, whatever the language (variation selectors ignored).
@@ -1215,8 +1218,8 @@ class RuleSet:
         asking = _asking_clauses(tokens, code, judged)
         asks = "¿" in text or bool(asking)
         lowered = text.lower()
-        indignant = any(phrase in lowered for phrase in _INDIGNANT)
-        in_question = set() if indignant else _question_clauses(tokens, hits, asking)
+        indignant = _INDIGNANT_FOUND.search(lowered) is not None
+        in_question = set() if indignant else _question_clauses(tokens, hits, asking, clause_of)
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
@@ -1587,10 +1590,12 @@ def _clause_numbers(tokens: list[Token]) -> list[int]:
     return numbers
 
 
-def _question_clauses(tokens: list[Token], hits: list[_Hit], asking: set[int]) -> set[int]:
+def _question_clauses(
+    tokens: list[Token], hits: list[_Hit], asking: set[int], numbers: list[int]
+) -> set[int]:
     """The clauses that ask: end in "?", open like a question (``asking``, from
-    :func:`_asking_clauses`), or hold a question keyword."""
-    numbers = _clause_numbers(tokens)
+    :func:`_asking_clauses`), or hold a question keyword; ``numbers``: each token's clause
+    (:func:`_clause_numbers`)."""
     found = {numbers[i] for i, token in enumerate(tokens) if token.question}
     found |= {
         numbers[hit.start]
@@ -1684,7 +1689,7 @@ def _wish_mood(tokens: list[Token]) -> list[int]:
     """Positions of Russian «бы» that wish ("не помешала бы", "хорошо бы"), not those of
     "если бы", "как бы", "хотел бы узнать"."""
     found: list[int] = []
-    if not any(token.surface == "бы" for token in tokens):
+    if "бы" not in map(_SURFACE, tokens):
         return found
     clause_of = _clause_numbers(tokens)
     supposing = {clause_of[i] for i, t in enumerate(tokens) if t.surface == "если"}
