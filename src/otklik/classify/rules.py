@@ -163,7 +163,8 @@ _EN_IRREGULAR_PAST = frozenset(
 )  # fmt: skip
 _EN_FREE_RELATIVE_SUBJECTS = frozenset(["i", "we", "you", "they", "he", "she"])
 # Written apart from a question word, the particle of an indefinite pronoun («почему то», «какой
-# то»: «почему-то», «какой-то» without the hyphen) makes it no question word (see text._TOKEN).
+# то»: «почему-то», «какой-то» without the hyphen) makes it no question word (see
+# otklik.classify.text, which keeps «почему-то» one word).
 _RU_PARTICLES = frozenset(["то"])
 # A question asked in indignation is a complaint ("Когда уже починят…", "why do I have to…").
 _INDIGNANT = (
@@ -1832,7 +1833,7 @@ def _words_before(tokens: list[Token], i: int) -> list[tuple[int, str]]:
 
 
 def _came_short(tokens: list[Token], i: int, language: str) -> bool:
-    """Whether the sentence at ``tokens[i]`` counts fewer goods come than were due: a verb of
+    """Whether the sentence at ``tokens[i]`` counts fewer goods than were due: a verb of
     ordering, a count N, then a verb of receiving with a smaller count M («заказал два, пришёл
     один», "ordered 3, got 2", «pedí dos y me llegó uno»); or "instead of" at ``i`` before N
     with a smaller count M in the same sentence («вместо двух пачек положили одну», "one instead
@@ -1846,10 +1847,10 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
         if due is None:
             return False
         rest = [(j, w) for j, w in after if j > due[0]]
-        for k, (j, w) in enumerate(rest):
+        for k, (_, w) in enumerate(rest):
             if w in _RECEIVED:
                 near = rest[max(0, k - 2) : k + 4]
-                came = [n for j, _ in near if (n := _count(tokens, j, language)) is not None]
+                came = [n for p, _ in near if (n := _count(tokens, p, language)) is not None]
                 return bool(came) and min(came) < due[1]
         return False
     if word not in _INSTEAD_FIRST:
@@ -1865,7 +1866,7 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
         if unit in _BARE_WAIT_UNITS:
             return False
         near = _words_before(tokens, i) + _sentence_words(tokens, at + 1, at + 1 + _SHORT_WINDOW)
-        came = [n for j, _ in near if (n := _count(tokens, j, language)) is not None]
+        came = [n for p, _ in near if (n := _count(tokens, p, language)) is not None]
         return bool(came) and min(came) < owed
     return False
 
