@@ -7,8 +7,7 @@ start without it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from otklik.classify.estimator import TARGETS, ItemText, RulesClassifier
 from otklik.classify.labels import (
@@ -60,6 +59,7 @@ from otklik.classify.taxonomy import (
 )
 from otklik.classify.topics import topic_filter
 from otklik.classify.train import TrainReport, train_models
+from otklik.lazy import lazy_names
 from otklik.yamlconf import ConfigIssue
 
 if TYPE_CHECKING:
@@ -145,10 +145,4 @@ _LAZY = {
     "embedding_progress": "otklik.classify.features",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'otklik.classify' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -1807,29 +1807,15 @@ def _count(tokens: list[Token], j: int, language: str) -> int | None:
     return _NUMBER_WORDS.get(language, {}).get(word)
 
 
-def _sentence_words(tokens: list[Token], start: int, stop: int) -> list[tuple[int, str]]:
-    """(position, word) of the words from ``start`` up to ``stop`` (exclusive) or the end of
-    the sentence (a boundary other than a comma), whichever comes first."""
-    found = []
-    for j in range(max(start, 0), min(stop, len(tokens))):
-        if tokens[j].boundary:
-            if tokens[j].surface != ",":
-                break
-            continue
-        found.append((j, tokens[j].surface))
-    return found
-
-
-def _words_before(tokens: list[Token], i: int) -> list[tuple[int, str]]:
-    """(position, word) of up to ``_SHORT_WINDOW`` words of the sentence before ``tokens[i]``."""
-    found: list[tuple[int, str]] = []
-    for j in range(i - 1, max(i - 1 - _SHORT_WINDOW, -1), -1):
-        if tokens[j].boundary:
-            if tokens[j].surface != ",":
-                break
-            continue
-        found.append((j, tokens[j].surface))
-    return found[::-1]
+def _clause_words(tokens: list[Token], ref: int, start: int, stop: int) -> list[tuple[int, str]]:
+    """(position, word) of the words among ``tokens[start:stop]`` in the clause of
+    ``tokens[ref]`` (:func:`_clause_numbers`: split at . ! ? ; …, not at commas)."""
+    numbers = _clause_numbers(tokens)
+    return [
+        (j, tokens[j].surface)
+        for j in range(max(start, 0), min(stop, len(tokens)))
+        if numbers[j] == numbers[ref] and not tokens[j].boundary
+    ]
 
 
 def _came_short(tokens: list[Token], i: int, language: str) -> bool:
@@ -1840,7 +1826,7 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
     of two", «واحد بدل اثنين»). A time unit after N is no goods («вместо двух часов — один»)."""
     word = tokens[i].surface
     if word in _ORDERED:
-        after = _sentence_words(tokens, i + 1, i + 1 + _SHORT_WINDOW)
+        after = _clause_words(tokens, i, i + 1, i + 1 + _SHORT_WINDOW)
         due = next(
             ((j, n) for j, _ in after[:3] if (n := _count(tokens, j, language)) is not None), None
         )
@@ -1865,7 +1851,9 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
         unit = tokens[at + 1].surface if at + 1 < len(tokens) else ""
         if unit in _BARE_WAIT_UNITS:
             return False
-        near = _words_before(tokens, i) + _sentence_words(tokens, at + 1, at + 1 + _SHORT_WINDOW)
+        near = _clause_words(tokens, i, i - _SHORT_WINDOW, i) + _clause_words(
+            tokens, i, at + 1, at + 1 + _SHORT_WINDOW
+        )
         came = [n for p, _ in near if (n := _count(tokens, p, language)) is not None]
         return bool(came) and min(came) < owed
     return False

@@ -11,8 +11,7 @@ starts without them: 2.4 s of CPU per process on the machine of docs/benchmarks.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from otklik.conduct.detect import CATEGORIES, Flag, Lexicon, detect, is_abusive, load_lexicon, mask
 from otklik.conduct.policy import (
@@ -45,6 +44,7 @@ from otklik.conduct.store import (
     scan_items,
     set_risk,
 )
+from otklik.lazy import lazy_names
 
 if TYPE_CHECKING:
     from otklik.conduct.figures import PERIODS, AgentConduct, agent_flag_rates, protection_figures
@@ -113,10 +113,4 @@ _LAZY = {
     "train_conduct_model": "otklik.conduct.model",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'otklik.conduct' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
