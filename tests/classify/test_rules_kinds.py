@@ -934,3 +934,114 @@ def test_digits_that_are_no_decimal_digits_never_fail(
 ) -> None:
     found = default_rules().analyse(template.format(odd), language=language)
     assert found.type in {"complaint", "suggestion", "question", "praise", "other"}
+
+
+# Another size or colour came than was ordered (issue 13 item 3, a fact with no evaluative
+# word), in every language; the same size or colour again, or a time after the verb, is no fault.
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("Заказывал размер L, пришёл S", "ru", "complaint", "negative"),
+        ("Заказала чёрное платье, прислали синее", "ru", "complaint", "negative"),
+        ("Заказал большую пиццу, привезли маленькую", "ru", "complaint", "negative"),
+        ("Ordered a large, got a small", "en", "complaint", "negative"),
+        ("I ordered the black one and received a white one", "en", "complaint", "negative"),
+        ("Pedí talla grande y me mandaron chica", "es", "complaint", "negative"),
+        ("Compré la funda negra y llegó una roja", "es", "complaint", "negative"),
+        ("Pesan baju hitam yang datang biru", "id", "complaint", "negative"),
+        ("Beli sepatu ukuran XL, dikirim ukuran M", "id", "complaint", "negative"),
+        ("طلبت مقاس كبير ووصلني صغير", "ar", "complaint", "negative"),
+        ("اشتريت الأسود ووصلني الأبيض", "ar", "complaint", "negative"),
+    ],
+)
+def test_another_size_or_colour_came(text: str, language: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Заказал большую пиццу, пришла большая и горячая", "ru"),
+        ("Ordered a large pizza, got it in 20 minutes", "en"),
+        ("Pedí talla M y llegó la talla M, perfecta", "es"),
+    ],
+)
+def test_the_same_size_or_colour_is_no_fault(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).type != "complaint"
+
+
+# «Лучше бы …, чем …» (Russian) scolds what they do now: a complaint, neither a suggestion nor
+# praise for its «лучше» or «быстро»; «лучше бы» alone still suggests.
+@pytest.mark.parametrize(
+    ("text", "kind", "sentiment"),
+    [
+        ("Лучше бы починили приложение, чем рекламу крутить", "complaint", "negative"),
+        ("Лучше бы вы так быстро отвечали, как списываете деньги", "complaint", "negative"),
+        ("Уж лучше бы сразу отказали, чем месяц кормить обещаниями", "complaint", "negative"),
+        ("Лучше бы добавили оплату картой", "suggestion", "neutral"),
+    ],
+)
+def test_better_than_scolds(text: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language="ru")
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+# Nobody answers, it does not open, it does not go through: stated without an evaluative word.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("No reply to my ticket for ten days now", "en"),
+        ("Still no response from the bank about my dispute", "en"),
+        ("No hay forma de comunicarse con la línea de atención", "es"),
+        ("No hay manera de cancelar la suscripción", "es"),
+        ("التطبيق لا يفتح منذ الأمس", "ar"),
+        ("التحويلات لا تتم اليوم", "ar"),
+        ("لا أحد يرد على خدمة العملاء", "ar"),
+        ("Оператор прочитал скрипт и отключился", "ru"),
+    ],
+)
+def test_unanswered_and_not_going_through(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+# Spanish «qué» + an evaluative word exclaims (written without «¡»); «qué tan …» still asks, and
+# praise beside a count of what went wrong stays unread as praise (mockery: «qué rápido
+# contestan, apenas 9 días»).
+@pytest.mark.parametrize(
+    ("text", "kind", "sentiment"),
+    [
+        ("Qué chimba de servicio, súper rápido", "praise", "positive"),
+        ("Que buen servicio el de hoy, gracias", "praise", "positive"),
+        ("Qué mala atención en la sucursal del centro", "complaint", "negative"),
+        ("Qué tan rápido llega el envío a Lima", "question", "neutral"),
+        ("Qué documentos necesito para abrir una cuenta", "question", "neutral"),
+    ],
+)
+def test_spanish_que_exclaims_or_asks(text: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language="es")
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+def test_spanish_praise_beside_a_count_is_not_read_as_praise() -> None:
+    found = default_rules().analyse(
+        "qué eficiencia, apenas tres semanas para responder", language="es"
+    )
+    assert found.sentiment != "positive"
+
+
+# Slang and "nothing special" in each language (issue 13 item 3: everyday words).
+@pytest.mark.parametrize(
+    ("text", "language", "sentiment"),
+    [
+        ("Лютый треш с этим банком", "ru", "negative"),
+        ("Нормально так поиздевались над клиентом", "ru", "negative"),
+        ("Зачётная поддержка, всё решили", "ru", "positive"),
+        ("Absolute shambles from start to finish", "en", "negative"),
+        ("عادي مافي شي مميز", "ar", "neutral"),
+        ("Biasa aja sih", "id", "neutral"),
+    ],
+)
+def test_everyday_slang(text: str, language: str, sentiment: str) -> None:
+    assert default_rules().analyse(text, language=language).sentiment == sentiment

@@ -596,6 +596,34 @@ _RECEIVED = _SHORT_OF | frozenset(
      "привёз", "привез", "sent", "gave", "vino", "mandaron", "enviaron",
      "dapat", "dikirim", "وصلت", "استلمت", "جاني", "جاء", "ووصلني", "ووصلت", "ووصل"]
 )  # fmt: skip
+# What was ordered, then another size or colour of it came (_came_other): «заказывал размер L,
+# пришёл S», "ordered a large, got a small", «pedí talla grande y me mandaron chica», «pesan baju
+# hitam yang datang biru», «طلبت مقاس كبير ووصلني صغير». Words as written; compared by normal form.
+_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "size": {
+        "*": ("xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl"),
+        "ru": ("большой", "большую", "большая", "маленький", "маленькую", "маленькая", "средний",
+               "среднюю", "средняя"),
+        "en": ("large", "small", "medium", "big", "little"),
+        "es": ("grande", "chica", "chico", "pequeña", "pequeño", "mediana", "mediano"),
+        "id": ("besar", "kecil", "sedang"),
+        "ar": ("كبير", "كبيرة", "صغير", "صغيرة", "وسط", "متوسط"),
+    },
+    "colour": {
+        "ru": ("черный", "чёрный", "белый", "синий", "красный", "зеленый", "зелёный", "серый",
+               "розовый", "желтый", "жёлтый", "голубой", "коричневый", "бежевый", "фиолетовый",
+               "оранжевый"),
+        "en": ("black", "white", "blue", "red", "green", "grey", "gray", "pink", "yellow",
+               "brown", "beige", "purple", "orange"),
+        "es": ("negro", "negra", "blanco", "blanca", "azul", "rojo", "roja", "verde", "gris",
+               "rosa", "rosado", "rosada", "amarillo", "amarilla", "marrón", "morado", "morada"),
+        "id": ("hitam", "putih", "biru", "merah", "hijau", "abu", "pink", "kuning", "coklat",
+               "cokelat", "ungu", "oranye"),
+        "ar": ("أسود", "سوداء", "أبيض", "بيضاء", "أزرق", "زرقاء", "أحمر", "حمراء", "أخضر",
+               "خضراء", "رمادي", "وردي", "أصفر", "صفراء", "بني"),
+    },
+}  # fmt: skip
+_OTHER_WINDOW = 4  # words after the verb of receiving that may name what came instead
 # "instead of" before the count that was due: «вместо двух», "instead of two", «en vez de dos»,
 # «en lugar de dos», «bukannya dua», «بدل اثنين», «بدلا من اثنين».
 _INSTEAD_OF = (
@@ -1217,6 +1245,8 @@ class RuleSet:
             clause_of[hit.start] for hit in hits if _polarity(hit) and hit.entry.kind != "pillar"
         }
         asking = _asking_clauses(tokens, code, judged)
+        if code == "es" and asking:  # «¡Qué buen servicio!» exclaims, written without «¡»
+            asking -= _exclaiming(tokens, hits, clause_of)
         asks = "¿" in text or bool(asking)
         lowered = text.lower()
         indignant = _INDIGNANT_FOUND.search(lowered) is not None
@@ -1227,9 +1257,21 @@ class RuleSet:
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
+        rebukes = _rebukes(tokens, code)
+        if rebukes:  # «лучше бы …, чем …» neither wishes nor praises: its «лучше», «быстро» …
+            scolded = {clause_of[i] for i in rebukes}
+            hits = [
+                hit
+                for hit in hits
+                if hit.start not in rebukes
+                and not (clause_of[hit.start] in scolded and _polarity(hit) > 0)
+            ]
+            positions += rebukes
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
+        if rebukes:
+            wishing -= {clause_of[i] for i in rebukes}
         weights = [1.0] * len(positions)
         hits, failures = _in_context(
             hits, positions, clause_of, in_question, wishing, weights, short
@@ -1474,6 +1516,37 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
     )
 
 
+_MOCKING_COUNTS = frozenset(
+    ["solo", "sólo", "apenas", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+     "diez", "media", "medio"]
+)  # fmt: skip
+
+
+def _exclaiming(tokens: list[Token], hits: list[_Hit], clause_of: list[int]) -> set[int]:
+    """Spanish clauses that open with «qué» and an evaluative word right after it: an
+    exclamation, «Qué chimba de servicio», «qué mala atención», not a question («Qué documentos
+    necesito», «qué tan rápido llega»)."""
+    judging = {hit.start: _polarity(hit) for hit in hits if _polarity(hit)}
+    # «qué eficiencia, solo 5 llamadas», «qué rápido contestan, apenas 9 días»: praise that
+    # counts what went wrong, or sits beside a complaint, mocks; it stays unread (a question)
+    mocking = any(p < 0 for p in judging.values()) or any(
+        t.surface.isdecimal() or t.surface in _MOCKING_COUNTS for t in tokens
+    )
+    found: set[int] = set()
+    seen: set[int] = set()
+    for i, token in enumerate(tokens):
+        clause = clause_of[i]
+        if token.boundary or clause in seen:
+            continue
+        seen.add(clause)
+        if token.surface not in ("qué", "que"):
+            continue
+        said = judging.get(i + 1, 0)  # «qué tan rápido llega…» asks how fast: «tan» judges not
+        if said < 0 or (said > 0 and not mocking):
+            found.add(clause)
+    return found
+
+
 def _en_free_relative(words: list[str]) -> bool:
     """Whether an English clause opens with "what" + a subject + a past-tense verb ("what I
     got was…", "what we were promised", "what I ordered"): a statement, not a question, which
@@ -1688,14 +1761,15 @@ def _wish_clauses(
 
 def _wish_mood(tokens: list[Token]) -> list[int]:
     """Positions of Russian «бы» that wish ("не помешала бы", "хорошо бы"), not those of
-    "если бы", "как бы", "хотел бы узнать"."""
+    "если бы", "как бы", "хотел бы узнать" or a rebuke «лучше бы …, чем …» (:func:`_rebukes`)."""
     found: list[int] = []
     if "бы" not in map(_SURFACE, tokens):
         return found
     clause_of = _clause_numbers(tokens)
     supposing = {clause_of[i] for i, t in enumerate(tokens) if t.surface == "если"}
+    rebuking = {i + 1 for i in _rebukes(tokens, "ru")}
     for i, token in enumerate(tokens):
-        if token.surface != "бы" or i == 0 or tokens[i - 1].boundary:
+        if token.surface != "бы" or i == 0 or tokens[i - 1].boundary or i in rebuking:
             continue
         if clause_of[i] in supposing:  # "Если бы не оператор, я бы не разобрался"
             continue
@@ -1749,6 +1823,26 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
     return found
 
 
+def _rebukes(tokens: list[Token], language: str) -> list[int]:
+    """Positions of «лучше бы …, чем …» (Russian): what they should do rather than what they
+    do is a rebuke, not a wish («Лучше бы починили приложение, чем рекламу крутить», «лучше бы
+    вы так быстро отвечали, как списываете деньги»)."""
+    if language != "ru":
+        return []
+    return [
+        i
+        for i in range(len(tokens) - 1)
+        if tokens[i].surface == "лучше"
+        and tokens[i + 1].surface == "бы"
+        and _rather_than({w for _, w in _clause_words(tokens, i, i + 2, i + 2 + 2 * _SHORT_WINDOW)})
+    ]
+
+
+def _rather_than(words: set[str]) -> bool:
+    """«…, чем …» or «так …, как …» after «лучше бы»: a comparison with what they do now."""
+    return "чем" in words or {"так", "как"} <= words
+
+
 def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
     """Positions of facts that count a failure out, in a text with no praise or positive word:
     repeats («сдвигали 4 раза», "the 3rd time", "5 times"), an ordinal day or time («четвёртый
@@ -1792,6 +1886,8 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             found.append(i)  # "received only 3 of the 5 items", «llegaron 2 de 3 productos»
         elif _came_short(tokens, i, language):
             found.append(i)  # "ordered two, got one", «вместо двух положили одну»
+        elif _came_other(tokens, i, language):
+            found.append(i)  # «заказывал размер L, пришёл S», "ordered black, got white"
     return found
 
 
@@ -1856,6 +1952,47 @@ def _came_short(tokens: list[Token], i: int, language: str) -> bool:
         )
         came = [n for p, _ in near if (n := _count(tokens, p, language)) is not None]
         return bool(came) and min(came) < owed
+    return False
+
+
+@lru_cache(maxsize=8)
+def _variant_norms(language: str) -> dict[str, str]:
+    """Normal form of each size and colour word of ``language`` → its kind (``size``,
+    ``colour``); letter sizes in every language."""
+    found: dict[str, str] = {}
+    for kind, words in _VARIANTS.items():
+        for word in (*words.get("*", ()), *words.get(language, ())):
+            found[normalize_word(word, language)] = kind
+            found[word] = kind
+    return found
+
+
+def _variant(token: Token, variants: dict[str, str]) -> str | None:
+    return variants.get(token.norm) or variants.get(token.surface)
+
+
+def _came_other(tokens: list[Token], i: int, language: str) -> bool:
+    """Whether the sentence at ``tokens[i]``, a verb of ordering, names a size or colour of
+    what was ordered and, after a verb of receiving, another one of the same kind: the wrong
+    variant came («заказывал размер L, пришёл S», "ordered a large, got a small", «pesan
+    hitam, yang datang biru», «طلبت مقاس كبير ووصلني صغير»)."""
+    if tokens[i].surface not in _ORDERED:
+        return False
+    variants = _variant_norms(language)
+    after = _clause_words(tokens, i, i + 1, i + 1 + 2 * _SHORT_WINDOW)
+    ordered: dict[str, str] = {}
+    for k, (j, word) in enumerate(after):
+        if word in _RECEIVED or tokens[j].norm in _RECEIVED:
+            if not ordered:
+                return False
+            for p, _ in after[k + 1 : k + 1 + _OTHER_WINDOW]:
+                kind = _variant(tokens[p], variants)
+                if kind in ordered and ordered[kind] != tokens[p].norm:
+                    return True
+            return False
+        kind = _variant(tokens[j], variants)
+        if kind is not None:
+            ordered.setdefault(kind, tokens[j].norm)
     return False
 
 
