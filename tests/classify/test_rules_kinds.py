@@ -1045,3 +1045,59 @@ def test_spanish_praise_beside_a_count_is_not_read_as_praise() -> None:
 )
 def test_everyday_slang(text: str, language: str, sentiment: str) -> None:
     assert default_rules().analyse(text, language=language).sentiment == sentiment
+
+
+# A time or a wait was set, then a later hour or a longer wait came: a complaint stated as bare
+# facts, in every language; the hour kept, an earlier one or a shorter wait is no fault.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Записали на 10, приняли в 12", "ru"),
+        ("Обещали привезти за 2 часа, везли 5 часов", "ru"),
+        ("Booked for 10, seen at 12", "en"),
+        ("They promised a call back within the hour, it has been two days", "en"),
+        ("Me citaron a las 10 y me atendieron a las 12", "es"),
+        ("Prometieron llamar en una hora y ya pasaron dos días", "es"),
+        ("Dijadwalkan jam 10, baru dilayani jam 12", "id"),
+        ("Janji telepon balik satu jam, sudah dua hari", "id"),
+        ("وعدوني يتصلون خلال ساعة وصار لي يومين", "ar"),
+        ("موعدي الساعة عشرة وما دخلت إلا الساعة ثنعش", "ar"),
+    ],
+)
+def test_later_than_set(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Записали на 10, приняли в 9 55", "ru"),
+        ("Договорились на 3 дня, сделали за 2 дня", "ru"),
+        ("Booked a table for 2 at 7 pm", "en"),
+        ("Scheduled for 9, the technician came at 9", "en"),
+    ],
+)
+def test_kept_or_earlier_is_no_fault(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).sentiment != "negative"
+
+
+# Done without the customer's leave, counted attempts, and Indonesian "… or not" asked up front.
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("The courier gave my parcel to a neighbour without asking", "en", "complaint", "negative"),
+        ("Dejaron mi paquete con el vecino sin preguntar", "es", "complaint", "negative"),
+        ("Kurir titip paket ke tetangga tanpa izin", "id", "complaint", "negative"),
+        ("المندوب سلم الطلب للجيران بدون إذني", "ar", "complaint", "negative"),
+        ("Трубку взяли с пятой попытки", "ru", "complaint", "negative"),
+        ("Ada gak promo bulan ini", "id", "question", "neutral"),
+        ("Boleh tidak bayar pakai kartu kredit", "id", "question", "neutral"),
+        ("Sudah tidak bisa login dari kemarin", "id", "complaint", "negative"),
+    ],
+)
+def test_without_leave_attempts_and_or_not(
+    text: str, language: str, kind: str, sentiment: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)

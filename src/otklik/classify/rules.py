@@ -506,6 +506,10 @@ _OR_NOT_TAGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "id": (("atau", "tidak"), ("atau", "nggak"), ("atau", "gak"), ("atau", "belum")),
     "ar": (("ولا", "لا"), ("أو", "لا"), ("او", "لا"), ("ولا", "لأ")),
 }
+# Indonesian "X or not" asked up front: «ada tidak …», «buka nggak …», «boleh gak …» (not «sudah
+# tidak bisa login»: no longer able is a complaint; «bisa gak ke depan dibikin …» mostly wishes).
+_ID_MAY = frozenset(["ada", "buka", "boleh", "perlu", "harus"])
+_ID_OR_NOT = frozenset(["tidak", "gak", "nggak", "ga", "enggak", "ngga", "tdk", "gk", "engga"])
 # Words that open a conditional: a negation after them supposes, it reports no failure
 # ("Что будет, если не забрать посылку").
 _CONDITIONALS = frozenset(["если", "if", "si", "kalau", "jika", "jikalau", "إذا", "اذا", "لو"])
@@ -537,7 +541,9 @@ _COUNT_WORDS = {
     "id": frozenset(["dua", "tiga", "empat", "lima", "beberapa", "berkali"]),
     "ar": frozenset(["ثلاث", "أربع", "خمس", "عدة"]),
 }
-_RU_ORDINAL_UNITS = frozenset(["день", "раз", "неделю", "месяц", "час", "сутки", "звонок"])
+_RU_ORDINAL_UNITS = frozenset(
+    ["день", "раз", "неделю", "месяц", "час", "сутки", "звонок", "попытки", "попытку", "попытка"]
+)
 _EN_ORDINAL_UNITS = frozenset(["time", "day", "week", "call", "attempt"])
 _EN_ORDINAL = re.compile(r"third|fourth|fifth|sixth|tenth")
 _EN_SUFFIXES = frozenset(["rd", "th"])  # "3rd", "4th" (not "1st", "2nd": a regular's words)
@@ -624,6 +630,36 @@ _VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }  # fmt: skip
 _OTHER_WINDOW = 4  # words after the verb of receiving that may name what came instead
+# A time or a wait was set, then a later time or a longer wait came (_later_than_set):
+# «записали на 10, приняли в 12», "booked for 10, seen at 12", «prometieron llamar en una hora y
+# ya pasaron dos días», «janji telepon balik satu jam, sudah dua hari», «وعدوني خلال ساعة وصار
+# لي يومين». The words that set it, the length of each unit in minutes, the words before a time
+# of day, and units that carry their own count (Arabic duals, «полчаса», «seminggu»).
+_SETTING = frozenset(
+    ["обещали", "обещал", "обещала", "записали", "записала", "назначили", "назначено",
+     "договорились", "promised", "booked", "scheduled", "appointment", "prometieron",
+     "prometió", "citaron", "agendaron", "quedaron", "janji", "dijanjikan", "dijadwalkan",
+     "jadwal", "وعدوني", "وعدونا", "وعدوا", "موعدي", "موعد"]
+)  # fmt: skip
+_UNIT_MINUTES: dict[str, int] = {
+    **dict.fromkeys(["минута", "минуту", "минуты", "минут", "мин", "min", "mins", "minute",
+                     "minutes", "minuto", "minutos", "menit", "دقيقة", "دقيقه", "دقايق",
+                     "دقائق"], 1),
+    **dict.fromkeys(["час", "часа", "часов", "hour", "hours", "hr", "hrs", "hora", "horas",
+                     "jam", "ساعة", "ساعه", "ساعات"], 60),
+    **dict.fromkeys(["день", "дня", "дней", "сутки", "суток", "day", "days", "día", "días", "dia",
+                     "dias", "hari", "يوم", "ايام", "أيام"], 1440),
+    **dict.fromkeys(["неделя", "неделю", "недели", "недель", "week", "weeks", "semana",
+                     "semanas", "minggu", "اسبوع", "أسبوع", "اسابيع", "أسابيع"], 10080),
+    **dict.fromkeys(["месяц", "месяца", "месяцев", "month", "months", "mes", "meses", "bulan",
+                     "شهر", "شهور"], 43200),
+}  # fmt: skip
+_COUNTED_UNITS = {"полчаса": 30, "ساعتين": 120, "يومين": 2880, "اسبوعين": 20160,
+                  "أسبوعين": 20160, "شهرين": 86400, "sejam": 60, "sehari": 1440,
+                  "seminggu": 10080, "sebulan": 43200}  # fmt: skip
+_TIME_OF_DAY_BEFORE = frozenset(["на", "в", "к", "at", "for", "las", "la", "jam", "pukul", "الساعة",
+                                 "الساعه"])  # fmt: skip
+_AR_HOURS = {"عشرة": 10, "عشر": 10, "احدعش": 11, "حداش": 11, "ثنعش": 12, "اثنعش": 12, "اطنعش": 12}
 # "instead of" before the count that was due: «вместо двух», "instead of two", «en vez de dos»,
 # «en lugar de dos», «bukannya dua», «بدل اثنين», «بدلا من اثنين».
 _INSTEAD_OF = (
@@ -1491,6 +1527,8 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
         return False
     if tuple(words[-2:]) in _OR_NOT_TAGS.get(language, ()):
         return True
+    if language == "id" and words[0] in _ID_MAY and words[1] in _ID_OR_NOT:
+        return True  # «ada gak promo bulan ini», «buka tidak di hari libur»: "…or not?"
     if language == "ru" and _ru_topic_first(words):
         return True
     if by_order and language == "ru" and (_ru_may_do(words) or _ru_how_many_last(words)):
@@ -1888,6 +1926,8 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             found.append(i)  # "ordered two, got one", «вместо двух положили одну»
         elif _came_other(tokens, i, language):
             found.append(i)  # «заказывал размер L, пришёл S», "ordered black, got white"
+        elif word in _SETTING and _later_than_set(tokens, i, language):
+            found.append(i)  # «записали на 10, приняли в 12», "promised in an hour, 2 days on"
     return found
 
 
@@ -1993,6 +2033,63 @@ def _came_other(tokens: list[Token], i: int, language: str) -> bool:
         kind = _variant(tokens[j], variants)
         if kind is not None:
             ordered.setdefault(kind, tokens[j].norm)
+    return False
+
+
+def _amount(tokens: list[Token], j: int, language: str) -> tuple[str, int] | None:
+    """What ``tokens[j]`` measures: ``("wait", minutes)`` for a unit with its count before it
+    («два дня», "2 hours", «una hora», «satu jam»; none written: one, «в течение часа»), or
+    ``("time", hour)`` for an hour of the day after «на», «в», "at", «las», «jam», «الساعة»."""
+    word = tokens[j].surface
+    if word in _COUNTED_UNITS:
+        return "wait", _COUNTED_UNITS[word]
+    minutes = _UNIT_MINUTES.get(word)
+    if minutes is not None:
+        if word == "jam" and j + 1 < len(tokens) and tokens[j + 1].surface.isdecimal():
+            return None  # «jam 10»: the hour of the day, read at the number
+        count = _count(tokens, j - 1, language) if j > 0 else None
+        return "wait", minutes * (count if count is not None else 1)
+    before = tokens[j - 1].surface if j > 0 else ""
+    if before not in _TIME_OF_DAY_BEFORE:
+        return None
+    hour = _AR_HOURS.get(word) if language == "ar" else None
+    if hour is None and word.isdecimal() and len(word) <= 2:
+        hour = int(word)
+    if hour is None or not 1 <= hour <= 24:
+        return None
+    after = tokens[j + 1] if j + 1 < len(tokens) else None
+    if after is not None and not after.boundary and after.surface in _UNIT_MINUTES:
+        return None  # «на 2 часа»: a wait, read at its unit
+    if (
+        after is not None
+        and not after.boundary
+        and after.surface not in _HOUR_FOLLOWERS
+        and not (language == "ar" and after.surface.startswith("و"))  # «وما دخلت»: "and"
+    ):
+        return None  # "booked for 2 people": no hour
+    return "time", hour
+
+
+_HOUR_FOLLOWERS = frozenset(
+    ["и", "а", "но", "утра", "вечера", "часов", "ч", "and", "but", "am", "pm", "o'clock", "y",
+     "pero", "de", "dan", "tapi", "pagi", "siang", "malam", "baru"]
+)  # fmt: skip
+
+
+def _later_than_set(tokens: list[Token], i: int, language: str) -> bool:
+    """Whether a word that sets a time or a wait at ``tokens[i]`` («записали», "promised",
+    «prometieron», «janji», «وعدوني») is followed in its sentence by an hour or a wait and then
+    a later hour or a longer wait of the same kind: «записали на 10, приняли в 12», "promised a
+    call within the hour, it's been two days"."""
+    first: tuple[str, int] | None = None
+    for j, _ in _clause_words(tokens, i, i + 1, i + 1 + 2 * _SHORT_WINDOW):
+        found = _amount(tokens, j, language)
+        if found is None:
+            continue
+        if first is None:
+            first = found
+        elif found[0] == first[0]:
+            return found[1] > first[1]
     return False
 
 
