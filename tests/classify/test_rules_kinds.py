@@ -1101,3 +1101,75 @@ def test_without_leave_attempts_and_or_not(
 ) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+# A word that acknowledges the last message, set off by a comma, neither praises nor hides the
+# question after it (issue 13 item 3: fillers are not praise), in every language.
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("Хорошо, а когда вернут деньги", "ru", "question", "neutral"),
+        ("Ладно, подожду ещё неделю, раз иначе никак", "ru", "complaint", "negative"),
+        ("Okay, when will my refund arrive", "en", "question", "neutral"),
+        ("Bueno, quería saber cuándo llega mi pedido", "es", "question", "neutral"),
+        ("Oke deh, nunggu lagi aja", "id", "complaint", "negative"),
+        ("تمام، يعني أنتظر أسبوع كمان", "ar", "complaint", "negative"),
+    ],
+)
+def test_acknowledging_words_are_not_praise(
+    text: str, language: str, kind: str, sentiment: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+def test_acknowledging_word_without_a_comma_still_counts() -> None:
+    assert default_rules().analyse("Хорошо работает приложение", language="ru").sentiment == (
+        "positive"
+    )
+
+
+# The Arabic question mark «؟» asks as "?" does (it was dropped before), and the Arabic comma
+# «،» is a comma; questions that accuse or mock stay complaints; «ممكن تسوون …» wishes.
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("التوصيل شغال أيام العيد؟", "question"),
+        ("فيه خصم طلاب على الاشتراك؟", "question"),
+        ("الطلب وصل؟", "question"),
+        ("تستهبلون؟", "complaint"),
+        ("معقولة أسبوعين وما رجعتوا فلوسي؟", "complaint"),
+        ("تسمون هذا توصيل سريع؟ أربع أيام", "complaint"),
+        ("يعني لازم اشتكي في تويتر عشان احد يرد علي؟", "complaint"),
+        ("ممكن تسوون خاصية تقسيم الفاتورة؟", "suggestion"),
+    ],
+)
+def test_arabic_question_mark(text: str, kind: str) -> None:
+    assert default_rules().analyse(text, language="ar").type == kind
+
+
+def test_arabic_punctuation_is_read_as_punctuation() -> None:
+    from otklik.classify.text import tokenize
+
+    tokens = tokenize("تمام، متى؟", "ar")
+    assert [(t.surface, t.boundary, t.question) for t in tokens] == [
+        ("تمام", False, False),
+        (",", True, False),
+        ("متى", False, False),
+        ("?", True, True),
+    ]
+
+
+# A wait going on, counted after a verb of time passing.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ya van 3 días y el pedido sigue en preparación", "es"),
+        ("Уже прошло 3 дня, а заказ в сборке", "ru"),
+        ("It has already been 2 weeks and the order is still processing", "en"),
+        ("Sudah lewat 3 hari pesanan masih diproses", "id"),
+    ],
+)
+def test_wait_going_on_after_time_passing(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")

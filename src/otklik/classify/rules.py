@@ -137,6 +137,14 @@ _WEAK_OPENER_WEIGHT = 0.8
 # "Можно оплатить…" asks, but "можно добавить…" suggests: these openers weigh less.
 _WEAK_OPENERS = frozenset(["можно", "возможно"])
 # Words before the question word that change nothing ("Скажите, а роуминг…").
+# Words that acknowledge the last message when a comma follows them (_without_acknowledgement).
+_ACKNOWLEDGING = frozenset(
+    ["хорошо", "ладно", "окей", "ок", "понятно", "ясно", "ok", "okay", "fine", "well", "right",
+     "alright", "bueno", "vale", "pues", "oke", "okay", "baik", "sip", "تمام", "طيب", "اوكي",
+     "حسنا", "حسناً"]
+)  # fmt: skip
+_ACKNOWLEDGING_TAILS = frozenset(["deh", "lah", "dah", "sih", "kak", "then", "so"])
+_COMMAS = frozenset([",", "،"])
 _LEAD_INS = frozenset(
     ["а", "and", "dan", "y", "و", "ребята", "so", "hi", "привет", "roughly", "approximately",
      "approx", "just", "also", "hey", "hello", "примерно", "приблизительно", "кстати", "ещё", "еще"]
@@ -228,8 +236,44 @@ _INDIGNANT = (
     "معقول كذا",
     "هذا طبيعي",
     "عادي عندكم",
+    # Arabic questions that accuse or mock, now that «؟» reads as "?" («تستهبلون؟», «معقولة
+    # أسبوعين وما رجعتوا فلوسي؟», «تسمون هذا مكيف؟», «يعني لازم اشتكي في تويتر…؟»)
+    "؟!",
+    "!؟",
+    "تستهبل",
+    "بتستهبل",
+    "بتهزر",
+    "بتهرج",
+    "تمزحون",
+    "تضحكون علي",
+    "معقولة",
+    "معقول ",
+    "بجد؟",
+    "هو انا لازم",
+    "هو عادي",
+    "عادي كدا",
+    "عادي كذا",
+    "نورمال يعني",
+    "تسمون هذا",
+    "تسمونه",
+    "شنو هالخدم",
+    "هذي خدمة ولا",
+    "هذا تعامل",
+    "شايفين الناس",
+    "شايفيننا",
+    "بس كذا؟",
+    "وبعدين؟",
+    "وبعدين معاكم",
+    "يعني هذا اللي",
+    "هذا اللي قدرتوا",
+    "الله يهديكم",
+    "شكو ماكو",
 )
-_INDIGNANT_FOUND = re.compile("|".join(map(re.escape, _INDIGNANT)))  # any of them, one pass
+# «يعني لازم …؟» mocks («يعني لازم اشتكي في تويتر عشان احد يرد علي؟»); without «؟» it may ask.
+_INDIGNANT_PATTERNS = (r"يعني لازم[^؟?]*[؟?]",)
+_INDIGNANT_FOUND = re.compile(  # any of them, one pass
+    "|".join([*map(re.escape, _INDIGNANT), *_INDIGNANT_PATTERNS])
+)
 _SURFACE = attrgetter("surface")
 _EMOJI_WEIGHT = 1.0
 _MAX_EMOJI = 2
@@ -548,6 +592,10 @@ _EN_ORDINAL_UNITS = frozenset(["time", "day", "week", "call", "attempt"])
 _EN_ORDINAL = re.compile(r"third|fourth|fifth|sixth|tenth")
 _EN_SUFFIXES = frozenset(["rd", "th"])  # "3rd", "4th" (not "1st", "2nd": a regular's words)
 _ALREADY = frozenset(["уже", "already", "ya", "sudah", "udah"])
+_TIME_PASSING = frozenset(
+    ["van", "llevo", "llevamos", "son", "pasaron", "прошло", "прошла", "прошёл", "прошел", "идёт",
+     "идет", "been", "lewat"]
+)  # fmt: skip
 _WAIT_UNITS = frozenset(
     ["час", "часа", "часов", "полчаса", "минут", "минуты", "дня", "дней", "неделю", "недели",
      "месяц", "hour", "hours", "minutes", "days", "weeks", "hora", "horas", "minutos", "días",
@@ -1250,7 +1298,9 @@ class RuleSet:
         hits: list[_Hit] = []
         tokens: list[Token] = []
         if text.strip():
-            tokens = tokenize(text, language if language in RULE_LANGUAGES else None)
+            tokens = _without_acknowledgement(
+                tokenize(text, language if language in RULE_LANGUAGES else None)
+            )
             for index in self._indexes_for(language, text):
                 hits += self._match(tokens, index)
         # "не хватает 500 рублей" counts what is missing: a complaint, not a wish for a feature
@@ -1861,6 +1911,31 @@ def _stated_failures(tokens: list[Token], hits: list[_Hit], language: str) -> li
     return found
 
 
+def _without_acknowledgement(tokens: list[Token]) -> list[Token]:
+    """``tokens`` with an opening word of acknowledgement set off by a comma read as a comma
+    («Хорошо, а когда вернут деньги», «Ладно, подожду ещё неделю», "Fine, I'll wait", «Oke deh,
+    nunggu lagi», «تمام، يعني أنتظر»): it answers the last message; it neither praises nor
+    hides the question that follows. Clauses stay as they were (a comma splits none)."""
+    if len(tokens) < 4 or tokens[0].surface not in _ACKNOWLEDGING:
+        return tokens
+    at = 2 if tokens[1].surface in _ACKNOWLEDGING_TAILS else 1
+    if at + 2 >= len(tokens) or not tokens[at].boundary or tokens[at].surface not in _COMMAS:
+        return tokens
+    comma = tokens[at]
+    return [Token(comma.surface, comma.norm, boundary=True)] * at + tokens[at:]
+
+
+def _wait_goes_on(words: list[str], at: int) -> bool:
+    """Whether ``words[at:]`` count a wait after «уже» / "already" / «ya» / «sudah»: a unit
+    («час»), a number and a unit ("2 hours"), either after a verb of time passing («ya van 3
+    días», «уже прошло 3 дня», "already been 2 weeks", «sudah lewat 3 hari»)."""
+    if at < len(words) and words[at] in _TIME_PASSING:
+        at += 1
+    after = words[at] if at < len(words) else ""
+    further = words[at + 1] if at + 1 < len(words) else ""
+    return after in _WAIT_UNITS or (after.isdecimal() and further in _WAIT_UNITS)
+
+
 def _rebukes(tokens: list[Token], language: str) -> list[int]:
     """Positions of «лучше бы …, чем …» (Russian): what they should do rather than what they
     do is a rebuke, not a wish («Лучше бы починили приложение, чем рекламу крутить», «лучше бы
@@ -1910,10 +1985,8 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             or (word.isdecimal() and after in _EN_SUFFIXES and further in _EN_ORDINAL_UNITS)
         ):
             found.append(i)  # "the 3rd time" (tokens 3, rd, time), "third day"
-        elif word in _ALREADY and (
-            after in _WAIT_UNITS or (after.isdecimal() and further in _WAIT_UNITS)
-        ):
-            found.append(i)  # «уже час», "already 2 hours"
+        elif word in _ALREADY and _wait_goes_on(words, i + 1):
+            found.append(i)  # «уже час», "already 2 hours", «ya van 3 días», «уже прошло 3 дня»
         elif (word, after) in _PAID_FOR and _then_otherwise(tokens, i + 2):
             found.append(i)  # «плачу за 500 мегабит, спидтест показывает 60», "paid for …, got …"
         elif word in _THOUGH.get(language, ()) and (

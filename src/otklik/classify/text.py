@@ -75,6 +75,9 @@ _TOKEN = re.compile(_WORDS)
 # "кое-"), so the pass over every other text costs what it did.
 _TOKEN_INDEFINITE = re.compile(rf"{_RU_INDEFINITE}|{_WORDS}")
 _ARABIC_MARKS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel
+# Arabic comma, semicolon and question mark read as their Latin twins («متى يوصل؟» asks; «تمام،»
+# sets off a word as a comma does).
+_ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +200,7 @@ def tokenize(text: str, language: str | None) -> list[Token]:
     """
     cache = _TOKEN_CACHE
     tokens: list[Token] = []
-    lowered = _ARABIC_MARKS.sub("", text.lower())
+    lowered = _ARABIC_MARKS.sub("", text.lower()).translate(_ARABIC_PUNCTUATION)
     pattern = _TOKEN_INDEFINITE if "-то" in lowered or "кое-" in lowered else _TOKEN
     for word in pattern.findall(lowered):
         token = cache.get((word, language))
