@@ -8,7 +8,7 @@ import pytest
 
 from otklik.ingest.identity import RawIdentity, raw_text
 from otklik.ingest.normalize import DateParser, number_style, parse_duration, parse_number
-from otklik.ingest.questions import scale_family
+from otklik.ingest.questions import question_field, scale_family
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,31 @@ def test_repeated_headers_keep_both_values_apart() -> None:
 )
 def test_scale_hints_match_on_word_boundaries(header: str, family: str | None) -> None:
     assert scale_family(header) == family
+
+
+# Survey tools name a column by its question in the respondent's language: the score and the
+# follow-up are found in Spanish, Indonesian and Arabic exports as in Russian and English
+# (before, all three imported without scores and without their comments).
+@pytest.mark.parametrize(
+    ("header", "field", "family"),
+    [
+        ("How likely are you to recommend us to a friend?", "score", "nps"),
+        ("Насколько вероятно, что вы порекомендуете нас другу?", "score", "nps"),
+        ("¿Qué tan probable es que nos recomiende a un amigo?", "score", "nps"),
+        ("¿Qué tan satisfecho está con la atención?", "score", "csat"),
+        ("¿Qué tan fácil fue resolver su consulta?", "score", "ces"),
+        ("¿Por qué nos dio esa calificación?", "text", None),
+        ("Seberapa besar kemungkinan Anda merekomendasikan kami kepada teman?", "score", "nps"),
+        ("Seberapa puas Anda dengan layanan kami?", "score", "csat"),
+        ("Apa alasan utama Anda memberi nilai tersebut?", "text", None),
+        ("ما مدى احتمال أن توصي بنا لصديق؟", "score", "nps"),
+        ("ما مدى رضاك عن الخدمة؟", "score", "csat"),
+        ("ما سبب تقييمك؟", "text", None),
+        ("Fecha", None, None),
+        ("Tanggal", None, None),
+    ],
+)
+def test_survey_questions_in_every_language(
+    header: str, field: str | None, family: str | None
+) -> None:
+    assert (question_field(header), scale_family(header)) == (field, family)

@@ -26,7 +26,8 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "nps",
         re.compile(
-            r"\be?nps\d*\b|\brecommend|рекоменд|посоветуе|посоветова|net promoter",
+            r"\be?nps\d*\b|\brecommend|рекоменд|посоветуе|посоветова|net promoter|"
+            r"\brecomi?end|\bmerekomendasikan|\brekomendasi|توصي|ترشح|تنصح|ترشيح",
             re.IGNORECASE,
         ),
     ),
@@ -34,45 +35,62 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "ces",
         re.compile(
             r"\bces\d*\b|\beas(?:y|ily|ier|e)\b|\beffort|\bdifficult|легко|просто было|"
-            r"усили|сложно было|customer effort",
+            r"усили|сложно было|customer effort|\bfácil|\besfuerzo|\bmudah|\bkemudahan|"
+            r"سهول|بسهولة|مجهود|جهد",
             re.IGNORECASE,
         ),
     ),
     (
         "csat",
-        re.compile(r"\bcsat\d*\b|\bsatisf|удовлетвор|доволь", re.IGNORECASE),
+        re.compile(
+            r"\bcsat\d*\b|\bsatisf|удовлетвор|доволь|\bpuas|\bkepuasan|رضا|راض",
+            re.IGNORECASE,
+        ),
     ),
     (
         "rating",
-        re.compile(r"\bratings?\b|\bstars?\b|рейтинг|зв[её]зд", re.IGNORECASE),
+        re.compile(
+            r"\bratings?\b|\bstars?\b|рейтинг|зв[её]зд|\bestrellas?\b|\bbintang\b|نجم|نجوم",
+            re.IGNORECASE,
+        ),
     ),
 )
 
 _QUESTION_START = re.compile(
     r"^\s*(?:how|what|why|would|please|on a scale|overall|in general|to what|rate|tell us|"
     r"насколько|как|что|почему|оцените|пожалуйста|в целом|по шкале|по 10|по 5|расскажите|"
-    r"готовы ли|довольны ли|удовлетворены ли)\b",
+    r"готовы ли|довольны ли|удовлетворены ли|qué|que tan|cómo|por qué|califique|en general|"
+    r"seberapa|bagaimana|apa|mengapa|kenapa|silakan|secara keseluruhan|beri nilai|"
+    r"ما مدى|ما|كيف|لماذا|هل|يرجى|قيّم|قيم|بشكل عام)\b",
     re.IGNORECASE,
 )
 # A follow-up asking for words, not a number.
 _TEXT_QUESTION = re.compile(
     r"\breason|\bwhy\b|\bcomment|\bexplain|\bimprove|\btell us|\bdescribe|\bwhat (?:could|can|"
     r"should|did|do|would)|почему|причин|комментар|поясн|улучш|расскажите|опишите|"
-    r"что (?:можно|нам|мы|стоит|понравилось|не понравилось)|что бы вы",
+    r"что (?:можно|нам|мы|стоит|понравилось|не понравилось)|что бы вы|\bpor qué|\brazón|"
+    r"\bmotivo|\bcoment|\bexpli|\bmejorar|\bcuént|\balasan|\bmengapa|\bkenapa|\bkomentar|"
+    r"\bsaran|\bjelaskan|\bperbaik|\btingkatkan|لماذا|ليش|سبب|تعليق|اشرح|تحسين|اقتراح",
     re.IGNORECASE,
 )
 
 # Asks for a number without naming the scale: the values decide it.
 _SCORE_QUESTION = re.compile(
     r"\brate\b|\bon a scale|\b\d{1,2} to \d{1,2}\b|\b\d{1,2}\s*[-–]\s*\d{1,2}\b|оцените|"
-    r"по шкале|от \d{1,2} до \d{1,2}",
+    r"по шкале|от \d{1,2} до \d{1,2}|\bcalifi|\bpuntu|\bescala|\bdel? \d{1,2} a[l]? \d{1,2}\b|"
+    r"\bnilai|\bskala|\bdari \d{1,2} (?:sampai|hingga) \d{1,2}\b|تقييم|قيّم|مقياس|"
+    r"من \d{1,2} (?:إلى|الى) \d{1,2}",
     re.IGNORECASE,
 )
 
 
 def is_question(header: str) -> bool:
     """A header written as a question or an instruction (``…?``, ``How…``, ``Оцените…``)."""
-    return header.rstrip().endswith("?") or _QUESTION_START.match(header) is not None
+    return (
+        header.rstrip().endswith(("?", "؟"))
+        or header.lstrip().startswith("¿")
+        or _QUESTION_START.match(header) is not None
+    )
 
 
 def scale_family(header: str) -> str | None:
