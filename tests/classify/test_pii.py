@@ -11,17 +11,22 @@ from otklik.classify import find_pii, mask_pii
 from otklik.classify.pii import luhn_valid
 from tests.conftest import DATA
 
-CORPUS = [
-    json.loads(line)
-    for line in (DATA / "pii_corpus.jsonl").read_text(encoding="utf-8").splitlines()
-]
+
+def _corpus(name: str) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines()]
 
 
-def _score() -> tuple[Counter[str], Counter[str], list[str]]:
+CORPUS = _corpus("pii_corpus.jsonl")
+# Indonesian, Spanish and Arabic texts (tests/data/make_pii_corpus_intl.py): mobiles of the
+# markets otklik serves, identity numbers with their words and check characters, and decoys.
+INTL_CORPUS = _corpus("pii_corpus_intl.jsonl")
+
+
+def _score(corpus: list[dict] | None = None) -> tuple[Counter[str], Counter[str], list[str]]:  # type: ignore[type-arg]
     expected: Counter[str] = Counter()
     found: Counter[str] = Counter()
     false_positives: list[str] = []
-    for row in CORPUS:
+    for row in CORPUS if corpus is None else corpus:
         text = row["text"]
         spans = []
         for pii in row["pii"]:
@@ -74,6 +79,42 @@ def test_corpus_recall_and_false_positives() -> None:
 )
 def test_mask_pii(text: str, masked: str) -> None:
     assert mask_pii(text) == masked
+
+
+def test_intl_corpus_recall_and_false_positives() -> None:
+    expected, found, false_positives = _score(INTL_CORPUS)
+    assert sum(expected.values()) >= 100
+    assert sum(1 for row in INTL_CORPUS if not row["pii"]) >= 150
+    for kind in expected:
+        assert found[kind] == expected[kind], (kind, found[kind], expected[kind])
+    assert false_positives == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Nomor HP saya 0812-3456-7890, tolong hubungi", "Nomor HP saya [PHONE], tolong hubungi"),
+        ("رقمي ٠٥٥١٢٣٤٥٦٧", "رقمي [PHONE]"),
+        ("Mi DNI es 12345678Z", "Mi DNI es [ID]"),
+        ("Mi RUT es 12.345.678-5", "Mi RUT es [ID]"),
+        ("el pedido 12345678Z no llegó", "el pedido 12345678Z no llegó"),
+        ("Mi DNI es 12345678A", "Mi DNI es [ID]"),  # named by its word, whatever its letter
+        ("cliente 12345678A", "cliente 12345678A"),  # a wrong check letter: no DNI
+        ("Pesanan 081234567890 belum sampai", "Pesanan 081234567890 belum sampai"),
+    ],
+)
+def test_other_markets_numbers(text: str, masked: str) -> None:
+    assert mask_pii(text) == masked
+
+
+def test_identity_check_characters() -> None:
+    from otklik.classify.pii import dni_valid, rut_valid
+
+    # 12345678 mod 23 = 14 → "Z"; the NIE X1234567 reads 01234567, mod 23 = 19 → "L"
+    assert dni_valid("12345678", "Z") and not dni_valid("12345678", "A")
+    assert dni_valid("1234567", "L", "X") and not dni_valid("1234567", "Z", "X")
+    # RUT 12.345.678: 8·2+7·3+6·4+5·5+4·6+3·7+2·2+1·3 = 138; 11 − 138 mod 11 = 5
+    assert rut_valid("12.345.678", "5") and not rut_valid("12.345.678", "4")
 
 
 def test_checksums_decide_for_bare_numbers() -> None:

@@ -33,6 +33,10 @@ CASES = [
         "This is terrible service. Best wishes, [NAME]",
     ),
     ("اسمي أحمد والتطبيق لا يعمل", None),
+    # the other markets' mobiles and identity numbers (otklik.classify.pii)
+    ("Paket belum sampai, WA saya 0812-3456-7890", "Paket belum sampai, WA saya [PHONE]"),
+    ("رقم جوالي ٠٥٥١٢٣٤٥٦٧ والطلب ما وصل", "رقم جوالي [PHONE] والطلب ما وصل"),
+    ("Mi DNI es 12345678Z y no me dejan entrar", "Mi DNI es [ID] y no me dejan entrar"),
 ]
 
 
