@@ -83,6 +83,7 @@ _DNI = re.compile(r"(?<![\w-])([XYZxyz]?)(\d{7,8})[ -]?([A-Za-z])(?![\w-])")
 _CURP = re.compile(r"(?<![\w])[A-Z][AEIOUX][A-Z]{2}\d{6}[HM][A-Z]{5}[A-Z\d]\d(?![\w])")
 _RUT = re.compile(r"(?<![\w.-])(\d{1,2}\.\d{3}\.\d{3})-([\dkK])(?![\w-])")
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+_ANY_DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 _SNILS = re.compile(r"(?<![\d-])(\d{3})[- ](\d{3})[- ](\d{3})(?:[- ]| - )(\d{2})(?![\d-])")
 _SNILS_WORD = re.compile(r"снилс\w*\s*[:№]?\s*(\d{3}-?\d{3}-?\d{3}[- ]?\d{2}|\d{11})", re.I)
@@ -306,6 +307,8 @@ _FINDERS: tuple[Finder, ...] = (
 
 def find_pii(text: str) -> list[PiiMatch]:
     """Every piece of personal data in ``text``, in order, without overlaps."""
+    if "@" not in text and _ANY_DIGIT.search(text) is None:
+        return []  # every kind holds a digit, save an e-mail address
     chosen: list[PiiMatch] = []
     for finder in _FINDERS:
         found = sorted(finder(text), key=lambda f: (f[1], -(f[2] - f[1])))
