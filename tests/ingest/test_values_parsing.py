@@ -205,3 +205,48 @@ def test_survey_questions_in_every_language(
     header: str, field: str | None, family: str | None
 ) -> None:
     assert (question_field(header), scale_family(header)) == (field, family)
+
+
+# Dates with the month's name, in the five languages, and ISO dates in Arabic-Indic digits.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 ноября 2026", datetime(2026, 11, 3)),
+        ("3 ноября 2026 г. в 14:30", datetime(2026, 11, 3, 14, 30)),
+        ("3 нояб. 2026 г.", datetime(2026, 11, 3)),
+        ("1 мая 2026", datetime(2026, 5, 1)),
+        ("15 марта 2026", datetime(2026, 3, 15)),
+        ("3 Nov 2026", datetime(2026, 11, 3)),
+        ("Nov 3, 2026", datetime(2026, 11, 3)),
+        ("November 3rd, 2026 2:30 pm", datetime(2026, 11, 3, 14, 30)),
+        ("Dec 1, 2026 12:05 AM", datetime(2026, 12, 1, 0, 5)),
+        ("3 de noviembre de 2026", datetime(2026, 11, 3)),
+        ("5 dic 2026", datetime(2026, 12, 5)),
+        ("12 Agustus 2026 14:30", datetime(2026, 8, 12, 14, 30)),
+        ("12 Mei 2026", datetime(2026, 5, 12)),
+        ("3 نوفمبر 2026", datetime(2026, 11, 3)),
+        ("٢٠٢٦-١١-٠٣", datetime(2026, 11, 3)),
+    ],
+)
+def test_dates_with_month_names(text: str, expected: datetime) -> None:
+    assert DateParser()(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31 февраля 2026", "3 Brumaire 2026", "3 ma 2026", "March 2026"])
+def test_not_dates_with_month_names(text: str) -> None:
+    with pytest.raises(ValueError, match="date"):
+        DateParser()(text)
+
+
+def test_month_names_stand_for_one_month() -> None:
+    from otklik.ingest.normalize import month_number
+
+    assert [month_number(n) for n in ("ноября", "Nov.", "dic", "agustus", "mei", "مايو")] == [
+        11,
+        11,
+        12,
+        8,
+        5,
+        5,
+    ]
+    assert month_number("ju") is None and month_number("decoded") is None

@@ -314,6 +314,79 @@ def _fast_dotted(text: str) -> datetime | None:
 
 _FIRST_YEAR, _LAST_YEAR = YEARS
 
+# Dates written with the month's name, in the five languages (issue 13: text in Russian,
+# English, Spanish, Indonesian and Arabic): «3 ноября 2026 г.», "3 Nov 2026", "Nov 3, 2026",
+# «3 de noviembre de 2026», «12 Agustus 2026 14:30», «3 نوفمبر 2026». A name stands for a month
+# when it is a full name or the start (3 letters or more) of the full names of one month only.
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("январь", "января", "january", "enero", "januari", "يناير"),
+    2: ("февраль", "февраля", "february", "febrero", "februari", "فبراير"),
+    3: ("март", "марта", "march", "marzo", "maret", "مارس"),
+    4: ("апрель", "апреля", "april", "abril", "أبريل", "ابريل", "إبريل"),
+    5: ("май", "мая", "may", "mayo", "mei", "مايو"),
+    6: ("июнь", "июня", "june", "junio", "juni", "يونيو"),
+    7: ("июль", "июля", "july", "julio", "juli", "يوليو"),
+    8: ("август", "августа", "august", "agosto", "agustus", "أغسطس", "اغسطس"),
+    9: ("сентябрь", "сентября", "september", "septiembre", "setiembre", "سبتمبر"),
+    10: ("октябрь", "октября", "october", "octubre", "oktober", "أكتوبر", "اكتوبر"),
+    11: ("ноябрь", "ноября", "november", "noviembre", "نوفمبر"),
+    12: ("декабрь", "декабря", "december", "diciembre", "desember", "ديسمبر"),
+}
+_MONTH_OF = {name: month for month, names in _MONTH_NAMES.items() for name in names}
+_CLOCK = r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?"
+_NAMED_DAY_FIRST = re.compile(
+    r"^(\d{1,2})(?:-?(?:го|er|st|nd|rd|th))?\.?\s*(?:de\s+)?([^\W\d_]+)\.?,?\s*(?:de\s+|del\s+)?"
+    r"(\d{4})(?:\s*(?:г\.?|года|م))?(?:,?\s*(?:(?:в|at|a las|pukul|jam|الساعة)\s*)?"
+    + _CLOCK
+    + r")?$",
+    re.IGNORECASE,
+)
+_NAMED_MONTH_FIRST = re.compile(
+    r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s*(?:at\s+)?" + _CLOCK + r")?$",
+    re.IGNORECASE,
+)
+# Arabic-Indic and Extended (Persian) digits as ASCII, for ISO dates written with them.
+_ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def month_number(name: str) -> int | None:
+    """The month (1–12) a written name stands for in Russian, English, Spanish, Indonesian or
+    Arabic («ноября», "Nov", «agustus», «dic», «نوفمبر»), or None."""
+    name = name.lower().rstrip(".")
+    if name in _MONTH_OF:
+        return _MONTH_OF[name]
+    if len(name) < 3:
+        return None
+    months = {month for full, month in _MONTH_OF.items() if full.startswith(name)}
+    return months.pop() if len(months) == 1 else None
+
+
+def _named_month(text: str) -> datetime | None:
+    """A date written with its month's name (see ``_MONTH_NAMES``), or None if it is not one."""
+    match = _NAMED_DAY_FIRST.match(text)
+    if match is not None:
+        day, name, year = int(match.group(1)), match.group(2), int(match.group(3))
+        clock = match.groups()[3:]
+    else:
+        match = _NAMED_MONTH_FIRST.match(text)
+        if match is None:
+            return None
+        name, day, year = match.group(1), int(match.group(2)), int(match.group(3))
+        clock = match.groups()[3:]
+    month = month_number(name)
+    if month is None:
+        return None
+    hour, minute, second = (int(part or 0) for part in clock[:3])
+    half = (clock[3] or "").lower().replace(".", "")
+    if half and not 1 <= hour <= 12:
+        return None
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError as exc:
+        raise ValueError(f"date {text!r} is not a real date ({exc})") from None
+
 
 class DateParser:
     """Parses one column's dates into naive UTC, between the years 1900 and 2100.
@@ -358,6 +431,8 @@ class DateParser:
                 raise ValueError(f"date {_show(value)} is not a valid Excel day number")
             return self._from_serial(float(value), value)
         text = str(value).strip()
+        if not text.isascii():
+            text = text.translate(_ASCII_DIGITS)
         if self.date_format:
             try:
                 moment = datetime.strptime(text, self.date_format)
@@ -378,9 +453,12 @@ class DateParser:
             return self._from_dmy(text, match)
         if _NUMERIC_DATE.match(text):
             return self._from_serial(float(text.replace(",", ".")), text)
+        named = _named_month(text)
+        if named is not None:
+            return self._to_utc(named)
         raise ValueError(
-            f"date {text!r} is not a date (expected yyyy-mm-dd or dd.mm.yyyy [hh:mm[:ss]]); "
-            "set date_format in a mapping file"
+            f"date {text!r} is not a date (expected yyyy-mm-dd, dd.mm.yyyy [hh:mm[:ss]] or "
+            "'3 ноября 2026'); set date_format in a mapping file"
         )
 
     def _from_serial(self, serial: float, original: Any) -> datetime:

@@ -1,7 +1,8 @@
-"""Survey exports whose headers are the questions, in Spanish, Indonesian and Arabic: the score
-column, its scale and the follow-up comment are found as for Russian and English exports, on
-both import paths (before, all three imported without scores and kept the comment as an
-attribute)."""
+"""Exports in the five languages. Headers that are the questions: the score column, its scale
+and the follow-up comment are found in Spanish, Indonesian and Arabic as in Russian and English,
+on both import paths (before, all three imported without scores and kept the comment as an
+attribute). Dates written with the month's name in any of the five languages, or in
+Arabic-Indic digits, import; a date that does not exist is quarantined."""
 
 from __future__ import annotations
 
@@ -49,3 +50,33 @@ def test_question_headers_give_score_scale_and_text(
         ).all()
     expected = [(float(row.split(",")[1]), "nps", row.split(",")[2]) for row in rows]
     assert [tuple(row) for row in stored] == sorted(expected)
+
+
+def test_named_month_dates_import_and_bad_ones_are_quarantined(engine: Engine) -> None:
+    from otklik.ledger import list_quarantine
+    from tests.conftest import DATA
+
+    path = DATA / "survey_named_months.csv"
+    report = import_file(engine, path, kind="survey", source="months")
+    assert (report.read, report.imported, report.quarantined) == (9, 7, 2)
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                select(FeedbackItem.external_id, FeedbackItem.occurred_at).where(
+                    FeedbackItem.source == "months"
+                )
+            ).all()
+        )
+    assert {key: str(value)[:16] for key, value in stored.items()} == {
+        "m1": "2026-11-03 14:30",
+        "m2": "2026-11-03 00:00",
+        "m3": "2026-11-03 14:30",
+        "m4": "2026-11-03 00:00",
+        "m5": "2026-08-12 14:30",
+        "m6": "2026-11-03 00:00",
+        "m7": "2026-11-03 00:00",
+    }
+    quarantined = {
+        (row["line"], row["field"]) for row in list_quarantine(engine, run_id=report.run_id)
+    }
+    assert quarantined == {(9, "occurred_at"), (10, "occurred_at")}
