@@ -250,3 +250,11 @@ def test_month_names_stand_for_one_month() -> None:
         5,
     ]
     assert month_number("ju") is None and month_number("decoded") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("٩", 9.0), ("١٠", 10.0), ("٧٫٥", 7.5), ("١٬٢٥٠٫٥", 1250.5), ("-٣٫٢٥", -3.25)],
+)
+def test_arabic_indic_numbers(text: str, value: float) -> None:
+    assert parse_number(text) == value

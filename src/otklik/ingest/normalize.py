@@ -125,6 +125,9 @@ def _parse_localised(value: str, decimal: str | None) -> float:
     text = _SPACES.sub("", value)
     if not text:
         raise ValueError(f"{_show(value)} is not a number")
+    if "٫" in text or "٬" in text:  # the Arabic decimal and thousands separators say themselves
+        text = text.replace("٬", "").replace("٫", ".").translate(_ASCII_DIGITS)
+        decimal = "."
     sign = ""
     if text[0] in "+-":
         sign, text = text[0], text[1:]
