@@ -1173,3 +1173,36 @@ def test_arabic_punctuation_is_read_as_punctuation() -> None:
 def test_wait_going_on_after_time_passing(text: str, language: str) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+# Earlier than expected is praise (not a wait for «esperado»); a problem solved is praise in
+# Arabic with its conjunction («وحلت المشكلة»); "it has been a week for me" (Arabic) counts a
+# wait; changed without telling is a complaint; «вам стоит …», «المفروض تفتحون …» suggest.
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("Excelente, llegó antes de lo esperado", "es", "praise", "positive"),
+        ("Arrived earlier than expected, thanks", "en", "praise", "positive"),
+        ("الموظفة خدومة جدا وحلت المشكلة", "ar", "praise", "positive"),
+        ("صار لي أسبوع بدون انترنت", "ar", "complaint", "negative"),
+        ("صارلي شهر أنتظر البطاقة", "ar", "complaint", "negative"),
+        (
+            "They changed my plan without telling me and now I pay more",
+            "en",
+            "complaint",
+            "negative",
+        ),
+        ("المفروض تفتحون يوم الجمعة", "ar", "suggestion", "neutral"),
+    ],
+)
+def test_expected_solved_waits_and_shoulds(
+    text: str, language: str, kind: str, sentiment: str
+) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+def test_russian_you_should_suggests() -> None:
+    assert default_rules().analyse("Вам стоит работать по воскресеньям", language="ru").type == (
+        "suggestion"
+    )

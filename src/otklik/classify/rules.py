@@ -1936,6 +1936,20 @@ def _wait_goes_on(words: list[str], at: int) -> bool:
     return after in _WAIT_UNITS or (after.isdecimal() and further in _WAIT_UNITS)
 
 
+def _ar_wait_goes_on(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` opens an Arabic "it has been (a week) for me": «صار لي» / «صارلي» /
+    «صار لنا» / «لي» after «صار», then a unit, a dual unit or a number and a unit."""
+    if words[i] in ("صارلي", "صارلنا", "صارله"):
+        at = i + 1
+    elif words[i] == "صار" and i + 1 < len(words) and words[i + 1] in ("لي", "لنا", "له"):
+        at = i + 2
+    else:
+        return False
+    after = words[at] if at < len(words) else ""
+    further = words[at + 1] if at + 1 < len(words) else ""
+    return after in _BARE_WAIT_UNITS or (after.isdecimal() and further in _BARE_WAIT_UNITS)
+
+
 def _rebukes(tokens: list[Token], language: str) -> list[int]:
     """Positions of «лучше бы …, чем …» (Russian): what they should do rather than what they
     do is a rebuke, not a wish («Лучше бы починили приложение, чем рекламу крутить», «лучше бы
@@ -1985,6 +1999,8 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             or (word.isdecimal() and after in _EN_SUFFIXES and further in _EN_ORDINAL_UNITS)
         ):
             found.append(i)  # "the 3rd time" (tokens 3, rd, time), "third day"
+        elif language == "ar" and _ar_wait_goes_on(words, i):
+            found.append(i)  # «صار لي أسبوع بدون انترنت», «صارلي شهر أنتظر»
         elif word in _ALREADY and _wait_goes_on(words, i + 1):
             found.append(i)  # «уже час», "already 2 hours", «ya van 3 días», «уже прошло 3 дня»
         elif (word, after) in _PAID_FOR and _then_otherwise(tokens, i + 2):
