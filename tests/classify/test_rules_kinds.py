@@ -1206,3 +1206,47 @@ def test_russian_you_should_suggests() -> None:
     assert default_rules().analyse("Вам стоит работать по воскресеньям", language="ru").type == (
         "suggestion"
     )
+
+
+# Praise that mocks: thanks for a failure or a wait, or one word of praise set off before a
+# short report of a failure, in every language; thanks for something good stays praise, and a
+# review that opens with praise and goes on at length is not mockery.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Спасибо за 40 минут ожидания", "ru"),
+        ("Класс, приложение снова не открывается", "ru"),
+        ("Thanks for nothing", "en"),
+        ("Wonderful, the app crashed again", "en"),
+        ("Gracias por nada", "es"),
+        ("Makasih ya udah bikin nunggu 2 jam", "id"),
+        ("شكرا على التأخير", "ar"),
+        ("يعطيكم العافية، ثلاث أيام وأنا أنتظر", "ar"),
+    ],
+)
+def test_mocking_praise_is_negative(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).sentiment == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Gracias por la rapidez en resolver mi reclamo, quedé muy satisfecha", "es"),
+        ("Спасибо за быструю доставку", "ru"),
+        ("Thanks for sorting my problem so quickly", "en"),
+        (
+            "Кайф, семейный тариф на 4 номера с общим пакетом, дети больше не просят "
+            "докинуть гигов",
+            "ru",
+        ),
+    ],
+)
+def test_sincere_praise_stays_positive(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).sentiment == "positive"
+
+
+def test_wonderful_is_no_wondering() -> None:
+    assert default_rules().analyse("Wonderful staff, thank you", language="en").type == "praise"
+    assert default_rules().analyse("Wondering when my refund arrives", language="en").type == (
+        "question"
+    )

@@ -97,6 +97,15 @@ _POLITENESS_WEIGHT = 0.3
 _SHORT_CLAUSE = 14
 _SHORT_TEXT = 25
 # Thank-you formulas: politeness, not praise, in a text that reports a problem.
+# Mockery (_mocking): thanks for what, "nothing", and the words of contrast that make praise
+# and a failure a mixed review instead.
+_FOR_WHAT = frozenset(["за", "for", "por", "على", "ع", "atas", "buat", "untuk"])
+_NOTHING_WORDS = frozenset(["ничего", "nothing", "nada", "شي", "شيء", "apa-apa"])
+_MOCKED_WORDS = 8  # the most words after a mocking word of praise («Класс, …»)
+_CONTRAST_WORDS = frozenset(
+    ["но", "однако", "зато", "хотя", "but", "though", "although", "however", "pero", "aunque",
+     "tapi", "tetapi", "namun", "لكن", "ولكن", "بس"]
+)  # fmt: skip
 _THANKS = frozenset(
     [
         "спасибо",
@@ -140,8 +149,8 @@ _WEAK_OPENERS = frozenset(["можно", "возможно"])
 # Words that acknowledge the last message when a comma follows them (_without_acknowledgement).
 _ACKNOWLEDGING = frozenset(
     ["хорошо", "ладно", "окей", "ок", "понятно", "ясно", "ok", "okay", "fine", "well", "right",
-     "alright", "bueno", "vale", "pues", "oke", "okay", "baik", "sip", "تمام", "طيب", "اوكي",
-     "حسنا", "حسناً"]
+     "alright", "bueno", "buenas", "hola", "vale", "pues", "oke", "okay", "baik", "sip", "تمام",
+     "طيب", "اوكي", "حسنا", "حسناً"]
 )  # fmt: skip
 _ACKNOWLEDGING_TAILS = frozenset(["deh", "lah", "dah", "sih", "kak", "then", "so"])
 _COMMAS = frozenset([",", "،"])
@@ -1353,6 +1362,7 @@ class RuleSet:
                 and not (clause_of[hit.start] in scolded and _polarity(hit) > 0)
             ]
             positions += rebukes
+        hits = _mocking(tokens, hits, positions, code)
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -2280,6 +2290,89 @@ def _sarcasm(text: str, tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
         else hit
         for hit in hits
     ]
+
+
+def _mocking(
+    tokens: list[Token], hits: list[_Hit], positions: list[int], language: str
+) -> list[_Hit]:
+    """Hits with their praise and positive words negated when the praise mocks what follows it,
+    else ``hits``: thanks *for* a failure or a wait («Спасибо за 40 минут ожидания», "thanks
+    for nothing", «gracias por nada», «شكرا على التأخير», «makasih udah bikin nunggu 2 jam»), or
+    a short text that opens with a word of praise set off by punctuation and then only reports
+    a failure, with no contrast («Класс, приложение снова не открывается», "Wonderful, the app
+    crashed again", «ممتاز، ضيعتوا طلبي»)."""
+    positive = [hit for hit in hits if _polarity(hit) > 0]
+    if not positive:
+        return hits
+    negative_at = {hit.start for hit in hits if _polarity(hit) < 0} | set(positions)
+    mocked = any(_thanks_for_failure(tokens, hit, hits, negative_at) for hit in positive)
+    if not mocked:
+        mocked = _praise_then_failure(tokens, positive, negative_at, language)
+    if not mocked:
+        return hits
+    return [
+        _Hit(hit.entry, hit.start, hit.end, hit.weight, not hit.negated)
+        if _polarity(hit) > 0
+        else hit
+        for hit in hits
+    ]
+
+
+def _thanks_for_failure(
+    tokens: list[Token], hit: _Hit, hits: list[_Hit], negative_at: set[int]
+) -> bool:
+    """Whether a thanks at ``hit`` is followed by «за» / "for" / «por» / «على» / «udah bikin»
+    and, before the next punctuation, by a failure, a wait counted out or "nothing"."""
+    words = " ".join(t.surface for t in tokens[hit.start : hit.end])
+    if words not in _THANKS or hit.end >= len(tokens):
+        return False
+    at = hit.end + (tokens[hit.end].surface in ("ya", "yah"))
+    if at >= len(tokens):
+        return False
+    if tokens[at].surface in _FOR_WHAT:
+        at += 1
+    elif (tokens[at].surface, tokens[at + 1].surface if at + 1 < len(tokens) else "") in (
+        ("udah", "bikin"),
+        ("sudah", "bikin"),
+        ("udah", "buat"),
+    ):
+        at += 2
+    else:
+        return False
+    praised = {hit.start for hit in hits if _polarity(hit) > 0}
+    for j in range(at, min(at + 6, len(tokens))):
+        token = tokens[j]
+        if token.boundary or j in praised:  # «gracias por la rapidez en resolver mi reclamo»
+            return False
+        if j in negative_at or token.surface in _NOTHING_WORDS:
+            return True
+        if (
+            token.surface.isdecimal()
+            and j + 1 < len(tokens)
+            and tokens[j + 1].surface in _BARE_WAIT_UNITS
+        ):
+            return True
+    return False
+
+
+def _praise_then_failure(
+    tokens: list[Token], positive: list[_Hit], negative_at: set[int], language: str
+) -> bool:
+    """Whether the text opens with one word (or two) of praise set off by punctuation, and all
+    that follows is failure: no other praise, no contrast word, at least one failure."""
+    first = positive[0]
+    if first.start != 0 or first.end > 2 or first.end >= len(tokens):
+        return False
+    if not tokens[first.end].boundary or tokens[first.end].question:
+        return False
+    if len({(hit.start, hit.end) for hit in positive}) > 1:
+        return False
+    rest = range(first.end + 1, len(tokens))
+    if sum(not tokens[j].boundary for j in rest) > _MOCKED_WORDS:
+        return False  # «кайф, семейный тариф на 4 номера …, дети больше не просят»: a review
+    if any(tokens[j].surface in _CONTRAST_WORDS for j in rest):
+        return False
+    return any(j in negative_at for j in rest)
 
 
 def _emoji(text: str) -> tuple[int, int]:

@@ -158,6 +158,11 @@ def adjective_and_adverb(word: str) -> frozenset[str]:
 _NOT_DERIVED = frozenset(["дорогой", "честно"])
 
 
+# English words whose Snowball stem is another word's: "wonderful" → "wonder" would match "I
+# was wondering" (a question); they keep their own.
+_EN_OWN_STEMS = {"wonderful": "wonderful", "wonderfully": "wonderful"}
+
+
 @lru_cache(maxsize=300_000)
 def normalize_word(word: str, language: str | None) -> str:
     """The normal form of a lower-cased ``word`` in a text of ``language``."""
@@ -168,6 +173,8 @@ def normalize_word(word: str, language: str | None) -> str:
         return _stemmer("arabic")(_ARABIC_MARKS.sub("", word))
     if script == "latin":
         code = language if language in _LATIN_LANGUAGES else "en"
+        if code == "en" and word in _EN_OWN_STEMS:
+            return _EN_OWN_STEMS[word]
         return _stemmer(SNOWBALL_LANGUAGES[code])(word.replace("’", "'"))
     if language in SNOWBALL_LANGUAGES:
         return _stemmer(SNOWBALL_LANGUAGES[language])(word)
