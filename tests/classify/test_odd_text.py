@@ -25,6 +25,12 @@ PIECES = [
     "vez", "de", "solo", "bayar", "ongkir", "tapi", "pesan", "datang", "cuma", "dari", "طلبت",
     "ووصلني", "بدل", "من", "فقط", "б**ть", "f*ck", "idiot", "дурак", "ты", "you", "спасибо",
     "ужас", "great", "4276 3800 1234 5678", "+7 999 123-45-67", "a@b.c",
+    # the words of the tenth round's checks: hours set and kept, sizes, rebukes, mockery, the
+    # Arabic punctuation, acknowledgements, identity numbers
+    "записали", "на", "в", "at", "las", "jam", "الساعة", "ساعة", "يومين", "صار", "لي", "лучше",
+    "бы", "чем", "так", "qué", "gracias", "por", "nada", "класс", "хорошо", "،", "؟", "٫", "large",
+    "small", "black", "s", "l", "xl", "dni", "12345678Z", "nik", "0812-3456-7890", "ya", "van",
+    "días", "thanks", "nothing", "ممتاز", "promised", "booked", "12.345.678-5", "GODE561231AB1",
 ]  # fmt: skip
 LANGUAGES = [None, "ru", "en", "id", "es", "ar", "de", "xx"]
 TYPES = {"complaint", "suggestion", "question", "praise", "other"}
