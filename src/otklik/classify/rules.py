@@ -2021,9 +2021,9 @@ def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> l
             found.append(i)  # «хотя я платил вовремя», "even though I paid", «хотя категория…»
         elif _short_of(words, i):
             found.append(i)  # "received only 3 of the 5 items", «llegaron 2 de 3 productos»
-        elif _came_short(tokens, i, language):
+        elif (word in _ORDERED or word in _INSTEAD_FIRST) and _came_short(tokens, i, language):
             found.append(i)  # "ordered two, got one", «вместо двух положили одну»
-        elif _came_other(tokens, i, language):
+        elif word in _ORDERED and _came_other(tokens, i, language):
             found.append(i)  # «заказывал размер L, пришёл S», "ordered black, got white"
         elif word in _SETTING and _later_than_set(tokens, i, language):
             found.append(i)  # «записали на 10, приняли в 12», "promised in an hour, 2 days on"

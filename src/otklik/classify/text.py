@@ -207,7 +207,9 @@ def tokenize(text: str, language: str | None) -> list[Token]:
     """
     cache = _TOKEN_CACHE
     tokens: list[Token] = []
-    lowered = _ARABIC_MARKS.sub("", text.lower()).translate(_ARABIC_PUNCTUATION)
+    lowered = _ARABIC_MARKS.sub("", text.lower())
+    if "،" in lowered or "؟" in lowered or "؛" in lowered:
+        lowered = lowered.translate(_ARABIC_PUNCTUATION)
     pattern = _TOKEN_INDEFINITE if "-то" in lowered or "кое-" in lowered else _TOKEN
     for word in pattern.findall(lowered):
         token = cache.get((word, language))
