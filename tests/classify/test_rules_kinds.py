@@ -1250,3 +1250,27 @@ def test_wonderful_is_no_wondering() -> None:
     assert default_rules().analyse("Wondering when my refund arrives", language="en").type == (
         "question"
     )
+
+
+# More stated facts: a count of days opening an Arabic text, nobody answering after «ولا», a
+# cancellation fee, a bill doubled, an order one item short; "became better" is praise.
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "sentiment"),
+    [
+        ("لي ثلاث أيام أتصل ولا أحد يرد", "ar", "complaint", "negative"),
+        ("الكابتن لغى الرحلة وأخذ رسوم الإلغاء", "ar", "complaint", "negative"),
+        ("الفاتورة هالشهر ضعف الشهر الماضي", "ar", "complaint", "negative"),
+        ("El pedido llegó con un producto de menos", "es", "complaint", "negative"),
+        ("La factura de este mes es el doble que la del mes pasado", "es", "complaint", "negative"),
+        ("The order came one item short", "en", "complaint", "negative"),
+        ("التطبيق صار أحسن بعد التحديث", "ar", "praise", "positive"),
+    ],
+)
+def test_more_stated_facts(text: str, language: str, kind: str, sentiment: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == (kind, sentiment)
+
+
+def test_russian_became_better_is_praise() -> None:
+    found = default_rules().analyse("Приложение стало лучше после обновления", language="ru")
+    assert (found.type, found.sentiment) == ("praise", "positive")

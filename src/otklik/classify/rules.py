@@ -1948,16 +1948,18 @@ def _wait_goes_on(words: list[str], at: int) -> bool:
 
 def _ar_wait_goes_on(words: list[str], i: int) -> bool:
     """Whether ``words[i]`` opens an Arabic "it has been (a week) for me": «صار لي» / «صارلي» /
-    «صار لنا» / «لي» after «صار», then a unit, a dual unit or a number and a unit."""
-    if words[i] in ("صارلي", "صارلنا", "صارله"):
-        at = i + 1
+    «صار لنا», or «لي» opening the text, then a unit, a dual unit or a number (in digits or
+    words) and a unit."""
+    if words[i] in ("صارلي", "صارلنا", "صارله") or (i == 0 and words[i] in ("لي", "لنا")):
+        at = i + 1  # «لي ثلاث أيام أتصل»: "three days I have been calling", at the start only
     elif words[i] == "صار" and i + 1 < len(words) and words[i + 1] in ("لي", "لنا", "له"):
         at = i + 2
     else:
         return False
     after = words[at] if at < len(words) else ""
     further = words[at + 1] if at + 1 < len(words) else ""
-    return after in _BARE_WAIT_UNITS or (after.isdecimal() and further in _BARE_WAIT_UNITS)
+    counted = after.isdecimal() or after in _NUMBER_WORDS["ar"]
+    return after in _BARE_WAIT_UNITS or (counted and further in _BARE_WAIT_UNITS)
 
 
 def _rebukes(tokens: list[Token], language: str) -> list[int]:
