@@ -1274,3 +1274,27 @@ def test_more_stated_facts(text: str, language: str, kind: str, sentiment: str) 
 def test_russian_became_better_is_praise() -> None:
     found = default_rules().analyse("Приложение стало лучше после обновления", language="ru")
     assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+# Asking for information without "?" (issue 13 item 3: questions without a question mark): the
+# rules read these as questions in every language (before: suggestions, praise, complaints).
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Хотелось бы узнать условия рефинансирования", "ru"),
+        ("Интересует возможность досрочного погашения", "ru"),
+        ("I'd like to know the refinancing terms", "en"),
+        ("Please clarify the cash withdrawal fee", "en"),
+        ("Me gustaría conocer las condiciones del crédito", "es"),
+        ("Por favor aclaren la comisión por retiro", "es"),
+        ("Mohon dijelaskan biaya admin bulanan", "id"),
+        ("ممكن توضيح طريقة احتساب النقاط", "ar"),
+    ],
+)
+def test_asking_for_information(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).type == "question"
+
+
+def test_i_will_check_is_no_request() -> None:
+    found = default_rules().analyse("Сейчас уточню у бухгалтерии и напишу вам", language="ru")
+    assert found.type != "question"
