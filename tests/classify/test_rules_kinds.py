@@ -1298,3 +1298,28 @@ def test_asking_for_information(text: str, language: str) -> None:
 def test_i_will_check_is_no_request() -> None:
     found = default_rules().analyse("Сейчас уточню у бухгалтерии и напишу вам", language="ru")
     assert found.type != "question"
+
+
+# Everyday dialect and slang words of judgement (Egyptian, Levantine, Gulf Arabic; Latin
+# American Spanish; Russian), and an Arabic "so much" that turns «ليش» into a rebuke.
+@pytest.mark.parametrize(
+    ("text", "language", "sentiment"),
+    [
+        ("الخدمة بقت وحشة جدا", "ar", "negative"),
+        ("والله خدمة بتجنن", "ar", "positive"),
+        ("كتير منيح التطبيق", "ar", "positive"),
+        ("شغل عالي العال", "ar", "positive"),
+        ("مافيش حد بيرد على التليفون", "ar", "negative"),
+        ("El servicio está de terror", "es", "negative"),
+        ("Me dejaron colgado dos horas", "es", "negative"),
+        ("Сервис на троечку", "ru", "negative"),
+        ("Обслуживание на высшем уровне", "ru", "positive"),
+    ],
+)
+def test_dialect_and_slang_judgements(text: str, language: str, sentiment: str) -> None:
+    assert default_rules().analyse(text, language=language).sentiment == sentiment
+
+
+def test_arabic_why_so_much_rebukes() -> None:
+    found = default_rules().analyse("ليش الفاتورة غالية هالقد", language="ar")
+    assert (found.type, found.sentiment) == ("complaint", "negative")
