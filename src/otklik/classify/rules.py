@@ -1364,7 +1364,7 @@ class RuleSet:
                 and not (clause_of[hit.start] in scolded and _polarity(hit) > 0)
             ]
             positions += rebukes
-        hits = _mocking(tokens, hits, positions, code)
+        hits = _mocking(tokens, hits, positions)
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -2119,7 +2119,7 @@ def _came_other(tokens: list[Token], i: int, language: str) -> bool:
     what was ordered and, after a verb of receiving, another one of the same kind: the wrong
     variant came («заказывал размер L, пришёл S», "ordered a large, got a small", «pesan
     hitam, yang datang biru», «طلبت مقاس كبير ووصلني صغير»)."""
-    if tokens[i].surface not in _ORDERED:
+    if tokens[i].surface not in _ORDERED:  # the caller checks it too: a cheap guard
         return False
     variants = _variant_norms(language)
     after = _clause_words(tokens, i, i + 1, i + 1 + 2 * _SHORT_WINDOW)
@@ -2296,9 +2296,7 @@ def _sarcasm(text: str, tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
     ]
 
 
-def _mocking(
-    tokens: list[Token], hits: list[_Hit], positions: list[int], language: str
-) -> list[_Hit]:
+def _mocking(tokens: list[Token], hits: list[_Hit], positions: list[int]) -> list[_Hit]:
     """Hits with their praise and positive words negated when the praise mocks what follows it,
     else ``hits``: thanks *for* a failure or a wait («Спасибо за 40 минут ожидания», "thanks
     for nothing", «gracias por nada», «شكرا على التأخير», «makasih udah bikin nunggu 2 jam»), or
@@ -2311,7 +2309,7 @@ def _mocking(
     negative_at = {hit.start for hit in hits if _polarity(hit) < 0} | set(positions)
     mocked = any(_thanks_for_failure(tokens, hit, hits, negative_at) for hit in positive)
     if not mocked:
-        mocked = _praise_then_failure(tokens, positive, negative_at, language)
+        mocked = _praise_then_failure(tokens, positive, negative_at)
     if not mocked:
         return hits
     return [
@@ -2343,7 +2341,7 @@ def _thanks_for_failure(
         at += 2
     else:
         return False
-    praised = {hit.start for hit in hits if _polarity(hit) > 0}
+    praised = {other.start for other in hits if _polarity(other) > 0}
     for j in range(at, min(at + 6, len(tokens))):
         token = tokens[j]
         if token.boundary or j in praised:  # «gracias por la rapidez en resolver mi reclamo»
@@ -2359,12 +2357,10 @@ def _thanks_for_failure(
     return False
 
 
-def _praise_then_failure(
-    tokens: list[Token], positive: list[_Hit], negative_at: set[int], language: str
-) -> bool:
+def _praise_then_failure(tokens: list[Token], positive: list[_Hit], negative_at: set[int]) -> bool:
     """Whether the text opens with one word (or two) of praise set off by punctuation, and all
     that follows is failure: no other praise, no contrast word, at least one failure."""
-    first = positive[0]
+    first = min(positive, key=attrgetter("start"))
     if first.start != 0 or first.end > 2 or first.end >= len(tokens):
         return False
     if not tokens[first.end].boundary or tokens[first.end].question:
