@@ -199,6 +199,9 @@ def test_scale_hints_match_on_word_boundaries(header: str, family: str | None) -
         ("ما سبب تقييمك؟", "text", None),
         ("Fecha", None, None),
         ("Tanggal", None, None),
+        # «التوصيل» (delivery) holds «توصي» (recommend), «الاعتراض» (objection) holds «راض»
+        ("ما مدى سرعة التوصيل؟", None, None),
+        ("ما سبب الاعتراض؟", "text", None),
     ],
 )
 def test_survey_questions_in_every_language(

@@ -27,7 +27,7 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "nps",
         re.compile(
             r"\be?nps\d*\b|\brecommend|рекоменд|посоветуе|посоветова|net promoter|"
-            r"\brecomi?end|\bmerekomendasikan|\brekomendasi|توصي|ترشح|تنصح|ترشيح",
+            r"\brecomi?end|\bmerekomendasikan|\brekomendasi|توصي(?!ل)|ترشح|تنصح|ترشيح",
             re.IGNORECASE,
         ),
     ),
@@ -43,14 +43,14 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "csat",
         re.compile(
-            r"\bcsat\d*\b|\bsatisf|удовлетвор|доволь|\bpuas|\bkepuasan|رضا|راض",
+            r"\bcsat\d*\b|\bsatisf|удовлетвор|доволь|\bpuas|\bkepuasan|رضا|\bراض",
             re.IGNORECASE,
         ),
     ),
     (
         "rating",
         re.compile(
-            r"\bratings?\b|\bstars?\b|рейтинг|зв[её]зд|\bestrellas?\b|\bbintang\b|نجم|نجوم",
+            r"\bratings?\b|\bstars?\b|рейтинг|зв[её]зд|\bestrellas?\b|\bbintang\b|\bنجم|\bنجوم",
             re.IGNORECASE,
         ),
     ),
