@@ -69,7 +69,7 @@ _PHONE_NATIONAL = re.compile(
 # Colombian cédula, Mexican CURP and RFC.
 _ID_WORD = re.compile(
     r"(?:\bnik\b|\bktp\b|nomor induk|\bdni\b|\bnie\b|c[ée]dula|\bc\.?c\.?(?=\s)|\brut\b|"
-    r"\brun\b|الهوية|هويتي|الاقامة|الإقامة|اقامتي|إقامتي|السجل المدني|الرقم القومي|رقم قومي)"
+    r"الهوية|هويتي|الاقامة|الإقامة|اقامتي|إقامتي|السجل المدني|الرقم القومي|رقم قومي)"
     r"[^\d\n]{0,15}?([\d٠-٩][\d.\- ٠-٩]{4,20}[\d٠-٩](?:-?[A-Za-z](?!\w))?)",
     re.IGNORECASE,
 )
