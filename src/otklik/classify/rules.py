@@ -2288,6 +2288,11 @@ def _sarcasm(text: str, tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
         )
     if not winking:
         return hits
+    return _praise_turned(hits)
+
+
+def _praise_turned(hits: list[_Hit]) -> list[_Hit]:
+    """``hits`` with every praise and positive word negated (sarcasm, mockery)."""
     return [
         _Hit(hit.entry, hit.start, hit.end, hit.weight, not hit.negated)
         if _polarity(hit) > 0
@@ -2312,12 +2317,7 @@ def _mocking(tokens: list[Token], hits: list[_Hit], positions: list[int]) -> lis
         mocked = _praise_then_failure(tokens, positive, negative_at)
     if not mocked:
         return hits
-    return [
-        _Hit(hit.entry, hit.start, hit.end, hit.weight, not hit.negated)
-        if _polarity(hit) > 0
-        else hit
-        for hit in hits
-    ]
+    return _praise_turned(hits)
 
 
 def _thanks_for_failure(
