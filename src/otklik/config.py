@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     conduct_policy: Path | None = None  # default: the policy shipped in otklik.conduct
     classify_on_import: bool = False
     classify_batch_size: int = 2000
-    # worker processes of `otklik classify` (0: auto, by the run's size and the cores; 1: none)
+    # processes reading texts in `otklik classify`, this one included (0: auto, by the run's size
+    # and the cores; 1: this one only)
     classify_processes: int = Field(default=0, ge=0)
     actor: str | None = None  # who the audit trail names; default: the login name
 

@@ -358,9 +358,10 @@ def classify_items(
     every item on its own instead (no answers shared between items): the plain path, slower,
     kept as the reference the fast one is tested against.
 
-    ``processes``: worker processes that read the distinct texts (rules, shipped models, conduct
-    check) a few batches ahead while this one stores the answers (:mod:`otklik.classify.parallel`;
-    the same answers); 1 reads them here, 0 picks by the run's size and the machine's cores
+    ``processes``: processes that read the distinct texts (rules, shipped models, conduct
+    check), this one included: ``processes - 1`` workers read them a few batches ahead while
+    this one reads its share and stores the answers (:mod:`otklik.classify.parallel`; the same
+    answers); 1 reads them all here, 0 picks by the run's size and the machine's cores
     (:func:`~otklik.classify.parallel.processes_for`). ValueError for a negative number.
     """
     rules = rules or default_rules()
@@ -377,7 +378,7 @@ def classify_items(
     caches = RunCaches()
     workers = 1 if per_item else processes_for(processes, report.pending_before)
     reader = (
-        ParallelReader(rules, workers, sentiment=shipped_on, type=shipped_type_on, conduct=True)
+        ParallelReader(rules, workers - 1, sentiment=shipped_on, type=shipped_type_on, conduct=True)
         if workers > 1
         else None
     )

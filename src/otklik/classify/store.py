@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import aliased
 
-from otklik.ledger import Classification, FeedbackItem
+from otklik.ledger import Classification, FeedbackItem, insert_rows
 
 __all__ = [
     "HumanLabel",
@@ -173,7 +173,7 @@ def write_machine_labels(engine: Engine, labels: Sequence[MachineLabel]) -> None
             ),
             {"ids": ids},
         )
-        conn.execute(insert(Classification), rows)
+        insert_rows(conn, Classification, rows)
 
 
 def write_human_labels(engine: Engine, labels: Sequence[HumanLabel]) -> tuple[int, int]:

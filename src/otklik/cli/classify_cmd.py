@@ -193,8 +193,9 @@ def classify_command(
         typer.Option(
             "--processes",
             min=0,
-            help="Worker processes reading the texts (0: one per core, up to 4, for runs of "
-            "20,000 items or more; 1: none). Default: $OTKLIK_CLASSIFY_PROCESSES or 0.",
+            help="Processes reading the texts, this one included (0: one per core, up to 4, "
+            "for runs of 20,000 items or more; 1: this one only). "
+            "Default: $OTKLIK_CLASSIFY_PROCESSES or 0.",
             show_default=False,
         ),
     ] = None,

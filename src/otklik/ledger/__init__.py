@@ -13,6 +13,7 @@ from otklik.ledger.browse import (
     latest_occurred_at,
     search_items,
 )
+from otklik.ledger.bulk import insert_rows, set_owner_teams
 from otklik.ledger.db import make_engine, normalize_url
 from otklik.ledger.models import Base, Customer, FeedbackItem, ImportRun, QuarantineRow
 from otklik.ledger.models_admin import ConfigVersion
@@ -124,6 +125,7 @@ __all__ = [
     "head_revision",
     "in_write_transaction",
     "index_new_items",
+    "insert_rows",
     "item_condition",
     "iter_items",
     "latest_occurred_at",
@@ -138,6 +140,7 @@ __all__ = [
     "query_notice",
     "query_terms",
     "search_items",
+    "set_owner_teams",
     "start_run",
     "stored_external_ids",
     "text_search",

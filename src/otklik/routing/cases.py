@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import DateTime, Engine, String, bindparam, insert, literal, null, select, update
 
 from otklik.classify.store import current_labels
 from otklik.errors import ConfigError, NotFoundError
-from otklik.ledger import Case, CaseEvent, FeedbackItem, write_owner_facets
+from otklik.ledger import Case, CaseEvent, FeedbackItem, insert_rows, set_owner_teams
 from otklik.routing.ownership import actionable_reason, resolve_owner
 from otklik.routing.queue import CASE_STATUSES, get_case
 from otklik.routing.sla import due_dates, team_spec
@@ -83,7 +83,7 @@ def _route_chunk(
         .where(FeedbackItem.id.in_(bindparam("ids", expanding=True)))
     )
     new_cases: list[dict[str, Any]] = []
-    owners: list[dict[str, Any]] = []
+    owners: dict[int, str | None] = {}
     moves: list[dict[str, Any]] = []
     with engine.connect() as conn:
         rows = conn.execute(query, {"ids": list(labels)}).all()
@@ -92,7 +92,7 @@ def _route_chunk(
         explicit = owner if source is None else None
         team = resolve_owner(explicit=explicit, labelled=label["owner_team"], teams=teams)
         if explicit is None and owner != team:
-            owners.append({"item": item_id, "new_owner": team})
+            owners[item_id] = team
         if case_id is not None and case_status != "closed" and case_team != team:
             moves.append(_move(case_id, case_team, case_status, team, label, opened_at, actor))
         reason = actionable_reason(kind=kind, type=label["type"], score=score, scale=scale)
@@ -112,15 +112,8 @@ def _route_chunk(
             }
         )
     with engine.begin() as conn:
-        if owners:  # the item's owner_team follows its labels unless the import set it
-            # the search index's rows first, in bulk (SQLite; the trigger then skips them)
-            write_owner_facets(conn, {owner["item"]: owner["new_owner"] for owner in owners})
-            conn.execute(
-                update(FeedbackItem)
-                .where(FeedbackItem.id == bindparam("item"))
-                .values(owner_team=bindparam("new_owner"), owner_team_source="routing"),
-                owners,
-            )
+        # the item's owner_team follows its labels unless the import set it
+        set_owner_teams(conn, owners, "routing")
         if moves:  # an open case follows its item to the new owner team
             conn.execute(
                 update(Case)
@@ -163,25 +156,27 @@ def _move(
 
 
 def _open(conn: Any, new_cases: list[dict[str, Any]], opened_at: datetime, actor: str) -> None:
-    conn.execute(insert(Case), new_cases)
-    case_ids = conn.execute(
-        select(Case.id, Case.reason).where(Case.item_id.in_(bindparam("ids", expanding=True))),
-        {"ids": [row["item_id"] for row in new_cases]},
-    ).all()
+    """Insert ``new_cases`` and each one's ``opened`` event (one ``INSERT … SELECT`` from the
+    cases just written, in case id order)."""
+    insert_rows(conn, Case, new_cases)
+    opened = (
+        select(
+            Case.id,
+            literal(opened_at, DateTime),
+            literal(actor, String),
+            literal("opened", String),
+            null(),
+            literal("open", String),
+            Case.reason,
+        )
+        .where(Case.item_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Case.id)
+    )
     conn.execute(
-        insert(CaseEvent),
-        [
-            {
-                "case_id": case_id,
-                "at": opened_at,
-                "actor": actor,
-                "action": "opened",
-                "from_status": None,
-                "to_status": "open",
-                "note": reason,
-            }
-            for case_id, reason in case_ids
-        ],
+        insert(CaseEvent).from_select(
+            ["case_id", "at", "actor", "action", "from_status", "to_status", "note"], opened
+        ),
+        {"ids": [row["item_id"] for row in new_cases]},
     )
 
 
