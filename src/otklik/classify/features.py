@@ -55,8 +55,13 @@ _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_text(text: str) -> str:
-    """The form both vectorizers see; the same for every language."""
+    """The form both vectorizers see; the same for every language.
+
+    Remembered for the last 65,536 texts: the word and character vectorizers of each model,
+    and the sentiment and type models, read the same text (a shipped model's four passes
+    normalise it once)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _ARABIC_MARKS.sub("", text).replace("ё", "е")
     text = _DIGIT.sub("0", text)

@@ -140,7 +140,6 @@ class ShippedModel:
 
         vectorizer = self._vectorizers().transformer_list[1][1]
         preprocess = vectorizer.build_preprocessor()
-        spaces = vectorizer._white_spaces
         vocabulary = vectorizer.vocabulary_
         with self._word_lock:
             rows = self._word_rows
@@ -155,7 +154,8 @@ class ShippedModel:
             gram_counts: list[int] = []
             gram_ends = [0]
             for doc in items:
-                for word in spaces.sub(" ", preprocess(doc)).split():
+                # (the vectorizer's white-space step, runs of spaces to one, is split's own)
+                for word in preprocess(doc).split():
                     row = rows.get(word)
                     if row is None:
                         row = rows[word] = len(rows)

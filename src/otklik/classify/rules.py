@@ -1008,6 +1008,9 @@ class _Index:
     stems: dict[int, dict[str, list[_Entry]]] = field(default_factory=dict)
     # each entry's place in the index: matches at one word are listed in this order
     order: dict[_Entry, int] = field(default_factory=dict)
+    # first words without a Latin letter, and whether a prefix stem has none (see _may_match)
+    unlettered: frozenset[str] = frozenset()
+    unlettered_stems: bool = False
 
     def add(self, entry: _Entry) -> None:
         self.order.setdefault(entry, len(self.order))
@@ -1055,6 +1058,32 @@ class _Index:
                 self.lookup_cache.clear()
             self.lookup_cache[key] = found
         return found
+
+
+def _may_match(text: str, tokens: list[Token], index: _Index) -> bool:
+    """False only when no keyword of ``index`` can match ``tokens`` (the words of ``text``):
+    the text has no letter that lower-cases to a Latin one, and no word is one of the index's
+    first words without a Latin letter (``index.unlettered``: "10" of "10 out of 10"), and no
+    prefix keyword lacks one."""
+    if index.unlettered_stems or _TO_LATIN.search(text) is not None:
+        return True
+    unlettered = index.unlettered
+    return bool(unlettered) and any(
+        token.norm in unlettered or token.surface in unlettered for token in tokens
+    )
+
+
+# Every character whose lower case holds an ASCII letter: A–Z, a–z, and "İ" and the Kelvin
+# sign, whose lower cases are "i̇" and "k".
+_TO_LATIN = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(code))
+        for code in range(0x250)
+        if any("a" <= char <= "z" for char in chr(code).lower())
+    )
+    + "\u212a]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1153,6 +1182,10 @@ class RuleSet:
                             kind, label, phrase, words[0].surface in negations and len(words) > 1
                         )
                     )
+        index.unlettered = frozenset(w for w in index.by_first if _TO_LATIN.search(w) is None)
+        index.unlettered_stems = any(
+            _TO_LATIN.search(stem) is None for stems in index.stems.values() for stem in stems
+        )
         return index
 
     def _indexes_for(self, language: str | None, text: str) -> list[_Index]:
@@ -1167,6 +1200,7 @@ class RuleSet:
         return found
 
     def _match(self, tokens: list[Token], index: _Index) -> list[_Hit]:
+        """The keyword hits of ``index`` in ``tokens``, in context (negation, contrast)."""
         candidates: list[tuple[_Entry, int, int]] = []
         count = len(tokens)
         cache = index.lookup_cache
@@ -1312,7 +1346,9 @@ class RuleSet:
             tokens = _without_acknowledgement(
                 tokenize(text, language if language in RULE_LANGUAGES else None)
             )
-            for index in self._indexes_for(language, text):
+            for position, index in enumerate(self._indexes_for(language, text)):
+                if position and not _may_match(text, tokens, index):
+                    continue  # English keywords in a Russian or Arabic text without a Latin word
                 hits += self._match(tokens, index)
         # "не хватает 500 рублей" counts what is missing: a complaint, not a wish for a feature
         hits = [
