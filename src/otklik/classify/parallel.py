@@ -139,6 +139,8 @@ class _Claims:
     """Who reads each chunk: the first of a worker and this process to claim it. A ring of
     ``_RING`` slots in shared memory (chunk ``n`` uses slot ``n % _RING``; far fewer chunks are
     ever in flight), inherited by the forked workers; 0 unclaimed, 1 a worker, 2 this process.
+    Should a slot come round again while its chunk is still in flight (batches of millions of
+    items), both sides may read that chunk: the same answers twice, never a wrong one.
     """
 
     def __init__(self) -> None:
