@@ -254,3 +254,62 @@ def test_a_dead_worker_leaves_the_rest_of_the_run_to_this_process(
     assert [[item.id for item in batch] for batch in got] == [
         [item.id for item in batch] for batch in batches
     ]
+
+
+_GATE: Any = None  # set before the worker is forked: the worker inherits it
+
+
+def _wait_at_gate() -> None:
+    assert _GATE is not None
+    _GATE.wait(120)
+
+
+def test_this_process_reads_the_chunks_no_worker_has_started(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """While the worker is busy (held at a gate here), every chunk it has not started is
+    claimed and read by this process instead of waited for, and the answers are the plain
+    ones (without the take-back the run would wait for the held worker until it timed out)."""
+    import multiprocessing
+
+    from otklik.classify.parallel import ParallelReader, RunCaches
+    from otklik.classify.rules import analysis_key
+    from otklik.classify.store import iter_items
+
+    global _GATE
+    _GATE = multiprocessing.get_context("fork").Event()
+    texts = _texts()[:400]
+    survey = tmp_path / "survey.csv"
+    _write(survey, texts, [n % 11 for n in range(len(texts))])
+    import_file(engine, survey, kind="survey", source="t")
+    batches = list(iter_items(engine, reclassify=True, batch_size=50))
+    rules = default_rules()
+    reader = ParallelReader(rules, 1, sentiment=True, type=True, conduct=True)
+    caches = RunCaches()
+    try:
+        held = reader._pools[0].submit(_wait_at_gate)  # forks the worker and holds it
+        got = list(reader.ahead(iter(batches), caches))
+        taken = reader.taken
+        _GATE.set()
+        held.result(timeout=120)
+    finally:
+        _GATE.set()
+        reader.close()
+    assert not reader.broken
+    assert [[i.id for i in b] for b in got] == [[i.id for i in b] for b in batches]
+    # every batch but the texts read before the worker started went in chunks, all taken back
+    assert taken >= len(batches) - 1
+    plain = RuleSet(rules.taxonomy)
+    for batch in batches:
+        for item in batch:
+            row = (item.text, item.language, item.score, item.scale, item.kind)
+            expected = plain.analyse(
+                item.text,
+                language=item.language,
+                score=item.score,
+                scale=item.scale,
+                kind=item.kind,
+            )
+            assert repr(caches.analyses[analysis_key(row)]) == repr(expected)
+            if item.text and item.text.strip():
+                assert item.text in caches.flags
