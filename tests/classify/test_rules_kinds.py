@@ -1323,3 +1323,32 @@ def test_dialect_and_slang_judgements(text: str, language: str, sentiment: str) 
 def test_arabic_why_so_much_rebukes() -> None:
     found = default_rules().analyse("ليش الفاتورة غالية هالقد", language="ar")
     assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+# Praise for what was done, where what was done is a failure: mockery ("great job losing my
+# parcel"); praise for something done well stays praise.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great job losing my parcel",
+        "Good job losing my luggage on a direct flight",
+        "Nice job breaking the app with the update",
+        "Well done, ignoring my emails for a week",
+        "Great work cancelling my booking without telling me",
+        "Good job forgetting my order again",
+        "Thanks for losing my parcel",
+        "Thanks for breaking my phone screen during the repair",
+    ],
+)
+def test_praise_for_a_failure_mocks(text: str) -> None:
+    found = default_rules().analyse(text, language="en")
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Great job delivering on time", "Great job fixing my issue so fast", "Well done, thank you"],
+)
+def test_praise_for_what_was_done_well_stays(text: str) -> None:
+    found = default_rules().analyse(text, language="en")
+    assert (found.type, found.sentiment) == ("praise", "positive")

@@ -2340,7 +2340,8 @@ def _praise_turned(hits: list[_Hit]) -> list[_Hit]:
 def _mocking(tokens: list[Token], hits: list[_Hit], positions: list[int]) -> list[_Hit]:
     """Hits with their praise and positive words negated when the praise mocks what follows it,
     else ``hits``: thanks *for* a failure or a wait («Спасибо за 40 минут ожидания», "thanks
-    for nothing", «gracias por nada», «شكرا على التأخير», «makasih udah bikin nunggu 2 jam»), or
+    for nothing", «gracias por nada», «شكرا على التأخير», «makasih udah bikin nunggu 2 jam»),
+    praise for doing a failure ("Great job losing my parcel"), or
     a short text that opens with a word of praise set off by punctuation and then only reports
     a failure, with no contrast («Класс, приложение снова не открывается», "Wonderful, the app
     crashed again", «ممتاز، ضيعتوا طلبي»)."""
@@ -2348,12 +2349,45 @@ def _mocking(tokens: list[Token], hits: list[_Hit], positions: list[int]) -> lis
     if not positive:
         return hits
     negative_at = {hit.start for hit in hits if _polarity(hit) < 0} | set(positions)
-    mocked = any(_thanks_for_failure(tokens, hit, hits, negative_at) for hit in positive)
+    mocked = any(
+        _thanks_for_failure(tokens, hit, hits, negative_at) or _praise_for_failing(tokens, hit)
+        for hit in positive
+    )
     if not mocked:
         mocked = _praise_then_failure(tokens, positive, negative_at)
     if not mocked:
         return hits
     return _praise_turned(hits)
+
+
+# English praise for what was done ("great job", "well done") that a failure told as a gerund
+# turns to mockery: "Great job losing my parcel", "Well done breaking the app".
+_DONE_PRAISE = frozenset(
+    [
+        *((adjective, noun) for adjective in (
+            "great", "good", "nice", "excellent", "amazing", "fantastic", "awesome", "brilliant"
+        ) for noun in ("job", "work")),
+        ("well", "done"),
+    ]
+)  # fmt: skip
+_FAILING = frozenset(
+    [
+        "losing", "breaking", "forgetting", "ignoring", "cancelling", "canceling", "overcharging",
+        "damaging", "delaying", "ruining", "wasting", "messing", "crashing", "misplacing",
+        "scamming", "screwing",
+    ]
+)  # fmt: skip
+
+
+def _praise_for_failing(tokens: list[Token], hit: _Hit) -> bool:
+    """Whether the praise at ``hit`` is "great job" / "well done" and the word after it (or
+    after a comma) is an -ing form of a failure ("losing", "breaking", "ignoring"; not
+    "waiting", which a courier who waits at the door does well)."""
+    at = hit.start
+    if at + 2 >= len(tokens) or (tokens[at].surface, tokens[at + 1].surface) not in _DONE_PRAISE:
+        return False
+    after = at + 2 + (tokens[at + 2].surface == ",")
+    return after < len(tokens) and tokens[after].surface in _FAILING
 
 
 def _thanks_for_failure(
@@ -2382,7 +2416,7 @@ def _thanks_for_failure(
         token = tokens[j]
         if token.boundary or j in praised:  # «gracias por la rapidez en resolver mi reclamo»
             return False
-        if j in negative_at or token.surface in _NOTHING_WORDS:
+        if j in negative_at or token.surface in _NOTHING_WORDS or token.surface in _FAILING:
             return True
         if (
             token.surface.isdecimal()
