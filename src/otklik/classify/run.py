@@ -504,7 +504,10 @@ def _classify_batches(
             labels.append(label)
             report.by_method[mix] += 1
             for part, part_method in zip(PARTS, part_methods, strict=True):
-                report.by_part.setdefault(part, Counter())[part_method] += 1
+                counts = report.by_part.get(part)
+                if counts is None:
+                    counts = report.by_part[part] = Counter()
+                counts[part_method] += 1
             report.by_type[label.type] += 1
             report.by_language[label.language or "unknown"] += 1
         write_machine_labels(engine, labels)

@@ -284,7 +284,7 @@ def current_labels(
     found: dict[int, dict[str, Any]] = {}
     count = len(fields)
     with engine.connect() as conn:
-        for row in conn.execute(query, params):
+        for row in conn.execute(query, params).all():  # one fetchall, not a fetch a row
             item_id, item_owner, owner_source, item_language = row[0], row[1], row[2], row[3]
             explicit_owner = item_owner if owner_source is None else None
             machine_values = row[4 : 4 + count]
