@@ -22,6 +22,7 @@ import numpy as np
 from otklik.classify.model import TextClassifier
 from otklik.errors import ConfigError, InputFileError
 from otklik.sheets import csv_writer
+from otklik.types import Kind
 
 __all__ = [
     "READY_METHODS",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 READY_METHODS = ("rules", "shipped", "hybrid")
+KINDS = tuple(kind.value for kind in Kind)  # what --kind accepts: the ledger's item kinds
 
 
 def read_labelled(
@@ -244,6 +246,29 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
     return found
 
 
+def _following_type(
+    method: str, sentiments: list[str], texts: list[str], language: str | None, kind: str
+) -> list[str]:
+    """``sentiments`` (read by ``method``) after :func:`~otklik.classify.coherence.
+    sentiment_of_type`, with each text's type read by the same method (the rules' for
+    ``rules``; ``auto``'s type for the language otherwise, as ``otklik classify`` stores it)."""
+    from otklik.classify.coherence import UNADDRESSED_KINDS, sentiment_of_type
+    from otklik.classify.pretrained import preferred_method, shipped_model
+
+    if kind in UNADDRESSED_KINDS:
+        return sentiments
+    type_method = method
+    if method != "rules":
+        type_method = preferred_method("type", language)
+        if type_method != "rules" and shipped_model("type", language) is None:
+            type_method = "rules"
+    types = _ready_predict(type_method, "type", texts, language)
+    return [
+        sentiment_of_type(type_, sentiment, kind) or sentiment
+        for type_, sentiment in zip(types, sentiments, strict=True)
+    ]
+
+
 def evaluate_ready(
     test: Path,
     *,
@@ -253,6 +278,7 @@ def evaluate_ready(
     target: str | None = None,
     language: str | None = None,
     predictions: Path | None = None,
+    kind: str | None = None,
 ) -> dict[str, Any]:
     """Score the rules (``method="rules"``), the shipped model (``"shipped"``), the two together
     (``"hybrid"``: the model where the rules find nothing — no sentiment, type ``other``) or,
@@ -263,11 +289,18 @@ def evaluate_ready(
     method run (for ``auto``: of the one ``auto`` uses for that language, with every method's
     scores under ``compared``) and ``auto``: what ``auto`` picks per language and the quality
     measured when otklik was built (see docs/models.md).
+
+    ``kind``: score the texts as items of that kind (``survey``, ``contact``, ``review``,
+    ``social``…), as ``otklik classify`` reads them: a sentiment read as ``neutral`` follows a
+    complaint or praise type of the same method, except for ``social``
+    (:mod:`otklik.classify.coherence`). Without it each target is read on its own, as before.
     """
     from otklik.classify.pretrained import auto_table, preferred_method, shipped_model
 
     if method not in (*READY_METHODS, "auto"):
         raise ConfigError(f"method {method!r} needs --train; without it use rules, shipped, auto")
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     texts, labels = read_labelled(test, text_column=text_column, label_column=label_column)
     target = _target_of(labels, target)
     language = language or _majority_language(texts)
@@ -281,6 +314,8 @@ def evaluate_ready(
     for name in runs:
         started = time.perf_counter()
         predicted = _ready_predict(name, target, texts, language)
+        if kind is not None and target == "sentiment":
+            predicted = _following_type(name, predicted, texts, language, kind)
         seconds = time.perf_counter() - started
         compared[name] = {
             **score(labels, predicted),
@@ -297,6 +332,8 @@ def evaluate_ready(
         "language": language,
         "method": chosen,
     }
+    if kind is not None:
+        result["kind"] = kind
     if method == "auto":
         result["compared"] = compared
     result["auto"] = {

@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from otklik.classify.coherence import UNADDRESSED_KINDS, sentiment_of_type
 from otklik.classify.estimator import TARGETS
 from otklik.classify.parallel import ParallelReader, RunCaches, processes_for
 from otklik.classify.rules import NO_TOPIC, Analysis, AnalysisCache, RuleSet, default_rules
@@ -241,6 +242,8 @@ def _predict_shipped(
 
 
 _SHIPPED_CACHE_SIZE = 200_000
+# The sentiment methods that work without a team's labels: only their answer follows the type.
+_DAY_ONE = frozenset({"rules", "shipped"})
 _LABEL_CACHE_SIZE = 200_000
 
 
@@ -304,6 +307,10 @@ def _label(
             analysis, shipped, str(analysis.language)
         )
         sentiment_method = "shipped" if used else "rules"
+    if sentiment_method in _DAY_ONE:  # a team's model or a person's label is left as it is
+        follows = sentiment_of_type(kind_type, sentiment, item.kind)
+        if follows is not None:  # a complaint is negative, praise positive (coherence.py)
+            sentiment, sentiment_conf, sentiment_method = follows, type_conf, type_method
     topics, topic_conf, topic_method = analysis.topics, analysis.topic_confidence, "rules"
     if "topic" in predicted:
         top, topic_conf = predicted["topic"]
@@ -480,7 +487,13 @@ def _classify_batches(
             from_shipped = shipped.get(row_of[position]) if position in row_of else None
             type_shipped = shipped_types.get(row_of[position]) if position in row_of else None
             # the same reading and the same models' answers make the same label: made once
-            key = (id(analysis), from_shipped, type_shipped, *sorted(predicted.items()))
+            key = (
+                id(analysis),
+                from_shipped,
+                type_shipped,
+                item.kind in UNADDRESSED_KINDS,  # the sentiment follows the type elsewhere
+                *sorted(predicted.items()),
+            )
             remember = caches is not None and item.id not in external
             made = made_before.get(key) if remember else None
             if made is not None and made[0] is analysis:

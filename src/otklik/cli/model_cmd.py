@@ -142,6 +142,16 @@ def eval_command(
         Path | None,
         typer.Option("--predictions", help="Write a CSV with text, label, predicted."),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Without --train: read the texts as items of this kind (survey, contact, "
+            "review, social…), as otklik classify does: a sentiment read as neutral follows a "
+            "complaint or praise type, except for social posts. Default: each target alone.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[EvalFormat, typer.Option("--format", help="table|json")] = (EvalFormat.table),
 ) -> None:
     """Train on --train, predict --test, print accuracy, macro-F1 and speed; without --train,
@@ -171,6 +181,9 @@ def eval_command(
     if train is None or method.value in READY_METHODS:
         if train is not None:
             raise ConfigError(f"--method {method.value} trains nothing; leave out --train")
+    elif kind is not None:
+        raise ConfigError("--kind applies to the rules and shipped models: leave out --train")
+    if train is None or method.value in READY_METHODS:
         result = evaluate_ready(
             test,
             text_column=text_column,
@@ -179,6 +192,7 @@ def eval_command(
             target=target,
             language=language,
             predictions=predictions,
+            kind=kind,
         )
         title = test.name
     else:
