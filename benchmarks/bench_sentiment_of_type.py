@@ -72,9 +72,14 @@ def auto_answers(texts: list[str], language: str) -> tuple[list[str], list[str]]
         proba = model.predict_proba(texts)
         answers[target] = [
             ready_pick(
-                target, language, s, c, (str(model.classes[int(row.argmax())]), float(row.max()))
+                target,
+                language,
+                s,
+                c,
+                (str(model.classes[int(row.argmax())]), float(row.max())),
+                target == "type" and a.type_turned,
             )[0]
-            for s, c, row in zip(said, sure, proba, strict=True)
+            for s, c, row, a in zip(said, sure, proba, found, strict=True)
         ]
     return answers["type"], answers["sentiment"]
 

@@ -128,15 +128,19 @@ def hybrid(
     threshold: float,
     override: float | None = None,
     guard: float | None = None,
+    turned: np.ndarray | None = None,
 ) -> np.ndarray:
     """The rules' type, or the model's where the rules say ``other`` and it is ``threshold``
     sure, or (with ``override``) wherever it is that sure of a type other than ``other``, turning
-    the rules' complaint into praise only past ``guard`` — as
+    the rules' complaint into praise only past ``guard``, never where the rules' type rests on
+    how the text is built (``turned``: ``Analysis.type_turned``) — as
     :func:`otklik.classify.pretrained.hybrid_pick` answers."""
     found = np.where((rules == "other") & (confidence >= threshold), model, rules)
     if override is None:
         return found
     allowed = model != "other"
+    if turned is not None:  # a rebuke or mocking praise the rules read stands
+        allowed &= ~turned
     if guard is not None:  # the rules' complaint turns into praise only past the guard
         allowed &= ~((rules == "complaint") & (model == "praise") & (confidence < guard))
     return np.where((confidence >= override) & allowed, model, found)
@@ -147,7 +151,9 @@ def cross_validate(language: str) -> dict[str, object]:
     texts, labels, groups, names = training_set(language)
     group = np.asarray(groups)
     rules = default_rules()
-    said = np.asarray([rules.analyse(t, language=language).type for t in texts])
+    read = [rules.analyse(t, language=language) for t in texts]
+    said = np.asarray([a.type for a in read])
+    turned = np.asarray([a.type_turned for a in read], dtype=bool)
     silent = np.full(len(texts), "other", dtype=object)
     candidates: list[dict[str, object]] = []
     fresh_files = [names.index(f.format(language)) for f in FRESH if f.format(language) in names]
@@ -201,7 +207,7 @@ def cross_validate(language: str) -> dict[str, object]:
             for override in OVERRIDES:
                 if override is not None and override < threshold:
                     continue
-                both = hybrid(said, best, sure, threshold, override)
+                both = hybrid(said, best, sure, threshold, override, turned=turned)
                 candidate: dict[str, object] = {
                     "method": "hybrid",
                     "C": C,
@@ -244,6 +250,7 @@ def cross_validate(language: str) -> dict[str, object]:
                 float(chosen["threshold"]),  # type: ignore[arg-type]
                 float(chosen["override"]),  # type: ignore[arg-type]
                 guard,
+                turned,
             )
             guarded = on_fresh(both)
             print(f"  guard {guard}: fresh {guarded['accuracy']:.4f}")

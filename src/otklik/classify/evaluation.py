@@ -241,6 +241,7 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
                 threshold=hybrid_threshold(target, language),
                 override=hybrid_override(target, language),
                 guard=hybrid_guard(target, language),
+                rules_turned=target == "type" and analysis.type_turned,
             )[0]
         )
     return found

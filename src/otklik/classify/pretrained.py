@@ -400,6 +400,7 @@ def hybrid_pick(
     threshold: float = HYBRID_THRESHOLD,
     override: float | None = None,
     guard: float | None = None,
+    rules_turned: bool = False,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) for the ``hybrid`` method.
 
@@ -410,7 +411,10 @@ def hybrid_pick(
     theirs ("Ужасно! Перезвоните на +7 916…" stays a complaint however sure the model is that
     a message full of numbers is "other"). With ``guard``, turning the rules' complaint into
     praise needs the model at least that sure («Планшет тормозит и греется» stays a complaint
-    when the model is only 0.61 sure of praise).
+    when the model is only 0.61 sure of praise). ``rules_turned``: the rules' answer rests on
+    how the text is built — a rebuke, praise that mocks, an indignant question
+    (:attr:`~otklik.classify.rules.Analysis.type_turned`) — which a model of words does not
+    overrule.
     """
     label, confidence = shipped
     if rules_label == silent and confidence >= threshold:
@@ -420,6 +424,7 @@ def hybrid_pick(
     )
     if (
         override is not None
+        and not rules_turned
         and label not in (rules_label, silent)
         and confidence >= override
         and not held_back
@@ -434,10 +439,12 @@ def ready_pick(
     rules_label: str,
     rules_confidence: float,
     shipped: tuple[str, float],
+    rules_turned: bool = False,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) of ``target`` as ``auto`` answers it for
     ``language``: the shipped model's answer where :func:`preferred_method` is ``shipped``,
-    :func:`hybrid_pick` with that target's silent label and threshold otherwise."""
+    :func:`hybrid_pick` with that target's silent label and threshold otherwise
+    (``rules_turned`` as there)."""
     if preferred_method(target, language) == "shipped":
         return shipped[0], shipped[1], True
     return hybrid_pick(
@@ -448,6 +455,7 @@ def ready_pick(
         threshold=hybrid_threshold(target, language),
         override=hybrid_override(target, language),
         guard=hybrid_guard(target, language),
+        rules_turned=rules_turned,
     )
 
 

@@ -296,6 +296,10 @@ _NEGATIVE_EMOJI_RE = re.compile("[" + "".join(map(re.escape, sorted(_NEGATIVE_EM
 # No emoji of either set comes before this character: a text whose highest character is lower
 # holds none ("☹", U+2639; Cyrillic, Arabic and the usual punctuation are all below it).
 _EMOJI_FLOOR = min(_POSITIVE_EMOJI | _NEGATIVE_EMOJI)
+# Any emoji or pictograph (the symbols blocks, dingbats and the emoji planes), and what is
+# neither a word character nor a space (see _words_before_emoji)
+_ANY_EMOJI = re.compile("[\u2600-\u27bf\u2b50\U0001f300-\U0001faff]")
+_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
 _LOOKUP_CACHE_SIZE = 200_000
 # Sarcasm (see _sarcasm): emoji that wink at the words beside them, and one to three words in
 # quotes of any kind (straight, «ёлочки», “curly”, „low“).
@@ -968,6 +972,10 @@ class Analysis:
     topic_scores: dict[str, float]
     pillars: list[str] = field(default_factory=list)
     churn_reasons: list[str] = field(default_factory=list)
+    # the type rests on how the text is built, not on its words alone: a rebuke («Лучше наймите
+    # кассира»), praise that mocks («супер 👍 третий час жду»), an indignant question («сколько
+    # можно…»). A model that reads words may not overrule it (pretrained.hybrid_pick)
+    type_turned: bool = False
 
     @property
     def type_confidence(self) -> float:
@@ -1108,6 +1116,7 @@ class _Reading:
     topic_scores: dict[str, float]
     pillars: tuple[str, ...]
     churn: tuple[str, ...]
+    turned: bool = False  # a rebuke, mocking praise or an indignant question (Analysis.type_turned)
 
 
 # (text, language, score, scale, kind): what analyse() reads of an item
@@ -1383,27 +1392,35 @@ class RuleSet:
         asking = _asking_clauses(tokens, code, judged)
         if code == "es" and asking:  # «¡Qué buen servicio!» exclaims, written without «¡»
             asking -= _exclaiming(tokens, hits, clause_of)
+        rebukes = _rebukes(tokens, code)
+        scolded = {clause_of[i] for i in rebukes}
+        asking -= scolded  # "do yourselves a favour and …" opens like a question, asks nothing
         asks = "¿" in text or bool(asking)
         lowered = text.lower()
         indignant = _INDIGNANT_FOUND.search(lowered) is not None
-        in_question = set() if indignant else _question_clauses(tokens, hits, asking, clause_of)
+        in_question = (
+            set() if indignant else _question_clauses(tokens, hits, asking, clause_of) - scolded
+        )
         positions: list[int] = []
         _negated_verbs(tokens, hits, code, positions)
         positions += _missing(tokens, hits, code)
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
-        rebukes = _rebukes(tokens, code)
         if rebukes:  # «лучше бы …, чем …» neither wishes nor praises: its «лучше», «быстро» …
-            scolded = {clause_of[i] for i in rebukes}
             hits = [
                 hit
                 for hit in hits
                 if hit.start not in rebukes
-                and not (clause_of[hit.start] in scolded and _polarity(hit) > 0)
+                and not (
+                    clause_of[hit.start] in scolded
+                    and (_polarity(hit) > 0 or hit.entry.label in ("suggestion", "question"))
+                )
             ]
             positions += rebukes
-        hits = _mocking(tokens, hits, positions)
+        read_hits = hits
+        hits = _mocking(tokens, hits, positions, _words_before_emoji(text))
+        turned = bool(rebukes) or hits is not read_hits
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -1438,11 +1455,14 @@ class RuleSet:
             first=next((t.surface for t in tokens if not t.boundary), ""),
             asks=asks and not indignant,
             indignant=indignant,
-            wishes=code == "ru" and bool(_wish_mood(tokens)) and not asks,
+            wishes=code == "ru"
+            and any(clause_of[i] not in scolded for i in _wish_mood(tokens))
+            and not asks,
             topics=tuple(topics),
             topic_scores=topic_scores,
             pillars=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})),
             churn=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "churn"})),
+            turned=turned,
         )
 
     def _conclude(self, read: _Reading, from_score: str | None, exit_survey: bool) -> Analysis:
@@ -1468,6 +1488,7 @@ class RuleSet:
             topic_scores=dict(read.topic_scores),
             pillars=list(read.pillars),
             churn_reasons=list(read.churn) if exit_survey else [],
+            type_turned=read.turned,
         )
 
     def _sentiment(
@@ -2004,18 +2025,200 @@ def _ar_wait_goes_on(words: list[str], i: int) -> bool:
 
 
 def _rebukes(tokens: list[Token], language: str) -> list[int]:
-    """Positions of «лучше бы …, чем …» (Russian): what they should do rather than what they
-    do is a rebuke, not a wish («Лучше бы починили приложение, чем рекламу крутить», «лучше бы
-    вы так быстро отвечали, как списываете деньги»)."""
-    if language != "ru":
-        return []
-    return [
-        i
-        for i in range(len(tokens) - 1)
-        if tokens[i].surface == "лучше"
-        and tokens[i + 1].surface == "бы"
-        and _rather_than({w for _, w in _clause_words(tokens, i, i + 2, i + 2 + 2 * _SHORT_WINDOW)})
+    """Positions of advice or a demand to the company that rebukes it, where the words would
+    otherwise read as a wish or as praise ("better", «советую», "sort", "fix"):
+
+    * «лучше бы …, чем …» («Лучше бы починили приложение, чем рекламу крутить», «лучше бы вы
+      так быстро отвечали, как списываете деньги»);
+    * «лучше» beside a verb said to "вы" that scolds («Лучше наймите ещё кассира», «Займитесь
+      лучше своими пвз», «лучше вообще не обещайте…»; not «берите лучше годовой абонемент»,
+      advice to other customers, nor «лучше сделайте тёмную тему», a wish);
+    * «советую» to someone of the company («Медсестре советую потренироваться…», «Советую
+      руководству хоть раз позвонить…»; not «советую всем», «советую друзьям»), and «бы» that
+      sends them to learn («вам бы поучиться у конкурентов», «не мешало бы вашему юристу
+      почитать закон»);
+    * a demand to repair that opens a clause («Почините уже приложение»; "fix your app
+      already", "please fix the wifi", "sort out the billing team"), and "you'd better …",
+      "do yourselves a favour";
+    * «Mejor capaciten a sus cajeros»; «lebih baik … daripada …»; «أحسن لكم … بدل …».
+    """
+    if language == "ru":
+        return _ru_rebukes(tokens)
+    if language == "en":
+        return _en_demands(tokens)
+    if language == "es":
+        return [
+            i
+            for i in range(len(tokens) - 1)
+            if tokens[i].surface == "mejor"
+            and _opens_clause(tokens, i, ())
+            and _es_plural_command(tokens[i + 1].surface)
+        ]
+    if language in _RATHER_CLAUSES:
+        better, rather = _RATHER_CLAUSES[language]
+        return _better_rather(tokens, better, rather)
+    return []
+
+
+def _ru_rebukes(tokens: list[Token]) -> list[int]:
+    from otklik.classify.text import addressed_verb
+
+    found = []
+    for i, token in enumerate(tokens):
+        word = token.surface
+        if word == "лучше":
+            if i + 1 < len(tokens) and tokens[i + 1].surface == "бы":
+                window = _clause_words(tokens, i, i + 2, i + 2 + 2 * _SHORT_WINDOW)
+                if _rather_than({w for _, w in window}):
+                    found.append(i)
+                continue
+            near = _clause_words(tokens, i, i - _ADVICE_WINDOW, i + _ADVICE_WINDOW + 1)
+            if any(j != i and addressed_verb(w) in _SCOLDING_VERBS for j, w in near):
+                found.append(i)
+        elif (
+            (word in _ADVISING and _to_staff(tokens, i))
+            or (word == "бы" and _sent_to_learn(tokens, i))
+            or (_opens_clause(tokens, i, _RU_DEMAND_LEAD) and addressed_verb(word) in _REPAIRS)
+        ):
+            found.append(i)
+    return found
+
+
+def _to_staff(tokens: list[Token], i: int) -> bool:
+    """Whether «советую» at ``i`` advises someone of the company: a noun that may be in the
+    dative, not a friend or the public, before it in its clause («Медсестре советую…», «охране
+    в ТЦ советую…») or right after it, or after «вашему» («Советую руководству…», «советую
+    вашему юристу…»). Further on, a dative reading is too often a rare one («советую брать в
+    этом магазине технику»: «технику» as the dative of «техник»)."""
+    from otklik.classify.text import may_be_dative_noun
+
+    after = i + 1 + (i + 1 < len(tokens) and tokens[i + 1].surface in _POSSESSIVE)
+    return any(
+        j != i
+        and (j < i or j == after)
+        and may_be_dative_noun(w)
+        and tokens[j].norm not in _PUBLIC
+        for j, w in _clause_words(tokens, i, i - _ADVICE_WINDOW, after + 1)
+    )
+
+
+def _sent_to_learn(tokens: list[Token], i: int) -> bool:
+    """Whether «бы» at ``i`` wishes that someone of the company learn («вам бы поучиться», «не
+    мешало бы вашему юристу почитать закон»): a verb of learning and a dative that is not
+    «мне» or «нам» in its clause."""
+    from otklik.classify.text import grammemes
+
+    near = _clause_words(tokens, i, i - _ADVICE_WINDOW, i + _ADVICE_WINDOW + 1)
+    return any(tokens[j].norm in _LEARNING for j, _w in near) and any(
+        "datv" in grammemes(w) and w not in ("мне", "нам") and tokens[j].norm != "весь"
+        for j, w in near
+    )
+
+
+def _opens_clause(tokens: list[Token], i: int, lead: frozenset[str] | tuple[str, ...]) -> bool:
+    """Whether ``tokens[i]`` opens its clause, after any of the ``lead`` words («пожалуйста»,
+    «уже»; "please", "just")."""
+    j = i - 1
+    while j >= 0 and not tokens[j].boundary and tokens[j].surface in lead:
+        j -= 1
+    return j < 0 or (tokens[j].boundary and not tokens[j].question)
+
+
+def _en_demands(tokens: list[Token]) -> list[int]:
+    found = []
+    for i, token in enumerate(tokens):
+        word = token.surface
+        after = tokens[i + 1].surface if i + 1 < len(tokens) else ""
+        if word == "better" and i and tokens[i - 1].surface in _YOU_HAD:
+            found.append(i)  # "you'd better sort out your staff"
+        elif (
+            word in _EN_DEMANDS
+            and after not in _EN_NOT_DEMANDED
+            and _opens_clause(tokens, i, _EN_DEMAND_LEAD)
+        ):
+            if not any(t.question for t in tokens[i:] if t.boundary):  # "fix it?" asks
+                found.append(i)
+        elif (word, after) in _FAVOUR and i + 2 < len(tokens) and tokens[i + 2].surface == "a":
+            found.append(i)  # "do yourselves a favour and fire whoever designed this"
+    return found
+
+
+def _es_plural_command(word: str) -> bool:
+    """Whether a Spanish word after «mejor» reads as a command to "ustedes" (the subjunctive
+    plural: «capaciten», «contraten», «pongan»)."""
+    return len(word) >= 5 and word.endswith(("en", "an")) and word not in _ES_NOT_COMMANDS
+
+
+def _better_rather(
+    tokens: list[Token], better: frozenset[str], rather: frozenset[str]
+) -> list[int]:
+    """Positions of a "better" word in a clause that also compares with "rather than" (the
+    Indonesian «lebih baik … daripada …», the Arabic «أحسن لكم … بدل …»)."""
+    found = []
+    for i, token in enumerate(tokens):
+        pair = (token.surface, tokens[i + 1].surface if i + 1 < len(tokens) else "")
+        if token.surface in better or " ".join(pair) in better:
+            near = _clause_words(tokens, i, i + 1, i + 2 * _SHORT_WINDOW)
+            words = [w for _, w in near]
+            pairs = {" ".join(p) for p in pairwise(words)}
+            if rather & (set(words) | pairs):
+                found.append(i)
+    return found
+
+
+# Rebukes (see _rebukes): words either side of «лучше» / «советую» that may hold the verb
+_ADVICE_WINDOW = 4
+# Verbs said to "вы" beside «лучше» that scold the company: learn, hire, check, sort out, stop
+_SCOLDING_VERBS = frozenset(
+    [
+        "заняться", "подумать", "научить", "научиться", "обучить", "разобраться", "проверить",
+        "наладить", "навести", "нанять", "уволить", "следить", "последить", "сходить",
+        "поучиться", "потренироваться", "обещать", "пообещать", "перестать", "прекратить",
+        "почитать", "объяснить", "уважать", "прислушаться", "заменить", "поменять", "починить",
+        "исправить", "вложить", "потратить", "тратить", "взяться", "позаботиться", "набрать",
     ]
+)  # fmt: skip
+# Verbs said to "вы" that demand a repair when they open a clause («Почините уже приложение»)
+_REPAIRS = frozenset(["починить", "исправить", "наладить", "устранить", "отремонтировать"])
+_RU_DEMAND_LEAD = frozenset(["пожалуйста", "уже", "срочно", "наконец", "ну", "блин", "вы", "так"])
+# «советую» said by the customer (not «посоветовала»: what a nurse advised them)
+_ADVISING = frozenset(["советую", "советуем", "посоветую", "посоветуем"])
+_POSSESSIVE = frozenset(["вашему", "вашим", "вашей", "своему", "своим", "своей"])
+# Whom «советую» recommends to, not scolds: friends, the public
+_PUBLIC = frozenset(
+    [
+        "друг", "подруга", "знакомый", "человек", "люди", "коллега", "родитель", "родственник",
+        "мама", "папа", "сосед", "каждый", "клиент", "покупатель", "читатель", "никто",
+    ]
+)  # fmt: skip
+_LEARNING = frozenset(
+    ["поучиться", "научиться", "подучиться", "почитать", "потренироваться", "выучить", "изучить"]
+)
+# ("refund" is left out: mostly the noun, "refund takes how long")
+_EN_DEMANDS = frozenset(["fix", "sort", "resolve", "solve", "repair"])
+_EN_DEMAND_LEAD = frozenset(
+    ["please", "pls", "plz", "just", "now", "so", "guys", "then", "and", "kindly", "seriously"]
+)
+# Words after "fix" / "sort" that make it a noun or another phrase ("fix was quick", "sort of")
+_EN_NOT_DEMANDED = frozenset(
+    ["was", "is", "took", "worked", "came", "of", "for", "went", "itself", "needed", "done"]
+)
+_YOU_HAD = frozenset(["you'd", "you’d", "you", "ya", "u", "youd"])
+_FAVOUR = frozenset([("do", "yourselves"), ("do", "yourself")])
+# Spanish words after «mejor» that end like a plural command but are none («mejor también…»)
+_ES_NOT_COMMANDS = frozenset(["también", "tambien", "quien", "quienes", "siempre", "atienden"])
+# Indonesian and Arabic "better … rather than …": the "better" words, the "rather than" words
+_RATHER_CLAUSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "id": (
+        frozenset(["mending", "mendingan", "lebih baik", "lebih bagus"]),
+        frozenset(["daripada", "drpd", "dripada"]),
+    ),
+    "ar": (
+        # not «ياريت … بدل …», a wish for something new («ياريت … أكياس ورقية بدل البلاستيك»)
+        frozenset(["أحسن لكم", "احسن لكم", "الأفضل", "الافضل"]),
+        frozenset(["بدل", "بدال", "بدلا", "بدلاً", "أكثر من", "اكثر من"]),
+    ),
+}
 
 
 def _rather_than(words: set[str]) -> bool:
@@ -2340,14 +2543,18 @@ def _praise_turned(hits: list[_Hit]) -> list[_Hit]:
     ]
 
 
-def _mocking(tokens: list[Token], hits: list[_Hit], positions: list[int]) -> list[_Hit]:
+def _mocking(
+    tokens: list[Token], hits: list[_Hit], positions: list[int], set_off: int = 0
+) -> list[_Hit]:
     """Hits with their praise and positive words negated when the praise mocks what follows it,
     else ``hits``: thanks *for* a failure or a wait («Спасибо за 40 минут ожидания», "thanks
     for nothing", «gracias por nada», «شكرا على التأخير», «makasih udah bikin nunggu 2 jam»),
     praise for doing a failure ("Great job losing my parcel"), or
-    a short text that opens with a word of praise set off by punctuation and then only reports
-    a failure, with no contrast («Класс, приложение снова не открывается», "Wonderful, the app
-    crashed again", «ممتاز، ضيعتوا طلبي»)."""
+    a short text that opens with a word of praise set off by punctuation or an emoji and then
+    only reports a failure, with no contrast («Класс, приложение снова не открывается»,
+    "Wonderful, the app crashed again", «ممتاز، ضيعتوا طلبي», «супер 👍 третий час жду такси»).
+    ``set_off``: how many words come before the text's first emoji (see
+    :func:`_words_before_emoji`)."""
     positive = [hit for hit in hits if _polarity(hit) > 0]
     if not positive:
         return hits
@@ -2357,7 +2564,7 @@ def _mocking(tokens: list[Token], hits: list[_Hit], positions: list[int]) -> lis
         for hit in positive
     )
     if not mocked:
-        mocked = _praise_then_failure(tokens, positive, negative_at)
+        mocked = _praise_then_failure(tokens, positive, negative_at, set_off)
     if not mocked:
         return hits
     return _praise_turned(hits)
@@ -2430,22 +2637,58 @@ def _thanks_for_failure(
     return False
 
 
-def _praise_then_failure(tokens: list[Token], positive: list[_Hit], negative_at: set[int]) -> bool:
-    """Whether the text opens with one word (or two) of praise set off by punctuation, and all
-    that follows is failure: no other praise, no contrast word, at least one failure."""
+def _praise_then_failure(
+    tokens: list[Token], positive: list[_Hit], negative_at: set[int], set_off: int = 0
+) -> bool:
+    """Whether the text opens with one word (or two) of praise set off by punctuation or by an
+    emoji (``set_off`` words before the first emoji), and all that follows is failure: no other
+    praise, no contrast word, at least one failure."""
     first = min(positive, key=attrgetter("start"))
     if first.start != 0 or first.end > 2 or first.end >= len(tokens):
         return False
-    if not tokens[first.end].boundary or tokens[first.end].question:
+    if first.end == set_off:  # «супер 👍 третий час жду такси»: the emoji sets it off
+        after = first.end
+    elif tokens[first.end].boundary and not tokens[first.end].question:
+        after = first.end + 1
+    else:
         return False
     if len({(hit.start, hit.end) for hit in positive}) > 1:
         return False
-    rest = range(first.end + 1, len(tokens))
+    rest = range(after, len(tokens))
     if sum(not tokens[j].boundary for j in rest) > _MOCKED_WORDS:
         return False  # «кайф, семейный тариф на 4 номера …, дети больше не просят»: a review
     if any(tokens[j].surface in _CONTRAST_WORDS for j in rest):
         return False
+    if any(_resolved_at(tokens, j) for j in rest):
+        return False  # «Спасибо! Вопрос с двойным списанием решили за один звонок»: thanks
     return any(j in negative_at for j in rest)
+
+
+def _resolved_at(tokens: list[Token], j: int) -> bool:
+    """Whether ``tokens[j]`` says a matter was resolved («решили», "sorted", «selesai»), not
+    that it was not («так и не решили», "never resolved")."""
+    token = tokens[j]
+    if not (token.norm.startswith(_RESOLVE_STEMS) or token.surface.startswith(_RESOLVE_STEMS)):
+        return False
+    return not any(
+        tokens[k].surface in _ALL_NEGATIONS or tokens[k].surface in ("never", "nunca", "belum")
+        for k in range(max(j - 3, 0), j)
+    )
+
+
+def _words_before_emoji(text: str) -> int:
+    """How many words come before the first emoji of ``text`` when nothing but spaces stands
+    between them («супер 👍 …»: 1, «ну супер 👍 …»: 2); 0 when the text has no emoji, opens
+    with one, or has punctuation before it."""
+    if not text or max(text) < _EMOJI_FLOOR:
+        return 0
+    found = _ANY_EMOJI.search(text)
+    if found is None:
+        return 0
+    before = text[: found.start()]
+    if _NOT_WORD_OR_SPACE.search(before):
+        return 0
+    return len(before.split())
 
 
 def _emoji(text: str) -> tuple[int, int]:

@@ -253,7 +253,14 @@ def _shipped_or_rules(
     from otklik.classify.pretrained import ready_pick
 
     if target == "type":
-        return ready_pick(target, language, analysis.type, analysis.type_confidence, shipped)
+        return ready_pick(
+            target,
+            language,
+            analysis.type,
+            analysis.type_confidence,
+            shipped,
+            rules_turned=analysis.type_turned,
+        )
     return ready_pick(target, language, analysis.sentiment, analysis.sentiment_confidence, shipped)
 
 

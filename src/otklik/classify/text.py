@@ -136,6 +136,25 @@ def grammemes(word: str) -> frozenset[str]:
     return frozenset(str(g) for g in _morph().parse(word)[0].tag.grammemes)
 
 
+@lru_cache(maxsize=100_000)
+def addressed_verb(word: str) -> str | None:
+    """The normal form of a Russian word that some reading of pymorphy3 takes for a verb said
+    to "вы": a plural imperative («наймите», «займитесь») or a second-person plural («сходите»,
+    «почините», whose likeliest readings are indicative); None for any other word."""
+    for parse in _morph().parse(word):
+        tag = parse.tag
+        if "VERB" in tag and "plur" in tag and ("impr" in tag or "2per" in tag):
+            return str(parse.normal_form).replace("ё", "е")
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def may_be_dative_noun(word: str) -> bool:
+    """Whether some reading of pymorphy3 takes a Russian word for a noun in the dative
+    («администрации» is also genitive and locative, «медсестре» also locative)."""
+    return any("NOUN" in p.tag and "datv" in p.tag for p in _morph().parse(word))
+
+
 def adjective_and_adverb(word: str) -> frozenset[str]:
     """Normal forms of a Russian evaluative word's other reading: the adjective of an adverb
     ("прекрасно" → "прекрасный") and the adverb of an adjective ("удобный" → "удобно"), so a
