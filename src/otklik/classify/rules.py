@@ -2094,10 +2094,7 @@ def _to_staff(tokens: list[Token], i: int) -> bool:
 
     after = i + 1 + (i + 1 < len(tokens) and tokens[i + 1].surface in _POSSESSIVE)
     return any(
-        j != i
-        and (j < i or j == after)
-        and may_be_dative_noun(w)
-        and tokens[j].norm not in _PUBLIC
+        j != i and (j < i or j == after) and may_be_dative_noun(w) and tokens[j].norm not in _PUBLIC
         for j, w in _clause_words(tokens, i, i - _ADVICE_WINDOW, after + 1)
     )
 
