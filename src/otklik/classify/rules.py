@@ -1392,11 +1392,11 @@ class RuleSet:
         asking = _asking_clauses(tokens, code, judged)
         if code == "es" and asking:  # «¡Qué buen servicio!» exclaims, written without «¡»
             asking -= _exclaiming(tokens, hits, clause_of)
-        rebukes = _rebukes(tokens, code)
+        lowered = text.lower()
+        rebukes = _rebukes(tokens, code, lowered)
         scolded = {clause_of[i] for i in rebukes}
         asking -= scolded  # "do yourselves a favour and …" opens like a question, asks nothing
         asks = "¿" in text or bool(asking)
-        lowered = text.lower()
         indignant = _INDIGNANT_FOUND.search(lowered) is not None
         in_question = (
             set() if indignant else _question_clauses(tokens, hits, asking, clause_of) - scolded
@@ -2024,7 +2024,7 @@ def _ar_wait_goes_on(words: list[str], i: int) -> bool:
     return after in _BARE_WAIT_UNITS or (counted and further in _BARE_WAIT_UNITS)
 
 
-def _rebukes(tokens: list[Token], language: str) -> list[int]:
+def _rebukes(tokens: list[Token], language: str, lowered: str = "") -> list[int]:
     """Positions of advice or a demand to the company that rebukes it, where the words would
     otherwise read as a wish or as praise ("better", «советую», "sort", "fix"):
 
@@ -2041,8 +2041,16 @@ def _rebukes(tokens: list[Token], language: str) -> list[int]:
       already", "please fix the wifi", "sort out the billing team"), and "you'd better …",
       "do yourselves a favour";
     * «Mejor capaciten a sus cajeros»; «lebih baik … daripada …»; «أحسن لكم … بدل …».
+
+    ``lowered``: the text in lower case, when the caller has it (a Russian text with none of
+    the words these checks start from is passed over in one search).
     """
     if language == "ru":
+        if lowered and not (
+            any(stem in lowered for stem in _RU_REBUKE_STEMS)
+            or ("бы" in lowered and _BY.search(lowered) is not None)
+        ):
+            return []
         return _ru_rebukes(tokens)
     if language == "en":
         return _en_demands(tokens)
@@ -2063,9 +2071,11 @@ def _rebukes(tokens: list[Token], language: str) -> list[int]:
 def _ru_rebukes(tokens: list[Token]) -> list[int]:
     from otklik.classify.text import addressed_verb
 
-    found = []
+    found: list[int] = []
     for i, token in enumerate(tokens):
         word = token.surface
+        if word not in _RU_REBUKE_WORDS and token.norm not in _REPAIRS:
+            continue  # most words: one look-up each
         if word == "лучше":
             if i + 1 < len(tokens) and tokens[i + 1].surface == "бы":
                 window = _clause_words(tokens, i, i + 2, i + 2 + 2 * _SHORT_WINDOW)
@@ -2078,7 +2088,7 @@ def _ru_rebukes(tokens: list[Token]) -> list[int]:
         elif (
             (word in _ADVISING and _to_staff(tokens, i))
             or (word == "бы" and _sent_to_learn(tokens, i))
-            or (_opens_clause(tokens, i, _RU_DEMAND_LEAD) and addressed_verb(word) in _REPAIRS)
+            or (addressed_verb(word) in _REPAIRS and _opens_clause(tokens, i, _RU_DEMAND_LEAD))
         ):
             found.append(i)
     return found
@@ -2181,6 +2191,11 @@ _RU_DEMAND_LEAD = frozenset(["пожалуйста", "уже", "срочно", "
 # «советую» said by the customer (not «посоветовала»: what a nurse advised them)
 _ADVISING = frozenset(["советую", "советуем", "посоветую", "посоветуем"])
 _POSSESSIVE = frozenset(["вашему", "вашим", "вашей", "своему", "своим", "своей"])
+_RU_REBUKE_WORDS = frozenset(["лучше", "бы", *_ADVISING])  # where _ru_rebukes looks further
+# A text without any of these holds no Russian rebuke: «лучше», «советую», the stems of the
+# verbs of _REPAIRS as written to "вы" («почините», «исправьте», «наладьте»…), and «бы»
+_RU_REBUKE_STEMS = ("лучше", "совету", "почин", "исправ", "налад", "устран", "отремонт")
+_BY = re.compile(r"\bбы\b")
 # Whom «советую» recommends to, not scolds: friends, the public
 _PUBLIC = frozenset(
     [
