@@ -1479,3 +1479,15 @@ def test_a_model_of_words_does_not_overrule_a_rebuke() -> None:
     assert hybrid_pick(
         "other", 0.4, ("complaint", 0.8), silent="other", threshold=0.3, rules_turned=True
     ) == ("complaint", 0.8, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many more times do I have to call you about the same leak",
+        "what's the point of express shipping if it takes a week",
+    ],
+)
+def test_english_indignant_questions_complain(text: str) -> None:
+    found = default_rules().analyse(text, language="en")
+    assert (found.type, found.sentiment) == ("complaint", "negative")

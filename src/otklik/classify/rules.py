@@ -195,6 +195,10 @@ _INDIGNANT = (
     "why do i have to",
     "why should i",
     "how many times",
+    "how many more times",
+    "what's the point of",
+    "what is the point of",
+    "whats the point of",
     "how much longer",
     # questions that accuse: «Зачем вы подключили…», «За что мне списали…», «Откуда у меня…»
     "зачем вы ",
