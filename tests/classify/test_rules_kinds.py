@@ -1491,3 +1491,27 @@ def test_a_model_of_words_does_not_overrule_a_rebuke() -> None:
 def test_english_indignant_questions_complain(text: str) -> None:
     found = default_rules().analyse(text, language="en")
     assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "лучше вашего кофе в округе нет",
+        "нет ничего лучше вашей шаурмы",
+        "лучше мастера я не встречала",
+        "лучше клиники не найти",
+        "ничего лучше не пробовал",
+    ],
+)
+def test_nothing_better_is_praise(text: str) -> None:
+    found = default_rules().analyse(text, language="ru")
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["лучше не заказывайте тут", "лучше не стало", "лучше бы деньги вернули, чем извинялись"],
+)
+def test_better_with_a_negation_that_complains(text: str) -> None:
+    found = default_rules().analyse(text, language="ru")
+    assert (found.type, found.sentiment) == ("complaint", "negative")

@@ -1411,6 +1411,15 @@ class RuleSet:
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
+        if code == "ru" and "лучше" in lowered:
+            # «лучше вашей пиццы в городе нет», «ничего лучше не пробовала»: the best, not a lack
+            for start, end in _nothing_better(tokens):
+                positions = [p for p in positions if not start <= p < end]
+                hits += [
+                    _Hit(entry, start, end, 1.0, False)
+                    for entry in self._indexes["ru"].by_first.get("хороший", ())
+                    if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
+                ]
         if rebukes:  # «лучше бы …, чем …» neither wishes nor praises: its «лучше», «быстро» …
             hits = [
                 hit
@@ -2235,6 +2244,45 @@ _RATHER_CLAUSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset(["بدل", "بدال", "بدلا", "بدلاً", "أكثر من", "اكثر من"]),
     ),
 }
+
+
+def _nothing_better(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Spans of Russian praise said as "nothing is better": «лучше» and a negation in its
+    clause, with what is compared in the genitive right after it or «ничего» before it
+    («лучше вашей пиццы в городе нет», «лучше сервиса не найти», «лучше доставки я не
+    встречал», «нет ничего лучше вашей пиццы», «ничего лучше не пробовала»). Not «лучше не
+    заказывайте» (advice against), «лучше не стало», «не лучше, чем у конкурентов»."""
+    from otklik.classify.text import grammemes
+
+    found = []
+    for i, token in enumerate(tokens):
+        if token.surface != "лучше" or i + 1 >= len(tokens):
+            continue
+        before = {w for _, w in _clause_words(tokens, i, i - 3, i)}
+        nothing = "ничего" in before
+        compared = "gent" in grammemes(tokens[i + 1].surface)
+        if (not nothing and not compared) or "не" in before:
+            continue
+        after = _clause_words(tokens, i, i + 1, i + 1 + _ADVICE_WINDOW + 2)
+        for j, word in after:
+            if word == "нет" or (
+                word == "не" and j + 1 < len(tokens) and tokens[j + 1].norm in _NEVER_BETTER
+            ):
+                found.append((i, j + 1 + (word == "не")))
+                break
+        else:
+            if nothing and "нет" in before:  # «нет ничего лучше …»
+                found.append((i, i + 1))
+    return found
+
+
+# Verbs of meeting and finding that, negated after «лучше», say "the best there is"
+_NEVER_BETTER = frozenset(
+    [
+        "найти", "встречать", "встретить", "видеть", "увидеть", "пробовать", "попробовать",
+        "бывать", "знать", "есть", "быть", "найтись", "сыскать",
+    ]
+)  # fmt: skip
 
 
 def _rather_than(words: set[str]) -> bool:
