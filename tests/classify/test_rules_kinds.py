@@ -1515,3 +1515,23 @@ def test_nothing_better_is_praise(text: str) -> None:
 def test_better_with_a_negation_that_complains(text: str) -> None:
     found = default_rules().analyse(text, language="ru")
     assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "денег до сих пор нет",
+        "заказ оплатил в понедельник, курьера до сих пор нет",
+        "талонов к неврологу на две недели вперёд нет",
+    ],
+)
+def test_how_long_something_lacks_is_no_praise(text: str) -> None:
+    """«нет» after a word of time says how long something lacks («до сих пор нет»); it does
+    not turn that word round, as «проблем нет» turns «проблем»."""
+    found = default_rules().analyse(text, language="ru")
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize("text", ["проблем нет", "задержек нет, всё вовремя"])
+def test_no_problems_stays_praise(text: str) -> None:
+    assert default_rules().analyse(text, language="ru").sentiment == "positive"

@@ -1287,7 +1287,9 @@ class RuleSet:
                 end < len(tokens)
                 and tokens[end].surface in ("нет", "ноль")
                 and _genitive(tokens[end - 1])
-            ):  # "проблем нет", "претензий ноль", not "вторую неделю нет горячей воды"
+                and tokens[end - 1].norm not in _HOW_LONG
+            ):  # "проблем нет", "претензий ноль", not "вторую неделю нет горячей воды", nor
+                # «денег до сих пор нет», «окна … на ближайшие 3 недели нет»: how long it lacks
                 negated = True
         weight = 1.0
         for j in range(start - 1, -1, -1):
@@ -2276,6 +2278,8 @@ def _nothing_better(tokens: list[Token]) -> list[tuple[int, int]]:
     return found
 
 
+# Words of time before «нет»: they say how long something lacks, they are not what lacks
+_HOW_LONG = frozenset(["пора", "неделя", "день", "месяц", "час", "минута", "год", "сутки"])
 # Verbs of meeting and finding that, negated after «лучше», say "the best there is"
 _NEVER_BETTER = frozenset(
     [
