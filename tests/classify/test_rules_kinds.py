@@ -1535,3 +1535,31 @@ def test_how_long_something_lacks_is_no_praise(text: str) -> None:
 @pytest.mark.parametrize("text", ["проблем нет", "задержек нет, всё вовремя"])
 def test_no_problems_stays_praise(text: str) -> None:
     assert default_rules().analyse(text, language="ru").sentiment == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("отличная пицца, только коробка чуть помялась", "ru"),
+        ("great hotel, the lift was a bit slow", "en"),
+        ("mantap, cuma ongkirnya agak mahal dikit", "id"),
+        ("muy buena atención, solo tardaron un poco", "es"),
+    ],
+)
+def test_praise_with_a_minor_reservation_stays_praise(text: str, language: str) -> None:
+    """Labelling rule 4: a fault played down («чуть», "a bit", «agak … dikit», «un poco») beside
+    praise leaves it praise, and is no failure for the praise to mock."""
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("коробка чуть помятая, а пицца холодная", "ru"),
+        ("tiap hujan dikit internet mati", "id"),  # a little rain, and the line dies
+    ],
+)
+def test_a_fault_not_played_down_still_complains(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")

@@ -1385,6 +1385,7 @@ class RuleSet:
             )
         ]
         hits = _sarcasm(text, tokens, hits)
+        hits = _played_down(tokens, hits)
         hits = _without_own_part(tokens, hits, language or "")
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
@@ -2289,6 +2290,38 @@ _NEVER_BETTER = frozenset(
 )  # fmt: skip
 
 
+def _played_down(tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
+    """``hits`` with each negative word that a diminisher plays down (the word right before it,
+    or one of the two after it) weighed ``_MINOR_WEIGHT``: a minor reservation («только коробка
+    чуть помятая», "tiny dent on the box", «cuma boxnya agak penyok dikit», «solo que a veces
+    tarda un poco»), which leaves praise beside it praise (labelling rule 4). Not a diminisher
+    further off («tiap hujan dikit IndiHome mati»: a little rain, and the line dies)."""
+    if not any(t.surface in _DIMINISHERS for t in tokens):
+        return hits
+    found = []
+    for hit in hits:
+        if _polarity(hit) < 0 and hit.entry.kind == "sentiment":
+            near = [
+                tokens[j] for j in (hit.start - 1, hit.end, hit.end + 1) if 0 <= j < len(tokens)
+            ]
+            if any(t.surface in _DIMINISHERS for t in near):
+                hit = _Hit(hit.entry, hit.start, hit.end, hit.weight * _MINOR_WEIGHT, hit.negated)
+        found.append(hit)
+    return found
+
+
+# Words that play a fault down to a minor one, and how much the fault then weighs
+_DIMINISHERS = frozenset(
+    [
+        "чуть", "чуть-чуть", "слегка", "немного", "немножко", "капельку", "tiny", "slightly",
+        "little", "bit", "minor", "poco", "poquito", "ligeramente", "dikit", "sedikit", "agak",
+        "بسيط", "شوي", "شوية",
+    ]
+)  # fmt: skip
+_MINOR_WEIGHT = 0.3
+_PLAYED_DOWN = _MINOR_WEIGHT * _CONTRAST_WEIGHT  # the most a played-down fault can weigh
+
+
 def _rather_than(words: set[str]) -> bool:
     """«…, чем …» or «так …, как …» after «лучше бы»: a comparison with what they do now."""
     return "чем" in words or {"так", "как"} <= words
@@ -2626,7 +2659,9 @@ def _mocking(
     positive = [hit for hit in hits if _polarity(hit) > 0]
     if not positive:
         return hits
-    negative_at = {hit.start for hit in hits if _polarity(hit) < 0} | set(positions)
+    negative_at = {
+        hit.start for hit in hits if _polarity(hit) < 0 and hit.weight > _PLAYED_DOWN
+    } | set(positions)  # a fault played down («cuma … agak mahal dikit») is no failure to mock
     mocked = any(
         _thanks_for_failure(tokens, hit, hits, negative_at) or _praise_for_failing(tokens, hit)
         for hit in positive
