@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from otklik.conduct.anchors import PhrasePlan, phrase_plan
+
 __all__ = [
     "CATEGORIES",
     "DEFAULT_LEXICON",
@@ -135,6 +137,10 @@ class Lexicon:
     any_phrase: dict[str, re.Pattern[str] | None] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
+    # The same answer as any_phrase, mostly from a set lookup of the words (see anchors.py)
+    phrase_plans: dict[str, PhrasePlan | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
 
 def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
@@ -153,6 +159,11 @@ def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
             )
         )
     addressees = data["addressees"]
+    phrases = {
+        lang: [r.pattern for r in rules if r.kind == "phrase" and _lang_of(r.lang) == lang]
+        for lang in ("ru", "en")
+    }
+    any_phrase = {lang: _joined(patterns) for lang, patterns in phrases.items()}
     return Lexicon(
         rules=tuple(rules),
         pronouns={k: frozenset(v["pronouns"]) for k, v in addressees.items()},
@@ -172,11 +183,10 @@ def _parse_lexicon(data: dict[str, Any]) -> Lexicon:
             )
             for script in ("ru", "lat")
         },
-        any_phrase={
-            lang: _joined(
-                [r.pattern for r in rules if r.kind == "phrase" and _lang_of(r.lang) == lang]
-            )
-            for lang in ("ru", "en")
+        any_phrase=any_phrase,
+        phrase_plans={
+            lang: None if whole is None else phrase_plan(phrases[lang], whole)
+            for lang, whole in any_phrase.items()
         },
     )
 
@@ -382,9 +392,9 @@ def _could_flag(text: str, lex: Lexicon) -> bool:
         joined = " ".join(
             (cyr or lat or "") if lang == "ru" else (lat or cyr or "") for cyr, lat in forms
         )
-        combined = lex.any_phrase.get(lang)
-        if combined is not None:
-            if combined.search(joined) is not None:
+        plan = lex.phrase_plans.get(lang)
+        if plan is not None:
+            if plan.search(joined):
                 return True
             continue
         for rule in lex.rules:
