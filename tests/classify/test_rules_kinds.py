@@ -1563,3 +1563,57 @@ def test_praise_with_a_minor_reservation_stays_praise(text: str, language: str) 
 def test_a_fault_not_played_down_still_complains(text: str, language: str) -> None:
     found = default_rules().analyse(text, language=language)
     assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("вернули деньги за сломанный чайник через 15 минут", "ru"),
+        ("магазин заменил бракованные наушники на следующий день", "ru"),
+        ("курьер обменял помятую коробку с разбитой вазой прямо у двери", "ru"),
+        ("Мне вернули предоплату за отменённую экскурсию в тот же вечер", "ru"),
+        ("they refunded the double charge the next morning", "en"),
+        ("the shop replaced my faulty charger on the spot, no questions asked", "en"),
+        ("me devolvieron el importe del vuelo cancelado en dos días", "es"),
+        ("cambiaron la licuadora rota por una nueva sin preguntas", "es"),
+        ("dana dikembalikan ke rekening saya dalam 1 jam", "id"),
+        ("hp yang cacat langsung ditukar dengan yang baru", "id"),
+    ],
+)
+def test_a_fault_put_right_is_praise(text: str, language: str) -> None:
+    """Money given back or a faulty thing replaced, said as done, is praise: neither the
+    refund it names nor the fault it answers is a complaint, and «без вопросов» / "no
+    questions asked" asks nothing."""
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("деньги за сломанный чайник так и не вернули", "ru"),
+        ("обещали вернуть деньги за неделю, прошёл месяц", "ru"),
+        ("вернули деньги только через два месяца после жалобы", "ru"),
+        ("вернули половину суммы, остальное зажали", "ru"),
+        ("я вернул бракованный товар, а деньги не пришли", "ru"),
+        ("верните деньги за бракованный товар", "ru"),
+        ("they never refunded the double charge", "en"),
+        ("they refunded only half of the fee, terrible", "en"),
+        ("no me devolvieron el dinero del vuelo cancelado", "es"),
+        ("uang saya belum dikembalikan sampai sekarang", "id"),
+    ],
+)
+def test_a_fault_not_put_right_is_no_praise(text: str, language: str) -> None:
+    """A remedy denied, promised, late, partial, asked for or the customer's own doing is no
+    praise (most of these complain; "never refunded the double charge" and «вернули половину
+    суммы, остальное зажали» are read as other, as before this kind)."""
+    found = default_rules().analyse(text, language=language)
+    assert found.type != "praise" and found.sentiment != "positive"
+
+
+def test_changes_imposed_are_no_remedy() -> None:
+    """«поменяли» without a fault it answers («поменяли тариф») is a change, not a remedy."""
+    found = default_rules().analyse(
+        "поменяли тариф без предупреждения, теперь плачу больше", language="ru"
+    )
+    assert found.type != "praise" and found.sentiment != "positive"

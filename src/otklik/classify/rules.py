@@ -1423,6 +1423,32 @@ class RuleSet:
                     for entry in self._indexes["ru"].by_first.get("хороший", ())
                     if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
                 ]
+        remedies = (
+            _remedies(tokens, code, asking, clause_of)
+            if tokens and _REMEDY_VERBS.search(lowered) is not None
+            else []
+        )
+        if remedies:
+            # «вернули деньги за брак за 10 минут»: the fault was put right; the refund it names
+            # and the fault are no complaint, and with nothing else wrong the remedy is praise
+            fixed = {i for start, end in remedies for i in range(start, end)}
+            hits = [
+                hit
+                for hit in hits
+                if not (
+                    (hit.start in fixed and (_polarity(hit) < 0 or hit.entry.label == "question"))
+                    or (hit.entry.label == "question" and _no_questions(tokens, hit.start))
+                )
+            ]
+            positions = [p for p in positions if p not in fixed]
+            if not positions and not any(_polarity(hit) < 0 for hit in hits):
+                word = _REMEDY_PRAISE.get(code, "")
+                hits += [
+                    _Hit(entry, start, start + 1, 1.0, False)
+                    for start, _end in remedies[:1]
+                    for entry in self._indexes[code].by_first.get(word, ())
+                    if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
+                ]
         if rebukes:  # «лучше бы …, чем …» neither wishes nor praises: its «лучше», «быстро» …
             hits = [
                 hit
@@ -2277,6 +2303,125 @@ def _nothing_better(tokens: list[Token]) -> list[tuple[int, int]]:
             if nothing and "нет" in before:  # «нет ничего лучше …»
                 found.append((i, i + 1))
     return found
+
+
+# A fault put right: the verb of giving back or replacing, said as done, and what it answers
+# («вернули деньги», "refunded", «devolvieron el dinero», «dikembalikan»). The praise word whose
+# entries a remedy adds, per language.
+_REMEDY_PRAISE = {"ru": "хороший", "en": "great", "es": "genial", "id": "bagus"}
+# the stems of every remedy verb below: a text without one is not looked at
+_REMEDY_VERBS = re.compile(
+    "верн|возмест|компенс|помен|замен|обмен|refund|reimburs|compensat|gave|replac|exchang|swap"
+    "|devolv|reembols|cambi|reemplaz|sustitu|kembali|ganti|tukar"
+)
+_RU_REFUND = frozenset(["вернуть", "возместить", "компенсировать"])
+_RU_REPLACE = frozenset(["поменять", "заменить", "обменять"])
+_RU_MONEY = frozenset(
+    [
+        "деньга", "деньги", "средство", "стоимость", "сумма", "комиссия", "оплата", "переплата",
+        "кэшбэк", "кешбэк", "балл", "депозит", "плата", "предоплата", "платёж", "платеж",
+        "взнос", "разница",
+    ]
+)  # fmt: skip
+_DEFECT_STEMS = (
+    "брак", "слома", "неисправ", "испорч", "дефект", "поврежд", "битый", "разбит",
+    "broken", "defect", "faulty", "damaged", "cracked",
+    "defectu", "roto", "rota", "dañad", "averiad",
+    "rusak", "cacat", "pecah",
+)  # fmt: skip
+_EN_REFUNDED = frozenset(["refunded", "reimbursed", "compensated"])
+_EN_REPLACED = frozenset(["replaced", "exchanged", "swapped"])
+_EN_MONEY = frozenset(["money", "refund", "cash", "deposit", "fee", "charge", "payment"])
+_ES_MONEY = ("diner", "import", "reembols", "pag", "cobr", "cuot", "plata", "depósit", "deposit")
+_ID_MONEY = frozenset(["uang", "dana", "saldo", "duit", "refund", "ongkir", "biaya"])
+# words that make the remedy not done, or done in part or late: negation, a wish, a promise,
+# a request, the future, "only", "half"
+_UNDONE = frozenset(
+    [
+        "только", "лишь", "спустя", "наконец", "половина", "часть", "частично", "неполный",
+        "only", "just", "finally", "half", "part", "partial", "partially", "after",
+        "sólo", "solo", "mitad", "parte", "parcial", "finalmente", "después",
+        "hanya", "cuma", "sebagian", "setengah", "akhirnya", "setelah",
+        "не", "ни", "нет", "бы", "обещать", "должный", "надо", "нужно", "когда", "если",
+        "not", "never", "no", "nobody", "yet", "still", "will", "would", "should", "if",
+        "when", "please", "promised", "supposed",
+        "nunca", "todavía", "aún", "si", "cuando", "prometieron",
+        "tidak", "belum", "gak", "nggak", "ngga", "ga", "tak", "blm", "akan", "mohon",
+        "tolong", "harap", "minta", "kapan", "kalau", "jika", "janji", "dijanjikan",
+    ]
+)  # fmt: skip
+_OWN = frozenset(["я", "i", "yo", "aku", "saya", "gue", "gw"])
+
+
+def _remedies(
+    tokens: list[Token], code: str, asking: set[int], clause_of: list[int]
+) -> list[tuple[int, int]]:
+    """Spans (between punctuation) that say a fault was put right, as done: money given back
+    («вернули деньги», "refunded my money", «me devolvieron el dinero», «uang dikembalikan»)
+    or a faulty thing replaced («поменяли брак», "replaced the broken kettle", «cambiaron el
+    producto defectuoso», «barang rusak diganti»). Not negated, wished, promised, asked for or
+    to come («так и не вернули», "never refunded", «обещали вернуть», «akan dikembalikan»), not
+    in a question, and not the customer's own doing («я вернул товар»)."""
+    if code not in _REMEDY_PRAISE:
+        return []
+    found: list[tuple[int, int]] = []
+    start = 0
+    for end in [*(i for i, t in enumerate(tokens) if t.boundary), len(tokens)]:
+        span = range(start, end)
+        start = end + 1
+        if not span or clause_of[span.start] in asking:
+            continue
+        words = [tokens[i] for i in span]
+        surfaces = {t.surface for t in words}
+        norms = {t.norm for t in words}
+        if surfaces & _UNDONE or norms & _UNDONE or any("n't" in w for w in surfaces):
+            continue
+        defect = any(t.surface.startswith(_DEFECT_STEMS) for t in words)
+        for k, token in enumerate(words):
+            if _is_remedy(token, code, norms, surfaces, defect) and not (
+                {t.surface for t in words[:k]} & _OWN
+            ):
+                found.append((span.start, span.stop))
+                break
+    return found
+
+
+def _is_remedy(token: Token, code: str, norms: set[str], surfaces: set[str], defect: bool) -> bool:
+    word = token.surface
+    if code == "ru":
+        if not word.endswith(("л", "ла", "ло", "ли")) or not token.norm.endswith("ть"):
+            return False  # a past form: «вернули», not «верните» nor «вернуть»
+        return (token.norm in _RU_REFUND and bool(norms & _RU_MONEY)) or (
+            token.norm in _RU_REPLACE and defect
+        )
+    if code == "en":
+        return (
+            word in _EN_REFUNDED
+            or (word == "gave" and bool(surfaces & _EN_MONEY) and "back" in surfaces)
+            or (word in _EN_REPLACED and defect)
+        )
+    if code == "es":
+        return (
+            (word.startswith("devolv") or word.startswith("reembols"))
+            and word.endswith(("ieron", "ió", "aron", "ó"))
+            and any(w.startswith(_ES_MONEY) for w in surfaces)
+        ) or (
+            word.startswith(("cambi", "reemplaz", "sustitu"))
+            and word.endswith(("aron", "ó", "yeron", "yó"))
+            and defect
+        )
+    if code == "id":
+        return (word.startswith(("dikembali", "direfund")) and bool(norms & _ID_MONEY)) or (
+            word.startswith(("diganti", "ditukar")) and defect
+        )
+    return False
+
+
+def _no_questions(tokens: list[Token], i: int) -> bool:
+    """Whether the question word at ``tokens[i]`` says "no questions asked" («без (лишних)
+    вопросов», "no questions asked", «sin preguntas», «tanpa banyak tanya»)."""
+    before = {tokens[j].surface for j in range(max(0, i - 2), i)}
+    return bool(before & {"без", "no", "sin", "tanpa"})
 
 
 # Words of time before «нет»: they say how long something lacks, they are not what lacks
