@@ -15,6 +15,7 @@ new sentences of the tests below (ru unseen 0.851 → 0.989, heldout 0.903 → 0
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -1617,3 +1618,25 @@ def test_changes_imposed_are_no_remedy() -> None:
         "поменяли тариф без предупреждения, теперь плачу больше", language="ru"
     )
     assert found.type != "praise" and found.sentiment != "positive"
+
+
+def test_a_remedy_in_a_taxonomy_without_the_language_reads_without_error(tmp_path: Path) -> None:
+    """A team's taxonomy with Russian and English words only: an Indonesian or Spanish remedy
+    finds no praise words to add, and is read without an error (no «bagus» entries exist)."""
+    from otklik.classify import RuleSet, load_taxonomy
+
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(
+        "version: 1\ndefault_owner: cx\ntypes:\n  complaint: {keywords: {ru: [жалоба]}}\n"
+        "  suggestion: {}\n  question: {}\n  praise: {}\n"
+        "sentiments:\n  negative: {keywords: {en: [bad]}}\n  neutral: {}\n  positive: {}\n"
+        "topics:\n  - id: app\n    keywords: {ru: [приложение]}\n",
+        encoding="utf-8",
+    )
+    rules = RuleSet(load_taxonomy(path))
+    for text, language in [
+        ("dana dikembalikan ke rekening saya dalam 1 jam", "id"),
+        ("me devolvieron el importe del vuelo en dos días", "es"),
+    ]:
+        found = rules.analyse(text, language=language)
+        assert found.type != "complaint" and found.sentiment != "negative"
