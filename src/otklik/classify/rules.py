@@ -1443,11 +1443,11 @@ class RuleSet:
             positions = [p for p in positions if p not in fixed]
             if not positions and not any(_polarity(hit) < 0 for hit in hits):
                 word = _REMEDY_PRAISE.get(code, "")
-                index = self._indexes.get(code)  # a team's taxonomy may hold no such language
+                praising = self._indexes.get(code)  # a team's taxonomy may lack the language
                 hits += [
                     _Hit(entry, start, start + 1, 1.0, False)
                     for start, _end in remedies[:1]
-                    for entry in (index.by_first.get(word, ()) if index is not None else ())
+                    for entry in (praising.by_first.get(word, ()) if praising else ())
                     if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
                 ]
         if rebukes:  # «лучше бы …, чем …» neither wishes nor praises: its «лучше», «быстро» …
