@@ -5,8 +5,8 @@ Python's ``re`` tries each alternative of a joined pattern at every position of 
 that search was most of the quick check's time (2.4–2.9 CPU-s of 58,595 Russian texts). Most
 phrases need a word from a closed list — «(рот|пасть|…)», «(убью|зарежу|…)» — and a text that
 holds none of a rule's words cannot match it: a set lookup of the text's words decides that
-for nearly every text, and the pattern runs only for the rest (docs/benchmarks.md, "Fewer
-per-item steps, more rule kinds").
+for nearly every text, and the pattern runs only for the rest (docs/benchmarks.md, "Phrase
+rules that run only where their words are").
 
 :func:`pattern_anchors` reads the words (or literal texts) off the pattern's parse tree (the
 standard library's ``re._parser``, the parser ``re.compile`` itself uses) and answers None
