@@ -2390,11 +2390,10 @@ def _remedies(
 def _is_remedy(token: Token, code: str, norms: set[str], surfaces: set[str], defect: bool) -> bool:
     word = token.surface
     if code == "ru":
-        if not word.endswith(("л", "ла", "ло", "ли")) or not token.norm.endswith("ть"):
-            return False  # a past form: «вернули», not «верните» nor «вернуть»
-        return (token.norm in _RU_REFUND and bool(norms & _RU_MONEY)) or (
-            token.norm in _RU_REPLACE and defect
-        )
+        return (
+            (token.norm in _RU_REFUND and bool(norms & _RU_MONEY))
+            or (token.norm in _RU_REPLACE and defect)
+        ) and "past" in grammemes(word)  # «вернули», not «верните» nor «вернуть»
     if code == "en":
         return (
             word in _EN_REFUNDED
