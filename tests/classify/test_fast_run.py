@@ -313,3 +313,48 @@ def test_this_process_reads_the_chunks_no_worker_has_started(
             assert repr(caches.analyses[analysis_key(row)]) == repr(expected)
             if item.text and item.text.strip():
                 assert item.text in caches.flags
+
+
+def test_a_claimant_killed_holds_nothing_back() -> None:
+    """Each chunk goes to exactly one claimant, across fork; a claimant killed (SIGKILL) right
+    after its claim leaves that chunk its own and every other chunk free, and no claim waits.
+    (A lock in shared memory once guarded the claims: a worker killed inside it left it held,
+    and the next claim waited for ever — a run hung with its workers dead.)"""
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    from otklik.classify.parallel import _Claims
+
+    claims = _Claims()
+    numbers = [claims.new() for _ in range(6)]
+    assert numbers == list(range(6))
+    context = multiprocessing.get_context("fork")
+    won = context.Array("b", 6)
+
+    def take(first: int, last: int, stop: bool) -> None:
+        for number in range(first, last):
+            won[number] = 1 if claims.claim(number) else 0
+        if stop:  # wait to be killed
+            time.sleep(120)
+
+    child = context.Process(target=take, args=(0, 3, True))
+    child.start()
+    deadline = time.monotonic() + 60
+    while not all(won[:3]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(won[:3]) == [1, 1, 1]
+    os.kill(child.pid or 0, signal.SIGKILL)
+    child.join(30)
+    started = time.monotonic()
+    assert [claims.claim(number) for number in range(6)] == [False] * 3 + [True] * 3
+    assert time.monotonic() - started < 5
+    second = context.Process(target=take, args=(3, 6, False))
+    second.start()
+    second.join(30)
+    assert second.exitcode == 0
+    assert list(won[3:]) == [0, 0, 0]  # this process had them
+    folder = claims._folder
+    claims.close()
+    assert not os.path.exists(folder)

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,8 +61,6 @@ _AHEAD = 2
 # Items of the first batch this process reads before the workers start: the rules' caches, the
 # shipped models and the conduct lexicon it loads for them are then the workers' too (fork).
 _WARM = 50
-_RING = 4096
-_BY_WORKER, _BY_THIS = 1, 2
 
 ItemKey = tuple[str, str | None, str | None, bool]  # text, language, score band, exit or not
 
@@ -136,32 +137,45 @@ class _Worker:
 
 
 class _Claims:
-    """Who reads each chunk: the first of a worker and this process to claim it. A ring of
-    ``_RING`` slots in shared memory (chunk ``n`` uses slot ``n % _RING``; far fewer chunks are
-    ever in flight), inherited by the forked workers; 0 unclaimed, 1 a worker, 2 this process.
-    Should a slot come round again while its chunk is still in flight (batches of millions of
-    items), both sides may read that chunk: the same answers twice, never a wrong one.
+    """Who reads each chunk: the first of a worker and this process to claim it.
+
+    A claim is a file made with ``O_CREAT | O_EXCL`` in a folder of the run's own: the kernel
+    lets exactly one process make it, and no lock is held between two steps. (A lock in shared
+    memory, which this once was, stays held for good when its holder is killed inside it — a
+    worker killed by the OOM killer or a signal — and the next claim then waits forever.)
+    The folder is removed by :meth:`close`, or when this object is collected.
     """
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._slots = context.Array("b", _RING)  # with its own lock
+        self._folder = tempfile.mkdtemp(prefix="otklik-claims-")
         self._next = 0
+        # Only by the process that made it: a forked worker's copy must never remove it.
+        self._cleanup = weakref.finalize(self, _remove_folder, self._folder, os.getpid())
 
     def new(self) -> int:
         """A fresh chunk number, unclaimed."""
         number, self._next = self._next, self._next + 1
-        with self._slots.get_lock():
-            self._slots[number % _RING] = 0
         return number
 
-    def claim(self, number: int, who: int) -> bool:
-        """Whether ``who`` now reads chunk ``number`` (False: the other side has it)."""
-        with self._slots.get_lock():
-            if self._slots[number % _RING]:
-                return False
-            self._slots[number % _RING] = who
-            return True
+    def claim(self, number: int) -> bool:
+        """Whether the calling process now reads chunk ``number`` (False: another has it)."""
+        try:
+            handle = os.open(
+                os.path.join(self._folder, str(number)), os.O_CREAT | os.O_EXCL | os.O_WRONLY
+            )
+        except FileExistsError:
+            return False
+        os.close(handle)
+        return True
+
+    def close(self) -> None:
+        """Remove the claims' folder (called once the workers have stopped)."""
+        self._cleanup()
+
+
+def _remove_folder(folder: str, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _WORKER: _Worker | None = None  # set in each worker process by the initializer
@@ -176,7 +190,7 @@ def _read(number: int, rows: list[ItemText]) -> Read:
     """In a worker: the answers for chunk ``number`` of ``rows`` (see the module docstring);
     none when this process claimed the chunk first."""
     assert _WORKER is not None, "_read runs in a ParallelReader's worker"
-    if _WORKER.claims is not None and not _WORKER.claims.claim(number, _BY_WORKER):
+    if _WORKER.claims is not None and not _WORKER.claims.claim(number):
         return Read()
     return _read_with(_WORKER, rows)
 
@@ -332,7 +346,7 @@ class ParallelReader:
                 pass
             if chunk.taken:  # read here while a later batch was due
                 continue
-            if self._claims.claim(chunk.number, _BY_THIS):  # no worker has started it
+            if self._claims.claim(chunk.number):  # no worker has started it
                 self._read_chunk(chunk, caches)
                 continue
             try:
@@ -361,7 +375,7 @@ class ParallelReader:
             for chunk in reversed(sent.chunks):
                 if chunk.taken or chunk.future.done():
                     continue
-                if self._claims.claim(chunk.number, _BY_THIS):
+                if self._claims.claim(chunk.number):
                     self._read_chunk(chunk, caches)
                     return True
         return False
@@ -369,3 +383,4 @@ class ParallelReader:
     def close(self) -> None:
         for pool in self._pools:
             pool.shutdown(wait=True, cancel_futures=True)
+        self._claims.close()
