@@ -1606,10 +1606,95 @@ def test_a_fault_put_right_is_praise(text: str, language: str) -> None:
 )
 def test_a_fault_not_put_right_is_no_praise(text: str, language: str) -> None:
     """A remedy denied, promised, late, partial, asked for or the customer's own doing is no
-    praise (most of these complain; "never refunded the double charge" and «вернули половину
-    суммы, остальное зажали» are read as other, as before this kind)."""
+    praise (the denied ones complain: test_a_remedy_denied_is_a_complaint)."""
     found = default_rules().analyse(text, language=language)
     assert found.type != "praise" and found.sentiment != "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("they fixed my broken screen in an hour", "en"),
+        ("the update fixed the crashes", "en"),
+        ("plumber repaired the leak the same day", "en"),
+        ("починили сломанный кран за час", "ru"),
+        ("исправили ошибку в выписке на следующий день", "ru"),
+        ("протечку устранили за час", "ru"),
+        ("arreglaron la lavadora rota en un día", "es"),
+        ("hp rusak saya diperbaiki dalam sehari", "id"),
+        ("أعادوا لي المبلغ خلال ساعة", "ar"),
+        ("تم استرداد المبلغ خلال يومين", "ar"),
+        ("تم إصلاح العطل خلال ساعتين", "ar"),
+        ("they returned my money the same day", "en"),
+    ],
+)
+def test_a_fault_mended_is_praise(text: str, language: str) -> None:
+    """A fault mended (a defect, an error, a crash, a leak fixed), said as done, is a remedy
+    like money given back: praise, in every supported language, Arabic's «تم استرداد» and
+    «أعادوا المبلغ» included."""
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("they never refunded the double charge", "en"),
+        ("they never replaced the broken charger", "en"),
+        ("they didn't fix my broken phone", "en"),
+        ("they never refunded double charges", "en"),
+        ("they never fixed the bug", "en"),
+        ("no refund yet", "en"),
+        ("no answer yet after 5 days", "en"),
+        ("вернули половину суммы, остальное зажали", "ru"),
+        ("кэшбэк зажали, как обычно", "ru"),
+        ("так и не исправили ошибку", "ru"),
+        ("ошибку исправили только через месяц", "ru"),
+        ("никто не вернул деньги за двойное списание", "ru"),
+        ("jamás cambiaron la licuadora rota", "es"),
+        ("jamás me devolvieron el dinero", "es"),
+        ("nunca arreglaron mi celular roto", "es"),
+        ("mereka tidak pernah refund tagihan ganda", "id"),
+        ("لم يتم استرداد المبلغ حتى الآن", "ar"),
+        ("ما تم تعويض المبلغ", "ar"),
+    ],
+)
+def test_a_remedy_denied_is_a_complaint(text: str, language: str) -> None:
+    """A remedy denied, partial, late or withheld («зажали») is a complaint: the negation
+    denies the remedy, not the fault its object names ("never refunded the double charge" is
+    no praise of a charge that never happened), and "no … yet" says it has not come."""
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("no problems yet", "en", ("praise", "positive")),
+        ("no issues yet, great app", "en", ("praise", "positive")),
+        ("that never happened to me before, great", "en", ("praise", "positive")),
+        (
+            "me atendieron en 10 min en urgencias un domingo, jamás me había pasado",
+            "es",
+            ("other", "neutral"),
+        ),
+        ("I fixed the problem myself", "en", None),
+        ("я сам починил сломанный кран", "ru", None),
+        ("رجعوا فلوسي", "ar", None),
+        ("متى سيتم استرداد المبلغ؟", "ar", None),
+    ],
+)
+def test_what_is_no_remedy_and_no_denial(
+    text: str, language: str, expected: tuple[str, str] | None
+) -> None:
+    """A "no problems yet" denies the problem; "never happened to me before" says how new it
+    is; one's own repair, a dialect's «رجعوا فلوسي» (give me my money back, or they did) and a
+    question about a refund are no praise (None: anything but praise)."""
+    found = default_rules().analyse(text, language=language)
+    if expected is None:
+        assert found.type != "praise" and found.sentiment != "positive"
+    else:
+        assert (found.type, found.sentiment) == expected
 
 
 def test_changes_imposed_are_no_remedy() -> None:

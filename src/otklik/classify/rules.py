@@ -832,7 +832,7 @@ _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
         ]
     ),
     "id": frozenset(["belum", "tidak", "gak", "nggak", "ga", "enggak", "ngga"]),
-    "es": frozenset({"no", "nunca"}),
+    "es": frozenset({"no", "nunca", "jamás", "jamas"}),
     # the dialects' «ما وصل», «مش شغال», «مو راضي» (before a noun or pronoun «ما» asks "what":
     # _AR_NOT_NEGATED)
     "ar": frozenset({"لم", "لن", "ما", "مش", "مو", "مب", "ماش"}),
@@ -1271,13 +1271,19 @@ class RuleSet:
                 if tokens[j].boundary:
                     break
                 if j < start - 1 - _NEGATION_WINDOW and tokens[j].surface in _SUBJECT_NEGATIONS:
-                    negated = True  # "Nobody at the branch could help me"
+                    # "Nobody at the branch could help me"; not «никто не вернул деньги за
+                    # двойное списание», whose verb the denial turns, not its object's fault
+                    negated = entry.label != "negative" or not (
+                        _is_verb_between(tokens, j, start) or _definite_object(tokens, j, start)
+                    )
                     break
             for j in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
                 if tokens[j].boundary or (j in shielded and start not in shielded):
                     break  # a keyword inside "no puedo entrar" is turned by its «no»
-                if entry.label == "negative" and _is_verb_between(tokens, j, start):
-                    break  # "не обновляется неделю": «не» belongs to the verb
+                if entry.label == "negative" and (
+                    _is_verb_between(tokens, j, start) or _definite_object(tokens, j, start)
+                ):
+                    break  # "не обновляется неделю", "never refunded the double charge"
                 if tokens[j].surface in index.negations or tokens[j].norm in index.negations:
                     # «нет», «без» turn only the next word ("нет проблем", "без проблем"), not
                     # "нет уже две недели", "без паспорта, хотя…"
@@ -1423,6 +1429,17 @@ class RuleSet:
                     for entry in self._indexes["ru"].by_first.get("хороший", ())
                     if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
                 ]
+        if not _HAPPENED.isdisjoint(map(_SURFACE, tokens)):
+            # "never happened to me before": how new it is; its «never» is no complaint
+            hits = [
+                hit
+                for hit in hits
+                if not (
+                    tokens[hit.start].surface in _NEVER
+                    and _polarity(hit) < 0
+                    and _never_happened_to_me(tokens, hit.start)
+                )
+            ]
         remedies = (
             _remedies(tokens, code, asking, clause_of)
             if tokens and _REMEDY_VERBS.search(lowered) is not None
@@ -2309,11 +2326,14 @@ def _nothing_better(tokens: list[Token]) -> list[tuple[int, int]]:
 # A fault put right: the verb of giving back or replacing, said as done, and what it answers
 # («вернули деньги», "refunded", «devolvieron el dinero», «dikembalikan»). The praise word whose
 # entries a remedy adds, per language.
-_REMEDY_PRAISE = {"ru": "хороший", "en": "great", "es": "genial", "id": "bagus"}
+_REMEDY_PRAISE = {"ru": "хороший", "en": "great", "es": "genial", "id": "bagus", "ar": "ممتاز"}
 # the stems of every remedy verb below: a text without one is not looked at
 _REMEDY_VERBS = re.compile(
-    "верн|возмест|компенс|помен|замен|обмен|refund|reimburs|compensat|gave|replac|exchang|swap"
-    "|devolv|reembols|cambi|reemplaz|sustitu|kembali|ganti|tukar"
+    "верн|возмест|компенс|помен|замен|обмен|почин|исправ|отремонт|устран"
+    "|refund|reimburs|compensat|gave|returned|replac|exchang|swap|fixed|repaired|resolved|solved"
+    "|devolv|reembols|cambi|reemplaz|sustitu|arregl|repar|soluciona"
+    "|kembali|ganti|tukar|perbaik|betul|benerin|benahi|عاد|استرداد|إرجاع|ارجاع|تعويض|استبدال"
+    "|إصلاح|اصلاح|تصليح"
 )
 _RU_REFUND = frozenset(["вернуть", "возместить", "компенсировать"])
 _RU_REPLACE = frozenset(["поменять", "заменить", "обменять"])
@@ -2330,6 +2350,20 @@ _DEFECT_STEMS = (
     "defectu", "roto", "rota", "dañad", "averiad",
     "rusak", "cacat", "pecah",
 )  # fmt: skip
+# Faults that a repair answers, beside the defects a replacement answers
+_FAULT_STEMS = (
+    "ошибк", "вылет", "поломк", "сбой", "глюк", "баг", "течь", "протечк", "утечк",
+    "crash", "bug", "leak", "error", "glitch", "issue", "problem",
+    "falla", "error", "problema", "fuga", "avería",
+    "bocor", "masalah", "gangguan",
+)  # fmt: skip
+# Arabic: "it was done" (تم) with a remedy's verbal noun, or «أعادوا» (they gave back; the
+# plural imperative is «أعيدوا»): not the dialects' «رجعوا»/«صلحوا», which also demand
+_AR_REMEDY_NOUNS = frozenset(["استرداد", "ارجاع", "تعويض", "استبدال", "اصلاح", "تصليح"])
+_AR_MONEY = frozenset(["مبلغ", "فلوس", "مال", "رسوم", "قيم", "نقود", "استرداد", "تعويض"])
+_AR_FAULTS = ("معطل", "عطل", "تالف", "خراب", "مكسور", "خلل", "مشكل")
+_RU_MEND = frozenset(["починить", "исправить", "отремонтировать", "устранить"])
+_EN_MENDED = frozenset(["fixed", "repaired", "resolved", "solved"])
 _EN_REFUNDED = frozenset(["refunded", "reimbursed", "compensated"])
 _EN_REPLACED = frozenset(["replaced", "exchanged", "swapped"])
 _EN_MONEY = frozenset(["money", "refund", "cash", "deposit", "fee", "charge", "payment"])
@@ -2346,9 +2380,12 @@ _UNDONE = frozenset(
         "не", "ни", "нет", "бы", "обещать", "должный", "надо", "нужно", "когда", "если",
         "not", "never", "no", "nobody", "yet", "still", "will", "would", "should", "if",
         "when", "please", "promised", "supposed",
-        "nunca", "todavía", "aún", "si", "cuando", "prometieron",
+        "nunca", "jamás", "jamas", "nadie", "ningún", "ninguna", "tampoco", "todavía", "aún",
+        "si", "cuando", "prometieron",
         "tidak", "belum", "gak", "nggak", "ngga", "ga", "tak", "blm", "akan", "mohon",
         "tolong", "harap", "minta", "kapan", "kalau", "jika", "janji", "dijanjikan",
+        "لم", "لن", "لا", "ما", "مش", "مو", "ليس", "بعد", "لسه", "لسا", "سوف", "وعدوا", "متى",
+        "إذا", "اذا", "لو", "فقط", "بس", "نص", "نصف", "جزء",
     ]
 )  # fmt: skip
 _OWN = frozenset(["я", "i", "yo", "aku", "saya", "gue", "gw"])
@@ -2378,8 +2415,9 @@ def _remedies(
         if surfaces & _UNDONE or norms & _UNDONE or any("n't" in w for w in surfaces):
             continue
         defect = any(t.surface.startswith(_DEFECT_STEMS) for t in words)
+        fault = defect or any(t.surface.startswith(_FAULT_STEMS) for t in words)
         for k, token in enumerate(words):
-            if _is_remedy(token, code, norms, surfaces, defect) and not (
+            if _is_remedy(token, code, norms, surfaces, defect, fault) and not (
                 {t.surface for t in words[:k]} & _OWN
             ):
                 found.append((span.start, span.stop))
@@ -2387,32 +2425,56 @@ def _remedies(
     return found
 
 
-def _is_remedy(token: Token, code: str, norms: set[str], surfaces: set[str], defect: bool) -> bool:
+def _is_remedy(
+    token: Token, code: str, norms: set[str], surfaces: set[str], defect: bool, fault: bool
+) -> bool:
+    """Whether ``token`` gives money back, replaces a faulty thing (``defect``: the span names
+    one) or mends a fault (``fault``: a defect, an error, a crash, a leak) in ``code``."""
     word = token.surface
     if code == "ru":
         return (
             (token.norm in _RU_REFUND and bool(norms & _RU_MONEY))
             or (token.norm in _RU_REPLACE and defect)
+            or (token.norm in _RU_MEND and fault)
         ) and "past" in grammemes(word)  # «вернули», not «верните» nor «вернуть»
     if code == "en":
         return (
-            word in _EN_REFUNDED
+            (word in _EN_MENDED and fault)
+            or word in _EN_REFUNDED
             or (word == "gave" and bool(surfaces & _EN_MONEY) and "back" in surfaces)
+            or (word == "returned" and bool(surfaces & _EN_MONEY))
             or (word in _EN_REPLACED and defect)
         )
     if code == "es":
         return (
-            (word.startswith("devolv") or word.startswith("reembols"))
-            and word.endswith(("ieron", "ió", "aron", "ó"))
-            and any(w.startswith(_ES_MONEY) for w in surfaces)
-        ) or (
-            word.startswith(("cambi", "reemplaz", "sustitu"))
-            and word.endswith(("aron", "ó", "yeron", "yó"))
-            and defect
+            (
+                (word.startswith("devolv") or word.startswith("reembols"))
+                and word.endswith(("ieron", "ió", "aron", "ó"))
+                and any(w.startswith(_ES_MONEY) for w in surfaces)
+            )
+            or (
+                word.startswith(("cambi", "reemplaz", "sustitu"))
+                and word.endswith(("aron", "ó", "yeron", "yó"))
+                and defect
+            )
+            or (
+                word.startswith(("arregl", "repar", "soluciona"))
+                and word.endswith(("aron", "ó"))
+                and fault
+            )
         )
+    if code == "ar":
+        money = bool(norms & _AR_MONEY)
+        return (
+            "تم" in surfaces
+            and token.norm in _AR_REMEDY_NOUNS
+            and (money or any(w.startswith(_AR_FAULTS) for w in norms))
+        ) or (word in ("أعادوا", "اعادوا") and money)
     if code == "id":
-        return (word.startswith(("dikembali", "direfund")) and bool(norms & _ID_MONEY)) or (
-            word.startswith(("diganti", "ditukar")) and defect
+        return (
+            (word.startswith(("dikembali", "direfund")) and bool(norms & _ID_MONEY))
+            or (word.startswith(("diganti", "ditukar")) and defect)
+            or (word.startswith(("diperbaiki", "dibetulkan", "dibenerin", "dibenahi")) and fault)
         )
     return False
 
@@ -2948,7 +3010,10 @@ def _emoji(text: str) -> tuple[int, int]:
 
 
 def _missing(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
-    """Positions of Russian «нет» that say something is missing ("половины товара нет")."""
+    """Positions of Russian «нет» that say something is missing ("половины товара нет"), and
+    of an English "no … yet" ("no refund yet", "no answer yet after 5 days")."""
+    if language == "en":
+        return _none_yet(tokens, hits)
     if language != "ru":
         return []
     covered = {
@@ -2969,6 +3034,30 @@ def _missing(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
         if any(norm in _NOTHING_MISSING for norm in near):
             continue
         found.append(i)
+    return found
+
+
+def _none_yet(tokens: list[Token], hits: list[_Hit]) -> list[int]:
+    """Positions of an English "no" whose thing, in its clause, has not come "yet" ("no
+    refund yet"); not "no problems yet", whose keyword "no" turns."""
+    if "yet" not in map(_SURFACE, tokens):
+        return []
+    covered = {
+        i
+        for hit in hits
+        if hit.entry.kind in ("sentiment", "type")
+        for i in range(hit.start, hit.end)
+    }
+    found = []
+    for i, token in enumerate(tokens[:-2]):
+        if token.surface != "no" or i in covered or tokens[i + 1].boundary or i + 1 in covered:
+            continue
+        for j in range(i + 2, min(i + 5, len(tokens))):
+            if tokens[j].boundary or j in covered:
+                break
+            if tokens[j].surface == "yet":
+                found.append(i)
+                break
     return found
 
 
@@ -2995,7 +3084,7 @@ def _negated_verbs(
             after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED
         ) and _about_oneself(tokens, i):
             continue
-        if _supposed(tokens, i):
+        if _supposed(tokens, i) or _never_happened_to_me(tokens, i):
             continue
         if language == "ru" and not _is_verb(after.surface):
             continue
@@ -3094,6 +3183,25 @@ def _about_oneself(tokens: list[Token], negation: int) -> bool:
     return True
 
 
+_HAPPENED = frozenset(
+    [
+        "happened", "happen", "happens", "pasado", "pasó", "paso", "pasa", "pasaba", "ocurrido",
+        "ocurrió", "sucedido", "sucedió", "случалось", "случилось", "бывало", "terjadi", "alami",
+        "mengalami",
+    ]
+)  # fmt: skip
+_TO_ME = frozenset(["me", "мне", "мной", "aku", "saya"])
+_NEVER = frozenset(["never", "nunca", "jamás", "jamas", "никогда", "tidak", "belum"])
+
+
+def _never_happened_to_me(tokens: list[Token], negation: int) -> bool:
+    """Whether a negation says only that something never happened to the writer before («jamás
+    me había pasado», "never happened to me before", «со мной такого не случалось»): how
+    new it is, no failure of the service. ("The refund never happened" is one.)"""
+    near = [t.surface for t in tokens[max(0, negation - 3) : negation + 5] if not t.boundary]
+    return any(w in _HAPPENED for w in near) and any(w in _TO_ME for w in near)
+
+
 def _supposed(tokens: list[Token], negation: int) -> bool:
     """Whether a negation stands in a conditional clause ("если не забрать", "if I don't") or
     beside the Russian «бы» ("я бы не разобрался")."""
@@ -3113,6 +3221,54 @@ def _genitive(token: Token) -> bool:
     if script_of(token.surface) != "cyrillic":
         return True
     return "gent" in grammemes(token.surface) or "Fixd" in grammemes(token.surface)
+
+
+# Articles and possessives that open a definite object ("the", "my", «el», «mi»), and the
+# verbs of having and meeting whose negation denies their object ("never had a bad experience",
+# "haven't had the problem since").
+_DEFINITE = frozenset(
+    [
+        "the", "my", "our", "your", "his", "her", "their", "this", "these", "those",
+        "el", "la", "los", "las", "mi", "mis", "su", "sus", "nuestro", "nuestra", "nuestros",
+        "nuestras", "este", "esta", "estos", "estas", "ese", "esa",
+    ]
+)  # fmt: skip
+_EXISTENTIAL = frozenset(
+    [
+        "have", "had", "has", "having", "get", "got", "gotten", "see", "seen", "saw",
+        "experience", "experienced", "face", "faced", "encounter", "encountered", "notice",
+        "noticed", "find", "found", "be", "been", "was", "were", "is", "are", "encontró",
+        "encontraron", "encontramos", "halló", "hallaron",
+        "tener", "tenido", "tuve", "tuvimos", "tengo", "hay", "había", "hubo", "ver", "visto",
+        "vi", "encontrar", "encontré", "ser", "sido", "fue", "es", "era",
+    ]
+)  # fmt: skip
+
+
+# Verbs of putting a fault right: negated, they deny the remedy, not the fault they name
+_REMEDY_ACTIONS = frozenset(
+    [
+        "refund", "refunded", "replace", "replaced", "fix", "fixed", "repair", "repaired",
+        "reimbursed", "reembolsaron", "devolvieron", "cambiaron", "arreglaron", "repararon",
+        "mengembalikan", "dikembalikan", "mengganti", "diganti", "memperbaiki", "diperbaiki",
+        "ganti", "kembalikan", "diproses", "direfund",
+    ]
+)  # fmt: skip
+
+
+def _definite_object(tokens: list[Token], first: int, last: int) -> bool:
+    """Whether the negation at ``first`` turns a verb whose definite object holds ``last``
+    ("never refunded the double charge", "didn't replace my broken phone", «jamás cambiaron
+    la licuadora rota»), or a verb of putting a fault right ("tidak pernah refund tagihan
+    ganda"): the fault the object names is there, only the remedy is denied. A verb of having
+    or meeting denies its object ("haven't had the problem since")."""
+    between = [tokens[k].surface for k in range(first + 1, last)]
+    if not _REMEDY_ACTIONS.isdisjoint(between):  # "never refunded double charges"
+        return True
+    for k, word in enumerate(between):
+        if word in _DEFINITE and k > 0:
+            return not any(w in _EXISTENTIAL for w in between[:k])
+    return False
 
 
 def _is_verb_between(tokens: list[Token], first: int, last: int) -> bool:
