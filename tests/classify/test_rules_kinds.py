@@ -1697,6 +1697,40 @@ def test_what_is_no_remedy_and_no_denial(
         assert (found.type, found.sentiment) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("never had a bad experience", "en", ("praise", "positive")),
+        ("never had a problem with them, highly recommend", "en", ("praise", "positive")),
+        ("haven't had the problem since the update", "en", ("praise", "positive")),
+        ("никогда не было проблем с доставкой", "ru", ("praise", "positive")),
+        ("проблем не было ни разу", "ru", ("praise", "positive")),
+        ("nunca he tenido problemas con ellos", "es", ("praise", "positive")),
+        ("tidak pernah ada masalah", "id", ("praise", "positive")),
+        ("belum pernah ada kendala", "id", ("praise", "positive")),
+        ("never had such a bad experience in my life", "en", ("complaint", "negative")),
+        ("никогда не было такого ужасного сервиса", "ru", ("complaint", "negative")),
+        ("nunca tuve un servicio tan malo", "es", ("complaint", "negative")),
+        ("не было связи три дня", "ru", ("complaint", "negative")),
+        ("ada kendala saat login", "id", ("complaint", "negative")),
+        (
+            "Been using this app for 3 years and never had a problem until this month, "
+            "now it crashes every day",
+            "en",
+            ("complaint", "negative"),
+        ),
+    ],
+)
+def test_a_problem_never_had_is_praise(text: str, language: str, expected: tuple[str, str]) -> None:
+    """A problem that a negated "have" or "be" denies is praise («никогда не было проблем»,
+    "never had a problem", «nunca he tenido problemas», «tidak pernah ada masalah»), the
+    negation no failure of its own. Not the worst one ("never had such a bad experience",
+    «такого ужасного»), not a lack («не было связи»), and not the good years before a
+    complaint ("never had a problem until this month, now…")."""
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == expected
+
+
 def test_changes_imposed_are_no_remedy() -> None:
     """«поменяли» without a fault it answers («поменяли тариф») is a change, not a remedy."""
     found = default_rules().analyse(

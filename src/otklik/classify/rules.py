@@ -1420,6 +1420,8 @@ class RuleSet:
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
+        if code in _EXISTENTIAL_BY_LANGUAGE:
+            hits, positions = _denied_problems(tokens, hits, positions, code)
         if code == "ru" and "лучше" in lowered:
             # «лучше вашей пиццы в городе нет», «ничего лучше не пробовала»: the best, not a lack
             for start, end in _nothing_better(tokens):
@@ -3254,6 +3256,143 @@ _REMEDY_ACTIONS = frozenset(
         "ganti", "kembalikan", "diproses", "direfund",
     ]
 )  # fmt: skip
+
+
+# Verbs of having and being whose negation denies the problem after them («не было проблем»,
+# "never had a problem", «nunca tuve problemas», «tidak pernah ada masalah»), by language:
+# (words, prefixes); Russian by lemma.
+_EXISTENTIAL_BY_LANGUAGE: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "ru": (
+        frozenset(["быть", "бывать", "возникать", "возникнуть", "случаться", "случиться"]),
+        (),
+    ),
+    "en": (
+        frozenset(
+            ["had", "have", "has", "been", "was", "were", "experienced", "faced", "encountered"]
+        ),
+        (),
+    ),
+    "es": (frozenset(["hay", "hubo", "había", "habido"]), ("tuv", "tenid", "teng", "tenem")),
+    "id": (frozenset(["ada", "mengalami", "alami", "punya"]), ()),
+}
+_DENIAL_WORDS = frozenset(
+    ["не", "ни", "никогда", "never", "not", "no", "nunca", "jamás", "jamas", "tidak", "belum",
+     "gak", "nggak", "ga", "tak", "pernah"]
+)  # fmt: skip
+
+
+# Words that make a denied problem the worst one instead ("never had such a bad experience",
+# «никогда не было такого ужасного сервиса», «nunca tuve un servicio tan malo»)
+_HYPERBOLE = frozenset(
+    ["such", "so", "worse", "worst", "this", "that", "такого", "такой", "такая", "такие",
+     "таких", "хуже", "худшего", "настолько", "tan", "tanta", "tanto", "peor", "semacam",
+     "separah", "seburuk", "begini", "begitu", "gini", "gitu"]
+)  # fmt: skip
+
+
+# The words of a problem that a negated "have" or "be" denies
+_PROBLEM_STEMS = (
+    "problem", "issue", "complain", "trouble", "glitch", "hiccup", "bad",
+    "проблем", "претенз", "жалоб", "нарекан", "сбо", "косяк", "замечан",
+    "queja", "inconvenient", "falla",
+    "masalah", "kendala", "keluhan", "gangguan",
+)  # fmt: skip
+_UNTIL_OR_BUT = frozenset(
+    ["until", "till", "but", "however", "до", "пока", "но", "однако", "hasta", "pero",
+     "sampai", "hingga", "tapi", "tetapi", "namun"]
+)  # fmt: skip
+_LIKE_THIS = frozenset(
+    ["like", "как", "такого", "такой", "подобного", "separah", "seburuk", "begini", "gini",
+     "kayak", "seperti", "tan", "como", "así"]
+)  # fmt: skip
+
+
+def _denies(word: str) -> bool:
+    """Whether ``word`` denies (a negation, "never", "haven't")."""
+    return word in _DENIAL_WORDS or word in _EN_CONTRACTIONS
+
+
+_EN_CONTRACTIONS = frozenset(
+    ["haven't", "hasn't", "hadn't", "didn't", "don't", "doesn't", "wasn't", "weren't", "havent",
+     "hasnt", "hadnt", "didnt", "dont", "doesnt", "wasnt", "werent"]
+)  # fmt: skip
+
+
+def _denied_problems(
+    tokens: list[Token], hits: list[_Hit], positions: list[int], language: str
+) -> tuple[list[_Hit], list[int]]:
+    """``hits`` and failure ``positions`` with each problem that a negated verb of having or
+    being denies read as denied («никогда не было проблем», «проблем не было ни разу», "never
+    had a problem with them", «nunca he tenido problemas», «belum pernah ada kendala»): the
+    problem's word is negated, and the negation, with any negative keyword it is part of
+    ("never"), is no failure. Not «не было связи» (no problem word: a lack)."""
+    words, prefixes = _EXISTENTIAL_BY_LANGUAGE[language]
+
+    def existential(token: Token) -> bool:
+        return (
+            token.norm in words
+            or token.surface in words
+            or (bool(prefixes) and token.surface.startswith(prefixes))
+        )
+
+    if not any(existential(t) for t in tokens):
+        return hits, positions
+    denied: dict[int, int] = {}  # a problem hit's index → its negation's position
+    for k, hit in enumerate(hits):
+        if hit.entry.kind not in ("sentiment", "type") or hit.entry.label not in (
+            "negative",
+            "complaint",
+        ):
+            continue
+        if not any(tokens[i].surface.startswith(_PROBLEM_STEMS) for i in range(hit.start, hit.end)):
+            continue  # «не было розеток», "gak ada air panas": a lack, not a denied problem
+        if hit.end < len(tokens) and tokens[hit.end].surface in _LIKE_THIS:
+            continue  # "never had a problem like this", «masalah separah ini»
+        # the verb and its negation before the problem («не было проблем», "never had any issues")
+        for j in range(hit.start - 1, max(hit.start - 4, -1), -1):
+            if tokens[j].boundary:
+                break
+            if tokens[j].surface in _HYPERBOLE:
+                break  # "never had such a bad experience": the worst, not none
+            if existential(tokens[j]):
+                for n in range(j - 1, max(j - 4, -1), -1):
+                    if tokens[n].boundary or tokens[n].surface in _HYPERBOLE:
+                        break
+                    if _denies(tokens[n].surface):
+                        while n > 0 and _denies(tokens[n - 1].surface):
+                            n -= 1  # «tidak pernah ada», "never ever had"
+                        denied[k] = n
+                        break
+                break
+        # or after it («проблем не было», «проблем никогда не возникало»)
+        if k not in denied:
+            after = tokens[hit.end : hit.end + 3]
+            for m, token in enumerate(after):
+                if token.boundary:
+                    break
+                if _denies(token.surface) and any(existential(t) for t in after[m + 1 :]):
+                    denied[k] = hit.end + m
+                    break
+    if denied:  # "never had a problem until this month", «претензий не было. Но с 1 ноября…»
+        last = max(hits[k].end for k in denied)
+        if any(t.surface in _UNTIL_OR_BUT for t in tokens[last:]):
+            denied = {}  # the good years are the background of a complaint: read as before
+    if not denied:
+        return hits, positions
+    spans = [
+        (min(n, hits[k].start), max(n + 1, hits[k].start)) for k, n in denied.items()
+    ]  # from the negation to the problem, or the problem to its negation
+    negations = set(denied.values())
+    kept = []
+    for k, hit in enumerate(hits):
+        if k in denied:
+            if not hit.negated:
+                hit = _Hit(hit.entry, hit.start, hit.end, hit.weight, True)
+        elif _polarity(hit) < 0 and any(a <= hit.start and hit.end <= b + 1 for a, b in spans):
+            continue  # "never" as a keyword, inside "never had a problem"
+        kept.append(hit)
+    late = negations | {i for a, b in spans for i in range(a, b + 1)}
+    return kept, [p for p in positions if p not in late]
 
 
 def _definite_object(tokens: list[Token], first: int, last: int) -> bool:
