@@ -1731,6 +1731,56 @@ def test_a_problem_never_had_is_praise(text: str, language: str, expected: tuple
     assert (found.type, found.sentiment) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Грузчики донесли холодильник на 7 этаж и не взяли денег", "ru"),
+        ("комиссию не взяли", "ru"),
+        ("ждать не пришлось, всё сделали за 5 минут", "ru"),
+        ("на ресепшене дали зонт, даже не просили залог", "ru"),
+        ("мы даже не говорили, что у нас праздник, а нам принесли торт", "ru"),
+        ("ни разу не подвели", "ru"),
+        ("не пожалеете", "ru"),
+        ("they didn't charge me for the extra night", "en"),
+        ("fixed it in an hour and didn't charge the holiday rate", "en"),
+        ("the electrician came back on a Sunday, no charge", "en"),
+        ("didn't even have to wait", "en"),
+        ("never let me down", "en"),
+        ("no tuve que hacer fila", "es"),
+        ("tidak dikenakan biaya tambahan", "id"),
+        ("gak perlu antri lama", "id"),
+    ],
+)
+def test_a_burden_spared_is_praise(text: str, language: str) -> None:
+    """No charge, no need, never let down — a negation that spares the customer a cost or a
+    burden («не взяли денег», «ждать не пришлось», "didn't charge me", «no tuve que»,
+    «tidak dikenakan biaya»), or what the customer did not even have to ask («мы даже не
+    говорили…») — is praise, not a failure."""
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("не взяли трубку", "ru"),
+        ("я даже не просил подключать подписку", "ru"),
+        ("они даже не ответили на письмо", "ru"),
+        ("Научите наконец своих продавцов не впаривать страховку к каждой сковородке", "ru"),
+        ("my phone doesn't charge anymore", "en"),
+        ("the charger didn't charge the phone overnight", "en"),
+        ("they didn't even answer", "en"),
+        ("I had to wait 2 hours, they didn't even apologise", "en"),
+    ],
+)
+def test_a_failure_that_looks_like_a_burden_spared_stays_one(text: str, language: str) -> None:
+    """Not a favour: a call not picked up («не взяли трубку», no money named), a service one
+    never asked for («я даже не просил подключать»), a demand («научите не впаривать»), a
+    phone that does not charge, an answer never given."""
+    found = default_rules().analyse(text, language=language)
+    assert found.type != "praise" and found.sentiment != "positive"
+
+
 def test_changes_imposed_are_no_remedy() -> None:
     """«поменяли» without a fault it answers («поменяли тариф») is a change, not a remedy."""
     found = default_rules().analyse(

@@ -1313,6 +1313,28 @@ class RuleSet:
                     break
         return _Hit(entry, start, end, weight, negated)
 
+    def _as_favours(
+        self,
+        tokens: list[Token],
+        hits: list[_Hit],
+        positions: list[int],
+        favours: list[tuple[int, int]],
+        code: str,
+    ) -> tuple[list[_Hit], list[int]]:
+        """``hits`` and failure ``positions`` with each favour's span (see :func:`_favours`)
+        no failure and no negative signal, and the language's praise entries added once."""
+        inside = {i for start, end in favours for i in range(start, end)}
+        kept = [hit for hit in hits if not (_polarity(hit) < 0 and hit.start in inside)]
+        praising = self._indexes.get(code)
+        word = _REMEDY_PRAISE[code]
+        start = favours[0][0]
+        kept += [
+            _Hit(entry, start, start + 1, 1.0, False)
+            for entry in (praising.by_first.get(word, ()) if praising else ())
+            if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
+        ]
+        return kept, [p for p in positions if p not in inside]
+
     def analyse(
         self,
         text: str | None,
@@ -1422,6 +1444,11 @@ class RuleSet:
         positions += _bare_wait(tokens, hits)
         if code in _EXISTENTIAL_BY_LANGUAGE:
             hits, positions = _denied_problems(tokens, hits, positions, code)
+        if code in _REMEDY_PRAISE and not _FAVOUR_NEGATIONS.isdisjoint(map(_SURFACE, tokens)):
+            favours = _favours(tokens, code)
+            if favours:
+                # «не взяли доплату», «ждать не пришлось», "never let me down": a favour
+                hits, positions = self._as_favours(tokens, hits, positions, favours, code)
         if code == "ru" and "лучше" in lowered:
             # «лучше вашей пиццы в городе нет», «ничего лучше не пробовала»: the best, not a lack
             for start, end in _nothing_better(tokens):
@@ -3393,6 +3420,131 @@ def _denied_problems(
         kept.append(hit)
     late = negations | {i for a, b in spans for i in range(a, b + 1)}
     return kept, [p for p in positions if p not in late]
+
+
+# Negated, these are a favour: no charge, no need, never let down («не взяли доплату», «ждать не
+# пришлось», «ни разу не пожалел», "didn't charge me", "never let me down", «no tuve que
+# esperar», «tidak dikenakan biaya»). Russian by lemma; the others by word.
+_RU_FAVOUR_VERBS = frozenset(
+    ["пожалеть", "жалеть", "подвести", "подводить", "разочаровать", "разочаровывать",
+     "впаривать", "впарить", "навязывать", "навязать", "обсчитать", "обсчитывать", "прийтись",
+     "понадобиться", "потребоваться"]
+)  # fmt: skip
+# … of which only the past is a favour («ждать не пришлось»; «так не придётся ждать» wishes)
+_RU_NEEDED = frozenset(["прийтись", "понадобиться", "потребоваться"])
+# … with money named near them («не взяли денег за доставку», «залог даже не просили»)
+_RU_CHARGE_VERBS = frozenset(["взять", "брать", "просить", "попросить", "требовать", "списать"])
+_RU_CHARGES = _RU_MONEY | frozenset(["доплата", "залог", "копейка", "наценка", "штраф"])
+# … said of oneself, after «даже» or «хотя … ничего» («ребёнок даже не заметил укол», «мы даже
+# не говорили, что у нас праздник»): the service came before being asked
+_RU_UNASKED = frozenset(
+    ["говорить", "сказать", "просить", "попросить", "заметить", "замечать", "почувствовать",
+     "ожидать", "спрашивать", "спросить", "напоминать", "напомнить"]
+)  # fmt: skip
+_RU_OWN_SUBJECTS = frozenset(
+    ["я", "мы", "ребенок", "ребёнок", "сын", "дочь", "дочка", "муж", "жена", "мама", "папа",
+     "бабушка", "дедушка"]
+)  # fmt: skip
+_FAVOUR_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "en": (
+        *(
+            (*lead, verb, whom)
+            for lead in ((), ("even",))
+            for verb in ("charge", "charged")
+            for whom in ("me", "us", "for", "anything", "extra", "a", "any", "waiting", "the")
+        ),  # not "my phone doesn't charge", "didn't charge overnight" (nor "… the battery")
+        ("have", "to"), ("had", "to"), ("need", "to"), ("even", "have", "to"),
+        ("even", "need", "to"), ("let", "me", "down"), ("let", "us", "down"), ("disappoint",),
+        ("disappoints",), ("regret",), ("regretted",),
+    ),
+    "es": (
+        ("tuve", "que"), ("tuvimos", "que"), ("hizo", "falta"), ("me", "cobraron"),
+        ("nos", "cobraron"), ("cobraron",), ("me", "decepcionó"), ("me", "decepciona"),
+        ("me", "arrepiento"), ("me", "he", "arrepentido"), ("me", "arrepentí"),
+    ),
+    "id": (
+        ("dikenakan", "biaya"), ("dikenai", "biaya"), ("perlu", "antri"), ("perlu", "antre"),
+        ("perlu", "menunggu"), ("perlu", "nunggu"), ("pernah", "mengecewakan"),
+        ("mengecewakan",), ("nyesel",), ("menyesal",), ("pernah", "nyesel"),
+        ("ditarik", "biaya"), ("dipungut", "biaya"),
+    ),
+}  # fmt: skip
+_CHARGED_DEVICES = frozenset(
+    (word,)
+    for word in ["phone", "battery", "car", "laptop", "device", "watch", "tablet", "scooter",
+                 "headphones", "earbuds", "bike", "camera", "powerbank", "ev"]
+)  # fmt: skip
+_FAVOUR_NEGATIONS = frozenset(
+    ["не", "ни", "never", "didn't", "didnt", "don't", "dont", "doesn't", "doesnt", "won't",
+     "wont", "not", "no", "nunca", "jamás", "jamas", "tidak", "gak", "nggak", "ga", "tak",
+     "enggak", "ngga"]
+)  # fmt: skip
+
+
+def _favours(tokens: list[Token], language: str) -> list[tuple[int, int]]:
+    """Spans (from a failure's negation to the words it turns) that are a favour: no charge,
+    no need, never let down (:data:`_RU_FAVOUR_VERBS`, :data:`_FAVOUR_PHRASES`), and in
+    Russian what the customer did not even have to ask or say («мы даже не говорили…»). A
+    span reaches two words back and two on, within its clause («ждать не пришлось», "didn't
+    have to wait"). Not «не взяли трубку» (no money named), «я не просил подключать» (an
+    imposed service), "didn't even answer"."""
+    found: list[tuple[int, int]] = []
+    count = len(tokens)
+    for i, token in enumerate(tokens[:-1]):
+        if token.surface not in _FAVOUR_NEGATIONS:
+            continue
+        end = _favour_end(tokens, i, language)
+        if end is None:
+            continue
+        start = i
+        while start > max(0, i - 2) and not tokens[start - 1].boundary:
+            start -= 1
+        stop = end
+        while stop < min(count, end + 2) and not tokens[stop].boundary:
+            stop += 1
+        found.append((start, stop))
+    return found
+
+
+def _favour_end(tokens: list[Token], i: int, language: str) -> int | None:
+    """Where the favour that the negation at ``i`` opens ends, or None when it opens none."""
+    count = len(tokens)
+    if language == "ru":
+        j = i + 1
+        verb = tokens[j]
+        if verb.norm in _RU_FAVOUR_VERBS:
+            # not «научите не впаривать» (a demand), «так не придётся сидеть дома» (a wish's
+            # future), «чтобы не пришлось»: only what was, said in the past
+            said = grammemes(verb.surface)
+            if (
+                "INFN" in said
+                or "impr" in said
+                or (verb.norm in _RU_NEEDED and "past" not in said)
+                or any(t.surface in ("чтобы", "бы") for t in tokens[max(0, i - 3) : i])
+            ):
+                return None
+            return j + 1
+        near = {t.norm for t in tokens[max(0, i - 3) : min(count, j + 4)] if not t.boundary}
+        if verb.norm in _RU_CHARGE_VERBS and near & _RU_CHARGES:
+            return j + 1
+        before = [t.surface for t in tokens[max(0, i - 4) : i] if not t.boundary]
+        if (
+            verb.norm in _RU_UNASKED
+            and ("даже" in before or ("ничего" in before and "хотя" in before))
+            and set(before) & _RU_OWN_SUBJECTS
+            and not (j + 1 < count and "INFN" in grammemes(tokens[j + 1].surface))
+        ):
+            return j + 1
+        return None
+    words = tuple(t.surface for t in tokens[i + 1 : i + 5])
+    if language == "en" and tokens[i].surface == "no" and words[:1] == ("charge",):
+        return i + 2  # "came back on a Sunday, no charge"
+    for phrase in _FAVOUR_PHRASES.get(language, ()):
+        if words[: len(phrase)] == phrase:
+            if phrase[-1] == "the" and words[len(phrase) : len(phrase) + 1] in _CHARGED_DEVICES:
+                return None  # "didn't charge the phone"
+            return i + 1 + len(phrase)
+    return None
 
 
 def _definite_object(tokens: list[Token], first: int, last: int) -> bool:
