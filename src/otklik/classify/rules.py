@@ -2382,7 +2382,7 @@ _DEFECT_STEMS = (
 # Faults that a repair answers, beside the defects a replacement answers
 _FAULT_STEMS = (
     "ошибк", "вылет", "поломк", "сбой", "глюк", "баг", "течь", "протечк", "утечк",
-    "crash", "bug", "leak", "error", "glitch", "issue", "problem",
+    "crash", "bug", "leak", "error", "glitch", "issue", "problem", "lag",
     "falla", "error", "problema", "fuga", "avería",
     "bocor", "masalah", "gangguan",
 )  # fmt: skip
