@@ -3362,17 +3362,19 @@ def _denied_problems(
             or (bool(prefixes) and token.surface.startswith(prefixes))
         )
 
-    if not any(existential(t) for t in tokens):
+    problems = [
+        k
+        for k, hit in enumerate(hits)
+        if hit.entry.kind in ("sentiment", "type")
+        and hit.entry.label in ("negative", "complaint")
+        # «не было розеток», "gak ada air panas": a lack, not a denied problem
+        and any(tokens[i].surface.startswith(_PROBLEM_STEMS) for i in range(hit.start, hit.end))
+    ]
+    if not problems or not any(existential(t) for t in tokens):
         return hits, positions
     denied: dict[int, int] = {}  # a problem hit's index → its negation's position
-    for k, hit in enumerate(hits):
-        if hit.entry.kind not in ("sentiment", "type") or hit.entry.label not in (
-            "negative",
-            "complaint",
-        ):
-            continue
-        if not any(tokens[i].surface.startswith(_PROBLEM_STEMS) for i in range(hit.start, hit.end)):
-            continue  # «не было розеток», "gak ada air panas": a lack, not a denied problem
+    for k in problems:
+        hit = hits[k]
         if hit.end < len(tokens) and tokens[hit.end].surface in _LIKE_THIS:
             continue  # "never had a problem like this", «masalah separah ini»
         # the verb and its negation before the problem («не было проблем», "never had any issues")
