@@ -1673,10 +1673,10 @@ def test_a_remedy_denied_is_a_complaint(text: str, language: str) -> None:
         ("no problems yet", "en", ("praise", "positive")),
         ("no issues yet, great app", "en", ("praise", "positive")),
         ("that never happened to me before, great", "en", ("praise", "positive")),
-        (
+        (  # served in 10 minutes (done fast), and no failure in «jamás me había pasado»
             "me atendieron en 10 min en urgencias un domingo, jamás me había pasado",
             "es",
-            ("other", "neutral"),
+            ("praise", "positive"),
         ),
         ("I fixed the problem myself", "en", None),
         ("я сам починил сломанный кран", "ru", None),
@@ -1779,6 +1779,58 @@ def test_a_failure_that_looks_like_a_burden_spared_stays_one(text: str, language
     phone that does not charge, an answer never given."""
     found = default_rules().analyse(text, language=language)
     assert found.type != "praise" and found.sentiment != "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("ответили за 2 минуты", "ru", ("praise", "positive")),
+        ("доставили за 19 минут, все еще горячее", "ru", ("praise", "positive")),
+        ("оплатил коммуналку за 2 клика", "ru", ("praise", "positive")),
+        (
+            "приложение один раз вылетело, но поддержка за 5 минут всё починила, благодарю",
+            "ru",
+            ("praise", "positive"),
+        ),
+        ("delivered in 15 minutes, still hot", "en", ("praise", "positive")),
+        ("they answered within 2 minutes", "en", ("praise", "positive")),
+        ("lo resolvieron en 10 minutos", "es", ("praise", "positive")),
+        ("selesai dalam 5 menit", "id", ("praise", "positive")),
+        ("за 40 минут так и не дозвонился", "ru", ("complaint", "negative")),
+        ("приложение вылетело за 5 минут", "ru", ("complaint", "negative")),
+        ("the app crashed in 5 minutes", "en", ("complaint", "negative")),
+        ("за 5 минут до закрытия выгнали", "ru", None),
+        ("зачем было менять приложение, раньше всё находилось за 2 клика", "ru", None),
+    ],
+)
+def test_done_fast_is_praise(text: str, language: str, expected: tuple[str, str] | None) -> None:
+    """Something done in seconds or minutes («ответили за 2 минуты», "delivered in 15
+    minutes", «en 10 minutos», «dalam 5 menit») is praise; not with a negation or a fault in
+    its part of the sentence, not "N minutes before", not how fast it used to be (None:
+    anything but praise)."""
+    found = default_rules().analyse(text, language=language)
+    if expected is None:
+        assert found.type != "praise" and found.sentiment != "positive"
+    else:
+        assert (found.type, found.sentiment) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("неплохо", ("praise", "positive")),
+        ("медсестра ставит уколы не больно", ("praise", "positive")),
+        ("Курьер привез карту в 8 утра, как и договаривались", ("praise", "positive")),
+        ("кайфанула от массажа", ("praise", "positive")),
+        ("неплохо бы добавить тёмную тему", ("suggestion", "neutral")),
+        ("неплохо было бы сделать доставку в интервал", ("suggestion", "neutral")),
+    ],
+)
+def test_russian_everyday_praise(text: str, expected: tuple[str, str]) -> None:
+    """Everyday Russian praise («неплохо», «не больно», «как и договаривались», «кайфанула»)
+    is praise; «неплохо бы», «неплохо было бы» still wish."""
+    found = default_rules().analyse(text, language="ru")
+    assert (found.type, found.sentiment) == expected
 
 
 def test_changes_imposed_are_no_remedy() -> None:
