@@ -76,6 +76,7 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import cast
 
+from otklik.classify.figures import figures_disagree
 from otklik.classify.signals import detect_language, score_sentiment
 from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
 from otklik.classify.text import (
@@ -1456,6 +1457,9 @@ class RuleSet:
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
+        if code in ("ru", "en") and figures_disagree(text, code):
+            # «на ценнике 89, на кассе пробили 129», «привезли 3 пакета из 4»: figures complain
+            positions.append(min(i for i, t in enumerate(tokens) if t.surface[:1].isdigit()))
         if code in _EXISTENTIAL_BY_LANGUAGE:
             hits, positions = _denied_problems(tokens, hits, positions, code)
         if code in _REMEDY_PRAISE and not _FAVOUR_NEGATIONS.isdisjoint(map(_SURFACE, tokens)):
