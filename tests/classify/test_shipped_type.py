@@ -172,7 +172,9 @@ def test_default_classification_types_clear_cases(engine: Engine, tmp_path: Path
         else:
             assert row.scores["type"]["method"] == "rules"
             assert row.type == said
-    assert corrected >= 3  # the rules alone would have left these as "other"
+    # the rules alone would have left these as "other" (since the rules read "done fast" as
+    # praise, «Доставили за 20 минут…» and «…за пару минут нашла мой платёж» are theirs)
+    assert corrected >= 2
     assert report.by_part["type"]["shipped"] == sum(
         row.scores["type"]["method"] == "shipped" for row in rows.values()
     )
