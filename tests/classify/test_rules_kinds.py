@@ -1833,6 +1833,25 @@ def test_russian_everyday_praise(text: str, expected: tuple[str, str]) -> None:
     assert (found.type, found.sentiment) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("مكتوب تم التوصيل وما وصلني شي", ("complaint", "negative")),
+        ("الفندق خصم مبلغ التأمين وما رجعه", ("complaint", "negative")),
+        ("اتصلت ثلاث مرات ولم يرد أحد", ("complaint", "negative")),
+        ("نزلت التطبيق الجديد ومش لاقي حساباتي", ("complaint", "negative")),
+        ("الاسترجاع كان من الباب وما احتجت اطبع اي ورقة", ("praise", "positive")),
+        ("الدكتور شرح لي التحاليل بالتفصيل وما استعجلني", ("praise", "positive")),
+    ],
+)
+def test_arabic_negation_after_and(text: str, expected: tuple[str, str]) -> None:
+    """An Arabic negation joined to «و» («وما وصلني», «ولم يرد», «ومش لاقي») states a failure
+    like the bare one; «وما احتجت» (no need), «وما استعجلني» (did not rush me) spare a
+    burden."""
+    found = default_rules().analyse(text, language="ar")
+    assert (found.type, found.sentiment) == expected
+
+
 def test_changes_imposed_are_no_remedy() -> None:
     """«поменяли» without a fault it answers («поменяли тариф») is a change, not a remedy."""
     found = default_rules().analyse(

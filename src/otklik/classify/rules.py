@@ -836,7 +836,8 @@ _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
     "es": frozenset({"no", "nunca", "jamás", "jamas"}),
     # the dialects' «ما وصل», «مش شغال», «مو راضي» (before a noun or pronoun «ما» asks "what":
     # _AR_NOT_NEGATED)
-    "ar": frozenset({"لم", "لن", "ما", "مش", "مو", "مب", "ماش"}),
+    # … and with the conjunction «و» before them: «وما وصلني شي», «ولم يرد أحد»
+    "ar": frozenset({"لم", "لن", "ما", "مش", "مو", "مب", "ماش", "وما", "ولم", "ولن", "ومش", "ومو"}),
 }
 _AR_NOT_NEGATED = frozenset(
     ["هو", "هي", "هم", "هذا", "هذه", "ذا", "الذي", "اللي", "رأيكم", "رايكم", "عندي", "عندنا"]
@@ -3492,6 +3493,10 @@ _FAVOUR_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("mengecewakan",), ("nyesel",), ("menyesal",), ("pernah", "nyesel"),
         ("ditarik", "biaya"), ("dipungut", "biaya"),
     ),
+    "ar": (
+        ("احتجت",), ("احتاجيت",), ("اضطريت",), ("استعجلني",), ("استعجلوني",), ("حسسني",),
+        ("خذوا", "رسوم"), ("اخذوا", "رسوم"), ("دفعت", "شي"), ("ندمت",),
+    ),
 }  # fmt: skip
 _CHARGED_DEVICES = frozenset(
     (word,)
@@ -3501,7 +3506,7 @@ _CHARGED_DEVICES = frozenset(
 _FAVOUR_NEGATIONS = frozenset(
     ["не", "ни", "never", "didn't", "didnt", "don't", "dont", "doesn't", "doesnt", "won't",
      "wont", "not", "no", "nunca", "jamás", "jamas", "tidak", "gak", "nggak", "ga", "tak",
-     "enggak", "ngga"]
+     "enggak", "ngga", "ما", "وما", "لم", "ولم", "مش", "ومش"]
 )  # fmt: skip
 
 
