@@ -1749,6 +1749,9 @@ def test_a_problem_never_had_is_praise(text: str, language: str, expected: tuple
         ("no tuve que hacer fila", "es"),
         ("tidak dikenakan biaya tambahan", "id"),
         ("gak perlu antri lama", "id"),
+        ("Akhirnya bisa bayar PBB lewat aplikasi, gak usah ke kantor pajak lagi", "id"),
+        ("IndiHome kasih potongan tagihan tanpa kami minta", "id"),
+        ("Biznet di rumah 2 tahun belum pernah putus sekalipun", "id"),
     ],
 )
 def test_a_burden_spared_is_praise(text: str, language: str) -> None:
@@ -1771,6 +1774,8 @@ def test_a_burden_spared_is_praise(text: str, language: str) -> None:
         ("the charger didn't charge the phone overnight", "en"),
         ("they didn't even answer", "en"),
         ("I had to wait 2 hours, they didn't even apologise", "en"),
+        ("Bisa ditambahin opsi bayar QRIS di loket? Biar gak perlu bawa cash", "id"),
+        ("Sebaiknya hasil lab bisa diakses di aplikasi, gak usah nunggu email", "id"),
     ],
 )
 def test_a_failure_that_looks_like_a_burden_spared_stays_one(text: str, language: str) -> None:

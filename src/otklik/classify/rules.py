@@ -839,6 +839,7 @@ _FAILURE_NEGATIONS: dict[str, frozenset[str]] = {
     # … and with the conjunction «و» before them: «وما وصلني شي», «ولم يرد أحد»
     "ar": frozenset({"لم", "لن", "ما", "مش", "مو", "مب", "ماش", "وما", "ولم", "ولن", "ومش", "ومو"}),
 }
+_EVER = frozenset(["pernah", "ever", "once", "разу", "никогда", "nunca", "jamás"])
 _AR_NOT_NEGATED = frozenset(
     ["هو", "هي", "هم", "هذا", "هذه", "ذا", "الذي", "اللي", "رأيكم", "رايكم", "عندي", "عندنا"]
 )
@@ -1465,6 +1466,9 @@ class RuleSet:
             hits, positions = _denied_problems(tokens, hits, positions, code)
         if code in _REMEDY_PRAISE and not _FAVOUR_NEGATIONS.isdisjoint(map(_SURFACE, tokens)):
             favours = _favours(tokens, code)
+            if favours:  # not in a wish («biar gak perlu bawa cash», «чтобы не пришлось»)
+                wished = _wish_clauses(tokens, hits, code, clause_of)
+                favours = [(a, b) for a, b in favours if clause_of[a] not in wished]
             if favours:
                 # «не взяли доплату», «ждать не пришлось», "never let me down": a favour
                 hits, positions = self._as_favours(tokens, hits, positions, favours, code)
@@ -3132,6 +3136,8 @@ def _negated_verbs(
         after = tokens[i + 1]
         if token.surface not in negations or after.boundary or i + 1 in covered or i in covered:
             continue
+        if after.surface in _EVER and i + 2 in covered:
+            continue  # "belum pernah putus", «ни разу не ломался»: the keyword's own negation
         if (
             after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED
         ) and _about_oneself(tokens, i):
@@ -3491,13 +3497,18 @@ _FAVOUR_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("dikenakan", "biaya"), ("dikenai", "biaya"), ("perlu", "antri"), ("perlu", "antre"),
         ("perlu", "menunggu"), ("perlu", "nunggu"), ("pernah", "mengecewakan"),
         ("mengecewakan",), ("nyesel",), ("menyesal",), ("pernah", "nyesel"),
-        ("ditarik", "biaya"), ("dipungut", "biaya"),
+        ("ditarik", "biaya"), ("dipungut", "biaya"), ("usah",), ("perlu",), ("diminta",),
+        ("kami", "minta"), ("saya", "minta"), ("minta",), ("dibantu",), ("antri",), ("antre",),
     ),
     "ar": (
         ("احتجت",), ("احتاجيت",), ("اضطريت",), ("استعجلني",), ("استعجلوني",), ("حسسني",),
         ("خذوا", "رسوم"), ("اخذوا", "رسوم"), ("دفعت", "شي"), ("ندمت",),
     ),
 }  # fmt: skip
+# Words of purpose before a favour's negation: a wish, not what was done
+_PURPOSE = frozenset(
+    ["biar", "supaya", "agar", "jadi", "sehingga", "чтобы", "чтоб", "бы", "para", "لكي", "عشان"]
+)  # fmt: skip
 _CHARGED_DEVICES = frozenset(
     (word,)
     for word in ["phone", "battery", "car", "laptop", "device", "watch", "tablet", "scooter",
@@ -3506,7 +3517,7 @@ _CHARGED_DEVICES = frozenset(
 _FAVOUR_NEGATIONS = frozenset(
     ["не", "ни", "never", "didn't", "didnt", "don't", "dont", "doesn't", "doesnt", "won't",
      "wont", "not", "no", "nunca", "jamás", "jamas", "tidak", "gak", "nggak", "ga", "tak",
-     "enggak", "ngga", "ما", "وما", "لم", "ولم", "مش", "ومش"]
+     "enggak", "ngga", "tanpa", "ما", "وما", "لم", "ولم", "مش", "ومش"]
 )  # fmt: skip
 
 
@@ -3522,6 +3533,11 @@ def _favours(tokens: list[Token], language: str) -> list[tuple[int, int]]:
     for i, token in enumerate(tokens[:-1]):
         if token.surface not in _FAVOUR_NEGATIONS:
             continue
+        first = i  # up to three words back, not past punctuation («… jadi cepet, gak perlu»)
+        while first > max(0, i - 3) and not tokens[first - 1].boundary:
+            first -= 1
+        if not _PURPOSE.isdisjoint(t.surface for t in tokens[first:i]):
+            continue  # «biar gak perlu», «jadi gak usah», "so I don't have to": a purpose
         end = _favour_end(tokens, i, language)
         if end is None:
             continue
