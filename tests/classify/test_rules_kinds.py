@@ -1857,6 +1857,35 @@ def test_arabic_negation_after_and(text: str, expected: tuple[str, str]) -> None
     assert (found.type, found.sentiment) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("الاشتراك يتجدد تلقائي ولا لازم اجدده بنفسي", "question"),
+        ("المندوب يستلم كاش ولا لازم بطاقة", "question"),
+        ("يقدر ولدي يفتح حساب توفير باسمه", "question"),
+        ("فيه باقة خاصة للمتقاعدين", "question"),
+        ("ابغى رابط تحميل الفاتورة", "question"),
+    ],
+)
+def test_arabic_questions_without_a_question_mark(text: str, expected: str) -> None:
+    """Arabic asks without «؟»: two choices joined by «ولا» ("… or …"), and a short clause
+    opened by «يقدر», «فيه», «ابغى» (can one, is there, I'd like)."""
+    assert default_rules().analyse(text, language="ar").type == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الفني ما جا ولا اتصل",  # neither … nor
+        "التحويل طلع من حسابي ولا وصل الطرف الثاني",  # and it did not arrive
+        "خدمة ولا أروع",  # none finer: praise
+        "ثلاث اتصالات ولا احد رد",  # nobody
+    ],
+)
+def test_arabic_wala_that_does_not_ask(text: str) -> None:
+    assert default_rules().analyse(text, language="ar").type != "question"
+
+
 def test_changes_imposed_are_no_remedy() -> None:
     """«поменяли» without a fault it answers («поменяли тариф») is a change, not a remedy."""
     found = default_rules().analyse(

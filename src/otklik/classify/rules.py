@@ -532,6 +532,20 @@ _AR_MORE_OPENERS = frozenset(
      "منين", "لوين", "وشلون", "كيفاش", "علاش", "فوقاش"]
 )  # fmt: skip
 _AR_ASKING_LAST = frozenset(["يمدي", "ينفع", "ممكن", "صح", "اقدر", "أقدر", "نقدر"])
+# Openers that ask in a short clause without «؟»: can one, is it all right, I'd like, is there
+_AR_ASKING_OPENERS_SHORT = frozenset(
+    ["يقدر", "تقدر", "يصير", "تصير", "يحق", "يشمل", "يشملني", "يشمله", "تنفع", "أبغى", "ابغى",
+     "ابي", "أبي", "ابغي", "فيه", "momken", "mumkin", "wesh"]
+)  # fmt: skip
+_AR_NOT_EVEN = frozenset(
+    ["مرة", "مره", "احد", "أحد", "حد", "حدا", "شي", "شيء", "حاجة", "واحد", "كاس", "أروع", "اروع",
+     "احلى", "أحلى", "افضل", "أفضل", "اجمل", "أجمل"]
+)  # fmt: skip
+# the first letters of a present-tense verb (and «لازم», «بس», «لا») that open a second choice
+_AR_CHOICE_STARTS = ("ي", "ت", "أ", "ا", "ن", "لازم", "بس", "لا", "على")
+_AR_NEGATIONS_PLAIN = frozenset(
+    ["ما", "لم", "لن", "مش", "مو", "لا", "وما", "ولم", "ومش", "مافي", "ماكو"]
+)
 # Indonesian: «bisa»/«boleh»/«ada» opening a clause that judges nothing asks even without a tag
 # («Bisa pesan tiket untuk rombongan», «Ada promo buat pelajar»).
 _ID_PLAIN_ASKING_OPENERS = frozenset(["bisa", "boleh", "ada", "apa", "apakah", "masih"])
@@ -1926,7 +1940,25 @@ def _asks_by_word_order(words: list[str], language: str) -> bool:
             return True
         return first in _ID_ASKING_OPENERS and words[-1] in _ID_ASKING_TAGS
     if language == "ar":
-        return first in _AR_MORE_OPENERS or words[-1] in _AR_ASKING_LAST
+        if first in _AR_MORE_OPENERS or words[-1] in _AR_ASKING_LAST:
+            return True
+        if first in _AR_ASKING_OPENERS_SHORT and len(words) <= 10:
+            return True  # «يقدر ياخذ ٥ اشخاص», «أبغى رابط تحميل الفاتورة», «فيه باقة للمتقاعدين»
+        return _ar_either_or(words)
+    return False
+
+
+def _ar_either_or(words: list[str]) -> bool:
+    """Whether an Arabic clause offers two choices with «ولا» ("… or …?"): «يتجدد
+    تلقائي ولا لازم اجدده», «يستلم كاش ولا لازم بطاقة». Not «ما جا ولا اتصل» (neither … nor:
+    a negation before it), nor «ولا مرة», «ولا احد» (not once, nobody)."""
+    for k in range(1, len(words) - 1):
+        if words[k] != "ولا" or words[k + 1] in _AR_NOT_EVEN:
+            continue
+        if not words[k + 1].startswith(_AR_CHOICE_STARTS):
+            continue  # «ولا وصل»: "and it did not arrive", a past verb denied
+        if _AR_NEGATIONS_PLAIN.isdisjoint(words[:k]):
+            return True
     return False
 
 
