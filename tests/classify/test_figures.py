@@ -35,6 +35,10 @@ from otklik.classify.figures import figures_disagree
         # a price that went up
         ("renewal price went from 4.99 to 11.99", "en"),
         ("тариф подняли с 450 до 690 без предупреждения", "ru"),
+        # Arabic, with Arabic-Indic digits too
+        ("سعر المنتج في التطبيق 89 وفي الفاتورة 119", "ar"),
+        ("مشترك ٢٠٠ ميجا والسبيد تست يطلع ٨", "ar"),
+        ("وصل ٣ أكياس من ٤", "ar"),
     ],
 )
 def test_figures_that_disagree(text: str, language: str) -> None:
@@ -61,7 +65,9 @@ def test_figures_that_disagree(text: str, language: str) -> None:
         ("доставили 9 из 9 заказов вовремя", "ru"),
         ("заказали 2 пиццы за 1200", "ru"),  # one figure of each kind
         ("no numbers here at all", "en"),
-        ("на ценнике 89, на кассе пробили 129", "es"),  # not a language it reads
+        ("سعر المنتج في التطبيق 89 وفي الفاتورة 89", "ar"),  # the same
+        ("التقييم ٤ من ٥ نجوم", "ar"),  # a rating
+        ("en la etiqueta 89, en la caja cobraron 129", "es"),  # not a language it reads
     ],
 )
 def test_figures_that_agree_or_say_nothing(text: str, language: str) -> None:

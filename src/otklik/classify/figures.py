@@ -3,7 +3,8 @@
 "shelf price said 2.49, charged 3.19 at the till", «заказывали столик на 19:00, посадили в
 19:35», «привезли 3 пакета из 4», «Скорость по тарифу 500 мбит, по замеру 37», "renewal price
 went from 4.99 to 11.99": no evaluative word, yet each says the service fell short of what was
-promised, listed or paid for. :func:`figures_disagree` reads such a text in Russian or English:
+promised, listed or paid for. :func:`figures_disagree` reads such a text in Russian, English or
+Arabic:
 
 * a **time due and a time kept** — a clock time after a word of plan or promise («на 19:00»,
   «записалась на 11:15», "booked for 7pm", "clinic said 10am") and a later one after a word of
@@ -21,8 +22,11 @@ promised, listed or paid for. :func:`figures_disagree` reads such a text in Russ
   machines work"; not ratings («4 из 5 звёзд», "4 out of 5 stars");
 * a **price that went up** — a word of price and of rising before "from X to Y" / «с X до Y».
 
-Precision first: on the 18,998 labelled comments of ``tests/data`` it fires on 117 texts (64
-Russian, 53 English), every one labelled a complaint (``benchmarks/rules_labelled.py``;
+Arabic too (since the same stop), with Arabic-Indic digits read as digits: «سعر المنتج في
+التطبيق 89 وفي الفاتورة 119», «مشترك ٢٠٠ ميجا والسبيد تست يطلع ٨».
+
+Precision first: on the 18,998 labelled comments of ``tests/data`` it fires on 121 texts (64
+Russian, 53 English, 4 Arabic), every one labelled a complaint (``benchmarks/rules_labelled.py``;
 docs/benchmarks-classify.md, "Figures that disagree"). The rules' token-level checks of counted
 failures (``_counted_failures`` in :mod:`otklik.classify.rules`: "received only 3 of the 5
 items", «заказывал размер L, пришёл S», a time set later) came first and stay; this module reads
@@ -44,13 +48,18 @@ _SPACED_CLOCK = re.compile(
     r"\b(?:в|на|к|до|at|by|for)\s(\d{1,2})(?:\s(\d{2}))?(?![\d:.,]|\s*[a-zа-яё%])"
 )
 _NUMBER = re.compile(r"(?<![\d.,:])(\d{1,3}(?:[ ,]\d{3})+|\d+(?:[.,]\d+)?)(?![\d:])")
-_MONEY = re.compile(r"[₽$€₹£]|руб|р\.|\bр\b|тыс|тысяч|usd|eur|rub|bucks|dollars|rupees|pesos")
+_MONEY = re.compile(
+    r"[₽$€₹£]|руб|р\.|\bр\b|тыс|тысяч|usd|eur|rub|bucks|dollars|rupees|pesos|ريال|درهم|دينار"
+    r"|جنيه|ليرة|sar|aed|egp"
+)
 _PRICE_WORDS = (
     "цен", "стоим", "счет", "счёт", "тариф", "оплат", "платеж", "платёж", "чек", "ценник", "смет",
-    "выплат", "price", "bill", "fee", "fare", "charge", "cost", "paid", "pay", "quote",
+    "выплат", "price", "bill", "fee", "fare", "charge", "cost", "paid", "pay", "quote", "سعر",
+    "رسوم", "فاتور", "دفع",
 )  # fmt: skip
 _DURATION = re.compile(
-    r"^\s*(?:мин|час|дн|дня|дней|сут|недел|месяц|лет|год|min|hour|hr|day|week|month|year|sec|сек)"
+    r"^\s*(?:мин|час|дн|дня|дней|сут|недел|месяц|лет|год|min|hour|hr|day|week|month|year|sec|сек"
+    r"|دقيق|دقايق|ساع|يوم|ايام|أيام|اسبوع|أسبوع|شهر)"
 )
 _UNIT = re.compile(r"^\s*[a-zа-яё%]")
 # Words of plan or promise (what was due) and of fact (what happened), by language
@@ -73,6 +82,12 @@ _CUES = {
         r"|at the counter|showed up|saw|gave me|delivered|ready at|at the end|reading|test"
         r"|turned up|only|seated|in reality|it's|it is|barely|landed|speed test|measured",
     ),
+    "ar": (
+        r"كتب\w*|مكتوب|المفروض|مشترك\w*|السعر|سعر|في التطبيق|في الموقع|حجزت|حجز|موعد\w*"
+        r"|الموعد|قالوا|وعدوا|طلبت|دفعت|باقة|الباقة",
+        r"طلع\w*|يطلع|جا\w*|وصل\w*|في الفاتورة|الفاتورة|اعطوني|أعطوني|عطوني|خصموا|سحب\w*"
+        r"|السبيد|فعلي|بالفعل|الحين|صار",
+    ),
 }
 _COMPILED = {
     language: (re.compile(rf"\b(?:{due})\b"), re.compile(rf"\b(?:{kept})\b"))
@@ -88,27 +103,31 @@ _WINDOW = re.compile(
     r"(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d:])"
 )
 _RISE = re.compile(r"(?:from|с)\s+\D{0,3}(\d[\d ,.]*)\D{0,12}?\s(?:to|до)\s+\D{0,3}(\d[\d ,.]*)")
-_RISING = re.compile(r"went|jump|rose|increas|raised|выросл|подн|подорож|увелич")
-_RATINGS = re.compile(r"зв[её]зд|балл|оценк|star|point|rating|/")
+_RISING = re.compile(r"went|jump|rose|increas|raised|выросл|подн|подорож|увелич|زاد|ارتفع")
+_RATINGS = re.compile(r"зв[её]зд|балл|оценк|star|point|rating|/|نجم|نجوم|تقييم")
 _PART = {
+    "ar": re.compile(r"(\d+)\s+(?:[^\W\d]+\s+){0,2}من\s+(\d+)"),
     "ru": re.compile(r"(\d+)\s+(?:[^\W\d]+\s+){0,2}из\s+(\d+)"),
     "en": re.compile(r"(\d+)\s+(?:[^\W\d]+\s+){0,2}(?:of|out of)\s+(\d+)"),
 }
 _PART_REVERSED = {
+    "ar": re.compile(r"من\s+(\d+)\s+(?:[^\W\d]+\s+){0,2}(?:وصل|جا|اشتغل)\w*\s+(\d+)"),
     "ru": re.compile(r"из\s+(\d+)\s+(?:[^\W\d]+\s+){0,2}(\d+)"),
     "en": re.compile(r"(?:of|out of)\s+(\d+)\s+(?:[^\W\d]+\s+){0,2}only\s+(\d+)"),
 }
 _DIGITS = re.compile(r"\d+")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _LATE_MINUTES = 15
 
 
 def figures_disagree(text: str, language: str | None) -> bool:
     """Whether ``text`` complains only in figures (see the module docstring): a time due and a
     later time kept, an amount promised and a different one given, a part of a whole, a price
-    that went up. ``language``: ``ru`` or ``en`` (any other: False). Pure function of the text."""
+    that went up. ``language``: ``ru``, ``en`` or ``ar`` (Arabic-Indic digits read as digits;
+    any other language: False). Pure function of the text."""
     if language not in _COMPILED:
         return False
-    lowered = text.lower()
+    lowered = text.lower().translate(_ARABIC_DIGITS)
     if len(_DIGITS.findall(lowered)) < 2:
         return False
     return (

@@ -1473,9 +1473,10 @@ class RuleSet:
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
-        if code in ("ru", "en") and figures_disagree(text, code):
+        if code in ("ru", "en", "ar") and figures_disagree(text, code):
             # «на ценнике 89, на кассе пробили 129», «привезли 3 пакета из 4»: figures complain
-            positions.append(min(i for i, t in enumerate(tokens) if t.surface[:1].isdigit()))
+            digits = [i for i, t in enumerate(tokens) if t.surface[:1].isdigit()]
+            positions.append(digits[0] if digits else 0)
         if code in _EXISTENTIAL_BY_LANGUAGE:
             hits, positions = _denied_problems(tokens, hits, positions, code)
         if code in _REMEDY_PRAISE and not _FAVOUR_NEGATIONS.isdisjoint(map(_SURFACE, tokens)):
