@@ -35,6 +35,11 @@ from otklik.classify.figures import figures_disagree
         # a price that went up
         ("renewal price went from 4.99 to 11.99", "en"),
         ("тариф подняли с 450 до 690 без предупреждения", "ru"),
+        # Spanish
+        ("Cita a las 10:00, me atendieron a las 11:45", "es"),
+        ("el courier vino a las 8pm, la ventana de entrega era 9 a 13", "es"),
+        ("me llegó con 4.800 de recibo, siempre pago 600", "es"),
+        ("faltaban 2 de los 5 productos", "es"),
         # Arabic, with Arabic-Indic digits too
         ("سعر المنتج في التطبيق 89 وفي الفاتورة 119", "ar"),
         ("مشترك ٢٠٠ ميجا والسبيد تست يطلع ٨", "ar"),
@@ -67,7 +72,10 @@ def test_figures_that_disagree(text: str, language: str) -> None:
         ("no numbers here at all", "en"),
         ("سعر المنتج في التطبيق 89 وفي الفاتورة 89", "ar"),  # the same
         ("التقييم ٤ من ٥ نجوم", "ar"),  # a rating
-        ("en la etiqueta 89, en la caja cobraron 129", "es"),  # not a language it reads
+        ("en la etiqueta 89, en la caja cobraron 129", "id"),  # not a language it reads
+        ("pedí a las 8:40 y llegó a las 9:05", "es"),  # when it was ordered
+        ("llegaron los 5 de 5 productos", "es"),
+        ("le doy 4 de 5 estrellas", "es"),
     ],
 )
 def test_figures_that_agree_or_say_nothing(text: str, language: str) -> None:

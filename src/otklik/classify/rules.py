@@ -1473,7 +1473,7 @@ class RuleSet:
         positions += _stated_failures(tokens, hits, code)
         positions += _counted_failures(tokens, hits, code)
         positions += _bare_wait(tokens, hits)
-        if code in ("ru", "en", "ar") and figures_disagree(text, code):
+        if code in ("ru", "en", "ar", "es") and figures_disagree(text, code):
             # «на ценнике 89, на кассе пробили 129», «привезли 3 пакета из 4»: figures complain
             digits = [i for i, t in enumerate(tokens) if t.surface[:1].isdigit()]
             positions.append(digits[0] if digits else 0)
