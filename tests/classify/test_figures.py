@@ -35,6 +35,8 @@ from otklik.classify.figures import figures_disagree
         # a price that went up
         ("renewal price went from 4.99 to 11.99", "en"),
         ("тариф подняли с 450 до 690 без предупреждения", "ru"),
+        ("Цена по телефону 3 500, на кассе 6 200", "ru"),
+        ("got a bill for 640, usually 60", "en"),
         # Spanish
         ("Cita a las 10:00, me atendieron a las 11:45", "es"),
         ("el courier vino a las 8pm, la ventana de entrega era 9 a 13", "es"),

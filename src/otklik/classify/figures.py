@@ -27,8 +27,8 @@ thousands, «9 a 13» as a window): «Cita a las 10:00, me atendieron a las 11:4
 los 5 productos», «سعر المنتج في التطبيق 89 وفي الفاتورة 119», «مشترك ٢٠٠ ميجا والسبيد تست يطلع
 ٨».
 
-Precision first: on the 18,998 labelled comments of ``tests/data`` it fires on 139 texts (67
-Russian, 54 English, 14 Spanish, 4 Arabic), every one labelled a complaint
+Precision first: on the 18,998 labelled comments of ``tests/data`` it fires on 142 texts (69
+Russian, 55 English, 14 Spanish, 4 Arabic), every one labelled a complaint
 (``benchmarks/rules_labelled.py``; docs/benchmarks-classify.md, "Figures that disagree"). The
 rules' token-level checks of counted failures (``_counted_failures`` in
 :mod:`otklik.classify.rules`: "received only 3 of the 5 items", «заказывал размер L, пришёл S», a
@@ -71,7 +71,7 @@ _CUES = {
         r"заплатил\w*|обеща\w*|заявлен\w*|написан\w*|указан\w*|ценник\w*|по предварительн\w*"
         r"|предварительн\w*|по смете|смет\w*|в договоре|в программе|по тарифу|заказыва\w*"
         r"|заказал\w*|заказ на|записал\w*|запись|брон\w*|окно|по расписанию|должн\w*"
-        r"|в приложении|на сайте|заселение|по плану|в описании|было",
+        r"|в приложении|на сайте|заселение|по плану|в описании|было|цена|обычно|обычн\w*",
         r"по факту|фактически|на деле|оказал\w*|пришл\w*|пришел|пришёл|привезли|выставил\w*"
         r"|пробили|списал\w*|насчитал\w*|вышло|получил\w*|посадили|начал\w*|приехал\w*|сейчас"
         r"|на кассе|выплатил\w*|весил\w*|по счетчику|стало|доставил\w*|дали|выдали|работают"
@@ -80,14 +80,14 @@ _CUES = {
     "en": (
         r"said|says|quoted|listed|advertised|plan|ordered|booked|scheduled|promised|estimate\w*"
         r"|shelf price|price tag|online|on the app|in the app|appointment|slot|should|window"
-        r"|prescription|supposed|up to|was due|paid",
+        r"|prescription|supposed|up to|was due|paid|usually|normally|usual",
         r"charged|got|received|came|arrived|bill was|billed|final bill|actually|at the till"
         r"|at the counter|showed up|saw|gave me|delivered|ready at|at the end|reading|test"
         r"|turned up|only|seated|in reality|it's|it is|barely|landed|speed test|measured",
     ),
     "es": (
         r"turno|cita|agendad\w*|dec[ií]a|dice|dicen|publicaci[oó]n|ventana|horario|siempre pago"
-        r"|pagu[eé]|compr[eé]|ped[ií]|precio|promet\w*|deber[ií]a|plan de",
+        r"|pagu[eé]|compr[eé]|ped[ií]|precio|promet\w*|deber[ií]a|plan de|normalmente",
         r"llamaron|vino|lleg[oó]|llegaron|mandaron|cobraron|cerraron|atendieron|me lleg[oó] con"
         r"|me dieron|en realidad|al final|marca|sali[oó]",
     ),
