@@ -37,6 +37,8 @@ from otklik.classify.figures import figures_disagree
         ("тариф подняли с 450 до 690 без предупреждения", "ru"),
         ("Цена по телефону 3 500, на кассе 6 200", "ru"),
         ("got a bill for 640, usually 60", "en"),
+        ("so the ride price was 180 on the app and 260 at the end", "en"),
+        ("Booked the 9:00 slot, was called in at 10:15", "en"),
         # Spanish
         ("Cita a las 10:00, me atendieron a las 11:45", "es"),
         ("el courier vino a las 8pm, la ventana de entrega era 9 a 13", "es"),
@@ -62,6 +64,7 @@ def test_figures_that_disagree(text: str, language: str) -> None:
         ("просил доставить к 12:00 ровно, курьер пришел в 11:58", "ru"),  # 2 minutes early
         ("Записали на 10, приняли в 9 55", "ru"),  # an hour alone, a time with a space
         ("quoted 300, charged 250 in the end", "en"),  # cheaper
+        ("the price was 180 on the app and 180 at the end", "en"),  # the same
         ("заказывала 3 кг, привезли 3 кг", "ru"),  # the same
         ("обещали доставку за 5 дней, привезли за 2", "ru"),  # durations are left alone
         ("price went down from 11.99 to 4.99", "en"),
