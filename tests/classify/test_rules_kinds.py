@@ -1886,6 +1886,31 @@ def test_arabic_wala_that_does_not_ask(text: str) -> None:
     assert default_rules().analyse(text, language="ar").type != "question"
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "praise"),
+    [
+        ("Администратор сам подошёл и извинился за ожидание", "ru", True),
+        ("банк сам продлил льготный период на месяц", "ru", True),
+        ("ремонт сделали быстрее обещанного", "ru", True),
+        ("the agent called back proactively the next morning", "en", True),
+        ("я сам починил кран", "ru", False),
+        ("сами отключили услугу без предупреждения", "ru", False),
+        ("сами не знают, что делают", "ru", False),
+        ("сами списали деньги", "ru", False),
+        ("сообщили только когда он сам позвонил", "ru", False),
+    ],
+)
+def test_done_before_being_asked_is_praise(text: str, language: str, praise: bool) -> None:
+    """A good turn done unasked («администратор сам подошёл», «сами продлили», "proactively")
+    or faster than promised is praise; one's own repair, a unilateral change, a fault, a late
+    turn are not."""
+    found = default_rules().analyse(text, language=language)
+    if praise:
+        assert (found.type, found.sentiment) == ("praise", "positive")
+    else:
+        assert found.type != "praise" and found.sentiment != "positive"
+
+
 def test_changes_imposed_are_no_remedy() -> None:
     """«поменяли» without a fault it answers («поменяли тариф») is a change, not a remedy."""
     found = default_rules().analyse(

@@ -1487,6 +1487,10 @@ class RuleSet:
             if favours:
                 # «не взяли доплату», «ждать не пришлось», "never let me down": a favour
                 hits, positions = self._as_favours(tokens, hits, positions, favours, code)
+        if code == "ru" and not _RU_ON_THEIR_OWN.isdisjoint(map(_SURFACE, tokens)):
+            own = _done_unasked(tokens, hits)
+            if own:  # «вернули разницу сами», «сами начислили бонусы»: done before being asked
+                hits = hits + self._praise_at(own[0], code, tokens)
         if code in _FAST_WORDS and not _FAST_WORDS[code].isdisjoint(map(_SURFACE, tokens)):
             fast = _done_fast(tokens, code, hits)
             if fast:  # «ответили за 2 минуты», "fixed it in 20 minutes": done fast is praise
@@ -3684,6 +3688,47 @@ def _done_fast(tokens: list[Token], language: str, hits: list[_Hit]) -> list[int
         ) or any(_polarity(hit) < 0 for hit in hits if first <= hit.start <= last):
             continue
         if any(_said_done(tokens[k], language) for k in span if k != i):
+            found.append(i)
+    return found
+
+
+# «сами» / «сама» / «сам» beside a past verb of a good turn: done before being asked
+_RU_ON_THEIR_OWN = frozenset(["сами", "сама", "сам"])
+_RU_GOOD_TURNS = frozenset(
+    ["вернуть", "начислить", "позвонить", "перезвонить", "предложить", "привезти", "исправить",
+     "переписать", "найти", "помочь", "напомнить", "продлить", "пересчитать", "компенсировать",
+     "извиниться", "связаться", "написать", "доставить", "отремонтировать", "починить", "донести",
+     "принести", "подойти", "догнать", "отправить", "заметить", "оформить", "решить"]
+)  # fmt: skip
+
+
+def _done_unasked(tokens: list[Token], hits: list[_Hit]) -> list[int]:
+    """Positions of a Russian «сами» / «сама» / «сам» next to a past verb of a good turn
+    (:data:`_RU_GOOD_TURNS`) that the customer did not do: «вернули разницу сами», «сами
+    начислили бонусы», «администратор сам подошёл», «сама догнала меня у выхода». Not «я сам
+    починил» (one's own), «сами отключили услугу» (not a good turn), «сами не знают», «только
+    когда он сам позвонил» (a late turn), nor with a fault in its part of the sentence."""
+    found = []
+    count = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.surface not in _RU_ON_THEIR_OWN:
+            continue
+        first = i
+        while first > 0 and not tokens[first - 1].boundary:
+            first -= 1
+        last = i
+        while last + 1 < count and not tokens[last + 1].boundary:
+            last += 1
+        near = [k for k in range(max(first, i - 2), min(last, i + 2) + 1) if k != i]
+        words = {tokens[k].surface for k in range(first, last + 1)}
+        if words & {"я", "мы", "не", "ни", "бы", "когда", "только", "пока"} or any(
+            _polarity(hit) < 0 for hit in hits if first <= hit.start <= last
+        ):
+            continue
+        if any(
+            tokens[k].norm in _RU_GOOD_TURNS and "past" in grammemes(tokens[k].surface)
+            for k in near
+        ):
             found.append(i)
     return found
 
