@@ -1356,14 +1356,7 @@ class RuleSet:
         no failure and no negative signal, and the language's praise entries added once."""
         inside = {i for start, end in favours for i in range(start, end)}
         kept = [hit for hit in hits if not (_polarity(hit) < 0 and hit.start in inside)]
-        praising = self._indexes.get(code)
-        word = _REMEDY_PRAISE[code]
-        start = favours[0][0]
-        kept += [
-            _Hit(entry, start, start + 1, 1.0, False)
-            for entry in (praising.by_first.get(word, ()) if praising else ())
-            if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
-        ]
+        kept += self._praise_at(favours[0][0], code, tokens)
         return kept, [p for p in positions if p not in inside]
 
     def analyse(
@@ -1534,14 +1527,7 @@ class RuleSet:
             ]
             positions = [p for p in positions if p not in fixed]
             if not positions and not any(_polarity(hit) < 0 for hit in hits):
-                word = _REMEDY_PRAISE.get(code, "")
-                praising = self._indexes.get(code)  # a team's taxonomy may lack the language
-                hits += [
-                    _Hit(entry, start, start + 1, 1.0, False)
-                    for start, _end in remedies[:1]
-                    for entry in (praising.by_first.get(word, ()) if praising else ())
-                    if len(entry.phrase) == 1 and entry.kind in ("type", "sentiment")
-                ]
+                hits += self._praise_at(remedies[0][0], code, tokens)
         if rebukes:  # «лучше бы …, чем …» neither wishes nor praises: its «лучше», «быстро» …
             hits = [
                 hit
