@@ -3638,6 +3638,18 @@ _EN_DONE_IRREGULAR = frozenset(
 )  # fmt: skip
 
 
+def _part_around(tokens: list[Token], i: int) -> tuple[int, int]:
+    """The first and last positions of the part of the sentence around ``tokens[i]`` between
+    punctuation (commas included)."""
+    first = i
+    while first > 0 and not tokens[first - 1].boundary:
+        first -= 1
+    last = i
+    while last + 1 < len(tokens) and not tokens[last + 1].boundary:
+        last += 1
+    return first, last
+
+
 def _done_fast(tokens: list[Token], language: str, hits: list[_Hit]) -> list[int]:
     """Positions of a "за N минут" / "in N minutes" that says something was done fast: a
     count (a number, «пару», "a few") or none, a unit of seconds or minutes («полчаса»,
@@ -3662,12 +3674,7 @@ def _done_fast(tokens: list[Token], language: str, hits: list[_Hit]) -> list[int
         if j + 1 < count and tokens[j + 1].surface in _BEFORE:
             continue  # «за 5 минут до закрытия»: when, not how fast
         # the part of the sentence between punctuation: «…вылетело, но за 5 минут починили»
-        first = i
-        while first > 0 and not tokens[first - 1].boundary:
-            first -= 1
-        last = i
-        while last + 1 < count and not tokens[last + 1].boundary:
-            last += 1
+        first, last = _part_around(tokens, i)
         span = range(first, last + 1)
         if any(
             tokens[k].surface in _ALL_NEGATIONS or tokens[k].surface in _FORMERLY for k in span
@@ -3695,16 +3702,10 @@ def _done_unasked(tokens: list[Token], hits: list[_Hit]) -> list[int]:
     починил» (one's own), «сами отключили услугу» (not a good turn), «сами не знают», «только
     когда он сам позвонил» (a late turn), nor with a fault in its part of the sentence."""
     found = []
-    count = len(tokens)
     for i, token in enumerate(tokens):
         if token.surface not in _RU_ON_THEIR_OWN:
             continue
-        first = i
-        while first > 0 and not tokens[first - 1].boundary:
-            first -= 1
-        last = i
-        while last + 1 < count and not tokens[last + 1].boundary:
-            last += 1
+        first, last = _part_around(tokens, i)
         near = [k for k in range(max(first, i - 2), min(last, i + 2) + 1) if k != i]
         words = {tokens[k].surface for k in range(first, last + 1)}
         if words & {"я", "мы", "не", "ни", "бы", "когда", "только", "пока"} or any(
