@@ -130,7 +130,7 @@ def default_types(texts: list[str], analyses: list, language: str) -> tuple[list
     proba = model.predict_proba(texts)
     picks = [(str(model.classes[int(row.argmax())]), float(row.max())) for row in proba]
     return [
-        ready_pick("type", language, a.type, a.type_confidence, pick, a.type_turned)[0]
+        ready_pick("type", language, a.type, a.type_confidence, pick, a.type_turned, a.settled)[0]
         for a, pick in zip(analyses, picks, strict=True)
     ], method
 

@@ -78,6 +78,7 @@ def auto_answers(texts: list[str], language: str) -> tuple[list[str], list[str]]
                 c,
                 (str(model.classes[int(row.argmax())]), float(row.max())),
                 target == "type" and a.type_turned,
+                rules_settled=a.settled,
             )[0]
             for s, c, row, a in zip(said, sure, proba, found, strict=True)
         ]

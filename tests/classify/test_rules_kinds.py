@@ -1939,3 +1939,49 @@ def test_a_remedy_in_a_taxonomy_without_the_language_reads_without_error(tmp_pat
     ]:
         found = rules.analyse(text, language=language)
         assert found.type != "complaint" and found.sentiment != "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("how hard is it to put the right size in the box", "en"),
+        ("are you ever going to fix the lift or not", "en"),
+        ("where did my loyalty points go", "en"),
+        ("куда делись мои баллы за прошлый месяц", "ru"),
+        ("почему я должен сам искать курьера", "ru"),
+        ("как можно было потерять паспорт клиента", "ru"),
+        ("вы собираетесь чинить домофон или нет", "ru"),
+        ("qué tan difícil es contestar un correo", "es"),
+        ("sesusah itu ya balas chat", "id"),
+    ],
+)
+def test_indignant_questions_without_their_mark_complain(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative"), text
+    assert found.type_turned  # the question words are no question: no model may say otherwise
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("подскажите, куда делись мои бонусы после смены номера", "ru"),
+        ("хочу узнать куда делись мои баллы", "ru"),
+        ("are you going to open on Sunday", "en"),
+    ],
+)
+def test_asking_where_something_went_still_asks(text: str, language: str) -> None:
+    assert default_rules().analyse(text, language=language).type == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("haven't really used the card yet", "en", "other"),
+        ("я пока не особо пользовалась приложением", "ru", "other"),
+        ("вообще не понимаю, зачем мне звонят каждый день", "ru", "complaint"),
+    ],
+)
+def test_not_having_used_it_yet_says_nothing_of_the_service(
+    text: str, language: str, expected: str
+) -> None:
+    assert default_rules().analyse(text, language=language).type == expected

@@ -242,6 +242,7 @@ def _ready_predict(method: str, target: str, texts: list[str], language: str | N
                 override=hybrid_override(target, language),
                 guard=hybrid_guard(target, language),
                 rules_turned=target == "type" and analysis.type_turned,
+                rules_settled=analysis.settled,
             )[0]
         )
     return found

@@ -401,6 +401,7 @@ def hybrid_pick(
     override: float | None = None,
     guard: float | None = None,
     rules_turned: bool = False,
+    rules_settled: bool = False,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) for the ``hybrid`` method.
 
@@ -414,9 +415,13 @@ def hybrid_pick(
     when the model is only 0.61 sure of praise). ``rules_turned``: the rules' answer rests on
     how the text is built — a rebuke, praise that mocks, an indignant question
     (:attr:`~otklik.classify.rules.Analysis.type_turned`) — which a model of words does not
-    overrule.
+    overrule. ``rules_settled``: the text is a note that closes or voids a case ("rated by
+    accident, just ignore"; :attr:`~otklik.classify.rules.Analysis.settled`), whose ``silent``
+    answer is meant: the rules' answer stands.
     """
     label, confidence = shipped
+    if rules_settled:
+        return rules_label, rules_confidence, False
     if rules_label == silent and confidence >= threshold:
         return label, confidence, True
     held_back = (
@@ -440,11 +445,14 @@ def ready_pick(
     rules_confidence: float,
     shipped: tuple[str, float],
     rules_turned: bool = False,
+    rules_settled: bool = False,
 ) -> tuple[str, float, bool]:
     """(label, confidence, from the shipped model?) of ``target`` as ``auto`` answers it for
     ``language``: the shipped model's answer where :func:`preferred_method` is ``shipped``,
     :func:`hybrid_pick` with that target's silent label and threshold otherwise
-    (``rules_turned`` as there)."""
+    (``rules_turned`` and ``rules_settled`` as there)."""
+    if rules_settled:
+        return rules_label, rules_confidence, False
     if preferred_method(target, language) == "shipped":
         return shipped[0], shipped[1], True
     return hybrid_pick(
@@ -456,6 +464,7 @@ def ready_pick(
         override=hybrid_override(target, language),
         guard=hybrid_guard(target, language),
         rules_turned=rules_turned,
+        rules_settled=rules_settled,
     )
 
 

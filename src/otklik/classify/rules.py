@@ -76,7 +76,9 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import cast
 
+from otklik.classify.advice import scolding_advice
 from otklik.classify.figures import figures_disagree
+from otklik.classify.notes import closing_note
 from otklik.classify.signals import detect_language, score_sentiment
 from otklik.classify.taxonomy import FALLBACK_TYPE, LabelSpec, Taxonomy, load_taxonomy
 from otklik.classify.text import (
@@ -284,9 +286,51 @@ _INDIGNANT = (
     "شكو ماكو",
     "هالقد",  # «ليش الفاتورة غالية هالقد»: "why so expensive", «почему так дорого»
     "لهالدرجة",
+    # "is it so hard", "why must I myself", "where did my … go" (issue 13, item 3, kind d)
+    "how hard is it",
+    "how hard can it be",
+    "how difficult is it",
+    "too much to ask",
+    "why is it so hard",
+    "how come i have to",
+    "where did my ",
+    "почему я долж",
+    "почему я обязан",
+    "почему я сам",
+    "как можно было",
+    "неужели так сложно",
+    "так сложно",
+    "так трудно",
+    "трудно было",
+    "сложно было",
+    "qué tan difícil",
+    "que tan dificil",
+    "tan difícil es",
+    "tan dificil es",
+    "tanto cuesta",
+    "es mucho pedir",
+    "dónde está mi dinero",
+    "susah banget ya",
+    "sesusah itu",
+    "emang susah",
+    "kenapa saya harus",
+    "kenapa aku harus",
+    "صعب عليكم",
+    "صعبة عليكم",
+    "ليش لازم انا",
+    "ليش انا لازم",
 )
 # «يعني لازم …؟» mocks («يعني لازم اشتكي في تويتر عشان احد يرد علي؟»); without «؟» it may ask.
-_INDIGNANT_PATTERNS = (r"يعني لازم[^؟?]*[؟?]",)
+_INDIGNANT_PATTERNS = (
+    r"يعني لازم[^؟?]*[؟?]",
+    # "are you going to call me back or not", «вы собираетесь … или нет»: impatience
+    r"\bare you (?:ever |even )?going to [^?.!]*\bor not\b",
+    r"\bсобираетесь [^?.!]*\bили нет\b",
+    r"\bvan a [^?.!]*\bo no\b",
+    # «куда делись мои 2000 бонусов» accuses; «хочу узнать, куда делись мои…» asks
+    r"(?<!узнать )(?<!узнать, )(?<!подскажите )(?<!подскажите, )"
+    r"куда (?:делись|пропали|делся|делась|пропал|пропала) (?:мои|мой|моя)\b",
+)
 _INDIGNANT_FOUND = re.compile(  # any of them, one pass
     "|".join([*map(re.escape, _INDIGNANT), *_INDIGNANT_PATTERNS])
 )
@@ -890,6 +934,10 @@ _NEUTRAL_WHEN_NEGATED = frozenset(
         "عارفة",
     ]
 )
+# Words between a negation and the verb it negates: "haven't really used", «не очень понимаю»
+_ADVERBS_AFTER_NEGATION = frozenset(
+    ["really", "actually", "yet", "fully", "очень", "совсем", "особо"]
+)
 # Wishes of goodwill in reviews ("السلعة ممتازة ونتمنى سرعة وصولها", "semoga sukses"): they
 # leave the clause's judgement as it is.
 _GOODWILL = frozenset(["اتمنى", "أتمنى", "نتمنى", "ياريت", "يا", "ليت", "semoga", "harap", "ojalá"])
@@ -907,6 +955,8 @@ _ONESELF = frozenset(
         "я",
         "мы",
         "пока",
+        "really",
+        "tbh",
         "ещё",
         "еще",
         "ну",
@@ -997,6 +1047,10 @@ class Analysis:
     # кассира»), praise that mocks («супер 👍 третий час жду»), an indignant question («сколько
     # можно…»). A model that reads words may not overrule it (pretrained.hybrid_pick)
     type_turned: bool = False
+    # a note that closes or voids a case («заявку можно закрыть», "rated by accident, just
+    # ignore"; otklik.classify.notes): its ``other`` and ``neutral`` are an answer, not silence,
+    # so no model fills them in (pretrained.hybrid_pick)
+    settled: bool = False
 
     @property
     def type_confidence(self) -> float:
@@ -1138,6 +1192,7 @@ class _Reading:
     pillars: tuple[str, ...]
     churn: tuple[str, ...]
     turned: bool = False  # a rebuke, mocking praise or an indignant question (Analysis.type_turned)
+    settled: bool = False  # a note that closes or voids a case (Analysis.settled)
 
 
 # (text, language, score, scale, kind): what analyse() reads of an item
@@ -1510,7 +1565,8 @@ class RuleSet:
             ]
         remedies = (
             _remedies(tokens, code, asking, clause_of)
-            if tokens and _REMEDY_VERBS.search(lowered) is not None
+            # "are you ever going to fix the lift or not": a remedy asked for in indignation
+            if tokens and not indignant and _REMEDY_VERBS.search(lowered) is not None
             else []
         )
         if remedies:
@@ -1539,9 +1595,16 @@ class RuleSet:
                 )
             ]
             positions += rebukes
+        if indignant:  # "are you ever going to fix it or not": what it asks for is not given
+            hits = [hit for hit in hits if _polarity(hit) <= 0]
+        note = closing_note(lowered, sum(not t.boundary for t in tokens))
+        if note:  # «заявку можно закрыть», "rated by accident, just ignore": nothing to judge
+            hits = [hit for hit in hits if hit.entry.kind not in ("type", "sentiment")]
+            positions, asks, indignant = [], False, False
         read_hits = hits
         hits = _mocking(tokens, hits, positions, _words_before_emoji(text))
-        turned = bool(rebukes) or hits is not read_hits
+        # an indignant question too: a model of words reads its question words, not its tone
+        turned = bool(rebukes) or hits is not read_hits or indignant
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -1584,10 +1647,13 @@ class RuleSet:
             pillars=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "pillar"})),
             churn=tuple(sorted({hit.entry.label for hit in hits if hit.entry.kind == "churn"})),
             turned=turned,
+            settled=note,
         )
 
     def _conclude(self, read: _Reading, from_score: str | None, exit_survey: bool) -> Analysis:
         """The rest of :meth:`analyse`: the score's evidence, then type and sentiment."""
+        if read.settled:  # "rated 1 star by mistake": the score says nothing either
+            from_score = None
         sentiment = self._sentiment(read.hits, from_score, read.failures, read.emoji, read.polite)
         types = self._types(
             read.hits,
@@ -1610,6 +1676,7 @@ class RuleSet:
             pillars=list(read.pillars),
             churn_reasons=list(read.churn) if exit_survey else [],
             type_turned=read.turned,
+            settled=read.settled,
         )
 
     def _sentiment(
@@ -2184,27 +2251,31 @@ def _rebukes(tokens: list[Token], language: str, lowered: str = "") -> list[int]
     ``lowered``: the text in lower case, when the caller has it (a Russian text with none of
     the words these checks start from is passed over in one search).
     """
+    found = scolding_advice(tokens, language)
     if language == "ru":
         if lowered and not (
             any(stem in lowered for stem in _RU_REBUKE_STEMS)
-            or ("бы" in lowered and _BY.search(lowered) is not None)
+            or ("б" in lowered and _BY.search(lowered) is not None)
         ):
-            return []
-        return _ru_rebukes(tokens)
+            return found
+        return sorted(set(found + _ru_rebukes(tokens)))
     if language == "en":
-        return _en_demands(tokens)
+        return sorted(set(found + _en_demands(tokens)))
     if language == "es":
-        return [
-            i
-            for i in range(len(tokens) - 1)
-            if tokens[i].surface == "mejor"
-            and _opens_clause(tokens, i, ())
-            and _es_plural_command(tokens[i + 1].surface)
-        ]
+        return sorted(
+            set(found)
+            | {
+                i
+                for i in range(len(tokens) - 1)
+                if tokens[i].surface == "mejor"
+                and _opens_clause(tokens, i, ())
+                and _es_plural_command(tokens[i + 1].surface)
+            }
+        )
     if language in _RATHER_CLAUSES:
         better, rather = _RATHER_CLAUSES[language]
-        return _better_rather(tokens, better, rather)
-    return []
+        return sorted(set(found + _better_rather(tokens, better, rather)))
+    return found
 
 
 def _ru_rebukes(tokens: list[Token]) -> list[int]:
@@ -2216,7 +2287,7 @@ def _ru_rebukes(tokens: list[Token]) -> list[int]:
         if word not in _RU_REBUKE_WORDS and token.norm not in _REPAIRS:
             continue  # most words: one look-up each
         if word == "лучше":
-            if i + 1 < len(tokens) and tokens[i + 1].surface == "бы":
+            if i + 1 < len(tokens) and tokens[i + 1].surface in ("бы", "б"):
                 window = _clause_words(tokens, i, i + 2, i + 2 + 2 * _SHORT_WINDOW)
                 if _rather_than({w for _, w in window}):
                     found.append(i)
@@ -2226,7 +2297,7 @@ def _ru_rebukes(tokens: list[Token]) -> list[int]:
                 found.append(i)
         elif (
             (word in _ADVISING and _to_staff(tokens, i))
-            or (word == "бы" and _sent_to_learn(tokens, i))
+            or (word in ("бы", "б") and _sent_to_learn(tokens, i))
             or (addressed_verb(word) in _REPAIRS and _opens_clause(tokens, i, _RU_DEMAND_LEAD))
         ):
             found.append(i)
@@ -2330,11 +2401,11 @@ _RU_DEMAND_LEAD = frozenset(["пожалуйста", "уже", "срочно", "
 # «советую» said by the customer (not «посоветовала»: what a nurse advised them)
 _ADVISING = frozenset(["советую", "советуем", "посоветую", "посоветуем"])
 _POSSESSIVE = frozenset(["вашему", "вашим", "вашей", "своему", "своим", "своей"])
-_RU_REBUKE_WORDS = frozenset(["лучше", "бы", *_ADVISING])  # where _ru_rebukes looks further
+_RU_REBUKE_WORDS = frozenset(["лучше", "бы", "б", *_ADVISING])  # where _ru_rebukes looks further
 # A text without any of these holds no Russian rebuke: «лучше», «советую», the stems of the
 # verbs of _REPAIRS as written to "вы" («почините», «исправьте», «наладьте»…), and «бы»
 _RU_REBUKE_STEMS = ("лучше", "совету", "почин", "исправ", "налад", "устран", "отремонт")
-_BY = re.compile(r"\bбы\b")
+_BY = re.compile(r"\bбы?\b")
 # Whom «советую» recommends to, not scolds: friends, the public
 _PUBLIC = frozenset(
     [
@@ -2609,8 +2680,9 @@ _PLAYED_DOWN = _MINOR_WEIGHT * _CONTRAST_WEIGHT  # the most a played-down fault 
 
 
 def _rather_than(words: set[str]) -> bool:
-    """«…, чем …» or «так …, как …» after «лучше бы»: a comparison with what they do now."""
-    return "чем" in words or {"так", "как"} <= words
+    """«…, чем …», «так …, как …» or «столько …, сколько …» after «лучше бы»: a comparison
+    with what they do now."""
+    return "чем" in words or {"так", "как"} <= words or {"столько", "сколько"} <= words
 
 
 def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
@@ -3161,8 +3233,13 @@ def _negated_verbs(
             continue
         if after.surface in _EVER and i + 2 in covered:
             continue  # "belum pernah putus", «ни разу не ломался»: the keyword's own negation
+        verb = (
+            tokens[i + 2]
+            if after.surface in _ADVERBS_AFTER_NEGATION and i + 2 < len(tokens)
+            else after
+        )  # "haven't really used it yet", «не очень понимаю»
         if (
-            after.norm in _NEUTRAL_WHEN_NEGATED or after.surface in _NEUTRAL_WHEN_NEGATED
+            verb.norm in _NEUTRAL_WHEN_NEGATED or verb.surface in _NEUTRAL_WHEN_NEGATED
         ) and _about_oneself(tokens, i):
             continue
         if _supposed(tokens, i) or _never_happened_to_me(tokens, i):

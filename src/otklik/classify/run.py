@@ -260,8 +260,16 @@ def _shipped_or_rules(
             analysis.type_confidence,
             shipped,
             rules_turned=analysis.type_turned,
+            rules_settled=analysis.settled,
         )
-    return ready_pick(target, language, analysis.sentiment, analysis.sentiment_confidence, shipped)
+    return ready_pick(
+        target,
+        language,
+        analysis.sentiment,
+        analysis.sentiment_confidence,
+        shipped,
+        rules_settled=analysis.settled,
+    )
 
 
 PARTS: tuple[str, ...] = ("type", "sentiment", "topics")

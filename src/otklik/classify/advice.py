@@ -1,0 +1,320 @@
+"""Advice that scolds: a wish about how the company behaves now is a complaint (issue 13).
+
+"better hire drivers who can read a map", "Try hiring someone who knows what a refund is",
+«Охрану бы получше поставили», «поменьше бы маркетинга», «Было бы лучше, если бы ваш мастер
+хотя бы предупредил», «deberían enseñarle a sus repartidores a leer la dirección», «mending
+kurirnya diajarin sopan dulu», «ياريت تعلموا موظف الاستقبال الاحترام»: each is worded as advice
+or a wish, and reads as a suggestion (or, by its "better", as praise), yet it says the staff or
+the service fall short today. The labelling rule of otklik's comment sets
+(``tests/data/comments_issue_kinds.md``): "a 'would be better / I wish' aimed at how staff or
+the service behave now is a complaint; a new feature stays a suggestion" — so «лучше бы добавили
+тёмную тему», "would be better if the app let you pick a slot" and "better size filters would
+be nice" are left alone.
+
+:func:`scolding_advice` finds, in one text's tokens, the word that opens such advice. The kinds,
+by language:
+
+* **teach, train or hire them** — a command to do so that opens a clause ("perhaps teach the
+  front desk…", «Научите курьеров…», «Contraten más gente», «علموا المناديب…»), after "better",
+  «mending», «احسن», "deberían", «ياريت» («ياريت تعلموا…»);
+* **try doing your job** — "try" and a verb in -ing opening a clause ("try picking up the phone
+  once in a while"), and "better" or "maybe/perhaps/next time" with a verb of the job ("better
+  fix your app before…", "next time maybe check the room…");
+* **the least they could do** — a wish that asks for the least («хоть», «хотя бы», "at least",
+  "even once", «aunque sea», «al menos», «ولو»): «если бы ваш врач хоть смотрел в карту», "would
+  be nice if someone at least replied", «ojalá sus operadores escucharan aunque sea una vez»;
+* **more of a behaviour, or less** — «бы» with a comparative of manner and a past verb («бы
+  получше поставили», «почаще мыли»), «поменьше бы», "a bit less attitude…", "más les vale…",
+  "deberían preocuparse más por sus clientes y menos por…", «ياريت تهتمون بالعملاء أكثر من…»;
+* **staff in a "would be better if"** — "Would be better if your agents didn't hang up".
+
+Each check starts from a small set of words, so a text with none of them costs one set look-up
+per word. The caller (:func:`otklik.classify.rules.RuleSet.analyse`) treats the position as a
+rebuke: a stated failure in its clause, whose wish, question and praise words no longer count.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from otklik.classify.text import Token, addressed_verb, grammemes
+
+__all__ = ["scolding_advice"]
+
+# Words before a command that still let it open its clause
+_EN_LEADS = frozenset(
+    ["maybe", "perhaps", "better", "just", "please", "pls", "and", "so", "then", "time", "next",
+     "you", "guys", "seriously", "honestly", "how", "about", "might", "want", "to", "should"]
+)  # fmt: skip
+_EN_TEACH = frozenset(["teach", "train", "hire", "fire", "educate", "retrain", "coach"])
+# Verbs of the job after "better" or "maybe / perhaps / next time" ("better fix your app",
+# "next time maybe check the room"), not of a feature ("maybe add a dark mode")
+_EN_JOB = _EN_TEACH | frozenset(
+    ["fix", "check", "learn", "sort", "stop", "start", "answer", "pick", "listen", "read",
+     "respond", "reply", "clean", "look", "think", "tell", "get", "make"]
+)  # fmt: skip
+_EN_SOFTENERS = frozenset(["maybe", "perhaps"])
+_EN_STAFF = frozenset(
+    ["agent", "agents", "staff", "driver", "drivers", "courier", "couriers", "operator",
+     "operators", "cashier", "cashiers", "employee", "employees", "rep", "reps", "desk",
+     "team", "technician", "technicians", "doctor", "doctors", "waiter", "waiters", "manager",
+     "managers", "guy", "guys", "someone", "anyone", "somebody", "anybody", "people",
+     "receptionist", "nurse", "nurses", "support", "engineer", "engineers", "crew"]
+)  # fmt: skip
+_EN_NOT_DONE = frozenset(["didn't", "didnt", "wouldn't", "wouldnt", "weren't", "wasn't"])
+_EN_LEAST = (("at", "least"), ("even", "once"), ("once", "in"))
+_EN_WISHES = frozenset(["would", "wish", "could", "if", "'d", "it'd", "itd"])
+_EN_LESS = frozenset(["less", "fewer"])
+# What "less / fewer" asks of their behaviour, not of a product ("less sugar option"): words
+# of attitude and of what they push on customers, and the staff
+_EN_LESS_OF = _EN_STAFF | frozenset(
+    ["attitude", "rudeness", "excuses", "ads", "spam", "emails", "calls", "promos", "promo",
+     "marketing", "waiting", "scripts", "script", "talking", "upselling", "upsell", "pushing"]
+)  # fmt: skip
+# Whom "train" takes as its object ("train your staff"), not the train ("train on time")
+_EN_TRAINED = _EN_STAFF | frozenset(["your", "the", "them", "those", "these", "their", "whoever"])
+_EN_LESS_LEADS = frozenset(["a", "bit", "little", "lot", "way", "much", "and", "just", "please"])
+
+_RU_TEACH = frozenset(["научить", "обучить", "нанять", "уволить", "переобучить", "натаскать"])
+_RU_TEACH_STARTS = ("нау", "обу", "най", "уво", "уве", "пере", "нат")
+_RU_LEADS = frozenset(
+    ["лучше", "может", "пожалуйста", "уже", "вы", "наконец", "так", "сначала", "ну", "да"]
+)
+_RU_ME = frozenset(["меня", "нас", "мне", "нам"])
+_RU_LEAST = frozenset(["хоть", "хотя"])
+_RU_LEAST_OF = frozenset(
+    ["раз", "иногда", "изредка", "немного", "чуть", "один", "одного", "одну", "одна", "слово"]
+)
+# Verbs of a feature after «хотя бы» («хотя бы видеть историю за год»): a wish, no rebuke
+_RU_FEATURE_VERBS = ("сдела", "добав", "ввод", "ввес", "видет", "продл", "брон", "работа")
+# Comparatives of how they should behave: «бы … получше поставили», «почаще мыли»
+_RU_MORE = frozenset(["побольше", "поболее"])  # more of a thing: a wish for a feature as often
+_RU_LESS = frozenset(["поменьше", "меньше"])
+_BY = frozenset(["бы", "б"])
+
+_ES_TEACH = frozenset(
+    ["contraten", "capaciten", "enseñen", "entrenen", "eduquen", "aprendan", "despidan"]
+)
+_ES_SHOULD = frozenset(["deberían", "deberian", "tendrían", "tendrian"])
+_ES_TEACH_INF = (
+    "enseñar", "capacitar", "contratar", "entrenar", "aprender", "preocupar", "escuchar",
+    "educar", "despedir", "revisar", "fijar", "atender",
+)  # fmt: skip
+_ES_LEAST = (("aunque", "sea"), ("al", "menos"), ("por", "lo"))
+_ES_WISHES = frozenset(["ojalá", "ojala", "sería", "seria", "deberían", "deberian", "si"])
+
+_ID_BETTER = frozenset(["mending", "mendingan", "sebaiknya", "baiknya"])
+_ID_TEACH_STEMS = ("ajar", "latih", "didik", "benerin", "perbaiki", "betulin")
+
+_AR_BETTER = frozenset(["احسن", "أحسن", "الأفضل", "الافضل", "ياريت", "يا", "ليت", "لازم"])
+_AR_TEACH = ("علم", "درب", "تعلم", "تدرب", "تهتم", "تشوف", "توظف", "وظف")
+_AR_LEAST = frozenset(["ولو", "الأقل", "الاقل"])
+
+
+def _opens(tokens: list[Token], i: int, leads: frozenset[str]) -> bool:
+    """Whether ``tokens[i]`` opens its clause, after any of the ``leads`` words."""
+    j = i - 1
+    while j >= 0 and not tokens[j].boundary and tokens[j].surface in leads:
+        j -= 1
+    return j < 0 or (tokens[j].boundary and not tokens[j].question)
+
+
+def _clause(tokens: list[Token], i: int) -> tuple[int, int]:
+    """[start, stop) of the words of the clause around ``tokens[i]``: split at any punctuation
+    but commas (a clause of advice goes on after «,»: "better fix X, then …" is one piece)."""
+    start = i
+    while start > 0 and not (tokens[start - 1].boundary and tokens[start - 1].surface not in ","):
+        start -= 1
+    stop = i + 1
+    while stop < len(tokens) and not (tokens[stop].boundary and tokens[stop].surface not in ","):
+        stop += 1
+    return start, stop
+
+
+def _asks(tokens: list[Token], i: int) -> bool:
+    """Whether the sentence of ``tokens[i]`` ends with a question mark ("maybe check it?")."""
+    for token in tokens[i:]:
+        if token.boundary and token.surface not in ",":
+            return token.question
+    return False
+
+
+def _pairs(words: list[str]) -> set[tuple[str, str]]:
+    return set(pairwise(words))
+
+
+def _english(tokens: list[Token]) -> list[int]:
+    found: list[int] = []
+    words = [t.surface for t in tokens]
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if (
+            word in _EN_TEACH
+            and _opens(tokens, i, _EN_LEADS)
+            and after not in ("me", "us")
+            and (word != "train" or after in _EN_TRAINED)
+        ):
+            found.append(i)  # "perhaps teach the front desk to…", "hire more people"
+        elif word == "try" and after.endswith("ing") and _opens(tokens, i, _EN_LEADS):
+            found.append(i)  # "try picking up the phone once in a while"
+        elif (
+            word in _EN_JOB
+            and i
+            and (words[i - 1] == "better" or words[i - 1] in _EN_SOFTENERS)
+            and _opens(tokens, i, _EN_LEADS)
+            and not _asks(tokens, i)
+        ):
+            found.append(i)  # "better fix your app before…", "next time maybe check…"
+        elif (
+            word in _EN_LESS
+            and _opens(tokens, i, _EN_LESS_LEADS)
+            and not _EN_LESS_OF.isdisjoint(words[i + 1 : _clause(tokens, i)[1]])
+        ):
+            found.append(i)  # "a bit less attitude at the front desk would go a long way"
+        elif word == "if" and i >= 2 and words[i - 1] == "better":
+            rest = set(words[i + 1 : _clause(tokens, i)[1]])
+            if rest & (_EN_STAFF | _EN_NOT_DONE):
+                found.append(i)  # "Would be better if your agents didn't hang up mid sentence"
+    if not found and any(pair in _pairs(words) for pair in _EN_LEAST):
+        found += _least(tokens, _EN_LEAST, _EN_WISHES)
+    return found
+
+
+def _least(
+    tokens: list[Token], least: tuple[tuple[str, str], ...], wishes: frozenset[str]
+) -> list[int]:
+    """Positions of "at least" (its kin in ``least``) inside a clause that wishes (a word of
+    ``wishes``): "would be nice if someone at least replied"."""
+    found = []
+    for i in range(len(tokens) - 1):
+        if (tokens[i].surface, tokens[i + 1].surface) in least:
+            start, stop = _clause(tokens, i)
+            if any(t.surface in wishes for t in tokens[start:stop]) and not _asks(tokens, i):
+                found.append(i)
+    return found
+
+
+def _russian(tokens: list[Token]) -> list[int]:
+    found: list[int] = []
+    words = [t.surface for t in tokens]
+    has_by = not _BY.isdisjoint(words)
+    for i, word in enumerate(words):
+        if word in _RU_LESS and (
+            (i + 1 < len(words) and words[i + 1] in _BY) or (i and words[i - 1] in _BY)
+        ):
+            found.append(i)  # «поменьше бы маркетинга и побольше живых операторов»
+        elif word in _RU_LEAST and _least_is_rebuke(words, i):
+            found.append(i)  # «хоть бы раз перезвонили», «если бы ваш врач хоть смотрел…»
+        elif has_by and word.startswith("по") and word not in _RU_MORE and len(word) > 5:
+            if "Cmp2" not in grammemes(word):
+                continue
+            start, stop = _clause(tokens, i)
+            near = words[start:stop]
+            if not _BY.isdisjoint(near) and any(
+                {"VERB", "past", "plur"} <= grammemes(w) for w in near
+            ):
+                found.append(i)  # «Охрану бы получше поставили», «лучше бы полы почаще мыли»
+        elif (
+            word.startswith(_RU_TEACH_STARTS)
+            and len(word) > 5
+            and (i + 1 >= len(words) or words[i + 1] not in _RU_ME)
+            and addressed_verb(word) in _RU_TEACH
+            and _opens(tokens, i, _RU_LEADS)
+        ):
+            found.append(i)  # «Научите курьеров вежливости», «лучше наймите людей»
+        elif word == "думать" and i >= 2 and words[i - 2 : i] == ["надо", "было"]:
+            found.append(i)  # «Раньше надо было думать»
+    return found
+
+
+def _least_is_rebuke(words: list[str], i: int) -> bool:
+    """Whether «хоть» or «хотя бы» at ``i`` asks the company for the least it could do: «хоть
+    бы …» («хоть бы предупредили»), «вы бы хоть …», the least of a time or a person («хоть раз»,
+    «хотя бы иногда», «хоть одного юриста», «хоть бы кто-нибудь») or of a behaviour, a verb
+    («хоть смотрел в карту», «хотя бы здороваться»). Not the least of a feature («сделайте
+    хотя бы на 2 дня», «добавьте хотя бы уголок», «хотя бы до 20:00»), nor «хоть» as
+    "although" («хоть и дорого»)."""
+    by = i + 1 < len(words) and words[i + 1] in _BY
+    if words[i] == "хотя" and not by:
+        return False  # «хотя»: "although"
+    if words[i] == "хоть" and by:
+        return True
+    if i >= 2 and words[i - 1] in _BY and words[i - 2] in ("вы", "вам"):
+        return True
+    at = i + 1 + by
+    after = words[at] if at < len(words) else ""
+    if after in _RU_LEAST_OF or after.startswith("кто"):
+        return True
+    tags = grammemes(after) if after else frozenset()
+    return ("VERB" in tags or "INFN" in tags) and not after.startswith(_RU_FEATURE_VERBS)
+
+
+def _spanish(tokens: list[Token]) -> list[int]:
+    found: list[int] = []
+    words = [t.surface for t in tokens]
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word in _ES_TEACH and _opens(tokens, i, frozenset(["mejor", "por", "favor", "y"])):
+            found.append(i)  # «Contraten más gente, que la fila llega hasta la calle»
+        elif word in _ES_SHOULD and after.startswith(_ES_TEACH_INF):
+            found.append(i)  # «deberían enseñarle a sus repartidores…»
+        elif (word, after) == ("más", "les") and i + 2 < len(words) and words[i + 2] == "vale":
+            found.append(i)  # «más les vale arreglar su app antes de…»
+    if not found and any(pair in _pairs(words) for pair in _ES_LEAST):
+        found += _least(tokens, _ES_LEAST, _ES_WISHES)
+    return found
+
+
+def _indonesian(tokens: list[Token]) -> list[int]:
+    found: list[int] = []
+    for i, token in enumerate(tokens):
+        if token.surface in _ID_BETTER:
+            stop = _clause(tokens, i)[1]
+            if any(_id_teaches(t) for t in tokens[i + 1 : stop]):
+                found.append(i)  # «mending kurirnya diajarin sopan dulu deh»
+    return found
+
+
+def _id_teaches(token: Token) -> bool:
+    """Whether an Indonesian word teaches or mends: «ajarin», «diajarin», «latih», «benerin»."""
+    word = token.surface
+    return (
+        word.startswith(_ID_TEACH_STEMS)
+        or token.norm.startswith(_ID_TEACH_STEMS)
+        or (word.startswith(("di", "ng")) and word[2:].startswith(_ID_TEACH_STEMS))
+    )
+
+
+def _arabic(tokens: list[Token]) -> list[int]:
+    found: list[int] = []
+    for i, token in enumerate(tokens):
+        word = token.surface
+        plural = word.endswith(("وا", "ون"))
+        if (
+            plural
+            and word.startswith(_AR_TEACH)
+            and (_opens(tokens, i, _AR_BETTER) or (i and tokens[i - 1].surface in _AR_BETTER))
+        ):
+            found.append(i)  # «علموا المناديب…», «ياريت تعلموا…», «احسن تشوفوا لكم…»
+        elif word in _AR_LEAST and not _asks(tokens, i):
+            start = _clause(tokens, i)[0]
+            if any(t.surface in _AR_BETTER for t in tokens[start:i]):
+                found.append(i)  # «ياريت يردون ولو مرة»
+    return found
+
+
+_BY_LANGUAGE = {
+    "en": _english,
+    "ru": _russian,
+    "es": _spanish,
+    "id": _indonesian,
+    "ar": _arabic,
+}
+
+
+def scolding_advice(tokens: list[Token], language: str) -> list[int]:
+    """Positions in ``tokens`` (from :func:`otklik.classify.text.tokenize`) of the words that
+    open advice or a wish scolding the company (see the module's docstring); ``[]`` for a
+    language other than ru, en, es, id, ar or a text with none."""
+    reader = _BY_LANGUAGE.get(language)
+    return reader(tokens) if reader is not None and tokens else []

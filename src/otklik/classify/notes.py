@@ -1,0 +1,71 @@
+"""Notes that close or void a case: neither praise, nor a complaint, nor a question (issue 13).
+
+«свет дали, всё работает, заявку можно закрыть», "internet's back, you can close the ticket",
+«мобильный банк ожил, обращение больше не актуально», «вопрос решили, больше ничего не нужно»,
+"rated by accident, just ignore", «оценку поставил случайно, не обращайте внимания»: the
+customer tells the team the case is over, or that a rating or message means nothing. Their
+words («работает», "back", «решили», "ignore", "can …") read as praise, a question or a
+complaint, yet otklik's labelling rule (``tests/data/comments_issue_kinds.md``, "closing notes")
+makes them ``other``/``neutral``: nothing to act on, nothing to count in a metric.
+
+:func:`closing_note` finds such a note in a short text (at most :data:`MAX_WORDS` words — in a
+longer one the note closes a story that still says what went wrong), in Russian, English,
+Spanish, Indonesian and Arabic. Not a request to close an account or a card ("close my
+account, I'm done" is churn) and not "don't close the ticket".
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MAX_WORDS", "closing_note"]
+
+MAX_WORDS = 16
+
+_CASE_RU = r"(?:заявк[уа]|обращение|тикет|запрос|жалоб[уа]|вопрос)"
+_CASE_EN = r"(?:ticket|case|request|complaint|query|issue)"
+_CASE_ES = r"(?:ticket|caso|reclamo|solicitud|queja|reporte)"
+_CASE_ID = r"(?:tiket|laporan|komplain|keluhan|aduan|tiketnya|laporannya|komplainnya)"
+
+_NOTES = re.compile(
+    "|".join(
+        [
+            # the case can be closed
+            rf"{_CASE_RU}\s+(?:можно|можете)\s+закры",
+            r"можно закрывать",
+            rf"(?:можно|можете)\s+закрыть\s+{_CASE_RU}",
+            r"(?:больше|уже)\s+не\s+актуальн",
+            r"больше ничего не (?:нужно|надо|требуется)",
+            r"вопрос (?:снят|снимаю|закрыт)",
+            rf"(?<!don't )(?<!do not )(?<!dont )(?:can|may|please)\s+close\s+"
+            rf"(?:the|this|my)\s+{_CASE_EN}",
+            rf"{_CASE_EN}\s+can be closed",
+            r"no longer (?:needed|relevant|an issue|necessary)",
+            rf"(?:pueden|puede|pueden ya)\s+cerrar\s+(?:el|la|mi)\s+{_CASE_ES}",
+            r"ya no (?:es necesario|hace falta)",
+            rf"{_CASE_ID}\s+(?:bisa|boleh|sudah bisa|udah bisa)\s+ditutup",
+            r"(?:sudah|udah|dah)\s+(?:tidak|gak|nggak|ga)\s+perlu\s+(?:lagi|dibantu)",
+            r"(?:ممكن|يمكنكم|تقدرون|تقدروا|تقدر|يمديكم)\s+(?:تقفل|تسكر|إغلاق|اغلاق|تغلق)",
+            r"(?:ما|مو)\s+(?:عاد|عدت)\s+(?:احتاج|أحتاج|محتاج)",
+            # a rating or message that means nothing
+            r"(?:rated|clicked|pressed|sent|tapped|gave)\b[^.!?]{0,20}\bby (?:accident|mistake)",
+            r"(?:just|please|pls)\s+ignore\b",
+            r"ignore (?:this|my|the) (?:rating|review|message|score)",
+            r"(?:поставил|поставила|нажал|нажала|отправил|отправила|ткнул|ткнула)[^.!?]{0,20}\bслучайно",
+            r"случайно\s+(?:поставил|поставила|нажал|нажала|отправил|отправила|ткнул|ткнула)",
+            r"не обращайте внимания",
+            r"(?:calificación|calificacion|puntuación|puntuacion|mensaje)[^.!?]{0,20}\bpor error",
+            r"(?:ignoren|ignorar) (?:esto|este|mi)",
+            r"(?<!sering )\b(?:kepencet|kepencét|salah pencet|salah kasih)\b",
+            r"\babaikan\b",
+            r"(?:بالغلط|بالخطأ|بالخطا)[^.!?؟]{0,20}(?:تجاهل|لا تعتبر)",
+            r"(?:قيمت|ضغطت|ارسلت|أرسلت)[^.!?؟]{0,15}(?:بالغلط|بالخطأ|بالخطا)",
+        ]
+    )
+)
+
+
+def closing_note(lowered: str, words: int) -> bool:
+    """Whether ``lowered`` (a text in lower case, of ``words`` words) is a note that closes or
+    voids a case (see the module's docstring)."""
+    return words <= MAX_WORDS and _NOTES.search(lowered) is not None

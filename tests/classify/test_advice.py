@@ -1,0 +1,91 @@
+"""Advice that scolds is a complaint; advice or a wish for a feature is not (issue 13, item 3).
+
+Sentences written for these tests (not copies of the labelled sets); the module under test is
+:mod:`otklik.classify.advice`, read through :meth:`otklik.classify.rules.RuleSet.analyse`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from otklik.classify import default_rules
+from otklik.classify.advice import scolding_advice
+from otklik.classify.text import tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # teach, train or hire them
+        ("maybe train your cashiers to count change", "en"),
+        ("perhaps teach the couriers where the door is", "en"),
+        ("Hire a second receptionist, the queue was out the door", "en"),
+        ("научите продавцов здороваться", "ru"),
+        ("Наймите уже администратора, который отвечает на звонки", "ru"),
+        ("Contraten cajeros, hay una sola caja abierta", "es"),
+        ("deberían capacitar a los técnicos antes de mandarlos", "es"),
+        ("mending kasirnya dilatih dulu", "id"),
+        ("علموا الموظفين كيف يتعاملون مع العملاء", "ar"),
+        ("ياريت تدربون الكاشير على الرد", "ar"),
+        # try doing the job; better / maybe / next time and a verb of the job
+        ("Try reading the ticket before closing it", "en"),
+        ("try answering emails within a week", "en"),
+        ("better check the fridge before you sell the milk", "en"),
+        ("next time maybe listen to what the customer says", "en"),
+        ("más les vale devolverme el dinero", "es"),
+        # the least they could do
+        ("would be nice if someone at least replied to my emails", "en"),
+        ("вы бы хоть раз трубку взяли", "ru"),
+        ("хоть бы кто-нибудь ответил в чате", "ru"),
+        ("если бы ваш курьер хотя бы позвонил заранее, было бы лучше", "ru"),
+        ("ojalá contestaran el teléfono al menos una vez", "es"),
+        # more of a behaviour, or less; staff in a "would be better if"
+        ("кассиров бы повежливее набрали", "ru"),
+        ("поменьше бы рекламы в приложении и побольше кассиров", "ru"),
+        ("лучше б так же быстро деньги возвращали, как списываете", "ru"),
+        ("a bit less upselling at the counter would be nice", "en"),
+        ("Would be better if your technicians didn't leave mud everywhere", "en"),
+        ("Deberían preocuparse más por los pacientes y menos por vender", "es"),
+    ],
+)
+def test_advice_that_scolds_is_a_complaint(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative"), text
+    assert found.type_turned  # the shipped type model may not overrule it
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # a wish for a feature, even with "better", «бы» or "at least"
+        ("better size options would be nice", "en"),
+        ("would be better if the app let me save two addresses", "en"),
+        ("лучше бы добавили тёмную тему", "ru"),
+        ("сделайте хотя бы на выходные доставку до 22", "ru"),
+        ("хотелось бы видеть историю хотя бы за год", "ru"),
+        ("Deberían poner más sabores de helado", "es"),
+        ("less sugar option please", "en"),
+        # not advice at all
+        ("хоть и дорого, но вкусно", "ru"),
+        ("train on time, staff polite", "en"),
+        ("teach me how to change my tariff", "en"),
+        ("Научите меня подключать автоплатёж", "ru"),
+        ("we tried booking online and it was easy", "en"),
+    ],
+)
+def test_a_wish_or_a_plain_sentence_is_no_rebuke(text: str, language: str) -> None:
+    tokens = tokenize(text, language)
+    assert scolding_advice(tokens, language) == []
+    assert default_rules().analyse(text, language=language).type != "complaint"
+
+
+def test_the_position_is_the_word_that_opens_the_advice() -> None:
+    tokens = tokenize("so try hiring people who read", "en")
+    assert [t.surface for t in tokens][:2] == ["so", "try"]
+    assert scolding_advice(tokens, "en") == [1]
+    assert scolding_advice(tokenize("ну хоть бы раз ответили", "ru"), "ru") == [1]
+
+
+def test_other_languages_and_empty_texts_have_none() -> None:
+    assert scolding_advice([], "ru") == []
+    assert scolding_advice(tokenize("try hiring people", "en"), "de") == []

@@ -1,0 +1,82 @@
+"""Notes that close or void a case are ``other``/``neutral``, whatever their words or score say
+(issue 13, item 3; :mod:`otklik.classify.notes`). Sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from otklik.classify import default_rules
+from otklik.classify.notes import MAX_WORDS, closing_note
+from otklik.classify.pretrained import hybrid_pick, ready_pick
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("деньги вернули, обращение можно закрывать", "ru"),
+        ("вопрос снят, спасибо", "ru"),
+        ("всё заработало, заявку можно закрыть", "ru"),
+        ("Refund arrived, you can close the case", "en"),
+        ("gave 1 star by mistake, please ignore", "en"),
+        ("нажала на звезду случайно, не обращайте внимания", "ru"),
+        ("ya me llegó, pueden cerrar el reclamo", "es"),
+        ("paketnya sudah sampai, tiketnya bisa ditutup", "id"),
+        ("ضغطت على النجمة بالخطأ", "ar"),
+    ],
+)
+def test_a_closing_note_is_other_and_neutral(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("other", "neutral"), text
+    assert found.settled
+
+
+def test_a_voided_rating_says_nothing_through_its_score() -> None:
+    rules = default_rules()
+    text = "поставил единицу случайно, не обращайте внимания"
+    voided = rules.analyse(text, language="ru", score=1, scale="csat5")
+    assert (voided.type, voided.sentiment) == ("other", "neutral")
+    # the same score on a plain comment still counts
+    plain = rules.analyse("курьер опоздал", language="ru", score=1, scale="csat5")
+    assert plain.sentiment == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Please don't close the ticket, still no internet", "en"),
+        ("не закрывайте заявку, свет так и не дали", "ru"),
+        ("close my account, I'm done with you", "en"),
+        ("I sometimes press the wrong button, the buttons are tiny", "en"),
+    ],
+)
+def test_what_is_no_closing_note(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert not found.settled
+
+
+def test_a_long_story_that_ends_with_a_note_is_still_read() -> None:
+    story = (
+        "Третий раз за месяц пропадал интернет на весь день, мастер пришёл только на "
+        "четвёртые сутки, сейчас работает, заявку можно закрыть"
+    )
+    assert len(story.split()) > MAX_WORDS
+    assert not closing_note(story.lower(), len(story.split()))
+    assert default_rules().analyse(story, language="ru").type == "complaint"
+
+
+def test_no_model_fills_in_a_settled_answer() -> None:
+    # the shipped model 0.95 sure of praise fills in the rules' silent "other" …
+    assert hybrid_pick("other", 0.45, ("praise", 0.95), silent="other", threshold=0.3) == (
+        "praise",
+        0.95,
+        True,
+    )
+    # … but not where the rules read a closing note
+    assert hybrid_pick(
+        "other", 0.45, ("praise", 0.95), silent="other", threshold=0.3, rules_settled=True
+    ) == ("other", 0.45, False)
+    assert ready_pick("sentiment", "ru", "neutral", 0.55, ("positive", 0.99), False, True) == (
+        "neutral",
+        0.55,
+        False,
+    )
