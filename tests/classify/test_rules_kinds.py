@@ -1985,3 +1985,22 @@ def test_not_having_used_it_yet_says_nothing_of_the_service(
     text: str, language: str, expected: str
 ) -> None:
     assert default_rules().analyse(text, language=language).type == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sentiment"),
+    [
+        # «معقول» is "reasonable" in a statement, indignant only opening a sentence or asking
+        ("الجودة ممتازة وسعرها معقول", "ar", "positive"),
+        ("معقولة اسبوع كامل وما وصل الطلب؟", "ar", "negative"),
+        # more slang praise; money that "fell" onto a card arrived, nothing went down
+        ("пушка, а не кофейня", "ru", "positive"),
+        ("балдёж, а не отель", "ru", "positive"),
+        ("клёво, всё привезли к обеду", "ru", "positive"),
+        ("кэшбэк упал на карту на следующий день", "ru", "neutral"),
+        ("приложение опять упало", "ru", "negative"),
+        ("ace support, sorted in minutes", "en", "positive"),
+    ],
+)
+def test_words_that_change_with_their_place(text: str, language: str, sentiment: str) -> None:
+    assert default_rules().analyse(text, language=language).sentiment == sentiment, text
