@@ -60,7 +60,7 @@ def test_a_long_story_that_ends_with_a_note_is_still_read() -> None:
         "четвёртые сутки, сейчас работает, заявку можно закрыть"
     )
     assert len(story.split()) > MAX_WORDS
-    assert not closing_note(story.lower(), len(story.split()))
+    assert not closing_note(story.lower())
     assert default_rules().analyse(story, language="ru").type == "complaint"
 
 

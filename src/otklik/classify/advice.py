@@ -35,6 +35,7 @@ rebuke: a stated failure in its clause, whose wish, question and praise words no
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from otklik.classify.text import Token, addressed_verb, grammemes
@@ -76,7 +77,12 @@ _EN_TRAINED = _EN_STAFF | frozenset(["your", "the", "them", "those", "these", "t
 _EN_LESS_LEADS = frozenset(["a", "bit", "little", "lot", "way", "much", "and", "just", "please"])
 
 _RU_TEACH = frozenset(["научить", "обучить", "нанять", "уволить", "переобучить", "натаскать"])
-_RU_TEACH_STARTS = ("нау", "обу", "най", "уво", "уве", "пере", "нат")
+# How the imperatives of _RU_TEACH begin («научите», «наймите», «увольте», «переобучите»)
+_RU_TEACH_STARTS = ("научи", "обучи", "найми", "увол", "переобучи", "натаска")
+# A Russian text with none of these words, and no «бы», holds no scolding advice
+_RU_GATE = re.compile(
+    r"(?:^| )(?:поменьше|меньше|хоть|хотя|думать|" + "|".join(_RU_TEACH_STARTS) + ")"
+)
 _RU_LEADS = frozenset(
     ["лучше", "может", "пожалуйста", "уже", "вы", "наконец", "так", "сначала", "ну", "да"]
 )
@@ -198,6 +204,8 @@ def _russian(tokens: list[Token]) -> list[int]:
     found: list[int] = []
     words = [t.surface for t in tokens]
     has_by = not _BY.isdisjoint(words)
+    if not has_by and _RU_GATE.search(" ".join(words)) is None:
+        return found
     for i, word in enumerate(words):
         if word in _RU_LESS and (
             (i + 1 < len(words) and words[i + 1] in _BY) or (i and words[i - 1] in _BY)
