@@ -89,3 +89,53 @@ def test_the_position_is_the_word_that_opens_the_advice() -> None:
 def test_other_languages_and_empty_texts_have_none() -> None:
     assert scolding_advice([], "ru") == []
     assert scolding_advice(tokenize("try hiring people", "en"), "de") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # "should" said to the company or its staff
+        ("your drivers should look at the map before calling me", "en"),
+        ("you guys should fix the lift before charging for parking", "en"),
+        ("learn to count change pls", "en"),
+        ("maybe less talking and more fixing my router", "en"),
+        ("Would be better if your cleaners emptied the bins", "en"),
+        # «надо» with a comparative, «бы лучше … чем», «вместо», «ваш …» in a wish, «можно было и»
+        ("вежливее надо быть с пенсионерами", "ru"),
+        ("надо лучше следить за курьерами", "ru"),
+        ("вы бы лучше трубку брали, чем смс слали", "ru"),
+        ("лучше бы вместо новых тарифов связь наладили", "ru"),
+        ("хотелось бы, чтобы ваши операторы дослушивали до конца", "ru"),
+        ("можно было и позвонить, что заказ отменён", "ru"),
+        ("проверяйте лучше свои счета, прежде чем присылать", "ru"),
+        # Spanish, Indonesian, Arabic
+        ("deberían poner más cajeros los fines de semana", "es"),
+        ("sería mejor que los repartidores tocaran el timbre", "es"),
+        ("cómo es posible que me cobren dos veces", "es"),
+        ("lain kali kurirnya telepon dulu sebelum datang", "id"),
+        ("tolong lebih diperhatikan kebersihan toiletnya", "id"),
+        ("لو سمحتوا علموا الموظفين الرد على الرسائل", "ar"),
+        ("ياريت الموظفين يردون على الايميل", "ar"),
+        ("صلحوا الموقع قبل العروض", "ar"),
+    ],
+)
+def test_more_advice_that_scolds(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert found.type == "complaint", text
+    assert found.sentiment == "negative", text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("you should add a dark mode", "en"),
+        ("should I bring my passport", "en"),
+        ("мне надо быстрее оформить карту, подскажите как", "ru"),
+        ("можно было бы сделать доставку по выходным", "ru"),
+        ("Deberían poner más cajas de autoservicio", "es"),
+        ("ياريت تضيفون تتبع المندوب على الخريطة", "ar"),
+        ("اتمنى زيادة عدد الممرضات في الليل", "ar"),
+    ],
+)
+def test_more_wishes_that_scold_no_one(text: str, language: str) -> None:
+    assert scolding_advice(tokenize(text, language), language) == [], text

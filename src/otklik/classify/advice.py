@@ -47,7 +47,7 @@ _EN_LEADS = frozenset(
     ["maybe", "perhaps", "better", "just", "please", "pls", "and", "so", "then", "time", "next",
      "you", "guys", "seriously", "honestly", "how", "about", "might", "want", "to", "should"]
 )  # fmt: skip
-_EN_TEACH = frozenset(["teach", "train", "hire", "fire", "educate", "retrain", "coach"])
+_EN_TEACH = frozenset(["teach", "train", "hire", "fire", "educate", "retrain", "coach", "learn"])
 # Verbs of the job after "better" or "maybe / perhaps / next time" ("better fix your app",
 # "next time maybe check the room"), not of a feature ("maybe add a dark mode")
 _EN_JOB = _EN_TEACH | frozenset(
@@ -60,7 +60,9 @@ _EN_STAFF = frozenset(
      "operators", "cashier", "cashiers", "employee", "employees", "rep", "reps", "desk",
      "team", "technician", "technicians", "doctor", "doctors", "waiter", "waiters", "manager",
      "managers", "guy", "guys", "someone", "anyone", "somebody", "anybody", "people",
-     "receptionist", "nurse", "nurses", "support", "engineer", "engineers", "crew"]
+     "receptionist", "nurse", "nurses", "support", "engineer", "engineers", "crew", "tech",
+     "techs", "cleaners", "movers", "installer", "installers", "guards", "security", "clerk",
+     "clerks", "tellers", "pharmacist", "pharmacists", "dispatcher", "dispatchers", "workers"]
 )  # fmt: skip
 _EN_NOT_DONE = frozenset(["didn't", "didnt", "wouldn't", "wouldnt", "weren't", "wasn't"])
 _EN_LEAST = (("at", "least"), ("even", "once"), ("once", "in"))
@@ -74,14 +76,21 @@ _EN_LESS_OF = _EN_STAFF | frozenset(
 )  # fmt: skip
 # Whom "train" takes as its object ("train your staff"), not the train ("train on time")
 _EN_TRAINED = _EN_STAFF | frozenset(["your", "the", "them", "those", "these", "their", "whoever"])
-_EN_LESS_LEADS = frozenset(["a", "bit", "little", "lot", "way", "much", "and", "just", "please"])
+_EN_LESS_LEADS = frozenset(
+    ["a", "bit", "little", "lot", "way", "much", "and", "just", "please", "maybe", "perhaps"]
+)
+# Who "should" do better: the company or its staff ("you guys should sort out…", "your agents
+# should read…"), not the writer ("I should have…") nor a feature ("you should add…")
+_EN_YOU = frozenset(["you", "u", "ya", "guys", "y'all", "yall"])
 
 _RU_TEACH = frozenset(["научить", "обучить", "нанять", "уволить", "переобучить", "натаскать"])
 # How the imperatives of _RU_TEACH begin («научите», «наймите», «увольте», «переобучите»)
 _RU_TEACH_STARTS = ("научи", "обучи", "найми", "увол", "переобучи", "натаска")
 # A Russian text with none of these words, and no «бы», holds no scolding advice
 _RU_GATE = re.compile(
-    r"(?:^| )(?:поменьше|меньше|хоть|хотя|думать|" + "|".join(_RU_TEACH_STARTS) + ")"
+    r"(?:^| )(?:поменьше|меньше|хоть|хотя|думать|надо|нужно|стоит|следует|можно было и|"
+    + "|".join(_RU_TEACH_STARTS)
+    + ")"
 )
 _RU_LEADS = frozenset(
     ["лучше", "может", "пожалуйста", "уже", "вы", "наконец", "так", "сначала", "ну", "да"]
@@ -97,6 +106,14 @@ _RU_FEATURE_VERBS = ("сдела", "добав", "ввод", "ввес", "вид
 _RU_MORE = frozenset(["побольше", "поболее"])  # more of a thing: a wish for a feature as often
 _RU_LESS = frozenset(["поменьше", "меньше"])
 _BY = frozenset(["бы", "б"])
+_RU_MUST = frozenset(["надо", "нужно", "стоит", "следует"])
+_SELF = frozenset(["я", "мы", "мне", "нам", "меня", "нас"])
+_RU_STAFF = frozenset(
+    ["сотрудник", "оператор", "мастер", "курьер", "водитель", "врач", "кассир", "менеджер",
+     "персонал", "администратор", "охрана", "охранник", "продавец", "консультант",
+     "специалист", "техник", "диспетчер", "медсестра", "официант", "горничная", "грузчик",
+     "монтажник", "сантехник", "электрик", "доктор", "работник", "служащий", "агент"]
+)  # fmt: skip
 
 _ES_TEACH = frozenset(
     ["contraten", "capaciten", "enseñen", "entrenen", "eduquen", "aprendan", "despidan"]
@@ -107,13 +124,28 @@ _ES_TEACH_INF = (
     "educar", "despedir", "revisar", "fijar", "atender",
 )  # fmt: skip
 _ES_LEAST = (("aunque", "sea"), ("al", "menos"), ("por", "lo"))
+_ES_PUT = frozenset(["poner", "tener", "contratar", "meter"])
+_ES_STAFF = frozenset(
+    ["cajeros", "cajeras", "personal", "empleados", "operadores", "repartidores", "meseros",
+     "técnicos", "tecnicos", "gente", "recepción", "recepcion", "recepcionistas", "choferes",
+     "conductores", "agentes", "asesores", "enfermeras", "médicos", "medicos", "guardias",
+     "vendedores", "trabajadores"]
+)  # fmt: skip
 _ES_WISHES = frozenset(["ojalá", "ojala", "sería", "seria", "deberían", "deberian", "si"])
 
 _ID_BETTER = frozenset(["mending", "mendingan", "sebaiknya", "baiknya"])
 _ID_TEACH_STEMS = ("ajar", "latih", "didik", "benerin", "perbaiki", "betulin")
 
-_AR_BETTER = frozenset(["احسن", "أحسن", "الأفضل", "الافضل", "ياريت", "يا", "ليت", "لازم"])
-_AR_TEACH = ("علم", "درب", "تعلم", "تدرب", "تهتم", "تشوف", "توظف", "وظف")
+_AR_BETTER = frozenset(
+    ["احسن", "أحسن", "الأفضل", "الافضل", "ياريت", "يا", "ليت", "لازم", "لكم", "لو", "سمحتوا",
+     "سمحتم", "تكفون", "رجاء", "رجاءً", "ريت"]
+)  # fmt: skip
+_AR_TEACH = ("علم", "درب", "تعلم", "تدرب", "تهتم", "تشوف", "توظف", "وظف", "صلح", "تصلح")
+_AR_WISHES = frozenset(["ياريت", "ليت", "ريت", "اتمنى", "أتمنى", "نتمنى"])
+_AR_STAFF = frozenset(
+    ["الموظفين", "الموظف", "الموظفات", "المناديب", "المندوب", "الكابتن", "السواق", "السائق",
+     "الكاشير", "الفني", "الفنيين", "الممرضات", "الدكتور", "الاستقبال", "العمال", "الحارس"]
+)  # fmt: skip
 _AR_LEAST = frozenset(["ولو", "الأقل", "الاقل"])
 
 
@@ -177,6 +209,8 @@ def _english(tokens: list[Token]) -> list[int]:
             and not _EN_LESS_OF.isdisjoint(words[i + 1 : _clause(tokens, i)[1]])
         ):
             found.append(i)  # "a bit less attitude at the front desk would go a long way"
+        elif word == "should" and not _asks(tokens, i) and _staff_should(words, i):
+            found.append(i)  # "your agents should read the ticket history before asking…"
         elif word == "if" and i >= 2 and words[i - 1] == "better":
             rest = set(words[i + 1 : _clause(tokens, i)[1]])
             if rest & (_EN_STAFF | _EN_NOT_DONE):
@@ -184,6 +218,17 @@ def _english(tokens: list[Token]) -> list[int]:
     if not found and any(pair in _pairs(words) for pair in _EN_LEAST):
         found += _least(tokens, _EN_LEAST, _EN_WISHES)
     return found
+
+
+def _staff_should(words: list[str], i: int) -> bool:
+    """Whether "should" at ``i`` tells the staff what to do ("your agents should read…": a
+    staff noun after "your" before it) or the company to do its job ("you guys should sort out
+    your billing": "you" and a verb of the job after it)."""
+    before = words[max(0, i - 3) : i]
+    if "your" in before and not _EN_STAFF.isdisjoint(before):
+        return True
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return bool(before) and before[-1] in _EN_YOU and after in _EN_JOB
 
 
 def _least(
@@ -232,7 +277,38 @@ def _russian(tokens: list[Token]) -> list[int]:
             found.append(i)  # «Научите курьеров вежливости», «лучше наймите людей»
         elif word == "думать" and i >= 2 and words[i - 2 : i] == ["надо", "было"]:
             found.append(i)  # «Раньше надо было думать»
+        elif word == "и" and i >= 2 and words[i - 2 : i] == ["можно", "было"]:
+            if i + 1 < len(words) and "INFN" in grammemes(words[i + 1]):
+                found.append(i)  # «в принципе можно было и предупредить…»
+        elif word in _RU_MUST and _must_do_better(words, i):
+            found.append(i)  # «быстрее надо работать», «надо лучше контролировать подрядчиков»
+        elif has_by and word.startswith("ваш") and _staff_wished(tokens, i):
+            found.append(i)  # «хотелось бы, чтобы ваши сотрудники брали трубку…»
     return found
+
+
+def _must_do_better(words: list[str], i: int) -> bool:
+    """Whether «надо» (its kin in _RU_MUST) at ``i`` has a comparative beside it that tells
+    them to do better («быстрее надо работать», «аккуратнее надо с багажом», «надо лучше
+    контролировать»), said not of the writer («мне надо быстрее оформить»)."""
+    near = [*words[max(0, i - 2) : i], *words[i + 1 : i + 3]]
+    if not _SELF.isdisjoint(near):
+        return False
+    return any(w not in _RU_MORE and _comparative(w) for w in near)
+
+
+def _comparative(word: str) -> bool:
+    tags = grammemes(word)
+    return "COMP" in tags or "Cmp2" in tags
+
+
+def _staff_wished(tokens: list[Token], i: int) -> bool:
+    """Whether «ваш…» at ``i`` names a person of the company («ваш мастер», «ваши сотрудники»)
+    inside a clause that wishes with «бы»: how they behave, not a feature."""
+    if i + 1 >= len(tokens) or tokens[i + 1].norm not in _RU_STAFF:
+        return False
+    start, stop = _clause(tokens, i)
+    return any(t.surface in _BY for t in tokens[start:stop])
 
 
 def _least_is_rebuke(words: list[str], i: int) -> bool:
@@ -268,6 +344,14 @@ def _spanish(tokens: list[Token]) -> list[int]:
             found.append(i)  # «deberían enseñarle a sus repartidores…»
         elif (word, after) == ("más", "les") and i + 2 < len(words) and words[i + 2] == "vale":
             found.append(i)  # «más les vale arreglar su app antes de…»
+        elif word in _ES_SHOULD and after in _ES_PUT and _ES_STAFF & set(words[i + 2 : i + 5]):
+            found.append(i)  # «deberían poner más cajeros» (not «… más sabores de helado»)
+        elif (
+            word in ("mejor", "bueno")
+            and after in ("que", "si")
+            and not _ES_STAFF.isdisjoint(words[i + 2 : _clause(tokens, i)[1]])
+        ):
+            found.append(i)  # «sería mejor que en recepción contestaran el teléfono…»
     if not found and any(pair in _pairs(words) for pair in _ES_LEAST):
         found += _least(tokens, _ES_LEAST, _ES_WISHES)
     return found
@@ -280,6 +364,19 @@ def _indonesian(tokens: list[Token]) -> list[int]:
             stop = _clause(tokens, i)[1]
             if any(_id_teaches(t) for t in tokens[i + 1 : stop]):
                 found.append(i)  # «mending kurirnya diajarin sopan dulu deh»
+        elif (
+            token.surface == "lain"
+            and i + 1 < len(tokens)
+            and tokens[i + 1].surface == "kali"
+            and _opens(tokens, i, frozenset(["tolong", "mohon", "ya", "kak"]))
+        ):
+            found.append(i)  # «lain kali petugas pln … kabarin warga dulu»
+        elif (
+            token.surface == "lebih"
+            and i + 1 < len(tokens)
+            and tokens[i + 1].surface.startswith(("diperhati", "dijaga"))
+        ):
+            found.append(i)  # «tolong lebih diperhatiin kebersihan kamar mandinya»
     return found
 
 
@@ -304,6 +401,8 @@ def _arabic(tokens: list[Token]) -> list[int]:
             and (_opens(tokens, i, _AR_BETTER) or (i and tokens[i - 1].surface in _AR_BETTER))
         ):
             found.append(i)  # «علموا المناديب…», «ياريت تعلموا…», «احسن تشوفوا لكم…»
+        elif word in _AR_WISHES and i + 1 < len(tokens) and tokens[i + 1].surface in _AR_STAFF:
+            found.append(i)  # «ياريت الموظفين يردوا على التليفون بدل ما يسيبوه يرن»
         elif word in _AR_LEAST and not _asks(tokens, i):
             start = _clause(tokens, i)[0]
             if any(t.surface in _AR_BETTER for t in tokens[start:i]):

@@ -302,6 +302,14 @@ _INDIGNANT = (
     "так трудно",
     "трудно было",
     "сложно было",
+    "кто додумался",
+    "долго ещё",
+    "долго еще",
+    "когда наконец",
+    "why does it take",
+    "who thought it was",
+    "cómo es posible",
+    "como es posible",
     "qué tan difícil",
     "que tan dificil",
     "tan difícil es",
@@ -2304,8 +2312,11 @@ def _ru_rebukes(tokens: list[Token]) -> list[int]:
         if word not in _RU_REBUKE_WORDS and token.norm not in _REPAIRS:
             continue  # most words: one look-up each
         if word == "лучше":
-            if i + 1 < len(tokens) and tokens[i + 1].surface in ("бы", "б"):
-                window = _clause_words(tokens, i, i + 2, i + 2 + 2 * _SHORT_WINDOW)
+            after_by = i + 1 < len(tokens) and tokens[i + 1].surface in ("бы", "б")
+            if after_by or (i and tokens[i - 1].surface in ("бы", "б")):
+                # «лучше бы …, чем …», «вы бы лучше за чистотой следили, чем…»
+                start = i + 1 + after_by
+                window = _clause_words(tokens, i, start, start + 2 * _SHORT_WINDOW)
                 if _rather_than({w for _, w in window}):
                     found.append(i)
                 continue
@@ -2410,6 +2421,8 @@ _SCOLDING_VERBS = frozenset(
         "поучиться", "потренироваться", "обещать", "пообещать", "перестать", "прекратить",
         "почитать", "объяснить", "уважать", "прислушаться", "заменить", "поменять", "починить",
         "исправить", "вложить", "потратить", "тратить", "взяться", "позаботиться", "набрать",
+        "проверять", "отправлять", "контролировать", "смотреть", "учить", "обучать", "нанимать",
+        "отвечать", "работать", "думать", "мыть", "убирать", "следить",
     ]
 )  # fmt: skip
 # Verbs said to "вы" that demand a repair when they open a clause («Почините уже приложение»)
@@ -2700,9 +2713,14 @@ _PLAYED_DOWN = _MINOR_WEIGHT * _CONTRAST_WEIGHT  # the most a played-down fault 
 
 
 def _rather_than(words: set[str]) -> bool:
-    """«…, чем …», «так …, как …» or «столько …, сколько …» after «лучше бы»: a comparison
-    with what they do now."""
-    return "чем" in words or {"так", "как"} <= words or {"столько", "сколько"} <= words
+    """«…, чем …», «вместо …», «так …, как …» or «столько …, сколько …» after «лучше бы»: a
+    comparison with what they do now."""
+    return (
+        "чем" in words
+        or "вместо" in words
+        or {"так", "как"} <= words
+        or {"столько", "сколько"} <= words
+    )
 
 
 def _counted_failures(tokens: list[Token], hits: list[_Hit], language: str) -> list[int]:
