@@ -22,6 +22,19 @@ from otklik.classify.pretrained import hybrid_pick, ready_pick
         ("ya me llegó, pueden cerrar el reclamo", "es"),
         ("paketnya sudah sampai, tiketnya bisa ditutup", "id"),
         ("ضغطت على النجمة بالخطأ", "ar"),
+        # a rating meant otherwise, or left for later
+        ("wanted 5, thumb slipped sorry", "en"),
+        ("meant to rate five stars not one", "en"),
+        ("parcel not here yet, will review it later", "en"),
+        ("хотела поставить 5, палец соскочил", "ru"),
+        ("заказ ещё не получил, оценю позже", "ru"),
+        ("quise dar 5 estrellas, se me resbaló el dedo", "es"),
+        ("maaf maksudnya kasih bintang 5", "id"),
+        # the writer will call or write later
+        ("перезвоню вам завтра утром", "ru"),
+        ("I'll ring you back tomorrow", "en"),
+        ("les escribo más tarde con el número de pedido", "es"),
+        ("nanti saya telepon lagi", "id"),
     ],
 )
 def test_a_closing_note_is_other_and_neutral(text: str, language: str) -> None:
@@ -47,6 +60,9 @@ def test_a_voided_rating_says_nothing_through_its_score() -> None:
         ("не закрывайте заявку, свет так и не дали", "ru"),
         ("close my account, I'm done with you", "en"),
         ("I sometimes press the wrong button, the buttons are tiny", "en"),
+        # someone else's words: a promise the text says was broken
+        ("оператор сказал перезвоню и пропал", "ru"),
+        ("the agent said I'll call you back and never did", "en"),
     ],
 )
 def test_what_is_no_closing_note(text: str, language: str) -> None:

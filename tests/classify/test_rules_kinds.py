@@ -1979,6 +1979,8 @@ def test_asking_where_something_went_still_asks(text: str, language: str) -> Non
         ("haven't really used the card yet", "en", "other"),
         ("я пока не особо пользовалась приложением", "ru", "other"),
         ("вообще не понимаю, зачем мне звонят каждый день", "ru", "complaint"),
+        ("приложение пока в работе не пробовала", "ru", "other"),
+        ("курьер пока не приехал", "ru", "complaint"),
     ],
 )
 def test_not_having_used_it_yet_says_nothing_of_the_service(
@@ -2000,6 +2002,12 @@ def test_not_having_used_it_yet_says_nothing_of_the_service(
         ("кэшбэк упал на карту на следующий день", "ru", "neutral"),
         ("приложение опять упало", "ru", "negative"),
         ("ace support, sorted in minutes", "en", "positive"),
+        # «лежит» is an outage only of a service, again, or for days; not a parcel or a person
+        ("сайт опять лежит", "ru", "negative"),
+        ("мобильное приложение лежит", "ru", "negative"),
+        ("посылка третий день лежит на складе", "ru", "negative"),
+        ("договор лежит у меня на столе, подписала", "ru", "neutral"),
+        ("пока я лежала в больнице, мне продлили льготный период", "ru", "neutral"),
     ],
 )
 def test_words_that_change_with_their_place(text: str, language: str, sentiment: str) -> None:

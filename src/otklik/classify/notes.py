@@ -62,6 +62,29 @@ _NOTES = re.compile(
             r"\babaikan\b",
             r"(?:بالغلط|بالخطأ|بالخطا)[^.!?؟]{0,20}(?:تجاهل|لا تعتبر)",
             r"(?:قيمت|ضغطت|ارسلت|أرسلت|حطيت|عطيت)[^.!?؟]{0,15}(?:بالغلط|بالخطأ|بالخطا)",
+            # the writer will call or write later: nothing to act on yet
+            r"(?<![\"«„'])\bперезвоню\b",
+            r"(?<![\"«„'])\bнапишу\b[^.!?]{0,25}\b(?:позже|потом|завтра|вечером)",
+            r"пишу с другого номера",
+            r"^(?:всё |все |мы |я )?уже разобрал",
+            r"\b(?:i'?ll|i will) (?:call|ring|phone|write|message|text) "
+            r"(?:you )?(?:back|later)\b",
+            r"\b(?:les |te )?(?:llamo|llamaré|llamare|escribo|escribiré|escribire) "
+            r"(?:más tarde|mas tarde|luego|después|despues|mañana)",
+            r"\bnanti (?:saya |aku )?(?:telepon|telp|hubungi|chat|kabari)(?: lagi)?\b",
+            r"(?:بتصل|راح اتصل|بكلمكم|اكلمكم|بكلمك) (?:بعدين|بكرة|بكره|لاحقا)",
+            # the rating meant otherwise, or left for later
+            r"thumb slipped",
+            r"meant to (?:give|rate|put|press|leave|tap)",
+            r"(?:will|i'll|ill|gonna) (?:review|rate|update|leave a review)[^.!?]{0,15}\blater\b",
+            r"хотел[аи]? поставить (?:\d|пять|пятерку|пятёрку)",
+            r"палец (?:соскочил|соскользнул)",
+            r"(?:оценю|оценку поставлю|отзыв напишу|отзыв оставлю) (?:позже|потом)",
+            r"(?:quise|quería|queria) (?:poner|dar) (?:5|cinco)",
+            r"se me resbaló el dedo",
+            r"maksudnya (?:mau )?(?:kasih )?(?:bintang )?5",
+            r"nanti (?:saya |aku )?(?:review|nilai|kasih bintang)",
+            r"كان قصدي (?:٥|5|خمس)",
         ]
     )
 )
@@ -74,16 +97,32 @@ _ANCHORS = any_of(
         "закры", "актуальн", "ничего не", "сня", "close", "no longer", "cerrar", "ya no",
         "ditutup", "perlu", "تقفل", "تسكر", "إغلاق", "اغلاق", "تغلق", "احتاج", "أحتاج",
         "محتاج", "by accident", "by mistake", "ignor", "случайно", "внимания", "por error",
-        "pencet", "salah kasih", "abaikan", "بالغلط", "بالخطأ", "بالخطا",
+        "pencet", "salah kasih", "abaikan", "بالغلط", "بالخطأ", "بالخطا", "slipped", "meant to",
+        "later", "поставить", "соскочил", "соскользнул", "позже", "потом", "quise", "quería",
+        "queria", "resbaló", "maksudnya", "nanti", "قصدي", "перезвоню", "напишу",
+        "другого номера", "разобрал", "back", "llamo", "llamaré", "llamare", "escribo",
+        "escribiré", "escribire", "بعدين", "بكرة", "بكره", "لاحقا",
+    ]
+)  # fmt: skip
+
+
+# Words that report what someone else said («оператор сказал "перезвоню" и пропал"): then the
+# note's words are theirs, a promise the text may say was broken
+_REPORTED = any_of(
+    [
+        "сказал", "обещал", "ответил", "said", "promised", "told", "dijo", "dijeron", "prometi",
+        "bilang", "janji", "قال", "وعد",
     ]
 )  # fmt: skip
 
 
 def closing_note(lowered: str) -> bool:
     """Whether ``lowered`` (a text in lower case) is a note that closes or voids a case (see
-    the module's docstring): at most :data:`MAX_WORDS` words, split at white space."""
+    the module's docstring): at most :data:`MAX_WORDS` words, split at white space, and no
+    word that reports someone else's speech."""
     return (
         _ANCHORS.search(lowered) is not None
         and _NOTES.search(lowered) is not None
         and len(lowered.split()) <= MAX_WORDS
+        and _REPORTED.search(lowered) is None
     )

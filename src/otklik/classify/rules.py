@@ -1519,6 +1519,8 @@ class RuleSet:
         hits = _sarcasm(text, tokens, hits)
         hits = _played_down(tokens, hits)
         hits = _without_own_part(tokens, hits, language or "")
+        if language == "ru" and "леж" in text:
+            hits = _lying_is_no_outage(tokens, hits)
         code = _NEIGHBOURS.get(language or "", language or "")
         if code not in _QUESTION_OPENERS and tokens:
             script = script_of(text)
@@ -3190,6 +3192,35 @@ def _words_before_emoji(text: str) -> int:
     return len(before.split())
 
 
+# What is "down" when it «лежит»: a service, not a parcel, a card or a person in hospital
+_RU_SERVICES = frozenset(
+    ["приложение", "сайт", "интернет", "банк", "сбер", "сбербанк", "госуслуга", "сервис", "сеть",
+     "связь", "онлайн", "кабинет", "сервер", "портал", "система", "тинькофф", "втб", "мтс",
+     "билайн", "мегафон", "ростелеком", "вайфай", "wifi", "приложуха", "личка", "платформа"]
+)  # fmt: skip
+_RU_AGAIN = frozenset(["опять", "снова", "опятьтаки", "постоянно", "вечно"])
+# … or how long it has been lying there: «посылка 8 дней лежит в сортировочном центре» is stuck
+_RU_STUCK_FOR = frozenset(["день", "неделя", "месяц", "сутки"])
+
+
+def _lying_is_no_outage(tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
+    """``hits`` without the outage reading of «лежать» where nothing down is named: «посылка
+    лежит в пвз», «карта лежит в конверте», «пока я лежала в больнице» — only a service («сайт
+    лежит», «мобильный банк лежит весь вечер») or «опять» / «снова» («опять лежит») beside it
+    makes it an outage, or a time it has been lying there («8 дней лежит»: stuck)."""
+    kept = []
+    for hit in hits:
+        if hit.entry.phrase == ("лежать",) and _polarity(hit) < 0:
+            near = tokens[max(0, hit.start - 3) : hit.end + 2]
+            if not any(
+                t.norm in _RU_SERVICES or t.surface in _RU_AGAIN or t.norm in _RU_STUCK_FOR
+                for t in near
+            ):
+                continue
+        kept.append(hit)
+    return kept
+
+
 def _emoji(text: str) -> tuple[int, int]:
     """How many positive and negative emoji ``text`` holds (characters of each set, counted by
     one regex each)."""
@@ -3276,9 +3307,9 @@ def _negated_verbs(
             if after.surface in _ADVERBS_AFTER_NEGATION and i + 2 < len(tokens)
             else after
         )  # "haven't really used it yet", «не очень понимаю»
-        if (
-            verb.norm in _NEUTRAL_WHEN_NEGATED or verb.surface in _NEUTRAL_WHEN_NEGATED
-        ) and _about_oneself(tokens, i):
+        if (verb.norm in _NEUTRAL_WHEN_NEGATED or verb.surface in _NEUTRAL_WHEN_NEGATED) and (
+            _about_oneself(tokens, i) or _not_yet(tokens, i)
+        ):
             continue
         if _supposed(tokens, i) or _never_happened_to_me(tokens, i):
             continue
@@ -3364,6 +3395,17 @@ def _waiting(tokens: list[Token], position: int) -> bool:
     while end < len(tokens) and not tokens[end].boundary:
         end += 1
     return any(t.surface.startswith(_WAIT_STEMS) for t in tokens[start:end])
+
+
+def _not_yet(tokens: list[Token], negation: int) -> bool:
+    """Whether «пока» ("so far") comes before a negation in its clause («карточку пока в деле не
+    пробовал»): not having used or known something yet says nothing about the service."""
+    for j in range(negation - 1, -1, -1):
+        if tokens[j].boundary and tokens[j].surface != ",":
+            return False
+        if tokens[j].surface == "пока":
+            return True
+    return False
 
 
 def _about_oneself(tokens: list[Token], negation: int) -> bool:
