@@ -139,3 +139,33 @@ def test_more_advice_that_scolds(text: str, language: str) -> None:
 )
 def test_more_wishes_that_scold_no_one(text: str, language: str) -> None:
     assert scolding_advice(tokenize(text, language), language) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("you'd do well to train your cashiers on the new tills", "en"),
+        ("how about your drivers check the address before leaving", "en"),
+        ("I'd suggest your support team read the whole email", "en"),
+        ("it would be nice if the cleaners came on time for once", "en"),
+        ("you should really get more than two agents on the night shift", "en"),
+        ("вам бы курьеров вежливых найти, а не скидки раздавать", "ru"),
+        ("хорошо бы кассирам объяснить, как оформлять возврат", "ru"),
+    ],
+)
+def test_advice_that_scolds_in_yet_other_words(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative"), text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("how about a loyalty card", "en"),
+        ("I'd suggest adding a search box", "en"),
+        ("хорошо бы приложение на планшет", "ru"),
+        ("вам бы понравилось у нас в новом зале", "ru"),
+    ],
+)
+def test_suggestions_and_invitations_are_no_rebuke(text: str, language: str) -> None:
+    assert scolding_advice(tokenize(text, language), language) == [], text

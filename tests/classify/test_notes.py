@@ -35,6 +35,11 @@ from otklik.classify.pretrained import hybrid_pick, ready_pick
         ("I'll ring you back tomorrow", "en"),
         ("les escribo más tarde con el número de pedido", "es"),
         ("nanti saya telepon lagi", "id"),
+        ("всё получила, обращение неактуально", "ru"),
+        ("звёзды ткнула не глядя, игнорьте", "ru"),
+        ("ещё не распаковала, потом отпишусь", "ru"),
+        ("all good now, feel free to close the case", "en"),
+        ("hit one star by mistake", "en"),
     ],
 )
 def test_a_closing_note_is_other_and_neutral(text: str, language: str) -> None:

@@ -1953,6 +1953,9 @@ def test_a_remedy_in_a_taxonomy_without_the_language_reads_without_error(tmp_pat
         ("вы собираетесь чинить домофон или нет", "ru"),
         ("qué tan difícil es contestar un correo", "es"),
         ("sesusah itu ya balas chat", "id"),
+        ("would it kill you to reply before Friday", "en"),
+        ("what exactly am i paying the service charge for", "en"),
+        ("и как мне теперь забрать ребёнка, если автобус отменили", "ru"),
     ],
 )
 def test_indignant_questions_without_their_mark_complain(text: str, language: str) -> None:

@@ -45,7 +45,8 @@ __all__ = ["scolding_advice"]
 # Words before a command that still let it open its clause
 _EN_LEADS = frozenset(
     ["maybe", "perhaps", "better", "just", "please", "pls", "and", "so", "then", "time", "next",
-     "you", "guys", "seriously", "honestly", "how", "about", "might", "want", "to", "should"]
+     "you", "guys", "seriously", "honestly", "how", "about", "might", "want", "to", "should",
+     "you'd", "youd", "do", "well", "really", "probably"]
 )  # fmt: skip
 _EN_TEACH = frozenset(["teach", "train", "hire", "fire", "educate", "retrain", "coach", "learn"])
 # Verbs of the job after "better" or "maybe / perhaps / next time" ("better fix your app",
@@ -65,7 +66,7 @@ _EN_STAFF = frozenset(
      "clerks", "tellers", "pharmacist", "pharmacists", "dispatcher", "dispatchers", "workers"]
 )  # fmt: skip
 _EN_NOT_DONE = frozenset(["didn't", "didnt", "wouldn't", "wouldnt", "weren't", "wasn't"])
-_EN_LEAST = (("at", "least"), ("even", "once"), ("once", "in"))
+_EN_LEAST = (("at", "least"), ("even", "once"), ("once", "in"), ("for", "once"))
 _EN_WISHES = frozenset(["would", "wish", "could", "if", "'d", "it'd", "itd"])
 _EN_LESS = frozenset(["less", "fewer"])
 # What "less / fewer" asks of their behaviour, not of a product ("less sugar option"): words
@@ -112,7 +113,9 @@ _RU_STAFF = frozenset(
     ["сотрудник", "оператор", "мастер", "курьер", "водитель", "врач", "кассир", "менеджер",
      "персонал", "администратор", "охрана", "охранник", "продавец", "консультант",
      "специалист", "техник", "диспетчер", "медсестра", "официант", "горничная", "грузчик",
-     "монтажник", "сантехник", "электрик", "доктор", "работник", "служащий", "агент"]
+     "монтажник", "сантехник", "электрик", "доктор", "работник", "служащий", "агент",
+     "проводник", "кондуктор", "стюардесса", "повар", "тренер", "преподаватель", "учитель",
+     "юрист", "вахтёр", "вахтер"]
 )  # fmt: skip
 
 _ES_TEACH = frozenset(
@@ -211,6 +214,14 @@ def _english(tokens: list[Token]) -> list[int]:
             found.append(i)  # "a bit less attitude at the front desk would go a long way"
         elif word == "should" and not _asks(tokens, i) and _staff_should(words, i):
             found.append(i)  # "your agents should read the ticket history before asking…"
+        elif (
+            (word, after) in (("how", "about"), ("i'd", "suggest"), ("i", "suggest"))
+            and "your" in words[i + 2 : i + 4]
+            and not _EN_STAFF.isdisjoint(words[i + 2 : i + 6])
+        ):
+            found.append(i)  # "how about your nurses read the chart…", "I'd suggest your crew…"
+        elif word == "clean" and after in ("the", "your", "up") and _opens(tokens, i, _EN_LEADS):
+            found.append(i)  # "clean the locker rooms maybe? they smell like a swamp"
         elif word == "if" and i >= 2 and words[i - 1] == "better":
             rest = set(words[i + 1 : _clause(tokens, i)[1]])
             if rest & (_EN_STAFF | _EN_NOT_DONE):
@@ -227,8 +238,14 @@ def _staff_should(words: list[str], i: int) -> bool:
     before = words[max(0, i - 3) : i]
     if "your" in before and not _EN_STAFF.isdisjoint(before):
         return True
-    after = words[i + 1] if i + 1 < len(words) else ""
-    return bool(before) and before[-1] in _EN_YOU and after in _EN_JOB
+    j = i + 1 + (i + 1 < len(words) and words[i + 1] in ("really", "probably", "seriously"))
+    after = words[j] if j < len(words) else ""
+    if not before or before[-1] not in _EN_YOU:
+        return False
+    # "you guys should sort out…"; "you should really have more than one cashier on a saturday"
+    return after in _EN_JOB or (
+        after in ("have", "get", "put") and not _EN_STAFF.isdisjoint(words[j + 1 : j + 6])
+    )
 
 
 def _least(
@@ -282,6 +299,21 @@ def _russian(tokens: list[Token]) -> list[int]:
                 found.append(i)  # «в принципе можно было и предупредить…»
         elif word in _RU_MUST and _must_do_better(words, i):
             found.append(i)  # «быстрее надо работать», «надо лучше контролировать подрядчиков»
+        elif (
+            word in ("вам", "вы")
+            and i + 1 < len(words)
+            and words[i + 1] in _BY
+            and _instead_of_now(words, i + 2, _clause(tokens, i)[1])
+        ):
+            found.append(i)  # «вам бы врачей нормальных набрать, а не ремонт в холле делать»
+        elif (
+            word in ("хорошо", "неплохо", "нелишне")
+            and i + 1 < len(words)
+            and words[i + 1] in _BY
+            and i + 2 < len(tokens)
+            and tokens[i + 2].norm in _RU_STAFF
+        ):
+            found.append(i)  # «хорошо бы проводникам напомнить, что туалет открывают…»
         elif has_by and word.startswith("ваш") and _staff_wished(tokens, i):
             found.append(i)  # «хотелось бы, чтобы ваши сотрудники брали трубку…»
     return found
@@ -295,6 +327,12 @@ def _must_do_better(words: list[str], i: int) -> bool:
     if not _SELF.isdisjoint(near):
         return False
     return any(w not in _RU_MORE and _comparative(w) for w in near)
+
+
+def _instead_of_now(words: list[str], start: int, stop: int) -> bool:
+    """Whether ``words[start:stop]`` compare with what they do now: «…, а не …», «…, чем …»."""
+    near = words[start:stop]
+    return "чем" in near or ("а", "не") in set(pairwise(near))
 
 
 def _comparative(word: str) -> bool:

@@ -37,9 +37,10 @@ _NOTES = re.compile(
             r"можно закрывать",
             rf"(?:можно|можете)\s+закрыть\s+{_CASE_RU}",
             r"(?:больше|уже)\s+не\s+актуальн",
+            rf"{_CASE_RU}\s+(?:уже\s+)?неактуальн",
             r"больше ничего не (?:нужно|надо|требуется)",
             r"вопрос (?:снят|снимаю|закрыт)",
-            rf"(?<!don't )(?<!do not )(?<!dont )(?:can|may|please)\s+close\s+"
+            rf"(?<!don't )(?<!do not )(?<!dont )(?:can|may|please|free to)\s+close\s+"
             rf"(?:the|this|my)\s+{_CASE_EN}",
             rf"{_CASE_EN}\s+can be closed",
             r"no longer (?:needed|relevant|an issue|necessary)",
@@ -50,12 +51,16 @@ _NOTES = re.compile(
             r"(?:ممكن|يمكنكم|تقدرون|تقدروا|تقدر|يمديكم)\s+(?:تقفل|تسكر|إغلاق|اغلاق|تغلق)",
             r"(?:ما|مو)\s+(?:عاد|عدت)\s+(?:احتاج|أحتاج|محتاج)",
             # a rating or message that means nothing
-            r"(?:rated|clicked|pressed|sent|tapped|gave)\b[^.!?]{0,20}\bby (?:accident|mistake)",
+            r"(?:rated|clicked|pressed|sent|tapped|gave|hit)\b[^.!?]{0,20}"
+            r"\bby (?:accident|mistake)",
             r"(?:just|please|pls)\s+ignore\b",
             r"ignore (?:this|my|the) (?:rating|review|message|score)",
             r"(?:поставил|поставила|нажал|нажала|отправил|отправила|ткнул|ткнула)[^.!?]{0,20}\bслучайно",
             r"случайно\s+(?:поставил|поставила|нажал|нажала|отправил|отправила|ткнул|ткнула)",
             r"не обращайте внимания",
+            r"\bигнор(?:ьте|ируйте)\b",
+            r"(?:оценку|звезд[ыу]|звёзд[ыу])[^.!?]{0,15}\bне глядя",
+            r"\bотпишусь\b",
             r"(?:calificación|calificacion|puntuación|puntuacion|mensaje)[^.!?]{0,20}\bpor error",
             r"(?:ignoren|ignorar) (?:esto|este|mi)",
             r"(?<!sering )\b(?:kepencet|kepencét|salah pencet|salah kasih)\b",
@@ -101,7 +106,8 @@ _ANCHORS = any_of(
         "later", "поставить", "соскочил", "соскользнул", "позже", "потом", "quise", "quería",
         "queria", "resbaló", "maksudnya", "nanti", "قصدي", "перезвоню", "напишу",
         "другого номера", "разобрал", "back", "llamo", "llamaré", "llamare", "escribo",
-        "escribiré", "escribire", "بعدين", "بكرة", "بكره", "لاحقا",
+        "escribiré", "escribire", "بعدين", "بكرة", "بكره", "لاحقا", "неактуальн", "игнор",
+        "не глядя", "отпишусь",
     ]
 )  # fmt: skip
 
