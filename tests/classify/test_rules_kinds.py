@@ -2015,3 +2015,23 @@ def test_not_having_used_it_yet_says_nothing_of_the_service(
 )
 def test_words_that_change_with_their_place(text: str, language: str, sentiment: str) -> None:
     assert default_rules().analyse(text, language=language).sentiment == sentiment, text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # praise and one word more, set off, then only a failure in words: mockery
+        ("огонь сервис 🔥 второй час жду курьера", "complaint"),
+        ("топ доставка, соус разлился по всему пакету 👍", "complaint"),
+        ("кайф просто, кондиционер сдох в первый же день", "complaint"),
+        # … not a fact alone, nor a fault denied: no complaint
+        ("удобное приложение, гуляю с ним по 20 минут", "no complaint"),
+        ("топовый зал, тренажёры новые и ничего не скрипит", "no complaint"),
+    ],
+)
+def test_praise_with_one_word_more_that_mocks(text: str, kind: str) -> None:
+    found = default_rules().analyse(text, language="ru")
+    if kind == "no complaint":
+        assert found.type != "complaint" and found.sentiment != "negative", text
+    else:
+        assert (found.type, found.sentiment) == (kind, "negative"), text

@@ -3065,15 +3065,14 @@ def _mocking(
     positive = [hit for hit in hits if _polarity(hit) > 0]
     if not positive:
         return hits
-    negative_at = {
-        hit.start for hit in hits if _polarity(hit) < 0 and hit.weight > _PLAYED_DOWN
-    } | set(positions)  # a fault played down («cuma … agak mahal dikit») is no failure to mock
+    worded = {hit.start for hit in hits if _polarity(hit) < 0 and hit.weight > _PLAYED_DOWN}
+    negative_at = worded | set(positions)  # a fault played down («cuma … dikit») is no failure
     mocked = any(
         _thanks_for_failure(tokens, hit, hits, negative_at) or _praise_for_failing(tokens, hit)
         for hit in positive
     )
     if not mocked:
-        mocked = _praise_then_failure(tokens, positive, negative_at, set_off)
+        mocked = _praise_then_failure(tokens, positive, negative_at, set_off, worded)
     if not mocked:
         return hits
     return _praise_turned(hits)
@@ -3147,18 +3146,34 @@ def _thanks_for_failure(
 
 
 def _praise_then_failure(
-    tokens: list[Token], positive: list[_Hit], negative_at: set[int], set_off: int = 0
+    tokens: list[Token],
+    positive: list[_Hit],
+    negative_at: set[int],
+    set_off: int = 0,
+    worded: set[int] | frozenset[int] = frozenset(),
 ) -> bool:
-    """Whether the text opens with one word (or two) of praise set off by punctuation or by an
-    emoji (``set_off`` words before the first emoji), and all that follows is failure: no other
-    praise, no contrast word, at least one failure."""
+    """Whether the text opens with one word (or two) of praise, perhaps with one more word
+    («огонь сервис», «кайф просто»), set off by punctuation or by an emoji (``set_off`` words
+    before the first emoji), and all that follows is failure: no other praise, no contrast
+    word, at least one failure — with the one word more, a failure in words (``worded``: the
+    positions of negative keywords), not only a fact («удобное приложение, занимаюсь в метро по
+    15 минут» stays praise)."""
     first = min(positive, key=attrgetter("start"))
     if first.start != 0 or first.end > 2 or first.end >= len(tokens):
         return False
-    if first.end == set_off:  # «супер 👍 третий час жду такси»: the emoji sets it off
-        after = first.end
-    elif tokens[first.end].boundary and not tokens[first.end].question:
-        after = first.end + 1
+    end = first.end
+    if (
+        end != set_off
+        and not tokens[end].boundary
+        and end not in negative_at
+        and end + 1 < len(tokens)
+        and (end + 1 == set_off or (tokens[end + 1].boundary and not tokens[end + 1].question))
+    ):
+        end += 1  # «огонь сервис 🔥 …», «топ доставка, …», «кайф просто, …»: one word more
+    if end == set_off:  # «супер 👍 третий час жду такси»: the emoji sets it off
+        after = end
+    elif tokens[end].boundary and not tokens[end].question:
+        after = end + 1
     else:
         return False
     if len({(hit.start, hit.end) for hit in positive}) > 1:
@@ -3170,7 +3185,7 @@ def _praise_then_failure(
         return False
     if any(_resolved_at(tokens, j) for j in rest):
         return False  # «Спасибо! Вопрос с двойным списанием решили за один звонок»: thanks
-    return any(j in negative_at for j in rest)
+    return any(j in (worded if end > first.end else negative_at) for j in rest)
 
 
 def _resolved_at(tokens: list[Token], j: int) -> bool:
