@@ -35,10 +35,9 @@ rebuke: a stated failure in its clause, whose wish, question and praise words no
 
 from __future__ import annotations
 
-import re
 from itertools import pairwise
 
-from otklik.classify.text import Token, addressed_verb, grammemes
+from otklik.classify.text import Token, addressed_verb, any_of, grammemes
 
 __all__ = ["scolding_advice"]
 
@@ -88,11 +87,14 @@ _RU_TEACH = frozenset(["научить", "обучить", "нанять", "ув
 # How the imperatives of _RU_TEACH begin («научите», «наймите», «увольте», «переобучите»)
 _RU_TEACH_STARTS = ("научи", "обучи", "найми", "увол", "переобучи", "натаска")
 # A Russian text with none of these words, and no «бы», holds no scolding advice
-_RU_GATE = re.compile(
-    r"(?:^| )(?:поменьше|меньше|хоть|хотя|думать|надо|нужно|стоит|следует|можно было и|"
-    + "|".join(_RU_TEACH_STARTS)
-    + ")"
-)
+_RU_GATE = any_of(
+    " " + word
+    for word in (
+        "поменьше", "меньше", "хоть", "хотя", "думать", "надо", "нужно", "стоит", "следует",
+        "можно было и",
+    )
+)  # fmt: skip
+_RU_TEACH_GATE = any_of(" " + start for start in _RU_TEACH_STARTS)
 _RU_LEADS = frozenset(
     ["лучше", "может", "пожалуйста", "уже", "вы", "наконец", "так", "сначала", "ну", "да"]
 )
@@ -150,6 +152,15 @@ _AR_STAFF = frozenset(
      "الكاشير", "الفني", "الفنيين", "الممرضات", "الدكتور", "الاستقبال", "العمال", "الحارس"]
 )  # fmt: skip
 _AR_LEAST = frozenset(["ولو", "الأقل", "الاقل"])
+
+
+# The Russian words a check of _russian starts from (besides the prefixes in _russian)
+_RU_WORDS = (
+    _RU_LESS
+    | _RU_LEAST
+    | _RU_MUST
+    | frozenset(["думать", "и", "вам", "вы", "хорошо", "неплохо", "нелишне"])
+)
 
 
 def _opens(tokens: list[Token], i: int, leads: frozenset[str]) -> bool:
@@ -266,9 +277,14 @@ def _russian(tokens: list[Token]) -> list[int]:
     found: list[int] = []
     words = [t.surface for t in tokens]
     has_by = not _BY.isdisjoint(words)
-    if not has_by and _RU_GATE.search(" ".join(words)) is None:
+    joined = " " + " ".join(words)
+    teach = _RU_TEACH_GATE.search(joined) is not None
+    if not (has_by or teach) and _RU_GATE.search(joined) is None:
         return found
+    starts = (("по", "ваш") if has_by else ()) + (_RU_TEACH_STARTS if teach else ())
     for i, word in enumerate(words):
+        if word not in _RU_WORDS and not (starts and word.startswith(starts)):
+            continue  # most words: one set look-up
         if word in _RU_LESS and (
             (i + 1 < len(words) and words[i + 1] in _BY) or (i and words[i - 1] in _BY)
         ):

@@ -23,6 +23,7 @@ from otklik.classify.text import any_of
 __all__ = ["MAX_WORDS", "closing_note"]
 
 MAX_WORDS = 16
+_MAX_CHARS = 40 * MAX_WORDS  # longer texts hold more words than that: one length check first
 
 _CASE_RU = r"(?:заявк[уа]|обращение|тикет|запрос|жалоб[уа]|вопрос)"
 _CASE_EN = r"(?:ticket|case|request|complaint|query|issue)"
@@ -127,8 +128,9 @@ def closing_note(lowered: str) -> bool:
     the module's docstring): at most :data:`MAX_WORDS` words, split at white space, and no
     word that reports someone else's speech."""
     return (
-        _ANCHORS.search(lowered) is not None
-        and _NOTES.search(lowered) is not None
+        len(lowered) <= _MAX_CHARS
+        and _ANCHORS.search(lowered) is not None
         and len(lowered.split()) <= MAX_WORDS
+        and _NOTES.search(lowered) is not None
         and _REPORTED.search(lowered) is None
     )
