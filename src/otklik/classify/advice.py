@@ -26,7 +26,14 @@ by language:
 * **more of a behaviour, or less** — «бы» with a comparative of manner and a past verb («бы
   получше поставили», «почаще мыли»), «поменьше бы», "a bit less attitude…", "más les vale…",
   "deberían preocuparse más por sus clientes y menos por…", «ياريت تهتمون بالعملاء أكثر من…»;
-* **staff in a "would be better if"** — "Would be better if your agents didn't hang up".
+* **staff in a "would be better if"** — "Would be better if your agents didn't hang up";
+* **said to the staff** — "should" after "your" and a person of the company or after "you"
+  with a verb of the job ("your agents should read the ticket history…", "you guys should
+  sort out your billing", not "you should add a dark mode"), "how about your nurses…", "I'd
+  suggest your cabin crew…"; «ваш мастер», «ваши сотрудники» in a wish with «бы», «хорошо бы
+  проводникам напомнить», «вам бы …, а не …», «надо» with a comparative («быстрее надо
+  работать»), «можно было и предупредить»; «deberían poner más cajeros», «sería mejor que en
+  recepción…»; «lain kali …», «lebih diperhatiin …»; «ياريت الموظفين …».
 
 Each check starts from a small set of words, so a text with none of them costs one set look-up
 per word. The caller (:func:`otklik.classify.rules.RuleSet.analyse`) treats the position as a
