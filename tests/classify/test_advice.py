@@ -169,3 +169,23 @@ def test_advice_that_scolds_in_yet_other_words(text: str, language: str) -> None
 )
 def test_suggestions_and_invitations_are_no_rebuke(text: str, language: str) -> None:
     assert scolding_advice(tokenize(text, language), language) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("harusnya satpam ditambah kalau malam", "id"),
+        ("coba sekali-sekali adminnya balas email", "id"),
+        ("شو رأيكم تردون على الرسائل قبل الاسبوع", "ar"),
+        ("احسنلكم تراجعوا الطلبات قبل الشحن", "ar"),
+        ("لازم تزودوا الكاشيرات في الويكند", "ar"),
+    ],
+)
+def test_advice_that_scolds_in_indonesian_and_arabic(text: str, language: str) -> None:
+    assert scolding_advice(tokenize(text, language), language), text
+    assert default_rules().analyse(text, language=language).type == "complaint", text
+
+
+def test_a_wish_for_more_specialists_is_a_suggestion() -> None:
+    text = "Tolong perbanyak dokter spesialis yang online di malam hari"
+    assert scolding_advice(tokenize(text, "id"), "id") == []

@@ -2035,3 +2035,11 @@ def test_praise_with_one_word_more_that_mocks(text: str, kind: str) -> None:
         assert found.type != "complaint" and found.sentiment != "negative", text
     else:
         assert (found.type, found.sentiment) == (kind, "negative"), text
+
+
+def test_praise_rather_than_its_kind_stands_against_a_model_of_words() -> None:
+    rules = default_rules()
+    found = rules.analyse("огонь, а не тренажёрный зал", language="ru")
+    assert (found.type, found.sentiment) == ("praise", "positive")
+    assert found.type_turned  # the shipped type model reads «а не» as a complaint
+    assert not rules.analyse("кофе отличный", language="ru").type_turned

@@ -146,13 +146,25 @@ _ES_STAFF = frozenset(
 _ES_WISHES = frozenset(["ojalá", "ojala", "sería", "seria", "deberían", "deberian", "si"])
 
 _ID_BETTER = frozenset(["mending", "mendingan", "sebaiknya", "baiknya"])
+_ID_SHOULD = frozenset(["harusnya", "seharusnya"])
+_ID_STAFF = frozenset(
+    ["satpam", "kurir", "kasir", "cs", "petugas", "karyawan", "pegawai", "dokter", "sopir",
+     "driver", "perawat", "admin", "teknisi", "pelayan", "resepsionis", "staf", "staff"]
+)  # fmt: skip
+_ID_ONCE_IN_A_WHILE = frozenset(["sekali2", "sekali-sekali", "sesekali", "sekali-kali"])
 _ID_TEACH_STEMS = ("ajar", "latih", "didik", "benerin", "perbaiki", "betulin")
 
 _AR_BETTER = frozenset(
     ["احسن", "أحسن", "الأفضل", "الافضل", "ياريت", "يا", "ليت", "لازم", "لكم", "لو", "سمحتوا",
-     "سمحتم", "تكفون", "رجاء", "رجاءً", "ريت"]
+     "سمحتم", "تكفون", "رجاء", "رجاءً", "ريت", "احسنلكم", "أحسنلكم", "رأيكم", "رايكم", "شو",
+     "ايش"]
 )  # fmt: skip
-_AR_TEACH = ("علم", "درب", "تعلم", "تدرب", "تهتم", "تشوف", "توظف", "وظف", "صلح", "تصلح")
+# How a 2nd-person plural verb of teaching, hiring, mending, caring, answering or checking
+# begins («علموا», «تدربون», «صلحوا», «تهتمون», «تردوا», «تراجعوا»), not a past "they replied"
+_AR_TEACH = (
+    "علم", "درب", "تعلم", "تدرب", "تهتم", "تشوف", "توظف", "وظف", "صلح", "تصلح", "ترد", "تراجع",
+    "تزود",
+)  # fmt: skip
 _AR_WISHES = frozenset(["ياريت", "ليت", "ريت", "اتمنى", "أتمنى", "نتمنى"])
 _AR_STAFF = frozenset(
     ["الموظفين", "الموظف", "الموظفات", "المناديب", "المندوب", "الكابتن", "السواق", "السائق",
@@ -438,7 +450,24 @@ def _indonesian(tokens: list[Token]) -> list[int]:
             and tokens[i + 1].surface.startswith(("diperhati", "dijaga"))
         ):
             found.append(i)  # «tolong lebih diperhatiin kebersihan kamar mandinya»
+        elif token.surface in _ID_SHOULD and any(
+            _id_staff(t) for t in tokens[i + 1 : min(i + 4, _clause(tokens, i)[1])]
+        ):
+            found.append(i)  # «harusnya kasir ditambah kalo weekend»
+        elif token.surface == "coba" and (
+            any(t.surface in _ID_ONCE_IN_A_WHILE for t in tokens[i + 1 : i + 3])
+            or [t.surface for t in tokens[i + 1 : i + 3]]
+            in (["sekali", "sekali"], ["sekali", "kali"])
+        ):
+            found.append(i)  # «coba sekali2 CS-nya bales chat dalam sehari»
     return found
+
+
+def _id_staff(token: Token) -> bool:
+    """Whether an Indonesian word names a person of the company («kasir», «satpamnya»,
+    «CS-nya»)."""
+    word = token.surface.removesuffix("-nya").removesuffix("nya")
+    return word in _ID_STAFF or token.norm in _ID_STAFF
 
 
 def _id_teaches(token: Token) -> bool:

@@ -1638,8 +1638,14 @@ class RuleSet:
             positions, asks, indignant = [], False, False
         read_hits = hits
         hits = _mocking(tokens, hits, positions, _words_before_emoji(text))
-        # an indignant question too: a model of words reads its question words, not its tone
-        turned = bool(rebukes) or hits is not read_hits or indignant
+        # an indignant question too: a model of words reads its question words, not its tone;
+        # and «пушка, а не тариф», whose «а не» such a model reads as a complaint
+        turned = (
+            bool(rebukes)
+            or hits is not read_hits
+            or indignant
+            or (code == "ru" and _praise_rather_than(tokens, hits))
+        )
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -3224,6 +3230,18 @@ _RU_SERVICES = frozenset(
 _RU_AGAIN = frozenset(["опять", "снова", "опятьтаки", "постоянно", "вечно"])
 # … or how long it has been lying there: «посылка 8 дней лежит в сортировочном центре» is stuck
 _RU_STUCK_FOR = frozenset(["день", "неделя", "месяц", "сутки"])
+
+
+def _praise_rather_than(tokens: list[Token], hits: list[_Hit]) -> bool:
+    """Whether a Russian text opens «<praise>, а не <thing>» («пушка, а не тариф», «годнота а
+    не курсы»): the best of its kind, praise however its «а не» reads."""
+    for hit in hits:
+        if hit.start > 1 or _polarity(hit) <= 0:
+            continue
+        j = hit.end + (hit.end < len(tokens) and tokens[hit.end].surface == ",")
+        if [t.surface for t in tokens[j : j + 2]] == ["а", "не"]:
+            return True
+    return False
 
 
 def _lying_is_no_outage(tokens: list[Token], hits: list[_Hit]) -> list[_Hit]:
