@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from otklik.classify.text import Token, addressed_verb, any_of, grammemes
+from otklik.classify.text import Token, addressed_verb, any_of, grammemes, opens_clause
 
 __all__ = ["scolding_advice"]
 
@@ -182,14 +182,6 @@ _RU_WORDS = (
 )
 
 
-def _opens(tokens: list[Token], i: int, leads: frozenset[str]) -> bool:
-    """Whether ``tokens[i]`` opens its clause, after any of the ``leads`` words."""
-    j = i - 1
-    while j >= 0 and not tokens[j].boundary and tokens[j].surface in leads:
-        j -= 1
-    return j < 0 or (tokens[j].boundary and not tokens[j].question)
-
-
 def _clause(tokens: list[Token], i: int) -> tuple[int, int]:
     """[start, stop) of the words of the clause around ``tokens[i]``: split at any punctuation
     but commas (a clause of advice goes on after «,»: "better fix X, then …" is one piece)."""
@@ -221,24 +213,24 @@ def _english(tokens: list[Token]) -> list[int]:
         after = words[i + 1] if i + 1 < len(words) else ""
         if (
             word in _EN_TEACH
-            and _opens(tokens, i, _EN_LEADS)
+            and opens_clause(tokens, i, _EN_LEADS)
             and after not in ("me", "us")
             and (word != "train" or after in _EN_TRAINED)
         ):
             found.append(i)  # "perhaps teach the front desk to…", "hire more people"
-        elif word == "try" and after.endswith("ing") and _opens(tokens, i, _EN_LEADS):
+        elif word == "try" and after.endswith("ing") and opens_clause(tokens, i, _EN_LEADS):
             found.append(i)  # "try picking up the phone once in a while"
         elif (
             word in _EN_JOB
             and i
             and (words[i - 1] == "better" or words[i - 1] in _EN_SOFTENERS)
-            and _opens(tokens, i, _EN_LEADS)
+            and opens_clause(tokens, i, _EN_LEADS)
             and not _asks(tokens, i)
         ):
             found.append(i)  # "better fix your app before…", "next time maybe check…"
         elif (
             word in _EN_LESS
-            and _opens(tokens, i, _EN_LESS_LEADS)
+            and opens_clause(tokens, i, _EN_LESS_LEADS)
             and not _EN_LESS_OF.isdisjoint(words[i + 1 : _clause(tokens, i)[1]])
         ):
             found.append(i)  # "a bit less attitude at the front desk would go a long way"
@@ -250,7 +242,11 @@ def _english(tokens: list[Token]) -> list[int]:
             and not _EN_STAFF.isdisjoint(words[i + 2 : i + 6])
         ):
             found.append(i)  # "how about your nurses read the chart…", "I'd suggest your crew…"
-        elif word == "clean" and after in ("the", "your", "up") and _opens(tokens, i, _EN_LEADS):
+        elif (
+            word == "clean"
+            and after in ("the", "your", "up")
+            and opens_clause(tokens, i, _EN_LEADS)
+        ):
             found.append(i)  # "clean the locker rooms maybe? they smell like a swamp"
         elif word == "if" and i >= 2 and words[i - 1] == "better":
             rest = set(words[i + 1 : _clause(tokens, i)[1]])
@@ -324,7 +320,7 @@ def _russian(tokens: list[Token]) -> list[int]:
             and len(word) > 5
             and (i + 1 >= len(words) or words[i + 1] not in _RU_ME)
             and addressed_verb(word) in _RU_TEACH
-            and _opens(tokens, i, _RU_LEADS)
+            and opens_clause(tokens, i, _RU_LEADS)
         ):
             found.append(i)  # «Научите курьеров вежливости», «лучше наймите людей»
         elif word == "думать" and i >= 2 and words[i - 2 : i] == ["надо", "было"]:
@@ -411,7 +407,7 @@ def _spanish(tokens: list[Token]) -> list[int]:
     words = [t.surface for t in tokens]
     for i, word in enumerate(words):
         after = words[i + 1] if i + 1 < len(words) else ""
-        if word in _ES_TEACH and _opens(tokens, i, frozenset(["mejor", "por", "favor", "y"])):
+        if word in _ES_TEACH and opens_clause(tokens, i, frozenset(["mejor", "por", "favor", "y"])):
             found.append(i)  # «Contraten más gente, que la fila llega hasta la calle»
         elif word in _ES_SHOULD and after.startswith(_ES_TEACH_INF):
             found.append(i)  # «deberían enseñarle a sus repartidores…»
@@ -441,7 +437,7 @@ def _indonesian(tokens: list[Token]) -> list[int]:
             token.surface == "lain"
             and i + 1 < len(tokens)
             and tokens[i + 1].surface == "kali"
-            and _opens(tokens, i, frozenset(["tolong", "mohon", "ya", "kak"]))
+            and opens_clause(tokens, i, frozenset(["tolong", "mohon", "ya", "kak"]))
         ):
             found.append(i)  # «lain kali petugas pln … kabarin warga dulu»
         elif (
@@ -488,7 +484,7 @@ def _arabic(tokens: list[Token]) -> list[int]:
         if (
             plural
             and word.startswith(_AR_TEACH)
-            and (_opens(tokens, i, _AR_BETTER) or (i and tokens[i - 1].surface in _AR_BETTER))
+            and (opens_clause(tokens, i, _AR_BETTER) or (i and tokens[i - 1].surface in _AR_BETTER))
         ):
             found.append(i)  # «علموا المناديب…», «ياريت تعلموا…», «احسن تشوفوا لكم…»
         elif word in _AR_WISHES and i + 1 < len(tokens) and tokens[i + 1].surface in _AR_STAFF:

@@ -88,6 +88,7 @@ from otklik.classify.text import (
     any_of,
     grammemes,
     normalize_word,
+    opens_clause,
     script_of,
     tokenize,
 )
@@ -2309,7 +2310,7 @@ def _rebukes(tokens: list[Token], language: str, lowered: str = "") -> list[int]
                 i
                 for i in range(len(tokens) - 1)
                 if tokens[i].surface == "mejor"
-                and _opens_clause(tokens, i, ())
+                and opens_clause(tokens, i, ())
                 and _es_plural_command(tokens[i + 1].surface)
             }
         )
@@ -2342,7 +2343,7 @@ def _ru_rebukes(tokens: list[Token]) -> list[int]:
         elif (
             (word in _ADVISING and _to_staff(tokens, i))
             or (word in ("бы", "б") and _sent_to_learn(tokens, i))
-            or (addressed_verb(word) in _REPAIRS and _opens_clause(tokens, i, _RU_DEMAND_LEAD))
+            or (addressed_verb(word) in _REPAIRS and opens_clause(tokens, i, _RU_DEMAND_LEAD))
         ):
             found.append(i)
     return found
@@ -2376,15 +2377,6 @@ def _sent_to_learn(tokens: list[Token], i: int) -> bool:
     )
 
 
-def _opens_clause(tokens: list[Token], i: int, lead: frozenset[str] | tuple[str, ...]) -> bool:
-    """Whether ``tokens[i]`` opens its clause, after any of the ``lead`` words («пожалуйста»,
-    «уже»; "please", "just")."""
-    j = i - 1
-    while j >= 0 and not tokens[j].boundary and tokens[j].surface in lead:
-        j -= 1
-    return j < 0 or (tokens[j].boundary and not tokens[j].question)
-
-
 def _en_demands(tokens: list[Token]) -> list[int]:
     found = []
     for i, token in enumerate(tokens):
@@ -2395,7 +2387,7 @@ def _en_demands(tokens: list[Token]) -> list[int]:
         elif (
             word in _EN_DEMANDS
             and after not in _EN_NOT_DEMANDED
-            and _opens_clause(tokens, i, _EN_DEMAND_LEAD)
+            and opens_clause(tokens, i, _EN_DEMAND_LEAD)
         ):
             if not any(t.question for t in tokens[i:] if t.boundary):  # "fix it?" asks
                 found.append(i)

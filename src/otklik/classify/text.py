@@ -24,6 +24,7 @@ __all__ = [
     "any_of",
     "grammemes",
     "normalize_word",
+    "opens_clause",
     "part_of_speech",
     "script_of",
     "tokenize",
@@ -264,3 +265,13 @@ def any_of(words: Iterable[str]) -> re.Pattern[str]:
         return f"(?:{body})?" if "" in node else body
 
     return re.compile(branch(trie))
+
+
+def opens_clause(tokens: list[Token], i: int, leads: frozenset[str] | tuple[str, ...]) -> bool:
+    """Whether ``tokens[i]`` opens its clause — the text's start or punctuation other than a
+    question mark before it — after any of the ``leads`` words («пожалуйста», «уже»; "please",
+    "just")."""
+    j = i - 1
+    while j >= 0 and not tokens[j].boundary and tokens[j].surface in leads:
+        j -= 1
+    return j < 0 or (tokens[j].boundary and not tokens[j].question)
