@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from otklik.errors import ConfigError, InputFileError
+from otklik.ingest.ahead import read_ahead
 from otklik.ingest.limits import ImportLimits, clamp_source, safe_raw, string_problem
 from otklik.ingest.mapping import (
     CUSTOMER_FIELDS,
@@ -385,7 +386,7 @@ def import_table(
     if batches is not None:
         try:
             with bulk_load(engine, plan.rows):
-                for batch in batches:
+                for batch in read_ahead(batches):
                     result = write_item_rows(
                         engine,
                         run_id=run_id,
