@@ -189,3 +189,50 @@ def test_advice_that_scolds_in_indonesian_and_arabic(text: str, language: str) -
 def test_a_wish_for_more_specialists_is_a_suggestion() -> None:
     text = "Tolong perbanyak dokter spesialis yang online di malam hari"
     assert scolding_advice(tokenize(text, "id"), "id") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # the twenty-second round (docs/benchmarks-classify.md): next time, not this time
+        ("Пусть ваш курьер в следующий раз не бросает пакет у лифта", "ru"),
+        ("пусть сантехник впредь вытирает за собой лужи", "ru"),
+        # infinitives of hiring and teaching after a word that advises
+        ("подумайте о том, чтобы нанимать водителей, которые знают город", "ru"),
+        ("вам давно пора уволить этого грубого администратора", "ru"),
+        ("стоит обучить персонал хотя бы основам вежливости", "ru"),
+        # «не мешало бы» with a person of the company
+        ("Кассирам не мешало бы знать, что скидка по карте действует и в выходные", "ru"),
+        ("не мешало бы вашим операторам читать историю обращения", "ru"),
+        # English: someone ought to tell them; perhaps the staff could; have a word with
+        ("somebody should tell your drivers that indicators exist", "en"),
+        ("someone needs to remind the reception team that checkout is at noon", "en"),
+        ("maybe the delivery drivers could ring the bell instead of leaving a card", "en"),
+        ("Perhaps your technicians should bring shoe covers", "en"),
+        ("I'd have a word with the waiter who served table 6", "en"),
+        # Spanish: vosotros imperatives, a recommendation to check how they work
+        ("Enseñad a los cajeros a sonreír un poco", "es"),
+        ("Les recomiendo capacitar a los repartidores, todo llegó aplastado", "es"),
+        # Indonesian: a person of the company and what they should do better
+        ("sebaiknya pihak bengkel cek dulu sebelum motor diserahkan, remnya masih bunyi", "id"),
+        ("satpamnya mending ramah dikit, bentak-bentak pengunjung", "id"),
+    ],
+)
+def test_advice_of_the_fifth_set_kinds(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert found.type == "complaint", text
+    assert found.sentiment == "negative", text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("пусть курьер звонит за час до приезда", "ru"),  # a wish for the service: no rebuke
+        ("нужно ли нанимать юриста, чтобы оформить возврат?", "ru"),  # it asks
+        ("мне стоит научить маму пользоваться приложением", "ru"),  # the writer's own
+        ("maybe someone could tell me when the pool opens", "en"),  # a request, not staff
+        ("sebaiknya pihak hotel menambah kolam renang anak", "id"),  # a feature
+    ],
+)
+def test_fifth_set_wishes_that_scold_no_one(text: str, language: str) -> None:
+    assert scolding_advice(tokenize(text, language), language) == [], text

@@ -56,7 +56,8 @@ def _plain_count_scripts(text: str) -> tuple[int, int, int, int]:
 def _plain_tokenize(text: str, language: str | None) -> list[Token]:
     import re
 
-    pattern = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+")
+    # a colon ends a clause, but not inside a time ("11:50")
+    pattern = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.!?;…,]+|:(?!\d)")
     marks = re.compile(r"[\u064B-\u0652\u0640]")
     tokens = []
     for word in pattern.findall(marks.sub("", text.lower())):

@@ -40,6 +40,12 @@ from otklik.classify.pretrained import hybrid_pick, ready_pick
         ("ещё не распаковала, потом отпишусь", "ru"),
         ("all good now, feel free to close the case", "en"),
         ("hit one star by mistake", "en"),
+        # the twenty-second round: a numbered case, the wrong place, nothing to judge yet
+        ("сами справились, заявка № 5512 уже неактуальна", "ru"),
+        ("ой, отправила не туда, извините", "ru"),
+        ("sorry, sent this to the wrong chat", "en"),
+        ("not delivered yet, ask me again next week", "en"),
+        ("belum coba, baru daftar kemarin", "id"),
     ],
 )
 def test_a_closing_note_is_other_and_neutral(text: str, language: str) -> None:
@@ -68,6 +74,8 @@ def test_a_voided_rating_says_nothing_through_its_score() -> None:
         # someone else's words: a promise the text says was broken
         ("оператор сказал перезвоню и пропал", "ru"),
         ("the agent said I'll call you back and never did", "en"),
+        ("haven't received my refund yet, three weeks now", "en"),  # not yet: still a failure
+        ("belum coba lagi karena aplikasinya error terus", "id"),
     ],
 )
 def test_what_is_no_closing_note(text: str, language: str) -> None:

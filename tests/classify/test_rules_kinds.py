@@ -2043,3 +2043,80 @@ def test_praise_rather_than_its_kind_stands_against_a_model_of_words() -> None:
     assert (found.type, found.sentiment) == ("praise", "positive")
     assert found.type_turned  # the shipped type model reads «а не» as a complaint
     assert not rules.analyse("кофе отличный", language="ru").type_turned
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # the twenty-second round: indignant questions from the fifth blind set's kinds
+        ("с каких пор за парковку у поликлиники берут деньги", "ru"),
+        ("какой смысл в вашем кэшбэке если его не начисляют", "ru"),
+        ("отменить запись за час до приёма, это вообще как", "ru"),
+        ("мне что, самому чинить ваш домофон", "ru"),
+        ("нормально, да? списали абонентскую плату дважды", "ru"),
+        ("since when does a haircut cost $90", "en"),
+        ("Seriously, where is my refund? It's been a month", "en"),
+        ("desde cuándo cobran por la bolsa", "es"),
+        ("¿en serio tengo que ir en persona para cambiar la contraseña?", "es"),
+        ("¿y quién me paga el taxi que tuve que tomar?", "es"),
+        ("sejak kapan ongkir jadi 50 ribu", "id"),
+        ("وين فلوسي؟ صار لي شهر انتظر", "ar"),
+    ],
+)
+def test_indignant_questions_of_the_fifth_set(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert (found.type, found.sentiment) == ("complaint", "negative"), text
+    assert found.type_turned
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        # slang of the fifth set, complaint and praise
+        ("мутная контора, берут предоплату и пропадают", "ru", "complaint"),
+        ("qué timo de gimnasio, las máquinas no funcionan", "es", "complaint"),
+        ("menuda chapuza de reparación, sigue goteando", "es", "complaint"),
+        ("kasirnya jutek banget", "id", "complaint"),
+        ("вы космос, поменяли колесо за десять минут", "ru", "praise"),
+        ("no notes", "en", "praise"),
+        ("qué máquinas, me arreglaron la moto en una hora", "es", "praise"),
+    ],
+)
+def test_slang_of_the_fifth_set(text: str, language: str, kind: str) -> None:
+    assert default_rules().analyse(text, language=language).type == kind, text
+
+
+def test_a_colon_ends_a_clause_but_not_a_time() -> None:
+    from otklik.classify.text import tokenize
+
+    words = [t.surface for t in tokenize("Итог: приехал в 11:50", "ru")]
+    assert words == ["итог", ":", "приехал", "в", "11", "50"]
+    # after «<praise>, а не <thing>:» the praise goes on, nothing negates it
+    found = default_rules().analyse("Огонь, а не кафе: уютно, вкусно, быстро", language="ru")
+    assert (found.type, found.sentiment) == ("praise", "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("как бы я уже оплатила, а заказ всё ещё висит неоплаченным", False),
+        ("как бы не придираюсь, но суп был холодный", False),
+        ("как бы мне перенести доставку на субботу", True),
+    ],
+)
+def test_as_if_is_a_filler(text: str, asks: bool) -> None:
+    assert (default_rules().analyse(text, language="ru").type == "question") is asks, text
+
+
+def test_praise_beside_a_winking_emoji_stands_against_a_model_of_words() -> None:
+    rules = default_rules()
+    # a run of praise, each set off, before a failure: mockery; 🙃 winks at it
+    found = rules.analyse(
+        "genial, cracks, los mejores: tercera vez que me cancelan el vuelo 🙃", language="es"
+    )
+    assert (found.type, found.sentiment) == ("complaint", "negative")
+    assert found.type_turned
+    found = rules.analyse("супер, молодцы, лучшие: третий раз потеряли посылку", language="ru")
+    assert found.type == "complaint"
+    # praise in scare quotes alone does not bind the model: it may name a feature
+    assert not rules.analyse('add a "best time to visit" view', language="en").type_turned

@@ -71,6 +71,8 @@ _EN_STAFF = frozenset(
      "techs", "cleaners", "movers", "installer", "installers", "guards", "security", "clerk",
      "clerks", "tellers", "pharmacist", "pharmacists", "dispatcher", "dispatchers", "workers"]
 )  # fmt: skip
+_EN_ANYONE = frozenset(["someone", "anyone", "somebody", "anybody", "people", "guy", "guys"])
+_EN_TELL = frozenset(["tell", "teach", "train", "remind", "explain", "talk", "show"])
 _EN_NOT_DONE = frozenset(["didn't", "didnt", "wouldn't", "wouldnt", "weren't", "wasn't"])
 _EN_LEAST = (("at", "least"), ("even", "once"), ("once", "in"), ("for", "once"))
 _EN_WISHES = frozenset(["would", "wish", "could", "if", "'d", "it'd", "itd"])
@@ -98,7 +100,7 @@ _RU_GATE = any_of(
     " " + word
     for word in (
         "поменьше", "меньше", "хоть", "хотя", "думать", "надо", "нужно", "стоит", "следует",
-        "можно было и",
+        "можно было и", "пусть", "мешало", "нанимать", "обучать", "учить", "увольнять",
     )
 )  # fmt: skip
 _RU_TEACH_GATE = any_of(" " + start for start in _RU_TEACH_STARTS)
@@ -124,12 +126,32 @@ _RU_STAFF = frozenset(
      "специалист", "техник", "диспетчер", "медсестра", "официант", "горничная", "грузчик",
      "монтажник", "сантехник", "электрик", "доктор", "работник", "служащий", "агент",
      "проводник", "кондуктор", "стюардесса", "повар", "тренер", "преподаватель", "учитель",
-     "юрист", "вахтёр", "вахтер"]
+     "юрист", "вахтёр", "вахтер", "контролёр", "контролер", "риелтор", "риэлтор",
+     "воспитатель", "фельдшер", "регистратор", "провизор", "фармацевт", "таксист", "портье",
+     "бариста", "инструктор", "кассирша", "сиделка", "няня", "логист", "установщик"]
+)  # fmt: skip
+# Infinitives of teaching, hiring and firing after a word that advises («подумайте о том, чтобы
+# нанимать кассиров…», «пора уволить этого курьера», «стоит обучить персонал»)
+_RU_HIRE = frozenset(
+    ["нанимать", "нанять", "обучать", "обучить", "научить", "учить", "увольнять", "уволить",
+     "переобучить", "переучить"]
+)  # fmt: skip
+# «Пусть ваш монтажник в следующий раз забирает…»: next time, so not this time; without it
+# «пусть курьер звонит за час до приезда» asks for a feature
+_RU_NEXT_TIME = frozenset(["следующий", "впредь", "наконец", "уже", "хоть", "хотя", "нормально"])
+_RU_ADVISES = frozenset(
+    ["подумайте", "пора", "стоит", "следует", "мешало", "советую", "рекомендую", "надо", "нужно",
+     "чтобы", "попробуйте"]
 )  # fmt: skip
 
 _ES_TEACH = frozenset(
-    ["contraten", "capaciten", "enseñen", "entrenen", "eduquen", "aprendan", "despidan"]
-)
+    ["contraten", "capaciten", "enseñen", "entrenen", "eduquen", "aprendan", "despidan",
+     "formen", "formad", "enseñad", "contratad", "capacitad", "entrenad", "despedid"]
+)  # fmt: skip
+_ES_ADVISE = frozenset(
+    ["recomendaría", "recomendaria", "recomiendo", "sugiero", "sugeriría", "sugeriria", "aconsejo",
+     "aconsejaría", "aconsejaria"]
+)  # fmt: skip
 _ES_SHOULD = frozenset(["deberían", "deberian", "tendrían", "tendrian"])
 _ES_TEACH_INF = (
     "enseñar", "capacitar", "contratar", "entrenar", "aprender", "preocupar", "escuchar",
@@ -150,6 +172,12 @@ _ID_SHOULD = frozenset(["harusnya", "seharusnya"])
 _ID_STAFF = frozenset(
     ["satpam", "kurir", "kasir", "cs", "petugas", "karyawan", "pegawai", "dokter", "sopir",
      "driver", "perawat", "admin", "teknisi", "pelayan", "resepsionis", "staf", "staff"]
+)  # fmt: skip
+# What the staff should do better, after «mending» / «sebaiknya» and a person of the company
+_ID_MANNERS = frozenset(
+    ["cek", "periksa", "dicek", "diperiksa", "senyum", "ramah", "sopan", "teliti", "bales",
+     "balas", "angkat", "jaga", "bersihin", "dibersihin", "perhatikan", "diperhatikan", "hati-hati",
+     "tanggap", "respon", "sabar"]
 )  # fmt: skip
 _ID_ONCE_IN_A_WHILE = frozenset(["sekali2", "sekali-sekali", "sesekali", "sekali-kali"])
 _ID_TEACH_STEMS = ("ajar", "latih", "didik", "benerin", "perbaiki", "betulin")
@@ -178,8 +206,9 @@ _RU_WORDS = (
     _RU_LESS
     | _RU_LEAST
     | _RU_MUST
-    | frozenset(["думать", "и", "вам", "вы", "хорошо", "неплохо", "нелишне"])
-)
+    | _RU_HIRE
+    | frozenset(["думать", "и", "вам", "вы", "хорошо", "неплохо", "нелишне", "пусть", "мешало"])
+)  # fmt: skip
 
 
 def _clause(tokens: list[Token], i: int) -> tuple[int, int]:
@@ -248,6 +277,17 @@ def _english(tokens: list[Token]) -> list[int]:
             and opens_clause(tokens, i, _EN_LEADS)
         ):
             found.append(i)  # "clean the locker rooms maybe? they smell like a swamp"
+        elif (
+            word in ("ought", "needs", "should", "has")
+            and i
+            and words[i - 1] in ("someone", "somebody")
+            and not _EN_TELL.isdisjoint(words[i + 1 : i + 4])
+        ):
+            found.append(i)  # "Someone ought to tell your cabin crew we can hear them…"
+        elif word in _EN_SOFTENERS and _staff_could(words, i) and not _asks(tokens, i):
+            found.append(i)  # "Perhaps the nursery staff could wash their hands between…"
+        elif words[i : i + 4] == ["have", "a", "word", "with"]:
+            found.append(i)  # "I'd have a word with whoever packed this."
         elif word == "if" and i >= 2 and words[i - 1] == "better":
             rest = set(words[i + 1 : _clause(tokens, i)[1]])
             if rest & (_EN_STAFF | _EN_NOT_DONE):
@@ -255,6 +295,16 @@ def _english(tokens: list[Token]) -> list[int]:
     if not found and any(pair in _pairs(words) for pair in _EN_LEAST):
         found += _least(tokens, _EN_LEAST, _EN_WISHES)
     return found
+
+
+def _staff_could(words: list[str], i: int) -> bool:
+    """Whether "maybe" / "perhaps" at ``i`` opens "the staff could / should …": a person of the
+    company, then a verb of ability or duty ("perhaps the nursery staff could wash their
+    hands"), not "maybe someone could help me" (a request)."""
+    for j in range(i + 1, min(i + 5, len(words) - 1)):
+        if words[j] in _EN_STAFF and words[j] not in _EN_ANYONE:
+            return words[j + 1] in ("could", "should", "might", "need", "can")
+    return False
 
 
 def _staff_should(words: list[str], i: int) -> bool:
@@ -347,7 +397,40 @@ def _russian(tokens: list[Token]) -> list[int]:
             found.append(i)  # «хорошо бы проводникам напомнить, что туалет открывают…»
         elif has_by and word.startswith("ваш") and _staff_wished(tokens, i):
             found.append(i)  # «хотелось бы, чтобы ваши сотрудники брали трубку…»
+        elif (
+            word == "пусть"
+            and any(t.norm in _RU_STAFF for t in tokens[i + 1 : i + 4])
+            and not _RU_NEXT_TIME.isdisjoint(words[i + 1 : _clause(tokens, i)[1]])
+        ):
+            found.append(i)  # «Пусть ваш монтажник в следующий раз забирает за собой обрезки»
+        elif (
+            word == "мешало"
+            and i
+            and words[i - 1] == "не"
+            and i + 1 < len(words)
+            and words[i + 1] in _BY
+            and any(t.norm in _RU_STAFF for t in tokens[slice(*_clause(tokens, i))])
+        ):
+            found.append(i)  # «Контролёрам не мешало бы знать, что проездной действует…»
+        elif word in _RU_HIRE and _advised(tokens, i):
+            found.append(i)  # «подумайте о том, чтобы нанимать кассиров, которые умеют…»
     return found
+
+
+def _advised(tokens: list[Token], i: int) -> bool:
+    """Whether the infinitive at ``i`` follows, in its sentence, a word that advises the company
+    («подумайте», «пора», «стоит», «не мешало бы»…) said not of the writer («мне стоит научить
+    ребёнка…»)."""
+    start = _clause(tokens, i)[0]
+    while start > 0 and tokens[start - 1].surface == ",":  # «подумайте о том, чтобы нанимать»
+        start = _clause(tokens, start - 2)[0] if start >= 2 else 0
+    near = [t.surface for t in tokens[max(start, i - 6) : i]]
+    return (
+        not _RU_ADVISES.isdisjoint(near)
+        and _SELF.isdisjoint(near)
+        and "ли" not in near
+        and not _asks(tokens, i)
+    )
 
 
 def _must_do_better(words: list[str], i: int) -> bool:
@@ -409,8 +492,8 @@ def _spanish(tokens: list[Token]) -> list[int]:
         after = words[i + 1] if i + 1 < len(words) else ""
         if word in _ES_TEACH and opens_clause(tokens, i, frozenset(["mejor", "por", "favor", "y"])):
             found.append(i)  # «Contraten más gente, que la fila llega hasta la calle»
-        elif word in _ES_SHOULD and after.startswith(_ES_TEACH_INF):
-            found.append(i)  # «deberían enseñarle a sus repartidores…»
+        elif (word in _ES_SHOULD or word in _ES_ADVISE) and after.startswith(_ES_TEACH_INF):
+            found.append(i)  # «deberían enseñarle a sus repartidores…», «les recomendaría revisar…»
         elif (word, after) == ("más", "les") and i + 2 < len(words) and words[i + 2] == "vale":
             found.append(i)  # «más les vale arreglar su app antes de…»
         elif word in _ES_SHOULD and after in _ES_PUT and _ES_STAFF & set(words[i + 2 : i + 5]):
@@ -430,9 +513,14 @@ def _indonesian(tokens: list[Token]) -> list[int]:
     found: list[int] = []
     for i, token in enumerate(tokens):
         if token.surface in _ID_BETTER:
-            stop = _clause(tokens, i)[1]
+            start, stop = _clause(tokens, i)
             if any(_id_teaches(t) for t in tokens[i + 1 : stop]):
                 found.append(i)  # «mending kurirnya diajarin sopan dulu deh»
+            elif any(
+                _id_staff(t) or t.surface == "pihak"
+                for t in (*tokens[max(start, i - 2) : i], *tokens[i + 1 : i + 4])
+            ) and any(t.surface in _ID_MANNERS for t in tokens[i + 1 : stop]):
+                found.append(i)  # «kasirnya mending senyum dikit», «sebaiknya pihak hotel cek…»
         elif (
             token.surface == "lain"
             and i + 1 < len(tokens)

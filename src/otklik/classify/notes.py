@@ -38,7 +38,7 @@ _NOTES = re.compile(
             r"можно закрывать",
             rf"(?:можно|можете)\s+закрыть\s+{_CASE_RU}",
             r"(?:больше|уже)\s+не\s+актуальн",
-            rf"{_CASE_RU}\s+(?:уже\s+)?неактуальн",
+            rf"{_CASE_RU}\s+(?:№\s*)?(?:\d[\d-]*\s+)?(?:уже\s+)?неактуальн",
             r"больше ничего не (?:нужно|надо|требуется)",
             r"вопрос (?:снят|снимаю|закрыт)",
             rf"(?<!don't )(?<!do not )(?<!dont )(?:can|may|please|free to)\s+close\s+"
@@ -79,6 +79,15 @@ _NOTES = re.compile(
             r"(?:más tarde|mas tarde|luego|después|despues|mañana)",
             r"\bnanti (?:saya |aku )?(?:telepon|telp|hubungi|chat|kabari)(?: lagi)?\b",
             r"(?:بتصل|راح اتصل|بكلمكم|اكلمكم|بكلمك) (?:بعدين|بكرة|بكره|لاحقا)",
+            # written to the wrong place: «ой это не туда отзыв», "sent this to the wrong chat"
+            r"\bне туда\b[^.!?]{0,12}(?:отзыв|написал|написала|отправил|отправила|пишу)",
+            r"(?:отзыв|написал|написала|отправил|отправила)[^.!?]{0,12}\bне туда\b",
+            r"\b(?:sent|posted|wrote|left) (?:this|it|my review|the review) "
+            r"(?:to|in|on) the wrong\b",
+            # nothing to judge yet: "haven't checked in yet, ask me after the weekend",
+            # «belum nyoba, baru install tadi»
+            r"\bask me (?:again )?(?:later|after|tomorrow|next)\b",
+            r"\bbelum (?:nyoba|coba|dicoba|pake|pakai)\b[^.!?]{0,4}\bbaru\b",
             # the rating meant otherwise, or left for later
             r"thumb slipped",
             r"meant to (?:give|rate|put|press|leave|tap)",
@@ -108,7 +117,7 @@ _ANCHORS = any_of(
         "queria", "resbaló", "maksudnya", "nanti", "قصدي", "перезвоню", "напишу",
         "другого номера", "разобрал", "back", "llamo", "llamaré", "llamare", "escribo",
         "escribiré", "escribire", "بعدين", "بكرة", "بكره", "لاحقا", "неактуальн", "игнор",
-        "не глядя", "отпишусь",
+        "не глядя", "отпишусь", "не туда", "wrong", "ask me", "belum",
     ]
 )  # fmt: skip
 

@@ -335,6 +335,37 @@ _INDIGNANT = (
     "صعبة عليكم",
     "ليش لازم انا",
     "ليش انا لازم",
+    # "since when…", «с каких пор…», «какой смысл…», «это вообще как», «мне что, самой…»,
+    # "seriously, where is…", «¿en serio…», «¿y quién me paga…», «وين فلوسي» (the fifth blind set)
+    "с каких пор",
+    "since when",
+    "desde cuándo",
+    "desde cuando",
+    "sejak kapan",
+    "من متى",
+    "من امتى",
+    "какой смысл",
+    "какой тогда смысл",
+    "в чём смысл",
+    "в чем смысл",
+    "what's even the point",
+    "qué sentido tiene",
+    "que sentido tiene",
+    "это вообще как",
+    "это как вообще",
+    "мне что, ",
+    "мне что теперь",
+    "нам что, ",
+    "нормально, да?",
+    "нормально да?",
+    "seriously, where",
+    "seriously where",
+    "¿en serio",
+    "en serio hay que",
+    "y quién me paga",
+    "y quien me paga",
+    "وين فلوسي",
+    "فين فلوسي",
 )
 # Patterns, each after a word it needs (a plain ``in`` first: one alternation of patterns that
 # do not open with a literal makes Python's ``re`` try every branch at every character, 3×
@@ -1525,7 +1556,11 @@ class RuleSet:
                 or _issue_resolved(tokens, hit)
             )
         ]
-        hits = _sarcasm(text, tokens, hits)
+        winked = _sarcasm(text, tokens, hits)
+        # praise beside 🙃 / 🤡 mocks, which a model of words misses (praise in scare quotes is
+        # left to it: 'a "best time to visit" view' names a feature)
+        sarcastic = winked is not hits and _SARCASM_EMOJI_RE.search(text) is not None
+        hits = winked
         hits = _played_down(tokens, hits)
         hits = _without_own_part(tokens, hits, language or "")
         if language == "ru" and "леж" in text:
@@ -1638,15 +1673,13 @@ class RuleSet:
             hits = [hit for hit in hits if hit.entry.kind not in ("type", "sentiment")]
             positions, asks, indignant = [], False, False
         read_hits = hits
-        hits = _mocking(tokens, hits, positions, _words_before_emoji(text))
-        # an indignant question too: a model of words reads its question words, not its tone;
-        # and «пушка, а не тариф», whose «а не» such a model reads as a complaint
-        turned = (
-            bool(rebukes)
-            or hits is not read_hits
-            or indignant
-            or (code == "ru" and _praise_rather_than(tokens, hits))
-        )
+        # «пушка, а не тариф», whose «а не» a model of words reads as a complaint; praise that
+        # follows it («Балдёж, а не поезд: чисто, тихо») is more praise, not mockery
+        rather = code == "ru" and _praise_rather_than(tokens, hits)
+        if not rather:
+            hits = _mocking(tokens, hits, positions, _words_before_emoji(text))
+        # an indignant question too: a model of words reads its question words, not its tone
+        turned = bool(rebukes) or hits is not read_hits or indignant or rather or sarcastic
         sizes = Counter(n for n, token in zip(clause_of, tokens, strict=True) if not token.boundary)
         short = {clause for clause, size in sizes.items() if size <= _SHORT_CLAUSE}
         wishing = (_wish_clauses(tokens, hits, code, clause_of) - in_question) & short
@@ -1890,6 +1923,8 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
     while len(words) > 3 and words[0] in _LEAD_INS:
         words = words[1:]
     first, second = words[0], words[1]
+    if language == "ru" and (first, second) == ("как", "бы") and words[2] in _RU_AS_IF_FILLER:
+        return False  # «как бы я заплатила за подписку…», «как бы не фанат, но…»: a filler
     if language == "ru" and first == "можно" and "ли" not in words and second in _RU_NOT_ASKING_MAY:
         return False  # «можно было предупредить» rebukes, «можно сделать чтобы…» wishes
     if language == "en" and _en_free_relative(words):
@@ -1906,6 +1941,9 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
     )
 
 
+# «как бы» then one of these is a filler ("sort of"), not "how would": «как бы я заплатила за
+# подписку без рекламы, а…», «как бы не фанат фастфуда, но…» («как бы мне узнать…» asks)
+_RU_AS_IF_FILLER = frozenset(["я", "не", "мы", "уже", "все", "всё", "вот", "да", "и", "это"])
 _MOCKING_COUNTS = frozenset(
     ["solo", "sólo", "apenas", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
      "diez", "media", "medio"]
@@ -1931,7 +1969,9 @@ def _exclaiming(tokens: list[Token], hits: list[_Hit], clause_of: list[int]) -> 
         seen.add(clause)
         if token.surface not in ("qué", "que"):
             continue
-        said = judging.get(i + 1, 0)  # «qué tan rápido llega…» asks how fast: «tan» judges not
+        # «qué tan rápido llega…» asks how fast: «tan» judges not; «qué máquinas», «qué nota»:
+        # a phrase of the taxonomy that opens with «qué»
+        said = judging.get(i + 1, 0) or judging.get(i, 0)
         if said < 0 or (said > 0 and not mocking):
             found.add(clause)
     return found
@@ -3174,7 +3214,16 @@ def _praise_then_failure(
         after = end + 1
     else:
         return False
-    if len({(hit.start, hit.end) for hit in positive}) > 1:
+    # more praise, each set off in its turn: «genial, cracks, los mejores: cuarta vez que…»
+    by_start = {hit.start: hit for hit in positive}
+    while after + 1 < len(tokens):
+        more = by_start.get(after) or by_start.get(after + 1)
+        if more is None or more.end >= len(tokens) or more.end - after > 2:
+            break
+        if not tokens[more.end].boundary or tokens[more.end].question:
+            break
+        after = more.end + 1
+    if any(hit.start >= after for hit in positive):
         return False
     rest = range(after, len(tokens))
     if sum(not tokens[j].boundary for j in rest) > _MOCKED_WORDS:
