@@ -33,7 +33,13 @@ by language:
   suggest your cabin crew…"; «ваш мастер», «ваши сотрудники» in a wish with «бы», «хорошо бы
   проводникам напомнить», «вам бы …, а не …», «надо» with a comparative («быстрее надо
   работать»), «можно было и предупредить»; «deberían poner más cajeros», «sería mejor que en
-  recepción…»; «lain kali …», «lebih diperhatiin …»; «ياريت الموظفين …».
+  recepción…»; «lain kali …», «lebih diperhatiin …»; «ياريت الموظفين …»;
+* **let them do better** — «Пусть ваш монтажник в следующий раз…», «пусть обезболивает
+  получше», «Контролёрам не мешало бы знать…», «подумайте о том, чтобы нанимать…», "Someone
+  ought to tell your cabin crew…", "Perhaps the nursery staff could…", "Put more than one
+  pharmacist on…", «ojalá los taxistas…», «خلوا الدكتور…»;
+* **scorn by comparison** — «Дешевле самому съездить в Казань, чем получить от вас ответ»,
+  "faster to walk to the branch than to get a reply from you".
 
 Each check starts from a small set of words, so a text with none of them costs one set look-up
 per word. The caller (:func:`otklik.classify.rules.RuleSet.analyse`) treats the position as a
@@ -139,11 +145,11 @@ _RU_HIRE = frozenset(
     ["нанимать", "нанять", "обучать", "обучить", "научить", "учить", "увольнять", "уволить",
      "переобучить", "переучить"]
 )  # fmt: skip
-# «Пусть ваш монтажник в следующий раз забирает…»: next time, so not this time; without it
-# «пусть курьер звонит за час до приезда» asks for a feature
-_RU_PRICE = frozenset(["подешевле", "подороже"])
+_RU_PRICE = frozenset(["подешевле", "подороже"])  # «пусть сделают подешевле»: a wish
 # Words that open scorn by comparison: «Проще … самому, чем от вас…»
 _RU_EASIER = frozenset(["проще", "легче", "дешевле", "быстрее", "быстрей"])
+# «Пусть ваш монтажник в следующий раз забирает…»: next time, so not this time; without it
+# «пусть курьер звонит за час до приезда» asks for a feature
 _RU_NEXT_TIME = frozenset(["следующий", "впредь", "наконец", "уже", "хоть", "хотя", "нормально"])
 _RU_ADVISES = frozenset(
     ["подумайте", "пора", "стоит", "следует", "мешало", "советую", "рекомендую", "надо", "нужно",
@@ -499,9 +505,7 @@ def _advised(tokens: list[Token], i: int) -> bool:
     """Whether the infinitive at ``i`` follows, in its sentence, a word that advises the company
     («подумайте», «пора», «стоит», «не мешало бы»…) said not of the writer («мне стоит научить
     ребёнка…»)."""
-    start = _clause(tokens, i)[0]
-    while start > 0 and tokens[start - 1].surface == ",":  # «подумайте о том, чтобы нанимать»
-        start = _clause(tokens, start - 2)[0] if start >= 2 else 0
+    start = _clause(tokens, i)[0]  # a clause runs over commas: «подумайте о том, чтобы нанимать»
     near = [t.surface for t in tokens[max(start, i - 6) : i]]
     return (
         not _RU_ADVISES.isdisjoint(near)

@@ -370,11 +370,9 @@ _INDIGNANT = (
     # that I pay…", «por qué me cobran…»
     "до каких пор",
     "до какого числа вы будете",
-    "сколько вы будете",
     "were you planning to tell",
     "were you going to tell me",
     "how is it that i",
-    "how long are you going to",
     "por qué me cobran",
     "por que me cobran",
 )

@@ -3,7 +3,7 @@
 Reading and checking a batch column-wise is mostly pyarrow's kernels, and writing one is mostly
 SQLite's or PostgreSQL's own work; both let go of Python's global lock for most of their time,
 so a second thread overlaps them on a machine with two cores or more (measured in
-docs/benchmarks.md, "Import: the next batch built while one is written").
+docs/benchmarks.md, "The next batch built while one is written").
 """
 
 from __future__ import annotations
